@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "simba",
+    products: [
+        .executable(name: "simba", targets: ["simba"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // MARK: C libraries (one system-library target each, found through pkg-config)
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg-dev"])]),
+
+        // MARK: Numerics: buffers, parameters, BLAS/FFT, kernels as forward/backward pairs, optimizer
+        .target(
+            name: "SimbaCore",
+            dependencies: ["COpenBLAS", "CFFTW"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+        ),
+
+        // MARK: Models: Mamba, EinFFT, blocks, SiMBA vision and SiMBA-TS
+        .target(name: "SimbaModel", dependencies: ["SimbaCore"]),
+
+        // MARK: Command line
+        .target(name: "SimbaCLI", dependencies: ["SimbaCore", "SimbaModel", "Yams"]),
+        .executableTarget(name: "simba", dependencies: ["SimbaCLI"]),
+
+        // MARK: Tests
+        .testTarget(name: "SimbaCoreTests", dependencies: ["SimbaCore"]),
+        .testTarget(
+            name: "SimbaModelTests",
+            dependencies: ["SimbaModel", "SimbaCore"],
+            resources: [.copy("../Fixtures")]
+        ),
+    ],
+    // Kernels hand raw pointers to parallel loops; Swift 6's strict Sendable checking would make
+    // every one of them an unchecked wrapper without adding safety.
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,79 @@
+// The command line: dispatches `simba <command>` to its handler, prints help and version, and
+// turns every thrown error into one message on stderr and a status. It never exits itself.
+
+import Foundation
+import SimbaCore
+
+public enum SimbaCommand {
+    public static let version = "0.1.0"
+
+    static let usage = """
+        simba \(version): SiMBA (Simplified Mamba-based architecture) on the CPU.
+
+        Usage: simba <command> [options]
+
+        Commands:
+          info    Print the BLAS kernels in use and, with --model, a model's layers and parameter count
+          bench   Run benchmarks (`simba bench kernels`)
+
+        Options:
+          -h, --help     Show help (also `simba <command> --help`)
+          --version      Print the version
+
+        """
+
+    /// Runs one command; returns the process exit status.
+    public static func run(_ arguments: [String]) -> Int32 {
+        do {
+            guard let command = arguments.first else {
+                print(usage, terminator: "")
+                return 0
+            }
+            let rest = Array(arguments.dropFirst())
+            switch command {
+            case "-h", "--help", "help": print(usage, terminator: ""); return 0
+            case "--version", "version": print("simba \(version)"); return 0
+            case "info": try InfoCommand.run(rest)
+            case "bench": try BenchCommand.run(rest)
+            default:
+                throw UsageError("unknown command '\(command)'\(suggestion(for: command, among: ["info", "bench"]))\nRun `simba --help` for the list of commands.")
+            }
+            return 0
+        } catch let error as UsageError {
+            FileHandle.standardError.write(Data("simba: \(error.message)\n".utf8))
+            return 2
+        } catch {
+            FileHandle.standardError.write(Data("simba: \(error)\n".utf8))
+            return 1
+        }
+    }
+}
+
+/// A mistake in the command line; the message says what to do.
+public struct UsageError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// " (did you mean 'x'?)" for the closest candidate within edit distance 2, else "".
+func suggestion(for word: String, among candidates: [String], prefix: String = "") -> String {
+    let scored = candidates.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 }
+    guard let (best, distance) = scored, distance <= max(2, word.count / 3) else { return "" }
+    return " (did you mean '\(prefix)\(best)'?)"
+}
+
+/// Levenshtein distance.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    if a.isEmpty { return b.count }
+    var previous = Array(0...b.count)
+    for i in 1...a.count {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...max(b.count, 1) where !b.isEmpty {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return previous[b.count]
+}

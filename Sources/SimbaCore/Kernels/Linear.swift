@@ -1,0 +1,51 @@
+// Linear layer y = x·Wᵀ + b (PyTorch `nn.Linear`), forward and backward, each one GEMM over all
+// rows. Its naive twin is in the tests. No activation, no dropout.
+
+/// `nn.Linear`: weight (out, in), optional bias (out); input (rows, in) → output (rows, out).
+///
+/// Backward, like every backward in simba, ACCUMULATES (`+=`) into dInput, dWeight and dBias,
+/// so zeroing gradients is one memset per step and residual branches just add.
+public enum Linear {
+    public static func forward(
+        output: UnsafeMutablePointer<Float>,        // (rows, outFeatures)
+        input: UnsafePointer<Float>,                // (rows, inFeatures)
+        weight: UnsafePointer<Float>,               // (outFeatures, inFeatures)
+        bias: UnsafePointer<Float>?,                // (outFeatures)
+        rows: Int, inFeatures: Int, outFeatures: Int
+    ) {
+        if let bias {
+            for r in 0..<rows { (output + r * outFeatures).update(from: bias, count: outFeatures) }
+        }
+        BLAS.gemm(
+            transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
+            a: input, lda: inFeatures, b: weight, ldb: inFeatures,
+            beta: bias == nil ? 0 : 1, c: output, ldc: outFeatures)
+    }
+
+    public static func backward(
+        dInput: UnsafeMutablePointer<Float>?,       // (rows, inFeatures), += ; nil: not needed
+        dWeight: UnsafeMutablePointer<Float>,       // (outFeatures, inFeatures), +=
+        dBias: UnsafeMutablePointer<Float>?,        // (outFeatures), +=
+        dOutput: UnsafePointer<Float>,              // (rows, outFeatures)
+        input: UnsafePointer<Float>,                // (rows, inFeatures)
+        weight: UnsafePointer<Float>,               // (outFeatures, inFeatures)
+        rows: Int, inFeatures: Int, outFeatures: Int
+    ) {
+        if let dInput {
+            BLAS.gemm(
+                transposeA: false, transposeB: false, m: rows, n: inFeatures, k: outFeatures,
+                a: dOutput, lda: outFeatures, b: weight, ldb: inFeatures,
+                beta: 1, c: dInput, ldc: inFeatures)
+        }
+        BLAS.gemm(
+            transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
+            a: dOutput, lda: outFeatures, b: input, ldb: inFeatures,
+            beta: 1, c: dWeight, ldc: inFeatures)
+        if let dBias {
+            for r in 0..<rows {
+                let row = dOutput + r * outFeatures
+                for o in 0..<outFeatures { dBias[o] += row[o] }
+            }
+        }
+    }
+}
