@@ -69,6 +69,18 @@ def grad_tensors(model):
     return {f"grad.{k}": p.grad.detach().clone() for k, p in model.named_parameters()}
 
 
+def canonicalize_header(path):
+    """Rewrites the safetensors JSON header with sorted keys: save_file orders the metadata through a Rust
+    HashMap, so without this the bytes (not the tensors) change from run to run and git sees spurious diffs."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    n = int.from_bytes(blob[:8], "little")
+    header = json.dumps(json.loads(blob[8:8 + n]), sort_keys=True, separators=(",", ":")).encode()
+    header += b" " * (-len(header) % 8)
+    with open(path, "wb") as f:
+        f.write(len(header).to_bytes(8, "little") + header + blob[8 + n:])
+
+
 def write(name, tensors, config, objective, notes=""):
     tensors = {k: v.detach().to(torch.float32).contiguous() for k, v in tensors.items()}
     metadata = {"config": json.dumps(config), "objective": objective}
@@ -76,6 +88,7 @@ def write(name, tensors, config, objective, notes=""):
         metadata["notes"] = notes
     path = os.path.join(FIXTURES, f"{name}.safetensors")
     save_file(tensors, path, metadata=metadata)
+    canonicalize_header(path)
     print(f"{name:28s} {os.path.getsize(path):>8,} bytes  {len(tensors):3d} tensors  {json.dumps(config)}")
 
 
@@ -96,12 +109,13 @@ def module_fixture(name, module, x, config, call):
     return module
 
 
-def make_mamba():
-    cfg = dict(module="mamba", d_model=8, d_state=16, d_conv=4, expand=2, dt_rank=1, batch=2, length=11)
-    m = ref.Mamba(cfg["d_model"], d_state=cfg["d_state"])
+def make_mamba(name, d_model, d_state, length):
+    cfg = dict(module="mamba", d_model=d_model, d_state=d_state, d_conv=4, expand=2, dt_rank=math.ceil(d_model / 16),
+               batch=2, length=length)
+    m = ref.Mamba(d_model, d_state=d_state)
     perturb_(m)
-    x = torch.randn(cfg["batch"], cfg["length"], cfg["d_model"])
-    return module_fixture("mamba", m, x, cfg, lambda m, x: m(x))
+    x = torch.randn(cfg["batch"], length, d_model)
+    return module_fixture(name, m, x, cfg, lambda m, x: m(x))
 
 
 def make_einfft(n):
@@ -113,7 +127,7 @@ def make_einfft(n):
 
 
 def make_block(mixer):
-    cfg = dict(module="block", dim=16, d_state=16, channel_mixer=mixer, mlp=("PVT2FFN" if mixer == "mlp" else "EinFFT"),
+    cfg = dict(module="block", dim=16, d_state=8, channel_mixer=mixer, mlp=("PVT2FFN" if mixer == "mlp" else "EinFFT"),
                mlp_ratio=2, H=3, W=4, batch=2, drop_path=0.0)
     mlp = ref.make_channel_mixer(mixer, cfg["dim"], cfg["mlp_ratio"], spatial=True)
     m = ref.Block(cfg["dim"], mlp, d_state=cfg["d_state"])
@@ -124,7 +138,7 @@ def make_block(mixer):
 
 
 def make_classblock(mixer):
-    cfg = dict(module="classblock", dim=16, d_state=16, channel_mixer=mixer, mlp=("FFN" if mixer == "mlp" else "EinFFT"),
+    cfg = dict(module="classblock", dim=16, d_state=8, channel_mixer=mixer, mlp=("FFN" if mixer == "mlp" else "EinFFT"),
                mlp_ratio=2, H=3, W=4, batch=2, tokens=1 + 12)
     mlp = ref.make_channel_mixer(mixer, cfg["dim"], cfg["mlp_ratio"], spatial=False)
     m = ref.ClassBlock(cfg["dim"], mlp, d_state=cfg["d_state"])
@@ -160,19 +174,21 @@ def run_adamw(model, loss_fn, final_names):
     return torch.stack(losses), {f"adamw.final.{n}": params[n].detach().clone() for n in final_names}
 
 
-def model_fixture(name, build, x, target, loss_of, config, objective, final_names, acts=None):
-    """build() -> fresh perturbed model (same weights every call). loss_of(model, x, target, acts) -> (y, loss)."""
-    torch.manual_seed(1234)
+def model_fixture(name, build, x, target, loss_of, config, objective, final_names, record_acts=False):
+    """build() -> fresh perturbed model (same weights every call). loss_of(model, x, target, acts) -> (y, loss).
+    Saves weights, x, y, loss and grad.* of the loss (no dx: nothing upstream of a whole model needs it, and
+    it would double the file), BatchNorm buffers after the forward, the target,
+    intermediate activations (act.*) and ADAMW_STEPS AdamW steps from the saved weights."""
     model = build()
     model.train()
     tensors = state_tensors(model)
-    before = {k: v for k, v in tensors.items()}
+    before = dict(tensors)
     x = x.clone().requires_grad_(True)
-    acts_out = {} if acts else None
+    acts_out = {} if record_acts else None
     y, loss = loss_of(model, x, target, acts_out)
     model.zero_grad()
     loss.backward()
-    tensors.update(x=x, y=y, loss=loss.reshape(1), dx=x.grad, **grad_tensors(model))
+    tensors.update(x=x, y=y, loss=loss.reshape(1), **grad_tensors(model))
     if acts_out:
         tensors.update(acts_out)
     for k, v in model.state_dict().items():
@@ -192,8 +208,8 @@ def model_fixture(name, build, x, target, loss_of, config, objective, final_name
     write(name, tensors, config, objective, notes="AdamW weight decay rule: " + DECAY_RULE)
 
 
-VISION_TINY = dict(in_chans=3, num_classes=5, stem_hidden_dim=8, embed_dims=[8, 16, 24, 32], depths=[1, 1, 1, 1],
-                   mlp_ratios=[8, 8, 4, 4], d_state=16, drop_path_rate=0.0)
+VISION_TINY = dict(in_chans=3, num_classes=5, stem_hidden_dim=4, embed_dims=[4, 8, 12, 16], depths=[1, 1, 1, 1],
+                   mlp_ratios=[4, 4, 2, 2], d_state=4, drop_path_rate=0.0)
 
 
 def make_vision(name, mixer, token_label):
@@ -223,12 +239,12 @@ def make_vision(name, mixer, token_label):
     model_fixture(name, build, img, {"labels": labels}, loss_of, cfg,
                   "loss = cross_entropy(y, labels, label_smoothing=0.1), mean over batch; y = head(cls)"
                   + (" + 0.5 * max_tokens aux_head(tokens)" if token_label else "")
-                  + "; dx and grad.* are gradients of loss; BatchNorm in training mode",
-                  finals, acts=True)
+                  + "; grad.* are gradients of loss; BatchNorm in training mode",
+                  finals, record_acts=True)
 
 
 def make_ts(name, token_axis, mixer):
-    cfg = dict(module="simba_ts", seq_len=16, pred_len=8, n_vars=3, d_model=16, e_layers=2, d_state=16,
+    cfg = dict(module="simba_ts", seq_len=16, pred_len=8, n_vars=3, d_model=16, e_layers=2, d_state=8,
                token_axis=token_axis, channel_mixer=mixer, mlp_ratio=2, mlp="FFN" if mixer == "mlp" else "EinFFT",
                dropout=0.0, revin=True, revin_eps=1e-5, batch=2)
 
@@ -252,7 +268,7 @@ def make_ts(name, token_axis, mixer):
     if token_axis == "time":
         finals.append("time_proj.weight")
     model_fixture(name, build, x, {"target": target}, loss_of, cfg,
-                  "loss = mean squared error(y, target); dx and grad.* are gradients of loss; "
+                  "loss = mean squared error(y, target); grad.* are gradients of loss; "
                   "RevIN mean and std are treated as constants (detached) in the backward", finals)
 
 
@@ -267,14 +283,16 @@ def gradcheck_module(label, module, x, call):
     x = x.double().detach().requires_grad_(True)
 
     def f(x, *ps):
-        return call(lambda inp: torch.func.functional_call(module, dict(zip(names, ps)), (inp,)), x)
+        return call(lambda *args: torch.func.functional_call(module, dict(zip(names, ps)), args), x)
 
     ok = torch.autograd.gradcheck(f, (x, *params), eps=1e-6, atol=1e-6, rtol=1e-5)
     print(f"gradcheck {label:24s} {'ok' if ok else 'FAILED'} ({sum(p.numel() for p in params) + x.numel()} inputs)")
 
 
-def directional_check(label, build, x, loss_of, target):
-    """Central difference of the float64 loss along a random direction vs the autograd directional derivative."""
+def directional_check(label, build, x, loss_of, target, perturb_input=True):
+    """Central difference of the float64 loss along a random direction vs the autograd directional derivative.
+    perturb_input=False leaves x fixed (SiMBA-TS with RevIN: its dx treats the statistics as constants by design,
+    so it is not the derivative of the loss)."""
     model = build().double().train()
     x = x.double().detach().requires_grad_(True)
     target = {k: v.double() for k, v in target.items()}
@@ -282,6 +300,8 @@ def directional_check(label, build, x, loss_of, target):
     loss = loss_of(model, x, target, None)[1]
     grads = torch.autograd.grad(loss, [x, *params])
     dirs = [torch.randn_like(t) for t in [x, *params]]
+    if not perturb_input:
+        dirs[0].zero_()
     analytic = sum((g * d).sum() for g, d in zip(grads, dirs)).item()
     eps = 1e-6
 
@@ -320,8 +340,7 @@ def run_checks():
     def vision_build(mixer, tl):
         def build():
             torch.manual_seed(7)
-            model = ref.SiMBA(num_classes=5, stem_hidden_dim=8, embed_dims=[8, 16, 24, 32], depths=[1, 1, 1, 1],
-                              mlp_ratios=[8, 8, 4, 4], channel_mixer=mixer, token_label=tl, d_state=16)
+            model = ref.SiMBA(**VISION_TINY, channel_mixer=mixer, token_label=tl)
             perturb_(model)
             return model
         return build
@@ -335,17 +354,18 @@ def run_checks():
     for mixer, tl in (("einfft", True), ("einfft", False), ("mlp", True)):
         directional_check(f"vision_{mixer}{'_tl' if tl else ''}", vision_build(mixer, tl), img, vision_loss,
                           {"labels": torch.tensor([1.0, 4.0])})
-    for axis, mixer in (("variate", "einfft"), ("time", "einfft"), ("variate", "mlp"), ("time", "mlp")):
-        def ts_build(axis=axis, mixer=mixer):
+    for axis, mixer, revin in (("variate", "einfft", True), ("time", "einfft", True), ("variate", "mlp", True),
+                               ("time", "mlp", True), ("variate", "einfft", False), ("time", "mlp", False)):
+        def ts_build(axis=axis, mixer=mixer, revin=revin):
             torch.manual_seed(8)
             model = ref.SiMBATS(16, 8, 3, d_model=16, e_layers=2, token_axis=axis, channel_mixer=mixer,
-                                mlp_ratio=2, d_state=16)
+                                mlp_ratio=2, d_state=8, revin=revin)
             model.apply(ref.init_weights_official)
             perturb_(model)
             return model
-        directional_check(f"ts_{axis}_{mixer}", ts_build, torch.randn(2, 16, 3),
+        directional_check(f"ts_{axis}_{mixer}{'' if revin else '_norevin'}", ts_build, torch.randn(2, 16, 3),
                           lambda m, x, t, a: (m(x), F.mse_loss(m(x), t["target"])),
-                          {"target": torch.randn(2, 8, 3)})
+                          {"target": torch.randn(2, 8, 3)}, perturb_input=not revin)
 
 
 def float32_accuracy():
@@ -395,7 +415,8 @@ def main():
     os.makedirs(FIXTURES, exist_ok=True)
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    make_mamba()
+    make_mamba("mamba", d_model=8, d_state=16, length=11)
+    make_mamba("mamba_rank2", d_model=20, d_state=4, length=6)
     make_einfft(7)
     make_einfft(8)
     make_block("einfft")
