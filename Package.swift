@@ -31,12 +31,10 @@ let package = Package(
         .executableTarget(name: "simba", dependencies: ["SimbaCLI"]),
 
         // MARK: Tests
-        .testTarget(name: "SimbaCoreTests", dependencies: ["SimbaCore"]),
-        .testTarget(
-            name: "SimbaModelTests",
-            dependencies: ["SimbaModel", "SimbaCore"],
-            resources: [.copy("../Fixtures")]
-        ),
+        .target(name: "SimbaTestSupport", dependencies: ["SimbaCore"], path: "Tests/SimbaTestSupport"),
+        .testTarget(name: "SimbaCoreTests", dependencies: ["SimbaCore", "SimbaTestSupport"]),
+        // Fixtures (Tests/Fixtures) are read from the source tree, not bundled.
+        .testTarget(name: "SimbaModelTests", dependencies: ["SimbaModel", "SimbaCore", "SimbaTestSupport"]),
     ],
     // Kernels hand raw pointers to parallel loops; Swift 6's strict Sendable checking would make
     // every one of them an unchecked wrapper without adding safety.

@@ -1,6 +1,7 @@
 // Linear: the GEMM kernels against a naive triple loop, and backward against finite differences.
 
 import SimbaCore
+import SimbaTestSupport
 import Testing
 
 @Suite struct LinearTests {

@@ -1,5 +1,5 @@
-// Test helpers: element-wise closeness with the worst error and first bad index reported at the
-// caller, and central finite-difference gradient checks for kernels.
+// Test helpers shared by the test targets: element-wise closeness with the worst error and first
+// bad index reported at the caller, central finite differences, and the PyTorch fixtures.
 
 import Foundation
 import SimbaCore
@@ -7,7 +7,7 @@ import Testing
 
 /// Expects |actual − expected| ≤ atol + rtol·|expected| for every element; reports the first bad
 /// index and the worst violation.
-func expectClose(
+public func expectClose(
     _ actual: [Float], _ expected: [Float], atol: Float, rtol: Float, _ what: String,
     sourceLocation: SourceLocation = #_sourceLocation
 ) {
@@ -37,7 +37,7 @@ func expectClose(
 }
 
 /// Random array with entries N(0, scale²).
-func randomArray(_ count: Int, scale: Float = 1, seed: UInt64) -> [Float] {
+public func randomArray(_ count: Int, scale: Float = 1, seed: UInt64) -> [Float] {
     var generator = RandomGenerator(seed: seed)
     return (0..<count).map { _ in scale * generator.normal() }
 }
@@ -46,7 +46,7 @@ func randomArray(_ count: Int, scale: Float = 1, seed: UInt64) -> [Float] {
 ///
 /// `objective` must compute a scalar (in Double) from the current contents of `x`; use
 /// Σ output·dOutput with a fixed random dOutput so every output element matters.
-func numericGradient(of x: UnsafeMutablePointer<Float>, count: Int, step: Float = 1e-2, _ objective: () -> Double) -> [Float] {
+public func numericGradient(of x: UnsafeMutablePointer<Float>, count: Int, step: Float = 1e-2, _ objective: () -> Double) -> [Float] {
     var gradient = [Float](repeating: 0, count: count)
     for i in 0..<count {
         let saved = x[i]
@@ -61,7 +61,7 @@ func numericGradient(of x: UnsafeMutablePointer<Float>, count: Int, step: Float 
 }
 
 /// Σ a·b in double precision.
-func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Double {
+public func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Double {
     var sum = 0.0
     for i in 0..<count { sum += Double(a[i]) * Double(b[i]) }
     return sum
