@@ -39,10 +39,10 @@ import Testing
         let addedX = zip(dx.array, priorX).map { $0 - $1 }, addedW = zip(dw.array, priorW).map { $0 - $1 }
         let addedB = zip(db.array, priorB).map { $0 - $1 }
         // The objective is linear in every input, so step 0.1 has no truncation error; float32 rounding
-        // of Σ y·dy over 2·step is the only error. TOLERANCE_NOTE
+        // of Σ y·dy over 2·step is the only error: measured worst |error| 2.1e-5.
         let step: Float = 0.1
-        expectClose(addedX, numericGradient(of: x.pointer, count: x.count, step: step, objective), atol: 1e-3, rtol: 1e-3, "dInput")
-        expectClose(addedW, numericGradient(of: w.pointer, count: w.count, step: step, objective), atol: 1e-3, rtol: 1e-3, "dWeight")
-        expectClose(addedB, numericGradient(of: b.pointer, count: b.count, step: step, objective), atol: 1e-3, rtol: 1e-3, "dBias")
+        expectClose(addedX, numericGradient(of: x.pointer, count: x.count, step: step, objective), atol: 2e-4, rtol: 2e-4, "dInput")
+        expectClose(addedW, numericGradient(of: w.pointer, count: w.count, step: step, objective), atol: 2e-4, rtol: 2e-4, "dWeight")
+        expectClose(addedB, numericGradient(of: b.pointer, count: b.count, step: step, objective), atol: 2e-4, rtol: 2e-4, "dBias")
     }
 }
