@@ -108,4 +108,42 @@ import Testing
         expectClose(addedW, numericGradient(of: w.pointer, count: w.count, objective), atol: 5e-4, rtol: 5e-4, "dWeight")
         expectClose(addedB, numericGradient(of: b.pointer, count: b.count, objective), atol: 5e-4, rtol: 5e-4, "dBias")
     }
+
+    /// Sizes large enough that the channel tiles and row loops run split across workers, against the
+    /// closed-form gradients in double precision.
+    @Test func parallelSizesMatchNaive() {
+        let rows = 600, channels = 40
+        let x = randomArray(rows * channels, seed: 21), w = randomArray(channels, seed: 22), b = randomArray(channels, seed: 23)
+        let dy = randomArray(rows * channels, seed: 24)
+        let runningMean = FloatBuffer(count: channels), runningVar = FloatBuffer(randomArray(channels, seed: 25).map { $0 * $0 + 0.5 })
+        let y = FloatBuffer(count: rows * channels), mean = FloatBuffer(count: channels), rstd = FloatBuffer(count: channels)
+        BatchNorm2d.forwardTraining(
+            output: y.pointer, savedMean: mean.pointer, savedRstd: rstd.pointer, runningMean: runningMean.pointer,
+            runningVar: runningVar.pointer, input: x, weight: w, bias: b, rows: rows, channels: channels)
+        var yNaive = [Float](repeating: 0, count: x.count), dxNaive = [Float](repeating: 0, count: x.count)
+        var dwNaive = [Float](), dbNaive = [Float]()
+        for c in 0..<channels {
+            let column = (0..<rows).map { Double(x[$0 * channels + c]) }
+            let g = (0..<rows).map { Double(dy[$0 * channels + c]) }
+            let mu = column.reduce(0, +) / Double(rows)
+            let s = 1 / (column.map { ($0 - mu) * ($0 - mu) }.reduce(0, +) / Double(rows) + Double(eps)).squareRoot()
+            let xHat = column.map { ($0 - mu) * s }
+            let sumG = g.reduce(0, +), sumGX = zip(g, xHat).map { $0 * $1 }.reduce(0, +)
+            for r in 0..<rows {
+                yNaive[r * channels + c] = Float(xHat[r] * Double(w[c]) + Double(b[c]))
+                dxNaive[r * channels + c] = Float(Double(w[c]) * s * (g[r] - sumG / Double(rows) - xHat[r] * sumGX / Double(rows)))
+            }
+            dwNaive.append(Float(sumGX))
+            dbNaive.append(Float(sumG))
+        }
+        expectClose(y.array, yNaive, atol: 1e-5, rtol: 1e-5, "training output")
+        let dx = FloatBuffer(count: x.count), dw = FloatBuffer(count: channels), db = FloatBuffer(count: channels)
+        BatchNorm2d.backwardTraining(
+            dInput: dx.pointer, dWeight: dw.pointer, dBias: db.pointer, dOutput: dy, input: x, weight: w,
+            savedMean: mean.pointer, savedRstd: rstd.pointer, rows: rows, channels: channels)
+        // Double sums over 600 rows of float32 products (|dW| ~ 25); dInput's O(1) terms in float32.
+        expectClose(dx.array, dxNaive, atol: 1e-5, rtol: 1e-4, "dInput")
+        expectClose(dw.array, dwNaive, atol: 1e-4, rtol: 1e-5, "dWeight")
+        expectClose(db.array, dbNaive, atol: 1e-4, rtol: 1e-5, "dBias")
+    }
 }

@@ -63,4 +63,43 @@ import Testing
         expectClose(addedW, numericGradient(of: w.pointer, count: w.count, objective), atol: 3e-4, rtol: 3e-4, "dWeight")
         expectClose(addedB, numericGradient(of: b.pointer, count: b.count, objective), atol: 3e-4, rtol: 3e-4, "dBias")
     }
+
+    /// Sizes large enough that the row loops and the dWeight/dBias channel tiles run split across
+    /// workers, against the closed-form gradient in double precision.
+    @Test func parallelSizesMatchNaive() {
+        let rows = 300, channels = 40
+        let x = randomArray(rows * channels, seed: 11), w = randomArray(channels, seed: 12), b = randomArray(channels, seed: 13)
+        let dy = randomArray(rows * channels, seed: 14)
+        let y = FloatBuffer(count: rows * channels), mean = FloatBuffer(count: rows), rstd = FloatBuffer(count: rows)
+        LayerNorm.forward(
+            output: y.pointer, mean: mean.pointer, rstd: rstd.pointer, input: x, weight: w, bias: b,
+            rows: rows, channels: channels, eps: eps)
+        var dxNaive = [Float](), dwNaive = [Double](repeating: 0, count: channels), dbNaive = [Double](repeating: 0, count: channels)
+        var yNaive = [Float]()
+        for r in 0..<rows {
+            let row = (0..<channels).map { Double(x[r * channels + $0]) }
+            let mu = row.reduce(0, +) / Double(channels)
+            let s = 1 / (row.map { ($0 - mu) * ($0 - mu) }.reduce(0, +) / Double(channels) + Double(eps)).squareRoot()
+            let xHat = row.map { ($0 - mu) * s }
+            let g = (0..<channels).map { Double(dy[r * channels + $0]) * Double(w[$0]) }
+            let meanG = g.reduce(0, +) / Double(channels)
+            let meanGX = zip(g, xHat).map { $0 * $1 }.reduce(0, +) / Double(channels)
+            for c in 0..<channels {
+                yNaive.append(Float(xHat[c] * Double(w[c]) + Double(b[c])))
+                dxNaive.append(Float(s * (g[c] - meanG - xHat[c] * meanGX)))
+                dwNaive[c] += Double(dy[r * channels + c]) * xHat[c]
+                dbNaive[c] += Double(dy[r * channels + c])
+            }
+        }
+        expectClose(y.array, yNaive, atol: 1e-5, rtol: 1e-5, "layer norm output")
+        let dx = FloatBuffer(count: x.count), dw = FloatBuffer(count: channels), db = FloatBuffer(count: channels)
+        LayerNorm.backward(
+            dInput: dx.pointer, dWeight: dw.pointer, dBias: db.pointer, dOutput: dy, input: x, weight: w,
+            mean: mean.pointer, rstd: rstd.pointer, rows: rows, channels: channels)
+        // float32 row sums over 40 channels (dInput) and double sums over 300 rows of float32 products
+        // (dWeight, |dW| ~ 20): rounding ≲ 1e-5 relative.
+        expectClose(dx.array, dxNaive, atol: 1e-5, rtol: 1e-4, "dInput")
+        expectClose(dw.array, dwNaive.map { Float($0) }, atol: 1e-4, rtol: 1e-5, "dWeight")
+        expectClose(db.array, dbNaive.map { Float($0) }, atol: 1e-4, rtol: 1e-5, "dBias")
+    }
 }
