@@ -1,0 +1,95 @@
+// Layer normalisation over the last dimension with an elementwise affine (PyTorch `nn.LayerNorm`),
+// forward and backward. No normalisation over several trailing dimensions, no affine-free variant.
+
+/// `nn.LayerNorm(channels, eps)`: for each row r,
+/// mean_r = (1/C) Σ_c x[r, c], var_r = (1/C) Σ_c (x[r, c] − mean_r)² (biased),
+/// rstd_r = 1/√(var_r + eps), y[r, c] = (x[r, c] − mean_r)·rstd_r·weight[c] + bias[c].
+///
+/// The forward saves mean and rstd per row for the backward; the caller keeps them and the input.
+public enum LayerNorm {
+    public static func forward(
+        output: UnsafeMutablePointer<Float>,        // (rows, channels)
+        mean: UnsafeMutablePointer<Float>,          // (rows), saved for backward
+        rstd: UnsafeMutablePointer<Float>,          // (rows), saved for backward
+        input: UnsafePointer<Float>,                // (rows, channels)
+        weight: UnsafePointer<Float>,               // (channels)
+        bias: UnsafePointer<Float>,                 // (channels)
+        rows: Int, channels: Int, eps: Float
+    ) {
+        precondition(rows >= 0 && channels > 0, "LayerNorm needs channels > 0")
+        let inverseCount = 1 / Float(channels)
+        Parallel.forEachRange(rows, costPerItem: 4 * channels) { range in
+            for r in range {
+                let x = input + r * channels
+                let y = output + r * channels
+                var sum: Float = 0
+                for c in 0..<channels { sum += x[c] }
+                let mu = sum * inverseCount
+                var squares: Float = 0
+                for c in 0..<channels {
+                    let centred = x[c] - mu
+                    squares += centred * centred
+                }
+                let s = 1 / (squares * inverseCount + eps).squareRoot()
+                for c in 0..<channels { y[c] = (x[c] - mu) * s * weight[c] + bias[c] }
+                mean[r] = mu
+                rstd[r] = s
+            }
+        }
+    }
+
+    /// With x̂ = (x − mean)·rstd and g = dy·weight (per row):
+    /// dx += rstd·(g − mean_c(g) − x̂·mean_c(g·x̂)), dWeight += Σ_r dy·x̂, dBias += Σ_r dy.
+    ///
+    /// dInput runs in parallel over rows; dWeight and dBias in a second pass in parallel over
+    /// 16-channel tiles, each summing all rows in double precision. No scratch.
+    public static func backward(
+        dInput: UnsafeMutablePointer<Float>,        // (rows, channels), +=
+        dWeight: UnsafeMutablePointer<Float>,       // (channels), +=
+        dBias: UnsafeMutablePointer<Float>,         // (channels), +=
+        dOutput: UnsafePointer<Float>,              // (rows, channels)
+        input: UnsafePointer<Float>,                // (rows, channels)
+        weight: UnsafePointer<Float>,               // (channels)
+        mean: UnsafePointer<Float>,                 // (rows), from forward
+        rstd: UnsafePointer<Float>,                 // (rows), from forward
+        rows: Int, channels: Int
+    ) {
+        let inverseCount = 1 / Float(channels)
+        Parallel.forEachRange(rows, costPerItem: 6 * channels) { range in
+            for r in range {
+                let x = input + r * channels
+                let dy = dOutput + r * channels
+                let dx = dInput + r * channels
+                let mu = mean[r], s = rstd[r]
+                var sumG: Float = 0, sumGX: Float = 0
+                for c in 0..<channels {
+                    let g = dy[c] * weight[c]
+                    sumG += g
+                    sumGX += g * (x[c] - mu) * s
+                }
+                let meanG = sumG * inverseCount, meanGX = sumGX * inverseCount
+                for c in 0..<channels {
+                    let xHat = (x[c] - mu) * s
+                    dx[c] += s * (dy[c] * weight[c] - meanG - xHat * meanGX)
+                }
+            }
+        }
+        ChannelTiles.forEach(channels: channels, sumsPerChannel: 2, costPerTile: 4 * ChannelTiles.width * rows) {
+            start, width, sums in
+            let sumWeight = sums, sumBias = sums + ChannelTiles.width
+            for r in 0..<rows {
+                let x = input + r * channels + start
+                let dy = dOutput + r * channels + start
+                let mu = mean[r], s = rstd[r]
+                for c in 0..<width {
+                    sumWeight[c] += Double(dy[c] * ((x[c] - mu) * s))
+                    sumBias[c] += Double(dy[c])
+                }
+            }
+            for c in 0..<width {
+                dWeight[start + c] += Float(sumWeight[c])
+                dBias[start + c] += Float(sumBias[c])
+            }
+        }
+    }
+}
