@@ -2,6 +2,7 @@
 // against double-precision naive twins, both backwards against finite differences.
 
 import SimbaCore
+import SimbaTestSupport
 import Testing
 
 @Suite struct BatchNorm2dTests {

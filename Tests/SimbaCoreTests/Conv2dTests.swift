@@ -2,6 +2,7 @@
 // differences, for the three configurations SiMBA uses, on odd image sizes.
 
 import SimbaCore
+import SimbaTestSupport
 import Testing
 
 @Suite struct Conv2dTests {

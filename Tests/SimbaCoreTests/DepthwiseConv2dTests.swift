@@ -1,6 +1,7 @@
 // DepthwiseConv2d: the channel-tiled forward against the plain-loop twin, backward against finite differences.
 
 import SimbaCore
+import SimbaTestSupport
 import Testing
 
 @Suite struct DepthwiseConv2dTests {

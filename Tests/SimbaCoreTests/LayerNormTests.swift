@@ -1,6 +1,7 @@
 // LayerNorm: forward against a double-precision naive twin, backward against finite differences.
 
 import SimbaCore
+import SimbaTestSupport
 import Testing
 
 @Suite struct LayerNormTests {
