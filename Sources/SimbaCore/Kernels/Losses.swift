@@ -66,21 +66,22 @@ public enum CrossEntropy {
 
     /// Writes label-smoothed one-hot rows: t[b, k] = (1 − ε)·[k = labels[b]] + ε/classes, the
     /// targets PyTorch's `CrossEntropyLoss(label_smoothing=ε)` uses for class indices (and timm's
-    /// `mixup_target` with smoothing ε for a single label).
+    /// `mixup_target` with smoothing ε for a single label). The two values are computed in double
+    /// and rounded once, as timm's Python floats are.
     public static func smoothedOneHot(
         targets: UnsafeMutablePointer<Float>,       // (batch, classes)
         labels: UnsafePointer<Int32>,               // (batch), each in 0..<classes
         batch: Int, classes: Int, smoothing: Float
     ) {
         precondition(smoothing >= 0 && smoothing <= 1, "label smoothing \(smoothing) not in [0, 1]")
-        let off = smoothing / Float(classes)
-        let on = 1 - smoothing + off
+        let off = Double(smoothing) / Double(classes)
+        let off32 = Float(off), on32 = Float(1 - Double(smoothing) + off)
         for b in 0..<batch {
             let label = Int(labels[b])
             precondition(label >= 0 && label < classes, "label \(label) of sample \(b) not in 0..<\(classes)")
             let row = targets + b * classes
-            row.update(repeating: off, count: classes)
-            row[label] = on
+            row.update(repeating: off32, count: classes)
+            row[label] = on32
         }
     }
 }
