@@ -1,0 +1,186 @@
+// Element-wise activations ReLU, SiLU, GELU (erf), Softplus and Softshrink, forward and backward,
+// with the exact formulas of PyTorch's CPU kernels. No fused bias, gating or in-place variants.
+
+import Foundation
+
+/// `nn.ReLU`: y = max(x, 0). Backward passes dOutput where x > 0 and 0 where x ≤ 0 (x = 0 gives 0,
+/// as PyTorch's `threshold_backward`). NaN propagates in both directions, as in PyTorch.
+///
+/// `output` may alias `input`; `dInput` must not alias `dOutput`.
+public enum ReLU {
+    @inlinable public static func value(_ x: Float) -> Float { x <= 0 ? 0 : x }
+    @inlinable public static func derivative(_ x: Float) -> Float { x <= 0 ? 0 : 1 }
+
+    public static func forward(
+        output: UnsafeMutablePointer<Float>,        // (count)
+        input: UnsafePointer<Float>,                // (count)
+        count: Int
+    ) {
+        Parallel.forEachRange(count) { range in
+            for i in range { output[i] = value(input[i]) }
+        }
+    }
+
+    public static func backward(
+        dInput: UnsafeMutablePointer<Float>,        // (count), +=
+        dOutput: UnsafePointer<Float>,              // (count)
+        input: UnsafePointer<Float>,                // (count), the forward input
+        count: Int
+    ) {
+        Parallel.forEachRange(count) { range in
+            for i in range where !(input[i] <= 0) { dInput[i] += dOutput[i] }
+        }
+    }
+}
+
+/// `nn.SiLU`: y = x·σ(x) = x / (1 + e^(−x)); dy/dx = σ(x)·(1 + x·(1 − σ(x))).
+///
+/// Written as PyTorch's CPU kernel writes it; saturates to 0 / x without NaN for large |x|.
+/// `output` may alias `input`; `dInput` must not alias `dOutput`.
+public enum SiLU {
+    @inlinable public static func value(_ x: Float) -> Float { x / (1 + expf(-x)) }
+
+    @inlinable public static func derivative(_ x: Float) -> Float {
+        let sigmoid = 1 / (1 + expf(-x))
+        return sigmoid * (1 + x * (1 - sigmoid))
+    }
+
+    public static func forward(
+        output: UnsafeMutablePointer<Float>,        // (count)
+        input: UnsafePointer<Float>,                // (count)
+        count: Int
+    ) {
+        Parallel.forEachRange(count, costPerItem: 16) { range in
+            for i in range { output[i] = value(input[i]) }
+        }
+    }
+
+    public static func backward(
+        dInput: UnsafeMutablePointer<Float>,        // (count), +=
+        dOutput: UnsafePointer<Float>,              // (count)
+        input: UnsafePointer<Float>,                // (count), the forward input
+        count: Int
+    ) {
+        Parallel.forEachRange(count, costPerItem: 16) { range in
+            for i in range { dInput[i] += dOutput[i] * derivative(input[i]) }
+        }
+    }
+}
+
+/// `nn.GELU()` (approximate = "none"): y = x·Φ(x) = 0.5·x·(1 + erf(x/√2));
+/// dy/dx = Φ(x) + x·φ(x) with φ(x) = e^(−x²/2)/√(2π).
+///
+/// `output` may alias `input`; `dInput` must not alias `dOutput`.
+public enum GELU {
+    @usableFromInline static let sqrtHalf: Float = 0.70710678118654752440
+    @usableFromInline static let inverseSqrtTwoPi: Float = 0.39894228040143267794
+
+    @inlinable public static func value(_ x: Float) -> Float {
+        x * 0.5 * (1 + erff(x * sqrtHalf))
+    }
+
+    @inlinable public static func derivative(_ x: Float) -> Float {
+        let cdf = 0.5 * (1 + erff(x * sqrtHalf))
+        let pdf = inverseSqrtTwoPi * expf(x * x * -0.5)
+        return cdf + x * pdf
+    }
+
+    public static func forward(
+        output: UnsafeMutablePointer<Float>,        // (count)
+        input: UnsafePointer<Float>,                // (count)
+        count: Int
+    ) {
+        Parallel.forEachRange(count, costPerItem: 16) { range in
+            for i in range { output[i] = value(input[i]) }
+        }
+    }
+
+    public static func backward(
+        dInput: UnsafeMutablePointer<Float>,        // (count), +=
+        dOutput: UnsafePointer<Float>,              // (count)
+        input: UnsafePointer<Float>,                // (count), the forward input
+        count: Int
+    ) {
+        Parallel.forEachRange(count, costPerItem: 24) { range in
+            for i in range { dInput[i] += dOutput[i] * derivative(input[i]) }
+        }
+    }
+}
+
+/// `nn.Softplus()` with PyTorch's defaults beta = 1, threshold = 20:
+/// y = x if x > 20, else log(1 + eˣ); dy/dx = 1 if x > 20, else eˣ/(eˣ + 1).
+///
+/// Mamba's `delta = softplus(dt_proj(x))` uses it. `output` may alias `input`; `dInput` must not
+/// alias `dOutput`.
+public enum Softplus {
+    /// Above this input the function is the identity (PyTorch's `threshold`, beta = 1).
+    public static let threshold: Float = 20
+
+    @inlinable public static func value(_ x: Float) -> Float {
+        x > threshold ? x : log1pf(expf(x))
+    }
+
+    @inlinable public static func derivative(_ x: Float) -> Float {
+        if x > threshold { return 1 }
+        let z = expf(x)
+        return z / (z + 1)
+    }
+
+    public static func forward(
+        output: UnsafeMutablePointer<Float>,        // (count)
+        input: UnsafePointer<Float>,                // (count)
+        count: Int
+    ) {
+        Parallel.forEachRange(count, costPerItem: 24) { range in
+            for i in range { output[i] = value(input[i]) }
+        }
+    }
+
+    public static func backward(
+        dInput: UnsafeMutablePointer<Float>,        // (count), +=
+        dOutput: UnsafePointer<Float>,              // (count)
+        input: UnsafePointer<Float>,                // (count), the forward input
+        count: Int
+    ) {
+        Parallel.forEachRange(count, costPerItem: 16) { range in
+            for i in range { dInput[i] += dOutput[i] * derivative(input[i]) }
+        }
+    }
+}
+
+/// `nn.Softshrink(lambd)`: y = x − λ if x > λ, x + λ if x < −λ, else 0 (λ ≥ 0).
+/// Backward passes dOutput where |x| > λ and 0 where −λ ≤ x ≤ λ (PyTorch's `softshrink_backward`).
+///
+/// EinFFT applies it to the real and imaginary parts separately. `output` may alias `input`;
+/// `dInput` must not alias `dOutput`.
+public enum Softshrink {
+    @inlinable public static func value(_ x: Float, lambda: Float) -> Float {
+        x > lambda ? x - lambda : (x < -lambda ? x + lambda : 0)
+    }
+
+    @inlinable public static func derivative(_ x: Float, lambda: Float) -> Float {
+        x >= -lambda && x <= lambda ? 0 : 1
+    }
+
+    public static func forward(
+        output: UnsafeMutablePointer<Float>,        // (count)
+        input: UnsafePointer<Float>,                // (count)
+        count: Int, lambda: Float
+    ) {
+        precondition(lambda >= 0, "Softshrink lambda must be non-negative, got \(lambda)")
+        Parallel.forEachRange(count) { range in
+            for i in range { output[i] = value(input[i], lambda: lambda) }
+        }
+    }
+
+    public static func backward(
+        dInput: UnsafeMutablePointer<Float>,        // (count), +=
+        dOutput: UnsafePointer<Float>,              // (count)
+        input: UnsafePointer<Float>,                // (count), the forward input
+        count: Int, lambda: Float
+    ) {
+        Parallel.forEachRange(count) { range in
+            for i in range where !(input[i] >= -lambda && input[i] <= lambda) { dInput[i] += dOutput[i] }
+        }
+    }
+}
