@@ -3,14 +3,16 @@
 
 import Foundation
 import SimbaCore
+import SimbaModel
 
 enum InfoCommand {
     static let help = """
         Usage: simba info [--model simba_s|simba_b|simba_l] [--channel-mixer einfft|mlp]
                           [--num-classes N] [--no-token-label]
 
-        Prints the OpenBLAS kernel set and threads simba runs with. With --model, also prints
-        every tensor of the model (PyTorch state_dict names and shapes) and the parameter count.
+        Prints the OpenBLAS kernel set and threads simba runs with. With --model, also prints one
+        row per layer (PyTorch state_dict names, tensor shapes, parameter count) and the total,
+        for 1000 classes at 224×224 with the token-labelling head unless told otherwise.
 
         """
 
@@ -26,5 +28,66 @@ enum InfoCommand {
         print("OpenBLAS kernels: \(BLAS.coreName) (\(BLASKernelSelection.origin))")
         print("OpenBLAS config:  \(BLAS.configuration)")
         print("BLAS threads: \(BLAS.threads), parallel loop workers: \(Parallel.workers)")
+        guard let name = options.value("model") else { return }
+        guard var config = VisionConfig.variant(name) else {
+            throw UsageError("unknown model '\(name)'\(suggestion(for: name, among: VisionConfig.variantNames)); choose one of \(VisionConfig.variantNames.joined(separator: ", "))")
+        }
+        if let mixer = options.value("channel-mixer") {
+            guard let kind = ChannelMixerKind(rawValue: mixer) else {
+                throw UsageError("--channel-mixer must be einfft or mlp, not '\(mixer)'")
+            }
+            config.channelMixer = kind
+        }
+        if let text = options.value("num-classes") {
+            guard let classes = Int(text), classes > 0 else { throw UsageError("--num-classes takes a positive whole number, not '\(text)'") }
+            config.numClasses = classes
+        }
+        config.tokenLabel = !options.has("no-token-label")
+        let model = VisionModel(config: config, maxBatch: 1)
+        print()
+        print(layerTable(model.store))
+        print("\(name) (\(config.channelMixer.rawValue), token label \(config.tokenLabel ? "on" : "off"), \(config.numClasses) classes, \(config.imageSize)×\(config.imageSize)): \(grouped(model.store.parameterCount)) parameters")
+    }
+
+    /// One row per layer (tensor names without their last component): its tensors' shapes and its
+    /// parameter count. Buffers (BatchNorm running statistics) are listed but not counted.
+    static func layerTable(_ store: ParameterStore) -> String {
+        var rows: [(layer: String, shapes: [String], parameters: Int)] = []
+        for entry in store.entries {
+            let parts = entry.name.split(separator: ".")
+            let layer = parts.dropLast().joined(separator: ".")
+            let shape = "\(parts.last!)\(entry.shape)" + (entry.kind == .buffer ? " (buffer)" : "")
+            let parameters = entry.kind == .parameter ? entry.count : 0
+            if rows.last?.layer == layer {
+                rows[rows.count - 1].shapes.append(shape)
+                rows[rows.count - 1].parameters += parameters
+            } else {
+                rows.append((layer, [shape], parameters))
+            }
+        }
+        let width = max(5, rows.map(\.layer.count).max() ?? 0)
+        var lines = ["layer".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + "parameters".leftPadded(12) + "  tensors"]
+        for row in rows {
+            lines.append(row.layer.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                         + grouped(row.parameters).leftPadded(12) + "  " + row.shapes.joined(separator: ", "))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// 15309104 → "15,309,104".
+func grouped(_ n: Int) -> String {
+    let digits = Array(String(n))
+    var result = ""
+    for (i, digit) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { result.append(",") }
+        result.append(digit)
+    }
+    return result
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

@@ -15,6 +15,17 @@ public enum Initializer: Sendable {
     case custom(@Sendable (UnsafeMutableBufferPointer<Float>, inout RandomGenerator) -> Void)
 }
 
+/// What kind of layer a tensor belongs to, for init schemes that dispatch on the module type
+/// (SiMBA's `_init_weights` treats nn.Linear and nn.Conv2d specially).
+public enum TensorRole: Sendable, Equatable {
+    case plain
+    case linearWeight
+    case linearBias
+    /// An nn.Conv2d weight; `fanOut` = kh·kw·out_channels/groups.
+    case conv2dWeight(fanOut: Int)
+    case conv2dBias
+}
+
 /// One named tensor in the store. `offset` indexes `values`/`gradients` for a parameter and
 /// `buffers` for a buffer (BatchNorm running statistics).
 public struct TensorEntry: Sendable {
@@ -26,7 +37,8 @@ public struct TensorEntry: Sendable {
     /// AdamW applies weight decay to this parameter (the official grouping: no decay for biases
     /// and 1-D parameters). Changeable before the optimizer is made.
     public var decay: Bool
-    public let initializer: Initializer
+    public internal(set) var initializer: Initializer
+    public let role: TensorRole
     public var count: Int { shape.reduce(1, *) }
 }
 
@@ -70,18 +82,21 @@ public final class ParameterStore: @unchecked Sendable {
 
     /// Registers a trainable parameter. Decay defaults to the official grouping: tensors with
     /// more than one dimension that are not biases.
-    public func parameter(_ name: String, _ shape: [Int], _ initializer: Initializer) -> TensorRef {
+    public func parameter(
+        _ name: String, _ shape: [Int], _ initializer: Initializer, role: TensorRole = .plain
+    ) -> TensorRef {
         let decay = shape.count > 1 && !name.hasSuffix(".bias")
-        return register(name, shape, .parameter, decay: decay, initializer)
+        return register(name, shape, .parameter, decay: decay, initializer, role: role)
     }
 
     /// Registers a non-trainable buffer (saved in checkpoints, not optimised).
     public func buffer(_ name: String, _ shape: [Int], _ initializer: Initializer) -> TensorRef {
-        register(name, shape, .buffer, decay: false, initializer)
+        register(name, shape, .buffer, decay: false, initializer, role: .plain)
     }
 
     private func register(
-        _ name: String, _ shape: [Int], _ kind: TensorEntry.Kind, decay: Bool, _ initializer: Initializer
+        _ name: String, _ shape: [Int], _ kind: TensorEntry.Kind, decay: Bool, _ initializer: Initializer,
+        role: TensorRole
     ) -> TensorRef {
         precondition(!isAllocated, "cannot register \(name) after allocate()")
         precondition(index[name] == nil, "tensor \(name) registered twice")
@@ -93,7 +108,7 @@ public final class ParameterStore: @unchecked Sendable {
         case .buffer: offset = bufferCount; bufferCount += count
         }
         let entry = TensorEntry(
-            name: name, shape: shape, kind: kind, offset: offset, decay: decay, initializer: initializer)
+            name: name, shape: shape, kind: kind, offset: offset, decay: decay, initializer: initializer, role: role)
         index[name] = entries.count
         entries.append(entry)
         return TensorRef(entry: entry, store: self)
@@ -133,6 +148,14 @@ public final class ParameterStore: @unchecked Sendable {
     public subscript(name: String) -> TensorRef {
         guard let ref = tensor(name) else { preconditionFailure("no tensor named \(name)") }
         return ref
+    }
+
+    /// Replaces the initializer of every tensor for which `rule` returns one (a model-wide init
+    /// scheme such as SiMBA's `_init_weights`). Call before `initialize`.
+    public func reinitialize(_ rule: (TensorEntry) -> Initializer?) {
+        for i in entries.indices {
+            if let initializer = rule(entries[i]) { entries[i].initializer = initializer }
+        }
     }
 
     /// Sets the weight-decay flag of every parameter for which `rule` returns a value.

@@ -1,0 +1,126 @@
+// SiMBA's Block: x + drop(attn(x)), then x + drop(mlp(norm2(x))), where attn is a MambaLayer and
+// mlp a channel mixer (EinFFT or MLP). The drop is DropPath (vision) or Dropout (time series).
+
+import SimbaCore
+
+/// How a residual branch is randomly dropped in training.
+public enum BranchDrop: Sendable {
+    /// timm DropPath: a whole sample's branch is zeroed with this probability.
+    case dropPath(Float)
+    /// Element-wise Dropout with this probability.
+    case dropout(Float)
+
+    var probability: Float {
+        switch self {
+        case .dropPath(let p), .dropout(let p): return p
+        }
+    }
+}
+
+/// `attn` (MambaLayer), `norm2` (LayerNorm eps 1e-6), `mlp` on (batch, length, dim).
+public final class Block: SequenceLayer {
+    public let dim: Int
+    let attn: MambaLayer
+    let norm2: LayerNormLayer
+    let mlp: SequenceLayer
+    let drop: BranchDrop
+    let context: RunContext
+    let hidden: FloatBuffer        // (maxRows, dim): x + drop(attn(x))
+    let output: FloatBuffer        // (maxRows, dim)
+    let attnMask: FloatBuffer      // (maxBatch) or (maxRows·dim), per `drop`
+    let mlpMask: FloatBuffer
+    let dHidden: FloatBuffer       // (maxRows, dim)
+    let dBranch: FloatBuffer       // (maxRows, dim)
+    let dNorm: FloatBuffer         // (maxRows, dim)
+    private var dropActive = false
+
+    /// `makeMixer(prefix)` builds the channel mixer registered under `prefix + "mlp."`.
+    public init(
+        _ prefix: String, dim: Int, dState: Int, drop: BranchDrop, context: RunContext,
+        store: ParameterStore, maxBatch: Int, maxLength: Int, makeMixer: (String) -> SequenceLayer
+    ) {
+        self.dim = dim
+        self.drop = drop
+        self.context = context
+        let maxRows = maxBatch * maxLength
+        attn = MambaLayer(prefix + "attn.", dModel: dim, dState: dState, store: store, maxBatch: maxBatch, maxLength: maxLength)
+        norm2 = LayerNormLayer(prefix + "norm2.", channels: dim, eps: 1e-6, store: store, maxRows: maxRows)
+        mlp = makeMixer(prefix + "mlp.")
+        hidden = FloatBuffer(count: maxRows * dim)
+        output = FloatBuffer(count: maxRows * dim)
+        let maskCount: Int
+        switch drop {
+        case .dropPath: maskCount = maxBatch
+        case .dropout: maskCount = maxRows * dim
+        }
+        attnMask = FloatBuffer(count: maskCount)
+        mlpMask = FloatBuffer(count: maskCount)
+        dHidden = FloatBuffer(count: maxRows * dim)
+        dBranch = FloatBuffer(count: maxRows * dim)
+        dNorm = FloatBuffer(count: maxRows * dim)
+    }
+
+    /// destination = residual + drop(branch); draws the mask when dropping is active. Uses
+    /// `dBranch` as scratch (it is free during forward).
+    private func addBranch(
+        _ destination: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>, branch: UnsafePointer<Float>,
+        mask: FloatBuffer, batch: Int, rows: Int
+    ) {
+        let count = rows * dim
+        var kept = branch
+        if dropActive {
+            switch drop {
+            case .dropPath(let p):
+                DropPath.makeMask(mask: mask.pointer, batch: batch, probability: p, generator: &context.generator)
+                DropPath.forward(output: dBranch.pointer, input: branch, mask: mask.pointer, batch: batch, rowSize: count / batch)
+            case .dropout(let p):
+                Dropout.makeMask(mask: mask.pointer, count: count, probability: p, generator: &context.generator)
+                Dropout.forward(output: dBranch.pointer, input: branch, mask: mask.pointer, count: count)
+            }
+            kept = UnsafePointer(dBranch.pointer)
+        }
+        for i in 0..<count { destination[i] = residual[i] + kept[i] }
+    }
+
+    /// dBranch = the gradient into a dropped branch, given the gradient of the block's sum.
+    private func branchGradient(
+        _ dBranch: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>, mask: FloatBuffer, batch: Int, rows: Int
+    ) {
+        let count = rows * dim
+        guard dropActive else {
+            dBranch.update(from: dOutput, count: count)
+            return
+        }
+        dBranch.update(repeating: 0, count: count)
+        switch drop {
+        case .dropPath:
+            DropPath.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer, batch: batch, rowSize: count / batch)
+        case .dropout:
+            Dropout.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer, count: count)
+        }
+    }
+
+    public func forward(_ input: UnsafePointer<Float>, batch: Int, length: Int) -> UnsafePointer<Float> {
+        let rows = batch * length
+        dropActive = context.training && drop.probability > 0
+        let a = attn.forward(input, batch: batch, length: length)
+        addBranch(hidden.pointer, residual: input, branch: a, mask: attnMask, batch: batch, rows: rows)
+        let m = mlp.forward(norm2.forward(hidden.pointer, batch: batch, length: length), batch: batch, length: length)
+        addBranch(output.pointer, residual: hidden.pointer, branch: m, mask: mlpMask, batch: batch, rows: rows)
+        return UnsafePointer(output.pointer)
+    }
+
+    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
+        let rows = batch * length, count = rows * dim
+        // Second residual: dHidden = dOutput + norm2ᵀ(mlpᵀ(drop(dOutput))).
+        dHidden.pointer.update(from: dOutput, count: count)
+        branchGradient(dBranch.pointer, dOutput: dOutput, mask: mlpMask, batch: batch, rows: rows)
+        dNorm.pointer.update(repeating: 0, count: count)
+        mlp.backward(dBranch.pointer, dInput: dNorm.pointer, batch: batch, length: length)
+        norm2.backward(dNorm.pointer, dInput: dHidden.pointer, batch: batch, length: length)
+        // First residual: dInput += dHidden + attnᵀ(drop(dHidden)).
+        for i in 0..<count { dInput[i] += dHidden[i] }
+        branchGradient(dBranch.pointer, dOutput: dHidden.pointer, mask: attnMask, batch: batch, rows: rows)
+        attn.backward(dBranch.pointer, dInput: dInput, batch: batch, length: length)
+    }
+}

@@ -1,0 +1,60 @@
+// nn.Conv2d (groups 1, square kernel, zero padding) as a module on NHWC images of a fixed size:
+// registers `weight` (out, in, k, k) and optional `bias`, owns output and im2col scratch.
+
+import SimbaCore
+
+public final class Conv2dLayer {
+    public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int
+    public let height: Int, width: Int          // input size
+    public let outHeight: Int, outWidth: Int
+    public let weight: TensorRef
+    public let bias: TensorRef?
+    let output: FloatBuffer    // (maxBatch, outHeight, outWidth, outChannels)
+    /// im2col of the input, (maxBatch·outHeight·outWidth, inChannels·k·k): kept from forward to
+    /// backward, which reads it for dWeight and then reuses it for the column gradient.
+    let columns: FloatBuffer
+    private var input: UnsafePointer<Float>?
+
+    /// PyTorch's default init: U(±1/√fan_in) with fan_in = in·k·k, for weight and bias.
+    public init(
+        _ prefix: String, inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int,
+        bias hasBias: Bool, height: Int, width: Int, store: ParameterStore, maxBatch: Int
+    ) {
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.height = height
+        self.width = width
+        outHeight = (height + 2 * padding - kernel) / stride + 1
+        outWidth = (width + 2 * padding - kernel) / stride + 1
+        let bound = 1 / Float(inChannels * kernel * kernel).squareRoot()
+        weight = store.parameter(
+            prefix + "weight", [outChannels, inChannels, kernel, kernel], .uniform(bound: bound),
+            role: .conv2dWeight(fanOut: kernel * kernel * outChannels))
+        bias = hasBias ? store.parameter(prefix + "bias", [outChannels], .uniform(bound: bound), role: .conv2dBias) : nil
+        let outRows = maxBatch * outHeight * outWidth
+        output = FloatBuffer(count: outRows * outChannels)
+        columns = FloatBuffer(count: outRows * inChannels * kernel * kernel)
+    }
+
+    /// input (batch, height, width, inChannels) → (batch, outHeight, outWidth, outChannels).
+    public func forward(_ input: UnsafePointer<Float>, batch: Int) -> UnsafePointer<Float> {
+        self.input = input
+        Conv2d.forward(
+            output: output.pointer, columns: columns.pointer, input: input, weight: weight.value, bias: bias?.value,
+            batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
+            kernel: kernel, stride: stride, padding: padding)
+        return UnsafePointer(output.pointer)
+    }
+
+    /// Adds into `dInput` (nil: the input needs no gradient) and the parameter gradients.
+    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>?, batch: Int) {
+        Conv2d.backward(
+            dInput: dInput, dWeight: weight.gradient, dBias: bias?.gradient, dColumns: dInput == nil ? nil : columns.pointer,
+            dOutput: dOutput, columns: columns.pointer, weight: weight.value,
+            batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
+            kernel: kernel, stride: stride, padding: padding)
+    }
+}

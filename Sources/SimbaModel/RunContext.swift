@@ -1,0 +1,25 @@
+// State shared by every module of one model while it runs: training or evaluation mode and the
+// random generator DropPath and Dropout draw from. It holds no tensors.
+
+import SimbaCore
+
+/// Shared by the modules of one model; the model's owner flips `training` and seeds `generator`.
+public final class RunContext {
+    /// Training mode: BatchNorm uses batch statistics, DropPath and Dropout are active.
+    public var training = true
+    /// Drawn from in module order during forward, so a seed fixes every mask.
+    public var generator: RandomGenerator
+
+    public init(seed: UInt64 = 0) {
+        generator = RandomGenerator(seed: seed)
+    }
+}
+
+/// A layer over sequences of tokens (batch, length, channels) in, the same or other width out.
+///
+/// `forward` returns the module's own output buffer and may keep `input` for `backward` (the
+/// caller keeps it alive and unchanged). `backward` adds into `dInput` and the parameter gradients.
+public protocol SequenceLayer: AnyObject {
+    func forward(_ input: UnsafePointer<Float>, batch: Int, length: Int) -> UnsafePointer<Float>
+    func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int)
+}

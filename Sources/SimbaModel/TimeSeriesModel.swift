@@ -1,0 +1,190 @@
+// SiMBA-TS (spec section 5): instance normalisation, a token embedding along the variate or time
+// axis, Blocks with Dropout, LayerNorm and a linear head, then de-normalisation. No loss here.
+
+import Foundation
+import SimbaCore
+
+public final class TimeSeriesModel {
+    public let config: TimeSeriesConfig
+    public let store: ParameterStore
+    public let context: RunContext
+    public let maxBatch: Int
+    let embed: LinearLayer
+    let blocks: [Block]
+    let norm: LayerNormLayer
+    let timeProj: LinearLayer?   // time axis only: Linear(L → H) along time
+    let head: LinearLayer
+    /// Tokens per sample: M (variate axis) or L (time axis).
+    public let tokens: Int
+    let mean: FloatBuffer, std: FloatBuffer       // (maxBatch, M): RevIN statistics
+    let normalized: FloatBuffer    // (maxBatch, tokens, embed input)
+    let dropMask: FloatBuffer      // (maxBatch, tokens, dModel)
+    let embedded: FloatBuffer      // (maxBatch, tokens, dModel) after Dropout
+    let transposed: FloatBuffer    // time axis: (maxBatch, dModel, L)
+    let projected: FloatBuffer     // time axis: (maxBatch, H, dModel)
+    let output: FloatBuffer        // (maxBatch, H, M)
+    // Backward scratch.
+    let dHead: FloatBuffer, dA: FloatBuffer, dB: FloatBuffer
+
+    /// Builds the model and initialises it from `seed` with the vision model's `_init_weights`
+    /// (the time-series code was never released; simba uses the same scheme).
+    public init(config: TimeSeriesConfig, maxBatch: Int, seed: UInt64 = 0) {
+        precondition(config.problems().isEmpty, "invalid TimeSeriesConfig: \(config.problems())")
+        self.config = config
+        self.maxBatch = maxBatch
+        let store = ParameterStore(), context = RunContext(seed: seed &+ 1)
+        self.store = store
+        self.context = context
+        let (l, h, m, d) = (config.seqLen, config.predLen, config.variates, config.dModel)
+        let variateAxis = config.tokenAxis == .variate
+        let tokens = variateAxis ? m : l
+        self.tokens = tokens
+        let rows = maxBatch * tokens
+        embed = LinearLayer("embed.", inFeatures: variateAxis ? l : m, outFeatures: d, store: store, maxRows: rows)
+        blocks = (0..<config.eLayers).map { i in
+            Block("blocks.\(i).", dim: d, dState: config.dState, drop: .dropout(config.dropout), context: context,
+                  store: store, maxBatch: maxBatch, maxLength: tokens) { prefix in
+                switch config.channelMixer {
+                case .einfft: return EinFFT(prefix, dim: d, store: store, maxBatch: maxBatch, maxLength: tokens)
+                case .mlp: return ChannelMLP(prefix, channels: d, hidden: d * config.mlpRatio, grid: nil, store: store, maxBatch: maxBatch * tokens)
+                }
+            }
+        }
+        norm = LayerNormLayer("norm.", channels: d, eps: 1e-6, store: store, maxRows: rows)
+        if variateAxis {
+            timeProj = nil
+            head = LinearLayer("head.", inFeatures: d, outFeatures: h, store: store, maxRows: rows)
+        } else {
+            timeProj = LinearLayer("time_proj.", inFeatures: l, outFeatures: h, store: store, maxRows: maxBatch * d)
+            head = LinearLayer("head.", inFeatures: d, outFeatures: m, store: store, maxRows: maxBatch * h)
+        }
+        mean = FloatBuffer(count: maxBatch * m)
+        std = FloatBuffer(count: maxBatch * m)
+        normalized = FloatBuffer(count: maxBatch * l * m)
+        dropMask = FloatBuffer(count: rows * d)
+        embedded = FloatBuffer(count: rows * d)
+        transposed = FloatBuffer(count: variateAxis ? 0 : maxBatch * d * l)
+        projected = FloatBuffer(count: variateAxis ? 0 : maxBatch * h * d)
+        output = FloatBuffer(count: maxBatch * h * m)
+        let scratch = max(rows * d, maxBatch * h * max(m, d), maxBatch * d * l)
+        dHead = FloatBuffer(count: scratch)
+        dA = FloatBuffer(count: scratch)
+        dB = FloatBuffer(count: scratch)
+        store.allocate()
+        store.reinitialize(officialInit)
+        store.initialize(seed: seed)
+    }
+
+    public var training: Bool {
+        get { context.training }
+        set { context.training = newValue }
+    }
+
+    /// window (batch, L, M), standardised → forecast (batch, H, M) on the same scale.
+    public func forward(_ window: UnsafePointer<Float>, batch: Int) -> UnsafePointer<Float> {
+        precondition(batch <= maxBatch, "batch \(batch) exceeds the model's maximum \(maxBatch)")
+        let (l, h, m, d) = (config.seqLen, config.predLen, config.variates, config.dModel)
+        // 1. Instance normalisation; the statistics are constants for backward.
+        for b in 0..<batch {
+            for v in 0..<m {
+                var mu = 0.0, sq = 0.0
+                for t in 0..<l { mu += Double(window[(b * l + t) * m + v]) }
+                mu /= Double(l)
+                for t in 0..<l { let e = Double(window[(b * l + t) * m + v]) - mu; sq += e * e }
+                let sigma = config.revin ? (sq / Double(l) + 1e-5).squareRoot() : 1
+                let center = config.revin ? mu : 0
+                mean[b * m + v] = Float(center)
+                std[b * m + v] = Float(sigma)
+                for t in 0..<l {
+                    let value = Float((Double(window[(b * l + t) * m + v]) - center) / sigma)
+                    // Variate tokens read the window transposed: (batch, M, L).
+                    let index = config.tokenAxis == .variate ? (b * m + v) * l + t : (b * l + t) * m + v
+                    normalized[index] = value
+                }
+            }
+        }
+        // 2. Embedding and Dropout.
+        let e = embed.forward(normalized.pointer, batch: batch, length: tokens)     // (batch, tokens, d)
+        let count = batch * tokens * d
+        if context.training && config.dropout > 0 {
+            Dropout.makeMask(mask: dropMask.pointer, count: count, probability: config.dropout, generator: &context.generator)
+            Dropout.forward(output: embedded.pointer, input: e, mask: dropMask.pointer, count: count)
+        } else {
+            embedded.pointer.update(from: e, count: count)
+        }
+        // 3–4. Blocks and norm.
+        var x = UnsafePointer(embedded.pointer)
+        for block in blocks { x = block.forward(x, batch: batch, length: tokens) }
+        let z = norm.forward(x, batch: batch, length: tokens)                       // (batch, tokens, d)
+        // 5. Head, into (batch, H, M).
+        if let timeProj {
+            transpose(z, into: transposed.pointer, batch: batch, rows: l, columns: d)          // (batch, d, L)
+            let p = timeProj.forward(transposed.pointer, batch: batch, length: d)            // (batch, d, H)
+            transpose(p, into: projected.pointer, batch: batch, rows: d, columns: h)         // (batch, H, d)
+            let y = head.forward(projected.pointer, batch: batch, length: h)                 // (batch, H, M)
+            output.pointer.update(from: y, count: batch * h * m)
+        } else {
+            let y = head.forward(z, batch: batch, length: m)                                 // (batch, M, H)
+            transpose(y, into: output.pointer, batch: batch, rows: m, columns: h)            // (batch, H, M)
+        }
+        // 6. De-normalisation.
+        for b in 0..<batch {
+            for t in 0..<h {
+                for v in 0..<m { output[(b * h + t) * m + v] = output[(b * h + t) * m + v] * std[b * m + v] + mean[b * m + v] }
+            }
+        }
+        return UnsafePointer(output.pointer)
+    }
+
+    /// Backward from dForecast (batch, H, M) into every parameter gradient (+=).
+    public func backward(_ dForecast: UnsafePointer<Float>, batch: Int) {
+        let (l, h, m, d) = (config.seqLen, config.predLen, config.variates, config.dModel)
+        let dY = dHead.pointer
+        var dx = dA.pointer, scratch = dB.pointer
+        let count = batch * tokens * d
+        dx.update(repeating: 0, count: count)
+        if let timeProj {
+            for b in 0..<batch {
+                for t in 0..<h {
+                    for v in 0..<m { dY[(b * h + t) * m + v] = dForecast[(b * h + t) * m + v] * std[b * m + v] }
+                }
+            }
+            scratch.update(repeating: 0, count: batch * h * d)
+            head.backward(dY, dInput: scratch, batch: batch, length: h)                      // (batch, H, d)
+            transpose(scratch, into: dY, batch: batch, rows: h, columns: d)                  // (batch, d, H)
+            scratch.update(repeating: 0, count: batch * d * l)
+            timeProj.backward(dY, dInput: scratch, batch: batch, length: d)                  // (batch, d, L)
+            transpose(scratch, into: dY, batch: batch, rows: d, columns: l)                  // (batch, L, d)
+        } else {
+            for b in 0..<batch {
+                for t in 0..<h {
+                    for v in 0..<m { scratch[(b * m + v) * h + t] = dForecast[(b * h + t) * m + v] * std[b * m + v] }
+                }
+            }
+            dY.update(repeating: 0, count: count)
+            head.backward(scratch, dInput: dY, batch: batch, length: m)                       // (batch, M, d)
+        }
+        norm.backward(dY, dInput: dx, batch: batch, length: tokens)
+        for block in blocks.reversed() {
+            scratch.update(repeating: 0, count: count)
+            block.backward(dx, dInput: scratch, batch: batch, length: tokens)
+            swap(&dx, &scratch)
+        }
+        if context.training && config.dropout > 0 {
+            scratch.update(repeating: 0, count: count)
+            Dropout.backward(dInput: scratch, dOutput: dx, mask: dropMask.pointer, count: count)
+            swap(&dx, &scratch)
+        }
+        embed.backward(dx, dInputOrNil: nil, batch: batch, length: tokens)
+    }
+
+    /// destination[b, c, r] = source[b, r, c] for each of `batch` (rows × columns) matrices.
+    private func transpose(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, batch: Int, rows: Int, columns: Int) {
+        for b in 0..<batch {
+            let s = source + b * rows * columns, t = destination + b * rows * columns
+            for r in 0..<rows {
+                for c in 0..<columns { t[c * rows + r] = s[r * columns + c] }
+            }
+        }
+    }
+}

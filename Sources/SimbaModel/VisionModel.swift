@@ -1,0 +1,258 @@
+// The SiMBA image classifier (spec section 4): stem, four stages of Blocks with downsampling,
+// the class token and ClassBlock, norm4, head and token-labelling head. Forward and backward only;
+// losses and optimisation live with the caller.
+
+import Foundation
+import SimbaCore
+
+public final class VisionModel {
+    public let config: VisionConfig
+    public let store: ParameterStore
+    public let context: RunContext
+    public let maxBatch: Int
+    let stem: Stem
+    let downsamples: [DownSample]         // patch_embed2..4
+    let stages: [[Block]]                 // block1..4
+    let stageNorms: [LayerNormLayer]      // norm1..3
+    let classBlock: ClassBlock            // post_network.0
+    let norm4: LayerNormLayer
+    let head: LinearLayer
+    let auxHead: LinearLayer?
+    /// Token grid (height, width) per stage: H/4 × W/4, then halved (rounded up) per stage.
+    public let stageGrids: [(height: Int, width: Int)]
+    /// Tokens per stage.
+    public let stageTokens: [Int]
+    let withClass: FloatBuffer     // (maxBatch, 1 + T3, C3): class token then patch tokens
+    let classFeature: FloatBuffer  // (maxBatch, C3): normalised class token
+    let patchFeatures: FloatBuffer // (maxBatch, T3, C3): normalised patch tokens
+    let auxMax: FloatBuffer        // (maxBatch, classes)
+    let auxArgmax: UnsafeMutablePointer<Int32>  // (maxBatch, classes)
+    let logits: FloatBuffer        // (maxBatch, classes)
+    // Backward scratch.
+    let dAuxMax: FloatBuffer, dAux: FloatBuffer, dClassFeature: FloatBuffer, dPatchFeatures: FloatBuffer
+    let dNormed: FloatBuffer, dWithClass: FloatBuffer
+    let dTokensA: FloatBuffer, dTokensB: FloatBuffer
+
+    /// Builds the model, registers every tensor in PyTorch state_dict order, allocates the store
+    /// and initialises it with SiMBA's `_init_weights` from `seed`. The input is
+    /// `config.imageSize` square unless `inputSize` gives another (height, width).
+    public init(config: VisionConfig, maxBatch: Int, seed: UInt64 = 0, inputSize: (height: Int, width: Int)? = nil) {
+        precondition(config.problems().isEmpty, "invalid VisionConfig: \(config.problems())")
+        self.config = config
+        self.maxBatch = maxBatch
+        let store = ParameterStore(), context = RunContext(seed: seed &+ 1)
+        self.store = store
+        self.context = context
+        let dims = config.embedDims
+        let totalBlocks = config.depths.reduce(0, +)
+        let rates = (0..<totalBlocks).map { totalBlocks == 1 ? 0 : config.dropPathRate * Float($0) / Float(totalBlocks - 1) }
+        let input = inputSize ?? (config.imageSize, config.imageSize)
+        var grid = (height: 0, width: 0)
+        var grids: [(height: Int, width: Int)] = []
+        var downsamples: [DownSample] = []
+        var stages: [[Block]] = []
+        var stageNorms: [LayerNormLayer] = []
+        var blockIndex = 0
+        var stem: Stem?
+        for stage in 0..<4 {
+            if stage == 0 {
+                let s = Stem("patch_embed1.", inChannels: config.inChannels, hidden: config.stemHiddenDim, dim: dims[0],
+                             height: input.height, width: input.width, context: context, store: store, maxBatch: maxBatch)
+                grid = s.grid
+                stem = s
+            } else {
+                let down = DownSample("patch_embed\(stage + 1).", inDim: dims[stage - 1], outDim: dims[stage],
+                                      height: grid.height, width: grid.width, store: store, maxBatch: maxBatch)
+                grid = (down.outHeight, down.outWidth)
+                downsamples.append(down)
+            }
+            grids.append(grid)
+            let tokens = grid.height * grid.width
+            var blocks: [Block] = []
+            for j in 0..<config.depths[stage] {
+                blocks.append(Block(
+                    "block\(stage + 1).\(j).", dim: dims[stage], dState: config.dState, drop: .dropPath(rates[blockIndex]),
+                    context: context, store: store, maxBatch: maxBatch, maxLength: tokens
+                ) { prefix in
+                    Self.mixer(prefix, config: config, stage: stage, grid: grid, store: store, maxBatch: maxBatch)
+                })
+                blockIndex += 1
+            }
+            stages.append(blocks)
+            if stage < 3 {
+                stageNorms.append(LayerNormLayer("norm\(stage + 1).", channels: dims[stage], eps: 1e-6, store: store,
+                                                 maxRows: maxBatch * tokens))
+            }
+        }
+        self.stem = stem!
+        self.downsamples = downsamples
+        self.stages = stages
+        self.stageNorms = stageNorms
+        stageGrids = grids
+        stageTokens = grids.map { $0.height * $0.width }
+        let c3 = dims[3], t3 = stageTokens[3], classes = config.numClasses
+        classBlock = ClassBlock("post_network.0.", dim: c3, dState: config.dState, store: store,
+                                maxBatch: maxBatch, maxLength: 1 + t3) { prefix in
+            Self.mixer(prefix, config: config, stage: 3, grid: nil, store: store, maxBatch: maxBatch)
+        }
+        norm4 = LayerNormLayer("norm4.", channels: c3, eps: 1e-6, store: store, maxRows: maxBatch * (1 + t3))
+        head = LinearLayer("head.", inFeatures: c3, outFeatures: classes, store: store, maxRows: maxBatch)
+        auxHead = config.tokenLabel
+            ? LinearLayer("aux_head.", inFeatures: c3, outFeatures: classes, store: store, maxRows: maxBatch * t3) : nil
+        withClass = FloatBuffer(count: maxBatch * (1 + t3) * c3)
+        classFeature = FloatBuffer(count: maxBatch * c3)
+        patchFeatures = FloatBuffer(count: maxBatch * t3 * c3)
+        auxMax = FloatBuffer(count: maxBatch * classes)
+        auxArgmax = .allocate(capacity: maxBatch * classes)
+        logits = FloatBuffer(count: maxBatch * classes)
+        dAuxMax = FloatBuffer(count: maxBatch * classes)
+        dAux = FloatBuffer(count: maxBatch * t3 * classes)
+        dClassFeature = FloatBuffer(count: maxBatch * c3)
+        dPatchFeatures = FloatBuffer(count: maxBatch * t3 * c3)
+        dNormed = FloatBuffer(count: maxBatch * (1 + t3) * c3)
+        dWithClass = FloatBuffer(count: maxBatch * (1 + t3) * c3)
+        let largest = (0..<4).map { stageTokens[$0] * dims[$0] }.max()!
+        dTokensA = FloatBuffer(count: maxBatch * largest)
+        dTokensB = FloatBuffer(count: maxBatch * largest)
+
+        store.allocate()
+        store.reinitialize(officialInit)
+        store.initialize(seed: seed)
+    }
+
+    deinit { auxArgmax.deallocate() }
+
+    /// The channel mixer of a block in `stage`: EinFFT, or PVT2FFN on the stage's token grid (FFN
+    /// when `grid` is nil, as in the class block) with hidden width dim·mlp_ratio.
+    static func mixer(
+        _ prefix: String, config: VisionConfig, stage: Int, grid: (height: Int, width: Int)?,
+        store: ParameterStore, maxBatch: Int
+    ) -> SequenceLayer {
+        let dim = config.embedDims[stage]
+        let tokens = grid.map { $0.height * $0.width } ?? 1
+        switch config.channelMixer {
+        case .einfft:
+            return EinFFT(prefix, dim: dim, store: store, maxBatch: maxBatch, maxLength: tokens)
+        case .mlp:
+            return ChannelMLP(prefix, channels: dim, hidden: dim * config.mlpRatios[stage], grid: grid, store: store, maxBatch: maxBatch)
+        }
+    }
+
+    /// The channel mixer of a block in `stage`: EinFFT, or PVT2FFN on the stage's token grid (FFN
+    /// when `grid` is nil, as in the class block) with hidden width dim·mlp_ratio.
+    static func mixer(
+        _ prefix: String, config: VisionConfig, stage: Int, grid: (height: Int, width: Int)?,
+        store: ParameterStore, maxBatch: Int
+    ) -> SequenceLayer {
+        let dim = config.embedDims[stage]
+        let tokens = grid.map { $0.height * $0.width } ?? 1
+        switch config.channelMixer {
+        case .einfft:
+            return EinFFT(prefix, dim: dim, store: store, maxBatch: maxBatch, maxLength: tokens)
+        case .mlp:
+            return ChannelMLP(prefix, channels: dim, hidden: dim * config.mlpRatios[stage], grid: grid, store: store, maxBatch: maxBatch)
+        }
+    }
+
+    /// SiMBA's `_init_weights`: nn.Linear weights N(0, 0.02²) and biases 0 (Mamba's included),
+    /// nn.Conv2d weights N(0, 2/fan_out) and biases 0; everything else keeps its own init.
+    static func officialInit(_ entry: TensorEntry) -> Initializer? {
+        switch entry.role {
+        case .linearWeight: return .normal(std: 0.02)
+        case .linearBias, .conv2dBias: return .zeros
+        case .conv2dWeight(let fanOut): return .normal(std: (2 / Float(fanOut)).squareRoot())
+        case .plain: return nil
+        }
+    }
+
+    /// images (batch, H, W, inChannels) NHWC, normalised → logits (batch, numClasses).
+    public func forward(_ images: UnsafePointer<Float>, batch: Int) -> UnsafePointer<Float> {
+        precondition(batch <= maxBatch, "batch \(batch) exceeds the model's maximum \(maxBatch)")
+        var x = stem.forward(images, batch: batch)
+        for stage in 0..<4 {
+            if stage > 0 { x = downsamples[stage - 1].forward(x, batch: batch) }
+            for block in stages[stage] { x = block.forward(x, batch: batch, length: stageTokens[stage]) }
+            if stage < 3 { x = stageNorms[stage].forward(x, batch: batch, length: stageTokens[stage]) }
+        }
+        let c3 = config.embedDims[3], t3 = stageTokens[3], classes = config.numClasses
+        // Class token = mean of the patch tokens, prepended.
+        for b in 0..<batch {
+            let row = withClass.pointer + b * (1 + t3) * c3
+            (row + c3).update(from: x + b * t3 * c3, count: t3 * c3)
+        }
+        MeanPool.forward(output: classFeature.pointer, input: x, batch: batch, tokens: t3, channels: c3)
+        for b in 0..<batch { (withClass.pointer + b * (1 + t3) * c3).update(from: classFeature.pointer + b * c3, count: c3) }
+        let y = classBlock.forward(withClass.pointer, batch: batch, length: 1 + t3)
+        let z = norm4.forward(y, batch: batch, length: 1 + t3)
+        for b in 0..<batch {
+            let row = z + b * (1 + t3) * c3
+            (classFeature.pointer + b * c3).update(from: row, count: c3)
+            (patchFeatures.pointer + b * t3 * c3).update(from: row + c3, count: t3 * c3)
+        }
+        let headLogits = head.forward(classFeature.pointer, batch: batch, length: 1)
+        logits.pointer.update(from: headLogits, count: batch * classes)
+        if let auxHead {
+            let aux = auxHead.forward(patchFeatures.pointer, batch: batch, length: t3)   // (batch, t3, classes)
+            MaxPool.forward(output: auxMax.pointer, indices: auxArgmax, input: aux, batch: batch, tokens: t3, channels: classes)
+            for i in 0..<batch * classes { logits[i] += 0.5 * auxMax[i] }
+        }
+        return UnsafePointer(logits.pointer)
+    }
+
+    /// Backward from dLogits (batch, numClasses) into every parameter gradient (+=).
+    public func backward(_ dLogits: UnsafePointer<Float>, batch: Int) {
+        let c3 = config.embedDims[3], t3 = stageTokens[3], classes = config.numClasses
+        dClassFeature.pointer.update(repeating: 0, count: batch * c3)
+        head.backward(dLogits, dInput: dClassFeature.pointer, batch: batch, length: 1)
+        dPatchFeatures.pointer.update(repeating: 0, count: batch * t3 * c3)
+        if let auxHead {
+            for i in 0..<batch * classes { dAuxMax[i] = 0.5 * dLogits[i] }
+            dAux.pointer.update(repeating: 0, count: batch * t3 * classes)
+            MaxPool.backward(dInput: dAux.pointer, dOutput: dAuxMax.pointer, indices: auxArgmax, batch: batch, tokens: t3, channels: classes)
+            auxHead.backward(dAux.pointer, dInput: dPatchFeatures.pointer, batch: batch, length: t3)
+        }
+        for b in 0..<batch {
+            let row = dNormed.pointer + b * (1 + t3) * c3
+            row.update(from: dClassFeature.pointer + b * c3, count: c3)
+            (row + c3).update(from: dPatchFeatures.pointer + b * t3 * c3, count: t3 * c3)
+        }
+        dWithClass.pointer.update(repeating: 0, count: batch * (1 + t3) * c3)
+        norm4.backward(dNormed.pointer, dInput: dWithClass.pointer, batch: batch, length: 1 + t3)
+        dNormed.pointer.update(repeating: 0, count: batch * (1 + t3) * c3)
+        classBlock.backward(dWithClass.pointer, dInput: dNormed.pointer, batch: batch, length: 1 + t3)
+        // Split into the patch tokens' own gradient and the class token's, which flows back
+        // through the mean.
+        var dx = dTokensA.pointer, scratch = dTokensB.pointer
+        for b in 0..<batch {
+            let row = dNormed.pointer + b * (1 + t3) * c3
+            (dx + b * t3 * c3).update(from: row + c3, count: t3 * c3)
+            (dClassFeature.pointer + b * c3).update(from: row, count: c3)
+        }
+        MeanPool.backward(dInput: dx, dOutput: dClassFeature.pointer, batch: batch, tokens: t3, channels: c3)
+        for stage in stride(from: 3, through: 0, by: -1) {
+            let count = batch * stageTokens[stage] * config.embedDims[stage]
+            if stage < 3 {
+                scratch.update(repeating: 0, count: count)
+                stageNorms[stage].backward(dx, dInput: scratch, batch: batch, length: stageTokens[stage])
+                swap(&dx, &scratch)
+            }
+            for block in stages[stage].reversed() {
+                scratch.update(repeating: 0, count: count)
+                block.backward(dx, dInput: scratch, batch: batch, length: stageTokens[stage])
+                swap(&dx, &scratch)
+            }
+            if stage > 0 {
+                scratch.update(repeating: 0, count: batch * stageTokens[stage - 1] * config.embedDims[stage - 1])
+                downsamples[stage - 1].backward(dx, dInput: scratch, batch: batch)
+                swap(&dx, &scratch)
+            }
+        }
+        stem.backward(dx, batch: batch)
+    }
+
+    /// Training mode (batch statistics, DropPath) or evaluation mode.
+    public var training: Bool {
+        get { context.training }
+        set { context.training = newValue }
+    }
+}
