@@ -13,7 +13,7 @@ public final class MambaLayer: SequenceLayer {
     public init(_ prefix: String, dModel: Int, dState: Int, store: ParameterStore, maxBatch: Int, maxLength: Int) {
         self.dModel = dModel
         norm = LayerNormLayer(prefix + "norm.", channels: dModel, eps: 1e-5, store: store, maxRows: maxBatch * maxLength)
-        mamba = Mamba(prefix + "mamba.", dModel: dModel, dState: dState, store: store, maxBatch: maxBatch, maxLength: maxLength)
+        mamba = Mamba(store: store, prefix: prefix + "mamba.", dModel: dModel, dState: dState, maxBatch: maxBatch, maxLength: maxLength)
         dNormOutput = FloatBuffer(count: maxBatch * maxLength * dModel)
     }
 

@@ -132,36 +132,9 @@ public final class VisionModel {
         let tokens = grid.map { $0.height * $0.width } ?? 1
         switch config.channelMixer {
         case .einfft:
-            return EinFFT(prefix, dim: dim, store: store, maxBatch: maxBatch, maxLength: tokens)
+            return EinFFT(store: store, prefix: prefix, channels: dim, maxBatch: maxBatch, maxLength: tokens)
         case .mlp:
             return ChannelMLP(prefix, channels: dim, hidden: dim * config.mlpRatios[stage], grid: grid, store: store, maxBatch: maxBatch)
-        }
-    }
-
-    /// The channel mixer of a block in `stage`: EinFFT, or PVT2FFN on the stage's token grid (FFN
-    /// when `grid` is nil, as in the class block) with hidden width dim·mlp_ratio.
-    static func mixer(
-        _ prefix: String, config: VisionConfig, stage: Int, grid: (height: Int, width: Int)?,
-        store: ParameterStore, maxBatch: Int
-    ) -> SequenceLayer {
-        let dim = config.embedDims[stage]
-        let tokens = grid.map { $0.height * $0.width } ?? 1
-        switch config.channelMixer {
-        case .einfft:
-            return EinFFT(prefix, dim: dim, store: store, maxBatch: maxBatch, maxLength: tokens)
-        case .mlp:
-            return ChannelMLP(prefix, channels: dim, hidden: dim * config.mlpRatios[stage], grid: grid, store: store, maxBatch: maxBatch)
-        }
-    }
-
-    /// SiMBA's `_init_weights`: nn.Linear weights N(0, 0.02²) and biases 0 (Mamba's included),
-    /// nn.Conv2d weights N(0, 2/fan_out) and biases 0; everything else keeps its own init.
-    static func officialInit(_ entry: TensorEntry) -> Initializer? {
-        switch entry.role {
-        case .linearWeight: return .normal(std: 0.02)
-        case .linearBias, .conv2dBias: return .zeros
-        case .conv2dWeight(let fanOut): return .normal(std: (2 / Float(fanOut)).squareRoot())
-        case .plain: return nil
         }
     }
 

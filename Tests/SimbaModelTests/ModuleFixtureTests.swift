@@ -42,7 +42,7 @@ func checkModule(
         let config = try Fixture(name)
         let (batch, length) = (config.int("batch"), config.int("length"))
         try checkModule(name, batch: batch, length: length) { store in
-            Mamba("", dModel: config.int("d_model"), dState: config.int("d_state"), store: store, maxBatch: batch, maxLength: length)
+            Mamba(store: store, prefix: "", dModel: config.int("d_model"), dState: config.int("d_state"), maxBatch: batch, maxLength: length)
         }
     }
 
@@ -51,7 +51,7 @@ func checkModule(
         let config = try Fixture(name)
         let (batch, tokens) = (config.int("batch"), config.int("tokens"))
         try checkModule(name, batch: batch, length: tokens) { store in
-            EinFFT("", dim: config.int("dim"), store: store, maxBatch: batch, maxLength: tokens)
+            EinFFT(store: store, prefix: "", channels: config.int("dim"), maxBatch: batch, maxLength: tokens)
         }
     }
 
@@ -64,7 +64,7 @@ func checkModule(
             Block("", dim: dim, dState: config.int("d_state"), drop: .dropPath(0), context: RunContext(),
                   store: store, maxBatch: batch, maxLength: height * width) { prefix in
                 mixer == "einfft"
-                    ? EinFFT(prefix, dim: dim, store: store, maxBatch: batch, maxLength: height * width)
+                    ? EinFFT(store: store, prefix: prefix, channels: dim, maxBatch: batch, maxLength: height * width)
                     : ChannelMLP(prefix, channels: dim, hidden: dim * config.int("mlp_ratio"), grid: (height, width),
                                  store: store, maxBatch: batch)
             }
@@ -79,7 +79,7 @@ func checkModule(
         try checkModule(name, batch: batch, length: tokens) { store in
             ClassBlock("", dim: dim, dState: config.int("d_state"), store: store, maxBatch: batch, maxLength: tokens) { prefix in
                 mixer == "einfft"
-                    ? EinFFT(prefix, dim: dim, store: store, maxBatch: batch, maxLength: 1)
+                    ? EinFFT(store: store, prefix: prefix, channels: dim, maxBatch: batch, maxLength: 1)
                     : ChannelMLP(prefix, channels: dim, hidden: dim * config.int("mlp_ratio"), grid: nil, store: store, maxBatch: batch)
             }
         }
