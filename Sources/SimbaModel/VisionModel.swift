@@ -88,8 +88,9 @@ public final class VisionModel {
         self.downsamples = downsamples
         self.stages = stages
         self.stageNorms = stageNorms
+        let stageTokens = grids.map { $0.height * $0.width }
         stageGrids = grids
-        stageTokens = grids.map { $0.height * $0.width }
+        self.stageTokens = stageTokens
         let c3 = dims[3], t3 = stageTokens[3], classes = config.numClasses
         classBlock = ClassBlock("post_network.0.", dim: c3, dState: config.dState, store: store,
                                 maxBatch: maxBatch, maxLength: 1 + t3) { prefix in
