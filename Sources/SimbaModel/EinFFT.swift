@@ -12,8 +12,11 @@ import SimbaCore
 ///
 /// Owns its output, the three spectra `forward` saves for `backward` and the kernel workspace, for
 /// up to `maxBatch`·`maxLength` tokens: 7·R·C + 4·C² + R + 2·C floats for R = maxBatch·maxLength
-/// (output R·C, spectra 3·2·R·C, workspace 4·R·C + 4·C² + R + 2·C). The FFTW plan for `maxLength`
-/// is made at init; a shorter length gets its own plan on first use (kept for later calls).
+/// (output R·C, spectra 3·2·R·C, workspace 4·R·C + 4·C² + R + 2·C). The FFTW plans for `maxLength`
+/// are made at init; a shorter length gets its own on first use (kept for later calls).
+/// `measure` (default true) plans with `FFTW_MEASURE`: about twice as fast as `FFTW_ESTIMATE` at
+/// SiMBA's sizes and under a second to plan, but the chosen algorithm (and so float32 rounding)
+/// can differ between processes; pass false for bit-reproducible runs.
 public final class EinFFT {
     public let channels: Int
     public let maxBatch: Int
@@ -29,13 +32,15 @@ public final class EinFFT {
     private let mixed: FloatBuffer
     private let workspace: FloatBuffer
     private var transforms: [Int: FFT] = [:]
+    private let measure: Bool
 
-    public init(store: ParameterStore, prefix: String, channels: Int, maxBatch: Int, maxLength: Int) {
+    public init(store: ParameterStore, prefix: String, channels: Int, maxBatch: Int, maxLength: Int, measure: Bool = true) {
         precondition(channels > 0 && channels % SimbaCore.EinFFT.blocks == 0, "EinFFT dim \(channels) must be a positive multiple of 4")
         precondition(maxBatch > 0 && maxLength > 0, "EinFFT needs maxBatch and maxLength > 0")
         self.channels = channels
         self.maxBatch = maxBatch
         self.maxLength = maxLength
+        self.measure = measure
         let blocks = SimbaCore.EinFFT.blocks, bs = channels / blocks
         complexWeight1 = store.parameter(prefix + "complex_weight_1", [2, blocks, bs, bs], .normal(std: 0.02))
         complexWeight2 = store.parameter(prefix + "complex_weight_2", [2, blocks, bs, bs], .normal(std: 0.02))
@@ -48,12 +53,12 @@ public final class EinFFT {
         hidden = FloatBuffer(count: spectrumCount)
         mixed = FloatBuffer(count: spectrumCount)
         workspace = FloatBuffer(count: SimbaCore.EinFFT.workspaceCount(batch: maxBatch, length: maxLength, channels: channels))
-        transforms[maxLength] = SimbaCore.EinFFT.makeTransform(length: maxLength, channels: channels)
+        transforms[maxLength] = SimbaCore.EinFFT.makeTransform(length: maxLength, channels: channels, measure: measure)
     }
 
     private func transform(length: Int) -> FFT {
         if let made = transforms[length] { return made }
-        let made = SimbaCore.EinFFT.makeTransform(length: length, channels: channels)
+        let made = SimbaCore.EinFFT.makeTransform(length: length, channels: channels, measure: measure)
         transforms[length] = made
         return made
     }

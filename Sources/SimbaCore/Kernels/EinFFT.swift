@@ -12,10 +12,10 @@ import Foundation
 ///    and imaginary parts separately (H in place of X in the second layer).
 /// 3. y = Re(ifft2(Z, dim=(1, 2), norm="ortho")), reshaped to (batch, N, C).
 ///
-/// Spectra are stored "block-split complex": (batch, N, 4, 2, bs), i.e. per token and block the
-/// bs real parts followed by the bs imaginary parts (a token row is 2C floats). Each complex layer
-/// is then one real GEMM per block over all batch·N rows: [Re | Im] (rows, 2bs) times the stacked
-/// matrix [[Wr, Wi], [−Wi, Wr]] (2bs, 2bs).
+/// Spectra are interleaved complex (batch, N, 4, bs) — (real, imaginary) float pairs, PyTorch's
+/// complex64 layout, a token row is 2C floats — which lets FFTW use SIMD. Each complex layer is
+/// one real GEMM per block over all batch·N rows: the block's 2bs interleaved floats (rows, 2bs)
+/// times the stacked real matrix S (2bs, 2bs) with S[2i+a, 2j+b] = [[Wr, Wi], [−Wi, Wr]][a][b][i, j].
 ///
 /// Saved by `forward` for `backward` (the caller keeps them unchanged in between): `spectrum` = X,
 /// `hidden` = H (after ReLU; its sign is the ReLU mask), `mixed` = Z (after softshrink; Z ≠ 0 is
@@ -39,8 +39,8 @@ public enum EinFFT {
         4 * batch * length * channels + 4 * channels * channels + batch * length + 2 * channels
     }
 
-    /// Channels per FFTW call: the widest divisor of bs that is at most 32 floats, so a batch is
-    /// split into a few independent DFT loops that run in parallel, each touching whole cache lines.
+    /// Channels per FFTW call: the widest divisor of bs that is at most 32, so a batch splits into a
+    /// few independent DFT loops that run in parallel, each touching whole cache lines.
     public static func chunkWidth(blockSize: Int) -> Int {
         var parts = 1
         while blockSize / parts > 32 || blockSize % parts != 0 { parts += 1 }
@@ -48,21 +48,20 @@ public enum EinFFT {
     }
 
     /// The FFTW plan `forward` and `backward` need for `length` tokens and `channels` channels: the
-    /// 2-D DFT over (length, 4) of `chunkWidth` channels of one sample, in block-split layout.
+    /// 2-D DFT over (length, 4) of `chunkWidth` channels of one sample.
     public static func makeTransform(length: Int, channels: Int, measure: Bool = false) -> FFT {
         precondition(channels > 0 && channels % blocks == 0, "EinFFT channels \(channels) must be a positive multiple of 4")
         let bs = channels / blocks
         return FFT(
-            transform: [.init(count: length, stride: 2 * channels), .init(count: blocks, stride: 2 * bs)],
-            loop: [.init(count: chunkWidth(blockSize: bs), stride: 1)],
-            imaginaryOffset: bs, measure: measure)
+            transform: [.init(count: length, stride: channels), .init(count: blocks, stride: bs)],
+            loop: [.init(count: chunkWidth(blockSize: bs), stride: 1)], measure: measure)
     }
 
     public static func forward(
         output: UnsafeMutablePointer<Float>,        // (batch, length, channels)
-        spectrum: UnsafeMutablePointer<Float>,      // (batch, length, 4, 2, bs): X, saved
-        hidden: UnsafeMutablePointer<Float>,        // (batch, length, 4, 2, bs): H, saved
-        mixed: UnsafeMutablePointer<Float>,         // (batch, length, 4, 2, bs): Z, saved
+        spectrum: UnsafeMutablePointer<Float>,      // (batch, length, 4, bs, 2): X, saved
+        hidden: UnsafeMutablePointer<Float>,        // (batch, length, 4, bs, 2): H, saved
+        mixed: UnsafeMutablePointer<Float>,         // (batch, length, 4, bs, 2): Z, saved
         workspace: UnsafeMutablePointer<Float>,     // (workspaceCount)
         input: UnsafePointer<Float>,                // (batch, length, channels)
         weight1: UnsafePointer<Float>,              // (2, 4, bs, bs): complex_weight_1
@@ -78,11 +77,9 @@ public enum EinFFT {
         Parallel.forEachRange(shape.rows, costPerItem: 2 * C) { range in
             for r in range {
                 let source = input + r * C, row = spectrum + r * 2 * C
-                for k in 0..<blocks {
-                    for j in 0..<bs {
-                        row[k * 2 * bs + j] = scale * source[k * bs + j]
-                        row[k * 2 * bs + bs + j] = 0
-                    }
+                for i in 0..<C {
+                    row[2 * i] = scale * source[i]
+                    row[2 * i + 1] = 0
                 }
             }
         }
@@ -90,10 +87,9 @@ public enum EinFFT {
         stack(scratch.stacked1, weight1, bs: bs)
         stack(scratch.stacked2, weight2, bs: bs)
         mix(hidden, spectrum, scratch.stacked1, shape, transposed: false)
-        addBias(hidden, bias1, shape) { max($0, 0) }
+        addBias(hidden, bias1, scratch.biasRow, shape, .relu)
         mix(mixed, hidden, scratch.stacked2, shape, transposed: false)
-        let lambda = sparsityThreshold
-        addBias(mixed, bias2, shape) { $0 > lambda ? $0 - lambda : ($0 < -lambda ? $0 + lambda : 0) }
+        addBias(mixed, bias2, scratch.biasRow, shape, .softshrink)
         let work = scratch.spectrum1
         Parallel.forEachRange(shape.rows, costPerItem: 2 * C) { range in
             let start = range.lowerBound * 2 * C
@@ -103,9 +99,7 @@ public enum EinFFT {
         Parallel.forEachRange(shape.rows, costPerItem: C) { range in
             for r in range {
                 let row = work + r * 2 * C, target = output + r * C
-                for k in 0..<blocks {
-                    for j in 0..<bs { target[k * bs + j] = scale * row[k * 2 * bs + j] }
-                }
+                for i in 0..<C { target[i] = scale * row[2 * i] }
             }
         }
     }
@@ -123,9 +117,9 @@ public enum EinFFT {
         dBias2: UnsafeMutablePointer<Float>,        // (2, 4, bs), +=
         workspace: UnsafeMutablePointer<Float>,     // (workspaceCount)
         dOutput: UnsafePointer<Float>,              // (batch, length, channels)
-        spectrum: UnsafePointer<Float>,             // (batch, length, 4, 2, bs): X from forward
-        hidden: UnsafePointer<Float>,               // (batch, length, 4, 2, bs): H from forward
-        mixed: UnsafePointer<Float>,                // (batch, length, 4, 2, bs): Z from forward
+        spectrum: UnsafePointer<Float>,             // (batch, length, 4, bs, 2): X from forward
+        hidden: UnsafePointer<Float>,               // (batch, length, 4, bs, 2): H from forward
+        mixed: UnsafePointer<Float>,                // (batch, length, 4, bs, 2): Z from forward
         weight1: UnsafePointer<Float>,              // (2, 4, bs, bs)
         weight2: UnsafePointer<Float>,              // (2, 4, bs, bs)
         transform: FFT, batch: Int, length: Int, channels: Int
@@ -138,23 +132,21 @@ public enum EinFFT {
         Parallel.forEachRange(shape.rows, costPerItem: 2 * C) { range in
             for r in range {
                 let source = dOutput + r * C, row = dMixed + r * 2 * C
-                for k in 0..<blocks {
-                    for j in 0..<bs {
-                        row[k * 2 * bs + j] = scale * source[k * bs + j]
-                        row[k * 2 * bs + bs + j] = 0
-                    }
+                for i in 0..<C {
+                    row[2 * i] = scale * source[i]
+                    row[2 * i + 1] = 0
                 }
             }
         }
         runTransform(transform, on: dMixed, shape, inverse: false)
-        applyMask(dMixed, mixed, shape) { $0 != 0 }
+        applyMask(dMixed, mixed, shape, .nonzero)
         biasGradient(dBias2, dMixed, scratch, shape)
         stack(scratch.stacked1, weight1, bs: bs)
         stack(scratch.stacked2, weight2, bs: bs)
         stackedGradient(scratch.dStacked2, layerInput: hidden, dLayerOutput: dMixed, shape)
         foldStacked(dWeight2, scratch.dStacked2, bs: bs)
         mix(dHidden, dMixed, scratch.stacked2, shape, transposed: true)
-        applyMask(dHidden, hidden, shape) { $0 > 0 }
+        applyMask(dHidden, hidden, shape, .positive)
         biasGradient(dBias1, dHidden, scratch, shape)
         stackedGradient(scratch.dStacked1, layerInput: spectrum, dLayerOutput: dHidden, shape)
         foldStacked(dWeight1, scratch.dStacked1, bs: bs)
@@ -164,9 +156,7 @@ public enum EinFFT {
         Parallel.forEachRange(shape.rows, costPerItem: C) { range in
             for r in range {
                 let row = dSpectrum + r * 2 * C, target = dInput + r * C
-                for k in 0..<blocks {
-                    for j in 0..<bs { target[k * bs + j] += scale * row[k * 2 * bs + j] }
-                }
+                for i in 0..<C { target[i] += scale * row[2 * i] }
             }
         }
     }
@@ -188,7 +178,7 @@ public enum EinFFT {
             rows = batch * length
             chunk = EinFFT.chunkWidth(blockSize: bs)
             precondition(
-                transform.transformDimensions == [.init(count: length, stride: 2 * channels), .init(count: EinFFT.blocks, stride: 2 * bs)]
+                transform.transformDimensions == [.init(count: length, stride: channels), .init(count: EinFFT.blocks, stride: bs)]
                     && transform.loopDimensions == [.init(count: chunk, stride: 1)],
                 "EinFFT transform was planned for another length or channel count (use makeTransform(length: \(length), channels: \(channels)))")
         }
@@ -211,20 +201,16 @@ public enum EinFFT {
         }
     }
 
-    /// In-place DFT of every sample and channel chunk of a block-split spectrum, in parallel.
+    /// In-place DFT of every sample and channel chunk of a spectrum, in parallel.
     static func runTransform(_ transform: FFT, on data: UnsafeMutablePointer<Float>, _ shape: Shape, inverse: Bool) {
         let chunks = shape.bs / shape.chunk, sampleCount = shape.length * 2 * shape.channels
         Parallel.forEach(shape.batch * chunks, costPerItem: sampleCount * 4) { item in
-            let real = data + (item / chunks) * sampleCount + (item % chunks) * shape.chunk
-            if inverse {
-                transform.inverse(real: real, imaginary: real + shape.bs)
-            } else {
-                transform.forward(real: real, imaginary: real + shape.bs)
-            }
+            let start = data + (item / chunks) * sampleCount + (item % chunks) * 2 * shape.chunk
+            if inverse { transform.inverse(start) } else { transform.forward(start) }
         }
     }
 
-    /// stacked[k] = [[Wr[k], Wi[k]], [−Wi[k], Wr[k]]] (2bs, 2bs), for W (2, 4, bs, bs).
+    /// stacked[k][2i+a, 2j+b] = [[Wr, Wi], [−Wi, Wr]][a][b] at [k, i, j] (2bs, 2bs), for W (2, 4, bs, bs).
     static func stack(_ stacked: UnsafeMutablePointer<Float>, _ weight: UnsafePointer<Float>, bs: Int) {
         let n = 2 * bs
         for k in 0..<blocks {
@@ -232,16 +218,16 @@ public enum EinFFT {
             for i in 0..<bs {
                 for j in 0..<bs {
                     let wr = real[i * bs + j], wi = imaginary[i * bs + j]
-                    s[i * n + j] = wr
-                    s[i * n + bs + j] = wi
-                    s[(bs + i) * n + j] = -wi
-                    s[(bs + i) * n + bs + j] = wr
+                    s[2 * i * n + 2 * j] = wr
+                    s[2 * i * n + 2 * j + 1] = wi
+                    s[(2 * i + 1) * n + 2 * j] = -wi
+                    s[(2 * i + 1) * n + 2 * j + 1] = wr
                 }
             }
         }
     }
 
-    /// dW[0][k] += dS[k][:bs, :bs] + dS[k][bs:, bs:]; dW[1][k] += dS[k][:bs, bs:] − dS[k][bs:, :bs]
+    /// dWr[k, i, j] += dS[k][2i, 2j] + dS[k][2i+1, 2j+1]; dWi[k, i, j] += dS[k][2i, 2j+1] − dS[k][2i+1, 2j]
     /// (the adjoint of `stack`).
     static func foldStacked(_ dWeight: UnsafeMutablePointer<Float>, _ dStacked: UnsafePointer<Float>, bs: Int) {
         let n = 2 * bs
@@ -249,8 +235,8 @@ public enum EinFFT {
             let real = dWeight + k * bs * bs, imaginary = dWeight + (blocks + k) * bs * bs, d = dStacked + k * n * n
             for i in 0..<bs {
                 for j in 0..<bs {
-                    real[i * bs + j] += d[i * n + j] + d[(bs + i) * n + bs + j]
-                    imaginary[i * bs + j] += d[i * n + bs + j] - d[(bs + i) * n + j]
+                    real[i * bs + j] += d[2 * i * n + 2 * j] + d[(2 * i + 1) * n + 2 * j + 1]
+                    imaginary[i * bs + j] += d[2 * i * n + 2 * j + 1] - d[(2 * i + 1) * n + 2 * j]
                 }
             }
         }
@@ -284,39 +270,58 @@ public enum EinFFT {
         }
     }
 
-    /// data[r, k, p, j] = activation(data[r, k, p, j] + bias[p, k, j]) for bias (2, 4, bs).
+    enum Activation { case relu, softshrink }
+
+    /// data[r, k, j, p] = activation(data[r, k, j, p] + bias[p, k, j]) for bias (2, 4, bs), through
+    /// `biasRow` (2C floats), the bias interleaved like a spectrum row. Softshrink is written
+    /// v − clamp(v, −λ, λ): v − λ above λ, v + λ below −λ, exactly 0 between.
     static func addBias(
-        _ data: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, _ shape: Shape,
-        _ activation: @escaping (Float) -> Float
+        _ data: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, _ biasRow: UnsafeMutablePointer<Float>,
+        _ shape: Shape, _ activation: Activation
     ) {
-        let bs = shape.bs, rowStride = 2 * shape.channels
-        Parallel.forEachRange(shape.rows, costPerItem: rowStride) { range in
+        let bs = shape.bs, n = 2 * shape.channels, lambda = sparsityThreshold
+        for k in 0..<blocks {
+            for j in 0..<bs {
+                biasRow[2 * (k * bs + j)] = bias[k * bs + j]
+                biasRow[2 * (k * bs + j) + 1] = bias[(blocks + k) * bs + j]
+            }
+        }
+        let biasRow = UnsafePointer(biasRow)
+        Parallel.forEachRange(shape.rows, costPerItem: n) { range in
             for r in range {
-                let row = data + r * rowStride
-                for k in 0..<blocks {
-                    for p in 0..<2 {
-                        let values = row + (2 * k + p) * bs, b = bias + (p * blocks + k) * bs
-                        for j in 0..<bs { values[j] = activation(values[j] + b[j]) }
+                let row = data + r * n
+                switch activation {
+                case .relu:
+                    for i in 0..<n { row[i] = max(row[i] + biasRow[i], 0) }
+                case .softshrink:
+                    for i in 0..<n {
+                        let v = row[i] + biasRow[i]
+                        row[i] = v - min(max(v, -lambda), lambda)
                     }
                 }
             }
         }
     }
 
-    /// gradient[i] = 0 where !keep(saved[i]), over a whole block-split spectrum.
+    enum Mask { case positive, nonzero }
+
+    /// gradient[i] = 0 where saved[i] is not positive (ReLU) or is zero (softshrink), over a spectrum.
     static func applyMask(
-        _ gradient: UnsafeMutablePointer<Float>, _ saved: UnsafePointer<Float>, _ shape: Shape,
-        _ keep: @escaping (Float) -> Bool
+        _ gradient: UnsafeMutablePointer<Float>, _ saved: UnsafePointer<Float>, _ shape: Shape, _ mask: Mask
     ) {
-        let rowStride = 2 * shape.channels
-        Parallel.forEachRange(shape.rows, costPerItem: rowStride) { range in
-            for i in (range.lowerBound * rowStride)..<(range.upperBound * rowStride) where !keep(saved[i]) {
-                gradient[i] = 0
+        let n = 2 * shape.channels
+        Parallel.forEachRange(shape.rows, costPerItem: n) { range in
+            let g = gradient + range.lowerBound * n, v = saved + range.lowerBound * n
+            switch mask {
+            case .positive:
+                for i in 0..<(range.count * n) { g[i] = v[i] > 0 ? g[i] : 0 }
+            case .nonzero:
+                for i in 0..<(range.count * n) { g[i] = v[i] != 0 ? g[i] : 0 }
             }
         }
     }
 
-    /// dBias[p, k, j] += Σ_rows dLayerOutput[r, k, p, j]: one GEMM of a ones row with all rows.
+    /// dBias[p, k, j] += Σ_rows dLayerOutput[r, k, j, p]: one GEMM of a ones row with all rows.
     static func biasGradient(
         _ dBias: UnsafeMutablePointer<Float>, _ dLayerOutput: UnsafePointer<Float>,
         _ scratch: Workspace, _ shape: Shape
@@ -329,7 +334,7 @@ public enum EinFFT {
             beta: 0, c: scratch.biasRow, ldc: rowStride)
         for k in 0..<blocks {
             for p in 0..<2 {
-                for j in 0..<bs { dBias[(p * blocks + k) * bs + j] += scratch.biasRow[(2 * k + p) * bs + j] }
+                for j in 0..<bs { dBias[(p * blocks + k) * bs + j] += scratch.biasRow[2 * (k * bs + j) + p] }
             }
         }
     }
