@@ -314,9 +314,15 @@ public enum EinFFT {
             let g = gradient + range.lowerBound * n, v = saved + range.lowerBound * n
             switch mask {
             case .positive:
-                for i in 0..<(range.count * n) { g[i] = v[i] > 0 ? g[i] : 0 }
+                for i in 0..<(range.count * n) {
+                    let value = g[i]
+                    g[i] = v[i] > 0 ? value : 0
+                }
             case .nonzero:
-                for i in 0..<(range.count * n) { g[i] = v[i] != 0 ? g[i] : 0 }
+                for i in 0..<(range.count * n) {
+                    let value = g[i]
+                    g[i] = v[i] != 0 ? value : 0
+                }
             }
         }
     }
