@@ -46,10 +46,9 @@ import Testing
 }
 
 @Suite struct EinFFTTests {
-    let batch = 2, channels = 16
-    var bs: Int { channels / 4 }
-    var weightCount: Int { 2 * 4 * bs * bs }
-    var biasCount: Int { 2 * 4 * bs }
+    let batch = 2
+    func weightCount(_ channels: Int) -> Int { 2 * channels * channels / 4 }
+    func biasCount(_ channels: Int) -> Int { 2 * channels }
 
     /// Parameters at scale 0.3 (not the 0.02 init) so that pre-activations are O(0.1–1): both ReLU
     /// branches and both softshrink regions occur, and λ = 0.01 matters without dominating.
@@ -57,8 +56,9 @@ import Testing
         let w1, w2, b1, b2: FloatBuffer
     }
 
-    func parameters(seed: UInt64) -> Parameters {
-        Parameters(
+    func parameters(seed: UInt64, channels: Int = 16) -> Parameters {
+        let weightCount = weightCount(channels), biasCount = biasCount(channels)
+        return Parameters(
             w1: FloatBuffer(randomArray(weightCount, scale: 0.3, seed: seed)),
             w2: FloatBuffer(randomArray(weightCount, scale: 0.3, seed: seed + 1)),
             b1: FloatBuffer(randomArray(biasCount, scale: 0.3, seed: seed + 2)),
@@ -66,7 +66,8 @@ import Testing
     }
 
     /// Runs the fast kernel forward and backward; returns y and the five gradients.
-    func fast(x: FloatBuffer, dy: FloatBuffer, _ p: Parameters, length: Int) -> [[Float]] {
+    func fast(x: FloatBuffer, dy: FloatBuffer, _ p: Parameters, length: Int, channels: Int = 16) -> [[Float]] {
+        let weightCount = weightCount(channels), biasCount = biasCount(channels)
         let transform = EinFFT.makeTransform(length: length, channels: channels)
         let spectrumCount = EinFFT.spectrumCount(batch: batch, length: length, channels: channels)
         let spectrum = FloatBuffer(count: spectrumCount), hidden = FloatBuffer(count: spectrumCount)
@@ -90,7 +91,8 @@ import Testing
         return [y.array] + [dx, dw1, dw2, db1, db2].map { $0.array.map { $0 - 1 } }
     }
 
-    func reference(x: FloatBuffer, dy: FloatBuffer, _ p: Parameters, length: Int) -> [[Float]] {
+    func reference(x: FloatBuffer, dy: FloatBuffer, _ p: Parameters, length: Int, channels: Int = 16) -> [[Float]] {
+        let weightCount = weightCount(channels), biasCount = biasCount(channels)
         let y = FloatBuffer(count: x.count)
         EinFFT.referenceForward(
             output: y.pointer, input: x.pointer, weight1: p.w1.pointer, weight2: p.w2.pointer,
@@ -106,22 +108,25 @@ import Testing
 
     static let names = ["output", "dInput", "dWeight1", "dWeight2", "dBias1", "dBias2"]
 
-    @Test(arguments: [7, 8]) func fastMatchesReference(length: Int) {
+    /// C = 16 at N = 7 and 8 (the brief's sizes); C = 136 (bs = 34) runs the FFT in two chunks of
+    /// 17 channels, the second at a 136-byte offset: FFTW's unaligned fallback plan.
+    @Test(arguments: [(7, 16), (8, 16), (5, 136)]) func fastMatchesReference(length: Int, channels: Int) {
         let x = FloatBuffer(randomArray(batch * length * channels, seed: 21))
         let dy = FloatBuffer(randomArray(batch * length * channels, seed: 22))
-        let p = parameters(seed: 23)
-        let fast = fast(x: x, dy: dy, p, length: length)
-        let reference = reference(x: x, dy: dy, p, length: length)
+        let p = parameters(seed: 23, channels: channels)
+        let fast = fast(x: x, dy: dy, p, length: length, channels: channels)
+        let reference = reference(x: x, dy: dy, p, length: length, channels: channels)
         // float32 FFTs of length ≤ 32 and 8-term block products against Double: relative rounding
         // ~1e-6 on O(0.1–1) values; gradients sum over up to 16 rows. A ReLU or softshrink decision
         // flipped by rounding would show as an O(0.1) error and fail.
         for (index, name) in Self.names.enumerated() {
-            expectClose(fast[index], reference[index], atol: 2e-5, rtol: 1e-4, "N=\(length) \(name)")
+            expectClose(fast[index], reference[index], atol: 2e-5, rtol: 1e-4, "N=\(length) C=\(channels) \(name)")
         }
         #expect(reference[3].contains { $0 != 0 } && reference[1].contains { $0 != 0 }, "gradients must not vanish")
     }
 
     @Test(arguments: [7, 8]) func referenceBackwardMatchesFiniteDifferences(length: Int) {
+        let channels = 16
         let x = FloatBuffer(randomArray(batch * length * channels, seed: 31))
         let dy = FloatBuffer(randomArray(batch * length * channels, seed: 32))
         let p = parameters(seed: 33)
