@@ -1,0 +1,347 @@
+// EinFFT channel mixing (SiMBA): orthonormal 2-D DFT over (tokens, 4 channel blocks), a complex
+// two-layer per-block MLP (ReLU, softshrink), real part of the inverse DFT. No residual, norm or dropout.
+
+import Foundation
+
+/// SiMBA's `EinFFT` (github.com/badripatro/Simba `classification/simba.py`), forward and backward.
+///
+/// For x (batch, N, C), C = 4·bs, viewed as (batch, N, 4, bs):
+/// 1. X = `torch.fft.fft2(x, dim=(1, 2), norm="ortho")`: DFT over tokens AND blocks, scaled 1/√(4N).
+/// 2. Per block k, with W = W[0] + i·W[1] and row vector times matrix (`einsum('...bd,bdk->...bk')`):
+///    H = relu(Re(X·W1 + b1)) + i·relu(Im(X·W1 + b1)), Z = softshrink(X·W2 + b2, λ = 0.01) on real
+///    and imaginary parts separately (H in place of X in the second layer).
+/// 3. y = Re(ifft2(Z, dim=(1, 2), norm="ortho")), reshaped to (batch, N, C).
+///
+/// Spectra are interleaved complex (batch, N, 4, bs) — (real, imaginary) float pairs, PyTorch's
+/// complex64 layout, a token row is 2C floats — which lets FFTW use SIMD. Each complex layer is
+/// one real GEMM per block over all batch·N rows: the block's 2bs interleaved floats (rows, 2bs)
+/// times the stacked real matrix S (2bs, 2bs) with S[2i+a, 2j+b] = [[Wr, Wi], [−Wi, Wr]][a][b][i, j].
+///
+/// Saved by `forward` for `backward` (the caller keeps them unchanged in between): `spectrum` = X,
+/// `hidden` = H (after ReLU; its sign is the ReLU mask), `mixed` = Z (after softshrink; Z ≠ 0 is
+/// exactly the softshrink mask, since v − λ > 0 whenever v > λ in IEEE arithmetic).
+/// Each is `spectrumCount` = 2·batch·N·C floats.
+///
+/// Workspace (both directions): `workspaceCount` = 4·batch·N·C + 4·C² + batch·N + 2·C floats
+/// (two spectra, four stacked 2bs×2bs matrices per block, a ones vector and a bias row).
+public enum EinFFT {
+    public static let blocks = 4
+    /// Softshrink λ (`sparsity_threshold` in the official code).
+    public static let sparsityThreshold: Float = 0.01
+
+    /// Floats in each of `spectrum`, `hidden`, `mixed`: 2·batch·length·channels.
+    public static func spectrumCount(batch: Int, length: Int, channels: Int) -> Int {
+        2 * batch * length * channels
+    }
+
+    /// Floats of workspace for `forward` and `backward`: 4·batch·length·C + 4·C² + batch·length + 2·C.
+    public static func workspaceCount(batch: Int, length: Int, channels: Int) -> Int {
+        4 * batch * length * channels + 4 * channels * channels + batch * length + 2 * channels
+    }
+
+    /// Channels per FFTW call: the widest divisor of bs that is at most 32, so a batch splits into a
+    /// few independent DFT loops that run in parallel, each touching whole cache lines.
+    public static func chunkWidth(blockSize: Int) -> Int {
+        var parts = 1
+        while blockSize / parts > 32 || blockSize % parts != 0 { parts += 1 }
+        return blockSize / parts
+    }
+
+    /// The FFTW plan `forward` and `backward` need for `length` tokens and `channels` channels: the
+    /// 2-D DFT over (length, 4) of `chunkWidth` channels of one sample.
+    public static func makeTransform(length: Int, channels: Int, measure: Bool = false) -> FFT {
+        precondition(channels > 0 && channels % blocks == 0, "EinFFT channels \(channels) must be a positive multiple of 4")
+        let bs = channels / blocks
+        return FFT(
+            transform: [.init(count: length, stride: channels), .init(count: blocks, stride: bs)],
+            loop: [.init(count: chunkWidth(blockSize: bs), stride: 1)], measure: measure)
+    }
+
+    public static func forward(
+        output: UnsafeMutablePointer<Float>,        // (batch, length, channels)
+        spectrum: UnsafeMutablePointer<Float>,      // (batch, length, 4, bs, 2): X, saved
+        hidden: UnsafeMutablePointer<Float>,        // (batch, length, 4, bs, 2): H, saved
+        mixed: UnsafeMutablePointer<Float>,         // (batch, length, 4, bs, 2): Z, saved
+        workspace: UnsafeMutablePointer<Float>,     // (workspaceCount)
+        input: UnsafePointer<Float>,                // (batch, length, channels)
+        weight1: UnsafePointer<Float>,              // (2, 4, bs, bs): complex_weight_1
+        weight2: UnsafePointer<Float>,              // (2, 4, bs, bs): complex_weight_2
+        bias1: UnsafePointer<Float>,                // (2, 4, bs): complex_bias_1
+        bias2: UnsafePointer<Float>,                // (2, 4, bs): complex_bias_2
+        transform: FFT, batch: Int, length: Int, channels: Int
+    ) {
+        let shape = Shape(batch: batch, length: length, channels: channels, transform: transform)
+        let scratch = Workspace(workspace, shape)
+        let scale = 1 / Float(4 * length).squareRoot()
+        let bs = shape.bs, C = channels
+        Parallel.forEachRange(shape.rows, costPerItem: 2 * C) { range in
+            for r in range {
+                let source = input + r * C, row = spectrum + r * 2 * C
+                for i in 0..<C {
+                    row[2 * i] = scale * source[i]
+                    row[2 * i + 1] = 0
+                }
+            }
+        }
+        runTransform(transform, on: spectrum, shape, inverse: false)
+        stack(scratch.stacked1, weight1, bs: bs)
+        stack(scratch.stacked2, weight2, bs: bs)
+        mix(hidden, spectrum, scratch.stacked1, shape, transposed: false)
+        addBias(hidden, bias1, scratch.biasRow, shape, .relu)
+        mix(mixed, hidden, scratch.stacked2, shape, transposed: false)
+        addBias(mixed, bias2, scratch.biasRow, shape, .softshrink)
+        let work = scratch.spectrum1
+        Parallel.forEachRange(shape.rows, costPerItem: 2 * C) { range in
+            let start = range.lowerBound * 2 * C
+            (work + start).update(from: mixed + start, count: range.count * 2 * C)
+        }
+        runTransform(transform, on: work, shape, inverse: true)
+        Parallel.forEachRange(shape.rows, costPerItem: C) { range in
+            for r in range {
+                let row = work + r * 2 * C, target = output + r * C
+                for i in 0..<C { target[i] = scale * row[2 * i] }
+            }
+        }
+    }
+
+    /// Accumulates (+=) dInput, dWeight1, dWeight2, dBias1, dBias2. The adjoint of each forward
+    /// step: Re(ortho inverse DFT) ↦ ortho forward DFT of dOutput embedded as real; softshrink and
+    /// ReLU ↦ their masks; each complex layer ↦ GEMMs with the stacked matrix transposed (input
+    /// gradient) and with the layer input transposed (weight gradient); ortho forward DFT of a real
+    /// input ↦ real part of the ortho inverse DFT.
+    public static func backward(
+        dInput: UnsafeMutablePointer<Float>,        // (batch, length, channels), +=
+        dWeight1: UnsafeMutablePointer<Float>,      // (2, 4, bs, bs), +=
+        dWeight2: UnsafeMutablePointer<Float>,      // (2, 4, bs, bs), +=
+        dBias1: UnsafeMutablePointer<Float>,        // (2, 4, bs), +=
+        dBias2: UnsafeMutablePointer<Float>,        // (2, 4, bs), +=
+        workspace: UnsafeMutablePointer<Float>,     // (workspaceCount)
+        dOutput: UnsafePointer<Float>,              // (batch, length, channels)
+        spectrum: UnsafePointer<Float>,             // (batch, length, 4, bs, 2): X from forward
+        hidden: UnsafePointer<Float>,               // (batch, length, 4, bs, 2): H from forward
+        mixed: UnsafePointer<Float>,                // (batch, length, 4, bs, 2): Z from forward
+        weight1: UnsafePointer<Float>,              // (2, 4, bs, bs)
+        weight2: UnsafePointer<Float>,              // (2, 4, bs, bs)
+        transform: FFT, batch: Int, length: Int, channels: Int
+    ) {
+        let shape = Shape(batch: batch, length: length, channels: channels, transform: transform)
+        let scratch = Workspace(workspace, shape)
+        let scale = 1 / Float(4 * length).squareRoot()
+        let bs = shape.bs, C = channels
+        let dMixed = scratch.spectrum1, dHidden = scratch.spectrum2
+        Parallel.forEachRange(shape.rows, costPerItem: 2 * C) { range in
+            for r in range {
+                let source = dOutput + r * C, row = dMixed + r * 2 * C
+                for i in 0..<C {
+                    row[2 * i] = scale * source[i]
+                    row[2 * i + 1] = 0
+                }
+            }
+        }
+        runTransform(transform, on: dMixed, shape, inverse: false)
+        applyMask(dMixed, mixed, shape, .nonzero)
+        biasGradient(dBias2, dMixed, scratch, shape)
+        stack(scratch.stacked1, weight1, bs: bs)
+        stack(scratch.stacked2, weight2, bs: bs)
+        stackedGradient(scratch.dStacked2, layerInput: hidden, dLayerOutput: dMixed, shape)
+        foldStacked(dWeight2, scratch.dStacked2, bs: bs)
+        mix(dHidden, dMixed, scratch.stacked2, shape, transposed: true)
+        applyMask(dHidden, hidden, shape, .positive)
+        biasGradient(dBias1, dHidden, scratch, shape)
+        stackedGradient(scratch.dStacked1, layerInput: spectrum, dLayerOutput: dHidden, shape)
+        foldStacked(dWeight1, scratch.dStacked1, bs: bs)
+        let dSpectrum = scratch.spectrum1
+        mix(dSpectrum, dHidden, scratch.stacked1, shape, transposed: true)
+        runTransform(transform, on: dSpectrum, shape, inverse: true)
+        Parallel.forEachRange(shape.rows, costPerItem: C) { range in
+            for r in range {
+                let row = dSpectrum + r * 2 * C, target = dInput + r * C
+                for i in 0..<C { target[i] += scale * row[2 * i] }
+            }
+        }
+    }
+
+    // MARK: Steps
+
+    /// Sizes of one call, checked against the plan.
+    struct Shape {
+        let batch, length, channels, bs, rows, chunk: Int
+        var spectrumCount: Int { 2 * rows * channels }
+
+        init(batch: Int, length: Int, channels: Int, transform: FFT) {
+            precondition(batch >= 0 && length > 0, "EinFFT needs batch ≥ 0 and length > 0")
+            precondition(channels > 0 && channels % EinFFT.blocks == 0, "EinFFT channels \(channels) must be a positive multiple of 4")
+            self.batch = batch
+            self.length = length
+            self.channels = channels
+            bs = channels / EinFFT.blocks
+            rows = batch * length
+            chunk = EinFFT.chunkWidth(blockSize: bs)
+            precondition(
+                transform.transformDimensions == [.init(count: length, stride: channels), .init(count: EinFFT.blocks, stride: bs)]
+                    && transform.loopDimensions == [.init(count: chunk, stride: 1)],
+                "EinFFT transform was planned for another length or channel count (use makeTransform(length: \(length), channels: \(channels)))")
+        }
+    }
+
+    /// The workspace carved into its parts.
+    struct Workspace {
+        let spectrum1, spectrum2, stacked1, stacked2, dStacked1, dStacked2, ones, biasRow: UnsafeMutablePointer<Float>
+
+        init(_ base: UnsafeMutablePointer<Float>, _ shape: Shape) {
+            let spectrumCount = shape.spectrumCount, matrixCount = shape.channels * shape.channels
+            spectrum1 = base
+            spectrum2 = spectrum1 + spectrumCount
+            stacked1 = spectrum2 + spectrumCount
+            stacked2 = stacked1 + matrixCount
+            dStacked1 = stacked2 + matrixCount
+            dStacked2 = dStacked1 + matrixCount
+            ones = dStacked2 + matrixCount
+            biasRow = ones + shape.rows
+        }
+    }
+
+    /// In-place DFT of every sample and channel chunk of a spectrum, in parallel.
+    static func runTransform(_ transform: FFT, on data: UnsafeMutablePointer<Float>, _ shape: Shape, inverse: Bool) {
+        let chunks = shape.bs / shape.chunk, sampleCount = shape.length * 2 * shape.channels
+        Parallel.forEach(shape.batch * chunks, costPerItem: sampleCount * 4) { item in
+            let start = data + (item / chunks) * sampleCount + (item % chunks) * 2 * shape.chunk
+            if inverse { transform.inverse(start) } else { transform.forward(start) }
+        }
+    }
+
+    /// stacked[k][2i+a, 2j+b] = [[Wr, Wi], [−Wi, Wr]][a][b] at [k, i, j] (2bs, 2bs), for W (2, 4, bs, bs).
+    static func stack(_ stacked: UnsafeMutablePointer<Float>, _ weight: UnsafePointer<Float>, bs: Int) {
+        let n = 2 * bs
+        for k in 0..<blocks {
+            let real = weight + k * bs * bs, imaginary = weight + (blocks + k) * bs * bs, s = stacked + k * n * n
+            for i in 0..<bs {
+                for j in 0..<bs {
+                    let wr = real[i * bs + j], wi = imaginary[i * bs + j]
+                    s[2 * i * n + 2 * j] = wr
+                    s[2 * i * n + 2 * j + 1] = wi
+                    s[(2 * i + 1) * n + 2 * j] = -wi
+                    s[(2 * i + 1) * n + 2 * j + 1] = wr
+                }
+            }
+        }
+    }
+
+    /// dWr[k, i, j] += dS[k][2i, 2j] + dS[k][2i+1, 2j+1]; dWi[k, i, j] += dS[k][2i, 2j+1] − dS[k][2i+1, 2j]
+    /// (the adjoint of `stack`).
+    static func foldStacked(_ dWeight: UnsafeMutablePointer<Float>, _ dStacked: UnsafePointer<Float>, bs: Int) {
+        let n = 2 * bs
+        for k in 0..<blocks {
+            let real = dWeight + k * bs * bs, imaginary = dWeight + (blocks + k) * bs * bs, d = dStacked + k * n * n
+            for i in 0..<bs {
+                for j in 0..<bs {
+                    real[i * bs + j] += d[2 * i * n + 2 * j] + d[(2 * i + 1) * n + 2 * j + 1]
+                    imaginary[i * bs + j] += d[2 * i * n + 2 * j + 1] - d[(2 * i + 1) * n + 2 * j]
+                }
+            }
+        }
+    }
+
+    /// Per block k, over all rows: destination[:, k] = source[:, k] · stacked[k] (or · stacked[k]ᵀ).
+    static func mix(
+        _ destination: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>,
+        _ stacked: UnsafePointer<Float>, _ shape: Shape, transposed: Bool
+    ) {
+        let n = 2 * shape.bs, rowStride = 2 * shape.channels
+        for k in 0..<blocks {
+            BLAS.gemm(
+                transposeA: false, transposeB: transposed, m: shape.rows, n: n, k: n,
+                a: source + k * n, lda: rowStride, b: stacked + k * n * n, ldb: n,
+                beta: 0, c: destination + k * n, ldc: rowStride)
+        }
+    }
+
+    /// dStacked[k] = layerInput[:, k]ᵀ · dLayerOutput[:, k] (2bs, 2bs), over all rows.
+    static func stackedGradient(
+        _ dStacked: UnsafeMutablePointer<Float>, layerInput: UnsafePointer<Float>,
+        dLayerOutput: UnsafePointer<Float>, _ shape: Shape
+    ) {
+        let n = 2 * shape.bs, rowStride = 2 * shape.channels
+        for k in 0..<blocks {
+            BLAS.gemm(
+                transposeA: true, transposeB: false, m: n, n: n, k: shape.rows,
+                a: layerInput + k * n, lda: rowStride, b: dLayerOutput + k * n, ldb: rowStride,
+                beta: 0, c: dStacked + k * n * n, ldc: n)
+        }
+    }
+
+    enum Activation { case relu, softshrink }
+
+    /// data[r, k, j, p] = activation(data[r, k, j, p] + bias[p, k, j]) for bias (2, 4, bs), through
+    /// `biasRow` (2C floats), the bias interleaved like a spectrum row. Softshrink is written
+    /// v − clamp(v, −λ, λ): v − λ above λ, v + λ below −λ, exactly 0 between.
+    static func addBias(
+        _ data: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, _ biasRow: UnsafeMutablePointer<Float>,
+        _ shape: Shape, _ activation: Activation
+    ) {
+        let bs = shape.bs, n = 2 * shape.channels, lambda = sparsityThreshold
+        for k in 0..<blocks {
+            for j in 0..<bs {
+                biasRow[2 * (k * bs + j)] = bias[k * bs + j]
+                biasRow[2 * (k * bs + j) + 1] = bias[(blocks + k) * bs + j]
+            }
+        }
+        let biasRow = UnsafePointer(biasRow)
+        Parallel.forEachRange(shape.rows, costPerItem: n) { range in
+            for r in range {
+                let row = data + r * n
+                switch activation {
+                case .relu:
+                    for i in 0..<n { row[i] = max(row[i] + biasRow[i], 0) }
+                case .softshrink:
+                    for i in 0..<n {
+                        let v = row[i] + biasRow[i]
+                        row[i] = v - min(max(v, -lambda), lambda)
+                    }
+                }
+            }
+        }
+    }
+
+    enum Mask { case positive, nonzero }
+
+    /// gradient[i] = 0 where saved[i] is not positive (ReLU) or is zero (softshrink), over a spectrum.
+    static func applyMask(
+        _ gradient: UnsafeMutablePointer<Float>, _ saved: UnsafePointer<Float>, _ shape: Shape, _ mask: Mask
+    ) {
+        let n = 2 * shape.channels
+        Parallel.forEachRange(shape.rows, costPerItem: n) { range in
+            let g = gradient + range.lowerBound * n, v = saved + range.lowerBound * n
+            switch mask {
+            case .positive:
+                for i in 0..<(range.count * n) {
+                    let value = g[i]
+                    g[i] = v[i] > 0 ? value : 0
+                }
+            case .nonzero:
+                for i in 0..<(range.count * n) {
+                    let value = g[i]
+                    g[i] = v[i] != 0 ? value : 0
+                }
+            }
+        }
+    }
+
+    /// dBias[p, k, j] += Σ_rows dLayerOutput[r, k, j, p]: one GEMM of a ones row with all rows.
+    static func biasGradient(
+        _ dBias: UnsafeMutablePointer<Float>, _ dLayerOutput: UnsafePointer<Float>,
+        _ scratch: Workspace, _ shape: Shape
+    ) {
+        let bs = shape.bs, rowStride = 2 * shape.channels
+        scratch.ones.update(repeating: 1, count: shape.rows)
+        BLAS.gemm(
+            transposeA: false, transposeB: false, m: 1, n: rowStride, k: shape.rows,
+            a: scratch.ones, lda: max(1, shape.rows), b: dLayerOutput, ldb: rowStride,
+            beta: 0, c: scratch.biasRow, ldc: rowStride)
+        for k in 0..<blocks {
+            for p in 0..<2 {
+                for j in 0..<bs { dBias[(p * blocks + k) * bs + j] += scratch.biasRow[2 * (k * bs + j) + p] }
+            }
+        }
+    }
+}
