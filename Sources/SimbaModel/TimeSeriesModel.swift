@@ -45,7 +45,7 @@ public final class TimeSeriesModel {
             Block("blocks.\(i).", dim: d, dState: config.dState, drop: .dropout(config.dropout), context: context,
                   store: store, maxBatch: maxBatch, maxLength: tokens) { prefix in
                 switch config.channelMixer {
-                case .einfft: return EinFFT(store: store, prefix: prefix, channels: d, maxBatch: maxBatch, maxLength: tokens)
+                case .einfft: return EinFFTLayer(store: store, prefix: prefix, channels: d, maxBatch: maxBatch, maxLength: tokens)
                 case .mlp: return ChannelMLP(prefix, channels: d, hidden: d * config.mlpRatio, grid: nil, store: store, maxBatch: maxBatch * tokens)
                 }
             }

@@ -133,7 +133,7 @@ public final class VisionModel {
         let tokens = grid.map { $0.height * $0.width } ?? 1
         switch config.channelMixer {
         case .einfft:
-            return EinFFT(store: store, prefix: prefix, channels: dim, maxBatch: maxBatch, maxLength: tokens)
+            return EinFFTLayer(store: store, prefix: prefix, channels: dim, maxBatch: maxBatch, maxLength: tokens)
         case .mlp:
             return ChannelMLP(prefix, channels: dim, hidden: dim * config.mlpRatios[stage], grid: grid, store: store, maxBatch: maxBatch)
         }

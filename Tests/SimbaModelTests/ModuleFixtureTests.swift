@@ -51,7 +51,7 @@ func checkModule(
         let config = try Fixture(name)
         let (batch, tokens) = (config.int("batch"), config.int("tokens"))
         try checkModule(name, batch: batch, length: tokens) { store in
-            EinFFT(store: store, prefix: "", channels: config.int("dim"), maxBatch: batch, maxLength: tokens)
+            EinFFTLayer(store: store, prefix: "", channels: config.int("dim"), maxBatch: batch, maxLength: tokens)
         }
     }
 
@@ -64,7 +64,7 @@ func checkModule(
             Block("", dim: dim, dState: config.int("d_state"), drop: .dropPath(0), context: RunContext(),
                   store: store, maxBatch: batch, maxLength: height * width) { prefix in
                 mixer == "einfft"
-                    ? EinFFT(store: store, prefix: prefix, channels: dim, maxBatch: batch, maxLength: height * width)
+                    ? EinFFTLayer(store: store, prefix: prefix, channels: dim, maxBatch: batch, maxLength: height * width)
                     : ChannelMLP(prefix, channels: dim, hidden: dim * config.int("mlp_ratio"), grid: (height, width),
                                  store: store, maxBatch: batch)
             }
@@ -79,7 +79,7 @@ func checkModule(
         try checkModule(name, batch: batch, length: tokens) { store in
             ClassBlock("", dim: dim, dState: config.int("d_state"), store: store, maxBatch: batch, maxLength: tokens) { prefix in
                 mixer == "einfft"
-                    ? EinFFT(store: store, prefix: prefix, channels: dim, maxBatch: batch, maxLength: 1)
+                    ? EinFFTLayer(store: store, prefix: prefix, channels: dim, maxBatch: batch, maxLength: 1)
                     : ChannelMLP(prefix, channels: dim, hidden: dim * config.int("mlp_ratio"), grid: nil, store: store, maxBatch: batch)
             }
         }

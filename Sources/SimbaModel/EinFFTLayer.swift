@@ -14,10 +14,11 @@ import SimbaCore
 /// up to `maxBatch`·`maxLength` tokens: 11·R·C + 4·C² + R + 2·C floats for R = maxBatch·maxLength
 /// (output R·C, spectra 3·2·R·C, workspace 4·R·C + 4·C² + R + 2·C). The FFTW plans for `maxLength`
 /// are made at init; a shorter length gets its own on first use (kept for later calls).
-/// `measure` (default true) plans with `FFTW_MEASURE`: the whole layer runs about 1.5× faster than
-/// with `FFTW_ESTIMATE` at SiMBA's sizes and planning takes under a second, but the chosen algorithm (and so float32 rounding)
-/// can differ between processes; pass false for bit-reproducible runs.
-public final class EinFFT {
+/// `measure` (default false) plans with `FFTW_MEASURE`: the whole layer runs about 1.5× faster than
+/// with `FFTW_ESTIMATE` at SiMBA's sizes and planning takes under a second, but the chosen
+/// algorithm (and so float32 rounding) can differ between processes, so a run would no longer be
+/// repeatable to the last bit from its seed, nor a resume exact. Hence off by default.
+public final class EinFFTLayer: SequenceLayer {
     public let channels: Int
     public let maxBatch: Int
     public let maxLength: Int
@@ -34,7 +35,7 @@ public final class EinFFT {
     private var transforms: [Int: FFT] = [:]
     private let measure: Bool
 
-    public init(store: ParameterStore, prefix: String, channels: Int, maxBatch: Int, maxLength: Int, measure: Bool = true) {
+    public init(store: ParameterStore, prefix: String, channels: Int, maxBatch: Int, maxLength: Int, measure: Bool = false) {
         precondition(channels > 0 && channels % SimbaCore.EinFFT.blocks == 0, "EinFFT dim \(channels) must be a positive multiple of 4")
         precondition(maxBatch > 0 && maxLength > 0, "EinFFT needs maxBatch and maxLength > 0")
         self.channels = channels
