@@ -4,6 +4,7 @@
 
 import Foundation
 import SimbaCore
+import SimbaTestSupport
 import Testing
 
 @Suite struct AdamWTests {

@@ -2,6 +2,7 @@
 // product with the mask, and backward against finite differences.
 
 import SimbaCore
+import SimbaTestSupport
 import Testing
 
 @Suite struct DropoutTests {

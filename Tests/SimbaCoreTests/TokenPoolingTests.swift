@@ -2,6 +2,7 @@
 // leading class token skipped by the sample stride), backward against finite differences.
 
 import SimbaCore
+import SimbaTestSupport
 import Testing
 
 @Suite struct TokenPoolingTests {
