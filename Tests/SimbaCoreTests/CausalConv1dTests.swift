@@ -2,6 +2,7 @@
 // finite differences.
 
 import SimbaCore
+import SimbaTestSupport
 import Testing
 
 @Suite struct CausalConv1dTests {
