@@ -21,7 +21,7 @@ import Foundation
 /// Memory. With P = ⌈dInner/8⌉·8, K = ⌈length/chunk⌉, the forward saves only the state at the
 /// start of chunks 1…K−1: `savedStateCount` = batch·(K−1)·P·dState floats (the full state history
 /// would be batch·length·dInner·dState). The backward recomputes one chunk of states at a time and
-/// needs `backwardScratchCount` = S·(3·chunk + g + 1)·8·dState + batch·P·(dState + 1)
+/// needs `backwardScratchCount` = S·(4·chunk + g + 1)·8·dState + batch·P·(dState + 1)
 /// + 2·(G−1)·batch·length·dState floats, where G = min(P/8, ⌈workers/batch⌉) channel groups per
 /// sequence, g = ⌈P/8 / G⌉ blocks per group and S = min(workers, batch·G) worker slots.
 /// Both buffers must be 32-byte aligned (a `FloatBuffer` is).
@@ -56,7 +56,7 @@ public enum SelectiveScan {
     }
 
     static func slotCount(dState: Int, chunk: Int, groupBlocks: Int) -> Int {
-        (3 * chunk + groupBlocks + 1) * lanes * dState
+        (4 * chunk + groupBlocks + 1) * lanes * dState
     }
 
     // MARK: Vector helpers
@@ -190,7 +190,8 @@ public enum SelectiveScan {
         let blockFloats = lanes * dState
         let plan = backwardPlan(batch: batch, dInner: dInner)
         let slotFloats = slotCount(dState: dState, chunk: chunk, groupBlocks: plan.groupBlocks)
-        // Scratch: worker slots | dA partials (batch, P, N) | dD partials (batch, P) | dB, dC partials.
+        // Scratch: worker slots (h, e = exp(delta·A), dB and dC lane sums of one chunk; dh carries;
+        // zeros) | dA partials (batch, P, N) | dD partials (batch, P) | dB, dC partials.
         let partialA = scratch + plan.slots * slotFloats
         let partialD = partialA + batch * padded * dState
         let partialB = partialD + batch * padded
@@ -199,7 +200,7 @@ public enum SelectiveScan {
         Parallel.forEach(plan.slots, costPerItem: Int.max / max(plan.slots, 1)) { slot in
             let base = scratch + slot * slotFloats
             let hChunk = UnsafeMutableRawPointer(base).assumingMemoryBound(to: Vector.self)
-            let sumB = hChunk + chunk * dState, sumC = sumB + chunk * dState
+            let eChunk = hChunk + chunk * dState, sumB = eChunk + chunk * dState, sumC = sumB + chunk * dState
             let carry = sumC + chunk * dState
             let zeros = carry + plan.groupBlocks * dState
             zeros.update(repeating: .zero, count: dState)
@@ -234,8 +235,11 @@ public enum SelectiveScan {
                                 let row = (bi * length + t) * dInner + d0
                                 let dt = load(delta + row, count), dtx = dt * load(x + row, count)
                                 let bt = b + (bi * length + t) * bcStride
-                                let h = hChunk + (t - t0) * dState
-                                for n in 0..<dState { h[n] = exp2(dt * scaledA[n]) * previous[n] + dtx * bt[n] }
+                                let h = hChunk + (t - t0) * dState, e = eChunk + (t - t0) * dState
+                                for n in 0..<dState {
+                                    e[n] = exp2(dt * scaledA[n])
+                                    h[n] = e[n] * previous[n] + dtx * bt[n]
+                                }
                                 previous = UnsafePointer(h)
                             }
                             // Reverse sweep.
@@ -249,13 +253,13 @@ public enum SelectiveScan {
                                 let dy = load(dY + row, count)
                                 let dtx = dt * xt
                                 let bt = b + (bi * length + t) * bcStride, ct = c + (bi * length + t) * bcStride
-                                let h = hChunk + (t - t0) * dState
+                                let h = hChunk + (t - t0) * dState, decay = eChunk + (t - t0) * dState
                                 let hPrevious = t == t0 ? start : UnsafePointer(h - dState)
                                 let rowB = sumB + (t - t0) * dState, rowC = sumC + (t - t0) * dState
                                 var sumQA = Vector.zero, sumDhB = Vector.zero
                                 for n in 0..<dState {
                                     let dh = dy * ct[n] + g[n]
-                                    let e = exp2(dt * scaledA[n])
+                                    let e = decay[n]
                                     let q = dh * e * hPrevious[n]
                                     sumQA += q * scaledA[n]
                                     blockA[n] += q * dt
