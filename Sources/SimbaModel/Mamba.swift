@@ -28,6 +28,12 @@ import SimbaCore
 /// dt = exp(U(ln 0.001, ln 0.1)) clamped ≥ 1e-4; `A_log` (dInner, dState) = log(1 … dState) per row;
 /// `D` (dInner) = 1; `out_proj.weight` (dModel, dInner) U(±1/√dInner). (SiMBA re-initialises the
 /// Linear weights and dt_proj.bias afterwards; that is the model's business.)
+///
+/// Memory, with R = maxBatch·maxLength rows: forward keeps 9 (R, dInner) buffers (x, z, conv out,
+/// silu out, dt_proj out, delta, y, silu(z), gated), x_proj out (R, dtRank + 2·dState), dtLow
+/// (R, dtRank), the output (R, dModel) and the scan's chunk-boundary states; backward uses 5 more
+/// (R, dInner) buffers, (R, dtRank + 2·dState), (R, dtRank) and the scan scratch. SiMBA-S stage 1
+/// (R = 8·3136, dInner 128, dState 64): about 225 MB per layer.
 public final class Mamba {
     public let dModel: Int, dState: Int, dConv: Int, dInner: Int, dtRank: Int
     public let maxBatch: Int, maxLength: Int
@@ -129,7 +135,10 @@ public final class Mamba {
             b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
             batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
         SiLU.forward(output: zAct.pointer, input: z.pointer, count: count)
-        for i in 0..<count { gated[i] = y[i] * zAct[i] }
+        let scanOut = y.pointer, gate = zAct.pointer, product = gated.pointer
+        Parallel.forEachRange(count) { range in
+            for i in range { product[i] = scanOut[i] * gate[i] }
+        }
         Linear.forward(                                                     // (rows, dInner) → (rows, dModel)
             output: output.pointer, input: gated.pointer, weight: outProjWeight.value, bias: nil,
             rows: rows, inFeatures: dInner, outFeatures: dModel)
@@ -145,9 +154,12 @@ public final class Mamba {
             dInput: dGated.pointer, dWeight: outProjWeight.gradient, dBias: nil, dOutput: dOutput,
             input: gated.pointer, weight: outProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: dModel)
         // Gate: dY = dGated ⊙ silu(z); dZ = silu'(z) ⊙ dGated ⊙ y (dGated reused for the product).
-        for i in 0..<count {
-            dY[i] = dGated[i] * zAct[i]
-            dGated[i] *= y[i]
+        let dScanOut = dY.pointer, dProduct = dGated.pointer, gate = zAct.pointer, scanOut = y.pointer
+        Parallel.forEachRange(count) { range in
+            for i in range {
+                dScanOut[i] = dProduct[i] * gate[i]
+                dProduct[i] *= scanOut[i]
+            }
         }
         dZ.pointer.update(repeating: 0, count: count)
         SiLU.backward(dInput: dZ.pointer, dOutput: dGated.pointer, input: z.pointer, count: count)

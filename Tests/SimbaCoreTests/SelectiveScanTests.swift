@@ -86,8 +86,9 @@ import Testing
     }
 
     /// Fast vs reference on sizes where the length is not a multiple of the chunk and dInner is not
-    /// a multiple of 16 (a partial lane block); batch 1 also exercises the channel-group split.
-    @Test(arguments: [(2, 37, 20, 16, 8), (1, 29, 40, 16, 5), (3, 11, 7, 4, 64)])
+    /// a multiple of 8 (a partial lane block); batch 1 also exercises the channel-group split, and
+    /// length 1 the class-token Mamba (no saved states).
+    @Test(arguments: [(2, 37, 20, 16, 8), (1, 29, 40, 16, 5), (3, 11, 7, 4, 64), (4, 1, 24, 16, 64)])
     func fastMatchesReference(sizes: (Int, Int, Int, Int, Int)) {
         let (batch, length, dInner, dState, chunk) = sizes
         let p = Inputs(batch: batch, length: length, dInner: dInner, dState: dState, seed: 10)

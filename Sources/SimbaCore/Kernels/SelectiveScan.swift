@@ -26,7 +26,7 @@ import Foundation
 /// sequence, g = ⌈P/8 / G⌉ blocks per group and S = min(workers, batch·G) worker slots.
 /// Both buffers must be 32-byte aligned (a `FloatBuffer` is).
 public enum SelectiveScan {
-    @usableFromInline typealias Vector = SIMD8<Float>
+    typealias Vector = SIMD8<Float>
     static let lanes = 8
     static let log2e: Float = 1.442_695_040_888_963_4
     static let ln2: Float = 0.693_147_180_559_945_3
@@ -197,7 +197,7 @@ public enum SelectiveScan {
         let partialB = partialD + batch * padded
         let partialC = partialB + (plan.groups - 1) * batch * length * dState
         let items = batch * plan.groups
-        Parallel.forEach(plan.slots, costPerItem: Int.max / max(plan.slots, 1)) { slot in
+        Parallel.forEach(plan.slots, costPerItem: batch * length * dInner * dState / plan.slots) { slot in
             let base = scratch + slot * slotFloats
             let hChunk = UnsafeMutableRawPointer(base).assumingMemoryBound(to: Vector.self)
             let eChunk = hChunk + chunk * dState, sumB = eChunk + chunk * dState, sumC = sumB + chunk * dState
