@@ -1,0 +1,398 @@
+// Mamba's selective scan (mamba_ssm `selective_scan_ref` with z = nil, delta already softplus'ed),
+// forward and backward with per-chunk state recomputation. It does not compute delta or A, or gate by z.
+
+import Foundation
+
+/// The selective state-space scan, per batch b, channel d < dInner, state n < dState, h_{−1} = 0:
+///
+///     h_t[d, n] = exp(delta_t[d]·A[d, n]) · h_{t−1}[d, n] + delta_t[d] · B_t[n] · x_t[d]
+///     y_t[d]    = Σ_n C_t[n] · h_t[d, n] + D[d] · x_t[d]
+///
+/// Glossary (code ↔ paper): `x` = x, `delta` = Δ (after softplus), `a` = A = −exp(A_log),
+/// `b` = B, `c` = C, `d` = D, `dState` = N. B and C are shared by all channels; they are read as
+/// column slices of the x_proj output with row stride `bcStride` (B at column dtRank, C at
+/// dtRank + dState), and their gradients are written with the same stride.
+///
+/// Fast path: the lanes of a SIMD8 are 8 consecutive channels (contiguous in x, delta, y), so the
+/// forward needs no horizontal sums; work items are (batch, 8-channel block); exp is a polynomial
+/// exp2 with ≈ 2e-7 relative error. (SIMD8 rather than SIMD16: as fast with AVX-512 code and
+/// faster with the baseline SSE code the package builds by default.)
+///
+/// Memory. With P = ⌈dInner/8⌉·8, K = ⌈length/chunk⌉, the forward saves only the state at the
+/// start of chunks 1…K−1: `savedStateCount` = batch·(K−1)·P·dState floats (the full state history
+/// would be batch·length·dInner·dState). The backward recomputes one chunk of states at a time and
+/// needs `backwardScratchCount` = S·(4·chunk + g + 1)·8·dState + batch·P·(dState + 1)
+/// + 2·(G−1)·batch·length·dState floats, where G = min(P/8, ⌈workers/batch⌉) channel groups per
+/// sequence, g = ⌈P/8 / G⌉ blocks per group and S = min(workers, batch·G) worker slots.
+/// Both buffers must be 32-byte aligned (a `FloatBuffer` is).
+public enum SelectiveScan {
+    typealias Vector = SIMD8<Float>
+    static let lanes = 8
+    static let log2e: Float = 1.442_695_040_888_963_4
+    static let ln2: Float = 0.693_147_180_559_945_3
+
+    static func blockCount(_ dInner: Int) -> Int { (dInner + lanes - 1) / lanes }
+    static func chunkCount(_ length: Int, _ chunk: Int) -> Int { (length + chunk - 1) / chunk }
+
+    /// Floats the forward saves for the backward (chunk-boundary states).
+    public static func savedStateCount(batch: Int, length: Int, dInner: Int, dState: Int, chunk: Int) -> Int {
+        batch * max(chunkCount(length, chunk) - 1, 0) * blockCount(dInner) * lanes * dState
+    }
+
+    /// How the backward splits work: G channel groups per sequence, g blocks per group, S slots.
+    static func backwardPlan(batch: Int, dInner: Int) -> (groups: Int, groupBlocks: Int, slots: Int) {
+        let blocks = blockCount(dInner)
+        let groups = min(blocks, max(1, (Parallel.workers + batch - 1) / max(batch, 1)))
+        let groupBlocks = (blocks + groups - 1) / groups
+        return (groups, groupBlocks, max(1, min(Parallel.workers, batch * groups)))
+    }
+
+    /// Floats of scratch the backward needs (formula in the type's doc comment).
+    public static func backwardScratchCount(batch: Int, length: Int, dInner: Int, dState: Int, chunk: Int) -> Int {
+        let plan = backwardPlan(batch: batch, dInner: dInner)
+        let padded = blockCount(dInner) * lanes
+        return plan.slots * slotCount(dState: dState, chunk: chunk, groupBlocks: plan.groupBlocks)
+            + batch * padded * (dState + 1) + 2 * (plan.groups - 1) * batch * length * dState
+    }
+
+    static func slotCount(dState: Int, chunk: Int, groupBlocks: Int) -> Int {
+        (4 * chunk + groupBlocks + 1) * lanes * dState
+    }
+
+    // MARK: Vector helpers
+
+    /// 2^x for x ≤ 127 (x < −126 gives 2^−126 ≈ 1e-38 instead of underflowing): Cephes exp2f
+    /// polynomial on [−½, ½], scaled by the exponent bits. Relative error ≈ 2e-7. The scan only
+    /// calls it with x = delta·A·log2(e) ≤ 0, so there is no upper clamp.
+    @_transparent static func exp2(_ x: Vector) -> Vector {
+        let x = x.replacing(with: -126, where: x .< -126)
+        let magic: Float = 12_582_912  // 1.5·2^23: adding it rounds to an integer in the low mantissa bits
+        let shifted = x + magic
+        let f = x - (shifted - magic)
+        var p = Vector(repeating: 1.535_336_188_319_500e-4)
+        p = p * f + 1.339_887_440_266_574e-3
+        p = p * f + 9.618_437_357_674_640e-3
+        p = p * f + 5.550_332_471_162_809e-2
+        p = p * f + 2.402_264_791_363_012e-1
+        p = p * f + 6.931_472_028_550_421e-1
+        p = p * f + 1
+        let bits = (unsafeBitCast(shifted, to: SIMD8<UInt32>.self) &+ 127) &<< 23
+        return p * unsafeBitCast(bits, to: Vector.self)
+    }
+
+    /// 8 channels starting at `p`; lanes at or past `count` read as 0.
+    @inline(__always) static func load(_ p: UnsafePointer<Float>, _ count: Int) -> Vector {
+        if count == lanes { return UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
+        var v = Vector.zero
+        for i in 0..<count { v[i] = p[i] }
+        return v
+    }
+
+    @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count == lanes { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self); return }
+        for i in 0..<count { p[i] = v[i] }
+    }
+
+    /// A[d0 + lane, n]·log2(e) as dState vectors (padding lanes 0).
+    @inline(__always) static func loadScaledA(
+        _ target: UnsafeMutablePointer<Vector>, _ a: UnsafePointer<Float>, d0: Int, count: Int, dState: Int
+    ) {
+        for n in 0..<dState {
+            var v = Vector.zero
+            for i in 0..<count { v[i] = a[(d0 + i) * dState + n] * log2e }
+            target[n] = v
+        }
+    }
+
+    // MARK: Fast forward
+
+    /// Forward scan; writes y and, if `savedStates` is given, the chunk-boundary states the
+    /// backward needs (`savedStateCount` floats, layout private to this kernel).
+    public static func forward(
+        y: UnsafeMutablePointer<Float>,             // (batch, length, dInner)
+        savedStates: UnsafeMutablePointer<Float>?,  // (savedStateCount), overwritten; nil: inference
+        x: UnsafePointer<Float>,                    // (batch, length, dInner)
+        delta: UnsafePointer<Float>,                // (batch, length, dInner), already softplus'ed
+        a: UnsafePointer<Float>,                    // (dInner, dState), A = −exp(A_log)
+        b: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride, dState used
+        c: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride, dState used
+        d: UnsafePointer<Float>,                    // (dInner)
+        bcStride: Int,
+        batch: Int, length: Int, dInner: Int, dState: Int, chunk: Int
+    ) {
+        precondition(batch >= 0 && length >= 0 && dInner > 0 && dState > 0 && chunk > 0, "SelectiveScan sizes")
+        precondition(bcStride >= dState, "SelectiveScan: bcStride \(bcStride) < dState \(dState)")
+        let blocks = blockCount(dInner), chunks = chunkCount(length, chunk)
+        let blockFloats = lanes * dState
+        Parallel.forEach(batch * blocks, costPerItem: length * dState * lanes) { item in
+            let bi = item / blocks, block = item % blocks
+            let d0 = block * lanes, count = min(lanes, dInner - d0)
+            withUnsafeTemporaryAllocation(of: Vector.self, capacity: 2 * dState) { temporary in
+                let scaledA = temporary.baseAddress!, h = scaledA + dState
+                loadScaledA(scaledA, a, d0: d0, count: count, dState: dState)
+                h.update(repeating: .zero, count: dState)
+                let skip = load(d + d0, count)
+                for t in 0..<length {
+                    if t > 0 && t % chunk == 0, let savedStates {
+                        let slot = savedStates + ((bi * (chunks - 1) + t / chunk - 1) * blocks + block) * blockFloats
+                        UnsafeMutableRawPointer(slot).copyMemory(from: h, byteCount: blockFloats * 4)
+                    }
+                    let row = (bi * length + t) * dInner + d0
+                    let dt = load(delta + row, count), xt = load(x + row, count)
+                    let dtx = dt * xt
+                    let bt = b + (bi * length + t) * bcStride, ct = c + (bi * length + t) * bcStride
+                    var out = skip * xt
+                    for n in 0..<dState {
+                        let hn = exp2(dt * scaledA[n]) * h[n] + dtx * bt[n]
+                        h[n] = hn
+                        out += hn * ct[n]
+                    }
+                    store(out, y + row, count)
+                }
+            }
+        }
+    }
+
+    // MARK: Fast backward
+
+    /// Backward scan from the states `forward` saved (same inputs, same `chunk`). Accumulates
+    /// (`+=`) into dX, dDelta, dA, dB, dC, dD; dB and dC use row stride `bcStride` like B and C.
+    ///
+    /// Reverse scan with G_t = exp(delta_{t+1}·A)·dh_{t+1}: dh_t = C_t·dy_t + G_t, and
+    /// dDelta_t = Σ_n dh_t·(A·e_t·h_{t−1} + B_t·x_t), dA += dh_t·delta_t·e_t·h_{t−1},
+    /// dB_t = Σ_d dh_t·delta_t·x_t, dC_t = Σ_d dy_t·h_t, dx_t = D·dy_t + delta_t·Σ_n dh_t·B_t.
+    public static func backward(
+        dX: UnsafeMutablePointer<Float>,            // (batch, length, dInner), +=
+        dDelta: UnsafeMutablePointer<Float>,        // (batch, length, dInner), +=
+        dA: UnsafeMutablePointer<Float>,            // (dInner, dState), +=
+        dB: UnsafeMutablePointer<Float>,            // (batch·length) rows of stride bcStride, +=
+        dC: UnsafeMutablePointer<Float>,            // (batch·length) rows of stride bcStride, +=
+        dD: UnsafeMutablePointer<Float>,            // (dInner), +=
+        scratch: UnsafeMutablePointer<Float>,       // (backwardScratchCount)
+        dY: UnsafePointer<Float>,                   // (batch, length, dInner)
+        savedStates: UnsafePointer<Float>,          // (savedStateCount), from forward
+        x: UnsafePointer<Float>,                    // (batch, length, dInner)
+        delta: UnsafePointer<Float>,                // (batch, length, dInner)
+        a: UnsafePointer<Float>,                    // (dInner, dState)
+        b: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride
+        c: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride
+        d: UnsafePointer<Float>,                    // (dInner)
+        bcStride: Int,
+        batch: Int, length: Int, dInner: Int, dState: Int, chunk: Int
+    ) {
+        precondition(batch >= 0 && length >= 0 && dInner > 0 && dState > 0 && chunk > 0, "SelectiveScan sizes")
+        precondition(bcStride >= dState, "SelectiveScan: bcStride \(bcStride) < dState \(dState)")
+        precondition(
+            Int(bitPattern: scratch) % 32 == 0 && Int(bitPattern: savedStates) % 32 == 0,
+            "SelectiveScan: scratch and savedStates must be 32-byte aligned (use FloatBuffer)")
+        if batch == 0 || length == 0 { return }
+        let blocks = blockCount(dInner), chunks = chunkCount(length, chunk), padded = blocks * lanes
+        let blockFloats = lanes * dState
+        let plan = backwardPlan(batch: batch, dInner: dInner)
+        let slotFloats = slotCount(dState: dState, chunk: chunk, groupBlocks: plan.groupBlocks)
+        // Scratch: worker slots (h, e = exp(delta·A), dB and dC lane sums of one chunk; dh carries;
+        // zeros) | dA partials (batch, P, N) | dD partials (batch, P) | dB, dC partials.
+        let partialA = scratch + plan.slots * slotFloats
+        let partialD = partialA + batch * padded * dState
+        let partialB = partialD + batch * padded
+        let partialC = partialB + (plan.groups - 1) * batch * length * dState
+        let items = batch * plan.groups
+        Parallel.forEach(plan.slots, costPerItem: batch * length * dInner * dState / plan.slots) { slot in
+            let base = scratch + slot * slotFloats
+            let hChunk = UnsafeMutableRawPointer(base).assumingMemoryBound(to: Vector.self)
+            let eChunk = hChunk + chunk * dState, sumB = eChunk + chunk * dState, sumC = sumB + chunk * dState
+            let carry = sumC + chunk * dState
+            let zeros = carry + plan.groupBlocks * dState
+            zeros.update(repeating: .zero, count: dState)
+            withUnsafeTemporaryAllocation(of: Vector.self, capacity: dState) { temporary in
+                let scaledA = temporary.baseAddress!
+                for item in stride(from: slot, to: items, by: plan.slots) {
+                    let bi = item / plan.groups, group = item % plan.groups
+                    let firstBlock = group * plan.groupBlocks
+                    let lastBlock = min(firstBlock + plan.groupBlocks, blocks)
+                    let itemA = UnsafeMutableRawPointer(partialA + (bi * padded + firstBlock * lanes) * dState)
+                        .assumingMemoryBound(to: Vector.self)
+                    let itemD = UnsafeMutableRawPointer(partialD + bi * padded + firstBlock * lanes)
+                        .assumingMemoryBound(to: Vector.self)
+                    itemA.update(repeating: .zero, count: (lastBlock - firstBlock) * dState)
+                    itemD.update(repeating: .zero, count: lastBlock - firstBlock)
+                    carry.update(repeating: .zero, count: (lastBlock - firstBlock) * dState)
+                    for chunkIndex in (0..<chunks).reversed() {
+                        let t0 = chunkIndex * chunk, t1 = min(t0 + chunk, length)
+                        sumB.update(repeating: .zero, count: (t1 - t0) * dState)
+                        sumC.update(repeating: .zero, count: (t1 - t0) * dState)
+                        for block in firstBlock..<lastBlock {
+                            let d0 = block * lanes, count = min(lanes, dInner - d0)
+                            loadScaledA(scaledA, a, d0: d0, count: count, dState: dState)
+                            let start: UnsafePointer<Vector> = chunkIndex == 0
+                                ? UnsafePointer(zeros)
+                                : UnsafeRawPointer(
+                                    savedStates + ((bi * (chunks - 1) + chunkIndex - 1) * blocks + block) * blockFloats
+                                ).assumingMemoryBound(to: Vector.self)
+                            // Recompute h_t for the chunk.
+                            var previous = start
+                            for t in t0..<t1 {
+                                let row = (bi * length + t) * dInner + d0
+                                let dt = load(delta + row, count), dtx = dt * load(x + row, count)
+                                let bt = b + (bi * length + t) * bcStride
+                                let h = hChunk + (t - t0) * dState, e = eChunk + (t - t0) * dState
+                                for n in 0..<dState {
+                                    e[n] = exp2(dt * scaledA[n])
+                                    h[n] = e[n] * previous[n] + dtx * bt[n]
+                                }
+                                previous = UnsafePointer(h)
+                            }
+                            // Reverse sweep.
+                            let g = carry + (block - firstBlock) * dState
+                            let blockA = itemA + (block - firstBlock) * dState
+                            let skip = load(d + d0, count)
+                            var sumDY = Vector.zero
+                            for t in (t0..<t1).reversed() {
+                                let row = (bi * length + t) * dInner + d0
+                                let dt = load(delta + row, count), xt = load(x + row, count)
+                                let dy = load(dY + row, count)
+                                let dtx = dt * xt
+                                let bt = b + (bi * length + t) * bcStride, ct = c + (bi * length + t) * bcStride
+                                let h = hChunk + (t - t0) * dState, decay = eChunk + (t - t0) * dState
+                                let hPrevious = t == t0 ? start : UnsafePointer(h - dState)
+                                let rowB = sumB + (t - t0) * dState, rowC = sumC + (t - t0) * dState
+                                var sumQA = Vector.zero, sumDhB = Vector.zero
+                                for n in 0..<dState {
+                                    let dh = dy * ct[n] + g[n]
+                                    let e = decay[n]
+                                    let q = dh * e * hPrevious[n]
+                                    sumQA += q * scaledA[n]
+                                    blockA[n] += q * dt
+                                    sumDhB += dh * bt[n]
+                                    rowB[n] += dh * dtx
+                                    rowC[n] += dy * h[n]
+                                    g[n] = e * dh
+                                }
+                                sumDY += dy * xt
+                                let dDeltaRow = load(dDelta + row, count) + sumQA * ln2 + xt * sumDhB
+                                store(dDeltaRow, dDelta + row, count)
+                                store(load(dX + row, count) + skip * dy + dt * sumDhB, dX + row, count)
+                            }
+                            itemD[block - firstBlock] += sumDY
+                        }
+                        // Channel sums of dB, dC for this chunk: group 0 adds into the caller's
+                        // arrays, other groups write their own partials.
+                        for t in t0..<t1 {
+                            let rowB = sumB + (t - t0) * dState, rowC = sumC + (t - t0) * dState
+                            if group == 0 {
+                                let tb = dB + (bi * length + t) * bcStride, tc = dC + (bi * length + t) * bcStride
+                                for n in 0..<dState { tb[n] += rowB[n].sum(); tc[n] += rowC[n].sum() }
+                            } else {
+                                let offset = (((group - 1) * batch + bi) * length + t) * dState
+                                for n in 0..<dState {
+                                    partialB[offset + n] = rowB[n].sum()
+                                    partialC[offset + n] = rowC[n].sum()
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Reduce the partials: dA, dD over the batch; dB, dC over channel groups.
+        Parallel.forEach(dInner, costPerItem: batch * dState) { channel in
+            let block = channel / lanes, lane = channel % lanes
+            for bi in 0..<batch {
+                let source = partialA + (bi * padded + block * lanes) * dState
+                for n in 0..<dState { dA[channel * dState + n] += source[n * lanes + lane] }
+                dD[channel] += partialD[bi * padded + channel]
+            }
+        }
+        if plan.groups > 1 {
+            Parallel.forEach(batch * length, costPerItem: plan.groups * dState) { rowIndex in
+                let tb = dB + rowIndex * bcStride, tc = dC + rowIndex * bcStride
+                for group in 1..<plan.groups {
+                    let offset = ((group - 1) * batch * length + rowIndex) * dState
+                    for n in 0..<dState { tb[n] += partialB[offset + n]; tc[n] += partialC[offset + n] }
+                }
+            }
+        }
+    }
+    // MARK: Reference twin
+
+    /// Plain sequential forward that stores every state: `states` (batch, length, dInner, dState).
+    /// Same formula and arguments as `forward`; for tests.
+    public static func referenceForward(
+        y: UnsafeMutablePointer<Float>,             // (batch, length, dInner)
+        states: UnsafeMutablePointer<Float>,        // (batch, length, dInner, dState)
+        x: UnsafePointer<Float>,                    // (batch, length, dInner)
+        delta: UnsafePointer<Float>,                // (batch, length, dInner)
+        a: UnsafePointer<Float>,                    // (dInner, dState)
+        b: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride
+        c: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride
+        d: UnsafePointer<Float>,                    // (dInner)
+        bcStride: Int,
+        batch: Int, length: Int, dInner: Int, dState: Int
+    ) {
+        for bi in 0..<batch {
+            for channel in 0..<dInner {
+                for t in 0..<length {
+                    let row = bi * length + t
+                    let dt = delta[row * dInner + channel], xt = x[row * dInner + channel]
+                    var out = d[channel] * xt
+                    for n in 0..<dState {
+                        let previous = t == 0 ? 0 : states[((row - 1) * dInner + channel) * dState + n]
+                        let h = expf(dt * a[channel * dState + n]) * previous + dt * b[row * bcStride + n] * xt
+                        states[(row * dInner + channel) * dState + n] = h
+                        out += c[row * bcStride + n] * h
+                    }
+                    y[row * dInner + channel] = out
+                }
+            }
+        }
+    }
+
+    /// Plain sequential backward from the full `states` of `referenceForward`; accumulates (`+=`)
+    /// like `backward`.
+    public static func referenceBackward(
+        dX: UnsafeMutablePointer<Float>,            // (batch, length, dInner), +=
+        dDelta: UnsafeMutablePointer<Float>,        // (batch, length, dInner), +=
+        dA: UnsafeMutablePointer<Float>,            // (dInner, dState), +=
+        dB: UnsafeMutablePointer<Float>,            // (batch·length) rows of stride bcStride, +=
+        dC: UnsafeMutablePointer<Float>,            // (batch·length) rows of stride bcStride, +=
+        dD: UnsafeMutablePointer<Float>,            // (dInner), +=
+        dY: UnsafePointer<Float>,                   // (batch, length, dInner)
+        states: UnsafePointer<Float>,               // (batch, length, dInner, dState)
+        x: UnsafePointer<Float>,                    // (batch, length, dInner)
+        delta: UnsafePointer<Float>,                // (batch, length, dInner)
+        a: UnsafePointer<Float>,                    // (dInner, dState)
+        b: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride
+        c: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride
+        d: UnsafePointer<Float>,                    // (dInner)
+        bcStride: Int,
+        batch: Int, length: Int, dInner: Int, dState: Int
+    ) {
+        for bi in 0..<batch {
+            for channel in 0..<dInner {
+                for n in 0..<dState {
+                    let an = a[channel * dState + n]
+                    var carry: Float = 0  // exp(delta_{t+1}·A)·dh_{t+1}
+                    for t in (0..<length).reversed() {
+                        let row = bi * length + t, i = row * dInner + channel
+                        let dt = delta[i], xt = x[i], dy = dY[i]
+                        let h = states[i * dState + n]
+                        let previous = t == 0 ? 0 : states[(i - dInner) * dState + n]
+                        let e = expf(dt * an)
+                        let dh = c[row * bcStride + n] * dy + carry
+                        dC[row * bcStride + n] += dy * h
+                        dB[row * bcStride + n] += dh * dt * xt
+                        dX[i] += dh * dt * b[row * bcStride + n]
+                        dDelta[i] += dh * (an * e * previous + b[row * bcStride + n] * xt)
+                        dA[channel * dState + n] += dh * dt * e * previous
+                        carry = e * dh
+                    }
+                }
+                for t in 0..<length {
+                    let i = (bi * length + t) * dInner + channel
+                    dX[i] += d[channel] * dY[i]
+                    dD[channel] += dY[i] * x[i]
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+// CausalConv1d: forward against a naive loop over PyTorch's padded convolution, backward against
+// finite differences.
+
+import SimbaCore
+import SimbaTestSupport
+import Testing
+
+@Suite struct CausalConv1dTests {
+    // 70 channels: one full 64-channel block and a partial one; length 3 < kernel 4 checks the padding.
+    let batch = 2, channels = 70, kernelSize = 4
+
+    /// Naive twin: PyTorch pads k−1 zeros on both sides and keeps the first L outputs.
+    func naiveForward(_ x: [Float], _ w: [Float], _ bias: [Float], length: Int) -> [Float] {
+        var y = [Float](repeating: 0, count: batch * length * channels)
+        for b in 0..<batch {
+            for t in 0..<length {
+                for c in 0..<channels {
+                    var sum = Double(bias[c])
+                    for j in 0..<kernelSize {
+                        let s = t - (kernelSize - 1) + j
+                        if s >= 0 { sum += Double(w[c * kernelSize + j]) * Double(x[(b * length + s) * channels + c]) }
+                    }
+                    y[(b * length + t) * channels + c] = Float(sum)
+                }
+            }
+        }
+        return y
+    }
+
+    @Test(arguments: [9, 3])
+    func forwardMatchesNaive(length: Int) {
+        let x = randomArray(batch * length * channels, seed: 1), w = randomArray(channels * kernelSize, seed: 2)
+        let bias = randomArray(channels, seed: 3)
+        let y = FloatBuffer(count: x.count)
+        CausalConv1d.forward(
+            output: y.pointer, input: x, weight: w, bias: bias, batch: batch, length: length, channels: channels,
+            kernelSize: kernelSize)
+        // float32 sums of 5 O(1) terms: 1e-5 covers rounding.
+        expectClose(y.array, naiveForward(x, w, bias, length: length), atol: 1e-5, rtol: 1e-5, "conv forward")
+    }
+
+    @Test(arguments: [9, 3])
+    func backwardMatchesFiniteDifferences(length: Int) {
+        let x = FloatBuffer(randomArray(batch * length * channels, seed: 4))
+        let w = FloatBuffer(randomArray(channels * kernelSize, seed: 5)), bias = FloatBuffer(randomArray(channels, seed: 6))
+        let dy = FloatBuffer(randomArray(x.count, seed: 7)), y = FloatBuffer(count: x.count)
+        func objective() -> Double {
+            CausalConv1d.forward(
+                output: y.pointer, input: x.pointer, weight: w.pointer, bias: bias.pointer, batch: batch,
+                length: length, channels: channels, kernelSize: kernelSize)
+            return dot(y.pointer, dy.pointer, y.count)
+        }
+        let dx = FloatBuffer(count: x.count), dw = FloatBuffer(count: w.count), db = FloatBuffer(count: bias.count)
+        CausalConv1d.backward(
+            dInput: dx.pointer, dWeight: dw.pointer, dBias: db.pointer, dOutput: dy.pointer, input: x.pointer,
+            weight: w.pointer, batch: batch, length: length, channels: channels, kernelSize: kernelSize)
+        // Linear in each input: central differences are exact up to float32 rounding of y (~1e-6·|y|/step).
+        expectClose(dx.array, numericGradient(of: x.pointer, count: x.count, objective), atol: 2e-3, rtol: 1e-3, "dInput")
+        expectClose(dw.array, numericGradient(of: w.pointer, count: w.count, objective), atol: 2e-3, rtol: 1e-3, "dWeight")
+        expectClose(db.array, numericGradient(of: bias.pointer, count: bias.count, objective), atol: 2e-3, rtol: 1e-3, "dBias")
+    }
+}
