@@ -34,7 +34,7 @@ import SimbaCore
 /// (R, dtRank), the output (R, dModel) and the scan's chunk-boundary states; backward uses 5 more
 /// (R, dInner) buffers, (R, dtRank + 2·dState), (R, dtRank) and the scan scratch. SiMBA-S stage 1
 /// (R = 8·3136, dInner 128, dState 64): about 225 MB per layer.
-public final class Mamba {
+public final class Mamba: SequenceLayer {
     public let dModel: Int, dState: Int, dConv: Int, dInner: Int, dtRank: Int
     public let maxBatch: Int, maxLength: Int
     /// Steps between the scan states saved for backward (see `SelectiveScan`).
@@ -65,17 +65,17 @@ public final class Mamba {
         self.chunk = chunk
         let dInner = self.dInner, dtRank = self.dtRank
         let linear = { (fanIn: Int) in Initializer.uniform(bound: 1 / Float(fanIn).squareRoot()) }
-        inProjWeight = store.parameter(prefix + "in_proj.weight", [2 * dInner, dModel], linear(dModel))
+        inProjWeight = store.parameter(prefix + "in_proj.weight", [2 * dInner, dModel], linear(dModel), role: .linearWeight)
         conv1dWeight = store.parameter(prefix + "conv1d.weight", [dInner, 1, dConv], linear(dConv))
         conv1dBias = store.parameter(prefix + "conv1d.bias", [dInner], linear(dConv))
-        xProjWeight = store.parameter(prefix + "x_proj.weight", [dtRank + 2 * dState, dInner], linear(dInner))
-        dtProjWeight = store.parameter(prefix + "dt_proj.weight", [dInner, dtRank], linear(dtRank))
-        dtProjBias = store.parameter(prefix + "dt_proj.bias", [dInner], Mamba.dtBiasInitializer)
+        xProjWeight = store.parameter(prefix + "x_proj.weight", [dtRank + 2 * dState, dInner], linear(dInner), role: .linearWeight)
+        dtProjWeight = store.parameter(prefix + "dt_proj.weight", [dInner, dtRank], linear(dtRank), role: .linearWeight)
+        dtProjBias = store.parameter(prefix + "dt_proj.bias", [dInner], Mamba.dtBiasInitializer, role: .linearBias)
         aLog = store.parameter(prefix + "A_log", [dInner, dState], .custom { values, _ in
             for i in values.indices { values[i] = log(Float(i % dState + 1)) }
         })
         d = store.parameter(prefix + "D", [dInner], .constant(1))
-        outProjWeight = store.parameter(prefix + "out_proj.weight", [dModel, dInner], linear(dInner))
+        outProjWeight = store.parameter(prefix + "out_proj.weight", [dModel, dInner], linear(dInner), role: .linearWeight)
 
         let rows = maxBatch * maxLength
         xIn = FloatBuffer(count: rows * dInner); z = FloatBuffer(count: rows * dInner)

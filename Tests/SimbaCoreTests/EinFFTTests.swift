@@ -3,6 +3,7 @@
 
 import Foundation
 import SimbaCore
+import SimbaTestSupport
 import Testing
 
 @Suite struct FFTTests {

@@ -9,13 +9,36 @@ import Testing
 
 /// Compares every parameter gradient in `store` with the fixture's `grad.<name>`.
 ///
-/// Whole-model gradients pass through 20+ layers; the reference's own float32-vs-float64 spread
-/// is up to 1e-6 on outputs (scripts/README.md), so gradients get atol 1e-4, rtol 2e-3.
+/// Whole-model gradients pass through 20+ layers in float32; the worst difference measured against
+/// the reference is 2.2e-6 (stem conv weights, through three training-mode BatchNorms), so
+/// gradients get atol 1e-5, rtol 1e-4.
 func expectGradients(_ store: ParameterStore, _ fixture: Fixture, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
     for entry in store.entries where entry.kind == .parameter {
         let gradient = Array(UnsafeBufferPointer(start: store[entry.name].gradient, count: entry.count))
-        expectClose(gradient, try fixture.tensor("grad." + entry.name), atol: 1e-4, rtol: 2e-3,
+        expectClose(gradient, try fixture.tensor("grad." + entry.name), atol: 1e-5, rtol: 1e-4,
                     "\(what) grad.\(entry.name)", sourceLocation: sourceLocation)
+    }
+}
+
+/// Compares the parameters the fixture saved after its five AdamW steps (`adamw.final.<name>`).
+///
+/// Adam divides each step by the gradient's own running magnitude, so an element whose gradient
+/// is at float32 noise (|g| < 1e-5 at the first step, e.g. `A_log` entries of a lightly used state)
+/// moves ±lr per step on rounding alone: those elements are allowed 5·2·lr. Every other element
+/// gets atol 1e-4 (2% of the 5·lr a parameter moves in five steps), rtol 1e-4; the update rule
+/// itself is checked exactly in AdamWTests.
+func expectFinalParameters(_ store: ParameterStore, _ fixture: Fixture, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let lr: Float = 1e-3
+    for tensorName in fixture.file.names where tensorName.hasPrefix("adamw.final.") {
+        let parameter = String(tensorName.dropFirst("adamw.final.".count))
+        let value = Array(UnsafeBufferPointer(start: store[parameter].value, count: store[parameter].count))
+        let expected = try fixture.tensor(tensorName), firstGradient = try fixture.tensor("grad." + parameter)
+        let noisy = firstGradient.indices.filter { abs(firstGradient[$0]) < 1e-5 }
+        let clear = firstGradient.indices.filter { abs(firstGradient[$0]) >= 1e-5 }
+        expectClose(clear.map { value[$0] }, clear.map { expected[$0] }, atol: 1e-4, rtol: 1e-4,
+                    "\(what) \(tensorName) (clear gradients)", sourceLocation: sourceLocation)
+        expectClose(noisy.map { value[$0] }, noisy.map { expected[$0] }, atol: 10 * lr, rtol: 0,
+                    "\(what) \(tensorName) (noise-level gradients)", sourceLocation: sourceLocation)
     }
 }
 
@@ -110,11 +133,7 @@ func fixtureOptimizer(_ store: ParameterStore) -> AdamW {
         }
         // Each step moves weights by ~lr; small gradient differences compound: rtol 1e-4 on the loss.
         expectClose(losses, try fixture.tensor("adamw.losses"), atol: 1e-5, rtol: 1e-4, "\(name) AdamW losses")
-        for tensorName in fixture.file.names where tensorName.hasPrefix("adamw.final.") {
-            let parameter = String(tensorName.dropFirst("adamw.final.".count))
-            let value = Array(UnsafeBufferPointer(start: model.store[parameter].value, count: model.store[parameter].count))
-            expectClose(value, try fixture.tensor(tensorName), atol: 1e-5, rtol: 1e-4, "\(name) \(tensorName)")
-        }
+        try expectFinalParameters(model.store, fixture, name)
     }
 }
 
@@ -168,10 +187,6 @@ func fixtureOptimizer(_ store: ParameterStore) -> AdamW {
             optimizer.step(store: model.store, learningRate: 1e-3)
         }
         expectClose(losses, try fixture.tensor("adamw.losses"), atol: 1e-5, rtol: 1e-4, "\(name) AdamW losses")
-        for tensorName in fixture.file.names where tensorName.hasPrefix("adamw.final.") {
-            let parameter = String(tensorName.dropFirst("adamw.final.".count))
-            let value = Array(UnsafeBufferPointer(start: model.store[parameter].value, count: model.store[parameter].count))
-            expectClose(value, try fixture.tensor(tensorName), atol: 1e-5, rtol: 1e-4, "\(name) \(tensorName)")
-        }
+        try expectFinalParameters(model.store, fixture, name)
     }
 }
