@@ -24,11 +24,20 @@ enum InfoCommand {
             print(help, terminator: "")
             return
         }
+        let model = try options.value("model").map { name in (name, try modelConfig(name, options)) }
         print("simba \(SimbaCommand.version)")
         print("OpenBLAS kernels: \(BLAS.coreName) (\(BLASKernelSelection.origin))")
         print("OpenBLAS config:  \(BLAS.configuration)")
         print("BLAS threads: \(BLAS.threads), parallel loop workers: \(Parallel.workers)")
-        guard let name = options.value("model") else { return }
+        guard let (name, config) = model else { return }
+        let built = VisionModel(config: config, maxBatch: 1)
+        print()
+        print(layerTable(built.store))
+        print("\(name) (\(config.channelMixer.rawValue), token label \(config.tokenLabel ? "on" : "off"), \(config.numClasses) classes, \(config.imageSize)×\(config.imageSize)): \(grouped(built.store.parameterCount)) parameters")
+    }
+
+    /// The variant `name` with the command line's changes.
+    static func modelConfig(_ name: String, _ options: Options) throws -> VisionConfig {
         guard var config = VisionConfig.variant(name) else {
             throw UsageError("unknown model '\(name)'\(suggestion(for: name, among: VisionConfig.variantNames)); choose one of \(VisionConfig.variantNames.joined(separator: ", "))")
         }
@@ -43,10 +52,7 @@ enum InfoCommand {
             config.numClasses = classes
         }
         config.tokenLabel = !options.has("no-token-label")
-        let model = VisionModel(config: config, maxBatch: 1)
-        print()
-        print(layerTable(model.store))
-        print("\(name) (\(config.channelMixer.rawValue), token label \(config.tokenLabel ? "on" : "off"), \(config.numClasses) classes, \(config.imageSize)×\(config.imageSize)): \(grouped(model.store.parameterCount)) parameters")
+        return config
     }
 
     /// One row per layer (tensor names without their last component): its tensors' shapes and its
