@@ -26,8 +26,14 @@ let package = Package(
         // MARK: Models: Mamba, EinFFT, blocks, SiMBA vision and SiMBA-TS
         .target(name: "SimbaModel", dependencies: ["SimbaCore"]),
 
+        // MARK: Data: CSV series, images, PNG/JPEG codecs
+        .target(name: "SimbaData", dependencies: ["SimbaCore", "CPNG", "CJPEG"]),
+
+        // MARK: Training: configs, run folders, checkpoints, schedules, metrics, training loops
+        .target(name: "SimbaTraining", dependencies: ["SimbaCore", "SimbaModel", "SimbaData", "Yams"]),
+
         // MARK: Command line
-        .target(name: "SimbaCLI", dependencies: ["SimbaCore", "SimbaModel", "Yams"]),
+        .target(name: "SimbaCLI", dependencies: ["SimbaCore", "SimbaModel", "SimbaData", "SimbaTraining"]),
         .executableTarget(name: "simba", dependencies: ["SimbaCLI"]),
 
         // MARK: Tests
@@ -35,6 +41,9 @@ let package = Package(
         .testTarget(name: "SimbaCoreTests", dependencies: ["SimbaCore", "SimbaTestSupport"]),
         // Fixtures (Tests/Fixtures) are read from the source tree, not bundled.
         .testTarget(name: "SimbaModelTests", dependencies: ["SimbaModel", "SimbaCore", "SimbaTestSupport"]),
+        .testTarget(name: "SimbaDataTests", dependencies: ["SimbaData", "SimbaCore", "SimbaTestSupport"]),
+        .testTarget(name: "SimbaTrainingTests", dependencies: ["SimbaTraining", "SimbaData", "SimbaModel", "SimbaCore", "SimbaTestSupport"]),
+        .testTarget(name: "SimbaCLITests", dependencies: ["SimbaCLI", "SimbaTraining", "SimbaCore", "SimbaTestSupport"]),
     ],
     // Kernels hand raw pointers to parallel loops; Swift 6's strict Sendable checking would make
     // every one of them an unchecked wrapper without adding safety.
