@@ -1,3 +1,6 @@
+// Config: defaults, file values, precedence, path resolution, every error message (file, line, key),
+// did-you-mean hints and the config.yaml round trip, all against the forecast schema.
+
 import Foundation
 import SimbaModel
 import SimbaTraining
