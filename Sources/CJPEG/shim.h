@@ -1,2 +1,1 @@
-#include <stdio.h>
-#include <jpeglib.h>
+#include <turbojpeg.h>
