@@ -98,7 +98,7 @@ public struct ForecastOptions: Equatable, Sendable {
 /// Window i of a split whose rows start at b: input rows [b + i, b + i + L), target rows
 /// [b + i + L, b + i + L + H) (Time-Series-Library with label_len 0). Windows per split:
 /// rows − L − H + 1. Values are standardised with the scaler fitted on the train rows.
-public final class ForecastData: @unchecked Sendable {
+public final class ForecastData: Sendable {
     public let path: String
     public let options: ForecastOptions
     /// Stored column names (the target last; only the target for `S`).
