@@ -6,7 +6,8 @@ import Foundation
 /// A time series read from a CSV file: `date,<name>,<name>,…` then one row per time step.
 ///
 /// - Header: the first name must be exactly `date` (case-sensitive, as in Time-Series-Library);
-///   names may be wrapped in double quotes (`"OT"`), which are removed. A UTF-8 byte-order mark is skipped.
+///   names may be wrapped in double quotes (`"OT"`), which are removed, as are blanks around a name
+///   (pandas would keep them). A UTF-8 byte-order mark is skipped. Quoted cells may not contain commas.
 /// - Dates: `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD HH:MM` or `YYYY-MM-DD` (a `T` may replace the space),
 ///   read as UTC and stored as seconds since 1970-01-01 00:00:00.
 /// - Values: any number `strtod` reads (then rounded to float32), optionally quoted; empty cells,
