@@ -1,0 +1,246 @@
+// Cuts a standardised series into Time-Series-Library train/val/test windows (input L rows, target
+// the next H rows) and copies them into caller buffers. It does not read files or shuffle.
+
+import Foundation
+
+/// One of the three splits of a forecasting data set.
+public enum ForecastSplit: String, CaseIterable, Sendable {
+    case train, val, test
+}
+
+/// How rows are divided into splits, as Time-Series-Library's data loaders do.
+public enum SplitBorders: Equatable, Sendable {
+    /// `ettHour` for file names starting with `ETTh`, `ettMinute` for `ETTm`, otherwise `ratio`.
+    case auto
+    /// Dataset_ETT_hour: train [0, 8640), val [8640 − L, 11520), test [11520 − L, 14400): 12/4/4 months of 30 days.
+    case ettHour
+    /// Dataset_ETT_minute: the hour borders × 4 (15-minute rows).
+    case ettMinute
+    /// Dataset_Custom: train the first Int(rows·0.7) rows, test the last Int(rows·0.2), val the rest;
+    /// val and test start L rows early.
+    case ratio
+
+    /// End of the ETT-hour train split: 12 months of 30 days of hourly rows.
+    public static let ettHourTrainEnd = 12 * 30 * 24
+    /// End of the ETT-hour validation split (4 more months).
+    public static let ettHourValEnd = 16 * 30 * 24
+    /// End of the ETT-hour test split (4 more months); later rows are unused.
+    public static let ettHourTestEnd = 20 * 30 * 24
+    /// ETT-minute rows per ETT-hour row (15-minute sampling).
+    public static let ettMinuteRowsPerHour = 4
+    /// Dataset_Custom's train and test fractions; validation gets the rest.
+    public static let ratioTrainFraction = 0.7
+    public static let ratioTestFraction = 0.2
+
+    /// `.auto` resolved by the file name (its last path component), as Time-Series-Library's data flags do.
+    public func resolved(forPath path: String) -> SplitBorders {
+        guard self == .auto else { return self }
+        let name = (path as NSString).lastPathComponent
+        if name.hasPrefix("ETTh") { return .ettHour }
+        if name.hasPrefix("ETTm") { return .ettMinute }
+        return .ratio
+    }
+
+    /// Row ranges of train, val and test for a file of `rows` rows and input length `seqLen`.
+    /// Val and test begin `seqLen` rows before their own first target row, so every target row
+    /// belongs to exactly one split. Throws if ETT borders reach beyond the file.
+    func rowRanges(rows: Int, seqLen: Int, path: String) throws -> [Range<Int>] {
+        let l = seqLen
+        switch resolved(forPath: path) {
+        case .ettHour, .ettMinute:
+            let minute = resolved(forPath: path) == .ettMinute
+            let f = minute ? Self.ettMinuteRowsPerHour : 1
+            let (trainEnd, valEnd, testEnd) = (Self.ettHourTrainEnd * f, Self.ettHourValEnd * f, Self.ettHourTestEnd * f)
+            guard rows >= testEnd else {
+                throw DataError.tooShortForBorders(path: path, borders: minute ? "ETT-minute" : "ETT-hour", rows: rows, needed: testEnd)
+            }
+            return [0..<trainEnd, max(trainEnd - l, 0)..<valEnd, max(valEnd - l, 0)..<testEnd]
+        case .ratio, .auto:
+            let trainCount = Int(Double(rows) * Self.ratioTrainFraction)
+            let testCount = Int(Double(rows) * Self.ratioTestFraction)
+            let valCount = rows - trainCount - testCount
+            return [
+                0..<trainCount, max(trainCount - l, 0)..<trainCount + valCount, max(rows - testCount - l, 0)..<rows,
+            ]
+        }
+    }
+}
+
+/// What to cut from a table: which columns, how long the windows are, and where the splits lie.
+public struct ForecastOptions: Equatable, Sendable {
+    public var features: ForecastFeatures
+    /// Column to forecast for `S`/`MS`; it is moved last in every mode (Time-Series-Library's default "OT").
+    public var target: String
+    /// Input length L (`seq_len`).
+    public var seqLen: Int
+    /// Forecast horizon H (`pred_len`).
+    public var predLen: Int
+    public var borders: SplitBorders
+
+    public init(features: ForecastFeatures = .multivariate, target: String = "OT", seqLen: Int, predLen: Int, borders: SplitBorders = .auto) {
+        self.features = features
+        self.target = target
+        self.seqLen = seqLen
+        self.predLen = predLen
+        self.borders = borders
+    }
+}
+
+/// A standardised series split into train/val/test, handing out (input, target) windows.
+///
+/// Stored columns: for `M` and `MS` every column, with the target moved last (Dataset_Custom's rule;
+/// for ETT files with target `OT` this is the file's own order, as Dataset_ETT_* keep it). For `S`
+/// only the target. Inputs are all stored columns; targets are all stored columns (`M`) or the last
+/// one (`S`, `MS`), so `outputColumnRange` is the trailing columns of a model's M-wide forecast.
+/// (Dataset_ETT_* never reorder, so with `MS` and a target other than OT they would train on OT;
+/// simba always trains on the named target.)
+///
+/// Window i of a split whose rows start at b: input rows [b + i, b + i + L), target rows
+/// [b + i + L, b + i + L + H) (Time-Series-Library with label_len 0). Windows per split:
+/// rows − L − H + 1. Values are standardised with the scaler fitted on the train rows.
+public final class ForecastData: Sendable {
+    public let path: String
+    public let options: ForecastOptions
+    /// Stored column names (the target last; only the target for `S`).
+    public let columnNames: [String]
+    public let scaler: ForecastScaler
+    /// Standardised values, row-major (timestamps.count × columnNames.count), every row of the file.
+    public let values: [Float]
+    /// Seconds since 1970 UTC of every row of the file.
+    public let timestamps: [Int64]
+    /// Most common difference between consecutive timestamps (seconds; the smallest on ties).
+    public let timeStep: Int64
+    /// Number of input columns M (= columnNames.count).
+    public let inputColumns: Int
+    /// Number of target columns M' (M for `M`, 1 for `S` and `MS`).
+    public let outputColumns: Int
+    private let splitRows: [Range<Int>]
+
+    public var seqLen: Int { options.seqLen }
+    public var predLen: Int { options.predLen }
+    /// Stored columns a window's input holds (all of them).
+    public var inputColumnRange: Range<Int> { 0..<inputColumns }
+    /// Stored columns a window's target holds (the trailing `outputColumns`); pass it to the scaler.
+    public var outputColumnRange: Range<Int> { (inputColumns - outputColumns)..<inputColumns }
+    public var outputColumnNames: [String] { Array(columnNames[outputColumnRange]) }
+
+    /// Reads the CSV file at `path` and cuts it.
+    public convenience init(path: String, options: ForecastOptions) throws {
+        try self.init(table: TimeSeriesTable(path: path), options: options)
+    }
+
+    public init(table: TimeSeriesTable, options: ForecastOptions) throws {
+        let path = table.path
+        guard options.seqLen >= 1 else { throw DataError.badLength(path: path, name: "seq_len", value: options.seqLen) }
+        guard options.predLen >= 1 else { throw DataError.badLength(path: path, name: "pred_len", value: options.predLen) }
+        guard let targetIndex = table.columnIndex(options.target) else {
+            throw DataError.unknownTarget(path: path, target: options.target, columns: table.columns)
+        }
+        let source: [Int] = options.features == .univariate
+            ? [targetIndex] : table.columns.indices.filter { $0 != targetIndex } + [targetIndex]
+        let ranges = try options.borders.rowRanges(rows: table.rowCount, seqLen: options.seqLen, path: path)
+        let needed = options.seqLen + options.predLen
+        for (split, rows) in zip(ForecastSplit.allCases, ranges) where rows.count < needed {
+            throw DataError.splitTooShort(
+                path: path, split: split.rawValue, rows: rows.count, needed: needed, seqLen: options.seqLen, predLen: options.predLen)
+        }
+        let width = source.count
+        var stored = [Float](repeating: 0, count: table.rowCount * width)
+        for r in 0..<table.rowCount {
+            for (j, c) in source.enumerated() { stored[r * width + j] = table[r, c] }
+        }
+        let names = source.map { table.columns[$0] }
+        let scaler = try ForecastScaler.fit(stored, columns: names, rows: ranges[0], target: options.target, features: options.features, path: path)
+        scaler.transform(&stored)
+
+        self.path = path
+        self.options = options
+        self.columnNames = names
+        self.scaler = scaler
+        self.values = stored
+        self.timestamps = table.timestamps
+        self.timeStep = Self.mostCommonStep(table.timestamps)
+        self.inputColumns = width
+        self.outputColumns = options.features == .multivariate ? width : 1
+        self.splitRows = ranges
+    }
+
+    static func mostCommonStep(_ timestamps: [Int64]) -> Int64 {
+        var counts: [Int64: Int] = [:]
+        for i in 1..<timestamps.count { counts[timestamps[i] - timestamps[i - 1], default: 0] += 1 }
+        return counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }!.key
+    }
+
+    /// File rows the split covers (its first L rows are input only for val and test).
+    public func rows(_ split: ForecastSplit) -> Range<Int> { splitRows[splitIndex(split)] }
+
+    /// Windows in the split: rows − L − H + 1 (at least 1).
+    public func windowCount(_ split: ForecastSplit) -> Int { rows(split).count - seqLen - predLen + 1 }
+
+    private func splitIndex(_ split: ForecastSplit) -> Int {
+        switch split {
+        case .train: return 0
+        case .val: return 1
+        case .test: return 2
+        }
+    }
+
+    /// First file row of window `window`'s input.
+    private func firstRow(_ split: ForecastSplit, _ window: Int) -> Int {
+        precondition(window >= 0 && window < windowCount(split), "window \(window) outside the \(split) split's \(windowCount(split)) windows")
+        return rows(split).lowerBound + window
+    }
+
+    /// Copies window `window` of `split`: `input` (L, inputColumns) and `target` (H, outputColumns), standardised.
+    public func fill(split: ForecastSplit, window: Int, input: UnsafeMutablePointer<Float>, target: UnsafeMutablePointer<Float>) {
+        let start = firstRow(split, window)
+        let (l, h, m, k) = (seqLen, predLen, inputColumns, outputColumns)
+        values.withUnsafeBufferPointer { all in
+            let base = all.baseAddress!
+            input.update(from: base + start * m, count: l * m)
+            let targetStart = base + (start + l) * m
+            if k == m {
+                target.update(from: targetStart, count: h * m)
+            } else {
+                for t in 0..<h { (target + t * k).update(from: targetStart + t * m + (m - k), count: k) }
+            }
+        }
+    }
+
+    /// Copies the windows `windows` of `split` in order: `input` (batch, L, inputColumns) and
+    /// `target` (batch, H, outputColumns), batch = windows.count.
+    public func fill(split: ForecastSplit, windows: some Sequence<Int>, input: UnsafeMutablePointer<Float>, target: UnsafeMutablePointer<Float>) {
+        let (inputSize, targetSize) = (seqLen * inputColumns, predLen * outputColumns)
+        for (b, window) in windows.enumerated() {
+            fill(split: split, window: window, input: input + b * inputSize, target: target + b * targetSize)
+        }
+    }
+
+    /// Timestamps of window `window`'s L input rows.
+    public func inputTimestamps(split: ForecastSplit, window: Int) -> ArraySlice<Int64> {
+        let start = firstRow(split, window)
+        return timestamps[start..<start + seqLen]
+    }
+
+    /// Timestamps of window `window`'s H target rows.
+    public func targetTimestamps(split: ForecastSplit, window: Int) -> ArraySlice<Int64> {
+        let start = firstRow(split, window) + seqLen
+        return timestamps[start..<start + predLen]
+    }
+
+    /// The last L rows of the file (L, inputColumns), standardised: the input for forecasting past the data.
+    public func lastWindow() -> [Float] {
+        Array(values[(timestamps.count - seqLen) * inputColumns..<timestamps.count * inputColumns])
+    }
+
+    /// Timestamps of `lastWindow()`'s rows.
+    public var lastWindowTimestamps: ArraySlice<Int64> { timestamps[(timestamps.count - seqLen)...] }
+
+    /// `count` timestamps after the last row, `timeStep` apart. Throws if the step is not positive.
+    public func futureTimestamps(count: Int) throws -> [Int64] {
+        guard timeStep > 0 else { throw DataError.noTimeStep(path: path, step: timeStep) }
+        precondition(count >= 0, "a negative number of future steps")
+        let last = timestamps[timestamps.count - 1]
+        return (0..<count).map { last + Int64($0 + 1) * timeStep }
+    }
+}

@@ -1,0 +1,66 @@
+// Forecast error metrics of Time-Series-Library (MSE, MAE, RMSE, MAPE, MSPE), summed in Double over
+// every element given. They do not scale: callers state whether values are standardised or original.
+
+/// Sums for the five metrics over any number of (prediction, truth) batches, so the metrics cover
+/// every window × step × variate exactly once (no dropped last batch, no mean of batch means).
+///
+/// MAPE and MSPE divide by the truth, as Time-Series-Library does: a truth of 0 makes them infinite
+/// (or NaN for 0/0); on the standardised scale they are large where the truth is near 0.
+public struct ForecastMetricAccumulator: Sendable {
+    public private(set) var count = 0
+    private var squared = 0.0, absolute = 0.0, absolutePercentage = 0.0, squaredPercentage = 0.0
+
+    public init() {}
+
+    /// Adds `count` pairs; prediction and truth have the same layout.
+    public mutating func add(prediction: UnsafePointer<Float>, truth: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count {
+            let (p, t) = (Double(prediction[i]), Double(truth[i]))
+            let error = p - t
+            squared += error * error
+            absolute += abs(error)
+            let relative = error / t
+            absolutePercentage += abs(relative)
+            squaredPercentage += relative * relative
+        }
+        self.count += count
+    }
+
+    public mutating func add(prediction: [Float], truth: [Float]) {
+        precondition(prediction.count == truth.count, "prediction has \(prediction.count) values, truth \(truth.count)")
+        prediction.withUnsafeBufferPointer { p in
+            truth.withUnsafeBufferPointer { t in add(prediction: p.baseAddress!, truth: t.baseAddress!, count: p.count) }
+        }
+    }
+
+    /// mean (p − t)².
+    public var mse: Double { squared / Double(count) }
+    /// mean |p − t|.
+    public var mae: Double { absolute / Double(count) }
+    /// √MSE.
+    public var rmse: Double { mse.squareRoot() }
+    /// mean |(p − t) / t| (a fraction, not percent, as Time-Series-Library reports it).
+    public var mape: Double { absolutePercentage / Double(count) }
+    /// mean ((p − t) / t)².
+    public var mspe: Double { squaredPercentage / Double(count) }
+}
+
+/// The metrics as pure functions of whole (prediction, truth) arrays of equal length.
+public enum ForecastMetrics {
+    static func accumulated(_ prediction: [Float], _ truth: [Float]) -> ForecastMetricAccumulator {
+        var sums = ForecastMetricAccumulator()
+        sums.add(prediction: prediction, truth: truth)
+        return sums
+    }
+
+    /// mean (p − t)².
+    public static func mse(_ prediction: [Float], _ truth: [Float]) -> Double { accumulated(prediction, truth).mse }
+    /// mean |p − t|.
+    public static func mae(_ prediction: [Float], _ truth: [Float]) -> Double { accumulated(prediction, truth).mae }
+    /// √(mean (p − t)²).
+    public static func rmse(_ prediction: [Float], _ truth: [Float]) -> Double { accumulated(prediction, truth).rmse }
+    /// mean |(p − t) / t|.
+    public static func mape(_ prediction: [Float], _ truth: [Float]) -> Double { accumulated(prediction, truth).mape }
+    /// mean ((p − t) / t)².
+    public static func mspe(_ prediction: [Float], _ truth: [Float]) -> Double { accumulated(prediction, truth).mspe }
+}
