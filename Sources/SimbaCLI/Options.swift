@@ -1,9 +1,10 @@
 // Hand-written option parsing: `--name value`, `--name=value` and `--flag`, checked against the
 // options a command declares. Unknown options are errors with a "did you mean" hint.
 
-/// The parsed options of one command.
+/// The parsed options of one command. A valued option given twice keeps every value (`values`);
+/// `value` returns the last, so the last one given wins.
 struct Options {
-    private var values: [String: String] = [:]
+    private var values: [String: [String]] = [:]
     private var flags: Set<String> = []
     private(set) var positional: [String] = []
 
@@ -28,10 +29,10 @@ struct Options {
                 flags.insert(name)
             } else if valued.contains(name) {
                 if let inlineValue {
-                    values[name] = inlineValue
+                    values[name, default: []].append(inlineValue)
                 } else {
                     guard i < arguments.count else { throw UsageError("option --\(name) of `simba \(command)` needs a value") }
-                    values[name] = arguments[i]
+                    values[name, default: []].append(arguments[i])
                     i += 1
                 }
             } else {
@@ -43,6 +44,7 @@ struct Options {
         }
     }
 
-    func value(_ name: String) -> String? { values[name] }
+    func value(_ name: String) -> String? { values[name]?.last }
+    func allValues(_ name: String) -> [String] { values[name] ?? [] }
     func has(_ flag: String) -> Bool { flags.contains(flag) }
 }

@@ -1,0 +1,34 @@
+// The settings of one forecasting run, as the trainer needs them: model architecture, optimizer,
+// schedule, early stopping, output. Filled from a resolved config by the command line.
+
+import SimbaModel
+
+/// Which optimizer: Adam (weight decay, if any, added to the gradient as L2, PyTorch `Adam`) or
+/// AdamW (decoupled decay, PyTorch `AdamW`).
+public enum OptimizerKind: String, Sendable, Codable {
+    case adam
+    case adamw
+}
+
+public struct ForecastSettings: Sendable {
+    public var model: TimeSeriesConfig
+    public var optimizer: OptimizerKind = .adamw
+    public var lr = 1e-3
+    public var minLR = 0.0
+    public var weightDecay = 0.05
+    public var batchSize = 32
+    public var epochs = 10
+    public var schedule: LearningRateSchedule.Kind = .cosine
+    public var warmupEpochs = 0.0
+    /// Global gradient-norm clip; 0 turns clipping off.
+    public var gradClip = 0.0
+    /// Epochs without a better validation MSE before stopping; 0 never stops early.
+    public var patience = 3
+    public var seed: UInt64 = 2024
+    /// Plain progress lines (not on a terminal) every this many steps.
+    public var logEvery = 50
+
+    public init(model: TimeSeriesConfig) {
+        self.model = model
+    }
+}

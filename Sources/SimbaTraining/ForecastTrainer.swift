@@ -1,0 +1,187 @@
+// Trains SiMBA-TS on a ForecastData set: shuffled epochs, MSE loss, AdamW/Adam with a schedule,
+// validation and test every epoch, summary.csv, last/best checkpoints, early stopping, exact resume.
+
+import Foundation
+import SimbaCore
+import SimbaData
+import SimbaModel
+
+/// Why training stopped without a usable result; says what to change.
+public struct TrainingError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Scores of one split over every window × step × target column, on the standardised scale.
+public struct SplitScores: Sendable, Codable, Equatable {
+    public var mse: Double
+    public var mae: Double
+}
+
+public final class ForecastTrainer {
+    public let settings: ForecastSettings
+    public let data: ForecastData
+    public let model: TimeSeriesModel
+    public let optimizer: AdamW
+    public let run: RunFolder
+    /// Metadata written into every weights file (format, config, data scaler).
+    let metadata: [String: String]
+    let log: RunLog
+    public private(set) var progress = TrainingProgress()
+    let schedule: LearningRateSchedule
+    let stepsPerEpoch: Int
+    let predictor: ForecastPredictor
+    // Training batch buffers, allocated once.
+    let input: FloatBuffer       // (batch, L, M)
+    let target: FloatBuffer      // (batch, H, K): K = data.outputColumns
+    let selected: FloatBuffer    // (batch, H, K): the forecast's target columns
+    let dSelected: FloatBuffer   // (batch, H, K)
+    let dForecast: FloatBuffer   // (batch, H, M)
+    var order: [Int]
+
+    public static let summaryHeader = "epoch,train_loss,val_mse,val_mae,test_mse,test_mae,lr"
+
+    /// Builds the model (initialised from the seed) and optimizer. With `resume`, restores
+    /// weights, optimizer moments, progress and the random generator from the run folder.
+    public init(settings: ForecastSettings, data: ForecastData, run: RunFolder, log: RunLog,
+                metadata: [String: String], resume: Bool) throws {
+        self.settings = settings
+        self.data = data
+        self.run = run
+        self.log = log
+        self.metadata = metadata
+        model = TimeSeriesModel(config: settings.model, maxBatch: settings.batchSize, seed: settings.seed)
+        optimizer = AdamW(store: model.store, weightDecay: settings.optimizer == .adamw ? settings.weightDecay : 0)
+        let trainWindows = data.windowCount(.train)
+        guard trainWindows >= settings.batchSize else {
+            throw TrainingError("the training split has \(trainWindows) windows, fewer than optimization.batch_size \(settings.batchSize): lower the batch size")
+        }
+        stepsPerEpoch = trainWindows / settings.batchSize
+        schedule = LearningRateSchedule(
+            kind: settings.schedule, lr: settings.lr, minLR: settings.minLR, warmupEpochs: settings.warmupEpochs,
+            epochs: settings.epochs, stepsPerEpoch: stepsPerEpoch)
+        predictor = ForecastPredictor(model: model, data: data)
+        let (b, l, h, m, k) = (settings.batchSize, settings.model.seqLen, settings.model.predLen, settings.model.variates, data.outputColumns)
+        input = FloatBuffer(count: b * l * m)
+        target = FloatBuffer(count: b * h * k)
+        selected = FloatBuffer(count: b * h * k)
+        dSelected = FloatBuffer(count: b * h * k)
+        dForecast = FloatBuffer(count: b * h * m)
+        order = Array(0..<trainWindows)
+        if resume {
+            let weights = try SafetensorsFile(path: run.lastWeights)
+            try model.store.loadStateDict(from: weights)
+            progress = try TrainingStateFile.load(from: run.lastState, into: optimizer)
+            guard weights.metadata["epoch"] == String(progress.epochsDone) else {
+                throw CheckpointError(path: run.path, problem: "last.safetensors (epoch \(weights.metadata["epoch"] ?? "?")) and last.state.safetensors (epoch \(progress.epochsDone)) disagree: the run stopped while saving, so it cannot resume exactly; best.safetensors is intact")
+            }
+            guard progress.generatorState.count == 4 else {
+                throw CheckpointError(path: run.lastState, problem: "the training state has no generator state; it was not written by this simba")
+            }
+            model.context.generator.state = (progress.generatorState[0], progress.generatorState[1], progress.generatorState[2], progress.generatorState[3])
+        }
+    }
+
+    /// The training windows of `epoch` in their shuffled order: a permutation drawn from the seed
+    /// and the epoch alone, so a resumed run sees the same order.
+    func shuffle(epoch: Int) {
+        var generator = RandomGenerator(seed: settings.seed).split(UInt64(epoch) + 1)
+        for i in order.indices { order[i] = i }
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
+        }
+    }
+
+    /// One optimizer step's forward and backward on `order[first ..< first + batch]`; returns the
+    /// loss. Gradients are left in the store for the optimizer.
+    func lossAndGradients(first: Int) -> Float {
+        let batch = settings.batchSize
+        let (h, m, k) = (settings.model.predLen, settings.model.variates, data.outputColumns)
+        order[first..<first + batch].withUnsafeBufferPointer { windows in
+            data.fill(split: .train, windows: windows, input: input.pointer, target: target.pointer)
+        }
+        model.store.zeroGradients()
+        let forecast = model.forward(input.pointer, batch: batch)
+        let count = batch * h * k
+        for row in 0..<batch * h { (selected.pointer + row * k).update(from: forecast + row * m + (m - k), count: k) }
+        let loss = MeanSquaredError.forward(prediction: selected.pointer, target: target.pointer, count: count)
+        dSelected.pointer.update(repeating: 0, count: count)
+        MeanSquaredError.backward(dPrediction: dSelected.pointer, prediction: selected.pointer, target: target.pointer, count: count, dLoss: 1)
+        dForecast.pointer.update(repeating: 0, count: batch * h * m)
+        for row in 0..<batch * h { (dForecast.pointer + row * m + (m - k)).update(from: dSelected.pointer + row * k, count: k) }
+        model.backward(dForecast.pointer, batch: batch)
+        return loss
+    }
+
+    /// Adam's coupled L2 decay (PyTorch `Adam(weight_decay=…)`): g += wd·p on decayed tensors.
+    func addL2Decay() {
+        guard settings.optimizer == .adam, settings.weightDecay > 0 else { return }
+        let wd = Float(settings.weightDecay)
+        for entry in model.store.entries where entry.kind == .parameter && entry.decay {
+            let p = model.store.values.pointer + entry.offset, g = model.store.gradients.pointer + entry.offset
+            for i in 0..<entry.count { g[i] += wd * p[i] }
+        }
+    }
+
+    /// Runs the remaining epochs, then reloads the best weights; returns the best epoch's test scores.
+    public func train() throws -> SplitScores {
+        let epochs = settings.epochs
+        while progress.epochsDone < epochs && !(settings.patience > 0 && progress.epochsWithoutImprovement >= settings.patience) {
+            let epoch = progress.epochsDone
+            model.training = true
+            shuffle(epoch: epoch)
+            var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch)
+            var lr = schedule.rate(atStep: progress.steps)
+            for step in 0..<stepsPerEpoch {
+                let loss = lossAndGradients(first: step * settings.batchSize)
+                guard loss.isFinite else {
+                    throw TrainingError("the loss became \(loss) at epoch \(epoch + 1), step \(step + 1); the last good checkpoint is kept in \(run.path). Lower optimization.lr or set optimization.grad_clip")
+                }
+                addL2Decay()
+                if settings.gradClip > 0 {
+                    GradientClipping.clipGlobalNorm(gradients: model.store.gradients.pointer, count: model.store.parameterCount, maxNorm: Float(settings.gradClip))
+                }
+                lr = schedule.rate(atStep: progress.steps)
+                optimizer.step(store: model.store, learningRate: Float(lr))
+                progress.steps += 1
+                meter.add(loss: loss, samples: settings.batchSize)
+                log.progress(meter.line(loss: loss, lr: lr), plainToo: (step + 1) % settings.logEvery == 0)
+            }
+            let validation = predictor.scores(.val), test = predictor.scores(.test)
+            let improved = validation.mse < (progress.bestMetric ?? .infinity)
+            progress.epochsDone = epoch + 1
+            let g = model.context.generator.state
+            progress.generatorState = [g.0, g.1, g.2, g.3]
+            if improved {
+                progress.bestMetric = validation.mse
+                progress.bestEpoch = epoch + 1
+                progress.epochsWithoutImprovement = 0
+            } else {
+                progress.epochsWithoutImprovement += 1
+            }
+            progress.summaryRows.append(String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.3e",
+                                               epoch + 1, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, lr))
+            try saveCheckpoint(best: improved)
+            log.line(String(format: "epoch %d/%d  train loss %.4f  val mse %.4f mae %.4f  test mse %.4f mae %.4f  %.1fs%@",
+                            epoch + 1, epochs, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, meter.seconds,
+                            improved ? "  (best)" : ""))
+            if settings.patience > 0 && progress.epochsWithoutImprovement >= settings.patience {
+                log.line("early stopping: validation MSE has not improved for \(settings.patience) epochs (best epoch \(progress.bestEpoch ?? 0))")
+            }
+        }
+        try run.loadWeights(run.bestWeights, into: model.store)
+        return predictor.scores(.test)
+    }
+
+    /// Writes the state, then last (and best) weights, then summary.csv, each atomically. The
+    /// state names the epoch, so a crash between files is detected on resume.
+    func saveCheckpoint(best: Bool) throws {
+        try TrainingStateFile.save(progress, optimizer: optimizer, to: run.lastState)
+        var meta = metadata
+        meta["epoch"] = String(progress.epochsDone)
+        let weights = model.store.encodeStateDict(metadata: meta)
+        try AtomicFile.write(weights, to: run.lastWeights)
+        if best { try AtomicFile.write(weights, to: run.bestWeights) }
+        try run.write(([Self.summaryHeader] + progress.summaryRows).joined(separator: "\n") + "\n", to: run.summaryFile)
+    }
+}
