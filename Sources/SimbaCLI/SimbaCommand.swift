@@ -13,8 +13,10 @@ public enum SimbaCommand {
         Usage: simba <command> [options]
 
         Commands:
-          info    Print the BLAS kernels in use and, with --model, a model's layers and parameter count
-          bench   Run benchmarks (`simba bench kernels`)
+          train     Train a model from a YAML config (`simba train --config configs/etth1-96.yaml`)
+          forecast  Evaluate a forecasting checkpoint and forecast the future of a CSV
+          info      Print the BLAS kernels in use and, with --model, a model's layers and parameter count
+          bench     Run benchmarks (`simba bench kernels`)
 
         Options:
           -h, --help     Show help (also `simba <command> --help`)
@@ -33,10 +35,12 @@ public enum SimbaCommand {
             switch command {
             case "-h", "--help", "help": print(usage, terminator: ""); return 0
             case "--version", "version": print("simba \(version)"); return 0
+            case "train": try TrainCommand.run(rest)
+            case "forecast": try ForecastCommand.run(rest)
             case "info": try InfoCommand.run(rest)
             case "bench": try BenchCommand.run(rest)
             default:
-                throw UsageError("unknown command '\(command)'\(suggestion(for: command, among: ["info", "bench"]))\nRun `simba --help` for the list of commands.")
+                throw UsageError("unknown command '\(command)'\(suggestion(for: command, among: ["train", "forecast", "info", "bench"]))\nRun `simba --help` for the list of commands.")
             }
             return 0
         } catch let error as UsageError {

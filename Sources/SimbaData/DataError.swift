@@ -21,6 +21,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case constantColumn(path: String, column: String, trainRows: Int)
     case noTimeStep(path: String, step: Int64)
     case badScaler(reason: String)
+    case scalerColumnsDiffer(path: String, expected: [String], found: [String])
 
     public var description: String {
         switch self {
@@ -58,6 +59,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "\(path): column \(column) is constant over the \(trainRows) training rows, so it cannot be standardised (std 0); drop the column or use features S on another target"
         case let .noTimeStep(path, step):
             return "\(path): the most common step between consecutive dates is \(step) s, so future dates cannot be inferred; sort the rows by date"
+        case let .scalerColumnsDiffer(path, expected, found):
+            return "\(path): the model was trained on columns \(expected.joined(separator: ", ")) but this file gives \(found.joined(separator: ", ")); use a file with the same columns (and target)"
         case let .badScaler(reason):
             return "the stored scaler is invalid (\(reason)); the checkpoint metadata is damaged or was not written by simba"
         }

@@ -125,11 +125,13 @@ public final class ForecastData: Sendable {
     public var outputColumnNames: [String] { Array(columnNames[outputColumnRange]) }
 
     /// Reads the CSV file at `path` and cuts it.
-    public convenience init(path: String, options: ForecastOptions) throws {
-        try self.init(table: TimeSeriesTable(path: path), options: options)
+    public convenience init(path: String, options: ForecastOptions, scaler: ForecastScaler? = nil) throws {
+        try self.init(table: TimeSeriesTable(path: path), options: options, scaler: scaler)
     }
 
-    public init(table: TimeSeriesTable, options: ForecastOptions) throws {
+    /// Cuts `table` into splits and standardises it with `scaler` when given (a trained model's,
+    /// whose columns must match), else with a scaler fitted on the train rows.
+    public init(table: TimeSeriesTable, options: ForecastOptions, scaler given: ForecastScaler? = nil) throws {
         let path = table.path
         guard options.seqLen >= 1 else { throw DataError.badLength(path: path, name: "seq_len", value: options.seqLen) }
         guard options.predLen >= 1 else { throw DataError.badLength(path: path, name: "pred_len", value: options.predLen) }
@@ -150,7 +152,10 @@ public final class ForecastData: Sendable {
             for (j, c) in source.enumerated() { stored[r * width + j] = table[r, c] }
         }
         let names = source.map { table.columns[$0] }
-        let scaler = try ForecastScaler.fit(stored, columns: names, rows: ranges[0], target: options.target, features: options.features, path: path)
+        if let given, given.columns != names {
+            throw DataError.scalerColumnsDiffer(path: path, expected: given.columns, found: names)
+        }
+        let scaler = try given ?? ForecastScaler.fit(stored, columns: names, rows: ranges[0], target: options.target, features: options.features, path: path)
         scaler.transform(&stored)
 
         self.path = path

@@ -30,7 +30,7 @@ extension ConfigSchema {
         ConfigKey("optimization.optimizer", .choice(["adam", "adamw"]), default: "adamw", "optimizer"),
         ConfigKey("optimization.lr", .float(min: 0, minInclusive: false), default: 1e-3, "peak learning rate"),
         ConfigKey("optimization.min_lr", .float(min: 0), default: 0, "final learning rate of the cosine schedule"),
-        ConfigKey("optimization.weight_decay", .float(min: 0), default: 0.05, "decoupled weight decay (adamw)"),
+        ConfigKey("optimization.weight_decay", .float(min: 0), default: 0.05, "weight decay: decoupled (adamw) or L2 added to the gradient (adam)"),
         ConfigKey("optimization.batch_size", .int(min: 1), default: 32, "windows per step"),
         ConfigKey("optimization.epochs", .int(min: 1), default: 10, "maximum epochs"),
         ConfigKey("optimization.schedule", .choice(["constant", "cosine", "halve_each_epoch"]), default: "cosine",

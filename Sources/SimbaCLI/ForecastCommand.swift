@@ -1,0 +1,56 @@
+// `simba forecast`: parses its options and hands the checkpoint to ForecastEvaluation. Checks the
+// command line; computes nothing itself.
+
+import Foundation
+import SimbaData
+import SimbaTraining
+
+enum ForecastCommand {
+    static let help = """
+        Usage: simba forecast --checkpoint RUN_DIR|FILE.safetensors [--data FILE.csv] [--split test|val|train]
+                              [--inverse] [--future] [--out DIR] [--batch-size N]
+
+        Scores a forecasting checkpoint on every window of a split (MSE, MAE, RMSE, MAPE, MSPE on the
+        standardised scale, as published tables use; --inverse adds original units) and writes
+        metrics.json, predictions.safetensors and a plot of the split's last window per target column.
+
+          --checkpoint   a run folder (its best.safetensors is used) or a weights file
+          --data         CSV to read (default: the training config's data.path); it is standardised
+                         with the checkpoint's scaler, never refitted
+          --split        which split to score (default test)
+          --inverse      also report metrics in the data's original units
+          --future       forecast the pred_len steps after the file's last row from its last seq_len
+                         rows: future.csv (original units, dates continuing the file's step) and plots
+          --out          output folder (default RUN_DIR/forecast, or ./forecast for a weights file)
+          --batch-size   windows per forward pass (default 64)
+
+        """
+
+    static func run(_ arguments: [String]) throws {
+        let options = try Options(arguments, command: "forecast", valued: ["checkpoint", "data", "split", "out", "batch-size"],
+                                  flags: ["help", "inverse", "future"])
+        if options.has("help") {
+            print(help, terminator: "")
+            return
+        }
+        guard let checkpointPath = options.value("checkpoint") else {
+            throw UsageError("`simba forecast` needs --checkpoint RUN_DIR (a folder `simba train` wrote) or a .safetensors file")
+        }
+        let splitName = options.value("split") ?? "test"
+        guard let split = ForecastSplit(rawValue: splitName) else {
+            throw UsageError("--split must be train, val or test, not '\(splitName)'")
+        }
+        let batchText = options.value("batch-size") ?? "64"
+        guard let batch = Int(batchText), batch > 0 else { throw UsageError("--batch-size takes a positive whole number, not '\(batchText)'") }
+        var isFolder: ObjCBool = false
+        let folder = FileManager.default.fileExists(atPath: checkpointPath, isDirectory: &isFolder) && isFolder.boolValue
+        var evaluation = ForecastEvaluationOptions(outputDir: options.value("out") ?? (folder ? checkpointPath + "/forecast" : "forecast"))
+        evaluation.dataPath = options.value("data")
+        evaluation.split = split
+        evaluation.inverse = options.has("inverse")
+        evaluation.future = options.has("future")
+        evaluation.batchSize = batch
+        let checkpoint = try ForecastCheckpoint(path: checkpointPath, maxBatch: batch, workingDirectory: FileManager.default.currentDirectoryPath)
+        try ForecastEvaluation.run(checkpoint: checkpoint, options: evaluation, log: RunLog())
+    }
+}

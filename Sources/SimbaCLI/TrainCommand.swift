@@ -1,0 +1,58 @@
+// `simba train`: reads the config and command-line overrides, then hands the run to the task's
+// job (forecasting for now). Parses and checks; trains nothing itself.
+
+import Foundation
+import SimbaTraining
+
+enum TrainCommand {
+    static let help = """
+        Usage: simba train --config FILE.yaml [--set key=value …] [--out DIR]
+               simba train --resume RUN_DIR
+
+        Trains a model as the config describes and writes a run folder (config.yaml, log.txt,
+        summary.csv, last.safetensors, last.state.safetensors, best.safetensors, test_metrics.json).
+
+          --config FILE   YAML config with sections data, model, optimization, output
+                          (paths inside are relative to the config file's folder)
+          --set KEY=VAL   override one config key, e.g. --set optimization.lr=3e-4 (repeatable);
+                          precedence: --set > config file > built-in default
+          --out DIR       run folder (same as --set output.dir=DIR; relative to the current folder)
+          --resume DIR    continue the run in DIR exactly where its last checkpoint left it
+
+        Config keys (forecasting):
+
+        """
+
+    static func run(_ arguments: [String]) throws {
+        let options = try Options(arguments, command: "train", valued: ["config", "set", "out", "resume"], flags: ["help"])
+        if options.has("help") {
+            print(help + ConfigSchema.forecast.reference)
+            return
+        }
+        let cwd = FileManager.default.currentDirectoryPath
+        let config: Config
+        let resume = options.value("resume")
+        if let resume {
+            guard options.value("config") == nil, options.allValues("set").isEmpty, options.value("out") == nil else {
+                throw UsageError("--resume continues a run exactly as its config.yaml says; it cannot be combined with --config, --set or --out")
+            }
+            let file = resume + "/config.yaml"
+            guard FileManager.default.fileExists(atPath: file) else {
+                throw UsageError("\(resume) is not a run folder (no config.yaml); pass the folder a `simba train` run wrote")
+            }
+            config = try Config(schema: .forecast, configFile: file, overrides: ["output.dir=\(resume)"], workingDirectory: cwd)
+        } else {
+            guard let file = options.value("config") else {
+                throw UsageError("`simba train` needs --config FILE.yaml (or --resume RUN_DIR); see `simba train --help`")
+            }
+            var overrides = options.allValues("set")
+            if let out = options.value("out") { overrides.append("output.dir=\(out)") }
+            config = try Config(schema: .forecast, configFile: file, overrides: overrides, workingDirectory: cwd)
+        }
+        guard config.string("task") == "forecast" else {
+            throw UsageError("task '\(config.string("task"))' is not available yet: `simba train` trains forecasting models (task: forecast)")
+        }
+        let log = RunLog()
+        _ = try ForecastJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version)
+    }
+}

@@ -1,0 +1,198 @@
+// `simba forecast`: loads a forecasting checkpoint, scores it on a split of a CSV (standardised and,
+// on request, original units), writes the predictions and plots, and forecasts past the file's end.
+
+import Foundation
+import SimbaCore
+import SimbaData
+import SimbaModel
+
+/// A trained SiMBA-TS with what it needs to read new data: its config, scaler and weights.
+public struct ForecastCheckpoint {
+    public let path: String
+    public let config: Config
+    public let model: TimeSeriesModel
+    public let scaler: ForecastScaler
+
+    /// Reads `path` (a .safetensors file, or a run folder: its best.safetensors).
+    public init(path given: String, maxBatch: Int, workingDirectory: String) throws {
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: given, isDirectory: &isFolder)
+        let path = isFolder.boolValue ? given + "/best.safetensors" : given
+        guard exists, FileManager.default.fileExists(atPath: path) else {
+            throw CheckpointError(path: path, problem: "no such checkpoint; pass a run folder written by `simba train` or its best.safetensors")
+        }
+        let file = try SafetensorsFile(path: path)
+        guard file.metadata["task"] == "forecast", let modelJSON = file.metadata["model"], let scalerJSON = file.metadata["scaler"],
+            let configYAML = file.metadata["config"]
+        else {
+            throw CheckpointError(path: path, problem: "not a simba forecasting checkpoint (its metadata lacks task/model/scaler/config); pass one written by `simba train` with a forecasting config")
+        }
+        let modelConfig: TimeSeriesConfig
+        do {
+            modelConfig = try JSONDecoder().decode(TimeSeriesConfig.self, from: Data(modelJSON.utf8))
+        } catch {
+            throw CheckpointError(path: path, problem: "its model metadata is damaged (\(error)); the file was not written by this simba")
+        }
+        guard modelConfig.problems().isEmpty else {
+            throw CheckpointError(path: path, problem: "its model metadata is invalid: \(modelConfig.problems().joined(separator: "; "))")
+        }
+        self.path = path
+        config = try Config(schema: .forecast, yaml: configYAML, file: path + " (config metadata)", workingDirectory: workingDirectory)
+        scaler = try ForecastScaler(json: scalerJSON)
+        model = TimeSeriesModel(config: modelConfig, maxBatch: maxBatch)
+        try model.store.loadStateDict(from: file, ignoring: { _ in false })
+        model.training = false
+    }
+}
+
+public struct ForecastEvaluationOptions {
+    public var dataPath: String?
+    public var split: ForecastSplit = .test
+    public var inverse = false
+    public var future = false
+    public var outputDir: String
+    public var batchSize = 64
+
+    public init(outputDir: String) {
+        self.outputDir = outputDir
+    }
+}
+
+public enum ForecastEvaluation {
+    /// Scores the checkpoint and writes metrics.json, predictions.safetensors and one plot per
+    /// target column; with `future`, also future.csv and future plots.
+    public static func run(checkpoint: ForecastCheckpoint, options: ForecastEvaluationOptions, log: RunLog) throws {
+        let config = checkpoint.config
+        let dataPath = options.dataPath ?? config.path("data.path")
+        let data = try ForecastData(path: dataPath, options: ForecastJob.dataOptions(config), scaler: checkpoint.scaler)
+        guard data.inputColumns == checkpoint.model.config.variates else {
+            throw CheckpointError(path: checkpoint.path, problem: "the model reads \(checkpoint.model.config.variates) columns but \(dataPath) gives \(data.inputColumns)")
+        }
+        try FileManager.default.createDirectory(atPath: options.outputDir, withIntermediateDirectories: true)
+        let predictor = ForecastPredictor(model: checkpoint.model, data: data)
+        let (h, k) = (data.predLen, data.outputColumns)
+        let windows = data.windowCount(options.split)
+        var predictions = [Float](repeating: 0, count: windows * h * k), truths = predictions
+        predictor.forEachBatch(options.split) { first, count, p, t in
+            let offset = first * h * k
+            for i in 0..<count * h * k {
+                predictions[offset + i] = p[i]
+                truths[offset + i] = t[i]
+            }
+        }
+        log.line("simba forecast: \(checkpoint.path) on \(dataPath), split \(options.split.rawValue) (\(windows) windows, pred_len \(h), columns \(data.outputColumnNames.joined(separator: ",")))")
+        var report: [String: [String: Double]] = [:]
+        var standardised = ForecastMetricAccumulator()
+        standardised.add(prediction: predictions, truth: truths)
+        report["standardised"] = metrics(standardised)
+        log.line(line("standardised", standardised))
+        var tensors: [(String, [Float])] = [("prediction", predictions), ("truth", truths)]
+        var original = (predictions, truths)
+        checkpoint.scaler.inverseTransform(&original.0, columns: data.outputColumnRange)
+        checkpoint.scaler.inverseTransform(&original.1, columns: data.outputColumnRange)
+        if options.inverse {
+            var accumulator = ForecastMetricAccumulator()
+            accumulator.add(prediction: original.0, truth: original.1)
+            report["original_units"] = metrics(accumulator)
+            log.line(line("original units", accumulator))
+            tensors += [("prediction_original", original.0), ("truth_original", original.1)]
+        }
+        let json = try JSONEncoder.pretty.encode(report)
+        try AtomicFile.write(json, to: options.outputDir + "/metrics.json")
+        try writePredictions(tensors, shape: [windows, h, k], columns: data.outputColumnNames, to: options.outputDir + "/predictions.safetensors")
+        try plotLastWindow(data: data, split: options.split, predictions: original.0, scaler: checkpoint.scaler, outputDir: options.outputDir, log: log)
+        if options.future {
+            try forecastFuture(checkpoint: checkpoint, data: data, outputDir: options.outputDir, log: log)
+        }
+        log.line("wrote \(options.outputDir)/metrics.json, predictions.safetensors and plots")
+    }
+
+    static func metrics(_ a: ForecastMetricAccumulator) -> [String: Double] {
+        ["mse": a.mse, "mae": a.mae, "rmse": a.rmse, "mape": a.mape, "mspe": a.mspe]
+    }
+
+    static func line(_ scale: String, _ a: ForecastMetricAccumulator) -> String {
+        String(format: "%@: mse %.4f  mae %.4f  rmse %.4f  mape %.4f  mspe %.4f", scale, a.mse, a.mae, a.rmse, a.mape, a.mspe)
+    }
+
+    static func writePredictions(_ tensors: [(String, [Float])], shape: [Int], columns: [String], to path: String) throws {
+        var data = Data()
+        func encode(_ index: Int, _ pointers: [(name: String, shape: [Int], values: UnsafePointer<Float>)]) {
+            if index == tensors.count {
+                data = SafetensorsFile.encode(pointers, metadata: ["columns": columns.joined(separator: ","), "layout": "(window, step, column), window order of the split"])
+                return
+            }
+            tensors[index].1.withUnsafeBufferPointer { buffer in
+                encode(index + 1, pointers + [(name: tensors[index].0, shape: shape, values: buffer.baseAddress!)])
+            }
+        }
+        encode(0, [])
+        try AtomicFile.write(data, to: path)
+    }
+
+    /// One PNG per target column for the split's last window: its input (history), the truth and
+    /// the forecast, in original units.
+    static func plotLastWindow(data: ForecastData, split: ForecastSplit, predictions: [Float], scaler: ForecastScaler,
+                               outputDir: String, log: RunLog) throws {
+        let (l, h, k) = (data.seqLen, data.predLen, data.outputColumns)
+        let window = data.windowCount(split) - 1
+        let start = data.rows(split).lowerBound + window
+        var history = Array(data.values[(start * data.inputColumns)..<((start + l + h) * data.inputColumns)])
+        scaler.inverseTransform(&history, columns: nil)
+        let times = data.timestamps[start..<(start + l + h)].map(Double.init)
+        for (j, column) in data.outputColumnNames.enumerated() {
+            let c = data.outputColumnRange.lowerBound + j
+            let past = (0..<l).map { Double(history[$0 * data.inputColumns + c]) }
+            let truth = (l..<(l + h)).map { Double(history[$0 * data.inputColumns + c]) }
+            let forecast = (0..<h).map { Double(predictions[(window * h + $0) * k + j]) }
+            let chart = LineChart(
+                title: "\(column): last \(split.rawValue) window (input \(l), horizon \(h))",
+                series: [
+                    ChartSeries(label: "history", x: Array(times[0..<l]), y: past, color: RGB.tab10[0]),
+                    ChartSeries(label: "truth", x: Array(times[l...]), y: truth, color: RGB.tab10[2]),
+                    ChartSeries(label: "forecast", x: Array(times[l...]), y: forecast, color: RGB.tab10[1], dashed: true),
+                ],
+                xAxis: .time, marker: ChartMarker(x: times[l], label: "forecast start"))
+            try chart.write(to: outputDir + "/\(split.rawValue)_\(fileName(column)).png")
+        }
+    }
+
+    /// Forecasts the pred_len steps after the file's last row from its last seq_len rows; writes
+    /// future.csv (original units, timestamps continuing the file's step) and future_<column>.png.
+    static func forecastFuture(checkpoint: ForecastCheckpoint, data: ForecastData, outputDir: String, log: RunLog) throws {
+        let model = checkpoint.model
+        let (l, h, m, k) = (data.seqLen, data.predLen, data.inputColumns, data.outputColumns)
+        let window = data.lastWindow()
+        let output = window.withUnsafeBufferPointer { model.forward($0.baseAddress!, batch: 1) }
+        var forecast = [Float](repeating: 0, count: h * k)
+        for t in 0..<h { for j in 0..<k { forecast[t * k + j] = output[t * m + (m - k) + j] } }
+        checkpoint.scaler.inverseTransform(&forecast, columns: data.outputColumnRange)
+        let times = try data.futureTimestamps(count: h)
+        var csv = "date," + data.outputColumnNames.joined(separator: ",") + "\n"
+        for t in 0..<h {
+            csv += TimeSeriesTable.formatTimestamp(times[t]) + "," + (0..<k).map { String(forecast[t * k + $0]) }.joined(separator: ",") + "\n"
+        }
+        try AtomicFile.write(Data(csv.utf8), to: outputDir + "/future.csv")
+        var history = window
+        checkpoint.scaler.inverseTransform(&history, columns: nil)
+        let pastTimes = data.lastWindowTimestamps.map(Double.init)
+        for (j, column) in data.outputColumnNames.enumerated() {
+            let c = data.outputColumnRange.lowerBound + j
+            let chart = LineChart(
+                title: "\(column): forecast of the \(h) steps after \(TimeSeriesTable.formatTimestamp(data.timestamps.last!))",
+                series: [
+                    ChartSeries(label: "history", x: pastTimes, y: (0..<l).map { Double(history[$0 * m + c]) }, color: RGB.tab10[0]),
+                    ChartSeries(label: "forecast", x: times.map(Double.init), y: (0..<h).map { Double(forecast[$0 * k + j]) },
+                                color: RGB.tab10[1], dashed: true),
+                ],
+                xAxis: .time, marker: ChartMarker(x: Double(times[0]), label: "future"))
+            try chart.write(to: outputDir + "/future_\(fileName(column)).png")
+        }
+        log.line("future: \(h) steps from \(TimeSeriesTable.formatTimestamp(times[0])) to \(TimeSeriesTable.formatTimestamp(times[h - 1])) in \(outputDir)/future.csv")
+    }
+
+    /// A column name made safe for a file name.
+    static func fileName(_ column: String) -> String {
+        String(column.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "_" })
+    }
+}

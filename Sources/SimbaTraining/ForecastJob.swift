@@ -1,0 +1,134 @@
+// `simba train` for forecasting, from a resolved config to a finished run folder: reads the data,
+// builds the model and trainer, prints what it is about to do, trains, and scores the test split.
+
+import Foundation
+import SimbaCore
+import SimbaData
+import SimbaModel
+
+/// A problem that involves several config keys at once (the single-key checks are the config's).
+public struct ConfigCombinationError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// What a finished forecasting run reports.
+public struct ForecastRunResult: Sendable {
+    public let runFolder: String
+    public let bestEpoch: Int
+    /// Test metrics of the best checkpoint on the standardised scale.
+    public let test: ForecastMetricValues
+}
+
+/// MSE, MAE, RMSE, MAPE, MSPE of one evaluation.
+public struct ForecastMetricValues: Codable, Sendable, Equatable {
+    public var mse, mae, rmse, mape, mspe: Double
+
+    init(_ accumulator: ForecastMetricAccumulator) {
+        mse = accumulator.mse
+        mae = accumulator.mae
+        rmse = accumulator.rmse
+        mape = accumulator.mape
+        mspe = accumulator.mspe
+    }
+}
+
+public enum ForecastJob {
+    /// The data options a config asks for.
+    public static func dataOptions(_ config: Config) -> ForecastOptions {
+        let borders: SplitBorders
+        switch config.string("data.borders") {
+        case "ett_hour": borders = .ettHour
+        case "ett_minute": borders = .ettMinute
+        case "ratio": borders = .ratio
+        default: borders = .auto
+        }
+        return ForecastOptions(
+            features: config.choice("data.features"), target: config.string("data.target"),
+            seqLen: config.int("data.seq_len"), predLen: config.int("data.pred_len"), borders: borders)
+    }
+
+    /// The trainer settings a config asks for, for data with `variates` input columns.
+    public static func settings(_ config: Config, variates: Int) throws -> ForecastSettings {
+        var model = TimeSeriesConfig(seqLen: config.int("data.seq_len"), predLen: config.int("data.pred_len"), variates: variates)
+        model.dModel = config.int("model.d_model")
+        model.eLayers = config.int("model.e_layers")
+        model.dState = config.int("model.d_state")
+        model.channelMixer = config.choice("model.channel_mixer")
+        model.mlpRatio = config.int("model.mlp_ratio")
+        model.tokenAxis = config.choice("model.token_axis")
+        model.revin = config.bool("model.revin")
+        model.dropout = config.float("model.dropout")
+        let problems = model.problems()
+        guard problems.isEmpty else {
+            throw ConfigCombinationError(description: problems.map { "\($0) (\(config.configFile ?? "config"))" }.joined(separator: "\n"))
+        }
+        var settings = ForecastSettings(model: model)
+        settings.optimizer = config.choice("optimization.optimizer")
+        settings.lr = config.double("optimization.lr")
+        settings.minLR = config.double("optimization.min_lr")
+        settings.weightDecay = config.double("optimization.weight_decay")
+        settings.batchSize = config.int("optimization.batch_size")
+        settings.epochs = config.int("optimization.epochs")
+        settings.schedule = config.choice("optimization.schedule")
+        settings.warmupEpochs = config.double("optimization.warmup_epochs")
+        settings.gradClip = config.double("optimization.grad_clip")
+        settings.patience = config.int("optimization.patience")
+        settings.seed = UInt64(config.int("optimization.seed"))
+        settings.logEvery = config.int("output.log_every")
+        return settings
+    }
+
+    /// Trains (or, with `resume`, continues) the run `config` describes, writing into
+    /// `output.dir`. Everything is checked before the first file is written.
+    public static func train(config: Config, resume: Bool, log: RunLog, version: String) throws -> ForecastRunResult {
+        let data = try ForecastData(path: config.path("data.path"), options: dataOptions(config))
+        let settings = try settings(config, variates: data.inputColumns)
+        let outputDir = config.string("output.dir")
+        let run = try RunFolder(path: outputDir)
+        if resume && !run.hasCheckpoint {
+            throw CheckpointError(path: outputDir, problem: "no last.safetensors to resume from; start a new run with --config")
+        }
+        if !resume && run.hasCheckpoint {
+            throw CheckpointError(path: outputDir, problem: "already holds a run (last.safetensors); continue it with --resume \(outputDir), or choose another folder with --out or --set output.dir=…")
+        }
+        try log.open(run.logFile)
+        let metadata = [
+            "format": "pt", "simba_version": version, "task": "forecast", "config": config.yaml(),
+            "model": String(decoding: try JSONEncoder().encode(settings.model), as: UTF8.self),
+            "scaler": data.scaler.jsonString(),
+        ]
+        let trainer = try ForecastTrainer(settings: settings, data: data, run: run, log: log, metadata: metadata, resume: resume)
+        if !resume { try run.write(config.yaml(), to: run.configFile) }
+
+        log.line("simba \(version) train: forecasting \(resume ? "(resumed after epoch \(trainer.progress.epochsDone))" : "")")
+        log.line(config.describe())
+        log.line("data: \(data.path): \(data.timestamps.count) rows, columns \(data.columnNames.joined(separator: ",")), features \(data.options.features.rawValue), target \(data.options.target)")
+        log.line("windows: train \(data.windowCount(.train)), val \(data.windowCount(.val)), test \(data.windowCount(.test)) (seq_len \(data.seqLen), pred_len \(data.predLen))")
+        log.line("model: SiMBA-TS, \(trainer.model.store.parameterCount) parameters, \(trainer.model.tokens) tokens of width \(settings.model.dModel)")
+        log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers)")
+        log.line("run folder: \(run.path)")
+
+        _ = try trainer.train()
+        var standardised = ForecastMetricAccumulator()
+        trainer.predictor.forEachBatch(.test) { _, count, predictions, targets in
+            standardised.add(prediction: predictions, truth: targets, count: count * settings.model.predLen * data.outputColumns)
+        }
+        let test = ForecastMetricValues(standardised)
+        let bestEpoch = trainer.progress.bestEpoch ?? 0
+        let json = try JSONEncoder.pretty.encode(["best_epoch": Double(bestEpoch), "test_mse": test.mse, "test_mae": test.mae,
+                                                  "test_rmse": test.rmse, "test_mape": test.mape, "test_mspe": test.mspe])
+        try AtomicFile.write(json, to: run.path + "/test_metrics.json")
+        log.line(String(format: "test (best epoch %d, standardised): mse %.4f  mae %.4f  rmse %.4f  mape %.4f  mspe %.4f",
+                        bestEpoch, test.mse, test.mae, test.rmse, test.mape, test.mspe))
+        return ForecastRunResult(runFolder: run.path, bestEpoch: bestEpoch, test: test)
+    }
+}
+
+extension JSONEncoder {
+    /// Sorted keys, indented: for files people read.
+    static var pretty: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }
+}
