@@ -12,6 +12,8 @@ public final class Stem {
     let norm: LayerNormLayer
     let relu1: FloatBuffer, relu4: FloatBuffer, relu7: FloatBuffer   // (maxBatch, H/2, W/2, hidden)
     let gradientA: FloatBuffer, gradientB: FloatBuffer                // ping-pong backward scratch
+    /// (BatchNorm, the conv feeding it) from the last pair to the first, for backward.
+    let reversedLayers: [(BatchNormLayer, Conv2dLayer)]
     public let tokens: Int
     /// Output token grid (height, width).
     public let grid: (height: Int, width: Int)
@@ -47,6 +49,7 @@ public final class Stem {
         let scratch = max(halfCount, maxBatch * tokens * dim)
         gradientA = FloatBuffer(count: scratch)
         gradientB = FloatBuffer(count: scratch)
+        reversedLayers = [(bn7, conv6), (bn4, conv3), (bn1, conv0)]
     }
 
     public func forward(_ image: UnsafePointer<Float>, batch: Int) -> UnsafePointer<Float> {
@@ -66,7 +69,7 @@ public final class Stem {
         b.update(repeating: 0, count: count)
         proj.backward(a, dInput: b, batch: batch)
         // b holds the gradient of a ReLU output; walk back through ReLU, BatchNorm, conv.
-        for (bn, conv) in [(bn7, conv6), (bn4, conv3), (bn1, conv0)] {
+        for (bn, conv) in reversedLayers {
             a.update(repeating: 0, count: count)
             ReLU.backward(dInput: a, dOutput: b, input: bn.output.pointer, count: count)
             b.update(repeating: 0, count: count)

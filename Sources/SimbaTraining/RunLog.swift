@@ -9,6 +9,7 @@ public final class RunLog {
     public let isTerminal: Bool
     private var file: FileHandle?
     private var liveLineShown = false
+    private var lastRedraw: UInt64 = 0
 
     public init(isTerminal: Bool = isatty(STDOUT_FILENO) == 1) {
         self.isTerminal = isTerminal
@@ -34,15 +35,19 @@ public final class RunLog {
         file?.write(Data((text + "\n").utf8))
     }
 
-    /// A progress line: redrawn in place on a terminal; on a pipe, printed as a plain line only
-    /// when `plainToo` (every `log_every` steps). Progress lines are not copied to log.txt.
-    public func progress(_ text: String, plainToo: Bool) {
+    /// A progress line: redrawn in place on a terminal (at most 10 times a second); on a pipe,
+    /// printed as a plain line only when `plainToo` (every `log_every` steps). The text is built
+    /// only when shown. Progress lines are not copied to log.txt.
+    public func progress(_ text: @autoclosure () -> String, plainToo: Bool) {
         if isTerminal {
-            print("\r\u{1B}[2K" + text, terminator: "")
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now - lastRedraw >= 100_000_000 || plainToo else { return }
+            lastRedraw = now
+            print("\r\u{1B}[2K" + text(), terminator: "")
             fflush(stdout)
             liveLineShown = true
         } else if plainToo {
-            print(text)
+            print(text())
             fflush(stdout)
         }
     }
