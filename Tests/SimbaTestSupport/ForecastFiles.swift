@@ -16,10 +16,11 @@ public final class TemporaryFolder {
     /// The absolute path of `name` inside the folder.
     public func file(_ name: String) -> String { path + "/" + name }
 
-    /// Writes `text` to `name` inside the folder; returns its absolute path.
+    /// Writes `text` to `name` inside the folder (creating its subfolders); returns its absolute path.
     @discardableResult
     public func write(_ text: String, to name: String) -> String {
         let file = file(name)
+        try! FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try! Data(text.utf8).write(to: URL(fileURLWithPath: file))
         return file
     }
