@@ -21,7 +21,12 @@ public struct ForecastCheckpoint {
         guard exists, FileManager.default.fileExists(atPath: path) else {
             throw CheckpointError(path: path, problem: "no such checkpoint; pass a run folder written by `simba train` or its best.safetensors")
         }
-        let file = try SafetensorsFile(path: path)
+        let file: SafetensorsFile
+        do {
+            file = try SafetensorsFile(path: path)
+        } catch let error as SafetensorsError {
+            throw CheckpointError(path: path, problem: "\(error.problem): the file is damaged (truncated or overwritten) or not a safetensors file; pass another checkpoint (e.g. the run's last.safetensors) or train again")
+        }
         guard file.metadata["task"] == "forecast", let modelJSON = file.metadata["model"], let scalerJSON = file.metadata["scaler"],
             let configYAML = file.metadata["config"]
         else {

@@ -81,6 +81,11 @@ public enum ForecastJob {
     /// Trains (or, with `resume`, continues) the run `config` describes, writing into
     /// `output.dir`. Everything is checked before the first file is written.
     public static func train(config: Config, resume: Bool, log: RunLog, version: String) throws -> ForecastRunResult {
+        try train(config: config, resume: resume, log: log, version: version, stoppingAfter: nil)
+    }
+
+    /// `train`, stopping once `stoppingAfter` epochs are done as an interrupted run would (for tests of resume).
+    static func train(config: Config, resume: Bool, log: RunLog, version: String, stoppingAfter: Int?) throws -> ForecastRunResult {
         let data = try ForecastData(path: config.path("data.path"), options: dataOptions(config))
         let settings = try settings(config, variates: data.inputColumns)
         let outputDir = config.string("output.dir")
@@ -108,7 +113,7 @@ public enum ForecastJob {
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers)")
         log.line("run folder: \(run.path)")
 
-        _ = try trainer.train()
+        _ = try trainer.train(stoppingAfter: stoppingAfter)
         var standardised = ForecastMetricAccumulator()
         trainer.predictor.forEachBatch(.test) { _, count, predictions, targets in
             standardised.add(prediction: predictions, truth: targets, count: count * settings.model.predLen * data.outputColumns)

@@ -125,8 +125,14 @@ public final class ForecastTrainer {
 
     /// Runs the remaining epochs, then reloads the best weights; returns the best epoch's test scores.
     public func train() throws -> SplitScores {
+        try train(stoppingAfter: nil)
+    }
+
+    /// `train()`, except that with `stoppingAfter` it returns once that many epochs are done, as if
+    /// the process had been stopped there (tests resume the run folder it leaves).
+    func train(stoppingAfter epochLimit: Int?) throws -> SplitScores {
         let epochs = settings.epochs
-        while progress.epochsDone < epochs && !(settings.patience > 0 && progress.epochsWithoutImprovement >= settings.patience) {
+        while progress.epochsDone < min(epochs, epochLimit ?? epochs) && !(settings.patience > 0 && progress.epochsWithoutImprovement >= settings.patience) {
             let epoch = progress.epochsDone
             model.training = true
             shuffle(epoch: epoch)
@@ -135,7 +141,7 @@ public final class ForecastTrainer {
             for step in 0..<stepsPerEpoch {
                 let loss = lossAndGradients(first: step * settings.batchSize)
                 guard loss.isFinite else {
-                    throw TrainingError("the loss became \(loss) at epoch \(epoch + 1), step \(step + 1); the last good checkpoint is kept in \(run.path). Lower optimization.lr or set optimization.grad_clip")
+                    throw TrainingError("the loss became \(loss) at epoch \(epoch + 1), step \(step + 1); \(keptCheckpoint). Lower optimization.lr or set optimization.grad_clip")
                 }
                 addL2Decay()
                 if settings.gradClip > 0 {
@@ -148,6 +154,10 @@ public final class ForecastTrainer {
                 log.progress(meter.line(loss: loss, lr: lr), plainToo: (step + 1) % settings.logEvery == 0)
             }
             let validation = predictor.scores(.val), test = predictor.scores(.test)
+            // Checked before anything is saved, so a checkpoint never holds overflowed weights.
+            guard validation.mse.isFinite, weightsAreFinite() else {
+                throw TrainingError("at the end of epoch \(epoch + 1) the weights or the validation MSE (\(validation.mse)) are not finite; \(keptCheckpoint). Lower optimization.lr or set optimization.grad_clip (or check the validation rows of the data for extreme values)")
+            }
             let improved = validation.mse < (progress.bestMetric ?? .infinity)
             progress.epochsDone = epoch + 1
             let g = model.context.generator.state
@@ -171,6 +181,18 @@ public final class ForecastTrainer {
         }
         try run.loadWeights(run.bestWeights, into: model.store)
         return predictor.scores(.test)
+    }
+
+    /// What a run stopped by a non-finite value leaves behind, for its message.
+    var keptCheckpoint: String {
+        progress.epochsDone == 0
+            ? "no checkpoint was written"
+            : "the checkpoint of epoch \(progress.epochsDone) is kept in \(run.path)"
+    }
+
+    func weightsAreFinite() -> Bool {
+        let values = model.store.values.pointer
+        return (0..<model.store.parameterCount).allSatisfy { values[$0].isFinite }
     }
 
     /// Writes the state, then last (and best) weights, then summary.csv, each atomically. The
