@@ -15,7 +15,7 @@ public struct StateDictMismatch: Error, CustomStringConvertible {
         if !missing.isEmpty { lines.append("  missing (\(missing.count)): " + missing.joined(separator: ", ")) }
         if !unexpected.isEmpty { lines.append("  unexpected (\(unexpected.count)): " + unexpected.joined(separator: ", ")) }
         if !misshaped.isEmpty { lines.append("  wrong shape (\(misshaped.count)): " + misshaped.joined(separator: ", ")) }
-        lines.append("Check that the model options (variant, channel mixer, classes, token labelling) match the weights.")
+        lines.append("Check that the model options the weights were trained with (sizes, channel mixer, classes, token labelling) are the ones given here.")
         return lines.joined(separator: "\n")
     }
 }

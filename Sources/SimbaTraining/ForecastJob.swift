@@ -58,7 +58,10 @@ public enum ForecastJob {
         model.tokenAxis = config.choice("model.token_axis")
         model.revin = config.bool("model.revin")
         model.dropout = config.float("model.dropout")
-        let problems = model.problems()
+        var problems = model.problems()
+        if config.double("optimization.min_lr") > config.double("optimization.lr") {
+            problems.append("optimization.min_lr \(config.double("optimization.min_lr")) is above optimization.lr \(config.double("optimization.lr")); the schedule decays from lr down to min_lr")
+        }
         guard problems.isEmpty else {
             throw ConfigCombinationError(description: problems.map { "\($0) (\(config.configFile ?? "config"))" }.joined(separator: "\n"))
         }
