@@ -69,16 +69,7 @@ public final class ForecastTrainer {
         dForecast = FloatBuffer(count: b * h * m)
         order = Array(0..<trainWindows)
         if resume {
-            let weights = try SafetensorsFile(path: run.lastWeights)
-            try model.store.loadStateDict(from: weights)
-            progress = try TrainingStateFile.load(from: run.lastState, into: optimizer)
-            guard weights.metadata["epoch"] == String(progress.epochsDone) else {
-                throw CheckpointError(path: run.path, problem: "last.safetensors (epoch \(weights.metadata["epoch"] ?? "?")) and last.state.safetensors (epoch \(progress.epochsDone)) disagree: the run stopped while saving, so it cannot resume exactly; best.safetensors is intact")
-            }
-            guard progress.generatorState.count == 4 else {
-                throw CheckpointError(path: run.lastState, problem: "the training state has no generator state; it was not written by this simba")
-            }
-            model.context.generator.state = (progress.generatorState[0], progress.generatorState[1], progress.generatorState[2], progress.generatorState[3])
+            progress = try run.resume(store: model.store, optimizer: optimizer, generator: &model.context.generator)
         }
     }
 
@@ -195,15 +186,8 @@ public final class ForecastTrainer {
         return (0..<model.store.parameterCount).allSatisfy { values[$0].isFinite }
     }
 
-    /// Writes the state, then last (and best) weights, then summary.csv, each atomically. The
-    /// state names the epoch, so a crash between files is detected on resume.
     func saveCheckpoint(best: Bool) throws {
-        try TrainingStateFile.save(progress, optimizer: optimizer, to: run.lastState)
-        var meta = metadata
-        meta["epoch"] = String(progress.epochsDone)
-        let weights = model.store.encodeStateDict(metadata: meta)
-        try AtomicFile.write(weights, to: run.lastWeights)
-        if best { try AtomicFile.write(weights, to: run.bestWeights) }
-        try run.write(([Self.summaryHeader] + progress.summaryRows).joined(separator: "\n") + "\n", to: run.summaryFile)
+        try run.saveCheckpoint(progress: progress, optimizer: optimizer, store: model.store, metadata: metadata,
+                               best: best, summaryHeader: Self.summaryHeader)
     }
 }

@@ -31,6 +31,37 @@ public final class RunFolder {
         try AtomicFile.write(Data(text.utf8), to: file)
     }
 
+    /// Saves a completed epoch: the training state, then last (and, when `best`, best) weights,
+    /// then summary.csv, each atomically. The state and the weights name their epoch, so a crash
+    /// between files is detected by `resume` instead of continuing from mismatched files.
+    public func saveCheckpoint(
+        progress: TrainingProgress, optimizer: AdamW, store: ParameterStore, metadata: [String: String],
+        best: Bool, summaryHeader: String
+    ) throws {
+        try TrainingStateFile.save(progress, optimizer: optimizer, to: lastState)
+        var meta = metadata
+        meta["epoch"] = String(progress.epochsDone)
+        let weights = store.encodeStateDict(metadata: meta)
+        try AtomicFile.write(weights, to: lastWeights)
+        if best { try AtomicFile.write(weights, to: bestWeights) }
+        try write(([summaryHeader] + progress.summaryRows).joined(separator: "\n") + "\n", to: summaryFile)
+    }
+
+    /// Restores the last checkpoint into `store`, `optimizer` and `generator`; returns the progress.
+    public func resume(store: ParameterStore, optimizer: AdamW, generator: inout RandomGenerator) throws -> TrainingProgress {
+        let weights = try SafetensorsFile(path: lastWeights)
+        try store.loadStateDict(from: weights)
+        let progress = try TrainingStateFile.load(from: lastState, into: optimizer)
+        guard weights.metadata["epoch"] == String(progress.epochsDone) else {
+            throw CheckpointError(path: path, problem: "last.safetensors (epoch \(weights.metadata["epoch"] ?? "?")) and last.state.safetensors (epoch \(progress.epochsDone)) disagree: the run stopped while saving, so it cannot resume exactly; best.safetensors is intact")
+        }
+        guard progress.generatorState.count == 4 else {
+            throw CheckpointError(path: lastState, problem: "the training state has no generator state; it was not written by this simba")
+        }
+        generator.state = (progress.generatorState[0], progress.generatorState[1], progress.generatorState[2], progress.generatorState[3])
+        return progress
+    }
+
     /// Loads weights saved by simba (or a PyTorch state_dict) into `store`.
     public func loadWeights(_ file: String, into store: ParameterStore) throws {
         try store.loadStateDict(from: SafetensorsFile(path: file))
