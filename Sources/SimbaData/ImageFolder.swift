@@ -121,6 +121,7 @@ public enum ImageFolderError: Error, CustomStringConvertible, Equatable {
     case noClassFolders(folder: String)
     case emptyClass(folder: String)
     case unreadableFolder(folder: String, reason: String)
+    case uncreatableFolder(folder: String, reason: String)
     case classMapUnreadable(path: String, reason: String)
     case classMapEmpty(path: String)
     case classMapDuplicate(path: String, line: Int, firstLine: Int, name: String)
@@ -139,6 +140,8 @@ public enum ImageFolderError: Error, CustomStringConvertible, Equatable {
             return "\(folder): the class folder holds no .jpeg/.jpg/.png file; add its images or remove the folder"
         case let .unreadableFolder(folder, reason):
             return "\(folder): cannot list the folder (\(reason)); check its permissions"
+        case let .uncreatableFolder(folder, reason):
+            return "\(folder): cannot create the folder (\(reason)); check the parent folder's permissions and free space"
         case let .classMapUnreadable(path, reason):
             return "\(path): cannot read the class map (\(reason)); give a text file with one class name a line"
         case let .classMapEmpty(path):

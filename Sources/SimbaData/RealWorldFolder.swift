@@ -33,7 +33,7 @@ public enum RealWorldFolder {
                 do {
                     try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
                 } catch {
-                    throw FileWriteError(path: target, reason: error.localizedDescription)
+                    throw ImageFolderError.uncreatableFolder(folder: target, reason: error.localizedDescription)
                 }
                 var members = folder.samples.filter { $0.label == label }
                 for i in 0..<min(perClass, members.count) {
