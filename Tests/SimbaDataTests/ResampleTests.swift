@@ -74,7 +74,7 @@ private func resize(_ image: ByteImage, box: PixelBox? = nil, width: Int, height
     }
 
     /// The fixed-point path and the Double twin differ only where fixed-point weights move a value
-    /// across a rounding boundary: at most one level, on under 2% of the bytes.
+    /// across a rounding boundary: at most one level, on at most 2% of the bytes (or 2 bytes).
     @Test(arguments: Interpolation.allCases)
     func fastPathAgreesWithReference(interpolation: Interpolation) {
         let image = noiseImage(width: 23, height: 17, seed: 3)
@@ -89,7 +89,7 @@ private func resize(_ image: ByteImage, box: PixelBox? = nil, width: Int, height
             let reference = Resample.referenceResize(image, box: box, width: width, height: height, interpolation: interpolation).pixels
             let differences = zip(fast, reference).map { abs(Int($0) - Int($1)) }
             #expect(differences.max()! <= 1, "\(box) → \(width)×\(height): largest difference \(differences.max()!)")
-            #expect(differences.filter { $0 > 0 }.count * 50 <= differences.count, "\(box) → \(width)×\(height)")
+            #expect(differences.filter { $0 > 0 }.count <= max(2, differences.count / 50), "\(box) → \(width)×\(height)")
         }
     }
 
