@@ -116,15 +116,16 @@ public enum FashionMNIST {
         return (counts[0], counts[1])
     }
 
-    /// Writes the images as gray PNGs into `folder/<class>/` through a staging folder beside it.
+    /// Writes the images as gray PNGs into `folder/<class>/` (a folder for each label present)
+    /// through a staging folder beside it.
     static func write(_ images: Images, labels: [UInt8], to folder: String) throws {
         let url = URL(fileURLWithPath: folder)
         let staging = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).partial").path
         let manager = FileManager.default
         do {
             if manager.fileExists(atPath: staging) { try manager.removeItem(atPath: staging) }
-            for name in classNames {
-                try manager.createDirectory(atPath: staging + "/" + name, withIntermediateDirectories: true)
+            for label in Set(labels) {
+                try manager.createDirectory(atPath: staging + "/" + classNames[Int(label)], withIntermediateDirectories: true)
             }
         } catch {
             throw FashionMNISTError.unwritable(path: staging, reason: error.localizedDescription)
