@@ -1,0 +1,221 @@
+// Lists an ImageNet-layout folder (root/<split>/<class>/<image>): split folder, class names and
+// labelled image paths. It does not open or decode the images.
+
+import Foundation
+
+/// One labelled image file of an `ImageFolder`.
+public struct ImageSample: Equatable, Sendable {
+    public let path: String
+    /// Index into `ImageFolder.classNames`.
+    public let label: Int
+
+    public init(path: String, label: Int) {
+        self.path = path
+        self.label = label
+    }
+}
+
+/// An image-classification split in the ImageNet layout: `root/train/<class>/*.JPEG` (or `training`),
+/// `root/val/<class>/…` (or `valid`, `validation`), or `root/<class>/…` when root holds class
+/// folders and no split folder.
+///
+/// Class index rule: without a class map, class names are the class folders' names sorted
+/// byte-wise (UTF-8 byte order, so "B" < "a" < "b" < "b10" < "b2"; the order of torchvision's
+/// `ImageFolder`, and of timm's natural-key order for names without digit runs such as ImageNet's
+/// `n01440764`). With a class map (a text file, one class name a line, blank lines ignored) the
+/// class index is the line's position, and every class folder must be listed.
+///
+/// Images are the files (in any subfolder of a class folder) whose extension is .jpeg, .jpg or .png
+/// in any letter case; the format is decided later from the file's bytes. Names starting with "."
+/// are ignored. Samples are sorted byte-wise by path.
+public struct ImageFolder: Sendable {
+    public let root: String
+    /// The split folder found (or `root` itself).
+    public let splitPath: String
+    public let classNames: [String]
+    public let samples: [ImageSample]
+
+    /// Folder names tried for a split, in order; any other split name is looked up as given.
+    public static func splitFolderNames(for split: String) -> [String] {
+        switch split {
+        case "train": return ["train", "training"]
+        case "val": return ["val", "valid", "validation"]
+        default: return [split]
+        }
+    }
+
+    /// Extensions (lower case) of the files taken as images.
+    public static let imageExtensions: Set<String> = ["jpeg", "jpg", "png"]
+
+    /// Finds the `split` folder under `root` (see the type's comment) and lists its classes and images.
+    public init(root: String, split: String, classMap: String? = nil) throws {
+        guard FolderListing.isDirectory(root) else { throw ImageFolderError.rootMissing(root: root) }
+        self.root = root
+        let tried = ImageFolder.splitFolderNames(for: split)
+        let rootEntries = try FolderListing.entries(of: root)
+        if let found = tried.first(where: { name in rootEntries.contains { $0.name == name && $0.isDirectory } }) {
+            splitPath = root + "/" + found
+        } else if rootEntries.contains(where: { $0.isDirectory && FolderListing.hasImage(root + "/" + $0.name) }) {
+            splitPath = root
+        } else {
+            throw ImageFolderError.noSplitFolder(root: root, split: split, tried: tried)
+        }
+        let folders = try FolderListing.entries(of: splitPath).filter(\.isDirectory).map(\.name).sorted(by: byteOrder)
+        guard !folders.isEmpty else { throw ImageFolderError.noClassFolders(folder: splitPath) }
+        if let classMap {
+            classNames = try ImageFolder.readClassMap(classMap, folders: folders, splitPath: splitPath)
+        } else {
+            classNames = folders
+        }
+        var samples: [ImageSample] = []
+        for (label, name) in classNames.enumerated() {
+            let folder = splitPath + "/" + name
+            let files = try FolderListing.imageFiles(under: folder)
+            guard !files.isEmpty else { throw ImageFolderError.emptyClass(folder: folder) }
+            samples += files.map { ImageSample(path: $0, label: label) }
+        }
+        samples.sort { byteOrder($0.path, $1.path) }
+        self.samples = samples
+    }
+
+    /// Class names from the map file at `path`, checked against the class folders.
+    private static func readClassMap(_ path: String, folders: [String], splitPath: String) throws -> [String] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ImageFolderError.classMapUnreadable(path: path, reason: error.localizedDescription)
+        }
+        var names: [String] = []
+        var lineOf: [String: Int] = [:]
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if name.isEmpty { continue }
+            if let first = lineOf[name] {
+                throw ImageFolderError.classMapDuplicate(path: path, line: index + 1, firstLine: first, name: name)
+            }
+            lineOf[name] = index + 1
+            names.append(name)
+        }
+        guard !names.isEmpty else { throw ImageFolderError.classMapEmpty(path: path) }
+        let folderSet = Set(folders)
+        if let missing = names.first(where: { !folderSet.contains($0) }) {
+            throw ImageFolderError.classMapNameWithoutFolder(path: path, line: lineOf[missing]!, name: missing, folder: splitPath)
+        }
+        if let unlisted = folders.first(where: { lineOf[$0] == nil }) {
+            throw ImageFolderError.folderNotInClassMap(path: path, folder: splitPath + "/" + unlisted)
+        }
+        return names
+    }
+}
+
+/// Byte-wise (UTF-8) order, the order of Python's `sorted` on names.
+func byteOrder(_ a: String, _ b: String) -> Bool {
+    a.utf8.lexicographicallyPrecedes(b.utf8)
+}
+
+/// A problem with an image folder or its class map; names the folder or file and says what to do.
+public enum ImageFolderError: Error, CustomStringConvertible, Equatable {
+    case rootMissing(root: String)
+    case noSplitFolder(root: String, split: String, tried: [String])
+    case noClassFolders(folder: String)
+    case emptyClass(folder: String)
+    case unreadableFolder(folder: String, reason: String)
+    case uncreatableFolder(folder: String, reason: String)
+    case classMapUnreadable(path: String, reason: String)
+    case classMapEmpty(path: String)
+    case classMapDuplicate(path: String, line: Int, firstLine: Int, name: String)
+    case classMapNameWithoutFolder(path: String, line: Int, name: String, folder: String)
+    case folderNotInClassMap(path: String, folder: String)
+
+    public var description: String {
+        switch self {
+        case let .rootMissing(root):
+            return "\(root): no such folder; give the data root that holds train/ and val/ (or the class folders)"
+        case let .noSplitFolder(root, split, tried):
+            return "\(root): no \(split) split folder (tried \(tried.joined(separator: ", "))) and no class folders with images in the root itself; create \(root)/\(tried[0])/<class>/<images> or point the root at the split folder"
+        case let .noClassFolders(folder):
+            return "\(folder): no class folders; put each class's images in its own subfolder (\(folder)/<class>/<image>.JPEG)"
+        case let .emptyClass(folder):
+            return "\(folder): the class folder holds no .jpeg/.jpg/.png file; add its images or remove the folder"
+        case let .unreadableFolder(folder, reason):
+            return "\(folder): cannot list the folder (\(reason)); check its permissions"
+        case let .uncreatableFolder(folder, reason):
+            return "\(folder): cannot create the folder (\(reason)); check the parent folder's permissions and free space"
+        case let .classMapUnreadable(path, reason):
+            return "\(path): cannot read the class map (\(reason)); give a text file with one class name a line"
+        case let .classMapEmpty(path):
+            return "\(path): the class map lists no class; write one class folder name a line"
+        case let .classMapDuplicate(path, line, firstLine, name):
+            return "\(path):\(line): class \"\(name)\" is already listed on line \(firstLine); list every class once"
+        case let .classMapNameWithoutFolder(path, line, name, folder):
+            return "\(path):\(line): class \"\(name)\" has no folder \(folder)/\(name); add the folder or use the class map the model was trained with"
+        case let .folderNotInClassMap(path, folder):
+            return "\(folder): the class folder is not listed in the class map \(path); add its name to the map or remove the folder"
+        }
+    }
+}
+
+/// Directory listing through readdir (fast on folders of a million files), following symbolic links.
+enum FolderListing {
+    struct Entry {
+        let name: String
+        let isDirectory: Bool
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// The folder's entries except "." names (hidden files, ".", "..").
+    static func entries(of folder: String) throws -> [Entry] {
+        guard let handle = opendir(folder) else {
+            throw ImageFolderError.unreadableFolder(folder: folder, reason: String(cString: strerror(errno)))
+        }
+        defer { closedir(handle) }
+        var result: [Entry] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name.hasPrefix(".") { continue }
+            let type = Int32(entry.pointee.d_type)
+            let isDirectory: Bool
+            if type == Int32(DT_DIR) {
+                isDirectory = true
+            } else if type == Int32(DT_LNK) || type == Int32(DT_UNKNOWN) {
+                isDirectory = FolderListing.isDirectory(folder + "/" + name)
+            } else {
+                isDirectory = false
+            }
+            result.append(Entry(name: name, isDirectory: isDirectory))
+        }
+        return result
+    }
+
+    static func isImageName(_ name: String) -> Bool {
+        guard let dot = name.lastIndex(of: ".") else { return false }
+        return ImageFolder.imageExtensions.contains(name[name.index(after: dot)...].lowercased())
+    }
+
+    /// Paths of the image files anywhere under `folder`.
+    static func imageFiles(under folder: String) throws -> [String] {
+        var found: [String] = []
+        for entry in try entries(of: folder) {
+            let path = folder + "/" + entry.name
+            if entry.isDirectory {
+                found += try imageFiles(under: path)
+            } else if isImageName(entry.name) {
+                found.append(path)
+            }
+        }
+        return found
+    }
+
+    /// Whether `folder` directly holds an image file (used to tell a class folder from anything else).
+    static func hasImage(_ folder: String) -> Bool {
+        guard let list = try? entries(of: folder) else { return false }
+        return list.contains { !$0.isDirectory && isImageName($0.name) }
+    }
+}
