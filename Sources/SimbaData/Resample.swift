@@ -50,6 +50,7 @@ public final class ResampleScratch {
     var rowBounds: [Int] = []
     var rowCoefficients: [Int32] = []
     var rows: [UInt8] = []
+    var sums: [Int32] = []
     /// The 8-bit result window, (size, size, 3); used by the transforms.
     var window: [UInt8] = []
 
@@ -103,6 +104,7 @@ public enum Resample {
         let lastRow = scratch.rowBounds[2 * (outRows.count - 1)] + scratch.rowBounds[2 * (outRows.count - 1) + 1]
         let rowLength = columns.count * 3
         ResampleScratch.ensure(&scratch.rows, (lastRow - firstRow) * rowLength)
+        ResampleScratch.ensure(&scratch.sums, rowLength)
         let half = 1 << (precisionBits - 1)
 
         image.pixels.withUnsafeBufferPointer { pixelBuffer in
@@ -135,21 +137,20 @@ public enum Resample {
                 }
                 scratch.rowBounds.withUnsafeBufferPointer { bounds in
                     scratch.rowCoefficients.withUnsafeBufferPointer { weights in
-                        let rows = UnsafePointer(rowBuffer.baseAddress!)
-                        // Vertical pass into the window.
-                        for (i, outRow) in outRows.enumerated() {
-                            let start = bounds[2 * i] - firstRow, count = bounds[2 * i + 1]
-                            let k = weights.baseAddress! + i * rowTaps
-                            let target = destination + ((outRow - window.y) * window.width + (columns.lowerBound - window.x)) * 3
-                            let source = rows + start * rowLength
-                            for j in 0..<rowLength {
-                                var s = half
-                                var p = source + j
+                        scratch.sums.withUnsafeMutableBufferPointer { sumBuffer in
+                            let rows = UnsafePointer(rowBuffer.baseAddress!), sums = sumBuffer.baseAddress!
+                            // Vertical pass into the window, tap by tap over a whole row so the
+                            // loop vectorises; 32-bit sums as PIL's `int`.
+                            for (i, outRow) in outRows.enumerated() {
+                                let start = bounds[2 * i] - firstRow, count = bounds[2 * i + 1]
+                                let k = weights.baseAddress! + i * rowTaps
+                                let target = destination + ((outRow - window.y) * window.width + (columns.lowerBound - window.x)) * 3
+                                sums.update(repeating: Int32(half), count: rowLength)
                                 for t in 0..<count {
-                                    s += Int(p[0]) * Int(k[t])
-                                    p += rowLength
+                                    let w = k[t], source = rows + (start + t) * rowLength
+                                    for j in 0..<rowLength { sums[j] &+= Int32(source[j]) &* w }
                                 }
-                                target[j] = clip8(s)
+                                for j in 0..<rowLength { target[j] = clip8(Int(sums[j])) }
                             }
                         }
                     }

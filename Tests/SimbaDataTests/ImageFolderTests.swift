@@ -10,7 +10,7 @@ import Testing
     private func touch(_ path: String) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path, contents: Data([1]))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data([1])))
     }
 
     @Test(arguments: [("train", "train"), ("train", "training"), ("val", "val"), ("val", "valid"), ("val", "validation")])
