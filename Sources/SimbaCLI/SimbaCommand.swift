@@ -15,6 +15,7 @@ public enum SimbaCommand {
         Commands:
           train     Train a model from a YAML config (`simba train --config configs/etth1-96.yaml`)
           forecast  Evaluate a forecasting checkpoint and forecast the future of a CSV
+          prepare   Build image folders (Fashion-MNIST from Debian, a mixed-format JPEG check folder)
           info      Print the BLAS kernels in use and, with --model, a model's layers and parameter count
           bench     Run benchmarks (`simba bench kernels`)
 
@@ -37,10 +38,11 @@ public enum SimbaCommand {
             case "--version", "version": print("simba \(version)"); return 0
             case "train": try TrainCommand.run(rest)
             case "forecast": try ForecastCommand.run(rest)
+            case "prepare": try PrepareCommand.run(rest)
             case "info": try InfoCommand.run(rest)
             case "bench": try BenchCommand.run(rest)
             default:
-                throw UsageError("unknown command '\(command)'\(suggestion(for: command, among: ["train", "forecast", "info", "bench"]))\nRun `simba --help` for the list of commands.")
+                throw UsageError("unknown command '\(command)'\(suggestion(for: command, among: ["train", "forecast", "eval", "prepare", "info", "bench"]))\nRun `simba --help` for the list of commands.")
             }
             return 0
         } catch let error as UsageError {

@@ -26,7 +26,7 @@ enum TrainCommand {
     static func run(_ arguments: [String]) throws {
         let options = try Options(arguments, command: "train", valued: ["config", "set", "out", "resume"], flags: ["help"])
         if options.has("help") {
-            print(help + ConfigSchema.forecast.reference)
+            print(help + ConfigSchema.forecast.reference + "\nConfig keys (classification, task: classify):\n\n" + ConfigSchema.classify.reference)
             return
         }
         let cwd = FileManager.default.currentDirectoryPath
@@ -40,19 +40,30 @@ enum TrainCommand {
             guard FileManager.default.fileExists(atPath: file) else {
                 throw UsageError("\(resume) is not a run folder (no config.yaml); pass the folder a `simba train` run wrote")
             }
-            config = try Config(schema: .forecast, configFile: file, overrides: ["output.dir=\(resume)"], workingDirectory: cwd)
+            config = try Config(schema: schema(configFile: file, overrides: [], cwd: cwd), configFile: file,
+                                overrides: ["output.dir=\(resume)"], workingDirectory: cwd)
         } else {
             guard let file = options.value("config") else {
                 throw UsageError("`simba train` needs --config FILE.yaml (or --resume RUN_DIR); see `simba train --help`")
             }
             var overrides = options.allValues("set")
             if let out = options.value("out") { overrides.append("output.dir=\(out)") }
-            config = try Config(schema: .forecast, configFile: file, overrides: overrides, workingDirectory: cwd)
-        }
-        guard config.string("task") == "forecast" else {
-            throw UsageError("task '\(config.string("task"))' is not available yet: `simba train` trains forecasting models (task: forecast)")
+            config = try Config(schema: schema(configFile: file, overrides: overrides, cwd: cwd), configFile: file,
+                                overrides: overrides, workingDirectory: cwd)
         }
         let log = RunLog()
-        _ = try ForecastJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version)
+        switch config.string("task") {
+        case "classify": _ = try VisionJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version)
+        default: _ = try ForecastJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version)
+        }
+    }
+
+    /// The schema of the config's `task` (forecast unless it says classify).
+    static func schema(configFile: String, overrides: [String], cwd: String) throws -> ConfigSchema {
+        let task = ConfigSchema.task(configFile: configFile, overrides: overrides, workingDirectory: cwd)
+        guard let schema = ConfigSchema.forTask(task) else {
+            throw UsageError("\(configFile): task '\(task)' is not one of forecast, classify")
+        }
+        return schema
     }
 }

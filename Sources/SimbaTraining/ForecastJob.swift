@@ -92,13 +92,7 @@ public enum ForecastJob {
         let data = try ForecastData(path: config.path("data.path"), options: dataOptions(config))
         let settings = try settings(config, variates: data.inputColumns)
         let outputDir = config.string("output.dir")
-        let run = try RunFolder(path: outputDir)
-        if resume && !run.hasCheckpoint {
-            throw CheckpointError(path: outputDir, problem: "no last.safetensors to resume from; start a new run with --config")
-        }
-        if !resume && run.hasCheckpoint {
-            throw CheckpointError(path: outputDir, problem: "already holds a run (last.safetensors); continue it with --resume \(outputDir), or choose another folder with --out or --set output.dir=…")
-        }
+        let run = try RunFolder.open(path: outputDir, resume: resume)
         try log.open(run.logFile)
         let metadata = [
             "format": "pt", "simba_version": version, "task": "forecast", "config": config.yaml(),

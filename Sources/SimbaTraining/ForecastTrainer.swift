@@ -104,16 +104,6 @@ public final class ForecastTrainer {
         return loss
     }
 
-    /// Adam's coupled L2 decay (PyTorch `Adam(weight_decay=…)`): g += wd·p on decayed tensors.
-    func addL2Decay() {
-        guard settings.optimizer == .adam, settings.weightDecay > 0 else { return }
-        let wd = Float(settings.weightDecay)
-        for entry in model.store.entries where entry.kind == .parameter && entry.decay {
-            let p = model.store.values.pointer + entry.offset, g = model.store.gradients.pointer + entry.offset
-            for i in 0..<entry.count { g[i] += wd * p[i] }
-        }
-    }
-
     /// Runs the remaining epochs, then reloads the best weights; returns the best epoch's test scores.
     public func train() throws -> SplitScores {
         try train(stoppingAfter: nil)
@@ -134,7 +124,9 @@ public final class ForecastTrainer {
                 guard loss.isFinite else {
                     throw TrainingError("the loss became \(loss) at epoch \(epoch + 1), step \(step + 1); \(keptCheckpoint). Lower optimization.lr or set optimization.grad_clip")
                 }
-                addL2Decay()
+                if settings.optimizer == .adam && settings.weightDecay > 0 {
+                    addL2Decay(store: model.store, weightDecay: Float(settings.weightDecay))
+                }
                 if settings.gradClip > 0 {
                     GradientClipping.clipGlobalNorm(gradients: model.store.gradients.pointer, count: model.store.parameterCount, maxNorm: Float(settings.gradClip))
                 }

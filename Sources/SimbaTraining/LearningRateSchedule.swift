@@ -8,8 +8,8 @@ public struct LearningRateSchedule: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         /// `lr` throughout (after warmup).
         case constant
-        /// Linear warmup from `minLR` to `lr` over `warmupEpochs`, then cosine from `lr` to `minLR`
-        /// at the last step (timm's CosineLRScheduler, stepped per optimizer step).
+        /// Cosine from `lr` to `minLR` at the last step (timm's CosineLRScheduler, stepped per
+        /// optimizer step).
         case cosine
         /// `lr`·0.5^epoch: Time-Series-Library's `lradj: type1`, stepped per epoch.
         case halveEachEpoch = "halve_each_epoch"
@@ -18,15 +18,18 @@ public struct LearningRateSchedule: Sendable, Equatable {
     public var kind: Kind
     public var lr: Double
     public var minLR: Double
+    /// Every schedule starts with a linear warmup from `warmupLR` to `lr` over `warmupEpochs`.
+    public var warmupLR: Double
     public var warmupEpochs: Double
     public var epochs: Int
     public var stepsPerEpoch: Int
 
-    public init(kind: Kind, lr: Double, minLR: Double = 0, warmupEpochs: Double = 0, epochs: Int, stepsPerEpoch: Int) {
+    public init(kind: Kind, lr: Double, minLR: Double = 0, warmupLR: Double? = nil, warmupEpochs: Double = 0, epochs: Int, stepsPerEpoch: Int) {
         precondition(epochs > 0 && stepsPerEpoch > 0, "a schedule needs at least one epoch and one step")
         self.kind = kind
         self.lr = lr
         self.minLR = minLR
+        self.warmupLR = warmupLR ?? minLR
         self.warmupEpochs = warmupEpochs
         self.epochs = epochs
         self.stepsPerEpoch = stepsPerEpoch
@@ -36,7 +39,7 @@ public struct LearningRateSchedule: Sendable, Equatable {
     public func rate(atStep step: Int) -> Double {
         let warmupSteps = warmupEpochs * Double(stepsPerEpoch)
         if Double(step) < warmupSteps {
-            return minLR + (lr - minLR) * Double(step + 1) / warmupSteps
+            return warmupLR + (lr - warmupLR) * Double(step + 1) / warmupSteps
         }
         switch kind {
         case .constant:

@@ -17,6 +17,19 @@ public final class RunFolder {
         }
     }
 
+    /// Opens the run folder for a new run (refusing one that already holds a checkpoint, so
+    /// nothing is overwritten) or for `resume` (requiring a checkpoint).
+    public static func open(path: String, resume: Bool) throws -> RunFolder {
+        let run = try RunFolder(path: path)
+        if resume && !run.hasCheckpoint {
+            throw CheckpointError(path: path, problem: "no last.safetensors to resume from; start a new run with --config")
+        }
+        if !resume && run.hasCheckpoint {
+            throw CheckpointError(path: path, problem: "already holds a run (last.safetensors); continue it with --resume \(path), or choose another folder with --out or --set output.dir=…")
+        }
+        return run
+    }
+
     public var configFile: String { path + "/config.yaml" }
     public var logFile: String { path + "/log.txt" }
     public var summaryFile: String { path + "/summary.csv" }

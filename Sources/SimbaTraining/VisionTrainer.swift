@@ -1,0 +1,200 @@
+// Trains a SiMBA image classifier on an image folder: seeded epochs of augmented batches,
+// label-smoothed (or mixup/cutmix) cross-entropy, AdamW with warmup+cosine, evaluation every epoch,
+// summary.csv, last/best checkpoints and exact resume.
+
+import Foundation
+import SimbaCore
+import SimbaData
+import SimbaModel
+
+/// Everything a vision run needs besides the data folders.
+public struct VisionSettings: Sendable {
+    public var model: VisionConfig
+    public var optimizer: OptimizerKind = .adamw
+    /// Peak learning rate, already scaled by the batch.
+    public var lr = 1e-3
+    public var minLR = 1e-5
+    public var warmupLR = 1e-6
+    public var warmupEpochs = 5.0
+    public var weightDecay = 0.05
+    public var batchSize = 64
+    public var epochs = 300
+    public var schedule: LearningRateSchedule.Kind = .cosine
+    public var gradClip = 0.0
+    public var seed: UInt64 = 42
+    public var logEvery = 50
+    public var labelSmoothing = 0.1
+    public var mixupAlpha = 0.0
+    public var cutmixAlpha = 0.0
+    public var train: TrainTransform
+    public var eval: EvalTransform
+    public var workers = 1
+    public var strict = false
+
+    public init(model: VisionConfig, train: TrainTransform, eval: EvalTransform) {
+        self.model = model
+        self.train = train
+        self.eval = eval
+    }
+}
+
+public final class VisionTrainer {
+    public let settings: VisionSettings
+    public let trainFolder: ImageFolder
+    public let evalFolder: ImageFolder
+    public let model: VisionModel
+    public let optimizer: AdamW
+    let run: RunFolder
+    let log: RunLog
+    let metadata: [String: String]
+    public private(set) var progress = TrainingProgress()
+    let schedule: LearningRateSchedule
+    let stepsPerEpoch: Int
+    let mixup: Mixup
+    let trainLoader: ImageLoader
+    let evalLoader: ImageLoader
+    // Batch buffers, allocated once.
+    let images: FloatBuffer          // (batch, size, size, 3)
+    let labels: UnsafeMutablePointer<Int32>
+    let targets: FloatBuffer         // (batch, classes)
+    let probabilities: FloatBuffer   // (batch, classes)
+    let dLogits: FloatBuffer         // (batch, classes)
+    let mixScratch: FloatBuffer      // one image
+
+    public static let summaryHeader = "epoch,train_loss,eval_loss,eval_top1,eval_top5,lr"
+
+    public init(settings: VisionSettings, trainFolder: ImageFolder, evalFolder: ImageFolder, run: RunFolder, log: RunLog,
+                metadata: [String: String], resume: Bool) throws {
+        self.settings = settings
+        self.trainFolder = trainFolder
+        self.evalFolder = evalFolder
+        self.run = run
+        self.log = log
+        self.metadata = metadata
+        guard trainFolder.samples.count >= settings.batchSize else {
+            throw TrainingError("\(trainFolder.splitPath) has \(trainFolder.samples.count) images, fewer than optimization.batch_size \(settings.batchSize): lower the batch size")
+        }
+        model = VisionModel(config: settings.model, maxBatch: settings.batchSize, seed: settings.seed)
+        optimizer = AdamW(store: model.store, weightDecay: settings.optimizer == .adamw ? settings.weightDecay : 0)
+        stepsPerEpoch = trainFolder.samples.count / settings.batchSize
+        schedule = LearningRateSchedule(
+            kind: settings.schedule, lr: settings.lr, minLR: settings.minLR, warmupLR: settings.warmupLR,
+            warmupEpochs: settings.warmupEpochs, epochs: settings.epochs, stepsPerEpoch: stepsPerEpoch)
+        mixup = Mixup(mixupAlpha: settings.mixupAlpha, cutmixAlpha: settings.cutmixAlpha, labelSmoothing: settings.labelSmoothing)
+        trainLoader = ImageLoader(samples: trainFolder.samples, transform: settings.train, batchSize: settings.batchSize,
+                                  shuffle: true, dropLast: true, seed: settings.seed, workers: settings.workers, strict: settings.strict)
+        evalLoader = ImageLoader(samples: evalFolder.samples, transform: settings.eval, batchSize: settings.batchSize,
+                                 shuffle: false, dropLast: false, seed: settings.seed, workers: settings.workers, strict: settings.strict)
+        let (b, s, k) = (settings.batchSize, settings.model.imageSize, settings.model.numClasses)
+        images = FloatBuffer(count: b * s * s * 3)
+        labels = .allocate(capacity: b)
+        targets = FloatBuffer(count: b * k)
+        probabilities = FloatBuffer(count: b * k)
+        dLogits = FloatBuffer(count: b * k)
+        mixScratch = FloatBuffer(count: s * s * 3)
+        if resume {
+            progress = try run.resume(store: model.store, optimizer: optimizer, generator: &model.context.generator)
+        }
+    }
+
+    deinit { labels.deallocate() }
+
+    /// Reports every image a loader skipped.
+    func reportSkipped(_ loader: ImageLoader) {
+        for (path, reason) in loader.skipped { log.line("warning: skipped \(path): \(reason)") }
+        if !loader.skipped.isEmpty { log.line("warning: \(loader.skipped.count) unreadable images skipped this epoch") }
+    }
+
+    /// One optimizer step on the batch in `images`/`labels`; returns the loss.
+    func step(batch: Int, generator: inout RandomGenerator) -> Float {
+        let (s, k) = (settings.model.imageSize, settings.model.numClasses)
+        if mixup.isActive {
+            mixup.apply(images: images.pointer, labels: labels, targets: targets.pointer, scratch: mixScratch.pointer,
+                        batch: batch, size: s, classes: k, generator: &generator)
+        } else {
+            CrossEntropy.smoothedOneHot(targets: targets.pointer, labels: labels, batch: batch, classes: k,
+                                        smoothing: Float(settings.labelSmoothing))
+        }
+        model.store.zeroGradients()
+        let logits = model.forward(images.pointer, batch: batch)
+        let loss = CrossEntropy.forward(probabilities: probabilities.pointer, logits: logits, targets: targets.pointer, batch: batch, classes: k)
+        dLogits.pointer.update(repeating: 0, count: batch * k)
+        CrossEntropy.backward(dLogits: dLogits.pointer, probabilities: probabilities.pointer, targets: targets.pointer,
+                              batch: batch, classes: k, dLoss: 1)
+        model.backward(dLogits.pointer, batch: batch)
+        return loss
+    }
+
+    /// Loss and top-1/top-5 on the evaluation folder (evaluation mode, eval transform).
+    public func evaluate() throws -> ClassificationScores {
+        let wasTraining = model.training
+        model.training = false
+        defer { model.training = wasTraining }
+        let loader = evalLoader
+        loader.startEpoch(0)
+        var scores = ClassificationScores()
+        while let count = try loader.next(into: images.pointer, labels: labels) {
+            let logits = model.forward(images.pointer, batch: count)
+            scores.add(logits: logits, labels: labels, batch: count, classes: settings.model.numClasses)
+        }
+        reportSkipped(loader)
+        return scores
+    }
+
+    /// Runs the remaining epochs, then loads the best epoch's weights (best.safetensors) into the model.
+    public func train() throws {
+        let epochs = settings.epochs
+        while progress.epochsDone < epochs {
+            let epoch = progress.epochsDone
+            model.training = true
+            let loader = trainLoader
+            loader.startEpoch(epoch)
+            var mixGenerator = RandomGenerator(seed: settings.seed).split(UInt64(epoch) + 0x4D49_5855_5000)
+            var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch)
+            var lr = schedule.rate(atStep: progress.steps)
+            while let count = try loader.next(into: images.pointer, labels: labels) {
+                let loss = step(batch: count, generator: &mixGenerator)
+                guard loss.isFinite else {
+                    let kept = progress.epochsDone > 0 ? "the checkpoint of epoch \(progress.epochsDone) is kept in \(run.path)" : "no checkpoint was written"
+                    throw TrainingError("the loss became \(loss) at epoch \(epoch + 1), step \(meter.stepsDone + 1); \(kept). Lower optimization.lr or set optimization.grad_clip")
+                }
+                if settings.optimizer == .adam && settings.weightDecay > 0 {
+                    addL2Decay(store: model.store, weightDecay: Float(settings.weightDecay))
+                }
+                if settings.gradClip > 0 {
+                    GradientClipping.clipGlobalNorm(gradients: model.store.gradients.pointer, count: model.store.parameterCount, maxNorm: Float(settings.gradClip))
+                }
+                lr = schedule.rate(atStep: progress.steps)
+                optimizer.step(store: model.store, learningRate: Float(lr))
+                progress.steps += 1
+                meter.add(loss: loss, samples: count)
+                log.progress(meter.line(loss: loss, lr: lr), plainToo: meter.stepsDone % settings.logEvery == 0)
+            }
+            reportSkipped(loader)
+            let scores = try evaluate()
+            let improved = scores.top1 > (progress.bestMetric ?? -1)
+            progress.epochsDone = epoch + 1
+            let g = model.context.generator.state
+            progress.generatorState = [g.0, g.1, g.2, g.3]
+            if improved {
+                progress.bestMetric = scores.top1
+                progress.bestEpoch = epoch + 1
+            }
+            progress.summaryRows.append(String(format: "%d,%.6f,%.6f,%.4f,%.4f,%.3e", epoch + 1, meter.meanLoss, scores.loss, scores.top1, scores.top5, lr))
+            try run.saveCheckpoint(progress: progress, optimizer: optimizer, store: model.store, metadata: metadata,
+                                   best: improved, summaryHeader: Self.summaryHeader)
+            log.line(String(format: "epoch %d/%d  train loss %.4f  eval loss %.4f  top-1 %.2f  top-5 %.2f  %.0f images/s  %@%@",
+                            epoch + 1, epochs, meter.meanLoss, scores.loss, scores.top1, scores.top5, meter.samplesPerSecond,
+                            formatDuration(meter.seconds), improved ? "  (best)" : ""))
+        }
+        try run.loadWeights(run.bestWeights, into: model.store)
+    }
+}
+
+/// Adam's coupled L2 decay (PyTorch `Adam(weight_decay=…)`): g += wd·p on the decayed tensors.
+func addL2Decay(store: ParameterStore, weightDecay: Float) {
+    for entry in store.entries where entry.kind == .parameter && entry.decay {
+        let p = store.values.pointer + entry.offset, g = store.gradients.pointer + entry.offset
+        for i in 0..<entry.count { g[i] += weightDecay * p[i] }
+    }
+}
