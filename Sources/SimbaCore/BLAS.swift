@@ -1,14 +1,24 @@
-// Swift names for the OpenBLAS calls simba uses: row-major single-precision GEMM, and what the
-// library reports about itself. The only file that imports COpenBLAS.
+// Swift names for the OpenBLAS calls simba uses: row-major single-precision GEMM split across
+// simba's own workers, and what the library reports about itself. The only file importing COpenBLAS.
 
 import COpenBLAS
 
 /// Row-major matrix products on OpenBLAS.
+///
+/// OpenBLAS runs single-threaded here; `gemm` splits a large product into row (or column) blocks
+/// of C and runs them on simba's parallel workers. OpenBLAS 0.3.21's own thread pool was seen to
+/// deadlock (the caller spinning in exec_blas_async_wait while its worker idled) after thousands
+/// of calls, and its spinning threads competed with simba's loops between calls.
 public enum BLAS {
+    /// Set once, before the first product: OpenBLAS computes in the calling thread.
+    private static let singleThreaded: Void = openblas_set_num_threads(1)
+
+    /// Products below this many multiply-adds run in one piece.
+    static let splitThreshold = 1 << 18
+
     /// C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C, all row-major.
     ///
     /// `lda`, `ldb`, `ldc` are the row strides of A, B, C as stored (before the transpose).
-    @inline(__always)
     public static func gemm(
         transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
@@ -17,6 +27,41 @@ public enum BLAS {
     ) {
         precondition(m >= 0 && n >= 0 && k >= 0, "gemm sizes must be non-negative")
         if m == 0 || n == 0 { return }
+        _ = singleThreaded
+        let workers = Parallel.workers
+        guard workers > 1, m * n * k >= splitThreshold else {
+            sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        if m >= n {
+            // Row blocks of C: rows of op(A) start at a + r·lda (or a + r when A is transposed).
+            Parallel.forEachRange(workers, costPerItem: splitThreshold) { range in
+                for part in range {
+                    let r0 = m * part / workers, r1 = m * (part + 1) / workers
+                    guard r1 > r0 else { continue }
+                    sgemm(transposeA, transposeB, r1 - r0, n, k, alpha, a + (transposeA ? r0 : r0 * lda), lda,
+                          b, ldb, beta, c + r0 * ldc, ldc)
+                }
+            }
+        } else {
+            // Column blocks of C: columns of op(B) start at b + j (or b + j·ldb when B is transposed).
+            Parallel.forEachRange(workers, costPerItem: splitThreshold) { range in
+                for part in range {
+                    let j0 = n * part / workers, j1 = n * (part + 1) / workers
+                    guard j1 > j0 else { continue }
+                    sgemm(transposeA, transposeB, m, j1 - j0, k, alpha, a, lda,
+                          b + (transposeB ? j0 * ldb : j0), ldb, beta, c + j0, ldc)
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func sgemm(
+        _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+        _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+        _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
@@ -28,9 +73,6 @@ public enum BLAS {
     /// OpenBLAS's build configuration string.
     public static var configuration: String { String(cString: openblas_get_config()) }
 
-    /// Threads OpenBLAS uses for one call.
-    public static var threads: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(newValue)) }
-    }
+    /// Threads one product runs on: simba's workers, each calling OpenBLAS single-threaded.
+    public static var threads: Int { Parallel.workers }
 }
