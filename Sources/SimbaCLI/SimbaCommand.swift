@@ -15,6 +15,7 @@ public enum SimbaCommand {
         Commands:
           train     Train a model from a YAML config (`simba train --config configs/etth1-96.yaml`)
           forecast  Evaluate a forecasting checkpoint and forecast the future of a CSV
+          eval      Score an image classifier on an image folder (top-1/top-5, timm style)
           prepare   Build image folders (Fashion-MNIST from Debian, a mixed-format JPEG check folder)
           info      Print the BLAS kernels in use and, with --model, a model's layers and parameter count
           bench     Run benchmarks (`simba bench kernels`)
@@ -38,6 +39,7 @@ public enum SimbaCommand {
             case "--version", "version": print("simba \(version)"); return 0
             case "train": try TrainCommand.run(rest)
             case "forecast": try ForecastCommand.run(rest)
+            case "eval": try EvalCommand.run(rest)
             case "prepare": try PrepareCommand.run(rest)
             case "info": try InfoCommand.run(rest)
             case "bench": try BenchCommand.run(rest)

@@ -1,0 +1,111 @@
+// `simba eval`: parses its options, loads the classifier (a simba checkpoint or official weights
+// for a named variant), runs VisionEvaluation and prints timm's summary line and JSON result.
+
+import Foundation
+import SimbaCore
+import SimbaData
+import SimbaModel
+import SimbaTraining
+
+enum EvalCommand {
+    static let help = """
+        Usage: simba eval --checkpoint FILE.safetensors --data ROOT [--split val] [options]
+               simba eval --model simba_s|simba_b|simba_l --weights FILE.safetensors --data ROOT [options]
+
+        Scores a classifier on every image of ROOT/<split>/<class>/ (timm validate.py style): progress
+        lines, ` * Acc@1 … Acc@5 …` and a JSON result. Class index = position of the class folder in
+        the byte-wise sorted list of folder names (ImageNet synsets sort the same in every order).
+
+          --checkpoint FILE    a classification checkpoint written by `simba train` (or its run folder)
+          --model NAME         with --weights: official PyTorch weights (scripts/convert_pth.py converts
+                               a .pth) for this variant; also --channel-mixer einfft|mlp,
+                               --num-classes N (default 1000), --no-token-label
+          --split NAME         split folder (default val; also valid, validation), or the root itself
+          --img-size N         input size (default: the checkpoint's, or 224)
+          --crop-pct X         resize the shorter side to img_size/crop_pct, then center-crop (default
+                               the checkpoint's, or 0.96; timm's default is 0.875)
+          --interpolation I    bicubic (default) or bilinear
+          --mean R,G,B         normalisation mean after /255 (default ImageNet's)
+          --std R,G,B          normalisation std (default ImageNet's)
+          --batch-size N       images per forward pass (default 64)
+          --workers N          decoding threads (default 2)
+          --predictions FILE   per-image CSV: filename,label,top1,top5_classes,top5_probabilities
+          --json FILE          also write the JSON result to FILE
+
+        """
+
+    static func run(_ arguments: [String]) throws {
+        let options = try Options(
+            arguments, command: "eval",
+            valued: ["checkpoint", "model", "weights", "data", "split", "img-size", "crop-pct", "interpolation", "mean", "std",
+                     "batch-size", "workers", "predictions", "json", "channel-mixer", "num-classes"],
+            flags: ["help", "no-token-label"])
+        if options.has("help") {
+            print(help, terminator: "")
+            return
+        }
+        guard let root = options.value("data") else { throw UsageError("`simba eval` needs --data ROOT (an image folder); see `simba eval --help`") }
+        let batch = try positive(options.value("batch-size") ?? "64", "--batch-size")
+        let workers = try positive(options.value("workers") ?? "2", "--workers")
+        let checkpoint: VisionCheckpoint
+        let name: String
+        if let path = options.value("checkpoint") {
+            guard options.value("weights") == nil, options.value("model") == nil else {
+                throw UsageError("give either --checkpoint or --model with --weights, not both")
+            }
+            var isFolder: ObjCBool = false
+            let file = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue ? path + "/best.safetensors" : path
+            checkpoint = try VisionCheckpoint.fromCheckpoint(path: file, maxBatch: batch)
+            name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        } else if let variant = options.value("model"), let weights = options.value("weights") {
+            var config = try InfoCommand.modelConfig(variant, options)
+            config.imageSize = try positive(options.value("img-size") ?? "224", "--img-size")
+            guard config.problems().isEmpty else { throw UsageError(config.problems().joined(separator: "; ")) }
+            checkpoint = try VisionCheckpoint.fromWeights(path: weights, config: config, maxBatch: batch)
+            name = variant
+        } else {
+            throw UsageError("`simba eval` needs --checkpoint FILE, or --model NAME with --weights FILE")
+        }
+        let base = checkpoint.evalTransform
+        let size = try options.value("img-size").map { try positive($0, "--img-size") } ?? base?.size ?? checkpoint.model.config.imageSize
+        let cropPct = try options.value("crop-pct").map { text -> Double in
+            guard let x = Double(text), x > 0, x <= 1 else { throw UsageError("--crop-pct takes a number in (0, 1], not '\(text)'") }
+            return x
+        } ?? base?.cropPct ?? 0.96
+        let interpolation = try options.value("interpolation").map { text -> Interpolation in
+            guard let i = Interpolation(rawValue: text) else { throw UsageError("--interpolation must be bicubic or bilinear, not '\(text)'") }
+            return i
+        } ?? base?.interpolation ?? .bicubic
+        let mean = try options.value("mean").map { try triple($0, "--mean") } ?? base?.normalization.mean ?? Normalization.imageNet.mean
+        let std = try options.value("std").map { try triple($0, "--std") } ?? base?.normalization.std ?? Normalization.imageNet.std
+        let transform = EvalTransform(size: size, cropPct: cropPct, interpolation: interpolation, normalization: Normalization(mean: mean, std: std))
+        let folder = try ImageFolder(root: root, split: options.value("split") ?? "val")
+        let log = RunLog()
+        log.line(String(format: "simba eval %@: %@, %d images, %d classes; resize shorter side to %d (%@), center crop %d, mean %@, std %@",
+                        name, folder.splitPath, folder.samples.count, folder.classNames.count, transform.resizeSize,
+                        interpolation.rawValue, size, mean.map { String($0) }.joined(separator: ","), std.map { String($0) }.joined(separator: ",")))
+        let result = try VisionEvaluation.run(checkpoint: checkpoint, folder: folder, transform: transform, batchSize: batch,
+                                              workers: workers, log: log)
+        let s = result.scores
+        log.line(String(format: " * Acc@1 %.3f (%.3f) Acc@5 %.3f (%.3f)", s.top1, 100 - s.top1, s.top5, 100 - s.top5))
+        let json = String(format: "{\"model\": \"%@\", \"top1\": %.3f, \"top1_err\": %.3f, \"top5\": %.3f, \"top5_err\": %.3f, \"param_count\": %.2f, \"img_size\": %d, \"crop_pct\": %.3f, \"interpolation\": \"%@\"}",
+                          name, s.top1, 100 - s.top1, s.top5, 100 - s.top5, Double(checkpoint.model.store.parameterCount) / 1e6,
+                          size, cropPct, interpolation.rawValue)
+        log.line(json)
+        if let path = options.value("json") { try AtomicFile.write(Data((json + "\n").utf8), to: path) }
+        if let path = options.value("predictions") {
+            try VisionEvaluation.writePredictions(result, classNames: checkpoint.classNames ?? folder.classNames, to: path)
+        }
+    }
+
+    static func positive(_ text: String, _ name: String) throws -> Int {
+        guard let n = Int(text), n > 0 else { throw UsageError("\(name) takes a positive whole number, not '\(text)'") }
+        return n
+    }
+
+    static func triple(_ text: String, _ name: String) throws -> [Float] {
+        let values = text.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count == 3 else { throw UsageError("\(name) takes three comma-separated numbers (R,G,B), not '\(text)'") }
+        return values
+    }
+}

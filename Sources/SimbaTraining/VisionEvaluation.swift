@@ -1,0 +1,141 @@
+// `simba eval`: a SiMBA classifier (a simba checkpoint, or official PyTorch weights for a named
+// variant) scored on an image folder, timm validate.py style. It never changes the weights.
+
+import Foundation
+import SimbaCore
+import SimbaData
+import SimbaModel
+
+/// A classifier ready to evaluate, with what its checkpoint says about classes and preprocessing.
+public struct VisionCheckpoint {
+    public let path: String
+    public let model: VisionModel
+    /// The class folder names it was trained on (nil for bare weights).
+    public let classNames: [String]?
+    /// The eval transform it was trained with (nil for bare weights).
+    public let evalTransform: EvalTransform?
+
+    /// A checkpoint written by `simba train` for classification: model, classes and transform
+    /// come from its metadata.
+    public static func fromCheckpoint(path: String, maxBatch: Int) throws -> VisionCheckpoint {
+        let file = try SafetensorsFile(path: path)
+        guard file.metadata["task"] == "classify", let modelJSON = file.metadata["model"], let namesJSON = file.metadata["class_names"]
+        else {
+            throw CheckpointError(path: path, problem: "not a simba classification checkpoint (its metadata lacks task/model/class_names); for official PyTorch weights use --model NAME --weights FILE")
+        }
+        let config: VisionConfig, names: [String]
+        do {
+            config = try JSONDecoder().decode(VisionConfig.self, from: Data(modelJSON.utf8))
+            names = try JSONDecoder().decode([String].self, from: Data(namesJSON.utf8))
+        } catch {
+            throw CheckpointError(path: path, problem: "its model metadata is damaged (\(error)); the file was not written by this simba")
+        }
+        guard config.problems().isEmpty, names.count == config.numClasses else {
+            throw CheckpointError(path: path, problem: "its model metadata is inconsistent: \(config.problems().joined(separator: "; "))")
+        }
+        let model = VisionModel(config: config, maxBatch: maxBatch)
+        try model.store.loadStateDict(from: file)
+        model.training = false
+        return VisionCheckpoint(path: path, model: model, classNames: names, evalTransform: evalTransform(file.metadata["eval_transform"]))
+    }
+
+    /// A safetensors file holding a state_dict (the official PyTorch one converted by
+    /// scripts/convert_pth.py, or simba's) for the model `config` describes.
+    public static func fromWeights(path: String, config: VisionConfig, maxBatch: Int) throws -> VisionCheckpoint {
+        let file = try SafetensorsFile(path: path)
+        let model = VisionModel(config: config, maxBatch: maxBatch)
+        try model.store.loadStateDict(from: file)
+        model.training = false
+        return VisionCheckpoint(path: path, model: model, classNames: nil, evalTransform: nil)
+    }
+
+    /// The transform stored by VisionJob, or nil.
+    static func evalTransform(_ json: String?) -> EvalTransform? {
+        guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+            let size = (object["img_size"] as? NSNumber)?.intValue, let crop = (object["crop_pct"] as? NSNumber)?.doubleValue,
+            let interpolation = (object["interpolation"] as? String).flatMap(Interpolation.init(rawValue:)),
+            let mean = (object["mean"] as? [NSNumber])?.map(\.floatValue), let std = (object["std"] as? [NSNumber])?.map(\.floatValue),
+            mean.count == 3, std.count == 3
+        else { return nil }
+        return EvalTransform(size: size, cropPct: crop, interpolation: interpolation, normalization: Normalization(mean: mean, std: std))
+    }
+}
+
+/// What `VisionEvaluation.run` measured.
+public struct VisionEvalResult {
+    public let scores: ClassificationScores
+    /// (images, classes), in the order of `samples`.
+    public let logits: [Float]
+    /// The images scored, in folder order (unreadable ones left out).
+    public let samples: [ImageSample]
+}
+
+public enum VisionEvaluation {
+    /// Scores `checkpoint` on every image of `folder`, printing timm-style progress lines to `log`.
+    public static func run(checkpoint: VisionCheckpoint, folder: ImageFolder, transform: EvalTransform, batchSize: Int,
+                           workers: Int, log: RunLog?, logEvery: Int = 50) throws -> VisionEvalResult {
+        let model = checkpoint.model
+        let classes = model.config.numClasses
+        if let names = checkpoint.classNames, names != folder.classNames {
+            let missing = names.filter { !folder.classNames.contains($0) }, extra = folder.classNames.filter { !names.contains($0) }
+            throw CheckpointError(path: checkpoint.path, problem: "the model's \(names.count) classes do not match the \(folder.classNames.count) class folders of \(folder.splitPath)"
+                + (missing.isEmpty ? "" : "; missing folders: \(missing.prefix(10).joined(separator: ", "))")
+                + (extra.isEmpty ? "" : "; folders the model does not know: \(extra.prefix(10).joined(separator: ", "))")
+                + (missing.isEmpty && extra.isEmpty ? "; same names in another order: give a class map" : ""))
+        }
+        guard folder.classNames.count == classes else {
+            throw CheckpointError(path: checkpoint.path, problem: "the model has \(classes) classes but \(folder.splitPath) has \(folder.classNames.count) class folders; pass --num-classes to match the weights, or evaluate on a folder with the same classes")
+        }
+        guard transform.size == model.config.imageSize else {
+            throw CheckpointError(path: checkpoint.path, problem: "the model was built for \(model.config.imageSize)×\(model.config.imageSize) images but the transform makes \(transform.size)×\(transform.size); pass --img-size \(model.config.imageSize)")
+        }
+        let batch = min(batchSize, model.maxBatch)
+        let loader = ImageLoader(samples: folder.samples, transform: transform, batchSize: batch, shuffle: false,
+                                 dropLast: false, seed: 0, workers: workers)
+        let images = FloatBuffer(count: batch * transform.size * transform.size * 3)
+        let labels = UnsafeMutablePointer<Int32>.allocate(capacity: batch)
+        defer { labels.deallocate() }
+        var scores = ClassificationScores()
+        var logits: [Float] = []
+        logits.reserveCapacity(folder.samples.count * classes)
+        let start = DispatchTime.now().uptimeNanoseconds
+        var batches = 0
+        loader.startEpoch(0)
+        while let count = try loader.next(into: images.pointer, labels: labels) {
+            let output = model.forward(images.pointer, batch: count)
+            scores.add(logits: output, labels: labels, batch: count, classes: classes)
+            logits.append(contentsOf: UnsafeBufferPointer(start: output, count: count * classes))
+            batches += 1
+            if let log, batches % logEvery == 0 || batches == loader.batchesPerEpoch {
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+                log.line(String(format: "Test: [%4d/%d]  Time %.3f (%.3f)  Loss %.4f  Acc@1 %7.3f  Acc@5 %7.3f",
+                                batches, loader.batchesPerEpoch, seconds / Double(batches), seconds, scores.loss, scores.top1, scores.top5))
+            }
+        }
+        if let log {
+            for (path, reason) in loader.skipped { log.line("warning: skipped \(path): \(reason)") }
+            if !loader.skipped.isEmpty { log.line("warning: \(loader.skipped.count) unreadable images skipped") }
+        }
+        let skipped = Set(loader.skipped.map(\.path))
+        return VisionEvalResult(scores: scores, logits: logits, samples: folder.samples.filter { !skipped.contains($0.path) })
+    }
+
+    /// Writes `filename,label,top1,top5_classes,top5_probabilities` per image (classes by name,
+    /// `;`-separated, best first; softmax probabilities).
+    public static func writePredictions(_ result: VisionEvalResult, classNames: [String], to path: String) throws {
+        let classes = classNames.count
+        var csv = "filename,label,top1,top5_classes,top5_probabilities\n"
+        try result.logits.withUnsafeBufferPointer { all in
+            for (i, sample) in result.samples.enumerated() {
+                let row = all.baseAddress! + i * classes
+                let maximum = (0..<classes).map { row[$0] }.max() ?? 0
+                let total = (0..<classes).reduce(0.0) { $0 + exp(Double(row[$1] - maximum)) }
+                let top = ClassificationScores.topClasses(row, classes: classes, count: min(5, classes))
+                let probabilities = top.map { String(format: "%.5f", exp(Double(row[$0] - maximum)) / total) }
+                let name = sample.path.contains(",") ? "\"\(sample.path)\"" : sample.path
+                csv += "\(name),\(classNames[sample.label]),\(classNames[top[0]]),\(top.map { classNames[$0] }.joined(separator: ";")),\(probabilities.joined(separator: ";"))\n"
+            }
+            try AtomicFile.write(Data(csv.utf8), to: path)
+        }
+    }
+}
