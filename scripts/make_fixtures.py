@@ -9,6 +9,9 @@ import argparse
 import json
 import math
 import os
+import shutil
+import struct
+import zlib
 
 import torch
 import torch.nn.functional as F
@@ -17,6 +20,7 @@ from safetensors.torch import save_file
 import simba_reference as ref
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures")
+EVAL_IMAGES = os.path.join(FIXTURES, "eval_images")
 
 ADAMW = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.05)
 ADAMW_STEPS = 5
@@ -243,6 +247,109 @@ def make_vision(name, mixer, token_label):
                   finals, record_acts=True)
 
 
+# MARK: - Eval-path fixture: PNG files in an image folder, eval-mode logits
+
+
+def png_bytes(pixels):
+    """An 8-bit RGB PNG of `pixels` (H, W, 3) uint8: IHDR, one zlib IDAT with filter type 0 on every row, IEND."""
+    height, width, _ = pixels.shape
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"".join(b"\x00" + bytes(pixels[y].flatten().tolist()) for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+
+def read_png(path):
+    """Decodes a PNG written by png_bytes (8-bit RGB, filter type 0) to a (H, W, 3) uint8 tensor."""
+    with open(path, "rb") as f:
+        blob = f.read()
+    assert blob[:8] == b"\x89PNG\r\n\x1a\n", f"{path}: not a PNG"
+    at, chunks = 8, {}
+    while at < len(blob):
+        n = struct.unpack(">I", blob[at:at + 4])[0]
+        chunks.setdefault(blob[at + 4:at + 8], b"")
+        chunks[blob[at + 4:at + 8]] += blob[at + 8:at + 8 + n]
+        at += 12 + n
+    width, height, depth, color = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, color) == (8, 2), f"{path}: only 8-bit RGB is read here"
+    raw = zlib.decompress(chunks[b"IDAT"])
+    stride = 1 + 3 * width
+    assert all(raw[y * stride] == 0 for y in range(height)), f"{path}: only filter type 0 is read here"
+    rows = [list(raw[y * stride + 1:(y + 1) * stride]) for y in range(height)]
+    return torch.tensor(rows, dtype=torch.uint8).reshape(height, width, 3)
+
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def eval_input(images):
+    """torchvision ToTensor + Normalize in float32: x = (u8 / 255 - mean) / std, (N, H, W, 3) uint8 -> NCHW."""
+    x = images.permute(0, 3, 1, 2).to(torch.float32).div(255)
+    mean = torch.tensor(IMAGENET_MEAN, dtype=torch.float32).view(1, 3, 1, 1)
+    std = torch.tensor(IMAGENET_STD, dtype=torch.float32).view(1, 3, 1, 1)
+    return (x - mean) / std
+
+
+def eval_images_from(config):
+    """The fixture's images read back from their PNG files, in the config's sample order."""
+    root = os.path.join(EVAL_IMAGES, config["split"])
+    return torch.stack([read_png(os.path.join(root, path)) for path in config["samples"]])
+
+
+def build_vision_eval(cfg):
+    torch.manual_seed(9)
+    model = ref.SiMBA(in_chans=cfg["in_chans"], num_classes=cfg["num_classes"], stem_hidden_dim=cfg["stem_hidden_dim"],
+                      embed_dims=cfg["embed_dims"], depths=cfg["depths"], mlp_ratios=cfg["mlp_ratios"],
+                      channel_mixer=cfg["channel_mixer"], token_label=cfg["token_label"], d_state=cfg["d_state"])
+    perturb_(model)
+    return model.eval()
+
+
+def make_vision_eval(name):
+    """A tiny SiMBA in eval mode (BatchNorm on perturbed running statistics) on 4 PNG images of 32x32 in
+    eval_images/val/<class>/, already at the input size, so the eval transform (crop_pct 1) only normalises.
+    Saves the weights, the logits `y` (4, 3) in sample order (paths sorted) and the labels."""
+    classes = ["class_a", "class_b", "class_c"]
+    files = [("class_a", "a0.png"), ("class_a", "a1.png"), ("class_b", "b0.png"), ("class_c", "c0.png")]
+    samples = sorted(f"{c}/{f}" for c, f in files)
+    cfg = dict(module="simba_vision_eval", **dict(VISION_TINY, num_classes=len(classes)), channel_mixer="einfft",
+               token_label=True, batch=len(samples), image_size=32, crop_pct=1.0, interpolation="bicubic",
+               normalization=dict(mean=list(IMAGENET_MEAN), std=list(IMAGENET_STD)), batchnorm="eval",
+               images="eval_images", split="val", classes=classes, samples=samples)
+
+    # Smooth colour ripples (127.5 +- 100) plus +-12 levels of noise, so pixel values span 16..239.
+    torch.manual_seed(300)
+    size = cfg["image_size"]
+    yy, xx = torch.meshgrid(torch.arange(size, dtype=torch.float32), torch.arange(size, dtype=torch.float32),
+                            indexing="ij")
+    split_root = os.path.join(EVAL_IMAGES, cfg["split"])
+    shutil.rmtree(EVAL_IMAGES, ignore_errors=True)
+    for k, path in enumerate(samples):
+        phase = torch.rand(3) * 6.283
+        freq = 0.1 + 0.3 * torch.rand(3)
+        channels = [127.5 + 100 * torch.sin(freq[c] * (xx * (1 + c) + yy * (k + 1 - c)) / 2 + phase[c])
+                    for c in range(3)]
+        image = torch.stack(channels, dim=-1) + torch.randint(-12, 13, (size, size, 3)).float()
+        image = image.round().clamp(0, 255).to(torch.uint8)
+        os.makedirs(os.path.dirname(os.path.join(split_root, path)), exist_ok=True)
+        with open(os.path.join(split_root, path), "wb") as f:
+            f.write(png_bytes(image))
+
+    images = eval_images_from(cfg)                                       # read back: the PNGs are the input
+    x = eval_input(images)                                               # (4, 3, 32, 32)
+    model = build_vision_eval(cfg)
+    with torch.no_grad():
+        y = model(x)                                                     # (4, 3)
+    labels = torch.tensor([float(classes.index(p.split("/")[0])) for p in samples])
+    write(name, {**state_tensors(model), "y": y, "labels": labels}, cfg,
+          "none (eval only): y = eval-mode logits head(cls) + 0.5 * max_tokens aux_head(tokens) of the images "
+          "in eval_images/val, sample order = config samples")
+
+
 def make_ts(name, token_axis, mixer):
     cfg = dict(module="simba_ts", seq_len=16, pred_len=8, n_vars=3, d_model=16, e_layers=2, d_state=8,
                token_axis=token_axis, channel_mixer=mixer, mlp_ratio=2, mlp="FFN" if mixer == "mlp" else "EinFFT",
@@ -372,7 +479,7 @@ def float32_accuracy():
     """Max |y32 - y64| / max|y64| of each fixture's stored output, to tell the Swift tests which tolerance the
     problem itself allows."""
     from safetensors import safe_open
-    for fname in sorted(os.listdir(FIXTURES)):
+    for fname in sorted(f for f in os.listdir(FIXTURES) if f.endswith(".safetensors")):
         with safe_open(os.path.join(FIXTURES, fname), "pt") as f:
             cfg = json.loads(f.metadata()["config"])
             t = {k: f.get_tensor(k) for k in f.keys()}
@@ -389,6 +496,10 @@ def float32_accuracy():
             cls = ref.Block if module == "block" else ref.ClassBlock
             m = cls(cfg["dim"], mlp, d_state=cfg["d_state"])
             call = lambda m, x, c=cfg: m(x, c["H"], c["W"])
+        elif module == "simba_vision_eval":
+            m = build_vision_eval(cfg)
+            t["x"] = eval_input(eval_images_from(cfg))
+            call = lambda m, x: m(x)
         elif module == "simba_vision":
             m = ref.SiMBA(in_chans=cfg["in_chans"], num_classes=cfg["num_classes"],
                           stem_hidden_dim=cfg["stem_hidden_dim"], embed_dims=cfg["embed_dims"], depths=cfg["depths"],
@@ -401,7 +512,7 @@ def float32_accuracy():
                             mlp_ratio=cfg["mlp_ratio"], d_state=cfg["d_state"])
             call = lambda m, x: m(x)
         m.load_state_dict({k: v for k, v in t.items() if k in m.state_dict()}, strict=False)
-        m = m.double().train()
+        m = m.double().eval() if cfg.get("batchnorm") == "eval" else m.double().train()
         with torch.no_grad():
             y64 = call(m, t["x"].double())
         err = ((t["y"].double() - y64).abs().max() / y64.abs().max()).item()
@@ -429,7 +540,8 @@ def main():
     make_ts("ts_variate", "variate", "einfft")
     make_ts("ts_time", "time", "einfft")
     make_ts("ts_variate_mlp", "variate", "mlp")
-    total = sum(os.path.getsize(os.path.join(FIXTURES, f)) for f in os.listdir(FIXTURES))
+    make_vision_eval("vision_eval")
+    total = sum(os.path.getsize(os.path.join(folder, f)) for folder, _, files in os.walk(FIXTURES) for f in files)
     print(f"total {total:,} bytes")
     if args.check:
         float32_accuracy()
