@@ -29,6 +29,7 @@ public final class ForecastTrainer {
     let log: RunLog
     public private(set) var progress = TrainingProgress()
     let schedule: LearningRateSchedule
+    let update: OptimizerStep
     let stepsPerEpoch: Int
     let predictor: ForecastPredictor
     // Training batch buffers, allocated once.
@@ -60,6 +61,8 @@ public final class ForecastTrainer {
         schedule = LearningRateSchedule(
             kind: settings.schedule, lr: settings.lr, minLR: settings.minLR, warmupEpochs: settings.warmupEpochs,
             epochs: settings.epochs, stepsPerEpoch: stepsPerEpoch)
+        update = OptimizerStep(optimizer: optimizer, kind: settings.optimizer, weightDecay: settings.weightDecay,
+                               gradClip: settings.gradClip, schedule: schedule)
         predictor = ForecastPredictor(model: model, data: data)
         let (b, l, h, m, k) = (settings.batchSize, settings.model.seqLen, settings.model.predLen, settings.model.variates, data.outputColumns)
         input = FloatBuffer(count: b * l * m)
@@ -121,17 +124,8 @@ public final class ForecastTrainer {
             var lr = schedule.rate(atStep: progress.steps)
             for step in 0..<stepsPerEpoch {
                 let loss = lossAndGradients(first: step * settings.batchSize)
-                guard loss.isFinite else {
-                    throw TrainingError("the loss became \(loss) at epoch \(epoch + 1), step \(step + 1); \(keptCheckpoint). Lower optimization.lr or set optimization.grad_clip")
-                }
-                if settings.optimizer == .adam && settings.weightDecay > 0 {
-                    addL2Decay(store: model.store, weightDecay: Float(settings.weightDecay))
-                }
-                if settings.gradClip > 0 {
-                    GradientClipping.clipGlobalNorm(gradients: model.store.gradients.pointer, count: model.store.parameterCount, maxNorm: Float(settings.gradClip))
-                }
-                lr = schedule.rate(atStep: progress.steps)
-                optimizer.step(store: model.store, learningRate: Float(lr))
+                lr = try update.apply(store: model.store, loss: loss, step: progress.steps, position: "epoch \(epoch + 1), step \(step + 1)",
+                                      kept: progress.keptCheckpoint(in: run.path))
                 progress.steps += 1
                 meter.add(loss: loss, samples: settings.batchSize)
                 log.progress(meter.line(loss: loss, lr: lr), plainToo: (step + 1) % settings.logEvery == 0)
@@ -139,7 +133,7 @@ public final class ForecastTrainer {
             let validation = predictor.scores(.val), test = predictor.scores(.test)
             // Checked before anything is saved, so a checkpoint never holds overflowed weights.
             guard validation.mse.isFinite, weightsAreFinite() else {
-                throw TrainingError("at the end of epoch \(epoch + 1) the weights or the validation MSE (\(validation.mse)) are not finite; \(keptCheckpoint). Lower optimization.lr or set optimization.grad_clip (or check the validation rows of the data for extreme values)")
+                throw TrainingError("at the end of epoch \(epoch + 1) the weights or the validation MSE (\(validation.mse)) are not finite; \(progress.keptCheckpoint(in: run.path)). Lower optimization.lr or set optimization.grad_clip (or check the validation rows of the data for extreme values)")
             }
             let improved = validation.mse < (progress.bestMetric ?? .infinity)
             progress.epochsDone = epoch + 1
@@ -164,13 +158,6 @@ public final class ForecastTrainer {
         }
         try run.loadWeights(run.bestWeights, into: model.store)
         return predictor.scores(.test)
-    }
-
-    /// What a run stopped by a non-finite value leaves behind, for its message.
-    var keptCheckpoint: String {
-        progress.epochsDone == 0
-            ? "no checkpoint was written"
-            : "the checkpoint of epoch \(progress.epochsDone) is kept in \(run.path)"
     }
 
     func weightsAreFinite() -> Bool {

@@ -49,6 +49,7 @@ public final class VisionTrainer {
     let metadata: [String: String]
     public private(set) var progress = TrainingProgress()
     let schedule: LearningRateSchedule
+    let update: OptimizerStep
     let stepsPerEpoch: Int
     let mixup: Mixup
     let trainLoader: ImageLoader
@@ -80,6 +81,8 @@ public final class VisionTrainer {
         schedule = LearningRateSchedule(
             kind: settings.schedule, lr: settings.lr, minLR: settings.minLR, warmupLR: settings.warmupLR,
             warmupEpochs: settings.warmupEpochs, epochs: settings.epochs, stepsPerEpoch: stepsPerEpoch)
+        update = OptimizerStep(optimizer: optimizer, kind: settings.optimizer, weightDecay: settings.weightDecay,
+                               gradClip: settings.gradClip, schedule: schedule)
         mixup = Mixup(mixupAlpha: settings.mixupAlpha, cutmixAlpha: settings.cutmixAlpha, labelSmoothing: settings.labelSmoothing)
         trainLoader = ImageLoader(samples: trainFolder.samples, transform: settings.train, batchSize: settings.batchSize,
                                   shuffle: true, dropLast: true, seed: settings.seed, workers: settings.workers, strict: settings.strict)
@@ -154,18 +157,8 @@ public final class VisionTrainer {
             var lr = schedule.rate(atStep: progress.steps)
             while let count = try loader.next(into: images.pointer, labels: labels) {
                 let loss = step(batch: count, generator: &mixGenerator)
-                guard loss.isFinite else {
-                    let kept = progress.epochsDone > 0 ? "the checkpoint of epoch \(progress.epochsDone) is kept in \(run.path)" : "no checkpoint was written"
-                    throw TrainingError("the loss became \(loss) at epoch \(epoch + 1), step \(meter.stepsDone + 1); \(kept). Lower optimization.lr or set optimization.grad_clip")
-                }
-                if settings.optimizer == .adam && settings.weightDecay > 0 {
-                    addL2Decay(store: model.store, weightDecay: Float(settings.weightDecay))
-                }
-                if settings.gradClip > 0 {
-                    GradientClipping.clipGlobalNorm(gradients: model.store.gradients.pointer, count: model.store.parameterCount, maxNorm: Float(settings.gradClip))
-                }
-                lr = schedule.rate(atStep: progress.steps)
-                optimizer.step(store: model.store, learningRate: Float(lr))
+                lr = try update.apply(store: model.store, loss: loss, step: progress.steps, position: "epoch \(epoch + 1), step \(meter.stepsDone + 1)",
+                                      kept: progress.keptCheckpoint(in: run.path))
                 progress.steps += 1
                 meter.add(loss: loss, samples: count)
                 log.progress(meter.line(loss: loss, lr: lr), plainToo: meter.stepsDone % settings.logEvery == 0)
@@ -188,13 +181,5 @@ public final class VisionTrainer {
                             formatDuration(meter.seconds), improved ? "  (best)" : ""))
         }
         try run.loadWeights(run.bestWeights, into: model.store)
-    }
-}
-
-/// Adam's coupled L2 decay (PyTorch `Adam(weight_decay=…)`): g += wd·p on the decayed tensors.
-func addL2Decay(store: ParameterStore, weightDecay: Float) {
-    for entry in store.entries where entry.kind == .parameter && entry.decay {
-        let p = store.values.pointer + entry.offset, g = store.gradients.pointer + entry.offset
-        for i in 0..<entry.count { g[i] += weightDecay * p[i] }
     }
 }
