@@ -5,7 +5,7 @@ DEBS := libopenblas-dev libfftw3-dev libpng-dev libturbojpeg0-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SIMBA := .build/release/simba
 
-.PHONY: deps setup build run test bench-kernels forecast-table clean
+.PHONY: deps setup build run test bench-kernels forecast-table fashion-mnist train-fashion-mnist real-world-check clean
 
 # Installs the Debian packages that are missing (nothing when all are there).
 deps:
@@ -43,6 +43,27 @@ bench-kernels: build
 	OPENBLAS_CORETYPE=$$($(SIMBA) info | sed -n 's/^OpenBLAS kernels: \([A-Za-z0-9]*\).*/\1/p') .build/sgemm_direct
 	@echo "== simba kernels"
 	$(SIMBA) bench kernels
+
+# Fashion-MNIST from Debian (dataset-fashion-mnist) as an ImageNet-style PNG folder in data/fashion-mnist.
+FMNIST := data/fashion-mnist
+fashion-mnist: build
+	@dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq dataset-fashion-mnist; }
+	@[ -d $(FMNIST)/train ] || $(SIMBA) prepare fashion-mnist --out $(FMNIST)
+
+# Trains the shipped small SiMBA on Fashion-MNIST, then scores its best checkpoint on the 10,000
+# test images. Each call writes a new folder under runs/.
+FMNIST_RUN := runs/fashion-mnist-$(shell date +%Y%m%d-%H%M%S)
+train-fashion-mnist: fashion-mnist
+	$(SIMBA) train --config configs/fashion-mnist.yaml --out $(FMNIST_RUN)
+	$(SIMBA) eval --checkpoint $(FMNIST_RUN) --data $(FMNIST) --split val --json $(FMNIST_RUN)/eval.json
+
+# A folder of Fashion-MNIST images upscaled to mixed sizes and re-encoded as RGB, grayscale and
+# CMYK JPEGs (and PNGs), scored through the full decode/resize/crop path: `make real-world-check
+# CHECKPOINT=runs/…`.
+real-world-check: fashion-mnist
+	@[ -n "$(CHECKPOINT)" ] || { echo "give CHECKPOINT=runs/<a fashion-mnist run>"; exit 2; }
+	@[ -d data/real-world ] || $(SIMBA) prepare real-world --from $(FMNIST)/val --out data/real-world --per-class 50
+	$(SIMBA) eval --checkpoint $(CHECKPOINT) --data data/real-world --crop-pct 0.875
 
 clean:
 	rm -rf .build
