@@ -21,6 +21,9 @@ enum EvalCommand {
                                a .pth) for this variant; also --channel-mixer einfft|mlp,
                                --num-classes N (default 1000), --no-token-label
           --split NAME         split folder (default val; also valid, validation), or the root itself
+          --class-map FILE     one class name a line, fixing the class order (as data.class_map in
+                               training); default: the sorted folder names
+          --strict             stop at an unreadable image instead of skipping it with a warning
           --img-size N         input size (default: the checkpoint's, or 224)
           --crop-pct X         resize the shorter side to img_size/crop_pct, then center-crop (default
                                the checkpoint's, or 0.96; timm's default is 0.875)
@@ -38,13 +41,21 @@ enum EvalCommand {
         let options = try Options(
             arguments, command: "eval",
             valued: ["checkpoint", "model", "weights", "data", "split", "img-size", "crop-pct", "interpolation", "mean", "std",
-                     "batch-size", "workers", "predictions", "json", "channel-mixer", "num-classes"],
-            flags: ["help", "no-token-label"])
+                     "batch-size", "workers", "predictions", "json", "channel-mixer", "num-classes", "class-map"],
+            flags: ["help", "no-token-label", "strict"])
         if options.has("help") {
             print(help, terminator: "")
             return
         }
         guard let root = options.value("data") else { throw UsageError("`simba eval` needs --data ROOT (an image folder); see `simba eval --help`") }
+        for name in ["json", "predictions"] {
+            guard let file = options.value(name) else { continue }
+            let parent = URL(fileURLWithPath: file).deletingLastPathComponent().path
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
+                throw UsageError("--\(name) \(file): the folder \(parent) does not exist; create it first (checked before the evaluation starts)")
+            }
+        }
         let batch = try positive(options.value("batch-size") ?? "64", "--batch-size")
         let workers = try positive(options.value("workers") ?? "2", "--workers")
         let checkpoint: VisionCheckpoint
@@ -79,13 +90,13 @@ enum EvalCommand {
         let mean = try options.value("mean").map { try triple($0, "--mean") } ?? base?.normalization.mean ?? Normalization.imageNet.mean
         let std = try options.value("std").map { try triple($0, "--std") } ?? base?.normalization.std ?? Normalization.imageNet.std
         let transform = EvalTransform(size: size, cropPct: cropPct, interpolation: interpolation, normalization: Normalization(mean: mean, std: std))
-        let folder = try ImageFolder(root: root, split: options.value("split") ?? "val")
+        let folder = try ImageFolder(root: root, split: options.value("split") ?? "val", classMap: options.value("class-map"))
         let log = RunLog()
         log.line(String(format: "simba eval %@: %@, %d images, %d classes; resize shorter side to %d (%@), center crop %d, mean %@, std %@",
                         name, folder.splitPath, folder.samples.count, folder.classNames.count, transform.resizeSize,
                         interpolation.rawValue, size, mean.map { String($0) }.joined(separator: ","), std.map { String($0) }.joined(separator: ",")))
         let result = try VisionEvaluation.run(checkpoint: checkpoint, folder: folder, transform: transform, batchSize: batch,
-                                              workers: workers, log: log)
+                                              workers: workers, log: log, strict: options.has("strict"))
         let s = result.scores
         log.line(String(format: " * Acc@1 %.3f (%.3f) Acc@5 %.3f (%.3f)", s.top1, 100 - s.top1, s.top5, 100 - s.top5))
         let json = String(format: "{\"model\": \"%@\", \"top1\": %.3f, \"top1_err\": %.3f, \"top5\": %.3f, \"top5_err\": %.3f, \"param_count\": %.2f, \"img_size\": %d, \"crop_pct\": %.3f, \"interpolation\": \"%@\"}",

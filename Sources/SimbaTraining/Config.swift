@@ -152,7 +152,7 @@ private struct Resolution {
             case .required:
                 continue
             case let .value(value):
-                values[key.path] = key.kind == .path
+                values[key.path] = key.kind == .path && !stringValue(value).isEmpty
                     ? .string(ConfigValueParser.absolutePath(stringValue(value), relativeTo: workingDirectory))
                     : value
             case let .template(template):
@@ -234,6 +234,12 @@ private struct Resolution {
         guard let scalar = node.scalar else {
             problems.append(.init(reason: .wrongType, key: key.path,
                 message: "\(key.path) must be \(key.kind.expectation), got \(Self.describe(node))", location: location))
+            return
+        }
+        // An optional path (default "") may be set back to "": no file.
+        if key.kind == .path, scalar.string.isEmpty, case .value(.string("")) = key.defaultValue {
+            values[key.path] = .string("")
+            locations[key.path] = location
             return
         }
         let base: String

@@ -18,7 +18,7 @@ public struct VisionCheckpoint {
     /// A checkpoint written by `simba train` for classification: model, classes and transform
     /// come from its metadata.
     public static func fromCheckpoint(path: String, maxBatch: Int) throws -> VisionCheckpoint {
-        let file = try SafetensorsFile(path: path)
+        let file = try open(path)
         guard file.metadata["task"] == "classify", let modelJSON = file.metadata["model"], let namesJSON = file.metadata["class_names"]
         else {
             throw CheckpointError(path: path, problem: "not a simba classification checkpoint (its metadata lacks task/model/class_names); for official PyTorch weights use --model NAME --weights FILE")
@@ -42,11 +42,20 @@ public struct VisionCheckpoint {
     /// A safetensors file holding a state_dict (the official PyTorch one converted by
     /// scripts/convert_pth.py, or simba's) for the model `config` describes.
     public static func fromWeights(path: String, config: VisionConfig, maxBatch: Int) throws -> VisionCheckpoint {
-        let file = try SafetensorsFile(path: path)
+        let file = try open(path)
         let model = VisionModel(config: config, maxBatch: maxBatch)
         try model.store.loadStateDict(from: file)
         model.training = false
         return VisionCheckpoint(path: path, model: model, classNames: nil, evalTransform: nil)
+    }
+
+    /// The safetensors file at `path`; a missing or damaged one is a CheckpointError saying what to do.
+    static func open(_ path: String) throws -> SafetensorsFile {
+        do {
+            return try SafetensorsFile(path: path)
+        } catch let error as SafetensorsError {
+            throw CheckpointError(path: path, problem: "\(error.problem): the file is missing, damaged (truncated or overwritten) or not a safetensors file; pass another checkpoint (e.g. the run's last.safetensors) or train again")
+        }
     }
 
     /// The transform stored by VisionJob, or nil.
@@ -72,8 +81,9 @@ public struct VisionEvalResult {
 
 public enum VisionEvaluation {
     /// Scores `checkpoint` on every image of `folder`, printing timm-style progress lines to `log`.
+    /// Unreadable images are skipped with a warning, or with `strict` stop the evaluation with their error.
     public static func run(checkpoint: VisionCheckpoint, folder: ImageFolder, transform: EvalTransform, batchSize: Int,
-                           workers: Int, log: RunLog?, logEvery: Int = 50) throws -> VisionEvalResult {
+                           workers: Int, log: RunLog?, logEvery: Int = 50, strict: Bool = false) throws -> VisionEvalResult {
         let model = checkpoint.model
         let classes = model.config.numClasses
         if let names = checkpoint.classNames, names != folder.classNames {
@@ -91,7 +101,7 @@ public enum VisionEvaluation {
         }
         let batch = min(batchSize, model.maxBatch)
         let loader = ImageLoader(samples: folder.samples, transform: transform, batchSize: batch, shuffle: false,
-                                 dropLast: false, seed: 0, workers: workers)
+                                 dropLast: false, seed: 0, workers: workers, strict: strict)
         let images = FloatBuffer(count: batch * transform.size * transform.size * 3)
         let labels = UnsafeMutablePointer<Int32>.allocate(capacity: batch)
         defer { labels.deallocate() }

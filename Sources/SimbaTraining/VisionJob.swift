@@ -60,13 +60,24 @@ public enum VisionJob {
         return "{\"img_size\":\(eval.size),\"crop_pct\":\(eval.cropPct),\"interpolation\":\"\(eval.interpolation.rawValue)\",\"mean\":[\(mean)],\"std\":[\(std)]}"
     }
 
+    /// Trains (or, with `resume`, continues) the run `config` describes, writing into `output.dir`.
     public static func train(config: Config, resume: Bool, log: RunLog, version: String) throws {
+        try train(config: config, resume: resume, log: log, version: version, stoppingAfter: nil)
+    }
+
+    /// `train`, stopping once `stoppingAfter` epochs are done as an interrupted run would (for tests of resume).
+    static func train(config: Config, resume: Bool, log: RunLog, version: String, stoppingAfter: Int?) throws {
         let root = config.path("data.root")
-        let classMap = config.string("data.class_map").isEmpty ? nil : config.string("data.class_map")
+        let classMap = config.path("data.class_map").isEmpty ? nil : config.path("data.class_map")
         let trainFolder = try ImageFolder(root: root, split: config.string("data.train_split"), classMap: classMap)
         let evalFolder = try ImageFolder(root: root, split: config.string("data.val_split"), classMap: classMap)
         guard trainFolder.classNames == evalFolder.classNames else {
-            throw ConfigCombinationError(description: "\(root): the train and eval splits have different class folders (\(trainFolder.classNames.count) vs \(evalFolder.classNames.count)); give both the same classes or a class map (data.class_map)")
+            let onlyTrain = trainFolder.classNames.filter { !evalFolder.classNames.contains($0) }
+            let onlyEval = evalFolder.classNames.filter { !trainFolder.classNames.contains($0) }
+            throw ConfigCombinationError(description: "\(root): the train and eval splits have different class folders (\(trainFolder.classNames.count) vs \(evalFolder.classNames.count))"
+                + (onlyTrain.isEmpty ? "" : "; only in \(trainFolder.splitPath): \(onlyTrain.prefix(10).joined(separator: ", "))")
+                + (onlyEval.isEmpty ? "" : "; only in \(evalFolder.splitPath): \(onlyEval.prefix(10).joined(separator: ", "))")
+                + "; give both the same classes or a class map (data.class_map)")
         }
         let classes = config.int("model.num_classes") == 0 ? trainFolder.classNames.count : config.int("model.num_classes")
         guard classes == trainFolder.classNames.count else {
@@ -119,7 +130,7 @@ public enum VisionJob {
                         trainer.model.store.parameterCount, settings.lr, settings.batchSize, config.int("optimization.lr_base_batch")))
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers), data workers \(settings.workers)")
         log.line("run folder: \(run.path)")
-        try trainer.train()
+        try trainer.train(stoppingAfter: stoppingAfter)
         let best = try trainer.evaluate()
         let json = try JSONEncoder.pretty.encode([
             "best_epoch": Double(trainer.progress.bestEpoch ?? 0), "top1": best.top1, "top5": best.top5, "loss": best.loss,

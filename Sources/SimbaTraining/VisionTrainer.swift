@@ -146,8 +146,14 @@ public final class VisionTrainer {
 
     /// Runs the remaining epochs, then loads the best epoch's weights (best.safetensors) into the model.
     public func train() throws {
+        try train(stoppingAfter: nil)
+    }
+
+    /// `train()`, except that with `stoppingAfter` it returns once that many epochs are done, as if
+    /// the process had been stopped there (tests resume the run folder it leaves).
+    func train(stoppingAfter epochLimit: Int?) throws {
         let epochs = settings.epochs
-        while progress.epochsDone < epochs {
+        while progress.epochsDone < min(epochs, epochLimit ?? epochs) {
             let epoch = progress.epochsDone
             model.training = true
             let loader = trainLoader
