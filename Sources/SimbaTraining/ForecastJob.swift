@@ -102,7 +102,7 @@ public enum ForecastJob {
         let trainer = try ForecastTrainer(settings: settings, data: data, run: run, log: log, metadata: metadata, resume: resume)
         if !resume { try run.write(config.yaml(), to: run.configFile) }
 
-        log.line("simba \(version) train: forecasting \(resume ? "(resumed after epoch \(trainer.progress.epochsDone))" : "")")
+        log.line("simba \(version) train: forecasting\(resume ? " (resumed after epoch \(trainer.progress.epochsDone))" : "")")
         log.line(config.describe())
         log.line("data: \(data.path): \(data.timestamps.count) rows, columns \(data.columnNames.joined(separator: ",")), features \(data.options.features.rawValue), target \(data.options.target)")
         log.line("windows: train \(data.windowCount(.train)), val \(data.windowCount(.val)), test \(data.windowCount(.test)) (seq_len \(data.seqLen), pred_len \(data.predLen))")
