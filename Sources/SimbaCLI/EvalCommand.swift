@@ -65,9 +65,12 @@ enum EvalCommand {
                 throw UsageError("give either --checkpoint or --model with --weights, not both")
             }
             var isFolder: ObjCBool = false
-            let file = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue ? path + "/best.safetensors" : path
+            let folder = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+            let file = folder ? path + "/best.safetensors" : path
             checkpoint = try VisionCheckpoint.fromCheckpoint(path: file, maxBatch: batch)
-            name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            // The run folder's name says more than "best".
+            let url = URL(fileURLWithPath: file)
+            name = folder ? URL(fileURLWithPath: path).lastPathComponent : url.deletingPathExtension().lastPathComponent
         } else if let variant = options.value("model"), let weights = options.value("weights") {
             var config = try InfoCommand.modelConfig(variant, options)
             config.imageSize = try positive(options.value("img-size") ?? "224", "--img-size")
