@@ -18,7 +18,7 @@ public final class RunLog {
     /// Starts copying lines to `path` (appending, so a resumed run keeps its history).
     public func open(_ path: String) throws {
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
         }
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw CheckpointError(path: path, problem: "cannot open the log file for writing")

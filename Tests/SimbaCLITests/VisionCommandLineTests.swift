@@ -76,7 +76,7 @@ struct VisionEvalCommandLineTests {
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/result.json"))))
         let result = try #require(json as? [String: Any])
         #expect(Set(result.keys) == ["model", "top1", "top1_err", "top5", "top5_err", "param_count", "img_size", "crop_pct", "interpolation"])
-        #expect(result["model"] as? String == "best")
+        #expect(result["model"] as? String == "run", "a run folder's checkpoint is named after the folder")
         let top1 = try #require((result["top1"] as? NSNumber)?.doubleValue), top1Err = try #require((result["top1_err"] as? NSNumber)?.doubleValue)
         #expect([0, 25, 50, 75, 100].contains(top1), "4 images: top-1 \(top1)")
         #expect(abs(top1 + top1Err - 100) < 1e-9)
