@@ -25,12 +25,6 @@ private func contents(_ folder: TemporaryFolder, _ names: [String]) throws -> [D
     try names.map { try Data(contentsOf: URL(fileURLWithPath: folder.file($0))) }
 }
 
-private func expectNoCheckpoint(_ folder: TemporaryFolder, run: String = "run", sourceLocation: SourceLocation = #_sourceLocation) {
-    for name in ["last.safetensors", "best.safetensors", "last.state.safetensors"] {
-        #expect(!folder.exists("\(run)/\(name)"), "\(run)/\(name) was written", sourceLocation: sourceLocation)
-    }
-}
-
 /// One bad input for `simba train`.
 struct BadTrainInput: CustomTestStringConvertible, Sendable {
     let name: String

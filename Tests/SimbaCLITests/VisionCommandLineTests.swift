@@ -23,12 +23,6 @@ private func trainCommand(_ folder: TemporaryFolder, run: String = "run", _ extr
     SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file(run)] + extra)
 }
 
-private func expectNoCheckpoint(_ folder: TemporaryFolder, run: String = "run", sourceLocation: SourceLocation = #_sourceLocation) {
-    for name in ["last.safetensors", "best.safetensors", "last.state.safetensors"] {
-        #expect(!folder.exists("\(run)/\(name)"), "\(run)/\(name) was written", sourceLocation: sourceLocation)
-    }
-}
-
 /// The rows of a CSV file, split on commas (the tests' paths hold none).
 private func csvRows(_ path: String) throws -> [[String]] {
     try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }

@@ -33,38 +33,6 @@ private func train(_ config: Config, resume: Bool = false, stoppingAfter: Int? =
     try VisionJob.train(config: config, resume: resume, log: RunLog(isTerminal: false), version: "test", stoppingAfter: stoppingAfter)
 }
 
-/// Every tensor of a safetensors file as raw float32 bit patterns, by name.
-private func tensorBits(_ path: String) throws -> [String: [UInt32]] {
-    let file = try SafetensorsFile(path: path)
-    var result: [String: [UInt32]] = [:]
-    for name in file.names { result[name] = try file.floats(name).map(\.bitPattern) }
-    return result
-}
-
-private func text(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
-
-/// Expects `body` to throw an error of type `E` whose description holds every fragment.
-private func expectError<E: Error>(_ type: E.Type, containing fragments: [String], sourceLocation: SourceLocation = #_sourceLocation,
-                                   _ body: () throws -> Void) {
-    do {
-        try body()
-        Issue.record("expected \(E.self), but nothing was thrown", sourceLocation: sourceLocation)
-    } catch let error as E {
-        let message = String(describing: error)
-        for fragment in fragments {
-            #expect(message.contains(fragment), "'\(fragment)' not in: \(message)", sourceLocation: sourceLocation)
-        }
-    } catch {
-        Issue.record("expected \(E.self), got \(Swift.type(of: error)): \(error)", sourceLocation: sourceLocation)
-    }
-}
-
-private func expectNoCheckpoint(_ folder: TemporaryFolder, run: String = "run", sourceLocation: SourceLocation = #_sourceLocation) {
-    for name in ["last.safetensors", "best.safetensors", "last.state.safetensors"] {
-        #expect(!folder.exists("\(run)/\(name)"), "\(run)/\(name) was written", sourceLocation: sourceLocation)
-    }
-}
-
 @Suite("Vision runs: reproducibility and resume", .serialized)
 struct VisionReproducibilityTests {
     @Test("The same config and seed give the same summary.csv and bit-identical weights and optimizer state")
