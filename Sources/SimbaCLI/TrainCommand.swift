@@ -10,10 +10,12 @@ enum TrainCommand {
                simba train --resume RUN_DIR
 
         Trains a model as the config describes and writes a run folder (config.yaml, log.txt,
-        summary.csv, last.safetensors, last.state.safetensors, best.safetensors, test_metrics.json).
+        summary.csv, last.safetensors, last.state.safetensors, best.safetensors, and
+        test_metrics.json for forecasting or eval_metrics.json for classification).
 
-          --config FILE   YAML config with sections data, model, optimization, output
-                          (paths inside are relative to the config file's folder)
+          --config FILE   YAML config with sections data, model, optimization, output (and augment
+                          for classification); its `task` (forecast or classify) picks the keys;
+                          paths inside are relative to the config file's folder
           --set KEY=VAL   override one config key, e.g. --set optimization.lr=3e-4 (repeatable);
                           precedence: --set > config file > built-in default
           --out DIR       run folder (same as --set output.dir=DIR; relative to the current folder)
