@@ -3,6 +3,43 @@
 
 import Foundation
 
+/// An element-wise activation given by its value and derivative at x; `forward` and `backward`
+/// come from the extension below (ReLU and Softshrink write their own: exact zero gradients at
+/// their dead zones whatever dOutput holds, as PyTorch's kernels).
+public protocol PointwiseActivation {
+    static func value(_ x: Float) -> Float
+    static func derivative(_ x: Float) -> Float
+    /// Rough cost of one element in each pass, for splitting work across threads.
+    static var forwardCost: Int { get }
+    static var backwardCost: Int { get }
+}
+
+extension PointwiseActivation {
+    /// output[i] = value(input[i]). `output` may alias `input`.
+    @inlinable public static func forward(
+        output: UnsafeMutablePointer<Float>,        // (count)
+        input: UnsafePointer<Float>,                // (count)
+        count: Int
+    ) {
+        Parallel.forEachRange(count, costPerItem: forwardCost) { range in
+            for i in range { output[i] = value(input[i]) }
+        }
+    }
+
+    /// dInput[i] += dOutput[i]·derivative(input[i]), with `input` the forward input. `dInput` must
+    /// not alias `dOutput`.
+    @inlinable public static func backward(
+        dInput: UnsafeMutablePointer<Float>,        // (count), +=
+        dOutput: UnsafePointer<Float>,              // (count)
+        input: UnsafePointer<Float>,                // (count), the forward input
+        count: Int
+    ) {
+        Parallel.forEachRange(count, costPerItem: backwardCost) { range in
+            for i in range { dInput[i] += dOutput[i] * derivative(input[i]) }
+        }
+    }
+}
+
 /// `nn.ReLU`: y = max(x, 0). Backward passes dOutput where x > 0 and 0 where x ≤ 0 (x = 0 gives 0,
 /// as PyTorch's `threshold_backward`). NaN propagates in both directions, as in PyTorch.
 ///
@@ -37,7 +74,7 @@ public enum ReLU {
 ///
 /// Written as PyTorch's CPU kernel writes it; saturates to 0 / x without NaN for large |x|.
 /// `output` may alias `input`; `dInput` must not alias `dOutput`.
-public enum SiLU {
+public enum SiLU: PointwiseActivation {
     @inlinable public static func value(_ x: Float) -> Float { x / (1 + expf(-x)) }
 
     @inlinable public static func derivative(_ x: Float) -> Float {
@@ -45,33 +82,15 @@ public enum SiLU {
         return sigmoid * (1 + x * (1 - sigmoid))
     }
 
-    public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (count)
-        input: UnsafePointer<Float>,                // (count)
-        count: Int
-    ) {
-        Parallel.forEachRange(count, costPerItem: 16) { range in
-            for i in range { output[i] = value(input[i]) }
-        }
-    }
-
-    public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (count), +=
-        dOutput: UnsafePointer<Float>,              // (count)
-        input: UnsafePointer<Float>,                // (count), the forward input
-        count: Int
-    ) {
-        Parallel.forEachRange(count, costPerItem: 16) { range in
-            for i in range { dInput[i] += dOutput[i] * derivative(input[i]) }
-        }
-    }
+    public static let forwardCost = 16
+    public static let backwardCost = 16
 }
 
 /// `nn.GELU()` (approximate = "none"): y = x·Φ(x) = 0.5·x·(1 + erf(x/√2));
 /// dy/dx = Φ(x) + x·φ(x) with φ(x) = e^(−x²/2)/√(2π).
 ///
 /// `output` may alias `input`; `dInput` must not alias `dOutput`.
-public enum GELU {
+public enum GELU: PointwiseActivation {
     @usableFromInline static let sqrtHalf: Float = 0.70710678118654752440
     @usableFromInline static let inverseSqrtTwoPi: Float = 0.39894228040143267794
 
@@ -85,26 +104,8 @@ public enum GELU {
         return cdf + x * pdf
     }
 
-    public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (count)
-        input: UnsafePointer<Float>,                // (count)
-        count: Int
-    ) {
-        Parallel.forEachRange(count, costPerItem: 16) { range in
-            for i in range { output[i] = value(input[i]) }
-        }
-    }
-
-    public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (count), +=
-        dOutput: UnsafePointer<Float>,              // (count)
-        input: UnsafePointer<Float>,                // (count), the forward input
-        count: Int
-    ) {
-        Parallel.forEachRange(count, costPerItem: 24) { range in
-            for i in range { dInput[i] += dOutput[i] * derivative(input[i]) }
-        }
-    }
+    public static let forwardCost = 16
+    public static let backwardCost = 24
 }
 
 /// `nn.Softplus()` with PyTorch's defaults beta = 1, threshold = 20:
@@ -112,7 +113,7 @@ public enum GELU {
 ///
 /// Mamba's `delta = softplus(dt_proj(x))` uses it. `output` may alias `input`; `dInput` must not
 /// alias `dOutput`.
-public enum Softplus {
+public enum Softplus: PointwiseActivation {
     /// Above this input the function is the identity (PyTorch's `threshold`, beta = 1).
     public static let threshold: Float = 20
 
@@ -126,26 +127,8 @@ public enum Softplus {
         return z / (z + 1)
     }
 
-    public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (count)
-        input: UnsafePointer<Float>,                // (count)
-        count: Int
-    ) {
-        Parallel.forEachRange(count, costPerItem: 24) { range in
-            for i in range { output[i] = value(input[i]) }
-        }
-    }
-
-    public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (count), +=
-        dOutput: UnsafePointer<Float>,              // (count)
-        input: UnsafePointer<Float>,                // (count), the forward input
-        count: Int
-    ) {
-        Parallel.forEachRange(count, costPerItem: 16) { range in
-            for i in range { dInput[i] += dOutput[i] * derivative(input[i]) }
-        }
-    }
+    public static let forwardCost = 24
+    public static let backwardCost = 16
 }
 
 /// `nn.Softshrink(lambd)`: y = x − λ if x > λ, x + λ if x < −λ, else 0 (λ ≥ 0).
