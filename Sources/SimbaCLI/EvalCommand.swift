@@ -118,8 +118,7 @@ enum EvalCommand {
     }
 
     static func triple(_ text: String, _ name: String) throws -> [Float] {
-        let values = text.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard values.count == 3 else { throw UsageError("\(name) takes three comma-separated numbers (R,G,B), not '\(text)'") }
+        guard let values = Normalization.channels(text) else { throw UsageError("\(name) takes three comma-separated numbers (R,G,B), not '\(text)'") }
         return values
     }
 }

@@ -20,6 +20,13 @@ public struct Normalization: Equatable, Sendable {
 
     public let mean: [Float]
     public let std: [Float]
+
+    /// "0.485,0.456,0.406" → [0.485, 0.456, 0.406]; nil unless exactly three numbers.
+    public static func channels(_ text: String) -> [Float]? {
+        let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count == 3, values.allSatisfy({ $0 != nil }) else { return nil }
+        return values.map { $0! }
+    }
     /// (channel, byte value) → normalised value.
     let table: [Float]
 

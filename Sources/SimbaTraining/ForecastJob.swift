@@ -6,11 +6,6 @@ import SimbaCore
 import SimbaData
 import SimbaModel
 
-/// A problem that involves several config keys at once (the single-key checks are the config's).
-public struct ConfigCombinationError: Error, CustomStringConvertible {
-    public let description: String
-}
-
 /// What a finished forecasting run reports.
 public struct ForecastRunResult: Sendable {
     public let runFolder: String

@@ -6,12 +6,6 @@ import SimbaCore
 import SimbaData
 import SimbaModel
 
-/// Why training stopped without a usable result; says what to change.
-public struct TrainingError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// Scores of one split over every window × step × target column, on the standardised scale.
 public struct SplitScores: Sendable, Codable, Equatable {
     public var mse: Double

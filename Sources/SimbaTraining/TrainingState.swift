@@ -4,17 +4,6 @@
 import Foundation
 import SimbaCore
 
-/// A checkpoint file that cannot be used to resume; names the file and what to do.
-public struct CheckpointError: Error, CustomStringConvertible {
-    public let path: String
-    public let problem: String
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-    public var description: String { "\(path): \(problem)" }
-}
-
 /// Where a run stands after a completed epoch.
 public struct TrainingProgress: Codable, Equatable, Sendable {
     /// Epochs completed (the next epoch to run has this index).

@@ -9,8 +9,7 @@ import SimbaModel
 public enum VisionJob {
     /// "0.485,0.456,0.406" → three numbers, or a config error naming the key.
     static func triple(_ config: Config, _ key: String) throws -> [Float] {
-        let values = config.string(key).split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
-        guard values.count == 3 else {
+        guard let values = Normalization.channels(config.string(key)) else {
             throw ConfigCombinationError(description: "\(key) must be three comma-separated numbers (R,G,B), got '\(config.string(key))' (\(config.configFile ?? "config"))")
         }
         return values
