@@ -11,7 +11,9 @@ The cases are those of `simba bench model --case CASE` (scripts/README.md says w
     etth1-epoch                                       one SiMBA-TS epoch on ETTh1 (train, val, test)  seconds
     memory-einfft-224                                 peak RSS of one training step, batch 32     MB
 `--scan` picks the Mamba scan: the sequential `selective_scan_ref` or mambapy's parallel `pscan`.
-`--check-scans` compares the two scans (outputs and gradients) on small random inputs instead.
+Every run is capped at `--memory-cap-gb` of address space (default 20): a case that needs more reports
+`"value": null` with the error, the resident memory it reached and `"exceeded_cap": true` instead of pushing
+the machine into the OOM killer. `--check-scans` compares the two scans (outputs and gradients) instead.
 """
 
 import argparse
@@ -65,11 +67,35 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def rss_mb():
-    """Resident memory of this process now, in MB (10^6 bytes)."""
+def rss_mb(field="VmRSS"):
+    """Resident memory of this process in MB (10^6 bytes): now (VmRSS) or at its peak (VmHWM)."""
     with open("/proc/self/status") as status:
-        kb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+        kb = next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
     return kb * 1024 / 1e6
+
+
+def is_allocation_failure(error):
+    return isinstance(error, MemoryError) or any(text in str(error) for text in ALLOCATION_FAILURES)
+
+
+def error_text(error):
+    return f"{type(error).__name__}: {str(error).strip()[:300]}"
+
+
+def run_capped(bench, unit, cap_gb):
+    """bench() with this process's address space capped at cap_gb; an allocation the cap refuses becomes a
+    result with value null, the error and the peak RSS reached, instead of a crash (or the machine swapping)."""
+    cap_bytes = int(cap_gb * 1e9)
+    resource.setrlimit(resource.RLIMIT_AS, (cap_bytes, cap_bytes))
+    try:
+        return bench()
+    except (RuntimeError, MemoryError) as error:
+        if not is_allocation_failure(error):
+            raise
+        peak_mb = rss_mb("VmHWM")
+        log(f"failed after a peak RSS of {peak_mb:.0f} MB: {error}")
+        return dict(unit=unit, value=None, samples=[], cap_mb=cap_bytes / 1e6, peak_rss_mb=peak_mb,
+                    exceeded_cap=True, error=f"{error_text(error)} (address-space cap {cap_gb:g} GB)")
 
 
 # MARK: - Optimiser and timing
@@ -239,7 +265,8 @@ def log_block_progress(model):
 
 
 def memory_child(case):
-    """One training step of the case; prints {"step_seconds"} or {"error"} as one JSON line."""
+    """One training step of the case, in the process bench_memory started under its cap. Prints
+    {"step_seconds"}, or {"error", "exceeded_cap"} when the cap refuses an allocation, as one JSON line."""
     model, step = vision_step(MEMORY[case])
     log_block_progress(model)
     log(f"  step started, RSS {rss_mb():.0f} MB")
@@ -247,7 +274,9 @@ def memory_child(case):
     try:
         step()
     except (RuntimeError, MemoryError) as error:
-        print(json.dumps({"error": f"{type(error).__name__}: {str(error).strip()[:300]}"}), flush=True)
+        if not is_allocation_failure(error):
+            raise
+        print(json.dumps({"error": error_text(error), "exceeded_cap": True}), flush=True)
         return
     print(json.dumps({"step_seconds": time.perf_counter() - start}), flush=True)
 
@@ -256,7 +285,7 @@ def bench_memory(case, scan, threads, cap_gb):
     """Peak RSS in MB of a fresh child process running one training step under an address-space cap.
 
     If the child fails, value is null with the error; `exceeded_cap` says whether the failure was an allocation
-    refused by the cap (or a kill by signal, as the OOM killer or a failed native allocation ends a process).
+    refused by the cap (or a kill by signal, as the OOM killer or an allocation failing in native code ends one).
     """
     cap_bytes = int(cap_gb * 1e9)
     command = [sys.executable, os.path.abspath(__file__), "--case", case, "--scan", scan,
@@ -273,9 +302,8 @@ def bench_memory(case, scan, threads, cap_gb):
         report.setdefault("error", f"child exited with status {child.returncode}")
     result = dict(unit="MB", cap_mb=cap_bytes / 1e6, peak_rss_mb=peak_mb)
     if "error" in report:
-        exceeded = child.returncode < 0 or any(text in report["error"] for text in ALLOCATION_FAILURES)
         log(f"{case}: failed after a peak RSS of {peak_mb:.0f} MB: {report['error']}")
-        return dict(result, value=None, samples=[], exceeded_cap=exceeded,
+        return dict(result, value=None, samples=[], exceeded_cap=report.get("exceeded_cap", child.returncode < 0),
                     error=f"{report['error']} (address-space cap {cap_gb:g} GB)")
     return dict(result, value=peak_mb, samples=[peak_mb], step_seconds=report["step_seconds"])
 
@@ -355,7 +383,7 @@ def parse_args():
     parser.add_argument("--warmup", type=int, help="untimed steps or epochs first (default 1)")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch threads (default: all CPUs)")
     parser.add_argument("--memory-cap-gb", type=float, default=20.0,
-                        help="address-space cap of the memory case's child process (default 20)")
+                        help="address-space cap in GB of this process, or of the memory case's child (default 20)")
     parser.add_argument("--check-scans", action="store_true", help="compare the two scans and exit")
     parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -378,9 +406,9 @@ def main():
     warmup = 1 if args.warmup is None else args.warmup
     repeats = 3 if args.repeats is None else args.repeats
     if args.case in VISION:
-        result = bench_vision(args.case, warmup, repeats)
+        result = run_capped(lambda: bench_vision(args.case, warmup, repeats), "images/s", args.memory_cap_gb)
     elif args.case == "etth1-epoch":
-        result = bench_etth1(warmup, repeats)
+        result = run_capped(lambda: bench_etth1(warmup, repeats), "seconds", args.memory_cap_gb)
     else:
         result = bench_memory(args.case, args.scan, args.threads, args.memory_cap_gb)
         warmup = 0
