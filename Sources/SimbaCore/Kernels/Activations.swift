@@ -111,9 +111,9 @@ public enum SiLU: PointwiseActivation {
         return sigmoid * (1 + x * (1 - sigmoid))
     }
 
-    @inlinable public static func value(_ x: VectorMath.Vector) -> VectorMath.Vector { x / (1 + VectorMath.exp(-x)) }
+    @inlinable @inline(__always) public static func value(_ x: VectorMath.Vector) -> VectorMath.Vector { x / (1 + VectorMath.exp(-x)) }
 
-    @inlinable public static func derivative(_ x: VectorMath.Vector) -> VectorMath.Vector {
+    @inlinable @inline(__always) public static func derivative(_ x: VectorMath.Vector) -> VectorMath.Vector {
         let sigmoid = 1 / (1 + VectorMath.exp(-x))
         return sigmoid * (1 + x * (1 - sigmoid))
     }
@@ -141,11 +141,11 @@ public enum GELU: PointwiseActivation {
     }
 
     /// Φ(x) = ½·erfc(−x/√2), which keeps its relative precision in the left tail.
-    @inlinable public static func value(_ x: VectorMath.Vector) -> VectorMath.Vector {
+    @inlinable @inline(__always) public static func value(_ x: VectorMath.Vector) -> VectorMath.Vector {
         x * 0.5 * VectorMath.erfc(x * -sqrtHalf)
     }
 
-    @inlinable public static func derivative(_ x: VectorMath.Vector) -> VectorMath.Vector {
+    @inlinable @inline(__always) public static func derivative(_ x: VectorMath.Vector) -> VectorMath.Vector {
         let cdf = 0.5 * VectorMath.erfc(x * -sqrtHalf)
         let pdf = inverseSqrtTwoPi * VectorMath.exp(x * x * -0.5)
         return cdf + x * pdf
@@ -175,12 +175,12 @@ public enum Softplus: PointwiseActivation {
     }
 
     /// log(1 + eˣ) = max(x, 0) + log1p(e^(−|x|)), which never overflows.
-    @inlinable public static func value(_ x: VectorMath.Vector) -> VectorMath.Vector {
+    @inlinable @inline(__always) public static func value(_ x: VectorMath.Vector) -> VectorMath.Vector {
         let smooth = x.replacing(with: 0, where: x .< 0) + VectorMath.log1p(VectorMath.exp(x.replacing(with: -x, where: x .> 0)))
         return smooth.replacing(with: x, where: x .> threshold)
     }
 
-    @inlinable public static func derivative(_ x: VectorMath.Vector) -> VectorMath.Vector {
+    @inlinable @inline(__always) public static func derivative(_ x: VectorMath.Vector) -> VectorMath.Vector {
         let z = VectorMath.exp(x.replacing(with: 0, where: x .> threshold))
         return (z / (z + 1)).replacing(with: 1, where: x .> threshold)
     }

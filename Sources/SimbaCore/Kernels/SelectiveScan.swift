@@ -93,14 +93,18 @@ public enum SelectiveScan {
         for i in 0..<count { p[i] = v[i] }
     }
 
-    /// A[d0 + lane, n]·log2(e) as dState vectors (padding lanes 0).
-    @inline(__always) static func loadScaledA(
-        _ target: UnsafeMutablePointer<Vector>, _ a: UnsafePointer<Float>, d0: Int, count: Int, dState: Int
+    /// A[block·8 + lane, n]·log2(e) at target[block·dState + n], for every 8-channel block
+    /// (padding lanes 0): the layout the lanes read, made once per call.
+    static func laneMajorScaledA(
+        _ target: UnsafeMutablePointer<Vector>, _ a: UnsafePointer<Float>, dInner: Int, dState: Int
     ) {
-        for n in 0..<dState {
-            var v = Vector.zero
-            for i in 0..<count { v[i] = a[(d0 + i) * dState + n] * log2e }
-            target[n] = v
+        for block in 0..<blockCount(dInner) {
+            let d0 = block * lanes, count = min(lanes, dInner - d0)
+            for n in 0..<dState {
+                var v = Vector.zero
+                for i in 0..<count { v[i] = a[(d0 + i) * dState + n] * log2e }
+                target[block * dState + n] = v
+            }
         }
     }
 
@@ -124,30 +128,33 @@ public enum SelectiveScan {
         precondition(bcStride >= dState, "SelectiveScan: bcStride \(bcStride) < dState \(dState)")
         let blocks = blockCount(dInner), chunks = chunkCount(length, chunk)
         let blockFloats = lanes * dState
-        Parallel.forEach(batch * blocks, costPerItem: length * dState * lanes) { item in
-            let bi = item / blocks, block = item % blocks
-            let d0 = block * lanes, count = min(lanes, dInner - d0)
-            withUnsafeTemporaryAllocation(of: Vector.self, capacity: 2 * dState) { temporary in
-                let scaledA = temporary.baseAddress!, h = scaledA + dState
-                loadScaledA(scaledA, a, d0: d0, count: count, dState: dState)
-                h.update(repeating: .zero, count: dState)
-                let skip = load(d + d0, count)
-                for t in 0..<length {
-                    if t > 0 && t % chunk == 0, let savedStates {
-                        let slot = savedStates + ((bi * (chunks - 1) + t / chunk - 1) * blocks + block) * blockFloats
-                        UnsafeMutableRawPointer(slot).copyMemory(from: h, byteCount: blockFloats * 4)
+        withUnsafeTemporaryAllocation(of: Vector.self, capacity: blocks * dState) { allScaledA in
+            laneMajorScaledA(allScaledA.baseAddress!, a, dInner: dInner, dState: dState)
+            Parallel.forEach(batch * blocks, costPerItem: length * dState * lanes) { item in
+                let bi = item / blocks, block = item % blocks
+                let d0 = block * lanes, count = min(lanes, dInner - d0)
+                let scaledA = UnsafePointer(allScaledA.baseAddress! + block * dState)
+                withUnsafeTemporaryAllocation(of: Vector.self, capacity: dState) { state in
+                    let h = state.baseAddress!
+                    h.update(repeating: .zero, count: dState)
+                    let skip = load(d + d0, count)
+                    for t in 0..<length {
+                        if t > 0 && t % chunk == 0, let savedStates {
+                            let slot = savedStates + ((bi * (chunks - 1) + t / chunk - 1) * blocks + block) * blockFloats
+                            UnsafeMutableRawPointer(slot).copyMemory(from: h, byteCount: blockFloats * 4)
+                        }
+                        let row = (bi * length + t) * dInner + d0
+                        let dt = load(delta + row, count), xt = load(x + row, count)
+                        let dtx = dt * xt
+                        let bt = b + (bi * length + t) * bcStride, ct = c + (bi * length + t) * bcStride
+                        var out = skip * xt
+                        for n in 0..<dState {
+                            let hn = exp2(dt * scaledA[n]) * h[n] + dtx * bt[n]
+                            h[n] = hn
+                            out += hn * ct[n]
+                        }
+                        store(out, y + row, count)
                     }
-                    let row = (bi * length + t) * dInner + d0
-                    let dt = load(delta + row, count), xt = load(x + row, count)
-                    let dtx = dt * xt
-                    let bt = b + (bi * length + t) * bcStride, ct = c + (bi * length + t) * bcStride
-                    var out = skip * xt
-                    for n in 0..<dState {
-                        let hn = exp2(dt * scaledA[n]) * h[n] + dtx * bt[n]
-                        h[n] = hn
-                        out += hn * ct[n]
-                    }
-                    store(out, y + row, count)
                 }
             }
         }
@@ -197,15 +204,15 @@ public enum SelectiveScan {
         let partialB = partialD + batch * padded
         let partialC = partialB + (plan.groups - 1) * batch * length * dState
         let items = batch * plan.groups
-        Parallel.forEach(plan.slots, costPerItem: batch * length * dInner * dState / plan.slots) { slot in
-            let base = scratch + slot * slotFloats
-            let hChunk = UnsafeMutableRawPointer(base).assumingMemoryBound(to: Vector.self)
-            let eChunk = hChunk + chunk * dState, sumB = eChunk + chunk * dState, sumC = sumB + chunk * dState
-            let carry = sumC + chunk * dState
-            let zeros = carry + plan.groupBlocks * dState
-            zeros.update(repeating: .zero, count: dState)
-            withUnsafeTemporaryAllocation(of: Vector.self, capacity: dState) { temporary in
-                let scaledA = temporary.baseAddress!
+        withUnsafeTemporaryAllocation(of: Vector.self, capacity: blocks * dState) { allScaledA in
+            laneMajorScaledA(allScaledA.baseAddress!, a, dInner: dInner, dState: dState)
+            Parallel.forEach(plan.slots, costPerItem: batch * length * dInner * dState / plan.slots) { slot in
+                let base = scratch + slot * slotFloats
+                let hChunk = UnsafeMutableRawPointer(base).assumingMemoryBound(to: Vector.self)
+                let eChunk = hChunk + chunk * dState, sumB = eChunk + chunk * dState, sumC = sumB + chunk * dState
+                let carry = sumC + chunk * dState
+                let zeros = carry + plan.groupBlocks * dState
+                zeros.update(repeating: .zero, count: dState)
                 for item in stride(from: slot, to: items, by: plan.slots) {
                     let bi = item / plan.groups, group = item % plan.groups
                     let firstBlock = group * plan.groupBlocks
@@ -223,7 +230,7 @@ public enum SelectiveScan {
                         sumC.update(repeating: .zero, count: (t1 - t0) * dState)
                         for block in firstBlock..<lastBlock {
                             let d0 = block * lanes, count = min(lanes, dInner - d0)
-                            loadScaledA(scaledA, a, d0: d0, count: count, dState: dState)
+                            let scaledA = UnsafePointer(allScaledA.baseAddress! + block * dState)
                             let start: UnsafePointer<Vector> = chunkIndex == 0
                                 ? UnsafePointer(zeros)
                                 : UnsafeRawPointer(

@@ -23,7 +23,8 @@ public enum VectorMath {
     /// exponent bits. 0 below −87.34, +inf above 88.72, NaN for NaN.
     @inlinable @inline(__always)
     public static func exp(_ x: Vector) -> Vector {
-        let clamped = x.clamped(lowerBound: Vector(repeating: expLow), upperBound: Vector(repeating: expHigh))
+        var clamped = x.replacing(with: expLow, where: x .< expLow)
+        clamped = clamped.replacing(with: expHigh, where: clamped .> expHigh)
         // Adding 1.5·2^23 rounds to an integer held in the low mantissa bits.
         let magic: Float = 12_582_912
         var shifted = clamped * log2e + magic
