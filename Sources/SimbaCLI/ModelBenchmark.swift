@@ -38,7 +38,7 @@ enum ModelBenchmark {
         }
 
         var text: String {
-            var line = String(format: "%-18@ %10.3f %@", name as NSString, value, unit)
+            var line = name.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: " %10.3f ", value) + unit
             if let matmulGFLOPs, let matmulShare {
                 line += String(format: "   matrix products %.1f GFLOP/s, %.0f%% of the time", matmulGFLOPs, 100 * matmulShare)
             }
