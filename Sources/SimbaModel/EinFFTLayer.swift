@@ -10,7 +10,7 @@ import SimbaCore
 /// `complex_weight_2` (2, 4, bs, bs), `complex_bias_1` (2, 4, bs), `complex_bias_2` (2, 4, bs),
 /// bs = channels/4, index 0 real and 1 imaginary, all initialised randn·0.02 as in the official code.
 ///
-/// Owns the three spectra `forward` saves for `backward`, 6·R·C floats for R = maxBatch·maxLength
+/// Owns the two spectra `forward` saves for `backward`, 4·R·C floats for R = maxBatch·maxLength
 /// tokens. Scratch: forward the output (R·C) and the kernel workspace (4·R·C + 4·C² + R + 2·C),
 /// backward the workspace. Its backward does not read the input. The FFTW plans for `maxLength`
 /// are made at init; a shorter length gets its own on first use (kept for later calls).
@@ -29,7 +29,6 @@ public final class EinFFTLayer: SequenceLayer {
 
     private let spectrum: FloatBuffer
     private let hidden: FloatBuffer
-    private let mixed: FloatBuffer
     /// Forward: output, kernel workspace. Backward: kernel workspace.
     public let scratch: Scratch
     public var backwardReadsInput: Bool { false }
@@ -52,7 +51,6 @@ public final class EinFFTLayer: SequenceLayer {
         let spectrumCount = SimbaCore.EinFFT.spectrumCount(batch: maxBatch, length: maxLength, channels: channels)
         spectrum = FloatBuffer(count: spectrumCount)
         hidden = FloatBuffer(count: spectrumCount)
-        mixed = FloatBuffer(count: spectrumCount)
         let workspaceCount = SimbaCore.EinFFT.workspaceCount(batch: maxBatch, length: maxLength, channels: channels)
         scratch = Scratch(forward: [rows * channels, workspaceCount], backward: [workspaceCount])
         transforms[maxLength] = SimbaCore.EinFFT.makeTransform(length: maxLength, channels: channels, measure: measure)
@@ -73,7 +71,7 @@ public final class EinFFTLayer: SequenceLayer {
             let output = buffers.take(batch * length * channels)
             let workspace = buffers.take(SimbaCore.EinFFT.workspaceCount(batch: batch, length: length, channels: channels))
             SimbaCore.EinFFT.forward(
-                output: output, spectrum: spectrum.pointer, hidden: hidden.pointer, mixed: mixed.pointer,
+                output: output, spectrum: spectrum.pointer, hidden: hidden.pointer,
                 workspace: workspace, input: input,
                 weight1: complexWeight1.value, weight2: complexWeight2.value,
                 bias1: complexBias1.value, bias2: complexBias2.value,
@@ -92,8 +90,8 @@ public final class EinFFTLayer: SequenceLayer {
             SimbaCore.EinFFT.backward(
                 dInput: dInput, dWeight1: complexWeight1.gradient, dWeight2: complexWeight2.gradient,
                 dBias1: complexBias1.gradient, dBias2: complexBias2.gradient, workspace: workspace,
-                dOutput: dOutput, spectrum: spectrum.pointer, hidden: hidden.pointer, mixed: mixed.pointer,
-                weight1: complexWeight1.value, weight2: complexWeight2.value,
+                dOutput: dOutput, spectrum: spectrum.pointer, hidden: hidden.pointer,
+                weight1: complexWeight1.value, weight2: complexWeight2.value, bias2: complexBias2.value,
                 transform: transform, batch: batch, length: length, channels: channels)
         }
     }

@@ -17,10 +17,11 @@ import Foundation
 /// one real GEMM per block over all batch·N rows: the block's 2bs interleaved floats (rows, 2bs)
 /// times the stacked real matrix S (2bs, 2bs) with S[2i+a, 2j+b] = [[Wr, Wi], [−Wi, Wr]][a][b][i, j].
 ///
-/// Saved by `forward` for `backward` (the caller keeps them unchanged in between): `spectrum` = X,
-/// `hidden` = H (after ReLU; its sign is the ReLU mask), `mixed` = Z (after softshrink; Z ≠ 0 is
-/// exactly the softshrink mask, since v − λ > 0 whenever v > λ in IEEE arithmetic).
-/// Each is `spectrumCount` = 2·batch·N·C floats.
+/// Saved by `forward` for `backward` (the caller keeps them unchanged in between): `spectrum` = X
+/// and `hidden` = H (after ReLU; its sign is the ReLU mask), `spectrumCount` = 2·batch·N·C floats
+/// each. `backward` recomputes Z (after softshrink) from H, bit for bit, for the softshrink mask:
+/// four GEMMs of (batch·N, 2bs)·(2bs, 2bs), instead of keeping 2·batch·N·C more floats. Z ≠ 0 is
+/// exactly that mask, since v − λ > 0 whenever v > λ in IEEE arithmetic.
 ///
 /// Workspace (both directions): `workspaceCount` = 4·batch·N·C + 4·C² + batch·N + 2·C floats
 /// (two spectra, four stacked 2bs×2bs matrices per block, a ones vector and a bias row).
@@ -29,7 +30,7 @@ public enum EinFFT {
     /// Softshrink λ (`sparsity_threshold` in the official code).
     public static let sparsityThreshold: Float = 0.01
 
-    /// Floats in each of `spectrum`, `hidden`, `mixed`: 2·batch·length·channels.
+    /// Floats in each of `spectrum` and `hidden`: 2·batch·length·channels.
     public static func spectrumCount(batch: Int, length: Int, channels: Int) -> Int {
         2 * batch * length * channels
     }
@@ -61,7 +62,6 @@ public enum EinFFT {
         output: UnsafeMutablePointer<Float>,        // (batch, length, channels)
         spectrum: UnsafeMutablePointer<Float>,      // (batch, length, 4, bs, 2): X, saved
         hidden: UnsafeMutablePointer<Float>,        // (batch, length, 4, bs, 2): H, saved
-        mixed: UnsafeMutablePointer<Float>,         // (batch, length, 4, bs, 2): Z, saved
         workspace: UnsafeMutablePointer<Float>,     // (workspaceCount)
         input: UnsafePointer<Float>,                // (batch, length, channels)
         weight1: UnsafePointer<Float>,              // (2, 4, bs, bs): complex_weight_1
@@ -88,13 +88,9 @@ public enum EinFFT {
         stack(scratch.stacked2, weight2, bs: bs)
         mix(hidden, spectrum, scratch.stacked1, shape, transposed: false)
         addBias(hidden, bias1, scratch.biasRow, shape, .relu)
-        mix(mixed, hidden, scratch.stacked2, shape, transposed: false)
-        addBias(mixed, bias2, scratch.biasRow, shape, .softshrink)
         let work = scratch.spectrum1
-        Parallel.forEachRange(shape.rows, costPerItem: 2 * C) { range in
-            let start = range.lowerBound * 2 * C
-            (work + start).update(from: mixed + start, count: range.count * 2 * C)
-        }
+        mix(work, hidden, scratch.stacked2, shape, transposed: false)           // Z
+        addBias(work, bias2, scratch.biasRow, shape, .softshrink)
         runTransform(transform, on: work, shape, inverse: true)
         Parallel.forEachRange(shape.rows, costPerItem: C) { range in
             for r in range {
@@ -106,7 +102,7 @@ public enum EinFFT {
 
     /// Accumulates (+=) dInput, dWeight1, dWeight2, dBias1, dBias2. The adjoint of each forward
     /// step: Re(ortho inverse DFT) ↦ ortho forward DFT of dOutput embedded as real; softshrink and
-    /// ReLU ↦ their masks; each complex layer ↦ GEMMs with the stacked matrix transposed (input
+    /// ReLU ↦ their masks (softshrink's from Z recomputed); each complex layer ↦ GEMMs with the stacked matrix transposed (input
     /// gradient) and with the layer input transposed (weight gradient); ortho forward DFT of a real
     /// input ↦ real part of the ortho inverse DFT.
     public static func backward(
@@ -119,16 +115,20 @@ public enum EinFFT {
         dOutput: UnsafePointer<Float>,              // (batch, length, channels)
         spectrum: UnsafePointer<Float>,             // (batch, length, 4, bs, 2): X from forward
         hidden: UnsafePointer<Float>,               // (batch, length, 4, bs, 2): H from forward
-        mixed: UnsafePointer<Float>,                // (batch, length, 4, bs, 2): Z from forward
         weight1: UnsafePointer<Float>,              // (2, 4, bs, bs)
         weight2: UnsafePointer<Float>,              // (2, 4, bs, bs)
+        bias2: UnsafePointer<Float>,                // (2, 4, bs)
         transform: FFT, batch: Int, length: Int, channels: Int
     ) {
         let shape = Shape(batch: batch, length: length, channels: channels, transform: transform)
         let scratch = Workspace(workspace, shape)
         let scale = 1 / Float(4 * length).squareRoot()
         let bs = shape.bs, C = channels
-        let dMixed = scratch.spectrum1, dHidden = scratch.spectrum2
+        let dMixed = scratch.spectrum1, mixed = scratch.spectrum2, dHidden = scratch.spectrum2
+        stack(scratch.stacked1, weight1, bs: bs)
+        stack(scratch.stacked2, weight2, bs: bs)
+        mix(mixed, hidden, scratch.stacked2, shape, transposed: false)         // Z, as in forward
+        addBias(mixed, bias2, scratch.biasRow, shape, .softshrink)
         Parallel.forEachRange(shape.rows, costPerItem: 2 * C) { range in
             for r in range {
                 let source = dOutput + r * C, row = dMixed + r * 2 * C
@@ -141,8 +141,6 @@ public enum EinFFT {
         runTransform(transform, on: dMixed, shape, inverse: false)
         applyMask(dMixed, mixed, shape, .nonzero)
         biasGradient(dBias2, dMixed, scratch, shape)
-        stack(scratch.stacked1, weight1, bs: bs)
-        stack(scratch.stacked2, weight2, bs: bs)
         stackedGradient(scratch.dStacked2, layerInput: hidden, dLayerOutput: dMixed, shape)
         foldStacked(dWeight2, scratch.dStacked2, bs: bs)
         mix(dHidden, dMixed, scratch.stacked2, shape, transposed: true)
