@@ -28,17 +28,16 @@ import SimbaCore
 /// `D` (dInner) = 1; `out_proj.weight` (dModel, dInner) U(±1/√dInner). (SiMBA re-initialises the
 /// Linear weights and dt_proj.bias afterwards; that is the model's business.)
 ///
-/// Memory, with R = maxBatch·maxLength rows. Kept from forward to backward: 4 (R, dInner) buffers
-/// (x before the conv, z, delta, y), the x_proj output (R, dtRank + 2·dState), A and the scan's
+/// Memory, with R = maxBatch·maxLength rows. Kept from forward to backward: 3 (R, dInner) buffers
+/// (x before the conv, z, y), the x_proj output (R, dtRank + 2·dState), A and the scan's
 /// chunk-boundary states (about R·dInner·dState/chunk floats). Backward recomputes the rest from
-/// them, with the same kernels on the same inputs, so bit for bit: silu(z) and y ⊙ silu(z); the
-/// conv output and its SiLU (before the scan), and the conv output again (after x_proj, its first
-/// copy having been overwritten); softplus′ from delta instead of from dt_proj's output (a few
-/// ulps from it, see `softplusDerivative(fromOutput:)`). Scratch (`scratch`, shared with every
-/// other module of the model): forward the output (R, dModel) and 2 (R, dInner); backward
-/// 5 (R, dInner), (R, dtRank + 2·dState) and the scan's. SiMBA-S stage 1 at batch 32
-/// (R = 32·3136, dInner 128, dState 64): 309 MB kept per layer (905 MB when every buffer was the
-/// layer's own), and 313 MB of backward scratch for all layers together.
+/// them with the same kernels on the same inputs, so bit for bit: silu(z) and y ⊙ silu(z); the
+/// conv output, its SiLU, dt_proj's output and delta before the scan; dt_proj's output and the
+/// conv output again after it (their first copies overwritten by then). Scratch (`scratch`,
+/// shared with every other module of the model): forward the output (R, dModel) and
+/// 3 (R, dInner); backward 6 (R, dInner), (R, dtRank + 2·dState) and the scan's. SiMBA-S stage 1
+/// at batch 32 (R = 32·3136, dInner 128, dState 64): 257 MB kept per layer (905 MB when every
+/// buffer was the layer's own), and 364 MB of backward scratch for all layers together.
 public final class Mamba: SequenceLayer {
     public let dModel: Int, dState: Int, dConv: Int, dInner: Int, dtRank: Int
     public let maxBatch: Int, maxLength: Int
@@ -48,8 +47,8 @@ public final class Mamba: SequenceLayer {
     let inProjWeight, conv1dWeight, conv1dBias, xProjWeight, dtProjWeight, dtProjBias, aLog, d, outProjWeight: TensorRef
 
     // Forward activations kept for backward: (maxBatch·maxLength, ·) each, A = −exp(A_log), scan states.
-    let xIn, z, xDbl, delta, y, a, savedStates: FloatBuffer
-    /// Forward: output, two (rows, dInner) working buffers. Backward: five (rows, dInner), dXDbl,
+    let xIn, z, xDbl, y, a, savedStates: FloatBuffer
+    /// Forward: output, three (rows, dInner) working buffers. Backward: six (rows, dInner), dXDbl,
     /// dA and the scan's scratch.
     public let scratch: Scratch
     public var backwardReadsInput: Bool { true }
@@ -86,8 +85,8 @@ public final class Mamba: SequenceLayer {
 
         let rows = maxBatch * maxLength, count = rows * dInner, xDblCount = rows * (dtRank + 2 * dState)
         xIn = FloatBuffer(count: count); z = FloatBuffer(count: count)
-        xDbl = FloatBuffer(count: xDblCount); delta = FloatBuffer(count: count)
-        y = FloatBuffer(count: count); a = FloatBuffer(count: dInner * dState)
+        xDbl = FloatBuffer(count: xDblCount); y = FloatBuffer(count: count)
+        a = FloatBuffer(count: dInner * dState)
         savedStates = FloatBuffer(count: SelectiveScan.savedStateCount(
             batch: maxBatch, length: maxLength, dInner: dInner, dState: dState, chunk: chunk))
         // The scan's scratch is not monotonic in the batch (fewer sequences → more channel groups).
@@ -95,8 +94,8 @@ public final class Mamba: SequenceLayer {
             SelectiveScan.backwardScratchCount(batch: $0, length: maxLength, dInner: dInner, dState: dState, chunk: chunk)
         }.max()!
         scratch = Scratch(
-            forward: [rows * dModel, count, count],
-            backward: [count, count, count, count, count, xDblCount, dInner * dState, scanScratch])
+            forward: [rows * dModel, count, count, count],
+            backward: [count, count, count, count, count, count, xDblCount, dInner * dState, scanScratch])
     }
 
     /// dt = exp(U·(ln 0.1 − ln 0.001) + ln 0.001) clamped ≥ 1e-4; bias = dt + log(−expm1(−dt)).
@@ -118,26 +117,21 @@ public final class Mamba: SequenceLayer {
             let output = buffers.take(rows * dModel)
             let work = buffers.take(count)                                  // conv out, then dt_proj out, then silu(z)
             let xAct = buffers.take(count)                                  // silu out, then y ⊙ silu(z)
+            let delta = buffers.take(count)
             Linear.forward(                                                 // (rows, dModel) → (rows, dInner)
                 output: xIn.pointer, input: input, weight: inProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dModel, outFeatures: dInner)
             Linear.forward(
                 output: z.pointer, input: input, weight: inProjWeight.value + dInner * dModel, bias: nil,
                 rows: rows, inFeatures: dModel, outFeatures: dInner)
-            CausalConv1d.forward(
-                output: work, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
-                batch: batch, length: length, channels: dInner, kernelSize: dConv)
-            SiLU.forward(output: xAct, input: work, count: count)
+            convAndSiLU(conv: work, act: xAct, batch: batch, length: length)
             Linear.forward(                                                 // (rows, dInner) → (rows, dtRank + 2N)
                 output: xDbl.pointer, input: xAct, weight: xProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
-            Linear.forward(                                                 // (rows, dtRank) in xDbl → (rows, dInner)
-                output: work, input: xDbl.pointer, weight: dtProjWeight.value, bias: dtProjBias.value,
-                rows: rows, inFeatures: dtRank, outFeatures: dInner, inputStride: xDblWidth)
-            Softplus.forward(output: delta.pointer, input: work, count: count)
+            dtProjAndSoftplus(dtPre: work, delta: delta, rows: rows)
             for i in 0..<dInner * dState { a[i] = -exp(aLog.value[i]) }
             SelectiveScan.forward(
-                y: y.pointer, savedStates: savedStates.pointer, x: xAct, delta: delta.pointer, a: a.pointer,
+                y: y.pointer, savedStates: savedStates.pointer, x: xAct, delta: delta, a: a.pointer,
                 b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
             SiLU.forward(output: work, input: z.pointer, count: count)
@@ -148,6 +142,23 @@ public final class Mamba: SequenceLayer {
                 rows: rows, inFeatures: dInner, outFeatures: dModel)
             return UnsafePointer(output)
         }
+    }
+
+    /// conv = causal_conv1d(x) and, unless nil, act = silu(conv), from the kept x.
+    private func convAndSiLU(conv: UnsafeMutablePointer<Float>, act: UnsafeMutablePointer<Float>?, batch: Int, length: Int) {
+        CausalConv1d.forward(
+            output: conv, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
+            batch: batch, length: length, channels: dInner, kernelSize: dConv)
+        if let act { SiLU.forward(output: act, input: conv, count: batch * length * dInner) }
+    }
+
+    /// dtPre = dt_proj(dtLow), dtLow read inside the kept x_proj output, and, unless nil,
+    /// delta = softplus(dtPre).
+    private func dtProjAndSoftplus(dtPre: UnsafeMutablePointer<Float>, delta: UnsafeMutablePointer<Float>?, rows: Int) {
+        Linear.forward(                                                     // (rows, dtRank) in xDbl → (rows, dInner)
+            output: dtPre, input: xDbl.pointer, weight: dtProjWeight.value, bias: dtProjBias.value,
+            rows: rows, inFeatures: dtRank, outFeatures: dInner, inputStride: xDblWidth)
+        if let delta { Softplus.forward(output: delta, input: dtPre, count: rows * dInner) }
     }
 
     /// product = scanOut ⊙ gate, element-wise.
@@ -171,7 +182,7 @@ public final class Mamba: SequenceLayer {
         let rows = batch * length, count = rows * dInner
         scratch.withBackward { buffers in
             let b1 = buffers.take(count), b2 = buffers.take(count), b3 = buffers.take(count)
-            let b4 = buffers.take(count), b5 = buffers.take(count)
+            let b4 = buffers.take(count), b5 = buffers.take(count), b6 = buffers.take(count)
             let dXDbl = buffers.take(rows * xDblWidth), dA = buffers.take(dInner * dState)
             let scanScratch = buffers.take(SelectiveScan.backwardScratchCount(
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk))
@@ -196,12 +207,10 @@ public final class Mamba: SequenceLayer {
             dZ.update(repeating: 0, count: count)
             SiLU.backward(dInput: dZ, dOutput: dGated, input: z.pointer, count: count)
 
-            // Scan, on silu(conv(x)) recomputed.
-            let xConv = b3, xAct = b4, dXAct = b3, dDelta = b5
-            CausalConv1d.forward(
-                output: xConv, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
-                batch: batch, length: length, channels: dInner, kernelSize: dConv)
-            SiLU.forward(output: xAct, input: xConv, count: count)
+            // Scan, on silu(conv(x)) and delta recomputed.
+            let xAct = b4, delta = b5, dXAct = b3, dDelta = b6
+            convAndSiLU(conv: b3, act: xAct, batch: batch, length: length)
+            dtProjAndSoftplus(dtPre: b3, delta: delta, rows: rows)
             dXAct.update(repeating: 0, count: count)
             dDelta.update(repeating: 0, count: count)
             dXDbl.update(repeating: 0, count: rows * xDblWidth)
@@ -209,16 +218,18 @@ public final class Mamba: SequenceLayer {
             SelectiveScan.backward(
                 dX: dXAct, dDelta: dDelta, dA: dA, dB: dXDbl + dtRank,
                 dC: dXDbl + dtRank + dState, dD: d.gradient, scratch: scanScratch, dY: dY,
-                savedStates: savedStates.pointer, x: xAct, delta: delta.pointer, a: a.pointer,
+                savedStates: savedStates.pointer, x: xAct, delta: delta, a: a.pointer,
                 b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
             // A = −exp(A_log): dA_log = dA ⊙ A.
             for i in 0..<dInner * dState { aLog.gradient[i] += dA[i] * a[i] }
 
-            // delta = softplus(dt_proj(dtLow)): softplus' from delta, in place; dtLow's gradient
+            // delta = softplus(dt_proj(dtLow)), on dt_proj's output recomputed; dtLow's gradient
             // goes straight into its columns of dXDbl.
-            let dDtPre = dDelta
-            Self.softplusBackwardFromOutput(dDtPre, output: delta.pointer, count: count)
+            let dtPre = b2, dDtPre = b5
+            dtProjAndSoftplus(dtPre: dtPre, delta: nil, rows: rows)
+            dDtPre.update(repeating: 0, count: count)
+            Softplus.backward(dInput: dDtPre, dOutput: dDelta, input: dtPre, count: count)
             Linear.backward(
                 dInput: dXDbl, dWeight: dtProjWeight.gradient, dBias: dtProjBias.gradient, dOutput: dDtPre,
                 input: xDbl.pointer, weight: dtProjWeight.value, rows: rows, inFeatures: dtRank, outFeatures: dInner,
@@ -227,13 +238,11 @@ public final class Mamba: SequenceLayer {
                 dInput: dXAct, dWeight: xProjWeight.gradient, dBias: nil, dOutput: dXDbl,
                 input: xAct, weight: xProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
 
-            // SiLU and conv, on conv(x) recomputed again (its first copy was overwritten by dXAct).
-            let xConvAgain = b4, dXConv = b2, dXIn = b5
-            CausalConv1d.forward(
-                output: xConvAgain, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
-                batch: batch, length: length, channels: dInner, kernelSize: dConv)
+            // SiLU and conv, on the conv output recomputed again.
+            let xConv = b4, dXConv = b2, dXIn = b6
+            convAndSiLU(conv: xConv, act: nil, batch: batch, length: length)
             dXConv.update(repeating: 0, count: count)
-            SiLU.backward(dInput: dXConv, dOutput: dXAct, input: xConvAgain, count: count)
+            SiLU.backward(dInput: dXConv, dOutput: dXAct, input: xConv, count: count)
             dXIn.update(repeating: 0, count: count)
             CausalConv1d.backward(
                 dInput: dXIn, dWeight: conv1dWeight.gradient, dBias: conv1dBias.gradient, dOutput: dXConv,
@@ -247,20 +256,5 @@ public final class Mamba: SequenceLayer {
                 input: input, weight: inProjWeight.value + dInner * dModel, rows: rows, inFeatures: dModel,
                 outFeatures: dInner)
         }
-    }
-
-    /// gradient[i] *= softplus′(x_i), from the softplus output delta_i = softplus(x_i) instead of x_i:
-    /// softplus′(x) = σ(x) = 1 − exp(−softplus(x)) = −expm1(−delta) (expm1 keeps small σ exact), and
-    /// 1 above PyTorch's threshold 20, where softplus(x) = x; delta > 20 exactly when x > 20, since
-    /// log1p(exp(20)) rounds to 20. Agrees with σ(x) computed from x to a few float32 ulps.
-    static func softplusBackwardFromOutput(_ gradient: UnsafeMutablePointer<Float>, output delta: UnsafePointer<Float>, count: Int) {
-        Parallel.forEachRange(count, costPerItem: Softplus.backwardCost) { range in
-            for i in range { gradient[i] *= softplusDerivative(fromOutput: delta[i]) }
-        }
-    }
-
-    @inline(__always)
-    static func softplusDerivative(fromOutput delta: Float) -> Float {
-        delta > Softplus.threshold ? 1 : -expm1f(-delta)
     }
 }
