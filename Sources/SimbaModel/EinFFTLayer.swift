@@ -10,9 +10,10 @@ import SimbaCore
 /// `complex_weight_2` (2, 4, bs, bs), `complex_bias_1` (2, 4, bs), `complex_bias_2` (2, 4, bs),
 /// bs = channels/4, index 0 real and 1 imaginary, all initialised randn·0.02 as in the official code.
 ///
-/// Owns the two spectra `forward` saves for `backward`, 4·R·C floats for R = maxBatch·maxLength
-/// tokens. Scratch: forward the output (R·C) and the kernel workspace (4·R·C + 4·C² + R + 2·C),
-/// backward the workspace. Its backward does not read the input. The FFTW plans for `maxLength`
+/// Owns the spectrum `forward` saves for `backward`, 2·R·C floats for R = maxBatch·maxLength
+/// tokens. Scratch: forward the output (R·C) and the kernel's forward workspace
+/// (4·R·C + 4·C² + R + 2·C), backward the kernel's backward workspace (2·R·C more). Its backward
+/// does not read the input. The FFTW plans for `maxLength`
 /// are made at init; a shorter length gets its own on first use (kept for later calls).
 /// `measure` (default false) plans with `FFTW_MEASURE`: the whole layer runs about 1.5× faster than
 /// with `FFTW_ESTIMATE` at SiMBA's sizes and planning takes under a second, but the chosen
@@ -28,7 +29,6 @@ public final class EinFFTLayer: SequenceLayer {
     public let complexBias2: TensorRef
 
     private let spectrum: FloatBuffer
-    private let hidden: FloatBuffer
     /// Forward: output, kernel workspace. Backward: kernel workspace.
     public let scratch: Scratch
     public var backwardReadsInput: Bool { false }
@@ -50,9 +50,9 @@ public final class EinFFTLayer: SequenceLayer {
         let rows = maxBatch * maxLength
         let spectrumCount = SimbaCore.EinFFT.spectrumCount(batch: maxBatch, length: maxLength, channels: channels)
         spectrum = FloatBuffer(count: spectrumCount)
-        hidden = FloatBuffer(count: spectrumCount)
-        let workspaceCount = SimbaCore.EinFFT.workspaceCount(batch: maxBatch, length: maxLength, channels: channels)
-        scratch = Scratch(forward: [rows * channels, workspaceCount], backward: [workspaceCount])
+        scratch = Scratch(
+            forward: [rows * channels, SimbaCore.EinFFT.forwardWorkspaceCount(batch: maxBatch, length: maxLength, channels: channels)],
+            backward: [SimbaCore.EinFFT.backwardWorkspaceCount(batch: maxBatch, length: maxLength, channels: channels)])
         transforms[maxLength] = SimbaCore.EinFFT.makeTransform(length: maxLength, channels: channels, measure: measure)
     }
 
@@ -69,10 +69,9 @@ public final class EinFFTLayer: SequenceLayer {
         let transform = transform(length: length)
         return scratch.withForward { buffers in
             let output = buffers.take(batch * length * channels)
-            let workspace = buffers.take(SimbaCore.EinFFT.workspaceCount(batch: batch, length: length, channels: channels))
+            let workspace = buffers.take(SimbaCore.EinFFT.forwardWorkspaceCount(batch: batch, length: length, channels: channels))
             SimbaCore.EinFFT.forward(
-                output: output, spectrum: spectrum.pointer, hidden: hidden.pointer,
-                workspace: workspace, input: input,
+                output: output, spectrum: spectrum.pointer, workspace: workspace, input: input,
                 weight1: complexWeight1.value, weight2: complexWeight2.value,
                 bias1: complexBias1.value, bias2: complexBias2.value,
                 transform: transform, batch: batch, length: length, channels: channels)
@@ -86,12 +85,13 @@ public final class EinFFTLayer: SequenceLayer {
         precondition(batch <= maxBatch && length <= maxLength, "EinFFT sized for \(maxBatch)×\(maxLength), got \(batch)×\(length)")
         let transform = transform(length: length)
         scratch.withBackward { buffers in
-            let workspace = buffers.take(SimbaCore.EinFFT.workspaceCount(batch: batch, length: length, channels: channels))
+            let workspace = buffers.take(SimbaCore.EinFFT.backwardWorkspaceCount(batch: batch, length: length, channels: channels))
             SimbaCore.EinFFT.backward(
                 dInput: dInput, dWeight1: complexWeight1.gradient, dWeight2: complexWeight2.gradient,
                 dBias1: complexBias1.gradient, dBias2: complexBias2.gradient, workspace: workspace,
-                dOutput: dOutput, spectrum: spectrum.pointer, hidden: hidden.pointer,
-                weight1: complexWeight1.value, weight2: complexWeight2.value, bias2: complexBias2.value,
+                dOutput: dOutput, spectrum: spectrum.pointer,
+                weight1: complexWeight1.value, weight2: complexWeight2.value,
+                bias1: complexBias1.value, bias2: complexBias2.value,
                 transform: transform, batch: batch, length: length, channels: channels)
         }
     }

@@ -17,27 +17,33 @@ import Foundation
 /// one real GEMM per block over all batch·N rows: the block's 2bs interleaved floats (rows, 2bs)
 /// times the stacked real matrix S (2bs, 2bs) with S[2i+a, 2j+b] = [[Wr, Wi], [−Wi, Wr]][a][b][i, j].
 ///
-/// Saved by `forward` for `backward` (the caller keeps them unchanged in between): `spectrum` = X
-/// and `hidden` = H (after ReLU; its sign is the ReLU mask), `spectrumCount` = 2·batch·N·C floats
-/// each. `backward` recomputes Z (after softshrink) from H, bit for bit, for the softshrink mask:
-/// four GEMMs of (batch·N, 2bs)·(2bs, 2bs), instead of keeping 2·batch·N·C more floats. Z ≠ 0 is
-/// exactly that mask, since v − λ > 0 whenever v > λ in IEEE arithmetic.
+/// Saved by `forward` for `backward` (the caller keeps it unchanged in between): `spectrum` = X,
+/// `spectrumCount` = 2·batch·N·C floats. `backward` recomputes from it, bit for bit, H (after
+/// ReLU; its sign is the ReLU mask) and from H, Z (after softshrink; Z ≠ 0 is exactly the
+/// softshrink mask, since v − λ > 0 whenever v > λ in IEEE arithmetic): eight GEMMs of
+/// (batch·N, 2bs)·(2bs, 2bs), instead of keeping 4·batch·N·C more floats.
 ///
-/// Workspace (both directions): `workspaceCount` = 4·batch·N·C + 4·C² + batch·N + 2·C floats
-/// (two spectra, four stacked 2bs×2bs matrices per block, a ones vector and a bias row).
+/// Workspace: `backwardWorkspaceCount` = 6·batch·N·C + 4·C² + batch·N + 2·C floats (three
+/// spectra, four stacked 2bs×2bs matrices per block, a ones vector and a bias row); `forward`
+/// needs only the first two spectra, `forwardWorkspaceCount` = 4·batch·N·C + 4·C² + batch·N + 2·C.
 public enum EinFFT {
     public static let blocks = 4
     /// Softshrink λ (`sparsity_threshold` in the official code).
     public static let sparsityThreshold: Float = 0.01
 
-    /// Floats in each of `spectrum` and `hidden`: 2·batch·length·channels.
+    /// Floats in `spectrum`: 2·batch·length·channels.
     public static func spectrumCount(batch: Int, length: Int, channels: Int) -> Int {
         2 * batch * length * channels
     }
 
-    /// Floats of workspace for `forward` and `backward`: 4·batch·length·C + 4·C² + batch·length + 2·C.
-    public static func workspaceCount(batch: Int, length: Int, channels: Int) -> Int {
+    /// Floats of workspace for `forward`: 4·batch·length·C + 4·C² + batch·length + 2·C.
+    public static func forwardWorkspaceCount(batch: Int, length: Int, channels: Int) -> Int {
         4 * batch * length * channels + 4 * channels * channels + batch * length + 2 * channels
+    }
+
+    /// Floats of workspace for `backward` (enough for `forward` too): one spectrum more.
+    public static func backwardWorkspaceCount(batch: Int, length: Int, channels: Int) -> Int {
+        forwardWorkspaceCount(batch: batch, length: length, channels: channels) + spectrumCount(batch: batch, length: length, channels: channels)
     }
 
     /// Channels per FFTW call: the widest divisor of bs that is at most 32, so a batch splits into a
@@ -61,8 +67,7 @@ public enum EinFFT {
     public static func forward(
         output: UnsafeMutablePointer<Float>,        // (batch, length, channels)
         spectrum: UnsafeMutablePointer<Float>,      // (batch, length, 4, bs, 2): X, saved
-        hidden: UnsafeMutablePointer<Float>,        // (batch, length, 4, bs, 2): H, saved
-        workspace: UnsafeMutablePointer<Float>,     // (workspaceCount)
+        workspace: UnsafeMutablePointer<Float>,     // (forwardWorkspaceCount)
         input: UnsafePointer<Float>,                // (batch, length, channels)
         weight1: UnsafePointer<Float>,              // (2, 4, bs, bs): complex_weight_1
         weight2: UnsafePointer<Float>,              // (2, 4, bs, bs): complex_weight_2
@@ -86,7 +91,8 @@ public enum EinFFT {
         runTransform(transform, on: spectrum, shape, inverse: false)
         stack(scratch.stacked1, weight1, bs: bs)
         stack(scratch.stacked2, weight2, bs: bs)
-        mix(hidden, spectrum, scratch.stacked1, shape, transposed: false)
+        let hidden = scratch.spectrum2
+        mix(hidden, spectrum, scratch.stacked1, shape, transposed: false)       // H
         addBias(hidden, bias1, scratch.biasRow, shape, .relu)
         let work = scratch.spectrum1
         mix(work, hidden, scratch.stacked2, shape, transposed: false)           // Z
@@ -102,7 +108,7 @@ public enum EinFFT {
 
     /// Accumulates (+=) dInput, dWeight1, dWeight2, dBias1, dBias2. The adjoint of each forward
     /// step: Re(ortho inverse DFT) ↦ ortho forward DFT of dOutput embedded as real; softshrink and
-    /// ReLU ↦ their masks (softshrink's from Z recomputed); each complex layer ↦ GEMMs with the stacked matrix transposed (input
+    /// ReLU ↦ their masks (from Z and H recomputed); each complex layer ↦ GEMMs with the stacked matrix transposed (input
     /// gradient) and with the layer input transposed (weight gradient); ortho forward DFT of a real
     /// input ↦ real part of the ortho inverse DFT.
     public static func backward(
@@ -111,12 +117,12 @@ public enum EinFFT {
         dWeight2: UnsafeMutablePointer<Float>,      // (2, 4, bs, bs), +=
         dBias1: UnsafeMutablePointer<Float>,        // (2, 4, bs), +=
         dBias2: UnsafeMutablePointer<Float>,        // (2, 4, bs), +=
-        workspace: UnsafeMutablePointer<Float>,     // (workspaceCount)
+        workspace: UnsafeMutablePointer<Float>,     // (backwardWorkspaceCount)
         dOutput: UnsafePointer<Float>,              // (batch, length, channels)
         spectrum: UnsafePointer<Float>,             // (batch, length, 4, bs, 2): X from forward
-        hidden: UnsafePointer<Float>,               // (batch, length, 4, bs, 2): H from forward
         weight1: UnsafePointer<Float>,              // (2, 4, bs, bs)
         weight2: UnsafePointer<Float>,              // (2, 4, bs, bs)
+        bias1: UnsafePointer<Float>,                // (2, 4, bs)
         bias2: UnsafePointer<Float>,                // (2, 4, bs)
         transform: FFT, batch: Int, length: Int, channels: Int
     ) {
@@ -125,9 +131,12 @@ public enum EinFFT {
         let scale = 1 / Float(4 * length).squareRoot()
         let bs = shape.bs, C = channels
         let dMixed = scratch.spectrum1, mixed = scratch.spectrum2, dHidden = scratch.spectrum2
+        let hidden = scratch.spectrum3
         stack(scratch.stacked1, weight1, bs: bs)
         stack(scratch.stacked2, weight2, bs: bs)
-        mix(mixed, hidden, scratch.stacked2, shape, transposed: false)         // Z, as in forward
+        mix(hidden, spectrum, scratch.stacked1, shape, transposed: false)      // H and Z, as in forward
+        addBias(hidden, bias1, scratch.biasRow, shape, .relu)
+        mix(mixed, hidden, scratch.stacked2, shape, transposed: false)
         addBias(mixed, bias2, scratch.biasRow, shape, .softshrink)
         Parallel.forEachRange(shape.rows, costPerItem: 2 * C) { range in
             for r in range {
@@ -182,9 +191,9 @@ public enum EinFFT {
         }
     }
 
-    /// The workspace carved into its parts.
+    /// The workspace carved into its parts; `spectrum3` (backward only) comes last.
     struct Workspace {
-        let spectrum1, spectrum2, stacked1, stacked2, dStacked1, dStacked2, ones, biasRow: UnsafeMutablePointer<Float>
+        let spectrum1, spectrum2, stacked1, stacked2, dStacked1, dStacked2, ones, biasRow, spectrum3: UnsafeMutablePointer<Float>
 
         init(_ base: UnsafeMutablePointer<Float>, _ shape: Shape) {
             let spectrumCount = shape.spectrumCount, matrixCount = shape.channels * shape.channels
@@ -196,6 +205,7 @@ public enum EinFFT {
             dStacked2 = dStacked1 + matrixCount
             ones = dStacked2 + matrixCount
             biasRow = ones + shape.rows
+            spectrum3 = biasRow + 2 * shape.channels
         }
     }
 
