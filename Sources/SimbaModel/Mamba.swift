@@ -29,15 +29,15 @@ import SimbaCore
 /// Linear weights and dt_proj.bias afterwards; that is the model's business.)
 ///
 /// Memory, with R = maxBatch·maxLength rows. Kept from forward to backward: 3 (R, dInner) buffers
-/// (x before the conv, z, y), the x_proj output (R, dtRank + 2·dState), A and the scan's
-/// chunk-boundary states (about R·dInner·dState/chunk floats). Backward recomputes the rest from
-/// them with the same kernels on the same inputs, so bit for bit: silu(z) and y ⊙ silu(z); the
-/// conv output, its SiLU, dt_proj's output and delta before the scan; dt_proj's output and the
-/// conv output again after it (their first copies overwritten by then). Scratch (`scratch`,
-/// shared with every other module of the model): forward the output (R, dModel) and
-/// 3 (R, dInner); backward 6 (R, dInner), (R, dtRank + 2·dState) and the scan's. SiMBA-S stage 1
-/// at batch 32 (R = 32·3136, dInner 128, dState 64): 257 MB kept per layer (905 MB when every
-/// buffer was the layer's own), and 364 MB of backward scratch for all layers together.
+/// (x before the conv, delta, y), the x_proj output (R, dtRank + 2·dState), A and the scan's
+/// chunk-boundary states (about R·dInner·dState/chunk floats). Backward recomputes the rest with
+/// the same kernels on the same inputs, so bit for bit: z (in_proj's second half, a GEMM on the
+/// input), silu(z) and y ⊙ silu(z); the conv output and its SiLU; dt_proj's output for softplus′
+/// (a GEMM with k = dtRank). Scratch (`scratch`, shared with every other module of the model):
+/// forward the output (R, dModel) and 2 (R, dInner); backward 7 (R, dInner), (R, dtRank + 2·dState)
+/// and the scan's. SiMBA-S stage 1 at batch 32 (R = 32·3136, dInner 128, dState 64): 257 MB kept
+/// per layer (905 MB when every buffer was the layer's own), and 416 MB of backward scratch for
+/// all layers together.
 public final class Mamba: SequenceLayer {
     public let dModel: Int, dState: Int, dConv: Int, dInner: Int, dtRank: Int
     public let maxBatch: Int, maxLength: Int
@@ -47,8 +47,8 @@ public final class Mamba: SequenceLayer {
     let inProjWeight, conv1dWeight, conv1dBias, xProjWeight, dtProjWeight, dtProjBias, aLog, d, outProjWeight: TensorRef
 
     // Forward activations kept for backward: (maxBatch·maxLength, ·) each, A = −exp(A_log), scan states.
-    let xIn, z, xDbl, y, a, savedStates: FloatBuffer
-    /// Forward: output, three (rows, dInner) working buffers. Backward: six (rows, dInner), dXDbl,
+    let xIn, delta, xDbl, y, a, savedStates: FloatBuffer
+    /// Forward: output, two (rows, dInner) working buffers. Backward: seven (rows, dInner), dXDbl,
     /// dA and the scan's scratch.
     public let scratch: Scratch
     public var backwardReadsInput: Bool { true }
@@ -84,7 +84,7 @@ public final class Mamba: SequenceLayer {
         outProjWeight = store.parameter(prefix + "out_proj.weight", [dModel, dInner], linear(dInner), role: .linearWeight)
 
         let rows = maxBatch * maxLength, count = rows * dInner, xDblCount = rows * (dtRank + 2 * dState)
-        xIn = FloatBuffer(count: count); z = FloatBuffer(count: count)
+        xIn = FloatBuffer(count: count); delta = FloatBuffer(count: count)
         xDbl = FloatBuffer(count: xDblCount); y = FloatBuffer(count: count)
         a = FloatBuffer(count: dInner * dState)
         savedStates = FloatBuffer(count: SelectiveScan.savedStateCount(
@@ -94,8 +94,8 @@ public final class Mamba: SequenceLayer {
             SelectiveScan.backwardScratchCount(batch: $0, length: maxLength, dInner: dInner, dState: dState, chunk: chunk)
         }.max()!
         scratch = Scratch(
-            forward: [rows * dModel, count, count, count],
-            backward: [count, count, count, count, count, count, xDblCount, dInner * dState, scanScratch])
+            forward: [rows * dModel, count, count],
+            backward: [count, count, count, count, count, count, count, xDblCount, dInner * dState, scanScratch])
     }
 
     /// dt = exp(U·(ln 0.1 − ln 0.001) + ln 0.001) clamped ≥ 1e-4; bias = dt + log(−expm1(−dt)).
@@ -115,28 +115,29 @@ public final class Mamba: SequenceLayer {
         let rows = batch * length, count = rows * dInner
         return scratch.withForward { buffers in
             let output = buffers.take(rows * dModel)
-            let work = buffers.take(count)                                  // conv out, then dt_proj out, then silu(z)
-            let xAct = buffers.take(count)                                  // silu out, then y ⊙ silu(z)
-            let delta = buffers.take(count)
+            let work = buffers.take(count)                                  // conv out, dt_proj out, z, y ⊙ silu(z)
+            let xAct = buffers.take(count)                                  // silu out, then silu(z)
             Linear.forward(                                                 // (rows, dModel) → (rows, dInner)
                 output: xIn.pointer, input: input, weight: inProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dModel, outFeatures: dInner)
-            Linear.forward(
-                output: z.pointer, input: input, weight: inProjWeight.value + dInner * dModel, bias: nil,
-                rows: rows, inFeatures: dModel, outFeatures: dInner)
-            convAndSiLU(conv: work, act: xAct, batch: batch, length: length)
+            CausalConv1d.forward(
+                output: work, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
+                batch: batch, length: length, channels: dInner, kernelSize: dConv)
+            SiLU.forward(output: xAct, input: work, count: count)
             Linear.forward(                                                 // (rows, dInner) → (rows, dtRank + 2N)
                 output: xDbl.pointer, input: xAct, weight: xProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
-            dtProjAndSoftplus(dtPre: work, delta: delta, rows: rows)
+            dtProj(work, rows: rows)
+            Softplus.forward(output: delta.pointer, input: work, count: count)
             for i in 0..<dInner * dState { a[i] = -exp(aLog.value[i]) }
             SelectiveScan.forward(
-                y: y.pointer, savedStates: savedStates.pointer, x: xAct, delta: delta, a: a.pointer,
+                y: y.pointer, savedStates: savedStates.pointer, x: xAct, delta: delta.pointer, a: a.pointer,
                 b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
-            SiLU.forward(output: work, input: z.pointer, count: count)
-            let gated = xAct
-            gate(gated, y.pointer, work, count: count)
+            let z = work, zAct = xAct, gated = work
+            inProjZ(z, input: input, rows: rows)
+            SiLU.forward(output: zAct, input: z, count: count)
+            gate(gated, y.pointer, zAct, count: count)
             Linear.forward(                                                 // (rows, dInner) → (rows, dModel)
                 output: output, input: gated, weight: outProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dInner, outFeatures: dModel)
@@ -144,21 +145,18 @@ public final class Mamba: SequenceLayer {
         }
     }
 
-    /// conv = causal_conv1d(x) and, unless nil, act = silu(conv), from the kept x.
-    private func convAndSiLU(conv: UnsafeMutablePointer<Float>, act: UnsafeMutablePointer<Float>?, batch: Int, length: Int) {
-        CausalConv1d.forward(
-            output: conv, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
-            batch: batch, length: length, channels: dInner, kernelSize: dConv)
-        if let act { SiLU.forward(output: act, input: conv, count: batch * length * dInner) }
+    /// z = in_proj's second half applied to `input`: (rows, dModel) → (rows, dInner).
+    private func inProjZ(_ z: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, rows: Int) {
+        Linear.forward(
+            output: z, input: input, weight: inProjWeight.value + dInner * dModel, bias: nil,
+            rows: rows, inFeatures: dModel, outFeatures: dInner)
     }
 
-    /// dtPre = dt_proj(dtLow), dtLow read inside the kept x_proj output, and, unless nil,
-    /// delta = softplus(dtPre).
-    private func dtProjAndSoftplus(dtPre: UnsafeMutablePointer<Float>, delta: UnsafeMutablePointer<Float>?, rows: Int) {
-        Linear.forward(                                                     // (rows, dtRank) in xDbl → (rows, dInner)
+    /// dtPre = dt_proj(dtLow), dtLow read inside the x_proj output: (rows, dtRank) → (rows, dInner).
+    private func dtProj(_ dtPre: UnsafeMutablePointer<Float>, rows: Int) {
+        Linear.forward(
             output: dtPre, input: xDbl.pointer, weight: dtProjWeight.value, bias: dtProjBias.value,
             rows: rows, inFeatures: dtRank, outFeatures: dInner, inputStride: xDblWidth)
-        if let delta { Softplus.forward(output: delta, input: dtPre, count: rows * dInner) }
     }
 
     /// product = scanOut ⊙ gate, element-wise.
@@ -181,36 +179,39 @@ public final class Mamba: SequenceLayer {
     ) {
         let rows = batch * length, count = rows * dInner
         scratch.withBackward { buffers in
-            let b1 = buffers.take(count), b2 = buffers.take(count), b3 = buffers.take(count)
-            let b4 = buffers.take(count), b5 = buffers.take(count), b6 = buffers.take(count)
+            let b1 = buffers.take(count), b2 = buffers.take(count), b3 = buffers.take(count), b4 = buffers.take(count)
+            let b5 = buffers.take(count), b6 = buffers.take(count), b7 = buffers.take(count)
             let dXDbl = buffers.take(rows * xDblWidth), dA = buffers.take(dInner * dState)
             let scanScratch = buffers.take(SelectiveScan.backwardScratchCount(
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk))
 
             // out_proj, on gated = y ⊙ silu(z) recomputed.
-            let zAct = b1, gated = b2, dGated = b3
-            SiLU.forward(output: zAct, input: z.pointer, count: count)
+            let z = b1, zAct = b2, gated = b3, dGated = b4
+            inProjZ(z, input: input, rows: rows)
+            SiLU.forward(output: zAct, input: z, count: count)
             gate(gated, y.pointer, zAct, count: count)
             dGated.update(repeating: 0, count: count)
             Linear.backward(
                 dInput: dGated, dWeight: outProjWeight.gradient, dBias: nil, dOutput: dOutput,
                 input: gated, weight: outProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: dModel)
             // Gate: dY = dGated ⊙ silu(z); dZ = silu'(z) ⊙ dGated ⊙ y (dGated reused for the product).
-            let dY = b2, scanOut = y.pointer
+            let dY = b3, scanOut = y.pointer
             Parallel.forEachRange(count) { range in
                 for i in range {
                     dY[i] = dGated[i] * zAct[i]
                     dGated[i] *= scanOut[i]
                 }
             }
-            let dZ = b1
+            let dZ = b2
             dZ.update(repeating: 0, count: count)
-            SiLU.backward(dInput: dZ, dOutput: dGated, input: z.pointer, count: count)
+            SiLU.backward(dInput: dZ, dOutput: dGated, input: z, count: count)
 
-            // Scan, on silu(conv(x)) and delta recomputed.
-            let xAct = b4, delta = b5, dXAct = b3, dDelta = b6
-            convAndSiLU(conv: b3, act: xAct, batch: batch, length: length)
-            dtProjAndSoftplus(dtPre: b3, delta: delta, rows: rows)
+            // Scan, on silu(conv(x)) recomputed.
+            let xConv = b1, xAct = b4, dXAct = b5, dDelta = b6
+            CausalConv1d.forward(
+                output: xConv, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
+                batch: batch, length: length, channels: dInner, kernelSize: dConv)
+            SiLU.forward(output: xAct, input: xConv, count: count)
             dXAct.update(repeating: 0, count: count)
             dDelta.update(repeating: 0, count: count)
             dXDbl.update(repeating: 0, count: rows * xDblWidth)
@@ -218,16 +219,16 @@ public final class Mamba: SequenceLayer {
             SelectiveScan.backward(
                 dX: dXAct, dDelta: dDelta, dA: dA, dB: dXDbl + dtRank,
                 dC: dXDbl + dtRank + dState, dD: d.gradient, scratch: scanScratch, dY: dY,
-                savedStates: savedStates.pointer, x: xAct, delta: delta, a: a.pointer,
+                savedStates: savedStates.pointer, x: xAct, delta: delta.pointer, a: a.pointer,
                 b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
             // A = −exp(A_log): dA_log = dA ⊙ A.
             for i in 0..<dInner * dState { aLog.gradient[i] += dA[i] * a[i] }
 
-            // delta = softplus(dt_proj(dtLow)), on dt_proj's output recomputed; dtLow's gradient
-            // goes straight into its columns of dXDbl.
-            let dtPre = b2, dDtPre = b5
-            dtProjAndSoftplus(dtPre: dtPre, delta: nil, rows: rows)
+            // delta = softplus(dt_proj(dtLow)), softplus′ on dt_proj's output recomputed; dtLow's
+            // gradient goes straight into its columns of dXDbl.
+            let dtPre = b3, dDtPre = b7
+            dtProj(dtPre, rows: rows)
             dDtPre.update(repeating: 0, count: count)
             Softplus.backward(dInput: dDtPre, dOutput: dDelta, input: dtPre, count: count)
             Linear.backward(
@@ -238,9 +239,8 @@ public final class Mamba: SequenceLayer {
                 dInput: dXAct, dWeight: xProjWeight.gradient, dBias: nil, dOutput: dXDbl,
                 input: xAct, weight: xProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
 
-            // SiLU and conv, on the conv output recomputed again.
-            let xConv = b4, dXConv = b2, dXIn = b6
-            convAndSiLU(conv: xConv, act: nil, batch: batch, length: length)
+            // SiLU and conv.
+            let dXConv = b6, dXIn = b3
             dXConv.update(repeating: 0, count: count)
             SiLU.backward(dInput: dXConv, dOutput: dXAct, input: xConv, count: count)
             dXIn.update(repeating: 0, count: count)
