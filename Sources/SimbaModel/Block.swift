@@ -21,7 +21,8 @@ public enum BranchDrop: Sendable {
 ///
 /// Keeps `hidden` and `output` (maxRows, dim) and the drop masks. Scratch: forward the normalised
 /// mixer input (unless the mixer's backward reads it; then norm2 keeps it) and the dropped branch
-/// (when dropping); backward three (maxRows, dim) gradients.
+/// (when dropping); backward two (maxRows, dim) gradients and, when dropping, a third for the
+/// branches.
 public final class Block: SequenceLayer {
     public let dim: Int
     let attn: MambaLayer
@@ -58,10 +59,10 @@ public final class Block: SequenceLayer {
         }
         attnMask = FloatBuffer(count: maskCount)
         mlpMask = FloatBuffer(count: maskCount)
-        let count = maxRows * dim
+        let count = maxRows * dim, dropCount = drop.probability > 0 ? count : 0
         scratch = Scratch(
-            forward: [mlp.backwardReadsInput ? 0 : count, drop.probability > 0 ? count : 0],
-            backward: [count, count, count], children: [attn.scratch, mlp.scratch])
+            forward: [mlp.backwardReadsInput ? 0 : count, dropCount],
+            backward: [count, count, dropCount], children: [attn.scratch, mlp.scratch])
     }
 
     /// destination = residual + drop(branch); draws the mask when dropping is active. `dropped`
@@ -71,7 +72,6 @@ public final class Block: SequenceLayer {
         mask: FloatBuffer, dropped: UnsafeMutablePointer<Float>, batch: Int, rows: Int
     ) {
         let count = rows * dim
-        var kept = branch
         if dropActive {
             switch drop {
             case .dropPath(let p):
@@ -81,20 +81,20 @@ public final class Block: SequenceLayer {
                 Dropout.makeMask(mask: mask.pointer, count: count, probability: p, generator: &context.generator)
                 Dropout.forward(output: dropped, input: branch, mask: mask.pointer, count: count)
             }
-            kept = UnsafePointer(dropped)
         }
-        for i in 0..<count { destination[i] = residual[i] + kept[i] }
+        let kept = dropActive ? UnsafePointer(dropped) : branch
+        Parallel.forEachRange(count) { range in
+            for i in range { destination[i] = residual[i] + kept[i] }
+        }
     }
 
-    /// dBranch = the gradient into a dropped branch, given the gradient of the block's sum.
+    /// The gradient into a branch, given the gradient of the block's sum: `dOutput` itself when
+    /// nothing is dropped, else written to `dBranch`.
     private func branchGradient(
         _ dBranch: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>, mask: FloatBuffer, batch: Int, rows: Int
-    ) {
+    ) -> UnsafePointer<Float> {
+        guard dropActive else { return dOutput }
         let count = rows * dim
-        guard dropActive else {
-            dBranch.update(from: dOutput, count: count)
-            return
-        }
         dBranch.update(repeating: 0, count: count)
         switch drop {
         case .dropPath:
@@ -102,6 +102,7 @@ public final class Block: SequenceLayer {
         case .dropout:
             Dropout.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer, count: count)
         }
+        return UnsafePointer(dBranch)
     }
 
     public func forward(_ input: UnsafePointer<Float>, batch: Int, length: Int) -> UnsafePointer<Float> {
@@ -128,17 +129,20 @@ public final class Block: SequenceLayer {
     public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
         let rows = batch * length, count = rows * dim
         scratch.withBackward { buffers in
-            let dHidden = buffers.take(count), dBranch = buffers.take(count), dNorm = buffers.take(count)
+            let dHidden = buffers.take(count), dNorm = buffers.take(count)
+            let dBranch = buffers.take(dropActive ? count : 0)
             // Second residual: dHidden = dOutput + norm2ᵀ(mlpᵀ(drop(dOutput))).
             dHidden.update(from: dOutput, count: count)
-            branchGradient(dBranch, dOutput: dOutput, mask: mlpMask, batch: batch, rows: rows)
             dNorm.update(repeating: 0, count: count)
-            mlp.backward(dBranch, dInput: dNorm, batch: batch, length: length)
+            mlp.backward(branchGradient(dBranch, dOutput: dOutput, mask: mlpMask, batch: batch, rows: rows),
+                         dInput: dNorm, batch: batch, length: length)
             norm2.backward(dNorm, dInput: dHidden, batch: batch, length: length)
             // First residual: dInput += dHidden + attnᵀ(drop(dHidden)).
-            for i in 0..<count { dInput[i] += dHidden[i] }
-            branchGradient(dBranch, dOutput: dHidden, mask: attnMask, batch: batch, rows: rows)
-            attn.backward(dBranch, dInput: dInput, batch: batch, length: length)
+            Parallel.forEachRange(count) { range in
+                for i in range { dInput[i] += dHidden[i] }
+            }
+            attn.backward(branchGradient(dBranch, dOutput: dHidden, mask: attnMask, batch: batch, rows: rows),
+                          dInput: dInput, batch: batch, length: length)
         }
     }
 }
