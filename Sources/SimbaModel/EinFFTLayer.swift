@@ -13,8 +13,8 @@ import SimbaCore
 /// Owns the spectrum `forward` saves for `backward`, 2·R·C floats for R = maxBatch·maxLength
 /// tokens. Scratch: forward the output (R·C) and the kernel's forward workspace
 /// (4·R·C + 4·C² + R + 2·C), backward the kernel's backward workspace (2·R·C more). Its backward
-/// does not read the input. The FFTW plans for `maxLength`
-/// are made at init; a shorter length gets its own on first use (kept for later calls).
+/// does not read the input. The FFTW plans for `maxLength` are made at init; a shorter length
+/// gets its own on first use (kept for later calls).
 /// `measure` (default false) plans with `FFTW_MEASURE`: the whole layer runs about 1.5× faster than
 /// with `FFTW_ESTIMATE` at SiMBA's sizes and planning takes under a second, but the chosen
 /// algorithm (and so float32 rounding) can differ between processes, so a run would no longer be

@@ -108,9 +108,9 @@ public enum EinFFT {
 
     /// Accumulates (+=) dInput, dWeight1, dWeight2, dBias1, dBias2. The adjoint of each forward
     /// step: Re(ortho inverse DFT) ↦ ortho forward DFT of dOutput embedded as real; softshrink and
-    /// ReLU ↦ their masks (from Z and H recomputed); each complex layer ↦ GEMMs with the stacked matrix transposed (input
-    /// gradient) and with the layer input transposed (weight gradient); ortho forward DFT of a real
-    /// input ↦ real part of the ortho inverse DFT.
+    /// ReLU ↦ their masks (of Z and H, recomputed); each complex layer ↦ GEMMs with the stacked
+    /// matrix transposed (input gradient) and with the layer input transposed (weight gradient);
+    /// ortho forward DFT of a real input ↦ real part of the ortho inverse DFT.
     public static func backward(
         dInput: UnsafeMutablePointer<Float>,        // (batch, length, channels), +=
         dWeight1: UnsafeMutablePointer<Float>,      // (2, 4, bs, bs), +=
@@ -130,6 +130,7 @@ public enum EinFFT {
         let scratch = Workspace(workspace, shape)
         let scale = 1 / Float(4 * length).squareRoot()
         let bs = shape.bs, C = channels
+        // spectrum2 holds Z until its mask is applied, then dHidden.
         let dMixed = scratch.spectrum1, mixed = scratch.spectrum2, dHidden = scratch.spectrum2
         let hidden = scratch.spectrum3
         stack(scratch.stacked1, weight1, bs: bs)
