@@ -176,11 +176,13 @@ enum ModelBenchmark {
         return Result(name: name, unit: "MB", value: Double(peakResidentBytes()) * 1e-6)
     }
 
-    /// VmHWM of /proc/self/status in bytes (0 where the file does not exist).
+    /// VmHWM of /proc/self/status in bytes (0 where the file does not exist). The line is
+    /// "VmHWM:" then the kB figure right-aligned after a tab, so an 8-digit figure has no space
+    /// before it: split on any whitespace.
     static func peakResidentBytes() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+            let kilobytes = line.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }.first ?? 0
             return kilobytes * 1024
         }
         return 0
