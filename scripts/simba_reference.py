@@ -3,6 +3,8 @@
 It computes the forward passes the Swift package must reproduce (Mamba with the sequential reference scan,
 EinFFT, the MLP mixers, the vision model with token labelling, SiMBA-TS); it is not a fast or training-ready model.
 State_dict names match the official `classification/simba.py` and `mamba_ssm`, so checkpoints load unchanged.
+`use_scan("mambapy")` swaps in mambapy's parallel scan for the benchmark (scripts/bench_reference.py); the
+sequential scan stays the default, so the fixtures do not depend on it.
 
 Glossary (Mamba):  b batch, l sequence length, d_model model width, d_inner = expand * d_model (ED),
 n = d_state (N), delta = softplus(dt_proj(dt_low)) (Δ), A = -exp(A_log), Bm / Cm the input-dependent B and C,
@@ -39,6 +41,32 @@ def selective_scan_ref(u, delta, A, Bm, Cm, D):
         ys.append(torch.einsum("bdn,bn->bd", h, Cm[:, t]))           # (b, d_inner)
     y = torch.stack(ys, dim=1)                                       # (b, l, d_inner)
     return y + u * D
+
+
+def selective_scan_mambapy(u, delta, A, Bm, Cm, D):
+    """The same scan as `selective_scan_ref`, through mambapy's parallel (Blelloch) scan `pscan`.
+
+    Same arguments and result. `pscan(decay, drive)` takes (b, l, d_inner, n) tensors and zero-pads l to the next
+    power of two itself (padding after the end leaves the first l states unchanged). It holds all b*l*d_inner*n
+    states at once: fewer, larger tensor ops than the sequential loop, at the cost of memory. Only the benchmark
+    (scripts/bench_reference.py) uses it, so mambapy is imported here rather than at the top.
+    """
+    from mambapy.pscan import pscan
+    decay = torch.exp(delta[..., None] * A)                          # (b, l, d_inner, n)
+    drive = delta[..., None] * Bm[:, :, None, :] * u[..., None]      # (b, l, d_inner, n)
+    h = pscan(decay, drive)                                          # (b, l, d_inner, n)
+    y = (h @ Cm[..., None]).squeeze(-1)                              # (b, l, d_inner)
+    return y + u * D
+
+
+SCANS = {"reference": selective_scan_ref, "mambapy": selective_scan_mambapy}
+selective_scan = selective_scan_ref  # the scan every Mamba calls; fixtures keep the sequential reference
+
+
+def use_scan(name):
+    """Makes every Mamba block (existing and new) use SCANS[name]: 'reference' (default) or 'mambapy'."""
+    global selective_scan
+    selective_scan = SCANS[name]
 
 
 class Mamba(nn.Module):
@@ -80,7 +108,7 @@ class Mamba(nn.Module):
         dt_low, Bm, Cm = self.x_proj(x).split([self.dt_rank, self.d_state, self.d_state], dim=-1)
         delta = F.softplus(self.dt_proj(dt_low))                     # (b, l, d_inner)
         A = -torch.exp(self.A_log)                                   # (d_inner, n)
-        y = selective_scan_ref(x, delta, A, Bm, Cm, self.D)          # (b, l, d_inner)
+        y = selective_scan(x, delta, A, Bm, Cm, self.D)              # (b, l, d_inner)
         return self.out_proj(y * F.silu(z))                          # (b, l, d_model)
 
 

@@ -1,0 +1,318 @@
+"""`make bench`: simba against the PyTorch reference of SiMBA on this machine, in one table.
+
+For each case it runs `simba bench model --case CASE --json`, then scripts/bench_reference.py once per Mamba
+scan (sequential reference, mambapy's parallel pscan), one process at a time, and prints
+    case | simba | PyTorch (the better scan) | ratio (times better) | target | pass/fail
+then the model's matrix-product GFLOP/s as a share of sgemm's and simba's token-linearity ratio, with the
+machine, thread count, torch version and total wall time. It measures: the exit status is 0 even when targets
+are missed, and nonzero only when the simba binary is missing.
+
+    python3 scripts/bench.py [--simba PATH] [--cases a,b,...] [--scans reference,mambapy] [--quick]
+                             [--json-out FILE] [--threads T]
+"""
+
+import argparse
+import importlib.metadata
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+REFERENCE_SCRIPT = os.path.join(ROOT, "scripts", "bench_reference.py")
+CASES = ["train-einfft-64", "train-mlp-64", "infer-einfft-224", "etth1-epoch", "memory-einfft-224", "train-einfft-128"]
+SCANS = ["reference", "mambapy"]
+IMPL = {"reference": "pytorch-reference-scan", "mambapy": "pytorch-mambapy"}
+SCAN_LABEL = {"pytorch-reference-scan": "reference scan", "pytorch-mambapy": "mambapy"}
+
+# PyTorch with the sequential reference scan takes minutes per step on every vision case (about 108 s per
+# 64x64 training step on 2 cores, 4x that at 128x128); --quick leaves it out there. etth1-epoch (7 tokens) keeps it.
+SLOW_WITH_REFERENCE_SCAN = {"train-einfft-64", "train-mlp-64", "train-einfft-128", "infer-einfft-224",
+                            "memory-einfft-224"}
+
+# Targets: simba at least this many times faster than the better PyTorch scan.
+SPEEDUP_TARGETS = {"train-einfft-64": 10, "train-mlp-64": 10, "train-einfft-128": 10, "infer-einfft-224": 8,
+                   "etth1-epoch": 10}
+MEMORY_LIMIT_MB = 6000      # memory-einfft-224: simba at most this, and below PyTorch
+MATMUL_SHARE_TARGET = 0.40  # train-einfft-64 matrix products: at least this share of sgemm GFLOP/s
+LINEARITY_TARGET = 4.4      # seconds per step at 128x128 over 64x64 (4x the tokens): at most this
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+# MARK: - Running the two sides
+
+
+def run_record(command, env):
+    """Runs one benchmark process from the repository root (its stderr passes through) and returns its last
+    JSON line on stdout, with `wall_seconds` and `command` added; {"error": ...} if it fails."""
+    start = time.perf_counter()
+    try:
+        process = subprocess.run(command, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    except OSError as error:
+        return {"error": str(error), "wall_seconds": 0.0, "command": command}
+    lines = [line for line in process.stdout.splitlines() if line.lstrip().startswith("{")]
+    try:
+        record = json.loads(lines[-1]) if lines else {"error": "printed no JSON line"}
+    except json.JSONDecodeError as error:
+        record = {"error": f"unreadable JSON ({error}): {lines[-1][:200]}"}
+    if process.returncode != 0:
+        record.setdefault("error", f"exit status {process.returncode}")
+    record.update(wall_seconds=time.perf_counter() - start, command=command)
+    return record
+
+
+def repetition_options(case, quick):
+    """--repeats 1 --warmup 1 under --quick; nothing for the memory case, which measures exactly one step."""
+    return ["--repeats", "1", "--warmup", "1"] if quick and case != "memory-einfft-224" else []
+
+
+def planned_runs(args):
+    """(side, case, command, environment) of every process to run, simba before PyTorch for each case."""
+    simba_env = dict(os.environ, SIMBA_THREADS=str(args.threads))
+    runs = []
+    if "train-einfft-64" in args.cases:  # the matrix-product share needs this machine's sgemm speed
+        runs.append(("simba", "sgemm", [args.simba, "bench", "model", "--case", "sgemm", "--json"], simba_env))
+    for case in args.cases:
+        extra = repetition_options(case, args.quick)
+        runs.append(("simba", case, [args.simba, "bench", "model", "--case", case, "--json", *extra], simba_env))
+        for scan in args.scans:
+            if args.quick and scan == "reference" and case in SLOW_WITH_REFERENCE_SCAN:
+                continue
+            command = [sys.executable, REFERENCE_SCRIPT, "--case", case, "--scan", scan,
+                       "--threads", str(args.threads), *extra]
+            runs.append((IMPL[scan], case, command, os.environ))
+    return runs
+
+
+def run_all(runs):
+    records = []
+    for index, (side, case, command, env) in enumerate(runs, start=1):
+        log(f"[{index}/{len(runs)}] {side} {case}: {' '.join(command)}")
+        record = run_record(command, env)
+        record.setdefault("case", case)
+        record.setdefault("impl", side)
+        outcome = record.get("error") or f"{record.get('value')} {record.get('unit', '')}"
+        log(f"[{index}/{len(runs)}] {side} {case}: {outcome} ({record['wall_seconds']:.0f} s)")
+        records.append(record)
+    return records
+
+
+# MARK: - Comparing
+
+
+def has_value(record):
+    return record is not None and "error" not in record and isinstance(record.get("value"), (int, float))
+
+
+def memory_lower_bound(record):
+    """A PyTorch memory run that hit its cap needed more than the resident memory it reached: that peak, else None."""
+    if record.get("exceeded_cap") and isinstance(record.get("peak_rss_mb"), (int, float)):
+        return record["peak_rss_mb"]
+    return None
+
+
+def best_pytorch(records):
+    """The PyTorch record to beat: highest images/s, lowest seconds or MB. A memory run that hit its cap
+    counts as its reached peak, marked as a lower bound (`at_least`)."""
+    candidates = []
+    for record in records:
+        if has_value(record):
+            candidates.append((record["value"], False, record))
+        elif record.get("unit") == "MB" and memory_lower_bound(record) is not None:
+            candidates.append((memory_lower_bound(record), True, record))
+    if not candidates:
+        return None
+    higher_is_better = candidates[0][2]["unit"] == "images/s"
+    value, at_least, record = (max if higher_is_better else min)(candidates, key=lambda c: c[0])
+    return dict(value=value, at_least=at_least, unit=record["unit"], impl=record["impl"])
+
+
+def times_better(simba, pytorch, unit):
+    """How many times better simba is: images/s simba / PyTorch; seconds and MB PyTorch / simba."""
+    return simba / pytorch if unit == "images/s" else pytorch / simba
+
+
+def verdict(case, simba_value, ratio):
+    if case == "memory-einfft-224":
+        return simba_value <= MEMORY_LIMIT_MB and ratio > 1
+    return ratio >= SPEEDUP_TARGETS[case]
+
+
+def target_text(case):
+    if case == "memory-einfft-224":
+        return f"≤ {MEMORY_LIMIT_MB} MB and < PyTorch"
+    return f"≥ {SPEEDUP_TARGETS[case]}×"
+
+
+def format_value(value, unit):
+    if unit == "MB":
+        return f"{value:,.0f} MB"
+    if unit == "seconds":
+        return f"{value:.3g} s" if value < 100 else f"{value:,.0f} s"
+    return f"{value:.3g} {unit}"
+
+
+def table_row(case, simba, pytorch_records):
+    """[case, simba, PyTorch, ratio, target, pass/fail] as text."""
+    best = best_pytorch(pytorch_records)
+    simba_cell = format_value(simba["value"], simba["unit"]) if has_value(simba) else "error"
+    if best is None:
+        pytorch_cell = "error" if pytorch_records else "not run"
+    else:
+        bound = "> " if best["at_least"] else ""
+        cap = ", hit its memory cap" if best["at_least"] else ""
+        pytorch_cell = f"{bound}{format_value(best['value'], best['unit'])} ({SCAN_LABEL[best['impl']]}{cap})"
+    if not has_value(simba) or best is None:
+        return [case, simba_cell, pytorch_cell, "–", target_text(case), "–"]
+    ratio = times_better(simba["value"], best["value"], simba["unit"])
+    ratio_cell = f"{'> ' if best['at_least'] else ''}{ratio:.2f}×"
+    return [case, simba_cell, pytorch_cell, ratio_cell, target_text(case),
+            "pass" if verdict(case, simba["value"], ratio) else "FAIL"]
+
+
+def markdown_table(header, rows):
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths)) + " |" for row in [header, *rows]]
+    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    return "\n".join(lines)
+
+
+def find(records, case, impl):
+    return next((r for r in records if r.get("case") == case and r.get("impl") == impl), None)
+
+
+def seconds_per_step(record):
+    """Seconds per training step of an images/s record (batch 16 in both training cases)."""
+    return 16 / record["value"]
+
+
+def summary_lines(records):
+    """The matrix-product share of sgemm speed and the token-linearity ratio, where their cases ran."""
+    lines = []
+    train, sgemm = find(records, "train-einfft-64", "simba"), find(records, "sgemm", "simba")
+    if has_value(train) and has_value(sgemm) and isinstance(train.get("matmul_gflops"), (int, float)):
+        share = train["matmul_gflops"] / sgemm["value"]
+        lines.append(f"Matrix products in simba's train-einfft-64 step: {train['matmul_gflops']:.1f} GFLOP/s = "
+                     f"{100 * share:.0f}% of sgemm's {sgemm['value']:.1f} GFLOP/s (target ≥ "
+                     f"{100 * MATMUL_SHARE_TARGET:.0f}%): {'pass' if share >= MATMUL_SHARE_TARGET else 'FAIL'}")
+    elif train is not None:
+        lines.append("Matrix-product share of sgemm: error (needs simba's sgemm and train-einfft-64 with matmul_gflops)")
+    small, large = find(records, "train-einfft-64", "simba"), find(records, "train-einfft-128", "simba")
+    if has_value(small) and has_value(large):
+        ratio = seconds_per_step(large) / seconds_per_step(small)
+        line = (f"Token linearity, seconds per step at 128×128 / 64×64 (4× the tokens): simba {ratio:.2f} "
+                f"(target ≤ {LINEARITY_TARGET}): {'pass' if ratio <= LINEARITY_TARGET else 'FAIL'}")
+        for impl in IMPL.values():
+            small_pt, large_pt = find(records, "train-einfft-64", impl), find(records, "train-einfft-128", impl)
+            if has_value(small_pt) and has_value(large_pt):
+                line += f"; PyTorch {SCAN_LABEL[impl]} {seconds_per_step(large_pt) / seconds_per_step(small_pt):.2f}"
+        lines.append(line)
+    elif large is not None:
+        lines.append("Token linearity: error (needs simba's train-einfft-64 and train-einfft-128)")
+    return lines
+
+
+# MARK: - Report
+
+
+def machine_description():
+    """Host, CPU model, logical CPUs, RAM and OS, from /proc where it exists."""
+    cpu, memory_gb = platform.processor() or "unknown CPU", None
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
+    if os.path.exists("/proc/meminfo"):
+        with open("/proc/meminfo") as info:
+            kb = next(int(line.split()[1]) for line in info if line.startswith("MemTotal:"))
+            memory_gb = kb * 1024 / 1e9
+    memory = f", {memory_gb:.0f} GB RAM" if memory_gb else ""
+    return f"{platform.node()}: {cpu}, {os.cpu_count()} logical CPUs{memory}, {platform.system()} {platform.release()}"
+
+
+def torch_version(records):
+    """torch.__version__ as the PyTorch runs report it, else the installed package's version."""
+    reported = next((r["torch"] for r in records if "torch" in r), None)
+    if reported:
+        return reported
+    try:
+        return importlib.metadata.version("torch")
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def report(args, records, wall_seconds):
+    rows = []
+    for case in args.cases:
+        pytorch = [r for r in records if r.get("case") == case and r.get("impl") in SCAN_LABEL]
+        rows.append(table_row(case, find(records, case, "simba"), pytorch))
+    header = ["case", "simba", "PyTorch (best scan)", "ratio", "target", "result"]
+    print(markdown_table(header, rows))
+    print()
+    for line in summary_lines(records):
+        print(line)
+    errors = [r for r in records if "error" in r]
+    if errors:
+        print("\nErrors:")
+        for record in errors:
+            print(f"  {record['impl']} {record['case']}: {record['error']}")
+    skipped = sorted(set(args.cases) & SLOW_WITH_REFERENCE_SCAN) if args.quick and "reference" in args.scans else []
+    print()
+    if skipped:
+        print(f"--quick: PyTorch reference scan not run for {', '.join(skipped)}; 1 warm-up and 1 timed run each.")
+    elif args.quick:
+        print("--quick: 1 warm-up and 1 timed run each.")
+    blas = next((r["blas_kernels"] for r in records if "blas_kernels" in r), None)
+    print(f"Machine: {machine_description()}")
+    print(f"Threads: {args.threads} (simba SIMBA_THREADS, torch.set_num_threads){f'; OpenBLAS kernels {blas}' if blas else ''}")
+    print(f"torch {torch_version(records)}, Python {platform.python_version()}, simba {args.simba}")
+    print(f"Total wall time: {wall_seconds / 60:.1f} min")
+
+
+# MARK: - Command line
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--simba", default=os.path.join(ROOT, ".build", "release", "simba"),
+                        help="simba binary (default .build/release/simba)")
+    parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated (default all: {','.join(CASES)})")
+    parser.add_argument("--scans", default=",".join(SCANS), help="PyTorch Mamba scans to run (default reference,mambapy)")
+    parser.add_argument("--quick", action="store_true",
+                        help="1 warm-up and 1 timed run; no PyTorch reference scan on the vision cases")
+    parser.add_argument("--json-out", metavar="FILE", help="write every raw record to FILE")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads of both sides (default: all CPUs)")
+    args = parser.parse_args()
+    args.cases = [c for c in args.cases.split(",") if c]
+    args.scans = [s for s in args.scans.split(",") if s]
+    for name, given, known in [("case", args.cases, CASES), ("scan", args.scans, SCANS)]:
+        unknown = [item for item in given if item not in known]
+        if unknown:
+            parser.error(f"unknown {name} {', '.join(unknown)}; choose from {', '.join(known)}")
+    args.simba = os.path.abspath(args.simba)
+    return args
+
+
+def main():
+    args = parse_args()
+    if not (os.path.isfile(args.simba) and os.access(args.simba, os.X_OK)):
+        log(f"bench.py: no simba binary at {args.simba}; build it with `make build` or pass --simba PATH")
+        sys.exit(1)
+    log(f"Machine: {machine_description()}; {args.threads} threads")
+    start = time.perf_counter()
+    records = run_all(planned_runs(args))
+    wall_seconds = time.perf_counter() - start
+    report(args, records, wall_seconds)
+    if args.json_out:
+        with open(args.json_out, "w") as file:
+            json.dump(dict(machine=machine_description(), threads=args.threads, torch=torch_version(records),
+                           quick=args.quick, wall_seconds=wall_seconds, records=records), file, indent=1)
+            file.write("\n")
+
+
+if __name__ == "__main__":
+    main()
