@@ -12,7 +12,7 @@ SIMBA := .build/release/simba
 NATIVE_CPU := $(shell echo | clang -march=native -\#\#\# -x c - 2>&1 | sed -n 's/.*"-target-cpu" "\([^"]*\)".*/\1/p')
 CPU_FLAGS := $(if $(PORTABLE),,$(if $(NATIVE_CPU),-Xswiftc -target-cpu -Xswiftc $(NATIVE_CPU)))
 
-.PHONY: deps setup build run test bench-kernels forecast-table fashion-mnist train-fashion-mnist real-world-check clean
+.PHONY: deps setup build run test bench bench-kernels forecast-table fashion-mnist train-fashion-mnist real-world-check clean
 
 # Installs the Debian packages that are missing (nothing when all are there).
 deps:
@@ -41,6 +41,14 @@ run: build
 # ETTh1 and ETTh2 at horizons 96/192/336/720 beside the paper's numbers (runs/table/table.md).
 forecast-table: build
 	scripts/forecast_table.sh
+
+# simba against the PyTorch reference model (scripts/simba_reference.py) on this machine, case by
+# case, in one table with ratios and targets (scripts/bench.py). Installs torch and mambapy from
+# PyPI when they are missing. `make bench BENCH_ARGS=--quick` leaves out the PyTorch runs with the
+# sequential scan that take minutes per training step (see scripts/README.md).
+bench: build
+	@python3 -c "import torch, mambapy" 2>/dev/null || pip install torch mambapy
+	python3 scripts/bench.py $(BENCH_ARGS)
 
 # Kernel throughput at SiMBA-S stage-1 sizes, and sgemm called straight from C for comparison.
 bench-kernels: build

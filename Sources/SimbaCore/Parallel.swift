@@ -49,18 +49,20 @@ public enum Parallel {
 /// small model's step. Helpers here poll for the next loop `spinLimit` times (about a hundred
 /// microseconds) before they block on a condition variable.
 ///
-/// Protocol: the caller publishes `body` and the chunk count, then bumps `generation` (release);
-/// every helper that sees the new generation (acquire) claims chunks from `nextChunk` alongside the
-/// caller and then acknowledges (`acks`, release). The caller returns only when all helpers have
-/// acknowledged, so no helper can still be reading this loop's state when the next one is set up.
-/// Which thread runs a chunk does not change what the chunk computes.
+/// Protocol: one atomic word holds the loop's generation, its chunk count and the next unclaimed
+/// chunk. The caller publishes `body`, sets `pending` to the chunk count and stores a new
+/// generation (release); then it and any helper that sees the generation claim chunks by
+/// compare-and-swap on that word (acquire), run them and decrement `pending`. The caller returns
+/// when `pending` is 0, so it waits only for chunks a helper actually claimed, never for a helper
+/// that was not scheduled in time (another process on the cores, loader threads); a helper that
+/// arrives late finds the generation moved on and claims nothing. Which thread runs a chunk does
+/// not change what the chunk computes.
 final class WorkerPool: @unchecked Sendable {
     let helpers: Int
-    private let generation = Atomic<Int>(0)
-    private let nextChunk = Atomic<Int>(0)
-    private let acks = Atomic<Int>(0)
+    /// generation << 32 | chunk count << 16 | next chunk.
+    private let state = Atomic<Int>(0)
+    private let pending = Atomic<Int>(0)
     private let busy = Atomic<Bool>(false)
-    private var chunkCount = 0
     private var body: ((Int) -> Void)?
     // Sleeping helpers wait on `wake`; `sleepers` is guarded by `lock`.
     private var lock = pthread_mutex_t()
@@ -79,33 +81,42 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// Runs `body(0..<chunks)` on the helpers and the calling thread; returns false (running
-    /// nothing) when the pool is already serving a loop or has no helpers.
+    /// Runs `body(0..<chunks)` (chunks < 65 536) on the helpers and the calling thread; returns
+    /// false (running nothing) when the pool is already serving a loop or has no helpers.
     func run(chunks: Int, _ body: @escaping (Int) -> Void) -> Bool {
+        precondition(chunks < 1 << 16, "WorkerPool: too many chunks")
         guard helpers > 0, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             return false
         }
         self.body = body
-        chunkCount = chunks
-        nextChunk.store(0, ordering: .relaxed)
-        acks.store(0, ordering: .relaxed)
-        generation.add(1, ordering: .releasing)
+        pending.store(chunks, ordering: .relaxed)
+        let generation = (state.load(ordering: .relaxed) >> 32) + 1
+        state.store(generation << 32 | chunks << 16, ordering: .releasing)
         pthread_mutex_lock(&lock)
         if sleepers > 0 { pthread_cond_broadcast(&wake) }
         pthread_mutex_unlock(&lock)
-        runChunks(body)
-        while acks.load(ordering: .acquiring) < helpers {}
+        runChunks(of: generation)
+        var polls = 0
+        while pending.load(ordering: .acquiring) > 0 {
+            polls += 1
+            if polls % 1024 == 0 { sched_yield() }
+        }
         self.body = nil
         busy.store(false, ordering: .releasing)
         return true
     }
 
-    /// Claims and runs chunks until none are left.
-    private func runChunks(_ body: (Int) -> Void) {
+    /// Claims and runs chunks of loop `generation` until none are left or the loop is over.
+    private func runChunks(of generation: Int) {
         while true {
-            let chunk = nextChunk.add(1, ordering: .relaxed).oldValue
-            if chunk >= chunkCount { return }
-            body(chunk)
+            let word = state.load(ordering: .acquiring)
+            let count = (word >> 16) & 0xFFFF, next = word & 0xFFFF
+            guard word >> 32 == generation, next < count else { return }
+            if state.compareExchange(expected: word, desired: word + 1, ordering: .acquiringAndReleasing).exchanged {
+                // `body` stays set while this claimed chunk keeps `pending` above 0.
+                body!(next)
+                pending.subtract(1, ordering: .releasing)
+            }
         }
     }
 
@@ -113,17 +124,16 @@ final class WorkerPool: @unchecked Sendable {
         var seen = 0
         while true {
             var polls = 0
-            while generation.load(ordering: .acquiring) == seen && polls < Self.spinLimit { polls += 1 }
-            if generation.load(ordering: .acquiring) == seen {
+            while state.load(ordering: .acquiring) >> 32 == seen && polls < Self.spinLimit { polls += 1 }
+            if state.load(ordering: .acquiring) >> 32 == seen {
                 pthread_mutex_lock(&lock)
                 sleepers += 1
-                while generation.load(ordering: .acquiring) == seen { pthread_cond_wait(&wake, &lock) }
+                while state.load(ordering: .acquiring) >> 32 == seen { pthread_cond_wait(&wake, &lock) }
                 sleepers -= 1
                 pthread_mutex_unlock(&lock)
             }
-            seen += 1
-            if let body { runChunks(body) }
-            acks.add(1, ordering: .releasing)
+            seen = state.load(ordering: .acquiring) >> 32
+            runChunks(of: seen)
         }
     }
 }
