@@ -5,7 +5,14 @@ DEBS := libopenblas-dev libfftw3-dev libpng-dev libturbojpeg0-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SIMBA := .build/release/simba
 
-.PHONY: deps setup build run test bench-kernels forecast-table fashion-mnist train-fashion-mnist real-world-check clean
+# The release build targets the CPU it is built on, as -march=native does: the Swift kernels (the
+# selective scan, activations, EinFFT loops) get AVX-512 or AVX2 code where the CPU has it, about
+# 1.2–1.4× faster than baseline x86-64 code here. Such a binary may not run on an older CPU:
+# `make build PORTABLE=1` builds one for any CPU of the architecture.
+NATIVE_CPU := $(shell echo | clang -march=native -\#\#\# -x c - 2>&1 | sed -n 's/.*"-target-cpu" "\([^"]*\)".*/\1/p')
+CPU_FLAGS := $(if $(PORTABLE),,$(if $(NATIVE_CPU),-Xswiftc -target-cpu -Xswiftc $(NATIVE_CPU)))
+
+.PHONY: deps setup build run test bench bench-kernels forecast-table fashion-mnist train-fashion-mnist real-world-check clean
 
 # Installs the Debian packages that are missing (nothing when all are there).
 deps:
@@ -18,7 +25,7 @@ deps:
 setup: deps build
 
 build: deps
-	swift build -c release --product simba
+	swift build -c release --product simba $(CPU_FLAGS)
 
 test: deps
 	swift test
@@ -34,6 +41,14 @@ run: build
 # ETTh1 and ETTh2 at horizons 96/192/336/720 beside the paper's numbers (runs/table/table.md).
 forecast-table: build
 	scripts/forecast_table.sh
+
+# simba against the PyTorch reference model (scripts/simba_reference.py) on this machine, case by
+# case, in one table with ratios and targets (scripts/bench.py). Installs torch and mambapy from
+# PyPI when they are missing. `make bench BENCH_ARGS=--quick` leaves out the PyTorch runs with the
+# sequential scan that take minutes per training step (see scripts/README.md).
+bench: build
+	@python3 -c "import torch, mambapy" 2>/dev/null || pip install torch mambapy
+	python3 scripts/bench.py $(BENCH_ARGS)
 
 # Kernel throughput at SiMBA-S stage-1 sizes, and sgemm called straight from C for comparison.
 bench-kernels: build

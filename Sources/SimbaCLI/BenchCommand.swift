@@ -1,5 +1,5 @@
-// `simba bench`: measured throughput of the numerical kernels at SiMBA-S sizes. Prints a table;
-// asserts nothing (speed targets are read off these figures, never checked in unit tests).
+// `simba bench`: measured throughput of the numerical kernels and of whole-model cases. Prints
+// figures; asserts nothing (speed targets are read off these figures, never checked in unit tests).
 
 import Foundation
 import SimbaCore
@@ -7,27 +7,59 @@ import SimbaCore
 enum BenchCommand {
     static let help = """
         Usage: simba bench kernels [--repeats N]
+               simba bench model [--case NAME …] [--repeats N] [--warmup N] [--config FILE] [--json]
 
         kernels  sgemm GFLOP/s through simba's BLAS wrapper, selective-scan forward/backward and
                  EinFFT forward/backward at SiMBA-S stage-1 sizes (224×224: batch 8, 3136 tokens,
                  d_model 64).
+        model    the cases of `make bench` (scripts/bench.py compares them with PyTorch):
+                   sgemm              sgemm 1024³, GFLOP/s
+                   train-einfft-64    SiMBA-S EinFFT training step, 64×64, batch 16, images/s
+                   train-mlp-64       the same with the MLP channel mixer
+                   train-einfft-128   the same as train-einfft-64 at 128×128 (4× the tokens)
+                   infer-einfft-224   SiMBA-S EinFFT inference, 224×224, batch 8, images/s
+                   etth1-epoch        one epoch of --config (default configs/etth1-96.yaml), seconds
+                   memory-einfft-224  peak resident MB of one SiMBA-S EinFFT training step at
+                                      224×224, batch 32 (run it alone: the peak is the process's)
+                 Every case by default except memory-einfft-224. Median of --repeats (default 3)
+                 runs after --warmup (default 1) untimed ones. Training cases also give the GFLOP/s
+                 of the model's matrix products. --json prints one JSON object per case.
 
         """
 
     static func run(_ arguments: [String]) throws {
-        let options = try Options(arguments, command: "bench", valued: ["repeats"], flags: ["help"])
+        let options = try Options(arguments, command: "bench", valued: ["repeats", "warmup", "case", "config"],
+                                  flags: ["help", "json"])
         if options.has("help") {
             print(help, terminator: "")
             return
         }
-        let repeats = try options.value("repeats").map { text -> Int in
-            guard let n = Int(text), n > 0 else { throw UsageError("--repeats takes a positive whole number, not '\(text)'") }
-            return n
-        } ?? 5
         switch options.positional.first {
-        case "kernels": KernelBenchmark.run(repeats: repeats)
+        case "kernels": KernelBenchmark.run(repeats: try count(options, "repeats", minimum: 1) ?? 5)
+        case "model":
+            let names = options.allValues("case").isEmpty ? ModelBenchmark.cases.filter { $0 != "memory-einfft-224" } : options.allValues("case")
+            let repeats = try count(options, "repeats", minimum: 1) ?? 3, warmup = try count(options, "warmup", minimum: 0) ?? 1
+            let configFile = options.value("config") ?? "configs/etth1-96.yaml"
+            if !options.has("json") {
+                print("OpenBLAS kernels: \(BLAS.coreName), threads \(Parallel.workers); median of \(repeats) after \(warmup) warm-up")
+            }
+            for name in names {
+                let result = try ModelBenchmark.run(name: name, repeats: repeats, warmup: warmup, configFile: configFile)
+                print(options.has("json") ? result.json : result.text)
+                fflush(stdout)
+            }
         case let other:
-            throw UsageError("`simba bench` needs a benchmark name: kernels\(other.map { " (got '\($0)')" } ?? "")")
+            throw UsageError("`simba bench` needs a benchmark name: kernels or model\(other.map { " (got '\($0)')" } ?? "")")
+        }
+    }
+
+    /// The whole number given with `--name`, at least `minimum`, or nil when the option is absent.
+    static func count(_ options: Options, _ name: String, minimum: Int) throws -> Int? {
+        try options.value(name).map { text -> Int in
+            guard let n = Int(text), n >= minimum else {
+                throw UsageError("--\(name) takes a whole number of at least \(minimum), not '\(text)'")
+            }
+            return n
         }
     }
 }

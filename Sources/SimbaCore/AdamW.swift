@@ -82,15 +82,24 @@ public final class AdamW {
         Parallel.forEachRange(store.parameterCount, costPerItem: 8) { range in
             for run in runs where run.range.overlaps(range) {
                 let piece = run.range.clamped(to: range)
-                if applyDecay && run.decay {
-                    for i in piece { p[i] *= decayFactor }
-                }
-                for i in piece {
-                    let gi = g[i]
-                    m[i] += firstWeight * (gi - m[i])
-                    v[i] = v[i] * secondDecay + secondWeight * gi * gi
-                    let denominator = v[i].squareRoot() / correction2Sqrt + epsilon
-                    p[i] += negativeStepSize * m[i] / denominator
+                let decay: Float = applyDecay && run.decay ? decayFactor : 1
+                // 16 elements at a time with the same operations in the same order as the scalar
+                // form (PyTorch's): p·(1 − lr·wd), m lerp, v, denominator, p += −step·m/denominator.
+                var i = piece.lowerBound
+                while i < piece.upperBound {
+                    let n = min(VectorMath.Vector.scalarCount, piece.upperBound - i)
+                    let gi = VectorMath.load(g + i, n)
+                    var mi = VectorMath.load(m + i, n), vi = VectorMath.load(v + i, n)
+                    var pi = VectorMath.load(p + i, n)
+                    if decay != 1 { pi *= decay }
+                    mi += firstWeight * (gi - mi)
+                    vi = vi * secondDecay + secondWeight * gi * gi
+                    let denominator = vi.squareRoot() / correction2Sqrt + epsilon
+                    pi += negativeStepSize * mi / denominator
+                    VectorMath.store(mi, m + i, n)
+                    VectorMath.store(vi, v + i, n)
+                    VectorMath.store(pi, p + i, n)
+                    i += n
                 }
             }
         }

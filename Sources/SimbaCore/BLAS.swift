@@ -2,6 +2,7 @@
 // simba's own workers, and what the library reports about itself. The only file importing COpenBLAS.
 
 import COpenBLAS
+import Dispatch
 
 /// Row-major matrix products on OpenBLAS.
 ///
@@ -12,6 +13,11 @@ import COpenBLAS
 public enum BLAS {
     /// Set once, before the first product: OpenBLAS computes in the calling thread.
     private static let singleThreaded: Void = openblas_set_num_threads(1)
+
+    /// Floating-point operations and wall time spent in `gemm`, counted while a benchmark sets it
+    /// (nil, the default, counts nothing). `gemm` is only called outside parallel loops, so one
+    /// counter is safe.
+    public nonisolated(unsafe) static var meter: GemmMeter?
 
     /// Products below this many multiply-adds run in one piece.
     static let splitThreshold = 1 << 18
@@ -28,6 +34,13 @@ public enum BLAS {
         precondition(m >= 0 && n >= 0 && k >= 0, "gemm sizes must be non-negative")
         if m == 0 || n == 0 { return }
         _ = singleThreaded
+        let started = meter == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+        defer {
+            if meter != nil {
+                meter!.flops += 2 * Double(m) * Double(n) * Double(k)
+                meter!.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+            }
+        }
         let workers = Parallel.workers
         guard workers > 1, m * n * k >= splitThreshold else {
             sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -75,4 +88,14 @@ public enum BLAS {
 
     /// Threads one product runs on: simba's workers, each calling OpenBLAS single-threaded.
     public static var threads: Int { Parallel.workers }
+}
+
+/// Matrix-product work counted by `BLAS.meter`: 2·m·n·k per product and the seconds inside `gemm`.
+public struct GemmMeter: Sendable {
+    public var flops = 0.0
+    public var seconds = 0.0
+
+    public init() {}
+
+    public var gflopsPerSecond: Double { seconds > 0 ? flops / seconds * 1e-9 : 0 }
 }

@@ -1,8 +1,8 @@
 // Parallel loops over independent work items on all cores. Used for everything that is not a
 // BLAS call; BLAS calls run outside these loops so the two never oversubscribe the cores.
 
-import Dispatch
 import Foundation
+import Synchronization
 
 public enum Parallel {
     /// Worker count: the machine's active cores (or SIMBA_THREADS when set).
@@ -11,10 +11,14 @@ public enum Parallel {
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
 
+    /// The helper threads (workers − 1 of them; the calling thread is the last worker).
+    static let pool = WorkerPool(helpers: workers - 1)
+
     /// Runs `body(range)` over `0..<count` split into contiguous ranges, one per worker, in parallel.
     ///
-    /// Small loops (`count * costPerItem < 32_768`) run inline: a thread hand-off costs more than
-    /// the work.
+    /// Small loops (`count * costPerItem < 32_768`) run inline: a hand-off costs more than the
+    /// work. So does a loop started while another is running (from inside a loop body, or from a
+    /// second thread): the pool serves one loop at a time.
     public static func forEachRange(
         _ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void
     ) {
@@ -24,17 +28,112 @@ public enum Parallel {
             body(0..<count)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            let start = count * chunk / chunks
-            let end = count * (chunk + 1) / chunks
-            body(start..<end)
+        let ran = withoutActuallyEscaping(body) { body in
+            pool.run(chunks: chunks) { chunk in body(count * chunk / chunks..<count * (chunk + 1) / chunks) }
         }
+        if !ran { body(0..<count) }
     }
 
     /// Runs `body(i)` for every i in `0..<count` in parallel.
     public static func forEach(_ count: Int, costPerItem: Int = 1, _ body: (Int) -> Void) {
         forEachRange(count, costPerItem: costPerItem) { range in
             for i in range { body(i) }
+        }
+    }
+}
+
+/// Helper threads that spin briefly between loops, then sleep.
+///
+/// A training step runs hundreds of parallel loops, many of them tens of microseconds long; waking
+/// a sleeping thread for each (what `DispatchQueue.concurrentPerform` does) cost a quarter of a
+/// small model's step. Helpers here poll for the next loop `spinLimit` times (about a hundred
+/// microseconds) before they block on a condition variable.
+///
+/// Protocol: one atomic word holds the loop's generation, its chunk count and the next unclaimed
+/// chunk. The caller publishes `body`, sets `pending` to the chunk count and stores a new
+/// generation (release); then it and any helper that sees the generation claim chunks by
+/// compare-and-swap on that word (acquire), run them and decrement `pending`. The caller returns
+/// when `pending` is 0, so it waits only for chunks a helper actually claimed, never for a helper
+/// that was not scheduled in time (another process on the cores, loader threads); a helper that
+/// arrives late finds the generation moved on and claims nothing. Which thread runs a chunk does
+/// not change what the chunk computes.
+final class WorkerPool: @unchecked Sendable {
+    let helpers: Int
+    /// generation << 32 | chunk count << 16 | next chunk.
+    private let state = Atomic<Int>(0)
+    private let pending = Atomic<Int>(0)
+    private let busy = Atomic<Bool>(false)
+    private var body: ((Int) -> Void)?
+    // Sleeping helpers wait on `wake`; `sleepers` is guarded by `lock`.
+    private var lock = pthread_mutex_t()
+    private var wake = pthread_cond_t()
+    private var sleepers = 0
+    static let spinLimit = 100_000
+
+    init(helpers: Int) {
+        self.helpers = max(0, helpers)
+        pthread_mutex_init(&lock, nil)
+        pthread_cond_init(&wake, nil)
+        for _ in 0..<self.helpers {
+            let thread = Thread { [unowned self] in self.helperLoop() }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// Runs `body(0..<chunks)` (chunks < 65 536) on the helpers and the calling thread; returns
+    /// false (running nothing) when the pool is already serving a loop or has no helpers.
+    func run(chunks: Int, _ body: @escaping (Int) -> Void) -> Bool {
+        precondition(chunks < 1 << 16, "WorkerPool: too many chunks")
+        guard helpers > 0, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            return false
+        }
+        self.body = body
+        pending.store(chunks, ordering: .relaxed)
+        let generation = (state.load(ordering: .relaxed) >> 32) + 1
+        state.store(generation << 32 | chunks << 16, ordering: .releasing)
+        pthread_mutex_lock(&lock)
+        if sleepers > 0 { pthread_cond_broadcast(&wake) }
+        pthread_mutex_unlock(&lock)
+        runChunks(of: generation)
+        var polls = 0
+        while pending.load(ordering: .acquiring) > 0 {
+            polls += 1
+            if polls % 1024 == 0 { sched_yield() }
+        }
+        self.body = nil
+        busy.store(false, ordering: .releasing)
+        return true
+    }
+
+    /// Claims and runs chunks of loop `generation` until none are left or the loop is over.
+    private func runChunks(of generation: Int) {
+        while true {
+            let word = state.load(ordering: .acquiring)
+            let count = (word >> 16) & 0xFFFF, next = word & 0xFFFF
+            guard word >> 32 == generation, next < count else { return }
+            if state.compareExchange(expected: word, desired: word + 1, ordering: .acquiringAndReleasing).exchanged {
+                // `body` stays set while this claimed chunk keeps `pending` above 0.
+                body!(next)
+                pending.subtract(1, ordering: .releasing)
+            }
+        }
+    }
+
+    private func helperLoop() {
+        var seen = 0
+        while true {
+            var polls = 0
+            while state.load(ordering: .acquiring) >> 32 == seen && polls < Self.spinLimit { polls += 1 }
+            if state.load(ordering: .acquiring) >> 32 == seen {
+                pthread_mutex_lock(&lock)
+                sleepers += 1
+                while state.load(ordering: .acquiring) >> 32 == seen { pthread_cond_wait(&wake, &lock) }
+                sleepers -= 1
+                pthread_mutex_unlock(&lock)
+            }
+            seen = state.load(ordering: .acquiring) >> 32
+            runChunks(of: seen)
         }
     }
 }

@@ -1,5 +1,6 @@
 // nn.BatchNorm2d on NHWC images as a module: `weight`, `bias` and the running-statistics buffers;
 // batch statistics in training mode (momentum 0.1, eps 1e-5), running statistics in eval mode.
+// The output goes where the caller says: backward reads the input, not the output.
 
 import SimbaCore
 
@@ -10,39 +11,37 @@ public final class BatchNormLayer {
     let weight: TensorRef, bias: TensorRef
     let runningMean: TensorRef, runningVar: TensorRef
     let context: RunContext
-    let output: FloatBuffer     // (maxRows, channels)
     let savedMean: FloatBuffer  // (channels)
     let savedRstd: FloatBuffer  // (channels)
     private var input: UnsafePointer<Float>?
     private var trainedThisStep = true
 
-    public init(_ prefix: String, channels: Int, context: RunContext, store: ParameterStore, maxRows: Int) {
+    public init(_ prefix: String, channels: Int, context: RunContext, store: ParameterStore) {
         self.channels = channels
         self.context = context
         weight = store.parameter(prefix + "weight", [channels], .constant(1))
         bias = store.parameter(prefix + "bias", [channels], .zeros)
         runningMean = store.buffer(prefix + "running_mean", [channels], .zeros)
         runningVar = store.buffer(prefix + "running_var", [channels], .constant(1))
-        output = FloatBuffer(count: maxRows * channels)
         savedMean = FloatBuffer(count: channels)
         savedRstd = FloatBuffer(count: channels)
     }
 
-    /// (rows, channels) → (rows, channels), rows = batch·height·width.
-    public func forward(_ input: UnsafePointer<Float>, rows: Int) -> UnsafePointer<Float> {
+    /// input (rows, channels) → output (rows, channels), rows = batch·height·width; `input` is kept,
+    /// unchanged, for backward.
+    public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, rows: Int) {
         self.input = input
         trainedThisStep = context.training
         if context.training {
             BatchNorm2d.forwardTraining(
-                output: output.pointer, savedMean: savedMean.pointer, savedRstd: savedRstd.pointer,
+                output: output, savedMean: savedMean.pointer, savedRstd: savedRstd.pointer,
                 runningMean: runningMean.value, runningVar: runningVar.value, input: input,
                 weight: weight.value, bias: bias.value, rows: rows, channels: channels, eps: eps, momentum: momentum)
         } else {
             BatchNorm2d.forwardEval(
-                output: output.pointer, input: input, weight: weight.value, bias: bias.value,
+                output: output, input: input, weight: weight.value, bias: bias.value,
                 runningMean: runningMean.value, runningVar: runningVar.value, rows: rows, channels: channels, eps: eps)
         }
-        return UnsafePointer(output.pointer)
     }
 
     public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, rows: Int) {

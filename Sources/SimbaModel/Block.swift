@@ -18,6 +18,11 @@ public enum BranchDrop: Sendable {
 }
 
 /// `attn` (MambaLayer), `norm2` (LayerNorm eps 1e-6), `mlp` on (batch, length, dim).
+///
+/// Keeps `hidden` and `output` (maxRows, dim) and the drop masks. Scratch: forward the normalised
+/// mixer input (unless the mixer's backward reads it; then norm2 keeps it) and the dropped branch
+/// (when dropping); backward two (maxRows, dim) gradients and, when dropping, a third for the
+/// branches.
 public final class Block: SequenceLayer {
     public let dim: Int
     let attn: MambaLayer
@@ -29,9 +34,8 @@ public final class Block: SequenceLayer {
     let output: FloatBuffer        // (maxRows, dim)
     let attnMask: FloatBuffer      // (maxBatch) or (maxRows·dim), per `drop`
     let mlpMask: FloatBuffer
-    let dHidden: FloatBuffer       // (maxRows, dim)
-    let dBranch: FloatBuffer       // (maxRows, dim)
-    let dNorm: FloatBuffer         // (maxRows, dim)
+    public let scratch: Scratch
+    public var backwardReadsInput: Bool { true }
     private var dropActive = false
 
     /// `makeMixer(prefix)` builds the channel mixer registered under `prefix + "mlp."`.
@@ -55,42 +59,42 @@ public final class Block: SequenceLayer {
         }
         attnMask = FloatBuffer(count: maskCount)
         mlpMask = FloatBuffer(count: maskCount)
-        dHidden = FloatBuffer(count: maxRows * dim)
-        dBranch = FloatBuffer(count: maxRows * dim)
-        dNorm = FloatBuffer(count: maxRows * dim)
+        let count = maxRows * dim, dropCount = drop.probability > 0 ? count : 0
+        scratch = Scratch(
+            forward: [mlp.backwardReadsInput ? 0 : count, dropCount],
+            backward: [count, count, dropCount], children: [attn.scratch, mlp.scratch])
     }
 
-    /// destination = residual + drop(branch); draws the mask when dropping is active. Uses
-    /// `dBranch` as scratch (it is free during forward).
+    /// destination = residual + drop(branch); draws the mask when dropping is active. `dropped`
+    /// holds the dropped branch.
     private func addBranch(
         _ destination: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>, branch: UnsafePointer<Float>,
-        mask: FloatBuffer, batch: Int, rows: Int
+        mask: FloatBuffer, dropped: UnsafeMutablePointer<Float>, batch: Int, rows: Int
     ) {
         let count = rows * dim
-        var kept = branch
         if dropActive {
             switch drop {
             case .dropPath(let p):
                 DropPath.makeMask(mask: mask.pointer, batch: batch, probability: p, generator: &context.generator)
-                DropPath.forward(output: dBranch.pointer, input: branch, mask: mask.pointer, batch: batch, rowSize: count / batch)
+                DropPath.forward(output: dropped, input: branch, mask: mask.pointer, batch: batch, rowSize: count / batch)
             case .dropout(let p):
                 Dropout.makeMask(mask: mask.pointer, count: count, probability: p, generator: &context.generator)
-                Dropout.forward(output: dBranch.pointer, input: branch, mask: mask.pointer, count: count)
+                Dropout.forward(output: dropped, input: branch, mask: mask.pointer, count: count)
             }
-            kept = UnsafePointer(dBranch.pointer)
         }
-        for i in 0..<count { destination[i] = residual[i] + kept[i] }
+        let kept = dropActive ? UnsafePointer(dropped) : branch
+        Parallel.forEachRange(count) { range in
+            for i in range { destination[i] = residual[i] + kept[i] }
+        }
     }
 
-    /// dBranch = the gradient into a dropped branch, given the gradient of the block's sum.
+    /// The gradient into a branch, given the gradient of the block's sum: `dOutput` itself when
+    /// nothing is dropped, else written to `dBranch`.
     private func branchGradient(
         _ dBranch: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>, mask: FloatBuffer, batch: Int, rows: Int
-    ) {
+    ) -> UnsafePointer<Float> {
+        guard dropActive else { return dOutput }
         let count = rows * dim
-        guard dropActive else {
-            dBranch.update(from: dOutput, count: count)
-            return
-        }
         dBranch.update(repeating: 0, count: count)
         switch drop {
         case .dropPath:
@@ -98,29 +102,47 @@ public final class Block: SequenceLayer {
         case .dropout:
             Dropout.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer, count: count)
         }
+        return UnsafePointer(dBranch)
     }
 
     public func forward(_ input: UnsafePointer<Float>, batch: Int, length: Int) -> UnsafePointer<Float> {
-        let rows = batch * length
+        let rows = batch * length, count = rows * dim
         dropActive = context.training && drop.probability > 0
-        let a = attn.forward(input, batch: batch, length: length)
-        addBranch(hidden.pointer, residual: input, branch: a, mask: attnMask, batch: batch, rows: rows)
-        let m = mlp.forward(norm2.forward(hidden.pointer, batch: batch, length: length), batch: batch, length: length)
-        addBranch(output.pointer, residual: hidden.pointer, branch: m, mask: mlpMask, batch: batch, rows: rows)
+        scratch.withForward { buffers in
+            let normed = buffers.take(mlp.backwardReadsInput ? 0 : count)
+            let dropped = buffers.take(dropActive ? count : 0)
+            let a = attn.forward(input, batch: batch, length: length)
+            addBranch(hidden.pointer, residual: input, branch: a, mask: attnMask, dropped: dropped, batch: batch, rows: rows)
+            let mixerInput: UnsafePointer<Float>
+            if mlp.backwardReadsInput {
+                mixerInput = norm2.forward(hidden.pointer, batch: batch, length: length)
+            } else {
+                norm2.forward(hidden.pointer, into: normed, batch: batch, length: length)
+                mixerInput = UnsafePointer(normed)
+            }
+            let m = mlp.forward(mixerInput, batch: batch, length: length)
+            addBranch(output.pointer, residual: hidden.pointer, branch: m, mask: mlpMask, dropped: dropped, batch: batch, rows: rows)
+        }
         return UnsafePointer(output.pointer)
     }
 
     public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
         let rows = batch * length, count = rows * dim
-        // Second residual: dHidden = dOutput + norm2ᵀ(mlpᵀ(drop(dOutput))).
-        dHidden.pointer.update(from: dOutput, count: count)
-        branchGradient(dBranch.pointer, dOutput: dOutput, mask: mlpMask, batch: batch, rows: rows)
-        dNorm.pointer.update(repeating: 0, count: count)
-        mlp.backward(dBranch.pointer, dInput: dNorm.pointer, batch: batch, length: length)
-        norm2.backward(dNorm.pointer, dInput: dHidden.pointer, batch: batch, length: length)
-        // First residual: dInput += dHidden + attnᵀ(drop(dHidden)).
-        for i in 0..<count { dInput[i] += dHidden[i] }
-        branchGradient(dBranch.pointer, dOutput: dHidden.pointer, mask: attnMask, batch: batch, rows: rows)
-        attn.backward(dBranch.pointer, dInput: dInput, batch: batch, length: length)
+        scratch.withBackward { buffers in
+            let dHidden = buffers.take(count), dNorm = buffers.take(count)
+            let dBranch = buffers.take(dropActive ? count : 0)
+            // Second residual: dHidden = dOutput + norm2ᵀ(mlpᵀ(drop(dOutput))).
+            dHidden.update(from: dOutput, count: count)
+            dNorm.update(repeating: 0, count: count)
+            mlp.backward(branchGradient(dBranch, dOutput: dOutput, mask: mlpMask, batch: batch, rows: rows),
+                         dInput: dNorm, batch: batch, length: length)
+            norm2.backward(dNorm, dInput: dHidden, batch: batch, length: length)
+            // First residual: dInput += dHidden + attnᵀ(drop(dHidden)).
+            Parallel.forEachRange(count) { range in
+                for i in range { dInput[i] += dHidden[i] }
+            }
+            attn.backward(branchGradient(dBranch, dOutput: dHidden, mask: attnMask, batch: batch, rows: rows),
+                          dInput: dInput, batch: batch, length: length)
+        }
     }
 }

@@ -7,6 +7,10 @@ import SimbaCore
 ///
 /// Tensors: `fc1.weight` (hidden, C), `fc1.bias`, [`dwconv.dwconv.weight` (hidden, 1, 3, 3),
 /// `dwconv.dwconv.bias`], `fc2.weight` (C, hidden), `fc2.bias` — PyTorch state_dict order.
+///
+/// Keeps fc1's output, the conv output (PVT2FFN) and the GELU output, (maxRows, hidden) each, and
+/// reads its input again in backward (fc1's weight gradient). Scratch: backward two or three
+/// (maxRows, hidden) gradients.
 public final class ChannelMLP: SequenceLayer {
     public let channels: Int
     public let hidden: Int
@@ -18,9 +22,9 @@ public final class ChannelMLP: SequenceLayer {
     let fc2: LinearLayer
     let convOutput: FloatBuffer   // (maxRows, hidden) when grid != nil
     let activation: FloatBuffer   // (maxRows, hidden)
-    let dActivation: FloatBuffer  // (maxRows, hidden)
-    let dPreActivation: FloatBuffer  // (maxRows, hidden)
-    let dHidden: FloatBuffer      // (maxRows, hidden) when grid != nil
+    /// Backward: the gradients of the GELU output, of its input and (PVT2FFN) of fc1's output.
+    public let scratch: Scratch
+    public var backwardReadsInput: Bool { true }
 
     public init(
         _ prefix: String, channels: Int, hidden: Int, grid: (height: Int, width: Int)?,
@@ -44,9 +48,7 @@ public final class ChannelMLP: SequenceLayer {
         let hiddenCount = maxRows * hidden
         convOutput = FloatBuffer(count: grid == nil ? 0 : hiddenCount)
         activation = FloatBuffer(count: hiddenCount)
-        dActivation = FloatBuffer(count: hiddenCount)
-        dPreActivation = FloatBuffer(count: hiddenCount)
-        dHidden = FloatBuffer(count: grid == nil ? 0 : hiddenCount)
+        scratch = Scratch(backward: [hiddenCount, hiddenCount, grid == nil ? 0 : hiddenCount])
     }
 
     /// The tensor GELU reads: the conv output for PVT2FFN, fc1's output for FFN.
@@ -69,19 +71,23 @@ public final class ChannelMLP: SequenceLayer {
 
     public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
         let count = batch * length * hidden
-        dActivation.pointer.update(repeating: 0, count: count)
-        fc2.backward(dOutput, dInput: dActivation.pointer, batch: batch, length: length)
-        dPreActivation.pointer.update(repeating: 0, count: count)
-        GELU.backward(dInput: dPreActivation.pointer, dOutput: dActivation.pointer, input: preActivation, count: count)
-        var dFc1Output = dPreActivation.pointer
-        if let grid, let dwWeight, let dwBias {
-            dHidden.pointer.update(repeating: 0, count: count)
-            DepthwiseConv2d.backward(
-                dInput: dHidden.pointer, dWeight: dwWeight.gradient, dBias: dwBias.gradient,
-                dOutput: dPreActivation.pointer, input: fc1.output.pointer, weight: dwWeight.value,
-                batch: batch, height: grid.height, width: grid.width, channels: hidden)
-            dFc1Output = dHidden.pointer
+        scratch.withBackward { buffers in
+            let dActivation = buffers.take(count), dPreActivation = buffers.take(count)
+            let dHidden = buffers.take(grid == nil ? 0 : count)
+            dActivation.update(repeating: 0, count: count)
+            fc2.backward(dOutput, dInput: dActivation, batch: batch, length: length)
+            dPreActivation.update(repeating: 0, count: count)
+            GELU.backward(dInput: dPreActivation, dOutput: dActivation, input: preActivation, count: count)
+            var dFc1Output = dPreActivation
+            if let grid, let dwWeight, let dwBias {
+                dHidden.update(repeating: 0, count: count)
+                DepthwiseConv2d.backward(
+                    dInput: dHidden, dWeight: dwWeight.gradient, dBias: dwBias.gradient,
+                    dOutput: dPreActivation, input: fc1.output.pointer, weight: dwWeight.value,
+                    batch: batch, height: grid.height, width: grid.width, channels: hidden)
+                dFc1Output = dHidden
+            }
+            fc1.backward(dFc1Output, dInput: dInput, batch: batch, length: length)
         }
-        fc1.backward(dFc1Output, dInput: dInput, batch: batch, length: length)
     }
 }

@@ -13,9 +13,9 @@ public final class ClassBlock: SequenceLayer {
     let cls: FloatBuffer       // (maxBatch, dim): the class token, contiguous
     let hidden: FloatBuffer    // (maxBatch, dim): c + attn(c)
     let output: FloatBuffer    // (maxBatch, 1 + tokens, dim)
-    let dCls: FloatBuffer      // (maxBatch, dim)
-    let dHidden: FloatBuffer   // (maxBatch, dim)
-    let dNorm: FloatBuffer     // (maxBatch, dim)
+    /// Backward: the class token's gradient, the hidden one and norm2's, (maxBatch, dim) each.
+    public let scratch: Scratch
+    public var backwardReadsInput: Bool { false }
 
     /// `makeMixer(prefix)` builds the channel mixer registered under `prefix + "mlp."`.
     public init(
@@ -29,40 +29,43 @@ public final class ClassBlock: SequenceLayer {
         cls = FloatBuffer(count: maxBatch * dim)
         hidden = FloatBuffer(count: maxBatch * dim)
         output = FloatBuffer(count: maxBatch * maxLength * dim)
-        dCls = FloatBuffer(count: maxBatch * dim)
-        dHidden = FloatBuffer(count: maxBatch * dim)
-        dNorm = FloatBuffer(count: maxBatch * dim)
+        let count = maxBatch * dim
+        scratch = Scratch(backward: [count, count, count], children: [attn.scratch, mlp.scratch])
     }
 
     public func forward(_ input: UnsafePointer<Float>, batch: Int, length: Int) -> UnsafePointer<Float> {
         let stride = length * dim
         for b in 0..<batch { (cls.pointer + b * dim).update(from: input + b * stride, count: dim) }
-        let a = attn.forward(cls.pointer, batch: batch, length: 1)                       // (batch, 1, dim)
-        for i in 0..<batch * dim { hidden[i] = cls[i] + a[i] }
-        let m = mlp.forward(norm2.forward(hidden.pointer, batch: batch, length: 1), batch: batch, length: 1)
-        output.pointer.update(from: input, count: batch * stride)
-        for b in 0..<batch {
-            for c in 0..<dim { output[b * stride + c] = hidden[b * dim + c] + m[b * dim + c] }
+        scratch.withForward { _ in
+            let a = attn.forward(cls.pointer, batch: batch, length: 1)                   // (batch, 1, dim)
+            for i in 0..<batch * dim { hidden[i] = cls[i] + a[i] }
+            let m = mlp.forward(norm2.forward(hidden.pointer, batch: batch, length: 1), batch: batch, length: 1)
+            output.pointer.update(from: input, count: batch * stride)
+            for b in 0..<batch {
+                for c in 0..<dim { output[b * stride + c] = hidden[b * dim + c] + m[b * dim + c] }
+            }
         }
         return UnsafePointer(output.pointer)
     }
 
     public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
-        let stride = length * dim
-        // Patch tokens: identity. Class token: through both residual branches.
-        for b in 0..<batch {
-            for i in dim..<stride { dInput[b * stride + i] += dOutput[b * stride + i] }
-            (dCls.pointer + b * dim).update(from: dOutput + b * stride, count: dim)
-        }
-        let count = batch * dim
-        dHidden.pointer.update(from: dCls.pointer, count: count)
-        dNorm.pointer.update(repeating: 0, count: count)
-        mlp.backward(dCls.pointer, dInput: dNorm.pointer, batch: batch, length: 1)
-        norm2.backward(dNorm.pointer, dInput: dHidden.pointer, batch: batch, length: 1)
-        dCls.pointer.update(from: dHidden.pointer, count: count)
-        attn.backward(dHidden.pointer, dInput: dCls.pointer, batch: batch, length: 1)
-        for b in 0..<batch {
-            for c in 0..<dim { dInput[b * stride + c] += dCls[b * dim + c] }
+        let stride = length * dim, count = batch * dim
+        scratch.withBackward { buffers in
+            let dCls = buffers.take(count), dHidden = buffers.take(count), dNorm = buffers.take(count)
+            // Patch tokens: identity. Class token: through both residual branches.
+            for b in 0..<batch {
+                for i in dim..<stride { dInput[b * stride + i] += dOutput[b * stride + i] }
+                (dCls + b * dim).update(from: dOutput + b * stride, count: dim)
+            }
+            dHidden.update(from: dCls, count: count)
+            dNorm.update(repeating: 0, count: count)
+            mlp.backward(dCls, dInput: dNorm, batch: batch, length: 1)
+            norm2.backward(dNorm, dInput: dHidden, batch: batch, length: 1)
+            dCls.update(from: dHidden, count: count)
+            attn.backward(dHidden, dInput: dCls, batch: batch, length: 1)
+            for b in 0..<batch {
+                for c in 0..<dim { dInput[b * stride + c] += dCls[b * dim + c] }
+            }
         }
     }
 }

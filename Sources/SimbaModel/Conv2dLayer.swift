@@ -1,5 +1,5 @@
 // nn.Conv2d (groups 1, square kernel, zero padding) as a module on NHWC images of a fixed size:
-// registers `weight` (out, in, k, k) and optional `bias`, owns output and im2col scratch.
+// registers `weight` (out, in, k, k) and optional `bias`, owns its output; im2col in scratch.
 
 import SimbaCore
 
@@ -10,9 +10,10 @@ public final class Conv2dLayer {
     public let weight: TensorRef
     public let bias: TensorRef?
     let output: FloatBuffer    // (maxBatch, outHeight, outWidth, outChannels)
-    /// im2col of the input, (maxBatch·outHeight·outWidth, inChannels·k·k): kept from forward to
-    /// backward, which reads it for dWeight and then reuses it for the column gradient.
-    let columns: FloatBuffer
+    /// Forward and backward: the im2col of the input, (maxBatch·outHeight·outWidth, inChannels·k·k).
+    /// Backward rebuilds it from the input (a copy, so bit for bit), reads it for dWeight and then
+    /// reuses it for the column gradient.
+    public let scratch: Scratch
     private var input: UnsafePointer<Float>?
 
     /// PyTorch's default init: U(±1/√fan_in) with fan_in = in·k·k, for weight and bias.
@@ -36,25 +37,37 @@ public final class Conv2dLayer {
         bias = hasBias ? store.parameter(prefix + "bias", [outChannels], .uniform(bound: bound), role: .conv2dBias) : nil
         let outRows = maxBatch * outHeight * outWidth
         output = FloatBuffer(count: outRows * outChannels)
-        columns = FloatBuffer(count: outRows * inChannels * kernel * kernel)
+        let columnCount = outRows * inChannels * kernel * kernel
+        scratch = Scratch(forward: [columnCount], backward: [columnCount])
     }
 
     /// input (batch, height, width, inChannels) → (batch, outHeight, outWidth, outChannels).
+    /// `input` is kept, unchanged, for backward.
     public func forward(_ input: UnsafePointer<Float>, batch: Int) -> UnsafePointer<Float> {
         self.input = input
-        Conv2d.forward(
-            output: output.pointer, columns: columns.pointer, input: input, weight: weight.value, bias: bias?.value,
-            batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
-            kernel: kernel, stride: stride, padding: padding)
+        scratch.withForward { buffers in
+            let columns = buffers.take(batch * outHeight * outWidth * inChannels * kernel * kernel)
+            Conv2d.forward(
+                output: output.pointer, columns: columns, input: input, weight: weight.value, bias: bias?.value,
+                batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
+                kernel: kernel, stride: stride, padding: padding)
+        }
         return UnsafePointer(output.pointer)
     }
 
     /// Adds into `dInput` (nil: the input needs no gradient) and the parameter gradients.
     public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>?, batch: Int) {
-        Conv2d.backward(
-            dInput: dInput, dWeight: weight.gradient, dBias: bias?.gradient, dColumns: dInput == nil ? nil : columns.pointer,
-            dOutput: dOutput, columns: columns.pointer, weight: weight.value,
-            batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
-            kernel: kernel, stride: stride, padding: padding)
+        guard let input else { preconditionFailure("Conv2dLayer.backward before forward") }
+        scratch.withBackward { buffers in
+            let columns = buffers.take(batch * outHeight * outWidth * inChannels * kernel * kernel)
+            Conv2d.im2col(
+                columns: columns, input: input, batch: batch, height: height, width: width, inChannels: inChannels,
+                outHeight: outHeight, outWidth: outWidth, kernel: kernel, stride: stride, padding: padding)
+            Conv2d.backward(
+                dInput: dInput, dWeight: weight.gradient, dBias: bias?.gradient, dColumns: dInput == nil ? nil : columns,
+                dOutput: dOutput, columns: columns, weight: weight.value,
+                batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
+                kernel: kernel, stride: stride, padding: padding)
+        }
     }
 }

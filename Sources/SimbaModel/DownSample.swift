@@ -7,7 +7,8 @@ import SimbaCore
 public final class DownSample {
     let proj: Conv2dLayer
     let norm: LayerNormLayer
-    let dProj: FloatBuffer   // (maxBatch, tokens, outDim)
+    /// Backward: the conv output's gradient (maxBatch, tokens, outDim); the conv's im2col in its own.
+    let scratch: Scratch
     public let tokens: Int
     public let outHeight: Int, outWidth: Int
     let outDim: Int
@@ -20,16 +21,21 @@ public final class DownSample {
         outWidth = proj.outWidth
         tokens = outHeight * outWidth
         norm = LayerNormLayer(prefix + "norm.", channels: outDim, eps: 1e-5, store: store, maxRows: maxBatch * tokens)
-        dProj = FloatBuffer(count: maxBatch * tokens * outDim)
+        scratch = Scratch(backward: [maxBatch * tokens * outDim], children: [proj.scratch])
     }
 
+    /// `input` is kept, unchanged, for backward.
     public func forward(_ input: UnsafePointer<Float>, batch: Int) -> UnsafePointer<Float> {
-        norm.forward(proj.forward(input, batch: batch), batch: batch, length: tokens)
+        scratch.withForward { _ in norm.forward(proj.forward(input, batch: batch), batch: batch, length: tokens) }
     }
 
     public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int) {
-        dProj.pointer.update(repeating: 0, count: batch * tokens * outDim)
-        norm.backward(dOutput, dInput: dProj.pointer, batch: batch, length: tokens)
-        proj.backward(dProj.pointer, dInput: dInput, batch: batch)
+        let count = batch * tokens * outDim
+        scratch.withBackward { buffers in
+            let dProj = buffers.take(count)
+            dProj.update(repeating: 0, count: count)
+            norm.backward(dOutput, dInput: dProj, batch: batch, length: tokens)
+            proj.backward(dProj, dInput: dInput, batch: batch)
+        }
     }
 }

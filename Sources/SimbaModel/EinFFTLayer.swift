@@ -10,10 +10,11 @@ import SimbaCore
 /// `complex_weight_2` (2, 4, bs, bs), `complex_bias_1` (2, 4, bs), `complex_bias_2` (2, 4, bs),
 /// bs = channels/4, index 0 real and 1 imaginary, all initialised randn·0.02 as in the official code.
 ///
-/// Owns its output, the three spectra `forward` saves for `backward` and the kernel workspace, for
-/// up to `maxBatch`·`maxLength` tokens: 11·R·C + 4·C² + R + 2·C floats for R = maxBatch·maxLength
-/// (output R·C, spectra 3·2·R·C, workspace 4·R·C + 4·C² + R + 2·C). The FFTW plans for `maxLength`
-/// are made at init; a shorter length gets its own on first use (kept for later calls).
+/// Owns the spectrum `forward` saves for `backward`, 2·R·C floats for R = maxBatch·maxLength
+/// tokens. Scratch: forward the output (R·C) and the kernel's forward workspace
+/// (4·R·C + 4·C² + R + 2·C), backward the kernel's backward workspace (2·R·C more). Its backward
+/// does not read the input. The FFTW plans for `maxLength` are made at init; a shorter length
+/// gets its own on first use (kept for later calls).
 /// `measure` (default false) plans with `FFTW_MEASURE`: the whole layer runs about 1.5× faster than
 /// with `FFTW_ESTIMATE` at SiMBA's sizes and planning takes under a second, but the chosen
 /// algorithm (and so float32 rounding) can differ between processes, so a run would no longer be
@@ -27,11 +28,10 @@ public final class EinFFTLayer: SequenceLayer {
     public let complexBias1: TensorRef
     public let complexBias2: TensorRef
 
-    private let output: FloatBuffer
     private let spectrum: FloatBuffer
-    private let hidden: FloatBuffer
-    private let mixed: FloatBuffer
-    private let workspace: FloatBuffer
+    /// Forward: output, kernel workspace. Backward: kernel workspace.
+    public let scratch: Scratch
+    public var backwardReadsInput: Bool { false }
     private var transforms: [Int: FFT] = [:]
     private let measure: Bool
 
@@ -49,11 +49,10 @@ public final class EinFFTLayer: SequenceLayer {
         complexBias2 = store.parameter(prefix + "complex_bias_2", [2, blocks, bs], .normal(std: 0.02))
         let rows = maxBatch * maxLength
         let spectrumCount = SimbaCore.EinFFT.spectrumCount(batch: maxBatch, length: maxLength, channels: channels)
-        output = FloatBuffer(count: rows * channels)
         spectrum = FloatBuffer(count: spectrumCount)
-        hidden = FloatBuffer(count: spectrumCount)
-        mixed = FloatBuffer(count: spectrumCount)
-        workspace = FloatBuffer(count: SimbaCore.EinFFT.workspaceCount(batch: maxBatch, length: maxLength, channels: channels))
+        scratch = Scratch(
+            forward: [rows * channels, SimbaCore.EinFFT.forwardWorkspaceCount(batch: maxBatch, length: maxLength, channels: channels)],
+            backward: [SimbaCore.EinFFT.backwardWorkspaceCount(batch: maxBatch, length: maxLength, channels: channels)])
         transforms[maxLength] = SimbaCore.EinFFT.makeTransform(length: maxLength, channels: channels, measure: measure)
     }
 
@@ -64,27 +63,36 @@ public final class EinFFTLayer: SequenceLayer {
         return made
     }
 
-    /// input (batch, length, C) → output (batch, length, C), a pointer into this layer's buffer.
+    /// input (batch, length, C) → output (batch, length, C), a pointer into this layer's scratch.
     public func forward(_ input: UnsafePointer<Float>, batch: Int, length: Int) -> UnsafePointer<Float> {
         precondition(batch <= maxBatch && length <= maxLength, "EinFFT sized for \(maxBatch)×\(maxLength), got \(batch)×\(length)")
-        SimbaCore.EinFFT.forward(
-            output: output.pointer, spectrum: spectrum.pointer, hidden: hidden.pointer, mixed: mixed.pointer,
-            workspace: workspace.pointer, input: input,
-            weight1: complexWeight1.value, weight2: complexWeight2.value,
-            bias1: complexBias1.value, bias2: complexBias2.value,
-            transform: transform(length: length), batch: batch, length: length, channels: channels)
-        return UnsafePointer(output.pointer)
+        let transform = transform(length: length)
+        return scratch.withForward { buffers in
+            let output = buffers.take(batch * length * channels)
+            let workspace = buffers.take(SimbaCore.EinFFT.forwardWorkspaceCount(batch: batch, length: length, channels: channels))
+            SimbaCore.EinFFT.forward(
+                output: output, spectrum: spectrum.pointer, workspace: workspace, input: input,
+                weight1: complexWeight1.value, weight2: complexWeight2.value,
+                bias1: complexBias1.value, bias2: complexBias2.value,
+                transform: transform, batch: batch, length: length, channels: channels)
+            return UnsafePointer(output)
+        }
     }
 
     /// Accumulates (+=) into dInput (batch, length, C) and the four parameter gradients. Uses the
     /// spectra of the last `forward` (same batch and length).
     public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
         precondition(batch <= maxBatch && length <= maxLength, "EinFFT sized for \(maxBatch)×\(maxLength), got \(batch)×\(length)")
-        SimbaCore.EinFFT.backward(
-            dInput: dInput, dWeight1: complexWeight1.gradient, dWeight2: complexWeight2.gradient,
-            dBias1: complexBias1.gradient, dBias2: complexBias2.gradient, workspace: workspace.pointer,
-            dOutput: dOutput, spectrum: spectrum.pointer, hidden: hidden.pointer, mixed: mixed.pointer,
-            weight1: complexWeight1.value, weight2: complexWeight2.value,
-            transform: transform(length: length), batch: batch, length: length, channels: channels)
+        let transform = transform(length: length)
+        scratch.withBackward { buffers in
+            let workspace = buffers.take(SimbaCore.EinFFT.backwardWorkspaceCount(batch: batch, length: length, channels: channels))
+            SimbaCore.EinFFT.backward(
+                dInput: dInput, dWeight1: complexWeight1.gradient, dWeight2: complexWeight2.gradient,
+                dBias1: complexBias1.gradient, dBias2: complexBias2.gradient, workspace: workspace,
+                dOutput: dOutput, spectrum: spectrum.pointer,
+                weight1: complexWeight1.value, weight2: complexWeight2.value,
+                bias1: complexBias1.value, bias2: complexBias2.value,
+                transform: transform, batch: batch, length: length, channels: channels)
+        }
     }
 }

@@ -1,5 +1,5 @@
 // nn.LayerNorm over the channel axis as a module: registers `weight` (ones) and `bias` (zeros),
-// owns its output and the per-row statistics that backward needs.
+// owns the per-row statistics that backward needs and, when asked for one, its output.
 
 import SimbaCore
 
@@ -8,9 +8,14 @@ public final class LayerNormLayer: SequenceLayer {
     public let eps: Float
     public let weight: TensorRef
     public let bias: TensorRef
-    let output: FloatBuffer   // (maxRows, channels)
+    /// (maxRows, channels), allocated by the first `forward` that returns it: never for a norm
+    /// whose caller always passes `into:`.
+    lazy var output = FloatBuffer(count: mean.count * channels)
     let mean: FloatBuffer     // (maxRows)
     let rstd: FloatBuffer     // (maxRows)
+    /// Uses no scratch.
+    public let scratch = Scratch()
+    public var backwardReadsInput: Bool { true }
     private var input: UnsafePointer<Float>?
 
     public init(_ prefix: String, channels: Int, eps: Float, store: ParameterStore, maxRows: Int) {
@@ -18,19 +23,25 @@ public final class LayerNormLayer: SequenceLayer {
         self.eps = eps
         weight = store.parameter(prefix + "weight", [channels], .constant(1))
         bias = store.parameter(prefix + "bias", [channels], .zeros)
-        output = FloatBuffer(count: maxRows * channels)
         mean = FloatBuffer(count: maxRows)
         rstd = FloatBuffer(count: maxRows)
     }
 
     public func forward(_ input: UnsafePointer<Float>, batch: Int, length: Int) -> UnsafePointer<Float> {
+        forward(input, into: output.pointer, batch: batch, length: length)
+        return UnsafePointer(output.pointer)
+    }
+
+    /// The forward written into the caller's `output` (batch·length, channels). Running it again on
+    /// the same input gives the same output bit for bit, so a caller may keep the output in scratch
+    /// and recompute it for backward.
+    public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
         let rows = batch * length
         precondition(rows <= mean.count, "LayerNormLayer: \(rows) rows exceed the allocated maximum")
         self.input = input
         LayerNorm.forward(
-            output: output.pointer, mean: mean.pointer, rstd: rstd.pointer, input: input,
+            output: output, mean: mean.pointer, rstd: rstd.pointer, input: input,
             weight: weight.value, bias: bias.value, rows: rows, channels: channels, eps: eps)
-        return UnsafePointer(output.pointer)
     }
 
     public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {

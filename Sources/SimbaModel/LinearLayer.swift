@@ -9,6 +9,9 @@ public final class LinearLayer: SequenceLayer {
     public let weight: TensorRef
     public let bias: TensorRef?
     let output: FloatBuffer          // (maxRows, outFeatures)
+    /// Uses no scratch.
+    public let scratch = Scratch()
+    public var backwardReadsInput: Bool { true }
     private var input: UnsafePointer<Float>?
 
     /// Registers `prefix + "weight"` and, when `bias`, `prefix + "bias"` with PyTorch's default

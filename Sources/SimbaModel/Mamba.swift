@@ -18,8 +18,7 @@ import SimbaCore
 ///     out    = out_proj(y ⊙ silu(z))            (dModel)
 ///
 /// in_proj runs as two GEMMs on the two row-halves of its weight, so x and z are contiguous without
-/// a copy; B and C are read in place inside the x_proj output (row stride dtRank + 2·dState);
-/// dtLow is copied into a contiguous (rows, dtRank) buffer for dt_proj.
+/// a copy; dtLow, B and C are read in place inside the x_proj output (row stride dtRank + 2·dState).
 ///
 /// Parameters in state_dict order (mamba_simple.py `__init__`), with Mamba's own init:
 /// `in_proj.weight` (2·dInner, dModel) U(±1/√dModel); `conv1d.weight` (dInner, 1, dConv) and
@@ -29,11 +28,16 @@ import SimbaCore
 /// `D` (dInner) = 1; `out_proj.weight` (dModel, dInner) U(±1/√dInner). (SiMBA re-initialises the
 /// Linear weights and dt_proj.bias afterwards; that is the model's business.)
 ///
-/// Memory, with R = maxBatch·maxLength rows: forward keeps 9 (R, dInner) buffers (x, z, conv out,
-/// silu out, dt_proj out, delta, y, silu(z), gated), x_proj out (R, dtRank + 2·dState), dtLow
-/// (R, dtRank), the output (R, dModel) and the scan's chunk-boundary states; backward uses 5 more
-/// (R, dInner) buffers, (R, dtRank + 2·dState), (R, dtRank) and the scan scratch. SiMBA-S stage 1
-/// (R = 8·3136, dInner 128, dState 64): about 225 MB per layer.
+/// Memory, with R = maxBatch·maxLength rows. Kept from forward to backward: 3 (R, dInner) buffers
+/// (x before the conv, delta, y), the x_proj output (R, dtRank + 2·dState), A and the scan's
+/// chunk-boundary states (about R·dInner·dState/chunk floats). Backward recomputes the rest with
+/// the same kernels on the same inputs, so bit for bit: z (in_proj's second half, a GEMM on the
+/// input), silu(z) and y ⊙ silu(z); the conv output and its SiLU; dt_proj's output for softplus′
+/// (a GEMM with k = dtRank). Scratch (`scratch`, shared with every other module of the model):
+/// forward the output (R, dModel) and 2 (R, dInner); backward 7 (R, dInner), (R, dtRank + 2·dState)
+/// and the scan's. SiMBA-S stage 1 at batch 32 (R = 32·3136, dInner 128, dState 64): 257 MB kept
+/// per layer (905 MB when every buffer was the layer's own), and 416 MB of backward scratch for
+/// all layers together.
 public final class Mamba: SequenceLayer {
     public let dModel: Int, dState: Int, dConv: Int, dInner: Int, dtRank: Int
     public let maxBatch: Int, maxLength: Int
@@ -42,10 +46,12 @@ public final class Mamba: SequenceLayer {
 
     let inProjWeight, conv1dWeight, conv1dBias, xProjWeight, dtProjWeight, dtProjBias, aLog, d, outProjWeight: TensorRef
 
-    // Forward activations, (maxBatch·maxLength, ·) each, kept for backward.
-    let xIn, z, xConv, xAct, xDbl, dtLow, dtPre, delta, a, y, zAct, gated, output, savedStates: FloatBuffer
-    // Backward scratch.
-    let dGated, dY, dZ, dXAct, dDelta, dXDbl, dDtLow, dA, scanScratch: FloatBuffer
+    // Forward activations kept for backward: (maxBatch·maxLength, ·) each, A = −exp(A_log), scan states.
+    let xIn, delta, xDbl, y, a, savedStates: FloatBuffer
+    /// Forward: output, two (rows, dInner) working buffers. Backward: seven (rows, dInner), dXDbl,
+    /// dA and the scan's scratch.
+    public let scratch: Scratch
+    public var backwardReadsInput: Bool { true }
     private var input: UnsafePointer<Float>?
 
     var xDblWidth: Int { dtRank + 2 * dState }
@@ -77,24 +83,19 @@ public final class Mamba: SequenceLayer {
         d = store.parameter(prefix + "D", [dInner], .constant(1))
         outProjWeight = store.parameter(prefix + "out_proj.weight", [dModel, dInner], linear(dInner), role: .linearWeight)
 
-        let rows = maxBatch * maxLength
-        xIn = FloatBuffer(count: rows * dInner); z = FloatBuffer(count: rows * dInner)
-        xConv = FloatBuffer(count: rows * dInner); xAct = FloatBuffer(count: rows * dInner)
-        xDbl = FloatBuffer(count: rows * (dtRank + 2 * dState)); dtLow = FloatBuffer(count: rows * dtRank)
-        dtPre = FloatBuffer(count: rows * dInner); delta = FloatBuffer(count: rows * dInner)
-        a = FloatBuffer(count: dInner * dState); y = FloatBuffer(count: rows * dInner)
-        zAct = FloatBuffer(count: rows * dInner); gated = FloatBuffer(count: rows * dInner)
-        output = FloatBuffer(count: rows * dModel)
+        let rows = maxBatch * maxLength, count = rows * dInner, xDblCount = rows * (dtRank + 2 * dState)
+        xIn = FloatBuffer(count: count); delta = FloatBuffer(count: count)
+        xDbl = FloatBuffer(count: xDblCount); y = FloatBuffer(count: count)
+        a = FloatBuffer(count: dInner * dState)
         savedStates = FloatBuffer(count: SelectiveScan.savedStateCount(
             batch: maxBatch, length: maxLength, dInner: dInner, dState: dState, chunk: chunk))
-        dGated = FloatBuffer(count: rows * dInner); dY = FloatBuffer(count: rows * dInner)
-        dZ = FloatBuffer(count: rows * dInner); dXAct = FloatBuffer(count: rows * dInner)
-        dDelta = FloatBuffer(count: rows * dInner); dXDbl = FloatBuffer(count: rows * (dtRank + 2 * dState))
-        dDtLow = FloatBuffer(count: rows * dtRank); dA = FloatBuffer(count: dInner * dState)
         // The scan's scratch is not monotonic in the batch (fewer sequences → more channel groups).
-        scanScratch = FloatBuffer(count: (1...maxBatch).map {
+        let scanScratch = (1...maxBatch).map {
             SelectiveScan.backwardScratchCount(batch: $0, length: maxLength, dInner: dInner, dState: dState, chunk: chunk)
-        }.max()!)
+        }.max()!
+        scratch = Scratch(
+            forward: [rows * dModel, count, count],
+            backward: [count, count, count, count, count, count, count, xDblCount, dInner * dState, scanScratch])
     }
 
     /// dt = exp(U·(ln 0.1 − ln 0.001) + ln 0.001) clamped ≥ 1e-4; bias = dt + log(−expm1(−dt)).
@@ -106,106 +107,154 @@ public final class Mamba: SequenceLayer {
         }
     }
 
-    /// out = Mamba(u); `input` (batch, length, dModel) is kept, unchanged, for backward.
+    /// out = Mamba(u), returned in this module's forward scratch; `input` (batch, length, dModel) is
+    /// kept, unchanged, for `backward`.
     public func forward(_ input: UnsafePointer<Float>, batch: Int, length: Int) -> UnsafePointer<Float> {
         precondition(batch <= maxBatch && length <= maxLength, "Mamba: batch \(batch) × length \(length) exceeds the buffers")
         self.input = input
         let rows = batch * length, count = rows * dInner
-        Linear.forward(                                                     // (rows, dModel) → (rows, dInner)
-            output: xIn.pointer, input: input, weight: inProjWeight.value, bias: nil,
-            rows: rows, inFeatures: dModel, outFeatures: dInner)
+        return scratch.withForward { buffers in
+            let output = buffers.take(rows * dModel)
+            let work = buffers.take(count)                                  // conv out, dt_proj out, z, y ⊙ silu(z)
+            let xAct = buffers.take(count)                                  // silu out, then silu(z)
+            Linear.forward(                                                 // (rows, dModel) → (rows, dInner)
+                output: xIn.pointer, input: input, weight: inProjWeight.value, bias: nil,
+                rows: rows, inFeatures: dModel, outFeatures: dInner)
+            CausalConv1d.forward(
+                output: work, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
+                batch: batch, length: length, channels: dInner, kernelSize: dConv)
+            SiLU.forward(output: xAct, input: work, count: count)
+            Linear.forward(                                                 // (rows, dInner) → (rows, dtRank + 2N)
+                output: xDbl.pointer, input: xAct, weight: xProjWeight.value, bias: nil,
+                rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
+            dtProj(work, rows: rows)
+            Softplus.forward(output: delta.pointer, input: work, count: count)
+            for i in 0..<dInner * dState { a[i] = -exp(aLog.value[i]) }
+            SelectiveScan.forward(
+                y: y.pointer, savedStates: savedStates.pointer, x: xAct, delta: delta.pointer, a: a.pointer,
+                b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
+                batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
+            let z = work, zAct = xAct, gated = work
+            inProjZ(z, input: input, rows: rows)
+            SiLU.forward(output: zAct, input: z, count: count)
+            gate(gated, y.pointer, zAct, count: count)
+            Linear.forward(                                                 // (rows, dInner) → (rows, dModel)
+                output: output, input: gated, weight: outProjWeight.value, bias: nil,
+                rows: rows, inFeatures: dInner, outFeatures: dModel)
+            return UnsafePointer(output)
+        }
+    }
+
+    /// z = in_proj's second half applied to `input`: (rows, dModel) → (rows, dInner).
+    private func inProjZ(_ z: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, rows: Int) {
         Linear.forward(
-            output: z.pointer, input: input, weight: inProjWeight.value + dInner * dModel, bias: nil,
+            output: z, input: input, weight: inProjWeight.value + dInner * dModel, bias: nil,
             rows: rows, inFeatures: dModel, outFeatures: dInner)
-        CausalConv1d.forward(
-            output: xConv.pointer, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
-            batch: batch, length: length, channels: dInner, kernelSize: dConv)
-        SiLU.forward(output: xAct.pointer, input: xConv.pointer, count: count)
-        Linear.forward(                                                     // (rows, dInner) → (rows, dtRank + 2N)
-            output: xDbl.pointer, input: xAct.pointer, weight: xProjWeight.value, bias: nil,
-            rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
-        for r in 0..<rows { (dtLow.pointer + r * dtRank).update(from: xDbl.pointer + r * xDblWidth, count: dtRank) }
-        Linear.forward(                                                     // (rows, dtRank) → (rows, dInner)
-            output: dtPre.pointer, input: dtLow.pointer, weight: dtProjWeight.value, bias: dtProjBias.value,
-            rows: rows, inFeatures: dtRank, outFeatures: dInner)
-        Softplus.forward(output: delta.pointer, input: dtPre.pointer, count: count)
-        for i in 0..<dInner * dState { a[i] = -exp(aLog.value[i]) }
-        SelectiveScan.forward(
-            y: y.pointer, savedStates: savedStates.pointer, x: xAct.pointer, delta: delta.pointer, a: a.pointer,
-            b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
-            batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
-        SiLU.forward(output: zAct.pointer, input: z.pointer, count: count)
-        let scanOut = y.pointer, gate = zAct.pointer, product = gated.pointer
+    }
+
+    /// dtPre = dt_proj(dtLow), dtLow read inside the x_proj output: (rows, dtRank) → (rows, dInner).
+    private func dtProj(_ dtPre: UnsafeMutablePointer<Float>, rows: Int) {
+        Linear.forward(
+            output: dtPre, input: xDbl.pointer, weight: dtProjWeight.value, bias: dtProjBias.value,
+            rows: rows, inFeatures: dtRank, outFeatures: dInner, inputStride: xDblWidth)
+    }
+
+    /// product = scanOut ⊙ gate, element-wise.
+    private func gate(_ product: UnsafeMutablePointer<Float>, _ scanOut: UnsafePointer<Float>, _ gate: UnsafePointer<Float>, count: Int) {
         Parallel.forEachRange(count) { range in
             for i in range { product[i] = scanOut[i] * gate[i] }
         }
-        Linear.forward(                                                     // (rows, dInner) → (rows, dModel)
-            output: output.pointer, input: gated.pointer, weight: outProjWeight.value, bias: nil,
-            rows: rows, inFeatures: dInner, outFeatures: dModel)
-        return UnsafePointer(output.pointer)
     }
 
     /// Accumulates (`+=`) into dInput and every parameter gradient; call after `forward` with the same sizes.
     public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
         guard let input else { preconditionFailure("Mamba.backward called before forward") }
+        backward(dOutput, input: input, dInput: dInput, batch: batch, length: length)
+    }
+
+    /// `backward` with the forward's input given again (the same values, possibly recomputed
+    /// elsewhere by the caller).
+    func backward(
+        _ dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int
+    ) {
         let rows = batch * length, count = rows * dInner
-        dGated.pointer.update(repeating: 0, count: count)
-        Linear.backward(
-            dInput: dGated.pointer, dWeight: outProjWeight.gradient, dBias: nil, dOutput: dOutput,
-            input: gated.pointer, weight: outProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: dModel)
-        // Gate: dY = dGated ⊙ silu(z); dZ = silu'(z) ⊙ dGated ⊙ y (dGated reused for the product).
-        let dScanOut = dY.pointer, dProduct = dGated.pointer, gate = zAct.pointer, scanOut = y.pointer
-        Parallel.forEachRange(count) { range in
-            for i in range {
-                dScanOut[i] = dProduct[i] * gate[i]
-                dProduct[i] *= scanOut[i]
+        scratch.withBackward { buffers in
+            let b1 = buffers.take(count), b2 = buffers.take(count), b3 = buffers.take(count), b4 = buffers.take(count)
+            let b5 = buffers.take(count), b6 = buffers.take(count), b7 = buffers.take(count)
+            let dXDbl = buffers.take(rows * xDblWidth), dA = buffers.take(dInner * dState)
+            let scanScratch = buffers.take(SelectiveScan.backwardScratchCount(
+                batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk))
+
+            // out_proj, on gated = y ⊙ silu(z) recomputed.
+            let z = b1, zAct = b2, gated = b3, dGated = b4
+            inProjZ(z, input: input, rows: rows)
+            SiLU.forward(output: zAct, input: z, count: count)
+            gate(gated, y.pointer, zAct, count: count)
+            dGated.update(repeating: 0, count: count)
+            Linear.backward(
+                dInput: dGated, dWeight: outProjWeight.gradient, dBias: nil, dOutput: dOutput,
+                input: gated, weight: outProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: dModel)
+            // Gate: dY = dGated ⊙ silu(z); dZ = silu'(z) ⊙ dGated ⊙ y (dGated reused for the product).
+            let dY = b3, scanOut = y.pointer
+            Parallel.forEachRange(count) { range in
+                for i in range {
+                    dY[i] = dGated[i] * zAct[i]
+                    dGated[i] *= scanOut[i]
+                }
             }
+            let dZ = b2
+            dZ.update(repeating: 0, count: count)
+            SiLU.backward(dInput: dZ, dOutput: dGated, input: z, count: count)
+
+            // Scan, on silu(conv(x)) recomputed.
+            let xConv = b1, xAct = b4, dXAct = b5, dDelta = b6
+            CausalConv1d.forward(
+                output: xConv, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
+                batch: batch, length: length, channels: dInner, kernelSize: dConv)
+            SiLU.forward(output: xAct, input: xConv, count: count)
+            dXAct.update(repeating: 0, count: count)
+            dDelta.update(repeating: 0, count: count)
+            dXDbl.update(repeating: 0, count: rows * xDblWidth)
+            dA.update(repeating: 0, count: dInner * dState)
+            SelectiveScan.backward(
+                dX: dXAct, dDelta: dDelta, dA: dA, dB: dXDbl + dtRank,
+                dC: dXDbl + dtRank + dState, dD: d.gradient, scratch: scanScratch, dY: dY,
+                savedStates: savedStates.pointer, x: xAct, delta: delta.pointer, a: a.pointer,
+                b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
+                batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
+            // A = −exp(A_log): dA_log = dA ⊙ A.
+            for i in 0..<dInner * dState { aLog.gradient[i] += dA[i] * a[i] }
+
+            // delta = softplus(dt_proj(dtLow)), softplus′ on dt_proj's output recomputed; dtLow's
+            // gradient goes straight into its columns of dXDbl.
+            let dtPre = b3, dDtPre = b7
+            dtProj(dtPre, rows: rows)
+            dDtPre.update(repeating: 0, count: count)
+            Softplus.backward(dInput: dDtPre, dOutput: dDelta, input: dtPre, count: count)
+            Linear.backward(
+                dInput: dXDbl, dWeight: dtProjWeight.gradient, dBias: dtProjBias.gradient, dOutput: dDtPre,
+                input: xDbl.pointer, weight: dtProjWeight.value, rows: rows, inFeatures: dtRank, outFeatures: dInner,
+                inputStride: xDblWidth, dInputStride: xDblWidth)
+            Linear.backward(
+                dInput: dXAct, dWeight: xProjWeight.gradient, dBias: nil, dOutput: dXDbl,
+                input: xAct, weight: xProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
+
+            // SiLU and conv.
+            let dXConv = b6, dXIn = b3
+            dXConv.update(repeating: 0, count: count)
+            SiLU.backward(dInput: dXConv, dOutput: dXAct, input: xConv, count: count)
+            dXIn.update(repeating: 0, count: count)
+            CausalConv1d.backward(
+                dInput: dXIn, dWeight: conv1dWeight.gradient, dBias: conv1dBias.gradient, dOutput: dXConv,
+                input: xIn.pointer, weight: conv1dWeight.value, batch: batch, length: length, channels: dInner,
+                kernelSize: dConv)
+            Linear.backward(
+                dInput: dInput, dWeight: inProjWeight.gradient, dBias: nil, dOutput: dXIn,
+                input: input, weight: inProjWeight.value, rows: rows, inFeatures: dModel, outFeatures: dInner)
+            Linear.backward(
+                dInput: dInput, dWeight: inProjWeight.gradient + dInner * dModel, dBias: nil, dOutput: dZ,
+                input: input, weight: inProjWeight.value + dInner * dModel, rows: rows, inFeatures: dModel,
+                outFeatures: dInner)
         }
-        dZ.pointer.update(repeating: 0, count: count)
-        SiLU.backward(dInput: dZ.pointer, dOutput: dGated.pointer, input: z.pointer, count: count)
-
-        dXAct.pointer.update(repeating: 0, count: count)
-        dDelta.pointer.update(repeating: 0, count: count)
-        dXDbl.pointer.update(repeating: 0, count: rows * xDblWidth)
-        dA.zero()
-        SelectiveScan.backward(
-            dX: dXAct.pointer, dDelta: dDelta.pointer, dA: dA.pointer, dB: dXDbl.pointer + dtRank,
-            dC: dXDbl.pointer + dtRank + dState, dD: d.gradient, scratch: scanScratch.pointer, dY: dY.pointer,
-            savedStates: savedStates.pointer, x: xAct.pointer, delta: delta.pointer, a: a.pointer,
-            b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
-            batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
-        // A = −exp(A_log): dA_log = dA ⊙ A.
-        for i in 0..<dInner * dState { aLog.gradient[i] += dA[i] * a[i] }
-
-        let dDtPre = dGated                                                 // free after the gate
-        dDtPre.pointer.update(repeating: 0, count: count)
-        Softplus.backward(dInput: dDtPre.pointer, dOutput: dDelta.pointer, input: dtPre.pointer, count: count)
-        dDtLow.pointer.update(repeating: 0, count: rows * dtRank)
-        Linear.backward(
-            dInput: dDtLow.pointer, dWeight: dtProjWeight.gradient, dBias: dtProjBias.gradient, dOutput: dDtPre.pointer,
-            input: dtLow.pointer, weight: dtProjWeight.value, rows: rows, inFeatures: dtRank, outFeatures: dInner)
-        for r in 0..<rows {
-            for j in 0..<dtRank { dXDbl[r * xDblWidth + j] += dDtLow[r * dtRank + j] }
-        }
-        Linear.backward(
-            dInput: dXAct.pointer, dWeight: xProjWeight.gradient, dBias: nil, dOutput: dXDbl.pointer,
-            input: xAct.pointer, weight: xProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
-
-        let dXConv = dDelta                                                 // free after softplus
-        dXConv.pointer.update(repeating: 0, count: count)
-        SiLU.backward(dInput: dXConv.pointer, dOutput: dXAct.pointer, input: xConv.pointer, count: count)
-        let dXIn = dY                                                       // free after the scan
-        dXIn.pointer.update(repeating: 0, count: count)
-        CausalConv1d.backward(
-            dInput: dXIn.pointer, dWeight: conv1dWeight.gradient, dBias: conv1dBias.gradient, dOutput: dXConv.pointer,
-            input: xIn.pointer, weight: conv1dWeight.value, batch: batch, length: length, channels: dInner,
-            kernelSize: dConv)
-        Linear.backward(
-            dInput: dInput, dWeight: inProjWeight.gradient, dBias: nil, dOutput: dXIn.pointer,
-            input: input, weight: inProjWeight.value, rows: rows, inFeatures: dModel, outFeatures: dInner)
-        Linear.backward(
-            dInput: dInput, dWeight: inProjWeight.gradient + dInner * dModel, dBias: nil, dOutput: dZ.pointer,
-            input: input, weight: inProjWeight.value + dInner * dModel, rows: rows, inFeatures: dModel,
-            outFeatures: dInner)
     }
 }

@@ -17,9 +17,15 @@ public final class RunContext {
 
 /// A layer over sequences of tokens (batch, length, channels) in, the same or other width out.
 ///
-/// `forward` returns the module's own output buffer and may keep `input` for `backward` (the
-/// caller keeps it alive and unchanged). `backward` adds into `dInput` and the parameter gradients.
+/// `forward` returns the module's own output buffer, or memory in its `scratch` that the caller
+/// reads before its next call; it may keep `input` for `backward` (the caller keeps it alive and
+/// unchanged) when `backwardReadsInput`. `backward` adds into `dInput` and the parameter gradients.
 public protocol SequenceLayer: AnyObject {
+    /// The scratch the module's calls use; the module that calls it adopts it as a child.
+    var scratch: Scratch { get }
+    /// Whether `backward` reads the input of `forward`. When false, the caller may reuse the
+    /// input's memory between the two calls.
+    var backwardReadsInput: Bool { get }
     func forward(_ input: UnsafePointer<Float>, batch: Int, length: Int) -> UnsafePointer<Float>
     func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int)
 }

@@ -23,8 +23,9 @@ public final class TimeSeriesModel {
     let transposed: FloatBuffer    // time axis: (maxBatch, dModel, L)
     let projected: FloatBuffer     // time axis: (maxBatch, H, dModel)
     let output: FloatBuffer        // (maxBatch, H, M)
-    // Backward scratch.
-    let dHead: FloatBuffer, dA: FloatBuffer, dB: FloatBuffer
+    /// The root of every module's scratch. Backward: three gradients of the largest shape in the
+    /// head or the blocks.
+    let scratch: Scratch
 
     /// Builds the model and initialises it from `seed` with the vision model's `_init_weights`
     /// (the time-series code was never released; simba uses the same scheme).
@@ -66,10 +67,8 @@ public final class TimeSeriesModel {
         transposed = FloatBuffer(count: variateAxis ? 0 : maxBatch * d * l)
         projected = FloatBuffer(count: variateAxis ? 0 : maxBatch * h * d)
         output = FloatBuffer(count: maxBatch * h * m)
-        let scratch = max(rows * d, maxBatch * h * max(m, d), maxBatch * d * l)
-        dHead = FloatBuffer(count: scratch)
-        dA = FloatBuffer(count: scratch)
-        dB = FloatBuffer(count: scratch)
+        let largest = max(rows * d, maxBatch * h * max(m, d), maxBatch * d * l)
+        scratch = Scratch(backward: [largest, largest, largest], children: blocks.map(\.scratch))
         store.allocate()
         store.reinitialize(officialInit)
         store.initialize(seed: seed)
@@ -83,6 +82,12 @@ public final class TimeSeriesModel {
     /// window (batch, L, M), standardised → forecast (batch, H, M) on the same scale.
     public func forward(_ window: UnsafePointer<Float>, batch: Int) -> UnsafePointer<Float> {
         precondition(batch <= maxBatch, "batch \(batch) exceeds the model's maximum \(maxBatch)")
+        scratch.withForward { _ in layers(window, batch: batch) }
+        return UnsafePointer(output.pointer)
+    }
+
+    /// The forward's steps, writing `output`.
+    private func layers(_ window: UnsafePointer<Float>, batch: Int) {
         let (l, h, m, d) = (config.seqLen, config.predLen, config.variates, config.dModel)
         // 1. Instance normalisation; the statistics are constants for backward.
         for b in 0..<batch {
@@ -133,49 +138,51 @@ public final class TimeSeriesModel {
                 for v in 0..<m { output[(b * h + t) * m + v] = output[(b * h + t) * m + v] * std[b * m + v] + mean[b * m + v] }
             }
         }
-        return UnsafePointer(output.pointer)
     }
 
     /// Backward from dForecast (batch, H, M) into every parameter gradient (+=).
     public func backward(_ dForecast: UnsafePointer<Float>, batch: Int) {
         let (l, h, m, d) = (config.seqLen, config.predLen, config.variates, config.dModel)
-        let dY = dHead.pointer
-        var dx = dA.pointer, scratch = dB.pointer
         let count = batch * tokens * d
-        dx.update(repeating: 0, count: count)
-        if let timeProj {
-            for b in 0..<batch {
-                for t in 0..<h {
-                    for v in 0..<m { dY[(b * h + t) * m + v] = dForecast[(b * h + t) * m + v] * std[b * m + v] }
+        let largest = max(count, batch * h * max(m, d), batch * d * l)
+        scratch.withBackward { buffers in
+            let dY = buffers.take(largest)
+            var dx = buffers.take(largest), spare = buffers.take(largest)
+            dx.update(repeating: 0, count: count)
+            if let timeProj {
+                for b in 0..<batch {
+                    for t in 0..<h {
+                        for v in 0..<m { dY[(b * h + t) * m + v] = dForecast[(b * h + t) * m + v] * std[b * m + v] }
+                    }
                 }
-            }
-            scratch.update(repeating: 0, count: batch * h * d)
-            head.backward(dY, dInput: scratch, batch: batch, length: h)                      // (batch, H, d)
-            transpose(scratch, into: dY, batch: batch, rows: h, columns: d)                  // (batch, d, H)
-            scratch.update(repeating: 0, count: batch * d * l)
-            timeProj.backward(dY, dInput: scratch, batch: batch, length: d)                  // (batch, d, L)
-            transpose(scratch, into: dY, batch: batch, rows: d, columns: l)                  // (batch, L, d)
-        } else {
-            for b in 0..<batch {
-                for t in 0..<h {
-                    for v in 0..<m { scratch[(b * m + v) * h + t] = dForecast[(b * h + t) * m + v] * std[b * m + v] }
+                spare.update(repeating: 0, count: batch * h * d)
+                head.backward(dY, dInput: spare, batch: batch, length: h)                      // (batch, H, d)
+                transpose(spare, into: dY, batch: batch, rows: h, columns: d)                  // (batch, d, H)
+                spare.update(repeating: 0, count: batch * d * l)
+                timeProj.backward(dY, dInput: spare, batch: batch, length: d)                  // (batch, d, L)
+                transpose(spare, into: dY, batch: batch, rows: d, columns: l)                  // (batch, L, d)
+            } else {
+                for b in 0..<batch {
+                    for t in 0..<h {
+                        for v in 0..<m { spare[(b * m + v) * h + t] = dForecast[(b * h + t) * m + v] * std[b * m + v] }
+                    }
                 }
+                dY.update(repeating: 0, count: count)
+                head.backward(spare, dInput: dY, batch: batch, length: m)                       // (batch, M, d)
             }
-            dY.update(repeating: 0, count: count)
-            head.backward(scratch, dInput: dY, batch: batch, length: m)                       // (batch, M, d)
+            norm.backward(dY, dInput: dx, batch: batch, length: tokens)
+            for block in blocks.reversed() {
+                spare.update(repeating: 0, count: count)
+                block.backward(dx, dInput: spare, batch: batch, length: tokens)
+                swap(&dx, &spare)
+            }
+            if context.training && config.dropout > 0 {
+                spare.update(repeating: 0, count: count)
+                Dropout.backward(dInput: spare, dOutput: dx, mask: dropMask.pointer, count: count)
+                swap(&dx, &spare)
+            }
+            embed.backward(dx, dInputOrNil: nil, batch: batch, length: tokens)
         }
-        norm.backward(dY, dInput: dx, batch: batch, length: tokens)
-        for block in blocks.reversed() {
-            scratch.update(repeating: 0, count: count)
-            block.backward(dx, dInput: scratch, batch: batch, length: tokens)
-            swap(&dx, &scratch)
-        }
-        if context.training && config.dropout > 0 {
-            scratch.update(repeating: 0, count: count)
-            Dropout.backward(dInput: scratch, dOutput: dx, mask: dropMask.pointer, count: count)
-            swap(&dx, &scratch)
-        }
-        embed.backward(dx, dInputOrNil: nil, batch: batch, length: tokens)
     }
 
     /// destination[b, c, r] = source[b, r, c] for each of `batch` (rows × columns) matrices.

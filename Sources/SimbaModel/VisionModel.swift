@@ -5,6 +5,14 @@
 import Foundation
 import SimbaCore
 
+/// images (batch, H, W, 3) → logits (batch, classes), and backward into every parameter gradient.
+///
+/// Memory for SiMBA-S at 224², batch 32 (`simba bench model --case memory-einfft-224`): about
+/// 2.8 GB of activations kept from forward to backward, mostly the Blocks' (each Mamba's x, delta,
+/// y, x_proj output and scan states, each EinFFT's spectrum, each block's hidden and output), and
+/// 632 MB of scratch shared by every module (`scratch`; its deepest path is the backward of a stem
+/// 3×3 conv with its im2col); 3.8 GB peak resident for a whole AdamW step with parameters,
+/// gradients and moments. Evaluation allocates only the forward scratch (514 MB).
 public final class VisionModel {
     public let config: VisionConfig
     public let store: ParameterStore
@@ -22,16 +30,17 @@ public final class VisionModel {
     public let stageGrids: [(height: Int, width: Int)]
     /// Tokens per stage.
     public let stageTokens: [Int]
+    /// The largest stage's tokens × channels.
+    let largestStage: Int
     let withClass: FloatBuffer     // (maxBatch, 1 + T3, C3): class token then patch tokens
     let classFeature: FloatBuffer  // (maxBatch, C3): normalised class token
     let patchFeatures: FloatBuffer // (maxBatch, T3, C3): normalised patch tokens
     let auxMax: FloatBuffer        // (maxBatch, classes)
     let auxArgmax: UnsafeMutablePointer<Int32>  // (maxBatch, classes)
     let logits: FloatBuffer        // (maxBatch, classes)
-    // Backward scratch.
-    let dAuxMax: FloatBuffer, dAux: FloatBuffer, dClassFeature: FloatBuffer, dPatchFeatures: FloatBuffer
-    let dNormed: FloatBuffer, dWithClass: FloatBuffer
-    let dTokensA: FloatBuffer, dTokensB: FloatBuffer
+    /// The root of every module's scratch. Backward: the head gradients and two ping-pong token
+    /// gradients sized for the largest stage.
+    let scratch: Scratch
 
     /// Builds the model, registers every tensor in PyTorch state_dict order, allocates the store
     /// and initialises it with SiMBA's `_init_weights` from `seed`. The input is
@@ -106,15 +115,14 @@ public final class VisionModel {
         auxMax = FloatBuffer(count: maxBatch * classes)
         auxArgmax = .allocate(capacity: maxBatch * classes)
         logits = FloatBuffer(count: maxBatch * classes)
-        dAuxMax = FloatBuffer(count: maxBatch * classes)
-        dAux = FloatBuffer(count: maxBatch * t3 * classes)
-        dClassFeature = FloatBuffer(count: maxBatch * c3)
-        dPatchFeatures = FloatBuffer(count: maxBatch * t3 * c3)
-        dNormed = FloatBuffer(count: maxBatch * (1 + t3) * c3)
-        dWithClass = FloatBuffer(count: maxBatch * (1 + t3) * c3)
-        let largest = (0..<4).map { stageTokens[$0] * dims[$0] }.max()!
-        dTokensA = FloatBuffer(count: maxBatch * largest)
-        dTokensB = FloatBuffer(count: maxBatch * largest)
+        largestStage = (0..<4).map { stageTokens[$0] * dims[$0] }.max()!
+        let largest = maxBatch * largestStage
+        let withClassCount = maxBatch * (1 + t3) * c3
+        let calls: [Scratch] = [self.stem.scratch] + downsamples.map(\.scratch) + stages.joined().map(\.scratch) + [classBlock.scratch]
+        scratch = Scratch(
+            backward: [maxBatch * classes, maxBatch * t3 * classes, maxBatch * c3, maxBatch * t3 * c3,
+                       withClassCount, withClassCount, largest, largest],
+            children: calls)
 
         store.allocate()
         store.reinitialize(officialInit)
@@ -142,6 +150,12 @@ public final class VisionModel {
     /// images (batch, H, W, inChannels) NHWC, normalised → logits (batch, numClasses).
     public func forward(_ images: UnsafePointer<Float>, batch: Int) -> UnsafePointer<Float> {
         precondition(batch <= maxBatch, "batch \(batch) exceeds the model's maximum \(maxBatch)")
+        scratch.withForward { _ in layers(images, batch: batch) }
+        return UnsafePointer(logits.pointer)
+    }
+
+    /// The forward's layers, writing `logits`.
+    private func layers(_ images: UnsafePointer<Float>, batch: Int) {
         var x = stem.forward(images, batch: batch)
         for stage in 0..<4 {
             if stage > 0 { x = downsamples[stage - 1].forward(x, batch: batch) }
@@ -170,58 +184,63 @@ public final class VisionModel {
             MaxPool.forward(output: auxMax.pointer, indices: auxArgmax, input: aux, batch: batch, tokens: t3, channels: classes)
             for i in 0..<batch * classes { logits[i] += 0.5 * auxMax[i] }
         }
-        return UnsafePointer(logits.pointer)
     }
 
     /// Backward from dLogits (batch, numClasses) into every parameter gradient (+=).
     public func backward(_ dLogits: UnsafePointer<Float>, batch: Int) {
         let c3 = config.embedDims[3], t3 = stageTokens[3], classes = config.numClasses
-        dClassFeature.pointer.update(repeating: 0, count: batch * c3)
-        head.backward(dLogits, dInput: dClassFeature.pointer, batch: batch, length: 1)
-        dPatchFeatures.pointer.update(repeating: 0, count: batch * t3 * c3)
-        if let auxHead {
-            for i in 0..<batch * classes { dAuxMax[i] = 0.5 * dLogits[i] }
-            dAux.pointer.update(repeating: 0, count: batch * t3 * classes)
-            MaxPool.backward(dInput: dAux.pointer, dOutput: dAuxMax.pointer, indices: auxArgmax, batch: batch, tokens: t3, channels: classes)
-            auxHead.backward(dAux.pointer, dInput: dPatchFeatures.pointer, batch: batch, length: t3)
-        }
-        for b in 0..<batch {
-            let row = dNormed.pointer + b * (1 + t3) * c3
-            row.update(from: dClassFeature.pointer + b * c3, count: c3)
-            (row + c3).update(from: dPatchFeatures.pointer + b * t3 * c3, count: t3 * c3)
-        }
-        dWithClass.pointer.update(repeating: 0, count: batch * (1 + t3) * c3)
-        norm4.backward(dNormed.pointer, dInput: dWithClass.pointer, batch: batch, length: 1 + t3)
-        dNormed.pointer.update(repeating: 0, count: batch * (1 + t3) * c3)
-        classBlock.backward(dWithClass.pointer, dInput: dNormed.pointer, batch: batch, length: 1 + t3)
-        // Split into the patch tokens' own gradient and the class token's, which flows back
-        // through the mean.
-        var dx = dTokensA.pointer, scratch = dTokensB.pointer
-        for b in 0..<batch {
-            let row = dNormed.pointer + b * (1 + t3) * c3
-            (dx + b * t3 * c3).update(from: row + c3, count: t3 * c3)
-            (dClassFeature.pointer + b * c3).update(from: row, count: c3)
-        }
-        MeanPool.backward(dInput: dx, dOutput: dClassFeature.pointer, batch: batch, tokens: t3, channels: c3)
-        for stage in stride(from: 3, through: 0, by: -1) {
-            let count = batch * stageTokens[stage] * config.embedDims[stage]
-            if stage < 3 {
-                scratch.update(repeating: 0, count: count)
-                stageNorms[stage].backward(dx, dInput: scratch, batch: batch, length: stageTokens[stage])
-                swap(&dx, &scratch)
+        scratch.withBackward { buffers in
+            let dAuxMax = buffers.take(batch * classes), dAux = buffers.take(batch * t3 * classes)
+            let dClassFeature = buffers.take(batch * c3), dPatchFeatures = buffers.take(batch * t3 * c3)
+            let dNormed = buffers.take(batch * (1 + t3) * c3), dWithClass = buffers.take(batch * (1 + t3) * c3)
+            let largest = batch * largestStage
+            var dx = buffers.take(largest), spare = buffers.take(largest)
+            dClassFeature.update(repeating: 0, count: batch * c3)
+            head.backward(dLogits, dInput: dClassFeature, batch: batch, length: 1)
+            dPatchFeatures.update(repeating: 0, count: batch * t3 * c3)
+            if let auxHead {
+                for i in 0..<batch * classes { dAuxMax[i] = 0.5 * dLogits[i] }
+                dAux.update(repeating: 0, count: batch * t3 * classes)
+                MaxPool.backward(dInput: dAux, dOutput: dAuxMax, indices: auxArgmax, batch: batch, tokens: t3, channels: classes)
+                auxHead.backward(dAux, dInput: dPatchFeatures, batch: batch, length: t3)
             }
-            for block in stages[stage].reversed() {
-                scratch.update(repeating: 0, count: count)
-                block.backward(dx, dInput: scratch, batch: batch, length: stageTokens[stage])
-                swap(&dx, &scratch)
+            for b in 0..<batch {
+                let row = dNormed + b * (1 + t3) * c3
+                row.update(from: dClassFeature + b * c3, count: c3)
+                (row + c3).update(from: dPatchFeatures + b * t3 * c3, count: t3 * c3)
             }
-            if stage > 0 {
-                scratch.update(repeating: 0, count: batch * stageTokens[stage - 1] * config.embedDims[stage - 1])
-                downsamples[stage - 1].backward(dx, dInput: scratch, batch: batch)
-                swap(&dx, &scratch)
+            dWithClass.update(repeating: 0, count: batch * (1 + t3) * c3)
+            norm4.backward(dNormed, dInput: dWithClass, batch: batch, length: 1 + t3)
+            dNormed.update(repeating: 0, count: batch * (1 + t3) * c3)
+            classBlock.backward(dWithClass, dInput: dNormed, batch: batch, length: 1 + t3)
+            // Split into the patch tokens' own gradient and the class token's, which flows back
+            // through the mean.
+            for b in 0..<batch {
+                let row = dNormed + b * (1 + t3) * c3
+                (dx + b * t3 * c3).update(from: row + c3, count: t3 * c3)
+                (dClassFeature + b * c3).update(from: row, count: c3)
             }
+            MeanPool.backward(dInput: dx, dOutput: dClassFeature, batch: batch, tokens: t3, channels: c3)
+            for stage in stride(from: 3, through: 0, by: -1) {
+                let count = batch * stageTokens[stage] * config.embedDims[stage]
+                if stage < 3 {
+                    spare.update(repeating: 0, count: count)
+                    stageNorms[stage].backward(dx, dInput: spare, batch: batch, length: stageTokens[stage])
+                    swap(&dx, &spare)
+                }
+                for block in stages[stage].reversed() {
+                    spare.update(repeating: 0, count: count)
+                    block.backward(dx, dInput: spare, batch: batch, length: stageTokens[stage])
+                    swap(&dx, &spare)
+                }
+                if stage > 0 {
+                    spare.update(repeating: 0, count: batch * stageTokens[stage - 1] * config.embedDims[stage - 1])
+                    downsamples[stage - 1].backward(dx, dInput: spare, batch: batch)
+                    swap(&dx, &spare)
+                }
+            }
+            stem.backward(dx, batch: batch)
         }
-        stem.backward(dx, batch: batch)
     }
 
     /// Training mode (batch statistics, DropPath) or evaluation mode.

@@ -111,47 +111,54 @@ public final class ForecastTrainer {
     func train(stoppingAfter epochLimit: Int?) throws -> SplitScores {
         let epochs = settings.epochs
         while progress.epochsDone < min(epochs, epochLimit ?? epochs) && !(settings.patience > 0 && progress.epochsWithoutImprovement >= settings.patience) {
-            let epoch = progress.epochsDone
-            model.training = true
-            shuffle(epoch: epoch)
-            var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch)
-            var lr = schedule.rate(atStep: progress.steps)
-            for step in 0..<stepsPerEpoch {
-                let loss = lossAndGradients(first: step * settings.batchSize)
-                lr = try update.apply(store: model.store, loss: loss, step: progress.steps, position: "epoch \(epoch + 1), step \(step + 1)",
-                                      kept: progress.keptCheckpoint(in: run.path))
-                progress.steps += 1
-                meter.add(loss: loss, samples: settings.batchSize)
-                log.progress(meter.line(loss: loss, lr: lr), plainToo: (step + 1) % settings.logEvery == 0)
-            }
-            let validation = predictor.scores(.val), test = predictor.scores(.test)
-            // Checked before anything is saved, so a checkpoint never holds overflowed weights.
-            guard validation.mse.isFinite, weightsAreFinite() else {
-                throw TrainingError("at the end of epoch \(epoch + 1) the weights or the validation MSE (\(validation.mse)) are not finite; \(progress.keptCheckpoint(in: run.path)). Lower optimization.lr or set optimization.grad_clip (or check the validation rows of the data for extreme values)")
-            }
-            let improved = validation.mse < (progress.bestMetric ?? .infinity)
-            progress.epochsDone = epoch + 1
-            let g = model.context.generator.state
-            progress.generatorState = [g.0, g.1, g.2, g.3]
-            if improved {
-                progress.bestMetric = validation.mse
-                progress.bestEpoch = epoch + 1
-                progress.epochsWithoutImprovement = 0
-            } else {
-                progress.epochsWithoutImprovement += 1
-            }
-            progress.summaryRows.append(String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.3e",
-                                               epoch + 1, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, lr))
-            try saveCheckpoint(best: improved)
-            log.line(String(format: "epoch %d/%d  train loss %.4f  val mse %.4f mae %.4f  test mse %.4f mae %.4f  %.1fs%@",
-                            epoch + 1, epochs, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, meter.seconds,
-                            improved ? "  (best)" : ""))
-            if settings.patience > 0 && progress.epochsWithoutImprovement >= settings.patience {
-                log.line("early stopping: validation MSE has not improved for \(settings.patience) epochs (best epoch \(progress.bestEpoch ?? 0))")
-            }
+            try trainEpoch()
         }
         try run.loadWeights(run.bestWeights, into: model.store)
         return predictor.scores(.test)
+    }
+
+    /// One epoch: a shuffled training pass, validation and test scores, a checkpoint (best too when
+    /// validation improved) and the summary row. Early stopping is the caller's decision.
+    public func trainEpoch() throws {
+        let epochs = settings.epochs
+        let epoch = progress.epochsDone
+        model.training = true
+        shuffle(epoch: epoch)
+        var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch)
+        var lr = schedule.rate(atStep: progress.steps)
+        for step in 0..<stepsPerEpoch {
+            let loss = lossAndGradients(first: step * settings.batchSize)
+            lr = try update.apply(store: model.store, loss: loss, step: progress.steps, position: "epoch \(epoch + 1), step \(step + 1)",
+                                  kept: progress.keptCheckpoint(in: run.path))
+            progress.steps += 1
+            meter.add(loss: loss, samples: settings.batchSize)
+            log.progress(meter.line(loss: loss, lr: lr), plainToo: (step + 1) % settings.logEvery == 0)
+        }
+        let validation = predictor.scores(.val), test = predictor.scores(.test)
+        // Checked before anything is saved, so a checkpoint never holds overflowed weights.
+        guard validation.mse.isFinite, weightsAreFinite() else {
+            throw TrainingError("at the end of epoch \(epoch + 1) the weights or the validation MSE (\(validation.mse)) are not finite; \(progress.keptCheckpoint(in: run.path)). Lower optimization.lr or set optimization.grad_clip (or check the validation rows of the data for extreme values)")
+        }
+        let improved = validation.mse < (progress.bestMetric ?? .infinity)
+        progress.epochsDone = epoch + 1
+        let g = model.context.generator.state
+        progress.generatorState = [g.0, g.1, g.2, g.3]
+        if improved {
+            progress.bestMetric = validation.mse
+            progress.bestEpoch = epoch + 1
+            progress.epochsWithoutImprovement = 0
+        } else {
+            progress.epochsWithoutImprovement += 1
+        }
+        progress.summaryRows.append(String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.3e",
+                                           epoch + 1, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, lr))
+        try saveCheckpoint(best: improved)
+        log.line(String(format: "epoch %d/%d  train loss %.4f  val mse %.4f mae %.4f  test mse %.4f mae %.4f  %.1fs%@",
+                        epoch + 1, epochs, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, meter.seconds,
+                        improved ? "  (best)" : ""))
+        if settings.patience > 0 && progress.epochsWithoutImprovement >= settings.patience {
+            log.line("early stopping: validation MSE has not improved for \(settings.patience) epochs (best epoch \(progress.bestEpoch ?? 0))")
+        }
     }
 
     func weightsAreFinite() -> Bool {

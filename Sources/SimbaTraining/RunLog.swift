@@ -7,12 +7,15 @@ import Foundation
 public final class RunLog {
     /// Standard output is a terminal: progress is one line redrawn in place.
     public let isTerminal: Bool
+    /// Lines go to standard output (false: only to the log file, for benchmarks).
+    public let console: Bool
     private var file: FileHandle?
     private var liveLineShown = false
     private var lastRedraw: UInt64 = 0
 
-    public init(isTerminal: Bool = isatty(STDOUT_FILENO) == 1) {
-        self.isTerminal = isTerminal
+    public init(isTerminal: Bool = isatty(STDOUT_FILENO) == 1, console: Bool = true) {
+        self.isTerminal = isTerminal && console
+        self.console = console
     }
 
     /// Starts copying lines to `path` (appending, so a resumed run keeps its history).
@@ -30,8 +33,10 @@ public final class RunLog {
     /// One finished line, to the console and the log file.
     public func line(_ text: String) {
         clearLiveLine()
-        print(text)
-        fflush(stdout)
+        if console {
+            print(text)
+            fflush(stdout)
+        }
         file?.write(Data((text + "\n").utf8))
     }
 
@@ -46,7 +51,7 @@ public final class RunLog {
             print("\r\u{1B}[2K" + text(), terminator: "")
             fflush(stdout)
             liveLineShown = true
-        } else if plainToo {
+        } else if plainToo && console {
             print(text())
             fflush(stdout)
         }

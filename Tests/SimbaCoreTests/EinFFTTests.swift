@@ -71,12 +71,11 @@ import Testing
         let weightCount = weightCount(channels), biasCount = biasCount(channels)
         let transform = EinFFT.makeTransform(length: length, channels: channels)
         let spectrumCount = EinFFT.spectrumCount(batch: batch, length: length, channels: channels)
-        let spectrum = FloatBuffer(count: spectrumCount), hidden = FloatBuffer(count: spectrumCount)
-        let mixed = FloatBuffer(count: spectrumCount)
-        let workspace = FloatBuffer(count: EinFFT.workspaceCount(batch: batch, length: length, channels: channels))
+        let spectrum = FloatBuffer(count: spectrumCount)
+        let workspace = FloatBuffer(count: EinFFT.backwardWorkspaceCount(batch: batch, length: length, channels: channels))
         let y = FloatBuffer(count: x.count)
         EinFFT.forward(
-            output: y.pointer, spectrum: spectrum.pointer, hidden: hidden.pointer, mixed: mixed.pointer,
+            output: y.pointer, spectrum: spectrum.pointer,
             workspace: workspace.pointer, input: x.pointer, weight1: p.w1.pointer, weight2: p.w2.pointer,
             bias1: p.b1.pointer, bias2: p.b2.pointer, transform: transform, batch: batch, length: length, channels: channels)
         // Gradients start at 1 to check that backward accumulates rather than overwrites.
@@ -86,8 +85,8 @@ import Testing
         workspace.buffer.update(repeating: .nan)
         EinFFT.backward(
             dInput: dx.pointer, dWeight1: dw1.pointer, dWeight2: dw2.pointer, dBias1: db1.pointer, dBias2: db2.pointer,
-            workspace: workspace.pointer, dOutput: dy.pointer, spectrum: spectrum.pointer, hidden: hidden.pointer,
-            mixed: mixed.pointer, weight1: p.w1.pointer, weight2: p.w2.pointer,
+            workspace: workspace.pointer, dOutput: dy.pointer, spectrum: spectrum.pointer,
+            weight1: p.w1.pointer, weight2: p.w2.pointer, bias1: p.b1.pointer, bias2: p.b2.pointer,
             transform: transform, batch: batch, length: length, channels: channels)
         return [y.array] + [dx, dw1, dw2, db1, db2].map { $0.array.map { $0 - 1 } }
     }

@@ -49,4 +49,35 @@ import Testing
         expectClose(dw.array, numericGradient(of: w.pointer, count: w.count, objective), atol: 2e-3, rtol: 1e-3, "dWeight")
         expectClose(db.array, numericGradient(of: b.pointer, count: b.count, objective), atol: 2e-3, rtol: 1e-3, "dBias")
     }
+
+    /// An input read as the first inFeatures columns of wider rows, and dInput added into such
+    /// columns, give exactly the contiguous results and leave the other columns alone.
+    @Test func stridedInputMatchesContiguous() {
+        let stride = inFeatures + 4
+        let x = randomArray(rows * inFeatures, seed: 8), w = randomArray(outFeatures * inFeatures, seed: 9)
+        let b = randomArray(outFeatures, seed: 10), dy = randomArray(rows * outFeatures, seed: 11)
+        var wide = randomArray(rows * stride, seed: 12)
+        for r in 0..<rows {
+            for i in 0..<inFeatures { wide[r * stride + i] = x[r * inFeatures + i] }
+        }
+        let y = FloatBuffer(count: rows * outFeatures), yWide = FloatBuffer(count: rows * outFeatures)
+        Linear.forward(output: y.pointer, input: x, weight: w, bias: b, rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
+        Linear.forward(output: yWide.pointer, input: wide, weight: w, bias: b, rows: rows, inFeatures: inFeatures,
+                       outFeatures: outFeatures, inputStride: stride)
+        #expect(yWide.array == y.array)
+
+        let dx = FloatBuffer(count: rows * inFeatures), dw = FloatBuffer(count: w.count), db = FloatBuffer(count: b.count)
+        Linear.backward(dInput: dx.pointer, dWeight: dw.pointer, dBias: db.pointer, dOutput: dy, input: x, weight: w,
+                        rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
+        let dWide = FloatBuffer(randomArray(rows * stride, seed: 13)), before = dWide.array
+        let dwWide = FloatBuffer(count: w.count), dbWide = FloatBuffer(count: b.count)
+        for r in 0..<rows {
+            for i in 0..<inFeatures { dWide[r * stride + i] = 0 }
+        }
+        Linear.backward(dInput: dWide.pointer, dWeight: dwWide.pointer, dBias: dbWide.pointer, dOutput: dy, input: wide, weight: w,
+                        rows: rows, inFeatures: inFeatures, outFeatures: outFeatures, inputStride: stride, dInputStride: stride)
+        #expect((0..<rows).allSatisfy { r in (0..<inFeatures).allSatisfy { dWide[r * stride + $0] == dx[r * inFeatures + $0] } })
+        #expect((0..<rows).allSatisfy { r in (inFeatures..<stride).allSatisfy { dWide[r * stride + $0] == before[r * stride + $0] } })
+        #expect(dwWide.array == dw.array && dbWide.array == db.array)
+    }
 }

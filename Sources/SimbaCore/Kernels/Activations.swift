@@ -6,28 +6,39 @@ import Foundation
 /// An element-wise activation given by its value and derivative at x; `forward` and `backward`
 /// come from the extension below (ReLU and Softshrink write their own: exact zero gradients at
 /// their dead zones whatever dOutput holds, as PyTorch's kernels).
+///
+/// The scalar `value`/`derivative` use libm and are the plain twins (`referenceForward`,
+/// `referenceBackward`); `forward`/`backward` run the 16-lane forms built on `VectorMath`, which
+/// agree with them to a few ulp (ActivationTests).
 public protocol PointwiseActivation {
     static func value(_ x: Float) -> Float
     static func derivative(_ x: Float) -> Float
+    static func value(_ x: VectorMath.Vector) -> VectorMath.Vector
+    static func derivative(_ x: VectorMath.Vector) -> VectorMath.Vector
     /// Rough cost of one element in each pass, for splitting work across threads.
     static var forwardCost: Int { get }
     static var backwardCost: Int { get }
 }
 
 extension PointwiseActivation {
-    /// output[i] = value(input[i]). `output` may alias `input`.
+    /// output[i] = value(input[i]), 16 elements at a time. `output` may alias `input`.
     @inlinable public static func forward(
         output: UnsafeMutablePointer<Float>,        // (count)
         input: UnsafePointer<Float>,                // (count)
         count: Int
     ) {
         Parallel.forEachRange(count, costPerItem: forwardCost) { range in
-            for i in range { output[i] = value(input[i]) }
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let n = min(VectorMath.Vector.scalarCount, range.upperBound - i)
+                VectorMath.store(value(VectorMath.load(input + i, n)), output + i, n)
+                i += n
+            }
         }
     }
 
-    /// dInput[i] += dOutput[i]·derivative(input[i]), with `input` the forward input. `dInput` must
-    /// not alias `dOutput`.
+    /// dInput[i] += dOutput[i]·derivative(input[i]), with `input` the forward input, 16 elements
+    /// at a time. `dInput` must not alias `dOutput`.
     @inlinable public static func backward(
         dInput: UnsafeMutablePointer<Float>,        // (count), +=
         dOutput: UnsafePointer<Float>,              // (count)
@@ -35,8 +46,26 @@ extension PointwiseActivation {
         count: Int
     ) {
         Parallel.forEachRange(count, costPerItem: backwardCost) { range in
-            for i in range { dInput[i] += dOutput[i] * derivative(input[i]) }
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let n = min(VectorMath.Vector.scalarCount, range.upperBound - i)
+                let gradient = VectorMath.load(dInput + i, n) + VectorMath.load(dOutput + i, n) * derivative(VectorMath.load(input + i, n))
+                VectorMath.store(gradient, dInput + i, n)
+                i += n
+            }
         }
+    }
+
+    /// `forward` one element at a time with the libm formulas: the plain twin.
+    public static func referenceForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { output[i] = value(input[i]) }
+    }
+
+    /// `backward` one element at a time with the libm formulas: the plain twin.
+    public static func referenceBackward(
+        dInput: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, count: Int
+    ) {
+        for i in 0..<count { dInput[i] += dOutput[i] * derivative(input[i]) }
     }
 }
 
@@ -82,6 +111,13 @@ public enum SiLU: PointwiseActivation {
         return sigmoid * (1 + x * (1 - sigmoid))
     }
 
+    @inlinable @inline(__always) public static func value(_ x: VectorMath.Vector) -> VectorMath.Vector { x / (1 + VectorMath.exp(-x)) }
+
+    @inlinable @inline(__always) public static func derivative(_ x: VectorMath.Vector) -> VectorMath.Vector {
+        let sigmoid = 1 / (1 + VectorMath.exp(-x))
+        return sigmoid * (1 + x * (1 - sigmoid))
+    }
+
     public static let forwardCost = 16
     public static let backwardCost = 16
 }
@@ -101,6 +137,17 @@ public enum GELU: PointwiseActivation {
     @inlinable public static func derivative(_ x: Float) -> Float {
         let cdf = 0.5 * (1 + erff(x * sqrtHalf))
         let pdf = inverseSqrtTwoPi * expf(x * x * -0.5)
+        return cdf + x * pdf
+    }
+
+    /// Φ(x) = ½·erfc(−x/√2), which keeps its relative precision in the left tail.
+    @inlinable @inline(__always) public static func value(_ x: VectorMath.Vector) -> VectorMath.Vector {
+        x * 0.5 * VectorMath.erfc(x * -sqrtHalf)
+    }
+
+    @inlinable @inline(__always) public static func derivative(_ x: VectorMath.Vector) -> VectorMath.Vector {
+        let cdf = 0.5 * VectorMath.erfc(x * -sqrtHalf)
+        let pdf = inverseSqrtTwoPi * VectorMath.exp(x * x * -0.5)
         return cdf + x * pdf
     }
 
@@ -125,6 +172,17 @@ public enum Softplus: PointwiseActivation {
         if x > threshold { return 1 }
         let z = expf(x)
         return z / (z + 1)
+    }
+
+    /// log(1 + eˣ) = max(x, 0) + log1p(e^(−|x|)), which never overflows.
+    @inlinable @inline(__always) public static func value(_ x: VectorMath.Vector) -> VectorMath.Vector {
+        let smooth = x.replacing(with: 0, where: x .< 0) + VectorMath.log1p(VectorMath.exp(x.replacing(with: -x, where: x .> 0)))
+        return smooth.replacing(with: x, where: x .> threshold)
+    }
+
+    @inlinable @inline(__always) public static func derivative(_ x: VectorMath.Vector) -> VectorMath.Vector {
+        let z = VectorMath.exp(x.replacing(with: 0, where: x .> threshold))
+        return (z / (z + 1)).replacing(with: 1, where: x .> threshold)
     }
 
     public static let forwardCost = 24

@@ -92,8 +92,9 @@ public enum Conv2d {
     }
 
     /// columns[(b, oy, ox), ci·k·k + ky·k + kx] = x[b, oy·s − p + ky, ox·s − p + kx, ci] (0 outside);
-    /// parallel over batch·outH.
-    static func im2col(
+    /// parallel over batch·outH. Public so a caller can rebuild the columns for `backward` instead
+    /// of keeping them from `forward`.
+    public static func im2col(
         columns: UnsafeMutablePointer<Float>,       // (batch·outH·outW, inChannels·k·k)
         input: UnsafePointer<Float>,                // (batch, height, width, inChannels)
         batch: Int, height: Int, width: Int, inChannels: Int,

@@ -17,26 +17,33 @@ import Foundation
 /// one real GEMM per block over all batch·N rows: the block's 2bs interleaved floats (rows, 2bs)
 /// times the stacked real matrix S (2bs, 2bs) with S[2i+a, 2j+b] = [[Wr, Wi], [−Wi, Wr]][a][b][i, j].
 ///
-/// Saved by `forward` for `backward` (the caller keeps them unchanged in between): `spectrum` = X,
-/// `hidden` = H (after ReLU; its sign is the ReLU mask), `mixed` = Z (after softshrink; Z ≠ 0 is
-/// exactly the softshrink mask, since v − λ > 0 whenever v > λ in IEEE arithmetic).
-/// Each is `spectrumCount` = 2·batch·N·C floats.
+/// Saved by `forward` for `backward` (the caller keeps it unchanged in between): `spectrum` = X,
+/// `spectrumCount` = 2·batch·N·C floats. `backward` recomputes from it, bit for bit, H (after
+/// ReLU; its sign is the ReLU mask) and from H, Z (after softshrink; Z ≠ 0 is exactly the
+/// softshrink mask, since v − λ > 0 whenever v > λ in IEEE arithmetic): eight GEMMs of
+/// (batch·N, 2bs)·(2bs, 2bs), instead of keeping 4·batch·N·C more floats.
 ///
-/// Workspace (both directions): `workspaceCount` = 4·batch·N·C + 4·C² + batch·N + 2·C floats
-/// (two spectra, four stacked 2bs×2bs matrices per block, a ones vector and a bias row).
+/// Workspace: `backwardWorkspaceCount` = 6·batch·N·C + 4·C² + batch·N + 2·C floats (three
+/// spectra, four stacked 2bs×2bs matrices per block, a ones vector and a bias row); `forward`
+/// needs only the first two spectra, `forwardWorkspaceCount` = 4·batch·N·C + 4·C² + batch·N + 2·C.
 public enum EinFFT {
     public static let blocks = 4
     /// Softshrink λ (`sparsity_threshold` in the official code).
     public static let sparsityThreshold: Float = 0.01
 
-    /// Floats in each of `spectrum`, `hidden`, `mixed`: 2·batch·length·channels.
+    /// Floats in `spectrum`: 2·batch·length·channels.
     public static func spectrumCount(batch: Int, length: Int, channels: Int) -> Int {
         2 * batch * length * channels
     }
 
-    /// Floats of workspace for `forward` and `backward`: 4·batch·length·C + 4·C² + batch·length + 2·C.
-    public static func workspaceCount(batch: Int, length: Int, channels: Int) -> Int {
+    /// Floats of workspace for `forward`: 4·batch·length·C + 4·C² + batch·length + 2·C.
+    public static func forwardWorkspaceCount(batch: Int, length: Int, channels: Int) -> Int {
         4 * batch * length * channels + 4 * channels * channels + batch * length + 2 * channels
+    }
+
+    /// Floats of workspace for `backward` (enough for `forward` too): one spectrum more.
+    public static func backwardWorkspaceCount(batch: Int, length: Int, channels: Int) -> Int {
+        forwardWorkspaceCount(batch: batch, length: length, channels: channels) + spectrumCount(batch: batch, length: length, channels: channels)
     }
 
     /// Channels per FFTW call: the widest divisor of bs that is at most 32, so a batch splits into a
@@ -60,9 +67,7 @@ public enum EinFFT {
     public static func forward(
         output: UnsafeMutablePointer<Float>,        // (batch, length, channels)
         spectrum: UnsafeMutablePointer<Float>,      // (batch, length, 4, bs, 2): X, saved
-        hidden: UnsafeMutablePointer<Float>,        // (batch, length, 4, bs, 2): H, saved
-        mixed: UnsafeMutablePointer<Float>,         // (batch, length, 4, bs, 2): Z, saved
-        workspace: UnsafeMutablePointer<Float>,     // (workspaceCount)
+        workspace: UnsafeMutablePointer<Float>,     // (forwardWorkspaceCount)
         input: UnsafePointer<Float>,                // (batch, length, channels)
         weight1: UnsafePointer<Float>,              // (2, 4, bs, bs): complex_weight_1
         weight2: UnsafePointer<Float>,              // (2, 4, bs, bs): complex_weight_2
@@ -86,15 +91,12 @@ public enum EinFFT {
         runTransform(transform, on: spectrum, shape, inverse: false)
         stack(scratch.stacked1, weight1, bs: bs)
         stack(scratch.stacked2, weight2, bs: bs)
-        mix(hidden, spectrum, scratch.stacked1, shape, transposed: false)
+        let hidden = scratch.spectrum2
+        mix(hidden, spectrum, scratch.stacked1, shape, transposed: false)       // H
         addBias(hidden, bias1, scratch.biasRow, shape, .relu)
-        mix(mixed, hidden, scratch.stacked2, shape, transposed: false)
-        addBias(mixed, bias2, scratch.biasRow, shape, .softshrink)
         let work = scratch.spectrum1
-        Parallel.forEachRange(shape.rows, costPerItem: 2 * C) { range in
-            let start = range.lowerBound * 2 * C
-            (work + start).update(from: mixed + start, count: range.count * 2 * C)
-        }
+        mix(work, hidden, scratch.stacked2, shape, transposed: false)           // Z
+        addBias(work, bias2, scratch.biasRow, shape, .softshrink)
         runTransform(transform, on: work, shape, inverse: true)
         Parallel.forEachRange(shape.rows, costPerItem: C) { range in
             for r in range {
@@ -106,29 +108,37 @@ public enum EinFFT {
 
     /// Accumulates (+=) dInput, dWeight1, dWeight2, dBias1, dBias2. The adjoint of each forward
     /// step: Re(ortho inverse DFT) ↦ ortho forward DFT of dOutput embedded as real; softshrink and
-    /// ReLU ↦ their masks; each complex layer ↦ GEMMs with the stacked matrix transposed (input
-    /// gradient) and with the layer input transposed (weight gradient); ortho forward DFT of a real
-    /// input ↦ real part of the ortho inverse DFT.
+    /// ReLU ↦ their masks (of Z and H, recomputed); each complex layer ↦ GEMMs with the stacked
+    /// matrix transposed (input gradient) and with the layer input transposed (weight gradient);
+    /// ortho forward DFT of a real input ↦ real part of the ortho inverse DFT.
     public static func backward(
         dInput: UnsafeMutablePointer<Float>,        // (batch, length, channels), +=
         dWeight1: UnsafeMutablePointer<Float>,      // (2, 4, bs, bs), +=
         dWeight2: UnsafeMutablePointer<Float>,      // (2, 4, bs, bs), +=
         dBias1: UnsafeMutablePointer<Float>,        // (2, 4, bs), +=
         dBias2: UnsafeMutablePointer<Float>,        // (2, 4, bs), +=
-        workspace: UnsafeMutablePointer<Float>,     // (workspaceCount)
+        workspace: UnsafeMutablePointer<Float>,     // (backwardWorkspaceCount)
         dOutput: UnsafePointer<Float>,              // (batch, length, channels)
         spectrum: UnsafePointer<Float>,             // (batch, length, 4, bs, 2): X from forward
-        hidden: UnsafePointer<Float>,               // (batch, length, 4, bs, 2): H from forward
-        mixed: UnsafePointer<Float>,                // (batch, length, 4, bs, 2): Z from forward
         weight1: UnsafePointer<Float>,              // (2, 4, bs, bs)
         weight2: UnsafePointer<Float>,              // (2, 4, bs, bs)
+        bias1: UnsafePointer<Float>,                // (2, 4, bs)
+        bias2: UnsafePointer<Float>,                // (2, 4, bs)
         transform: FFT, batch: Int, length: Int, channels: Int
     ) {
         let shape = Shape(batch: batch, length: length, channels: channels, transform: transform)
         let scratch = Workspace(workspace, shape)
         let scale = 1 / Float(4 * length).squareRoot()
         let bs = shape.bs, C = channels
-        let dMixed = scratch.spectrum1, dHidden = scratch.spectrum2
+        // spectrum2 holds Z until its mask is applied, then dHidden.
+        let dMixed = scratch.spectrum1, mixed = scratch.spectrum2, dHidden = scratch.spectrum2
+        let hidden = scratch.spectrum3
+        stack(scratch.stacked1, weight1, bs: bs)
+        stack(scratch.stacked2, weight2, bs: bs)
+        mix(hidden, spectrum, scratch.stacked1, shape, transposed: false)      // H and Z, as in forward
+        addBias(hidden, bias1, scratch.biasRow, shape, .relu)
+        mix(mixed, hidden, scratch.stacked2, shape, transposed: false)
+        addBias(mixed, bias2, scratch.biasRow, shape, .softshrink)
         Parallel.forEachRange(shape.rows, costPerItem: 2 * C) { range in
             for r in range {
                 let source = dOutput + r * C, row = dMixed + r * 2 * C
@@ -141,8 +151,6 @@ public enum EinFFT {
         runTransform(transform, on: dMixed, shape, inverse: false)
         applyMask(dMixed, mixed, shape, .nonzero)
         biasGradient(dBias2, dMixed, scratch, shape)
-        stack(scratch.stacked1, weight1, bs: bs)
-        stack(scratch.stacked2, weight2, bs: bs)
         stackedGradient(scratch.dStacked2, layerInput: hidden, dLayerOutput: dMixed, shape)
         foldStacked(dWeight2, scratch.dStacked2, bs: bs)
         mix(dHidden, dMixed, scratch.stacked2, shape, transposed: true)
@@ -184,9 +192,9 @@ public enum EinFFT {
         }
     }
 
-    /// The workspace carved into its parts.
+    /// The workspace carved into its parts; `spectrum3` (backward only) comes last.
     struct Workspace {
-        let spectrum1, spectrum2, stacked1, stacked2, dStacked1, dStacked2, ones, biasRow: UnsafeMutablePointer<Float>
+        let spectrum1, spectrum2, stacked1, stacked2, dStacked1, dStacked2, ones, biasRow, spectrum3: UnsafeMutablePointer<Float>
 
         init(_ base: UnsafeMutablePointer<Float>, _ shape: Shape) {
             let spectrumCount = shape.spectrumCount, matrixCount = shape.channels * shape.channels
@@ -198,6 +206,7 @@ public enum EinFFT {
             dStacked2 = dStacked1 + matrixCount
             ones = dStacked2 + matrixCount
             biasRow = ones + shape.rows
+            spectrum3 = biasRow + 2 * shape.channels
         }
     }
 

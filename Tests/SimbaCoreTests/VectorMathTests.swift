@@ -1,0 +1,58 @@
+// VectorMath's exp, log1p and erfc against Foundation's double-precision functions over the
+// ranges the activations feed them, with the error bounds its doc comment states.
+
+import Foundation
+import SimbaCore
+import Testing
+
+@Suite struct VectorMathTests {
+    /// Largest relative error of `vector` against `reference` over `inputs` (16 at a time).
+    static func worstRelativeError(
+        _ inputs: [Float], _ vector: (VectorMath.Vector) -> VectorMath.Vector, _ reference: (Double) -> Double
+    ) -> (error: Double, at: Float) {
+        var worst = (error: 0.0, at: Float(0))
+        for start in stride(from: 0, to: inputs.count, by: 16) {
+            let n = min(16, inputs.count - start)
+            let out = inputs[start..<start + n].withUnsafeBufferPointer { vector(VectorMath.load($0.baseAddress!, n)) }
+            for lane in 0..<n {
+                let expected = reference(Double(inputs[start + lane]))
+                let error = abs(Double(out[lane]) - expected) / max(abs(expected), Double(Float.leastNormalMagnitude))
+                if error > worst.error { worst = (error, inputs[start + lane]) }
+            }
+        }
+        return worst
+    }
+
+    /// `count` evenly spaced floats over [low, high].
+    static func grid(_ low: Float, _ high: Float, count: Int) -> [Float] {
+        (0..<count).map { low + (high - low) * Float($0) / Float(count - 1) }
+    }
+
+    @Test func expIsWithinTwoUlpOverTheNormalRange() {
+        let worst = Self.worstRelativeError(Self.grid(-87, 88.5, count: 200_003), VectorMath.exp, Foundation.exp)
+        // 2 ulp of a float is 2·2^−23 ≈ 2.4e-7 relative.
+        #expect(worst.error <= 2.4e-7, "exp: relative error \(worst.error) at \(worst.at)")
+    }
+
+    @Test func expSaturatesAndPropagatesNaN() {
+        let inputs: [Float] = [-1000, -88, 89, 1000, .nan, -.infinity, .infinity, 0] + Array(repeating: 0, count: 8)
+        let out = inputs.withUnsafeBufferPointer { VectorMath.exp(VectorMath.load($0.baseAddress!, 16)) }
+        #expect(out[0] == 0 && out[1] == 0 && out[5] == 0, "below the normal range exp is 0")
+        #expect(out[2] == .infinity && out[3] == .infinity && out[6] == .infinity)
+        #expect(out[4].isNaN)
+        #expect(out[7] == 1)
+    }
+
+    @Test func log1pKeepsRelativePrecisionForTinyArguments() {
+        let inputs = Self.grid(0, 1, count: 100_003) + (1...40).map { Float(pow(10, -Double($0))) }
+        let worst = Self.worstRelativeError(inputs, VectorMath.log1p, Foundation.log1p)
+        #expect(worst.error <= 3.6e-7, "log1p: relative error \(worst.error) at \(worst.at)")
+    }
+
+    @Test func erfcHasSmallRelativeErrorInBothTails() {
+        let worst = Self.worstRelativeError(Self.grid(-9, 9, count: 100_003), VectorMath.erfc, Foundation.erfc)
+        // Numerical Recipes' fit is good to 1.2e-7 relative; exp and the rounding of −x² + P(t)
+        // (up to 81 in magnitude, ulp 7.6e-6 → 7.6e-6 relative at the far tail) add the rest.
+        #expect(worst.error <= 1e-5, "erfc: relative error \(worst.error) at \(worst.at)")
+    }
+}
