@@ -16,6 +16,8 @@ import importlib.metadata
 import json
 import os
 import platform
+import resource
+import signal
 import subprocess
 import sys
 import time
@@ -40,6 +42,9 @@ SPEEDUP_TARGETS = {"train-einfft-64": 10, "train-mlp-64": 10, "train-einfft-128"
 MEMORY_LIMIT_MB = 6000      # memory-einfft-224: simba at most this, and below PyTorch
 MATMUL_SHARE_TARGET = 0.40  # train-einfft-64 matrix products: at least this share of sgemm GFLOP/s
 LINEARITY_TARGET = 4.4      # seconds per step at 128x128 over 64x64 (4x the tokens): at most this
+# Other processes busy on this many cores on average during a run make its figure unreliable: with every
+# core in use, a 2-core PyTorch step was measured 3 to 20 times slower than on the idle machine.
+CONTENTION_CORES = 0.2
 
 
 def log(message):
@@ -49,22 +54,45 @@ def log(message):
 # MARK: - Running the two sides
 
 
+def busy_cpu_seconds():
+    """CPU seconds the whole machine has been busy since boot (user, nice, system, irq, softirq of the `cpu`
+    line of /proc/stat), or None where there is no /proc/stat."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = stat.readline().split()                         # cpu user nice system idle iowait irq softirq …
+    except OSError:
+        return None
+    return sum(int(fields[i]) for i in (1, 2, 3, 6, 7)) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_record(command, env):
     """Runs one benchmark process from the repository root (its stderr passes through) and returns its last
-    JSON line on stdout, with `wall_seconds` and `command` added; {"error": ...} if it fails."""
-    start = time.perf_counter()
+    JSON line on stdout, with `wall_seconds`, `command` and `other_cores` (the average number of cores other
+    processes kept busy meanwhile) added; {"error": ...} if it fails."""
+    start, busy, own = time.perf_counter(), busy_cpu_seconds(), children_cpu_seconds()
     try:
         process = subprocess.run(command, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     except OSError as error:
         return {"error": str(error), "wall_seconds": 0.0, "command": command}
+    wall_seconds = time.perf_counter() - start
     lines = [line for line in process.stdout.splitlines() if line.lstrip().startswith("{")]
     try:
         record = json.loads(lines[-1]) if lines else {"error": "printed no JSON line"}
     except json.JSONDecodeError as error:
         record = {"error": f"unreadable JSON ({error}): {lines[-1][:200]}"}
     if process.returncode != 0:
-        record.setdefault("error", f"exit status {process.returncode}")
-    record.update(wall_seconds=time.perf_counter() - start, command=command)
+        ending = (f"killed by {signal.Signals(-process.returncode).name}" if process.returncode < 0
+                  else f"exit status {process.returncode}")
+        record["error"] = f"{ending}: {record['error']}" if "error" in record else ending
+    record.update(wall_seconds=wall_seconds, command=command)
+    if busy is not None and wall_seconds >= 1:  # /proc/stat counts in 10 ms ticks: too coarse for shorter runs
+        others = busy_cpu_seconds() - busy - (children_cpu_seconds() - own)
+        record["other_cores"] = max(0.0, others) / wall_seconds
     return record
 
 
@@ -100,7 +128,8 @@ def run_all(runs):
         record.setdefault("case", case)
         record.setdefault("impl", side)
         outcome = record.get("error") or f"{record.get('value')} {record.get('unit', '')}"
-        log(f"[{index}/{len(runs)}] {side} {case}: {outcome} ({record['wall_seconds']:.0f} s)")
+        others = f", other processes on {record['other_cores']:.2f} cores" if "other_cores" in record else ""
+        log(f"[{index}/{len(runs)}] {side} {case}: {outcome} ({record['wall_seconds']:.0f} s{others})")
         records.append(record)
     return records
 
@@ -132,7 +161,11 @@ def best_pytorch(records):
         return None
     higher_is_better = candidates[0][2]["unit"] == "images/s"
     value, at_least, record = (max if higher_is_better else min)(candidates, key=lambda c: c[0])
-    return dict(value=value, at_least=at_least, unit=record["unit"], impl=record["impl"])
+    return dict(value=value, at_least=at_least, unit=record["unit"], impl=record["impl"], record=record)
+
+
+def contended(record):
+    return record.get("other_cores", 0.0) >= CONTENTION_CORES
 
 
 def times_better(simba, pytorch, unit):
@@ -164,6 +197,8 @@ def table_row(case, simba, pytorch_records):
     """[case, simba, PyTorch, ratio, target, pass/fail] as text."""
     best = best_pytorch(pytorch_records)
     simba_cell = format_value(simba["value"], simba["unit"]) if has_value(simba) else "error"
+    if has_value(simba) and contended(simba):
+        simba_cell += " *"
     failed = [f"{SCAN_LABEL[r['impl']]} {'over the memory cap' if r.get('exceeded_cap') else 'failed'}"
               for r in pytorch_records if not has_value(r) and (best is None or r["impl"] != best["impl"])]
     if best is None:
@@ -173,6 +208,8 @@ def table_row(case, simba, pytorch_records):
         cap = ", over the memory cap" if best["at_least"] else ""
         notes = "; ".join([f"{SCAN_LABEL[best['impl']]}{cap}", *failed])
         pytorch_cell = f"{bound}{format_value(best['value'], best['unit'])} ({notes})"
+        if contended(best["record"]):
+            pytorch_cell += " *"
     if not has_value(simba) or best is None:
         return [case, simba_cell, pytorch_cell, "–", target_text(case), "–"]
     ratio = times_better(simba["value"], best["value"], simba["unit"])
@@ -207,7 +244,7 @@ def summary_lines(records):
                      f"{100 * share:.0f}% of sgemm's {sgemm['value']:.1f} GFLOP/s (target ≥ "
                      f"{100 * MATMUL_SHARE_TARGET:.0f}%): {'pass' if share >= MATMUL_SHARE_TARGET else 'FAIL'}")
     elif train is not None:
-        lines.append("Matrix-product share of sgemm: error (needs simba's sgemm and train-einfft-64 with matmul_gflops)")
+        lines.append("Matrix-product share of sgemm: error (needs simba's sgemm, and matmul_gflops in train-einfft-64)")
     small, large = find(records, "train-einfft-64", "simba"), find(records, "train-einfft-128", "simba")
     if has_value(small) and has_value(large):
         ratio = seconds_per_step(large) / seconds_per_step(small)
@@ -258,9 +295,14 @@ def report(args, records, wall_seconds):
         rows.append(table_row(case, find(records, case, "simba"), pytorch))
     header = ["case", "simba", "PyTorch (best scan)", "ratio", "target", "result"]
     print(markdown_table(header, rows))
-    print()
-    for line in summary_lines(records):
-        print(line)
+    summary = summary_lines(records)
+    if summary:
+        print("\n" + "\n".join(summary))
+    busy = [r for r in records if contended(r)]
+    if busy:
+        print(f"\n* Other processes kept {max(r['other_cores'] for r in busy):.1f} cores busy on average during "
+              f"{len(busy)} of the runs ({', '.join(sorted({r['case'] for r in busy}))}); their figures may be "
+              "several times off. Rerun those on an idle machine.")
     errors = [r for r in records if "error" in r]
     if errors:
         print("\nErrors:")
@@ -275,7 +317,8 @@ def report(args, records, wall_seconds):
         print("--quick: 1 warm-up and 1 timed run each.")
     blas = next((r["blas_kernels"] for r in records if "blas_kernels" in r), None)
     print(f"Machine: {machine_description()}")
-    print(f"Threads: {args.threads} (simba SIMBA_THREADS, torch.set_num_threads){f'; OpenBLAS kernels {blas}' if blas else ''}")
+    kernels = f"; OpenBLAS kernels {blas}" if blas else ""
+    print(f"Threads: {args.threads} (simba SIMBA_THREADS, torch.set_num_threads){kernels}")
     print(f"torch {torch_version(records)}, Python {platform.python_version()}, simba {args.simba}")
     print(f"Total wall time: {wall_seconds / 60:.1f} min")
 
@@ -288,7 +331,8 @@ def parse_args():
     parser.add_argument("--simba", default=os.path.join(ROOT, ".build", "release", "simba"),
                         help="simba binary (default .build/release/simba)")
     parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated (default all: {','.join(CASES)})")
-    parser.add_argument("--scans", default=",".join(SCANS), help="PyTorch Mamba scans to run (default reference,mambapy)")
+    parser.add_argument("--scans", default=",".join(SCANS),
+                        help="PyTorch Mamba scans to run (default reference,mambapy)")
     parser.add_argument("--quick", action="store_true",
                         help="1 warm-up and 1 timed run; no PyTorch reference scan where it exceeds the memory cap")
     parser.add_argument("--memory-cap-gb", type=float,

@@ -199,8 +199,8 @@ def ett_hour_borders(seq_len):
 def windows(rows, seq_len, pred_len):
     """Every window of the split: x = rows[i:i+seq_len], y = rows[i+seq_len:i+seq_len+pred_len]."""
     series = torch.from_numpy(rows)                                  # (T, M)
-    spans = series.unfold(0, seq_len + pred_len, 1).transpose(1, 2)  # (T - seq_len - pred_len + 1, seq_len + pred_len, M)
-    spans = spans.contiguous()
+    span = seq_len + pred_len
+    spans = series.unfold(0, span, 1).transpose(1, 2).contiguous()   # (n = T - span + 1, span, M)
     return spans[:, :seq_len], spans[:, seq_len:]                    # (n, seq_len, M), (n, pred_len, M)
 
 
