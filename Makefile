@@ -44,8 +44,8 @@ forecast-table: build
 
 # simba against the PyTorch reference model (scripts/simba_reference.py) on this machine, case by
 # case, in one table with ratios and targets (scripts/bench.py). Installs torch and mambapy from
-# PyPI when they are missing. `make bench BENCH_ARGS=--quick` leaves out the PyTorch runs with the
-# sequential scan that take minutes per training step (see scripts/README.md).
+# PyPI when they are missing. `make bench BENCH_ARGS=--quick` takes one timed run per case and leaves
+# out the sequential-scan PyTorch runs that cannot fit under the 20 GB memory cap (see scripts/README.md).
 bench: build
 	@python3 -c "import torch, mambapy" 2>/dev/null || pip install torch mambapy
 	python3 scripts/bench.py $(BENCH_ARGS)
