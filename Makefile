@@ -43,12 +43,16 @@ forecast-table: build
 	scripts/forecast_table.sh
 
 # simba against the PyTorch reference model (scripts/simba_reference.py) on this machine, case by
-# case, in one table with ratios and targets (scripts/bench.py). Installs torch and mambapy from
-# PyPI when they are missing. `make bench BENCH_ARGS=--quick` takes one timed run per case and leaves
-# out the sequential-scan PyTorch runs that cannot fit under the 20 GB memory cap (see scripts/README.md).
+# case, in one table with ratios and targets (scripts/bench.py). Uses the python3 on PATH when it has
+# torch and mambapy; otherwise installs them from PyPI into .venv-bench (Debian's python3-venv
+# first). `make bench BENCH_ARGS=--quick` is the 13-minute version (see scripts/README.md).
+BENCH_PYTHON = $(shell python3 -c "import torch, mambapy" 2>/dev/null && echo python3 || echo .venv-bench/bin/python)
 bench: build
-	@python3 -c "import torch, mambapy" 2>/dev/null || pip install torch mambapy
-	python3 scripts/bench.py $(BENCH_ARGS)
+	@if [ "$(BENCH_PYTHON)" != python3 ] && [ ! -x .venv-bench/bin/python ]; then \
+		dpkg -s python3-venv >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }; \
+		python3 -m venv .venv-bench && .venv-bench/bin/pip install -q torch mambapy; \
+	fi
+	$(BENCH_PYTHON) scripts/bench.py $(BENCH_ARGS)
 
 # Kernel throughput at SiMBA-S stage-1 sizes, and sgemm called straight from C for comparison.
 bench-kernels: build

@@ -28,16 +28,16 @@ import SimbaCore
 /// `D` (dInner) = 1; `out_proj.weight` (dModel, dInner) U(±1/√dInner). (SiMBA re-initialises the
 /// Linear weights and dt_proj.bias afterwards; that is the model's business.)
 ///
-/// Memory, with R = maxBatch·maxLength rows. Kept from forward to backward: 3 (R, dInner) buffers
-/// (x before the conv, delta, y), the x_proj output (R, dtRank + 2·dState), A and the scan's
-/// chunk-boundary states (about R·dInner·dState/chunk floats). Backward recomputes the rest with
-/// the same kernels on the same inputs, so bit for bit: z (in_proj's second half, a GEMM on the
-/// input), silu(z) and y ⊙ silu(z); the conv output and its SiLU; dt_proj's output for softplus′
-/// (a GEMM with k = dtRank). Scratch (`scratch`, shared with every other module of the model):
-/// forward the output (R, dModel) and 2 (R, dInner); backward 7 (R, dInner), (R, dtRank + 2·dState)
-/// and the scan's. SiMBA-S stage 1 at batch 32 (R = 32·3136, dInner 128, dState 64): 257 MB kept
-/// per layer (905 MB when every buffer was the layer's own), and 416 MB of backward scratch for
-/// all layers together.
+/// Memory, with R = maxBatch·maxLength rows. Kept from forward to backward: 5 (R, dInner) buffers
+/// (x before the conv, z, silu out, delta, y), the x_proj output (R, dtRank + 2·dState), A and the
+/// scan's chunk-boundary states (about R·dInner·dState/chunk floats). Backward recomputes the
+/// rest with the same kernels on the same inputs, so bit for bit: silu(z) and y ⊙ silu(z); the
+/// conv output, for the SiLU backward; dt_proj's output, for softplus′ (a GEMM with k = dtRank).
+/// Scratch (`scratch`, shared with every other module of the model): forward the output
+/// (R, dModel) and 2 (R, dInner); backward 5 (R, dInner), (R, dtRank + 2·dState) and the scan's.
+/// SiMBA-S stage 1 at batch 32 (R = 32·3136, dInner 128, dState 64): 360 MB kept per layer
+/// (905 MB when every buffer was the layer's own), and 313 MB of backward scratch for all layers
+/// together.
 public final class Mamba: SequenceLayer {
     public let dModel: Int, dState: Int, dConv: Int, dInner: Int, dtRank: Int
     public let maxBatch: Int, maxLength: Int
@@ -47,8 +47,8 @@ public final class Mamba: SequenceLayer {
     let inProjWeight, conv1dWeight, conv1dBias, xProjWeight, dtProjWeight, dtProjBias, aLog, d, outProjWeight: TensorRef
 
     // Forward activations kept for backward: (maxBatch·maxLength, ·) each, A = −exp(A_log), scan states.
-    let xIn, delta, xDbl, y, a, savedStates: FloatBuffer
-    /// Forward: output, two (rows, dInner) working buffers. Backward: seven (rows, dInner), dXDbl,
+    let xIn, z, xAct, delta, xDbl, y, a, savedStates: FloatBuffer
+    /// Forward: output, two (rows, dInner) working buffers. Backward: five (rows, dInner), dXDbl,
     /// dA and the scan's scratch.
     public let scratch: Scratch
     public var backwardReadsInput: Bool { true }
@@ -85,6 +85,7 @@ public final class Mamba: SequenceLayer {
 
         let rows = maxBatch * maxLength, count = rows * dInner, xDblCount = rows * (dtRank + 2 * dState)
         xIn = FloatBuffer(count: count); delta = FloatBuffer(count: count)
+        z = FloatBuffer(count: count); xAct = FloatBuffer(count: count)
         xDbl = FloatBuffer(count: xDblCount); y = FloatBuffer(count: count)
         a = FloatBuffer(count: dInner * dState)
         savedStates = FloatBuffer(count: SelectiveScan.savedStateCount(
@@ -95,7 +96,7 @@ public final class Mamba: SequenceLayer {
         }.max()!
         scratch = Scratch(
             forward: [rows * dModel, count, count],
-            backward: [count, count, count, count, count, count, count, xDblCount, dInner * dState, scanScratch])
+            backward: [count, count, count, count, count, xDblCount, dInner * dState, scanScratch])
     }
 
     /// dt = exp(U·(ln 0.1 − ln 0.001) + ln 0.001) clamped ≥ 1e-4; bias = dt + log(−expm1(−dt)).
@@ -115,41 +116,35 @@ public final class Mamba: SequenceLayer {
         let rows = batch * length, count = rows * dInner
         return scratch.withForward { buffers in
             let output = buffers.take(rows * dModel)
-            let work = buffers.take(count)                                  // conv out, dt_proj out, z, y ⊙ silu(z)
-            let xAct = buffers.take(count)                                  // silu out, then silu(z)
+            let work = buffers.take(count)                                  // conv out, dt_proj out, silu(z)
+            let gated = buffers.take(count)                                 // y ⊙ silu(z)
             Linear.forward(                                                 // (rows, dModel) → (rows, dInner)
                 output: xIn.pointer, input: input, weight: inProjWeight.value, bias: nil,
+                rows: rows, inFeatures: dModel, outFeatures: dInner)
+            Linear.forward(
+                output: z.pointer, input: input, weight: inProjWeight.value + dInner * dModel, bias: nil,
                 rows: rows, inFeatures: dModel, outFeatures: dInner)
             CausalConv1d.forward(
                 output: work, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
                 batch: batch, length: length, channels: dInner, kernelSize: dConv)
-            SiLU.forward(output: xAct, input: work, count: count)
+            SiLU.forward(output: xAct.pointer, input: work, count: count)
             Linear.forward(                                                 // (rows, dInner) → (rows, dtRank + 2N)
-                output: xDbl.pointer, input: xAct, weight: xProjWeight.value, bias: nil,
+                output: xDbl.pointer, input: xAct.pointer, weight: xProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
             dtProj(work, rows: rows)
             Softplus.forward(output: delta.pointer, input: work, count: count)
             for i in 0..<dInner * dState { a[i] = -exp(aLog.value[i]) }
             SelectiveScan.forward(
-                y: y.pointer, savedStates: savedStates.pointer, x: xAct, delta: delta.pointer, a: a.pointer,
+                y: y.pointer, savedStates: savedStates.pointer, x: xAct.pointer, delta: delta.pointer, a: a.pointer,
                 b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
-            let z = work, zAct = xAct, gated = work
-            inProjZ(z, input: input, rows: rows)
-            SiLU.forward(output: zAct, input: z, count: count)
-            gate(gated, y.pointer, zAct, count: count)
+            SiLU.forward(output: work, input: z.pointer, count: count)
+            gate(gated, y.pointer, work, count: count)
             Linear.forward(                                                 // (rows, dInner) → (rows, dModel)
                 output: output, input: gated, weight: outProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dInner, outFeatures: dModel)
             return UnsafePointer(output)
         }
-    }
-
-    /// z = in_proj's second half applied to `input`: (rows, dModel) → (rows, dInner).
-    private func inProjZ(_ z: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, rows: Int) {
-        Linear.forward(
-            output: z, input: input, weight: inProjWeight.value + dInner * dModel, bias: nil,
-            rows: rows, inFeatures: dModel, outFeatures: dInner)
     }
 
     /// dtPre = dt_proj(dtLow), dtLow read inside the x_proj output: (rows, dtRank) → (rows, dInner).
@@ -179,39 +174,33 @@ public final class Mamba: SequenceLayer {
     ) {
         let rows = batch * length, count = rows * dInner
         scratch.withBackward { buffers in
-            let b1 = buffers.take(count), b2 = buffers.take(count), b3 = buffers.take(count), b4 = buffers.take(count)
-            let b5 = buffers.take(count), b6 = buffers.take(count), b7 = buffers.take(count)
+            let b1 = buffers.take(count), b2 = buffers.take(count), b3 = buffers.take(count)
+            let b4 = buffers.take(count), b5 = buffers.take(count)
             let dXDbl = buffers.take(rows * xDblWidth), dA = buffers.take(dInner * dState)
             let scanScratch = buffers.take(SelectiveScan.backwardScratchCount(
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk))
 
             // out_proj, on gated = y ⊙ silu(z) recomputed.
-            let z = b1, zAct = b2, gated = b3, dGated = b4
-            inProjZ(z, input: input, rows: rows)
-            SiLU.forward(output: zAct, input: z, count: count)
+            let zAct = b1, gated = b2, dGated = b3
+            SiLU.forward(output: zAct, input: z.pointer, count: count)
             gate(gated, y.pointer, zAct, count: count)
             dGated.update(repeating: 0, count: count)
             Linear.backward(
                 dInput: dGated, dWeight: outProjWeight.gradient, dBias: nil, dOutput: dOutput,
                 input: gated, weight: outProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: dModel)
             // Gate: dY = dGated ⊙ silu(z); dZ = silu'(z) ⊙ dGated ⊙ y (dGated reused for the product).
-            let dY = b3, scanOut = y.pointer
+            let dY = b2, scanOut = y.pointer
             Parallel.forEachRange(count) { range in
                 for i in range {
                     dY[i] = dGated[i] * zAct[i]
                     dGated[i] *= scanOut[i]
                 }
             }
-            let dZ = b2
+            let dZ = b1
             dZ.update(repeating: 0, count: count)
-            SiLU.backward(dInput: dZ, dOutput: dGated, input: z, count: count)
+            SiLU.backward(dInput: dZ, dOutput: dGated, input: z.pointer, count: count)
 
-            // Scan, on silu(conv(x)) recomputed.
-            let xConv = b1, xAct = b4, dXAct = b5, dDelta = b6
-            CausalConv1d.forward(
-                output: xConv, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
-                batch: batch, length: length, channels: dInner, kernelSize: dConv)
-            SiLU.forward(output: xAct, input: xConv, count: count)
+            let dXAct = b3, dDelta = b4
             dXAct.update(repeating: 0, count: count)
             dDelta.update(repeating: 0, count: count)
             dXDbl.update(repeating: 0, count: rows * xDblWidth)
@@ -219,7 +208,7 @@ public final class Mamba: SequenceLayer {
             SelectiveScan.backward(
                 dX: dXAct, dDelta: dDelta, dA: dA, dB: dXDbl + dtRank,
                 dC: dXDbl + dtRank + dState, dD: d.gradient, scratch: scanScratch, dY: dY,
-                savedStates: savedStates.pointer, x: xAct, delta: delta.pointer, a: a.pointer,
+                savedStates: savedStates.pointer, x: xAct.pointer, delta: delta.pointer, a: a.pointer,
                 b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
             // A = −exp(A_log): dA_log = dA ⊙ A.
@@ -227,7 +216,7 @@ public final class Mamba: SequenceLayer {
 
             // delta = softplus(dt_proj(dtLow)), softplus′ on dt_proj's output recomputed; dtLow's
             // gradient goes straight into its columns of dXDbl.
-            let dtPre = b3, dDtPre = b7
+            let dtPre = b2, dDtPre = b5
             dtProj(dtPre, rows: rows)
             dDtPre.update(repeating: 0, count: count)
             Softplus.backward(dInput: dDtPre, dOutput: dDelta, input: dtPre, count: count)
@@ -237,10 +226,13 @@ public final class Mamba: SequenceLayer {
                 inputStride: xDblWidth, dInputStride: xDblWidth)
             Linear.backward(
                 dInput: dXAct, dWeight: xProjWeight.gradient, dBias: nil, dOutput: dXDbl,
-                input: xAct, weight: xProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
+                input: xAct.pointer, weight: xProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
 
-            // SiLU and conv.
-            let dXConv = b6, dXIn = b3
+            // SiLU, on the conv output recomputed, and conv.
+            let xConv = b2, dXConv = b4, dXIn = b5
+            CausalConv1d.forward(
+                output: xConv, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
+                batch: batch, length: length, channels: dInner, kernelSize: dConv)
             dXConv.update(repeating: 0, count: count)
             SiLU.backward(dInput: dXConv, dOutput: dXAct, input: xConv, count: count)
             dXIn.update(repeating: 0, count: count)

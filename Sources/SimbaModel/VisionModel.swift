@@ -8,11 +8,11 @@ import SimbaCore
 /// images (batch, H, W, 3) → logits (batch, classes), and backward into every parameter gradient.
 ///
 /// Memory for SiMBA-S at 224², batch 32 (`simba bench model --case memory-einfft-224`): about
-/// 2.8 GB of activations kept from forward to backward, mostly the Blocks' (each Mamba's x, delta,
-/// y, x_proj output and scan states, each EinFFT's spectrum, each block's hidden and output), and
-/// 632 MB of scratch shared by every module (`scratch`; its deepest path is the backward of a stem
-/// 3×3 conv with its im2col); 3.8 GB peak resident for a whole AdamW step with parameters,
-/// gradients and moments. Evaluation allocates only the forward scratch (514 MB).
+/// 3.5 GB of activations kept from forward to backward, mostly the Blocks' (each Mamba's x, z,
+/// silu out, delta, y, x_proj output and scan states, each EinFFT's spectrum, each block's hidden
+/// and output), and 632 MB of scratch shared by every module (`scratch`; its deepest path is the
+/// backward of a stem 3×3 conv with its im2col); 4.5 GB peak resident for a whole AdamW step with
+/// parameters, gradients and moments. Evaluation allocates only the forward scratch (514 MB).
 public final class VisionModel {
     public let config: VisionConfig
     public let store: ParameterStore
