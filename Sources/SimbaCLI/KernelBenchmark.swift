@@ -8,14 +8,7 @@ import SimbaModel
 enum KernelBenchmark {
     /// Median seconds of `repeats` calls of `body`, after one warm-up call.
     static func time(repeats: Int, _ body: () -> Void) -> Double {
-        body()
-        var samples: [Double] = []
-        for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
-            body()
-            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
-        }
-        return samples.sorted()[samples.count / 2]
+        ModelBenchmark.median(ModelBenchmark.samples(repeats: repeats, warmup: 1, body))
     }
 
     /// SiMBA-S stage 1 at 224×224, batch 8: 56·56 tokens of width 64; Mamba dInner 128, dState 64.

@@ -140,16 +140,8 @@ public final class ForecastTrainer {
             throw TrainingError("at the end of epoch \(epoch + 1) the weights or the validation MSE (\(validation.mse)) are not finite; \(progress.keptCheckpoint(in: run.path)). Lower optimization.lr or set optimization.grad_clip (or check the validation rows of the data for extreme values)")
         }
         let improved = validation.mse < (progress.bestMetric ?? .infinity)
-        progress.epochsDone = epoch + 1
-        let g = model.context.generator.state
-        progress.generatorState = [g.0, g.1, g.2, g.3]
-        if improved {
-            progress.bestMetric = validation.mse
-            progress.bestEpoch = epoch + 1
-            progress.epochsWithoutImprovement = 0
-        } else {
-            progress.epochsWithoutImprovement += 1
-        }
+        progress.endEpoch(epoch, generator: model.context.generator, metric: validation.mse, improved: improved)
+        progress.epochsWithoutImprovement = improved ? 0 : progress.epochsWithoutImprovement + 1
         progress.summaryRows.append(String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.3e",
                                            epoch + 1, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, lr))
         try saveCheckpoint(best: improved)

@@ -55,3 +55,17 @@ public enum TrainingStateFile {
         return progress
     }
 }
+
+extension TrainingProgress {
+    /// Marks `epoch` (0-based) done, keeps the generator's state for an exact resume and, when the
+    /// epoch `improved`, records `metric` as the best.
+    mutating func endEpoch(_ epoch: Int, generator: RandomGenerator, metric: Double, improved: Bool) {
+        epochsDone = epoch + 1
+        let g = generator.state
+        generatorState = [g.0, g.1, g.2, g.3]
+        if improved {
+            bestMetric = metric
+            bestEpoch = epoch + 1
+        }
+    }
+}

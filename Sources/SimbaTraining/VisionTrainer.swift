@@ -172,13 +172,7 @@ public final class VisionTrainer {
             reportSkipped(loader)
             let scores = try evaluate()
             let improved = scores.top1 > (progress.bestMetric ?? -1)
-            progress.epochsDone = epoch + 1
-            let g = model.context.generator.state
-            progress.generatorState = [g.0, g.1, g.2, g.3]
-            if improved {
-                progress.bestMetric = scores.top1
-                progress.bestEpoch = epoch + 1
-            }
+            progress.endEpoch(epoch, generator: model.context.generator, metric: scores.top1, improved: improved)
             progress.summaryRows.append(String(format: "%d,%.6f,%.6f,%.4f,%.4f,%.3e", epoch + 1, meter.meanLoss, scores.loss, scores.top1, scores.top5, lr))
             try run.saveCheckpoint(progress: progress, optimizer: optimizer, store: model.store, metadata: metadata,
                                    best: improved, summaryHeader: Self.summaryHeader)
