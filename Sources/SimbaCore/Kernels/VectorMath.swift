@@ -19,24 +19,23 @@ public enum VectorMath {
     /// Above this exp(x) overflows; exp returns +inf there.
     @usableFromInline static let expHigh: Float = 88.722_839
 
-    /// e^x: x = n·ln 2 + r with |r| ≤ ½ln 2, e^r by Cephes' degree-6 polynomial, 2^n from the
-    /// exponent bits. 0 below −87.34, +inf above 88.72, NaN for NaN.
-    @inlinable @inline(__always)
+    /// e^x: x = n·ln 2 + r with |r| ≤ ½ln 2, e^r by Cephes' degree-6 polynomial (in fused
+    /// multiply-adds, as every polynomial here), 2^n from the exponent bits. 0 below −87.34, +inf above 88.72, NaN for NaN.
+    @_transparent
     public static func exp(_ x: Vector) -> Vector {
         var clamped = x.replacing(with: expLow, where: x .< expLow)
         clamped = clamped.replacing(with: expHigh, where: clamped .> expHigh)
         // Adding 1.5·2^23 rounds to an integer held in the low mantissa bits.
         let magic: Float = 12_582_912
-        var shifted = clamped * log2e + magic
+        var shifted = fma(clamped, log2e, magic)
         let n = shifted - magic
-        let r = clamped - n * ln2High - n * ln2Low
-        var p = Vector(repeating: 1.987_569_150_0e-4)
-        p = p * r + 1.398_199_950_7e-3
-        p = p * r + 8.333_451_907_3e-3
-        p = p * r + 4.166_579_589_4e-2
-        p = p * r + 1.666_666_545_9e-1
-        p = p * r + 5.000_000_120_1e-1
-        let er = p * (r * r) + r + 1
+        let r = fma(n, -ln2Low, fma(n, -ln2High, clamped))
+        var p = fma(Vector(repeating: 1.987_569_150_0e-4), r, 1.398_199_950_7e-3)
+        p = fma(p, r, 8.333_451_907_3e-3)
+        p = fma(p, r, 4.166_579_589_4e-2)
+        p = fma(p, r, 1.666_666_545_9e-1)
+        p = fma(p, r, 5.000_000_120_1e-1)
+        let er = fma(p, r * r, r + 1)
         // 2^n with n + 127 in the exponent field; n reaches 128 only near the upper clamp, where
         // 2^127 is used and the result doubled.
         let top = n .> 127
@@ -52,31 +51,31 @@ public enum VectorMath {
     /// log(1 + u) for u ≥ 0 (the softplus range u = e^(−|x|) ∈ [0, 1]): w = 1 + u, log w by
     /// Cephes' logf polynomial, then the rounding of 1 + u is undone with log1p(u) = log(w)·u/(w − 1)
     /// (Goldberg's correction), so tiny u keep full relative precision.
-    @inlinable @inline(__always)
+    @_transparent
     public static func log1p(_ u: Vector) -> Vector {
         let w = 1 + u
         // w = m·2^e with m in [√½, √2): read the exponent field, then fold m above √2 down.
         let bits = unsafeBitCast(w, to: SIMD16<Int32>.self)
-        var e = Vector((bits &>> 23) &- 127)
+        // The exponent field k as a float without a lane-by-lane conversion: 2^23 + k has k in its
+        // mantissa bits.
+        var e = unsafeBitCast((bits &>> 23) | 0x4B00_0000, to: Vector.self) - (8_388_608 + 127)
         var m = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F80_0000, to: Vector.self)   // [1, 2)
         let big = m .> 1.414_213_56
         m = m.replacing(with: m * 0.5, where: big)
         e = e.replacing(with: e + 1, where: big)
         let f = m - 1                                                                   // [−0.29, 0.41)
         let z = f * f
-        var p = Vector(repeating: 7.037_683_629_2e-2)
-        p = p * f - 1.151_461_031_0e-1
-        p = p * f + 1.167_699_874_0e-1
-        p = p * f - 1.242_014_084_6e-1
-        p = p * f + 1.424_932_278_7e-1
-        p = p * f - 1.666_805_766_5e-1
-        p = p * f + 2.000_071_476_5e-1
-        p = p * f - 2.499_999_399_3e-1
-        p = p * f + 3.333_333_117_4e-1
-        var logW = f * z * p
-        logW += e * ln2Low
-        logW -= 0.5 * z
-        logW = f + logW + e * ln2High
+        var p = fma(Vector(repeating: 7.037_683_629_2e-2), f, -1.151_461_031_0e-1)
+        p = fma(p, f, 1.167_699_874_0e-1)
+        p = fma(p, f, -1.242_014_084_6e-1)
+        p = fma(p, f, 1.424_932_278_7e-1)
+        p = fma(p, f, -1.666_805_766_5e-1)
+        p = fma(p, f, 2.000_071_476_5e-1)
+        p = fma(p, f, -2.499_999_399_3e-1)
+        p = fma(p, f, 3.333_333_117_4e-1)
+        var logW = fma(e, ln2Low, f * z * p)
+        logW = fma(z, -0.5, logW)
+        logW = fma(e, ln2High, f + logW)
         let denominator = w - 1
         let corrected = logW * u / denominator
         return corrected.replacing(with: u, where: denominator .== 0)
@@ -84,23 +83,35 @@ public enum VectorMath {
 
     /// erfc(x) = 1 − erf(x) with relative error ≤ 1.2e-7 for every x (Numerical Recipes §6.2,
     /// `erfcc`): t = 1/(1 + |x|/2), erfc(|x|) = t·exp(−x² + P(t)), erfc(−x) = 2 − erfc(x).
-    @inlinable @inline(__always)
+    @_transparent
     public static func erfc(_ x: Vector) -> Vector {
         let z = x.replacing(with: -x, where: x .< 0)
         let t = 1 / (1 + 0.5 * z)
-        var p = Vector(repeating: 0.170_872_77)
-        p = p * t - 0.822_152_23
-        p = p * t + 1.488_515_87
-        p = p * t - 1.135_203_98
-        p = p * t + 0.278_868_07
-        p = p * t - 0.186_288_06
-        p = p * t + 0.096_784_18
-        p = p * t + 0.374_091_96
-        p = p * t + 1.000_023_68
-        p = p * t - 1.265_512_23
-        let positive = t * exp(p - z * z)
+        var p = fma(Vector(repeating: 0.170_872_77), t, -0.822_152_23)
+        p = fma(p, t, 1.488_515_87)
+        p = fma(p, t, -1.135_203_98)
+        p = fma(p, t, 0.278_868_07)
+        p = fma(p, t, -0.186_288_06)
+        p = fma(p, t, 0.096_784_18)
+        p = fma(p, t, 0.374_091_96)
+        p = fma(p, t, 1.000_023_68)
+        p = fma(p, t, -1.265_512_23)
+        let positive = t * exp(fma(z, -z, p))
         return positive.replacing(with: 2 - positive, where: x .< 0)
     }
+
+    /// a·b + c with one rounding (one FMA instruction where the CPU has it).
+    @inlinable @inline(__always)
+    public static func fma(_ a: Vector, _ b: Vector, _ c: Vector) -> Vector { c.addingProduct(a, b) }
+
+    @inlinable @inline(__always)
+    public static func fma(_ a: Vector, _ b: Float, _ c: Vector) -> Vector { c.addingProduct(a, b) }
+
+    @inlinable @inline(__always)
+    public static func fma(_ a: Vector, _ b: Vector, _ c: Float) -> Vector { Vector(repeating: c).addingProduct(a, b) }
+
+    @inlinable @inline(__always)
+    public static func fma(_ a: Vector, _ b: Float, _ c: Float) -> Vector { Vector(repeating: c).addingProduct(a, b) }
 
     /// `count` floats from `p` into a vector; lanes at or past `count` (≤ 16) read as 0.
     @inlinable @inline(__always)
