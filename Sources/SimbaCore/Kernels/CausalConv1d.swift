@@ -8,8 +8,24 @@
 /// with input at negative times taken as zero, so output t sees inputs t−k+1 … t.
 /// Input and output are (batch, length, channels) row-major; weight keeps PyTorch's (C, 1, k).
 public enum CausalConv1d {
-    /// Channels per parallel work item: wide enough for vector loads, narrow enough to split C.
+    typealias Vector = VectorMath.Vector
+    static let lanes = Vector.scalarCount
+
+    /// Channels per parallel work item: four vectors, narrow enough to split C.
     static let channelBlock = 64
+
+    /// weight (C, 1, k) as (k, C): tap j of 16 consecutive channels is one vector load.
+    static func withTapMajorWeight<R>(
+        _ weight: UnsafePointer<Float>, channels: Int, kernelSize: Int,
+        _ body: (UnsafePointer<Float>) -> R
+    ) -> R {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: kernelSize * channels) { taps in
+            for c in 0..<channels {
+                for j in 0..<kernelSize { taps[j * channels + c] = weight[c * kernelSize + j] }
+            }
+            return body(UnsafePointer(taps.baseAddress!))
+        }
+    }
 
     public static func forward(
         output: UnsafeMutablePointer<Float>,        // (batch, length, channels)
@@ -20,15 +36,21 @@ public enum CausalConv1d {
     ) {
         precondition(batch >= 0 && length >= 0 && channels > 0 && kernelSize > 0, "CausalConv1d sizes")
         let blocks = (channels + channelBlock - 1) / channelBlock
-        Parallel.forEach(batch * blocks, costPerItem: length * channelBlock * kernelSize) { item in
-            let b = item / blocks
-            let c0 = (item % blocks) * channelBlock, c1 = min(c0 + channelBlock, channels)
-            for t in 0..<length {
-                let out = output + (b * length + t) * channels
-                for c in c0..<c1 { out[c] = bias[c] }
-                for j in max(0, kernelSize - 1 - t)..<kernelSize {
-                    let row = input + (b * length + t - (kernelSize - 1) + j) * channels
-                    for c in c0..<c1 { out[c] += weight[c * kernelSize + j] * row[c] }
+        withTapMajorWeight(weight, channels: channels, kernelSize: kernelSize) { taps in
+            Parallel.forEach(batch * blocks, costPerItem: length * channelBlock * kernelSize) { item in
+                let b = item / blocks
+                let c1 = min((item % blocks + 1) * channelBlock, channels)
+                for c in stride(from: (item % blocks) * channelBlock, to: c1, by: lanes) {
+                    let n = min(lanes, c1 - c)
+                    let bias = VectorMath.load(bias + c, n)
+                    for t in 0..<length {
+                        var out = bias
+                        for j in max(0, kernelSize - 1 - t)..<kernelSize {
+                            let row = input + (b * length + t - (kernelSize - 1) + j) * channels
+                            out = VectorMath.fma(VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), out)
+                        }
+                        VectorMath.store(out, output + (b * length + t) * channels + c, n)
+                    }
                 }
             }
         }
@@ -51,28 +73,46 @@ public enum CausalConv1d {
         precondition(batch >= 0 && length >= 0 && channels > 0 && kernelSize > 0, "CausalConv1d sizes")
         let blocks = (channels + channelBlock - 1) / channelBlock
         // dInput: each (batch, channel block) item owns its slice.
-        Parallel.forEach(batch * blocks, costPerItem: length * channelBlock * kernelSize) { item in
-            let b = item / blocks
-            let c0 = (item % blocks) * channelBlock, c1 = min(c0 + channelBlock, channels)
-            for s in 0..<length {
-                let dIn = dInput + (b * length + s) * channels
-                for j in 0..<kernelSize where s + kernelSize - 1 - j < length {
-                    let row = dOutput + (b * length + s + kernelSize - 1 - j) * channels
-                    for c in c0..<c1 { dIn[c] += weight[c * kernelSize + j] * row[c] }
+        withTapMajorWeight(weight, channels: channels, kernelSize: kernelSize) { taps in
+            Parallel.forEach(batch * blocks, costPerItem: length * channelBlock * kernelSize) { item in
+                let b = item / blocks
+                let c1 = min((item % blocks + 1) * channelBlock, channels)
+                for c in stride(from: (item % blocks) * channelBlock, to: c1, by: lanes) {
+                    let n = min(lanes, c1 - c)
+                    for s in 0..<length {
+                        let dIn = dInput + (b * length + s) * channels + c
+                        var sum = VectorMath.load(dIn, n)
+                        for j in 0..<kernelSize where s + kernelSize - 1 - j < length {
+                            let row = dOutput + (b * length + s + kernelSize - 1 - j) * channels
+                            sum = VectorMath.fma(VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), sum)
+                        }
+                        VectorMath.store(sum, dIn, n)
+                    }
                 }
             }
         }
-        // dWeight, dBias: reductions over (batch, time), so each item owns a channel block.
-        Parallel.forEach(blocks, costPerItem: batch * length * channelBlock * kernelSize) { block in
-            let c0 = block * channelBlock, c1 = min(c0 + channelBlock, channels)
-            for b in 0..<batch {
-                for t in 0..<length {
-                    let dOut = dOutput + (b * length + t) * channels
-                    for c in c0..<c1 { dBias[c] += dOut[c] }
-                    for j in max(0, kernelSize - 1 - t)..<kernelSize {
-                        let row = input + (b * length + t - (kernelSize - 1) + j) * channels
-                        for c in c0..<c1 { dWeight[c * kernelSize + j] += dOut[c] * row[c] }
+        // dWeight, dBias: reductions over (batch, time) into per-tap vectors, one 16-channel tile
+        // per work item (each lane sums over (b, t) in order).
+        let tiles = (channels + lanes - 1) / lanes
+        Parallel.forEach(tiles, costPerItem: batch * length * lanes * kernelSize) { tile in
+            let c = tile * lanes, n = min(lanes, channels - c)
+            withUnsafeTemporaryAllocation(of: Vector.self, capacity: kernelSize) { sums in
+                let tapSums = sums.baseAddress!
+                tapSums.initialize(repeating: .zero, count: kernelSize)
+                var biasSum = Vector.zero
+                for b in 0..<batch {
+                    for t in 0..<length {
+                        let dOut = VectorMath.load(dOutput + (b * length + t) * channels + c, n)
+                        biasSum += dOut
+                        for j in max(0, kernelSize - 1 - t)..<kernelSize {
+                            let row = input + (b * length + t - (kernelSize - 1) + j) * channels
+                            tapSums[j] = VectorMath.fma(dOut, VectorMath.load(row + c, n), tapSums[j])
+                        }
                     }
+                }
+                VectorMath.store(VectorMath.load(dBias + c, n) + biasSum, dBias + c, n)
+                for lane in 0..<n {
+                    for j in 0..<kernelSize { dWeight[(c + lane) * kernelSize + j] += tapSums[j][lane] }
                 }
             }
         }
