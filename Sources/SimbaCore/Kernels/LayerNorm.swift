@@ -6,7 +6,20 @@
 /// rstd_r = 1/√(var_r + eps), y[r, c] = (x[r, c] − mean_r)·rstd_r·weight[c] + bias[c].
 ///
 /// The forward saves mean and rstd per row for the backward; the caller keeps them and the input.
+/// Row sums run in 16-lane partial sums (then a tree over the lanes), whole vectors first and the
+/// channels past the last multiple of 16 one by one.
 public enum LayerNorm {
+    typealias Vector = VectorMath.Vector
+    static let lanes = Vector.scalarCount
+
+    @_transparent static func load(_ p: UnsafePointer<Float>) -> Vector {
+        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
+    }
+
+    @_transparent static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
+    }
+
     public static func forward(
         output: UnsafeMutablePointer<Float>,        // (rows, channels)
         mean: UnsafeMutablePointer<Float>,          // (rows), saved for backward
@@ -18,20 +31,31 @@ public enum LayerNorm {
     ) {
         precondition(rows >= 0 && channels > 0, "LayerNorm needs channels > 0")
         let inverseCount = 1 / Float(channels)
+        let full = channels / lanes * lanes  // channels in whole vectors; the rest run scalar
         Parallel.forEachRange(rows, costPerItem: 4 * channels) { range in
             for r in range {
                 let x = input + r * channels
                 let y = output + r * channels
-                var sum: Float = 0
-                for c in 0..<channels { sum += x[c] }
+                var sums = Vector.zero
+                for c in stride(from: 0, to: full, by: lanes) { sums += load(x + c) }
+                var sum = VectorMath.laneSum(sums)
+                for c in full..<channels { sum += x[c] }
                 let mu = sum * inverseCount
-                var squares: Float = 0
-                for c in 0..<channels {
+                var squareSums = Vector.zero
+                for c in stride(from: 0, to: full, by: lanes) {
+                    let centred = load(x + c) - mu
+                    squareSums = VectorMath.fma(centred, centred, squareSums)
+                }
+                var squares = VectorMath.laneSum(squareSums)
+                for c in full..<channels {
                     let centred = x[c] - mu
                     squares += centred * centred
                 }
                 let s = 1 / (squares * inverseCount + eps).squareRoot()
-                for c in 0..<channels { y[c] = (x[c] - mu) * s * weight[c] + bias[c] }
+                for c in stride(from: 0, to: full, by: lanes) {
+                    store(VectorMath.fma((load(x + c) - mu) * s, load(weight + c), load(bias + c)), y + c)
+                }
+                for c in full..<channels { y[c] = (x[c] - mu) * s * weight[c] + bias[c] }
                 mean[r] = mu
                 rstd[r] = s
             }
@@ -55,20 +79,32 @@ public enum LayerNorm {
         rows: Int, channels: Int
     ) {
         let inverseCount = 1 / Float(channels)
+        let full = channels / lanes * lanes
         Parallel.forEachRange(rows, costPerItem: 6 * channels) { range in
             for r in range {
                 let x = input + r * channels
                 let dy = dOutput + r * channels
                 let dx = dInput + r * channels
                 let mu = mean[r], s = rstd[r]
-                var sumG: Float = 0, sumGX: Float = 0
-                for c in 0..<channels {
+                var sumsG = Vector.zero, sumsGX = Vector.zero
+                for c in stride(from: 0, to: full, by: lanes) {
+                    let g = load(dy + c) * load(weight + c)
+                    sumsG += g
+                    sumsGX = VectorMath.fma(g, (load(x + c) - mu) * s, sumsGX)
+                }
+                var sumG = VectorMath.laneSum(sumsG), sumGX = VectorMath.laneSum(sumsGX)
+                for c in full..<channels {
                     let g = dy[c] * weight[c]
                     sumG += g
                     sumGX += g * (x[c] - mu) * s
                 }
                 let meanG = sumG * inverseCount, meanGX = sumGX * inverseCount
-                for c in 0..<channels {
+                for c in stride(from: 0, to: full, by: lanes) {
+                    let xHat = (load(x + c) - mu) * s
+                    let g = load(dy + c) * load(weight + c)
+                    store(VectorMath.fma(g - meanG - xHat * meanGX, s, load(dx + c)), dx + c)
+                }
+                for c in full..<channels {
                     let xHat = (x[c] - mu) * s
                     dx[c] += s * (dy[c] * weight[c] - meanG - xHat * meanGX)
                 }

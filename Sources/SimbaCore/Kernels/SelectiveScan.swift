@@ -87,14 +87,6 @@ public enum SelectiveScan {
         Vector(repeating: c).addingProduct(a, b)
     }
 
-    /// The sum of the 16 lanes as a tree of halves (4 vector adds instead of 15 dependent ones).
-    @_transparent static func laneSum(_ v: Vector) -> Float {
-        let eight = v.lowHalf + v.highHalf
-        let four = eight.lowHalf + eight.highHalf
-        let two = four.lowHalf + four.highHalf
-        return two[0] + two[1]
-    }
-
     /// 16 channels starting at `p`; lanes at or past `count` read as 0.
     @inline(__always) static func load(_ p: UnsafePointer<Float>, _ count: Int) -> Vector {
         if count == lanes { return UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
@@ -303,12 +295,12 @@ public enum SelectiveScan {
                             let rowB = sumB + (t - t0) * dState, rowC = sumC + (t - t0) * dState
                             if group == 0 {
                                 let tb = dB + (bi * length + t) * bcStride, tc = dC + (bi * length + t) * bcStride
-                                for n in 0..<dState { tb[n] += laneSum(rowB[n]); tc[n] += laneSum(rowC[n]) }
+                                for n in 0..<dState { tb[n] += VectorMath.laneSum(rowB[n]); tc[n] += VectorMath.laneSum(rowC[n]) }
                             } else {
                                 let offset = (((group - 1) * batch + bi) * length + t) * dState
                                 for n in 0..<dState {
-                                    partialB[offset + n] = laneSum(rowB[n])
-                                    partialC[offset + n] = laneSum(rowC[n])
+                                    partialB[offset + n] = VectorMath.laneSum(rowB[n])
+                                    partialC[offset + n] = VectorMath.laneSum(rowC[n])
                                 }
                             }
                         }

@@ -113,6 +113,15 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func fma(_ a: Vector, _ b: Float, _ c: Float) -> Vector { Vector(repeating: c).addingProduct(a, b) }
 
+    /// The sum of the 16 lanes as a tree of halves (4 vector adds instead of 15 dependent ones).
+    @inlinable @inline(__always)
+    public static func laneSum(_ v: Vector) -> Float {
+        let eight = v.lowHalf + v.highHalf
+        let four = eight.lowHalf + eight.highHalf
+        let two = four.lowHalf + four.highHalf
+        return two[0] + two[1]
+    }
+
     /// `count` floats from `p` into a vector; lanes at or past `count` (≤ 16) read as 0.
     @inlinable @inline(__always)
     public static func load(_ p: UnsafePointer<Float>, _ count: Int) -> Vector {
