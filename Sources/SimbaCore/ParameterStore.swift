@@ -45,20 +45,32 @@ public struct TensorEntry: Sendable {
 /// A view of one tensor: where its values (and gradient, for a parameter) live.
 ///
 /// Valid while the store is alive and after `allocate()`; modules keep these and read the
-/// pointers at call time.
+/// pointers at call time, so the reads touch no reference count: the store is held
+/// `unowned(unsafe)` (modules never outlive the store they registered in) and the entry's kind,
+/// offset and count are copied out once.
 public struct TensorRef: @unchecked Sendable {
     public let entry: TensorEntry
-    unowned let store: ParameterStore
+    unowned(unsafe) let store: ParameterStore
+    let isParameter: Bool
+    let offset: Int
+    public let count: Int
 
-    public var count: Int { entry.count }
+    init(entry: TensorEntry, store: ParameterStore) {
+        self.entry = entry
+        self.store = store
+        isParameter = entry.kind == .parameter
+        offset = entry.offset
+        count = entry.count
+    }
+
     public var value: UnsafeMutablePointer<Float> {
         precondition(store.isAllocated, "parameter store used before allocate()")
-        return (entry.kind == .parameter ? store.values.pointer : store.buffers.pointer) + entry.offset
+        return (isParameter ? store.values.pointer : store.buffers.pointer) + offset
     }
     public var gradient: UnsafeMutablePointer<Float> {
-        precondition(entry.kind == .parameter, "\(entry.name) is a buffer and has no gradient")
+        precondition(isParameter, "\(entry.name) is a buffer and has no gradient")
         precondition(store.isAllocated, "parameter store used before allocate()")
-        return store.gradients.pointer + entry.offset
+        return store.gradients.pointer + offset
     }
 }
 
