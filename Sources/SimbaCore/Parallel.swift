@@ -14,7 +14,12 @@ public enum Parallel {
     /// The helper threads (workers − 1 of them; the calling thread is the last worker).
     static let pool = WorkerPool(helpers: workers - 1)
 
-    /// Runs `body(range)` over `0..<count` split into contiguous ranges, one per worker, in parallel.
+    /// Contiguous ranges per worker a loop is split into: whoever is done first claims the next
+    /// range, so a helper that starts late (or runs slower) does not leave the caller waiting.
+    static let chunksPerWorker = 4
+
+    /// Runs `body(range)` over `0..<count` split into contiguous ranges (`chunksPerWorker` per
+    /// worker) in parallel.
     ///
     /// Small loops (`count * costPerItem < 32_768`) run inline: a hand-off costs more than the
     /// work. So does a loop started while another is running (from inside a loop body, or from a
@@ -23,8 +28,8 @@ public enum Parallel {
         _ count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void
     ) {
         if count <= 0 { return }
-        let chunks = min(workers, count)
-        if chunks == 1 || count * costPerItem < 32_768 {
+        let chunks = min(workers * chunksPerWorker, count)
+        if workers == 1 || chunks == 1 || count * costPerItem < 32_768 {
             body(0..<count)
             return
         }
