@@ -1,8 +1,9 @@
-// SelectiveScan: the fast chunked kernels against the sequential reference twin, and the reference
-// backward against central finite differences for every input.
+// SelectiveScan: the fast chunked kernels against the sequential reference twin, the reference
+// backward against central finite differences for every input, and the kernels' exp2 against
+// Foundation's.
 
 import Foundation
-import SimbaCore
+@testable import SimbaCore
 import SimbaTestSupport
 import Testing
 
@@ -108,6 +109,24 @@ import Testing
     }
 
     /// The fast forward without saving states (inference) gives the same y.
+    /// The doc comment's bound: relative error ≤ 1.7e-7 over the inputs the scan gives it
+    /// (x ≤ 0, down to the clamp at −126), and exactly 1 at x = 0.
+    @Test func exp2MeetsItsErrorBound() {
+        var worst = (error: 0.0, at: Float(0))
+        for start in stride(from: 0, to: 200_000, by: 16) {
+            let x = SIMD16<Float>((0..<16).map { -126 * Float(start + $0) / 199_999 })
+            let y = SelectiveScan.exp2(x)
+            for lane in 0..<16 {
+                let expected = Foundation.exp2(Double(x[lane]))
+                let error = abs(Double(y[lane]) - expected) / expected
+                if error > worst.error { worst = (error, x[lane]) }
+            }
+        }
+        #expect(worst.error <= 1.7e-7, "exp2 relative error \(worst.error) at x = \(worst.at)")
+        #expect(SelectiveScan.exp2(.zero) == SIMD16(repeating: 1))
+        #expect(SelectiveScan.exp2(SIMD16(repeating: -200)) == SIMD16(repeating: 0x1p-126))
+    }
+
     @Test func forwardWithoutSavedStates() {
         let p = Inputs(batch: 2, length: 9, dInner: 18, dState: 16, seed: 40)
         let y = FloatBuffer(count: 2 * 9 * 18)
