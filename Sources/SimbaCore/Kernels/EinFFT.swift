@@ -252,12 +252,13 @@ public enum EinFFT {
     }
 
     /// Per block k, over all rows: destination[:, k] = source[:, k] · stacked[k] (or · stacked[k]ᵀ).
+    /// The blocks' products run in parallel, each whole on one worker.
     static func mix(
         _ destination: UnsafeMutablePointer<Float>, _ source: UnsafePointer<Float>,
         _ stacked: UnsafePointer<Float>, _ shape: Shape, transposed: Bool
     ) {
         let n = 2 * shape.bs, rowStride = 2 * shape.channels
-        for k in 0..<blocks {
+        Parallel.forEach(blocks, costPerItem: shape.rows * n * n) { k in
             BLAS.gemm(
                 transposeA: false, transposeB: transposed, m: shape.rows, n: n, k: n,
                 a: source + k * n, lda: rowStride, b: stacked + k * n * n, ldb: n,
@@ -265,13 +266,14 @@ public enum EinFFT {
         }
     }
 
-    /// dStacked[k] = layerInput[:, k]ᵀ · dLayerOutput[:, k] (2bs, 2bs), over all rows.
+    /// dStacked[k] = layerInput[:, k]ᵀ · dLayerOutput[:, k] (2bs, 2bs), over all rows; the blocks
+    /// in parallel like `mix`.
     static func stackedGradient(
         _ dStacked: UnsafeMutablePointer<Float>, layerInput: UnsafePointer<Float>,
         dLayerOutput: UnsafePointer<Float>, _ shape: Shape
     ) {
         let n = 2 * shape.bs, rowStride = 2 * shape.channels
-        for k in 0..<blocks {
+        Parallel.forEach(blocks, costPerItem: shape.rows * n * n) { k in
             BLAS.gemm(
                 transposeA: true, transposeB: false, m: n, n: n, k: shape.rows,
                 a: layerInput + k * n, lda: rowStride, b: dLayerOutput + k * n, ldb: rowStride,
