@@ -15,8 +15,8 @@ public enum BLAS {
     private static let singleThreaded: Void = openblas_set_num_threads(1)
 
     /// Floating-point operations and wall time spent in `gemm`, counted while a benchmark sets it
-    /// (nil, the default, counts nothing). `gemm` is only called outside parallel loops, so one
-    /// counter is safe.
+    /// (nil, the default, counts nothing). `gemm` and `gemmBatch` are only called outside parallel
+    /// loops, so one counter is safe.
     public nonisolated(unsafe) static var meter: GemmMeter?
 
     /// Products below this many multiply-adds run in one piece.
@@ -66,6 +66,32 @@ public enum BLAS {
                           b + (transposeB ? j0 * ldb : j0), ldb, beta, c + j0, ldc)
                 }
             }
+        }
+    }
+
+    /// `count` independent products of one shape, C_i = alpha · op(A_i) · op(B_i) + beta · C_i, with
+    /// A_i = a + i·aStep, B_i = b + i·bStep, C_i = c + i·cStep (element offsets; the C_i must not
+    /// overlap). Each product runs whole on one worker, the products in parallel: for several
+    /// products too small to split well, like EinFFT's four block products.
+    public static func gemmBatch(
+        count: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, aStep: Int, lda: Int,
+        b: UnsafePointer<Float>, bStep: Int, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, cStep: Int, ldc: Int
+    ) {
+        precondition(count >= 0 && m >= 0 && n >= 0 && k >= 0, "gemmBatch sizes must be non-negative")
+        if count == 0 || m == 0 || n == 0 { return }
+        _ = singleThreaded
+        let started = meter == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+        defer {
+            if meter != nil {
+                meter!.flops += 2 * Double(count) * Double(m) * Double(n) * Double(k)
+                meter!.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+            }
+        }
+        Parallel.forEach(count, costPerItem: m * n * k) { i in
+            sgemm(transposeA, transposeB, m, n, k, alpha, a + i * aStep, lda, b + i * bStep, ldb,
+                  beta, c + i * cStep, ldc)
         }
     }
 

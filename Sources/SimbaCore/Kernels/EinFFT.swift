@@ -258,12 +258,10 @@ public enum EinFFT {
         _ stacked: UnsafePointer<Float>, _ shape: Shape, transposed: Bool
     ) {
         let n = 2 * shape.bs, rowStride = 2 * shape.channels
-        Parallel.forEach(blocks, costPerItem: shape.rows * n * n) { k in
-            BLAS.gemm(
-                transposeA: false, transposeB: transposed, m: shape.rows, n: n, k: n,
-                a: source + k * n, lda: rowStride, b: stacked + k * n * n, ldb: n,
-                beta: 0, c: destination + k * n, ldc: rowStride)
-        }
+        BLAS.gemmBatch(
+            count: blocks, transposeA: false, transposeB: transposed, m: shape.rows, n: n, k: n,
+            a: source, aStep: n, lda: rowStride, b: stacked, bStep: n * n, ldb: n,
+            beta: 0, c: destination, cStep: n, ldc: rowStride)
     }
 
     /// dStacked[k] = layerInput[:, k]ᵀ · dLayerOutput[:, k] (2bs, 2bs), over all rows; the blocks
@@ -273,12 +271,10 @@ public enum EinFFT {
         dLayerOutput: UnsafePointer<Float>, _ shape: Shape
     ) {
         let n = 2 * shape.bs, rowStride = 2 * shape.channels
-        Parallel.forEach(blocks, costPerItem: shape.rows * n * n) { k in
-            BLAS.gemm(
-                transposeA: true, transposeB: false, m: n, n: n, k: shape.rows,
-                a: layerInput + k * n, lda: rowStride, b: dLayerOutput + k * n, ldb: rowStride,
-                beta: 0, c: dStacked + k * n * n, ldc: n)
-        }
+        BLAS.gemmBatch(
+            count: blocks, transposeA: true, transposeB: false, m: n, n: n, k: shape.rows,
+            a: layerInput, aStep: n, lda: rowStride, b: dLayerOutput, bStep: n, ldb: rowStride,
+            beta: 0, c: dStacked, cStep: n * n, ldc: n)
     }
 
     enum Activation { case relu, softshrink }
