@@ -30,7 +30,7 @@ public final class FloatBuffer: @unchecked Sendable {
 
     public var buffer: UnsafeMutableBufferPointer<Float> { .init(start: pointer, count: count) }
 
-    public func zero() { pointer.update(repeating: 0, count: count) }
+    public func zero() { Parallel.zero(pointer, count: count) }
 
     public var array: [Float] { Array(buffer) }
 

@@ -39,6 +39,13 @@ public enum Parallel {
         if !ran { body(0..<count) }
     }
 
+    /// Sets `count` floats at `pointer` to 0, in parallel slices (a large memset is serial otherwise).
+    public static func zero(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
+        forEachRange(count, costPerItem: 1) { range in
+            (pointer + range.lowerBound).update(repeating: 0, count: range.count)
+        }
+    }
+
     /// Runs `body(i)` for every i in `0..<count` in parallel.
     public static func forEach(_ count: Int, costPerItem: Int = 1, _ body: (Int) -> Void) {
         forEachRange(count, costPerItem: costPerItem) { range in

@@ -95,7 +95,7 @@ public final class Block: SequenceLayer {
     ) -> UnsafePointer<Float> {
         guard dropActive else { return dOutput }
         let count = rows * dim
-        dBranch.update(repeating: 0, count: count)
+        Parallel.zero(dBranch, count: count)
         switch drop {
         case .dropPath:
             DropPath.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer, batch: batch, rowSize: count / batch)
@@ -133,7 +133,7 @@ public final class Block: SequenceLayer {
             let dBranch = buffers.take(dropActive ? count : 0)
             // Second residual: dHidden = dOutput + norm2ᵀ(mlpᵀ(drop(dOutput))).
             dHidden.update(from: dOutput, count: count)
-            dNorm.update(repeating: 0, count: count)
+            Parallel.zero(dNorm, count: count)
             mlp.backward(branchGradient(dBranch, dOutput: dOutput, mask: mlpMask, batch: batch, rows: rows),
                          dInput: dNorm, batch: batch, length: length)
             norm2.backward(dNorm, dInput: dHidden, batch: batch, length: length)

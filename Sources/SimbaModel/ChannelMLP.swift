@@ -74,13 +74,13 @@ public final class ChannelMLP: SequenceLayer {
         scratch.withBackward { buffers in
             let dActivation = buffers.take(count), dPreActivation = buffers.take(count)
             let dHidden = buffers.take(grid == nil ? 0 : count)
-            dActivation.update(repeating: 0, count: count)
+            Parallel.zero(dActivation, count: count)
             fc2.backward(dOutput, dInput: dActivation, batch: batch, length: length)
-            dPreActivation.update(repeating: 0, count: count)
+            Parallel.zero(dPreActivation, count: count)
             GELU.backward(dInput: dPreActivation, dOutput: dActivation, input: preActivation, count: count)
             var dFc1Output = dPreActivation
             if let grid, let dwWeight, let dwBias {
-                dHidden.update(repeating: 0, count: count)
+                Parallel.zero(dHidden, count: count)
                 DepthwiseConv2d.backward(
                     dInput: dHidden, dWeight: dwWeight.gradient, dBias: dwBias.gradient,
                     dOutput: dPreActivation, input: fc1.output.pointer, weight: dwWeight.value,

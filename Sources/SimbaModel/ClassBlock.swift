@@ -58,7 +58,7 @@ public final class ClassBlock: SequenceLayer {
                 (dCls + b * dim).update(from: dOutput + b * stride, count: dim)
             }
             dHidden.update(from: dCls, count: count)
-            dNorm.update(repeating: 0, count: count)
+            Parallel.zero(dNorm, count: count)
             mlp.backward(dCls, dInput: dNorm, batch: batch, length: 1)
             norm2.backward(dNorm, dInput: dHidden, batch: batch, length: 1)
             dCls.update(from: dHidden, count: count)

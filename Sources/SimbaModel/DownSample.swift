@@ -33,7 +33,7 @@ public final class DownSample {
         let count = batch * tokens * outDim
         scratch.withBackward { buffers in
             let dProj = buffers.take(count)
-            dProj.update(repeating: 0, count: count)
+            Parallel.zero(dProj, count: count)
             norm.backward(dOutput, dInput: dProj, batch: batch, length: tokens)
             proj.backward(dProj, dInput: dInput, batch: batch)
         }

@@ -133,7 +133,7 @@ public final class Mamba: SequenceLayer {
                 rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
             dtProj(work, rows: rows)
             Softplus.forward(output: delta.pointer, input: work, count: count)
-            for i in 0..<dInner * dState { a[i] = -exp(aLog.value[i]) }
+            negativeExp(a.pointer, aLog.value, count: dInner * dState)
             SelectiveScan.forward(
                 y: y.pointer, savedStates: savedStates.pointer, x: xAct.pointer, delta: delta.pointer, a: a.pointer,
                 b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
@@ -152,6 +152,13 @@ public final class Mamba: SequenceLayer {
         Linear.forward(
             output: dtPre, input: xDbl.pointer, weight: dtProjWeight.value, bias: dtProjBias.value,
             rows: rows, inFeatures: dtRank, outFeatures: dInner, inputStride: xDblWidth)
+    }
+
+    /// a = −exp(aLog) element-wise, with libm's exp.
+    private func negativeExp(_ a: UnsafeMutablePointer<Float>, _ aLog: UnsafePointer<Float>, count: Int) {
+        Parallel.forEachRange(count, costPerItem: 16) { range in
+            for i in range { a[i] = -exp(aLog[i]) }
+        }
     }
 
     /// product = scanOut ⊙ gate, element-wise.
@@ -184,7 +191,7 @@ public final class Mamba: SequenceLayer {
             let zAct = b1, gated = b2, dGated = b3
             SiLU.forward(output: zAct, input: z.pointer, count: count)
             gate(gated, y.pointer, zAct, count: count)
-            dGated.update(repeating: 0, count: count)
+            Parallel.zero(dGated, count: count)
             Linear.backward(
                 dInput: dGated, dWeight: outProjWeight.gradient, dBias: nil, dOutput: dOutput,
                 input: gated, weight: outProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: dModel)
@@ -197,14 +204,14 @@ public final class Mamba: SequenceLayer {
                 }
             }
             let dZ = b1
-            dZ.update(repeating: 0, count: count)
+            Parallel.zero(dZ, count: count)
             SiLU.backward(dInput: dZ, dOutput: dGated, input: z.pointer, count: count)
 
             let dXAct = b3, dDelta = b4
-            dXAct.update(repeating: 0, count: count)
-            dDelta.update(repeating: 0, count: count)
-            dXDbl.update(repeating: 0, count: rows * xDblWidth)
-            dA.update(repeating: 0, count: dInner * dState)
+            Parallel.zero(dXAct, count: count)
+            Parallel.zero(dDelta, count: count)
+            Parallel.zero(dXDbl, count: rows * xDblWidth)
+            Parallel.zero(dA, count: dInner * dState)
             SelectiveScan.backward(
                 dX: dXAct, dDelta: dDelta, dA: dA, dB: dXDbl + dtRank,
                 dC: dXDbl + dtRank + dState, dD: d.gradient, scratch: scanScratch, dY: dY,
@@ -212,13 +219,16 @@ public final class Mamba: SequenceLayer {
                 b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
             // A = −exp(A_log): dA_log = dA ⊙ A.
-            for i in 0..<dInner * dState { aLog.gradient[i] += dA[i] * a[i] }
+            let (dALog, a) = (aLog.gradient, a.pointer)
+            Parallel.forEachRange(dInner * dState) { range in
+                for i in range { dALog[i] += dA[i] * a[i] }
+            }
 
             // delta = softplus(dt_proj(dtLow)), softplus′ on dt_proj's output recomputed; dtLow's
             // gradient goes straight into its columns of dXDbl.
             let dtPre = b2, dDtPre = b5
             dtProj(dtPre, rows: rows)
-            dDtPre.update(repeating: 0, count: count)
+            Parallel.zero(dDtPre, count: count)
             Softplus.backward(dInput: dDtPre, dOutput: dDelta, input: dtPre, count: count)
             Linear.backward(
                 dInput: dXDbl, dWeight: dtProjWeight.gradient, dBias: dtProjBias.gradient, dOutput: dDtPre,
@@ -233,9 +243,9 @@ public final class Mamba: SequenceLayer {
             CausalConv1d.forward(
                 output: xConv, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
                 batch: batch, length: length, channels: dInner, kernelSize: dConv)
-            dXConv.update(repeating: 0, count: count)
+            Parallel.zero(dXConv, count: count)
             SiLU.backward(dInput: dXConv, dOutput: dXAct, input: xConv, count: count)
-            dXIn.update(repeating: 0, count: count)
+            Parallel.zero(dXIn, count: count)
             CausalConv1d.backward(
                 dInput: dXIn, dWeight: conv1dWeight.gradient, dBias: conv1dBias.gradient, dOutput: dXConv,
                 input: xIn.pointer, weight: conv1dWeight.value, batch: batch, length: length, channels: dInner,

@@ -40,7 +40,7 @@ public final class MambaLayer: SequenceLayer {
         scratch.withBackward { buffers in
             let normed = buffers.take(count), dNormed = buffers.take(count)
             norm.forward(input, into: normed, batch: batch, length: length)
-            dNormed.update(repeating: 0, count: count)
+            Parallel.zero(dNormed, count: count)
             mamba.backward(dOutput, input: normed, dInput: dNormed, batch: batch, length: length)
             norm.backward(dNormed, dInput: dInput, batch: batch, length: length)
         }

@@ -80,19 +80,19 @@ public final class Stem {
         let rows = batch * halfRows, count = rows * hidden
         scratch.withBackward { buffers in
             var a = buffers.take(max(count, batch * tokens * dim)), b = buffers.take(max(count, batch * tokens * dim))
-            a.update(repeating: 0, count: batch * tokens * dim)
+            Parallel.zero(a, count: batch * tokens * dim)
             norm.backward(dTokens, dInput: a, batch: batch, length: tokens)
-            b.update(repeating: 0, count: count)
+            Parallel.zero(b, count: count)
             proj.backward(a, dInput: b, batch: batch)
             // b holds the gradient of a ReLU output; walk back through ReLU (whose output is
             // positive exactly where its input is), BatchNorm, conv.
             for (conv, bn, relu) in layers.reversed() {
-                a.update(repeating: 0, count: count)
+                Parallel.zero(a, count: count)
                 ReLU.backward(dInput: a, dOutput: b, input: relu.pointer, count: count)
-                b.update(repeating: 0, count: count)
+                Parallel.zero(b, count: count)
                 bn.backward(a, dInput: b, rows: rows)
                 let isFirst = conv === conv0
-                if !isFirst { a.update(repeating: 0, count: count) }
+                if !isFirst { Parallel.zero(a, count: count) }
                 conv.backward(b, dInput: isFirst ? nil : a, batch: batch)
                 swap(&a, &b)
             }

@@ -150,17 +150,17 @@ public final class TimeSeriesModel {
         scratch.withBackward { buffers in
             let dY = buffers.take(largest)
             var dx = buffers.take(largest), spare = buffers.take(largest)
-            dx.update(repeating: 0, count: count)
+            Parallel.zero(dx, count: count)
             if let timeProj {
                 for b in 0..<batch {
                     for t in 0..<h {
                         for v in 0..<m { dY[(b * h + t) * m + v] = dForecast[(b * h + t) * m + v] * std[b * m + v] }
                     }
                 }
-                spare.update(repeating: 0, count: batch * h * d)
+                Parallel.zero(spare, count: batch * h * d)
                 head.backward(dY, dInput: spare, batch: batch, length: h)                      // (batch, H, d)
                 transpose(spare, into: dY, batch: batch, rows: h, columns: d)                  // (batch, d, H)
-                spare.update(repeating: 0, count: batch * d * l)
+                Parallel.zero(spare, count: batch * d * l)
                 timeProj.backward(dY, dInput: spare, batch: batch, length: d)                  // (batch, d, L)
                 transpose(spare, into: dY, batch: batch, rows: d, columns: l)                  // (batch, L, d)
             } else {
@@ -169,17 +169,17 @@ public final class TimeSeriesModel {
                         for v in 0..<m { spare[(b * m + v) * h + t] = dForecast[(b * h + t) * m + v] * std[b * m + v] }
                     }
                 }
-                dY.update(repeating: 0, count: count)
+                Parallel.zero(dY, count: count)
                 head.backward(spare, dInput: dY, batch: batch, length: m)                       // (batch, M, d)
             }
             norm.backward(dY, dInput: dx, batch: batch, length: tokens)
             for block in blocks.reversed() {
-                spare.update(repeating: 0, count: count)
+                Parallel.zero(spare, count: count)
                 block.backward(dx, dInput: spare, batch: batch, length: tokens)
                 swap(&dx, &spare)
             }
             if context.training && config.dropout > 0 {
-                spare.update(repeating: 0, count: count)
+                Parallel.zero(spare, count: count)
                 Dropout.backward(dInput: spare, dOutput: dx, mask: dropMask.pointer, count: count)
                 swap(&dx, &spare)
             }

@@ -195,12 +195,12 @@ public final class VisionModel {
             let dNormed = buffers.take(batch * (1 + t3) * c3), dWithClass = buffers.take(batch * (1 + t3) * c3)
             let largest = batch * largestStage
             var dx = buffers.take(largest), spare = buffers.take(largest)
-            dClassFeature.update(repeating: 0, count: batch * c3)
+            Parallel.zero(dClassFeature, count: batch * c3)
             head.backward(dLogits, dInput: dClassFeature, batch: batch, length: 1)
-            dPatchFeatures.update(repeating: 0, count: batch * t3 * c3)
+            Parallel.zero(dPatchFeatures, count: batch * t3 * c3)
             if let auxHead {
                 for i in 0..<batch * classes { dAuxMax[i] = 0.5 * dLogits[i] }
-                dAux.update(repeating: 0, count: batch * t3 * classes)
+                Parallel.zero(dAux, count: batch * t3 * classes)
                 MaxPool.backward(dInput: dAux, dOutput: dAuxMax, indices: auxArgmax, batch: batch, tokens: t3, channels: classes)
                 auxHead.backward(dAux, dInput: dPatchFeatures, batch: batch, length: t3)
             }
@@ -209,9 +209,9 @@ public final class VisionModel {
                 row.update(from: dClassFeature + b * c3, count: c3)
                 (row + c3).update(from: dPatchFeatures + b * t3 * c3, count: t3 * c3)
             }
-            dWithClass.update(repeating: 0, count: batch * (1 + t3) * c3)
+            Parallel.zero(dWithClass, count: batch * (1 + t3) * c3)
             norm4.backward(dNormed, dInput: dWithClass, batch: batch, length: 1 + t3)
-            dNormed.update(repeating: 0, count: batch * (1 + t3) * c3)
+            Parallel.zero(dNormed, count: batch * (1 + t3) * c3)
             classBlock.backward(dWithClass, dInput: dNormed, batch: batch, length: 1 + t3)
             // Split into the patch tokens' own gradient and the class token's, which flows back
             // through the mean.
@@ -224,17 +224,17 @@ public final class VisionModel {
             for stage in stride(from: 3, through: 0, by: -1) {
                 let count = batch * stageTokens[stage] * config.embedDims[stage]
                 if stage < 3 {
-                    spare.update(repeating: 0, count: count)
+                    Parallel.zero(spare, count: count)
                     stageNorms[stage].backward(dx, dInput: spare, batch: batch, length: stageTokens[stage])
                     swap(&dx, &spare)
                 }
                 for block in stages[stage].reversed() {
-                    spare.update(repeating: 0, count: count)
+                    Parallel.zero(spare, count: count)
                     block.backward(dx, dInput: spare, batch: batch, length: stageTokens[stage])
                     swap(&dx, &spare)
                 }
                 if stage > 0 {
-                    spare.update(repeating: 0, count: batch * stageTokens[stage - 1] * config.embedDims[stage - 1])
+                    Parallel.zero(spare, count: batch * stageTokens[stage - 1] * config.embedDims[stage - 1])
                     downsamples[stage - 1].backward(dx, dInput: spare, batch: batch)
                     swap(&dx, &spare)
                 }
