@@ -2,6 +2,7 @@
 // simba's own workers, and what the library reports about itself. The only file importing COpenBLAS.
 
 import COpenBLAS
+import Foundation
 import Dispatch
 
 /// Row-major matrix products on OpenBLAS.
@@ -15,9 +16,10 @@ public enum BLAS {
     private static let singleThreaded: Void = openblas_set_num_threads(1)
 
     /// Floating-point operations and wall time spent in `gemm`, counted while a benchmark sets it
-    /// (nil, the default, counts nothing). `gemm` and `gemmBatch` are only called outside parallel
-    /// loops, so one counter is safe.
+    /// (nil, the default, counts nothing). Set and read it outside parallel loops; products that
+    /// run concurrently (the two halves of a time-series batch) add to it under `meterLock`.
     public nonisolated(unsafe) static var meter: GemmMeter?
+    private static let meterLock = NSLock()
 
     /// Products below this many multiply-adds run in one piece.
     static let splitThreshold = 1 << 18
@@ -35,12 +37,7 @@ public enum BLAS {
         if m == 0 || n == 0 { return }
         _ = singleThreaded
         let started = meter == nil ? 0 : DispatchTime.now().uptimeNanoseconds
-        defer {
-            if meter != nil {
-                meter!.flops += 2 * Double(m) * Double(n) * Double(k)
-                meter!.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
-            }
-        }
+        defer { addToMeter(flops: 2 * Double(m) * Double(n) * Double(k), since: started) }
         let workers = Parallel.workers
         guard workers > 1, m * n * k >= splitThreshold else {
             sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -83,16 +80,22 @@ public enum BLAS {
         if count == 0 || m == 0 || n == 0 { return }
         _ = singleThreaded
         let started = meter == nil ? 0 : DispatchTime.now().uptimeNanoseconds
-        defer {
-            if meter != nil {
-                meter!.flops += 2 * Double(count) * Double(m) * Double(n) * Double(k)
-                meter!.seconds += Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
-            }
-        }
+        defer { addToMeter(flops: 2 * Double(count) * Double(m) * Double(n) * Double(k), since: started) }
         Parallel.forEach(count, costPerItem: m * n * k) { i in
             sgemm(transposeA, transposeB, m, n, k, alpha, a + i * aStep, lda, b + i * bStep, ldb,
                   beta, c + i * cStep, ldc)
         }
+    }
+
+    /// Adds one call to `meter` when a benchmark has set it.
+    @inline(__always)
+    private static func addToMeter(flops: Double, since started: UInt64) {
+        guard meter != nil else { return }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+        meterLock.lock()
+        meter!.flops += flops
+        meter!.seconds += seconds
+        meterLock.unlock()
     }
 
     @inline(__always)

@@ -135,6 +135,21 @@ public final class ParameterStore: @unchecked Sendable {
         isAllocated = true
     }
 
+    /// Makes only the gradient array and reads values and buffers from `other`, a store with the
+    /// same table (a replica of the same model that computes gradients for part of a batch). The
+    /// values are `other`'s memory: loading or updating them there changes them here too.
+    public func allocate(sharingValuesWith other: ParameterStore) {
+        precondition(!isAllocated, "allocate() called twice")
+        precondition(other.isAllocated, "share values only from an allocated store")
+        precondition(
+            entries.map(\.name) == other.entries.map(\.name) && entries.map(\.shape) == other.entries.map(\.shape),
+            "a store shares values only with a store of the same tensors")
+        values = other.values
+        gradients = FloatBuffer(count: parameterCount)
+        buffers = other.buffers
+        isAllocated = true
+    }
+
     /// Fills every tensor by its initializer, in table order, from one generator.
     public func initialize(seed: UInt64) {
         precondition(isAllocated, "initialize() before allocate()")

@@ -26,10 +26,19 @@ public final class TimeSeriesModel {
     /// The root of every module's scratch. Backward: three gradients of the largest shape in the
     /// head or the blocks.
     let scratch: Scratch
+    /// Runs the second half of every batch of two or more windows on the other core: a model of
+    /// the same layers that reads this model's weights and keeps its own activations and gradients
+    /// (nil in the replica itself). See `forward`.
+    private(set) var replica: TimeSeriesModel?
 
     /// Builds the model and initialises it from `seed` with the vision model's `_init_weights`
     /// (the time-series code was never released; simba uses the same scheme).
-    public init(config: TimeSeriesConfig, maxBatch: Int, seed: UInt64 = 0) {
+    public convenience init(config: TimeSeriesConfig, maxBatch: Int, seed: UInt64 = 0) {
+        self.init(config: config, maxBatch: maxBatch, seed: seed, sharingWeightsWith: nil)
+    }
+
+    /// With `primary`, builds the replica of `primary` (weights shared, nothing initialised).
+    private init(config: TimeSeriesConfig, maxBatch: Int, seed: UInt64, sharingWeightsWith primary: TimeSeriesModel?) {
         precondition(config.problems().isEmpty, "invalid TimeSeriesConfig: \(config.problems())")
         self.config = config
         self.maxBatch = maxBatch
@@ -69,22 +78,57 @@ public final class TimeSeriesModel {
         output = FloatBuffer(count: maxBatch * h * m)
         let largest = max(rows * d, maxBatch * h * max(m, d), maxBatch * d * l)
         scratch = Scratch(backward: [largest, largest, largest], children: blocks.map(\.scratch))
-        store.allocate()
-        store.reinitialize(officialInit)
-        store.initialize(seed: seed)
+        if let primary {
+            store.allocate(sharingValuesWith: primary.store)
+        } else {
+            store.allocate()
+            store.reinitialize(officialInit)
+            store.initialize(seed: seed)
+            if maxBatch >= 2 {
+                replica = TimeSeriesModel(config: config, maxBatch: maxBatch / 2, seed: seed, sharingWeightsWith: self)
+            }
+        }
     }
 
     public var training: Bool {
         get { context.training }
-        set { context.training = newValue }
+        set {
+            context.training = newValue
+            replica?.training = newValue
+        }
     }
 
+    /// Windows of a batch this model runs itself; the replica runs the rest.
+    static func firstPart(_ batch: Int) -> Int { (batch + 1) / 2 }
+
     /// window (batch, L, M), standardised → forecast (batch, H, M) on the same scale.
+    ///
+    /// A batch of two or more windows is split: this model runs the first ⌈batch/2⌉ windows and its
+    /// replica the rest, the two halves in parallel, each on one core (the loops inside them run
+    /// inline). Every window's forecast is computed as it would be alone, whatever the split; in
+    /// training the replica's Dropout draws from a generator seeded by one draw of this model's.
+    /// The split does not depend on the thread count, so neither do the results.
     public func forward(_ window: UnsafePointer<Float>, batch: Int) -> UnsafePointer<Float> {
         precondition(batch <= maxBatch, "batch \(batch) exceeds the model's maximum \(maxBatch)")
-        scratch.withForward { _ in layers(window, batch: batch) }
+        guard let replica, batch >= 2 else {
+            scratch.withForward { _ in layers(window, batch: batch) }
+            return UnsafePointer(output.pointer)
+        }
+        let first = Self.firstPart(batch), (l, h, m) = (config.seqLen, config.predLen, config.variates)
+        if context.training { replica.context.generator = RandomGenerator(seed: context.generator.next()) }
+        Parallel.forEach(2, costPerItem: Self.partCost) { part in
+            if part == 0 {
+                scratch.withForward { _ in layers(window, batch: first) }
+            } else {
+                _ = replica.forward(window + first * l * m, batch: batch - first)
+            }
+        }
+        (output.pointer + first * h * m).update(from: replica.output.pointer, count: (batch - first) * h * m)
         return UnsafePointer(output.pointer)
     }
+
+    /// Large enough that the two halves of a batch always go to the worker pool.
+    static let partCost = 1 << 30
 
     /// The forward's steps, writing `output`.
     private func layers(_ window: UnsafePointer<Float>, batch: Int) {
@@ -142,8 +186,30 @@ public final class TimeSeriesModel {
         }
     }
 
-    /// Backward from dForecast (batch, H, M) into every parameter gradient (+=).
+    /// Backward from dForecast (batch, H, M) into every parameter gradient (+=); split like the
+    /// forward, the replica's gradients (of its part of the batch) then added into this model's.
     public func backward(_ dForecast: UnsafePointer<Float>, batch: Int) {
+        guard let replica, batch >= 2 else {
+            layersBackward(dForecast, batch: batch)
+            return
+        }
+        let first = Self.firstPart(batch), (h, m) = (config.predLen, config.variates)
+        Parallel.forEach(2, costPerItem: Self.partCost) { part in
+            if part == 0 {
+                layersBackward(dForecast, batch: first)
+            } else {
+                replica.store.zeroGradients()
+                replica.backward(dForecast + first * h * m, batch: batch - first)
+            }
+        }
+        let gradients = store.gradients.pointer, replicaGradients = UnsafePointer(replica.store.gradients.pointer)
+        Parallel.forEachRange(store.parameterCount) { range in
+            for i in range { gradients[i] += replicaGradients[i] }
+        }
+    }
+
+    /// The backward of `layers` for the batch this model ran itself.
+    private func layersBackward(_ dForecast: UnsafePointer<Float>, batch: Int) {
         let (l, h, m, d) = (config.seqLen, config.predLen, config.variates, config.dModel)
         let count = batch * tokens * d
         let largest = max(count, batch * h * max(m, d), batch * d * l)
