@@ -69,7 +69,9 @@ public enum SelectiveScan {
     /// is no upper clamp.
     @_transparent static func exp2(_ x: Vector) -> Vector {
         let x = x.replacing(with: -126, where: x .< -126)
-        let magic: Float = 12_582_912  // 1.5·2^23: adding it rounds to an integer in the low mantissa bits
+        // 1.5·2^23 + 127: adding it rounds x to an integer n and leaves n + 127, the biased
+        // exponent of 2^n, in the low mantissa bits (the shift below drops the bits above them).
+        let magic: Float = 12_583_039
         let shifted = x + magic
         let f = x - (shifted - magic)
         var p = fma(Vector(repeating: 1.326_470_868_661_999_7e-3), f, 9.671_509_265_899_658e-3)
@@ -77,7 +79,7 @@ public enum SelectiveScan {
         p = fma(p, f, 2.402_224_242_687_225_3e-1)
         p = fma(p, f, 6.931_470_036_506_653e-1)
         p = fma(p, f, 1)
-        let bits = (unsafeBitCast(shifted, to: SIMD16<UInt32>.self) &+ 127) &<< 23
+        let bits = unsafeBitCast(shifted, to: SIMD16<UInt32>.self) &<< 23
         return p * unsafeBitCast(bits, to: Vector.self)
     }
 
