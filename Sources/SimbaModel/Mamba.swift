@@ -116,7 +116,7 @@ public final class Mamba: SequenceLayer {
         let rows = batch * length, count = rows * dInner
         return scratch.withForward { buffers in
             let output = buffers.take(rows * dModel)
-            let work = buffers.take(count)                                  // conv out, dt_proj out, silu(z)
+            let work = buffers.take(count)                                  // conv out, then dt_proj out
             let gated = buffers.take(count)                                 // y ⊙ silu(z)
             Linear.forward(                                                 // (rows, dModel) → (rows, dInner)
                 output: xIn.pointer, input: input, weight: inProjWeight.value, bias: nil,
@@ -131,15 +131,16 @@ public final class Mamba: SequenceLayer {
             Linear.forward(                                                 // (rows, dInner) → (rows, dtRank + 2N)
                 output: xDbl.pointer, input: xAct.pointer, weight: xProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
-            dtProj(work, rows: rows)
-            Softplus.forward(output: delta.pointer, input: work, count: count)
+            Linear.forward(                                                 // (rows, dtRank) → (rows, dInner), no bias yet
+                output: work, input: xDbl.pointer, weight: dtProjWeight.value, bias: nil,
+                rows: rows, inFeatures: dtRank, outFeatures: dInner, inputStride: xDblWidth)
+            softplusWithBias(delta.pointer, work, dtProjBias.value, rows: rows)
             negativeExp(a.pointer, aLog.value, count: dInner * dState)
             SelectiveScan.forward(
                 y: y.pointer, savedStates: savedStates.pointer, x: xAct.pointer, delta: delta.pointer, a: a.pointer,
                 b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
-            SiLU.forward(output: work, input: z.pointer, count: count)
-            gate(gated, y.pointer, work, count: count)
+            gateBySiLU(gated, y.pointer, z.pointer, count: count)
             Linear.forward(                                                 // (rows, dInner) → (rows, dModel)
                 output: output, input: gated, weight: outProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dInner, outFeatures: dModel)
@@ -158,6 +159,37 @@ public final class Mamba: SequenceLayer {
     private func negativeExp(_ a: UnsafeMutablePointer<Float>, _ aLog: UnsafePointer<Float>, count: Int) {
         Parallel.forEachRange(count, costPerItem: 16) { range in
             for i in range { a[i] = -exp(aLog[i]) }
+        }
+    }
+
+    /// delta = softplus(dtPre + bias) per row, in one pass: the same values as `dtProj` (bias
+    /// first, then the product added) followed by Softplus.
+    private func softplusWithBias(
+        _ delta: UnsafeMutablePointer<Float>, _ dtPre: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int
+    ) {
+        let dInner = dInner
+        Parallel.forEachRange(rows, costPerItem: Softplus.forwardCost * dInner) { range in
+            for r in range {
+                for c in stride(from: 0, to: dInner, by: VectorMath.Vector.scalarCount) {
+                    let n = min(VectorMath.Vector.scalarCount, dInner - c)
+                    let pre = VectorMath.load(bias + c, n) + VectorMath.load(dtPre + r * dInner + c, n)
+                    VectorMath.store(Softplus.value(pre), delta + r * dInner + c, n)
+                }
+            }
+        }
+    }
+
+    /// gated = scanOut ⊙ silu(z), element-wise in one pass.
+    private func gateBySiLU(
+        _ gated: UnsafeMutablePointer<Float>, _ scanOut: UnsafePointer<Float>, _ z: UnsafePointer<Float>, count: Int
+    ) {
+        Parallel.forEachRange(count, costPerItem: SiLU.forwardCost) { range in
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let n = min(VectorMath.Vector.scalarCount, range.upperBound - i)
+                VectorMath.store(VectorMath.load(scanOut + i, n) * SiLU.value(VectorMath.load(z + i, n)), gated + i, n)
+                i += n
+            }
         }
     }
 

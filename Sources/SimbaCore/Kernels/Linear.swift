@@ -18,7 +18,9 @@ public enum Linear {
         rows: Int, inFeatures: Int, outFeatures: Int, inputStride: Int? = nil
     ) {
         if let bias {
-            for r in 0..<rows { (output + r * outFeatures).update(from: bias, count: outFeatures) }
+            Parallel.forEachRange(rows, costPerItem: outFeatures) { range in
+                for r in range { (output + r * outFeatures).update(from: bias, count: outFeatures) }
+            }
         }
         BLAS.gemm(
             transposeA: false, transposeB: true, m: rows, n: outFeatures, k: inFeatures,
