@@ -16,13 +16,14 @@ public final class TimeSeriesModel {
     let head: LinearLayer
     /// Tokens per sample: M (variate axis) or L (time axis).
     public let tokens: Int
-    let mean: FloatBuffer, std: FloatBuffer       // (maxBatch, M): RevIN statistics
-    let normalized: FloatBuffer    // (maxBatch, tokens, embed input)
-    let dropMask: FloatBuffer      // (maxBatch, tokens, dModel)
-    let embedded: FloatBuffer      // (maxBatch, tokens, dModel) after Dropout
-    let transposed: FloatBuffer    // time axis: (maxBatch, dModel, L)
-    let projected: FloatBuffer     // time axis: (maxBatch, H, dModel)
-    let output: FloatBuffer        // (maxBatch, H, M)
+    // B = the windows this model runs itself: ⌈maxBatch/2⌉ when it has a replica, else maxBatch.
+    let mean: FloatBuffer, std: FloatBuffer       // (B, M): RevIN statistics
+    let normalized: FloatBuffer    // (B, tokens, embed input)
+    let dropMask: FloatBuffer      // (B, tokens, dModel)
+    let embedded: FloatBuffer      // (B, tokens, dModel) after Dropout
+    let transposed: FloatBuffer    // time axis: (B, dModel, L)
+    let projected: FloatBuffer     // time axis: (B, H, dModel)
+    let output: FloatBuffer        // (maxBatch, H, M): the whole batch, the replica's part copied in
     /// The root of every module's scratch. Backward: three gradients of the largest shape in the
     /// head or the blocks.
     let scratch: Scratch
@@ -49,14 +50,17 @@ public final class TimeSeriesModel {
         let variateAxis = config.tokenAxis == .variate
         let tokens = variateAxis ? m : l
         self.tokens = tokens
-        let rows = maxBatch * tokens
+        // With a replica this model runs at most the first part of a batch itself; only `output`
+        // holds whole batches.
+        let layerBatch = primary == nil && maxBatch >= 2 ? Self.firstPart(maxBatch) : maxBatch
+        let rows = layerBatch * tokens
         embed = LinearLayer("embed.", inFeatures: variateAxis ? l : m, outFeatures: d, store: store, maxRows: rows)
         blocks = (0..<config.eLayers).map { i in
             Block("blocks.\(i).", dim: d, dState: config.dState, drop: .dropout(config.dropout), context: context,
-                  store: store, maxBatch: maxBatch, maxLength: tokens) { prefix in
+                  store: store, maxBatch: layerBatch, maxLength: tokens) { prefix in
                 switch config.channelMixer {
-                case .einfft: return EinFFTLayer(store: store, prefix: prefix, channels: d, maxBatch: maxBatch, maxLength: tokens)
-                case .mlp: return ChannelMLP(prefix, channels: d, hidden: d * config.mlpRatio, grid: nil, store: store, maxBatch: maxBatch * tokens)
+                case .einfft: return EinFFTLayer(store: store, prefix: prefix, channels: d, maxBatch: layerBatch, maxLength: tokens)
+                case .mlp: return ChannelMLP(prefix, channels: d, hidden: d * config.mlpRatio, grid: nil, store: store, maxBatch: layerBatch * tokens)
                 }
             }
         }
@@ -65,18 +69,18 @@ public final class TimeSeriesModel {
             timeProj = nil
             head = LinearLayer("head.", inFeatures: d, outFeatures: h, store: store, maxRows: rows)
         } else {
-            timeProj = LinearLayer("time_proj.", inFeatures: l, outFeatures: h, store: store, maxRows: maxBatch * d)
-            head = LinearLayer("head.", inFeatures: d, outFeatures: m, store: store, maxRows: maxBatch * h)
+            timeProj = LinearLayer("time_proj.", inFeatures: l, outFeatures: h, store: store, maxRows: layerBatch * d)
+            head = LinearLayer("head.", inFeatures: d, outFeatures: m, store: store, maxRows: layerBatch * h)
         }
-        mean = FloatBuffer(count: maxBatch * m)
-        std = FloatBuffer(count: maxBatch * m)
-        normalized = FloatBuffer(count: maxBatch * l * m)
+        mean = FloatBuffer(count: layerBatch * m)
+        std = FloatBuffer(count: layerBatch * m)
+        normalized = FloatBuffer(count: layerBatch * l * m)
         dropMask = FloatBuffer(count: rows * d)
         embedded = FloatBuffer(count: rows * d)
-        transposed = FloatBuffer(count: variateAxis ? 0 : maxBatch * d * l)
-        projected = FloatBuffer(count: variateAxis ? 0 : maxBatch * h * d)
+        transposed = FloatBuffer(count: variateAxis ? 0 : layerBatch * d * l)
+        projected = FloatBuffer(count: variateAxis ? 0 : layerBatch * h * d)
         output = FloatBuffer(count: maxBatch * h * m)
-        let largest = max(rows * d, maxBatch * h * max(m, d), maxBatch * d * l)
+        let largest = max(rows * d, layerBatch * h * max(m, d), layerBatch * d * l)
         scratch = Scratch(backward: [largest, largest, largest], children: blocks.map(\.scratch))
         if let primary {
             store.allocate(sharingValuesWith: primary.store)
