@@ -14,16 +14,25 @@ public enum CausalConv1d {
     /// Channels per parallel work item: four vectors, narrow enough to split C.
     static let channelBlock = 64
 
-    /// weight (C, 1, k) as (k, C): tap j of 16 consecutive channels is one vector load.
-    static func withTapMajorWeight<R>(
-        _ weight: UnsafePointer<Float>, channels: Int, kernelSize: Int,
-        _ body: (UnsafePointer<Float>) -> R
-    ) -> R {
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: kernelSize * channels) { taps in
+    /// Runs `body(b, c, n, taps)` for every sample b and every vector of channels c..<c + n
+    /// (n ≤ 16), in parallel over (sample, 64-channel block), with `taps` the weight (C, 1, k) as
+    /// (k, C): tap j of 16 consecutive channels is one vector load. Each call owns its outputs.
+    static func forEachChannelVector(
+        weight: UnsafePointer<Float>, batch: Int, length: Int, channels: Int, kernelSize: Int,
+        _ body: (_ b: Int, _ c: Int, _ n: Int, _ taps: UnsafePointer<Float>) -> Void
+    ) {
+        let blocks = (channels + channelBlock - 1) / channelBlock
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: kernelSize * channels) { scratch in
+            let taps = scratch.baseAddress!
             for c in 0..<channels {
                 for j in 0..<kernelSize { taps[j * channels + c] = weight[c * kernelSize + j] }
             }
-            return body(UnsafePointer(taps.baseAddress!))
+            Parallel.forEach(batch * blocks, costPerItem: length * channelBlock * kernelSize) { item in
+                let c1 = min((item % blocks + 1) * channelBlock, channels)
+                for c in stride(from: (item % blocks) * channelBlock, to: c1, by: lanes) {
+                    body(item / blocks, c, min(lanes, c1 - c), UnsafePointer(taps))
+                }
+            }
         }
     }
 
@@ -35,23 +44,16 @@ public enum CausalConv1d {
         batch: Int, length: Int, channels: Int, kernelSize: Int
     ) {
         precondition(batch >= 0 && length >= 0 && channels > 0 && kernelSize > 0, "CausalConv1d sizes")
-        let blocks = (channels + channelBlock - 1) / channelBlock
-        withTapMajorWeight(weight, channels: channels, kernelSize: kernelSize) { taps in
-            Parallel.forEach(batch * blocks, costPerItem: length * channelBlock * kernelSize) { item in
-                let b = item / blocks
-                let c1 = min((item % blocks + 1) * channelBlock, channels)
-                for c in stride(from: (item % blocks) * channelBlock, to: c1, by: lanes) {
-                    let n = min(lanes, c1 - c)
-                    let bias = VectorMath.load(bias + c, n)
-                    for t in 0..<length {
-                        var out = bias
-                        for j in max(0, kernelSize - 1 - t)..<kernelSize {
-                            let row = input + (b * length + t - (kernelSize - 1) + j) * channels
-                            out = VectorMath.fma(VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), out)
-                        }
-                        VectorMath.store(out, output + (b * length + t) * channels + c, n)
-                    }
+        forEachChannelVector(weight: weight, batch: batch, length: length, channels: channels, kernelSize: kernelSize) {
+            b, c, n, taps in
+            let bias = VectorMath.load(bias + c, n)
+            for t in 0..<length {
+                var out = bias
+                for j in max(0, kernelSize - 1 - t)..<kernelSize {
+                    let row = input + (b * length + t - (kernelSize - 1) + j) * channels
+                    out = VectorMath.fma(VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), out)
                 }
+                VectorMath.store(out, output + (b * length + t) * channels + c, n)
             }
         }
     }
@@ -71,24 +73,17 @@ public enum CausalConv1d {
         batch: Int, length: Int, channels: Int, kernelSize: Int
     ) {
         precondition(batch >= 0 && length >= 0 && channels > 0 && kernelSize > 0, "CausalConv1d sizes")
-        let blocks = (channels + channelBlock - 1) / channelBlock
-        // dInput: each (batch, channel block) item owns its slice.
-        withTapMajorWeight(weight, channels: channels, kernelSize: kernelSize) { taps in
-            Parallel.forEach(batch * blocks, costPerItem: length * channelBlock * kernelSize) { item in
-                let b = item / blocks
-                let c1 = min((item % blocks + 1) * channelBlock, channels)
-                for c in stride(from: (item % blocks) * channelBlock, to: c1, by: lanes) {
-                    let n = min(lanes, c1 - c)
-                    for s in 0..<length {
-                        let dIn = dInput + (b * length + s) * channels + c
-                        var sum = VectorMath.load(dIn, n)
-                        for j in 0..<kernelSize where s + kernelSize - 1 - j < length {
-                            let row = dOutput + (b * length + s + kernelSize - 1 - j) * channels
-                            sum = VectorMath.fma(VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), sum)
-                        }
-                        VectorMath.store(sum, dIn, n)
-                    }
+        // dInput: each (sample, channel vector) call owns its slice.
+        forEachChannelVector(weight: weight, batch: batch, length: length, channels: channels, kernelSize: kernelSize) {
+            b, c, n, taps in
+            for s in 0..<length {
+                let dIn = dInput + (b * length + s) * channels + c
+                var sum = VectorMath.load(dIn, n)
+                for j in 0..<kernelSize where s + kernelSize - 1 - j < length {
+                    let row = dOutput + (b * length + s + kernelSize - 1 - j) * channels
+                    sum = VectorMath.fma(VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), sum)
                 }
+                VectorMath.store(sum, dIn, n)
             }
         }
         // dWeight, dBias: reductions over (batch, time) into per-tap vectors, one 16-channel tile

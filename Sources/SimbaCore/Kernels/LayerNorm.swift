@@ -12,14 +12,6 @@ public enum LayerNorm {
     typealias Vector = VectorMath.Vector
     static let lanes = Vector.scalarCount
 
-    @_transparent static func load(_ p: UnsafePointer<Float>) -> Vector {
-        UnsafeRawPointer(p).loadUnaligned(as: Vector.self)
-    }
-
-    @_transparent static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self)
-    }
-
     public static func forward(
         output: UnsafeMutablePointer<Float>,        // (rows, channels)
         mean: UnsafeMutablePointer<Float>,          // (rows), saved for backward
@@ -37,13 +29,13 @@ public enum LayerNorm {
                 let x = input + r * channels
                 let y = output + r * channels
                 var sums = Vector.zero
-                for c in stride(from: 0, to: full, by: lanes) { sums += load(x + c) }
+                for c in stride(from: 0, to: full, by: lanes) { sums += VectorMath.load(x + c, lanes) }
                 var sum = VectorMath.laneSum(sums)
                 for c in full..<channels { sum += x[c] }
                 let mu = sum * inverseCount
                 var squareSums = Vector.zero
                 for c in stride(from: 0, to: full, by: lanes) {
-                    let centred = load(x + c) - mu
+                    let centred = VectorMath.load(x + c, lanes) - mu
                     squareSums = VectorMath.fma(centred, centred, squareSums)
                 }
                 var squares = VectorMath.laneSum(squareSums)
@@ -53,7 +45,8 @@ public enum LayerNorm {
                 }
                 let s = 1 / (squares * inverseCount + eps).squareRoot()
                 for c in stride(from: 0, to: full, by: lanes) {
-                    store(VectorMath.fma((load(x + c) - mu) * s, load(weight + c), load(bias + c)), y + c)
+                    let xHat = (VectorMath.load(x + c, lanes) - mu) * s
+                    VectorMath.store(VectorMath.fma(xHat, VectorMath.load(weight + c, lanes), VectorMath.load(bias + c, lanes)), y + c, lanes)
                 }
                 for c in full..<channels { y[c] = (x[c] - mu) * s * weight[c] + bias[c] }
                 mean[r] = mu
@@ -88,9 +81,9 @@ public enum LayerNorm {
                 let mu = mean[r], s = rstd[r]
                 var sumsG = Vector.zero, sumsGX = Vector.zero
                 for c in stride(from: 0, to: full, by: lanes) {
-                    let g = load(dy + c) * load(weight + c)
+                    let g = VectorMath.load(dy + c, lanes) * VectorMath.load(weight + c, lanes)
                     sumsG += g
-                    sumsGX = VectorMath.fma(g, (load(x + c) - mu) * s, sumsGX)
+                    sumsGX = VectorMath.fma(g, (VectorMath.load(x + c, lanes) - mu) * s, sumsGX)
                 }
                 var sumG = VectorMath.laneSum(sumsG), sumGX = VectorMath.laneSum(sumsGX)
                 for c in full..<channels {
@@ -100,9 +93,9 @@ public enum LayerNorm {
                 }
                 let meanG = sumG * inverseCount, meanGX = sumGX * inverseCount
                 for c in stride(from: 0, to: full, by: lanes) {
-                    let xHat = (load(x + c) - mu) * s
-                    let g = load(dy + c) * load(weight + c)
-                    store(VectorMath.fma(g - meanG - xHat * meanGX, s, load(dx + c)), dx + c)
+                    let xHat = (VectorMath.load(x + c, lanes) - mu) * s
+                    let g = VectorMath.load(dy + c, lanes) * VectorMath.load(weight + c, lanes)
+                    VectorMath.store(VectorMath.fma(g - meanG - xHat * meanGX, s, VectorMath.load(dx + c, lanes)), dx + c, lanes)
                 }
                 for c in full..<channels {
                     let xHat = (x[c] - mu) * s

@@ -27,8 +27,8 @@ import Foundation
 /// sequence, g = ⌈P/16 / G⌉ blocks per group and S = min(workers, batch·G) worker slots.
 /// Both buffers must be 64-byte aligned (a `FloatBuffer` is).
 public enum SelectiveScan {
-    typealias Vector = SIMD16<Float>
-    static let lanes = 16
+    typealias Vector = VectorMath.Vector
+    static let lanes = Vector.scalarCount
     static let log2e: Float = 1.442_695_040_888_963_4
     static let ln2: Float = 0.693_147_180_559_945_3
 
@@ -74,33 +74,13 @@ public enum SelectiveScan {
         let magic: Float = 12_583_039
         let shifted = x + magic
         let f = x - (shifted - magic)
-        var p = fma(Vector(repeating: 1.326_470_868_661_999_7e-3), f, 9.671_509_265_899_658e-3)
-        p = fma(p, f, 5.550_733_581_185_341e-2)
-        p = fma(p, f, 2.402_224_242_687_225_3e-1)
-        p = fma(p, f, 6.931_470_036_506_653e-1)
-        p = fma(p, f, 1)
+        var p = VectorMath.fma(Vector(repeating: 1.326_470_868_661_999_7e-3), f, 9.671_509_265_899_658e-3)
+        p = VectorMath.fma(p, f, 5.550_733_581_185_341e-2)
+        p = VectorMath.fma(p, f, 2.402_224_242_687_225_3e-1)
+        p = VectorMath.fma(p, f, 6.931_470_036_506_653e-1)
+        p = VectorMath.fma(p, f, 1)
         let bits = unsafeBitCast(shifted, to: SIMD16<UInt32>.self) &<< 23
         return p * unsafeBitCast(bits, to: Vector.self)
-    }
-
-    /// a·b + c with one rounding (one FMA instruction on the release build's CPUs).
-    @_transparent static func fma(_ a: Vector, _ b: Vector, _ c: Vector) -> Vector { c.addingProduct(a, b) }
-    @_transparent static func fma(_ a: Vector, _ b: Float, _ c: Vector) -> Vector { c.addingProduct(a, b) }
-    @_transparent static func fma(_ a: Vector, _ b: Vector, _ c: Float) -> Vector {
-        Vector(repeating: c).addingProduct(a, b)
-    }
-
-    /// 16 channels starting at `p`; lanes at or past `count` read as 0.
-    @inline(__always) static func load(_ p: UnsafePointer<Float>, _ count: Int) -> Vector {
-        if count == lanes { return UnsafeRawPointer(p).loadUnaligned(as: Vector.self) }
-        var v = Vector.zero
-        for i in 0..<count { v[i] = p[i] }
-        return v
-    }
-
-    @inline(__always) static func store(_ v: Vector, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
-        if count == lanes { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vector.self); return }
-        for i in 0..<count { p[i] = v[i] }
     }
 
     /// A[block·16 + lane, n]·log2(e) at target[block·dState + n], for every 16-channel block
@@ -147,23 +127,23 @@ public enum SelectiveScan {
                 withUnsafeTemporaryAllocation(of: Vector.self, capacity: dState) { state in
                     let h = state.baseAddress!
                     h.update(repeating: .zero, count: dState)
-                    let skip = load(d + d0, count)
+                    let skip = VectorMath.load(d + d0, count)
                     for t in 0..<length {
                         if t > 0 && t % chunk == 0, let savedStates {
                             let slot = savedStates + ((bi * (chunks - 1) + t / chunk - 1) * blocks + block) * blockFloats
                             UnsafeMutableRawPointer(slot).copyMemory(from: h, byteCount: blockFloats * 4)
                         }
                         let row = (bi * length + t) * dInner + d0
-                        let dt = load(delta + row, count), xt = load(x + row, count)
+                        let dt = VectorMath.load(delta + row, count), xt = VectorMath.load(x + row, count)
                         let dtx = dt * xt
                         let bt = b + (bi * length + t) * bcStride, ct = c + (bi * length + t) * bcStride
                         var out = skip * xt
                         for n in 0..<dState {
-                            let hn = fma(exp2(dt * scaledA[n]), h[n], dtx * bt[n])
+                            let hn = VectorMath.fma(exp2(dt * scaledA[n]), h[n], dtx * bt[n])
                             h[n] = hn
-                            out = fma(hn, ct[n], out)
+                            out = VectorMath.fma(hn, ct[n], out)
                         }
-                        store(out, y + row, count)
+                        VectorMath.store(out, y + row, count)
                     }
                 }
             }
@@ -250,24 +230,24 @@ public enum SelectiveScan {
                             var previous = start
                             for t in t0..<t1 {
                                 let row = (bi * length + t) * dInner + d0
-                                let dt = load(delta + row, count), dtx = dt * load(x + row, count)
+                                let dt = VectorMath.load(delta + row, count), dtx = dt * VectorMath.load(x + row, count)
                                 let bt = b + (bi * length + t) * bcStride
                                 let h = hChunk + (t - t0) * dState, e = eChunk + (t - t0) * dState
                                 for n in 0..<dState {
                                     e[n] = exp2(dt * scaledA[n])
-                                    h[n] = fma(e[n], previous[n], dtx * bt[n])
+                                    h[n] = VectorMath.fma(e[n], previous[n], dtx * bt[n])
                                 }
                                 previous = UnsafePointer(h)
                             }
                             // Reverse sweep.
                             let g = carry + (block - firstBlock) * dState
                             let blockA = itemA + (block - firstBlock) * dState
-                            let skip = load(d + d0, count)
+                            let skip = VectorMath.load(d + d0, count)
                             var sumDY = Vector.zero
                             for t in (t0..<t1).reversed() {
                                 let row = (bi * length + t) * dInner + d0
-                                let dt = load(delta + row, count), xt = load(x + row, count)
-                                let dy = load(dY + row, count)
+                                let dt = VectorMath.load(delta + row, count), xt = VectorMath.load(x + row, count)
+                                let dy = VectorMath.load(dY + row, count)
                                 let dtx = dt * xt
                                 let bt = b + (bi * length + t) * bcStride, ct = c + (bi * length + t) * bcStride
                                 let h = hChunk + (t - t0) * dState, decay = eChunk + (t - t0) * dState
@@ -275,20 +255,20 @@ public enum SelectiveScan {
                                 let rowB = sumB + (t - t0) * dState, rowC = sumC + (t - t0) * dState
                                 var sumQA = Vector.zero, sumDhB = Vector.zero
                                 for n in 0..<dState {
-                                    let dh = fma(dy, ct[n], g[n])
+                                    let dh = VectorMath.fma(dy, ct[n], g[n])
                                     let e = decay[n]
                                     let q = dh * e * hPrevious[n]
-                                    sumQA = fma(q, scaledA[n], sumQA)
-                                    blockA[n] = fma(q, dt, blockA[n])
-                                    sumDhB = fma(dh, bt[n], sumDhB)
-                                    rowB[n] = fma(dh, dtx, rowB[n])
-                                    rowC[n] = fma(dy, h[n], rowC[n])
+                                    sumQA = VectorMath.fma(q, scaledA[n], sumQA)
+                                    blockA[n] = VectorMath.fma(q, dt, blockA[n])
+                                    sumDhB = VectorMath.fma(dh, bt[n], sumDhB)
+                                    rowB[n] = VectorMath.fma(dh, dtx, rowB[n])
+                                    rowC[n] = VectorMath.fma(dy, h[n], rowC[n])
                                     g[n] = e * dh
                                 }
                                 sumDY += dy * xt
-                                let dDeltaRow = load(dDelta + row, count) + sumQA * ln2 + xt * sumDhB
-                                store(dDeltaRow, dDelta + row, count)
-                                store(load(dX + row, count) + skip * dy + dt * sumDhB, dX + row, count)
+                                let dDeltaRow = VectorMath.load(dDelta + row, count) + sumQA * ln2 + xt * sumDhB
+                                VectorMath.store(dDeltaRow, dDelta + row, count)
+                                VectorMath.store(VectorMath.load(dX + row, count) + skip * dy + dt * sumDhB, dX + row, count)
                             }
                             itemD[block - firstBlock] += sumDY
                         }
