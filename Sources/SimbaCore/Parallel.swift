@@ -52,6 +52,23 @@ public enum Parallel {
             for i in range { body(i) }
         }
     }
+
+    /// Runs `body(slot, item)` for every item in `0..<count` on `slots` parallel claimants: each
+    /// slot takes the next unclaimed item whenever it is free, so a worker that runs slower (or
+    /// starts late) takes fewer items instead of leaving the others waiting. No two calls with
+    /// the same `slot` (< slots) run at once, so `slot` can name per-worker scratch.
+    public static func forEachClaimed(
+        _ count: Int, slots: Int, costPerItem: Int = 1, _ body: (_ slot: Int, _ item: Int) -> Void
+    ) {
+        let next = Atomic<Int>(0)
+        forEach(slots, costPerItem: count * costPerItem / max(slots, 1)) { slot in
+            while true {
+                let item = next.add(1, ordering: .relaxed).oldValue
+                if item >= count { return }
+                body(slot, item)
+            }
+        }
+    }
 }
 
 /// Helper threads that spin briefly between loops, then sleep.

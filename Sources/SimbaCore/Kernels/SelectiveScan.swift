@@ -22,7 +22,7 @@ import Foundation
 /// Memory. With P = ⌈dInner/16⌉·16, K = ⌈length/chunk⌉, the forward saves only the state at the
 /// start of chunks 1…K−1: `savedStateCount` = batch·(K−1)·P·dState floats (the full state history
 /// would be batch·length·dInner·dState). The backward recomputes one chunk of states at a time and
-/// needs `backwardScratchCount` = S·(4·chunk + g + 1)·16·dState + batch·P·(dState + 1)
+/// needs `backwardScratchCount` = S·((4·chunk + g + 1)·dState + 64)·16 + batch·P·(dState + 1)
 /// + 2·(G−1)·batch·length·dState floats, where G = min(P/16, ⌈workers/batch⌉) channel groups per
 /// sequence, g = ⌈P/16 / G⌉ blocks per group and S = min(workers, batch·G) worker slots.
 /// Both buffers must be 64-byte aligned (a `FloatBuffer` is).
@@ -57,8 +57,11 @@ public enum SelectiveScan {
     }
 
     static func slotCount(dState: Int, chunk: Int, groupBlocks: Int) -> Int {
-        (4 * chunk + groupBlocks + 1) * lanes * dState
+        (4 * chunk + groupBlocks + 1) * lanes * dState + 4 * skew * lanes
     }
+
+    /// Vectors (1 KB) left between the backward's per-chunk arrays.
+    static let skew = 16
 
     // MARK: Vector helpers
 
@@ -196,95 +199,96 @@ public enum SelectiveScan {
         let items = batch * plan.groups
         withUnsafeTemporaryAllocation(of: Vector.self, capacity: blocks * dState) { allScaledA in
             laneMajorScaledA(allScaledA.baseAddress!, a, dInner: dInner, dState: dState)
-            Parallel.forEach(plan.slots, costPerItem: batch * length * dInner * dState / plan.slots) { slot in
+            Parallel.forEachClaimed(items, slots: plan.slots, costPerItem: length * dInner * dState / plan.groups) { slot, item in
                 let base = scratch + slot * slotFloats
+                // The four chunk arrays start 1 KB apart modulo 4 KB: at equal offsets, the
+                // sweep's loads would falsely wait on its stores (4K aliasing; 4% of a backward).
                 let hChunk = UnsafeMutableRawPointer(base).assumingMemoryBound(to: Vector.self)
-                let eChunk = hChunk + chunk * dState, sumB = eChunk + chunk * dState, sumC = sumB + chunk * dState
-                let carry = sumC + chunk * dState
+                let eChunk = hChunk + chunk * dState + skew, sumB = eChunk + chunk * dState + skew
+                let sumC = sumB + chunk * dState + skew
+                let carry = sumC + chunk * dState + skew
                 let zeros = carry + plan.groupBlocks * dState
                 zeros.update(repeating: .zero, count: dState)
-                for item in stride(from: slot, to: items, by: plan.slots) {
-                    let bi = item / plan.groups, group = item % plan.groups
-                    let firstBlock = group * plan.groupBlocks
-                    let lastBlock = min(firstBlock + plan.groupBlocks, blocks)
-                    let itemA = UnsafeMutableRawPointer(partialA + (bi * padded + firstBlock * lanes) * dState)
-                        .assumingMemoryBound(to: Vector.self)
-                    let itemD = UnsafeMutableRawPointer(partialD + bi * padded + firstBlock * lanes)
-                        .assumingMemoryBound(to: Vector.self)
-                    itemA.update(repeating: .zero, count: (lastBlock - firstBlock) * dState)
-                    itemD.update(repeating: .zero, count: lastBlock - firstBlock)
-                    carry.update(repeating: .zero, count: (lastBlock - firstBlock) * dState)
-                    for chunkIndex in (0..<chunks).reversed() {
-                        let t0 = chunkIndex * chunk, t1 = min(t0 + chunk, length)
-                        sumB.update(repeating: .zero, count: (t1 - t0) * dState)
-                        sumC.update(repeating: .zero, count: (t1 - t0) * dState)
-                        for block in firstBlock..<lastBlock {
-                            let d0 = block * lanes, count = min(lanes, dInner - d0)
-                            let scaledA = UnsafePointer(allScaledA.baseAddress! + block * dState)
-                            let start: UnsafePointer<Vector> = chunkIndex == 0
-                                ? UnsafePointer(zeros)
-                                : UnsafeRawPointer(
-                                    savedStates + ((bi * (chunks - 1) + chunkIndex - 1) * blocks + block) * blockFloats
-                                ).assumingMemoryBound(to: Vector.self)
-                            // Recompute h_t for the chunk.
-                            var previous = start
-                            for t in t0..<t1 {
-                                let row = (bi * length + t) * dInner + d0
-                                let dt = VectorMath.load(delta + row, count), dtx = dt * VectorMath.load(x + row, count)
-                                let bt = b + (bi * length + t) * bcStride
-                                let h = hChunk + (t - t0) * dState, e = eChunk + (t - t0) * dState
-                                for n in 0..<dState {
-                                    e[n] = exp2(dt * scaledA[n])
-                                    h[n] = VectorMath.fma(e[n], previous[n], dtx * bt[n])
-                                }
-                                previous = UnsafePointer(h)
-                            }
-                            // Reverse sweep.
-                            let g = carry + (block - firstBlock) * dState
-                            let blockA = itemA + (block - firstBlock) * dState
-                            let skip = VectorMath.load(d + d0, count)
-                            var sumDY = Vector.zero
-                            for t in (t0..<t1).reversed() {
-                                let row = (bi * length + t) * dInner + d0
-                                let dt = VectorMath.load(delta + row, count), xt = VectorMath.load(x + row, count)
-                                let dy = VectorMath.load(dY + row, count)
-                                let dtx = dt * xt
-                                let bt = b + (bi * length + t) * bcStride, ct = c + (bi * length + t) * bcStride
-                                let h = hChunk + (t - t0) * dState, decay = eChunk + (t - t0) * dState
-                                let hPrevious = t == t0 ? start : UnsafePointer(h - dState)
-                                let rowB = sumB + (t - t0) * dState, rowC = sumC + (t - t0) * dState
-                                var sumQA = Vector.zero, sumDhB = Vector.zero
-                                for n in 0..<dState {
-                                    let dh = VectorMath.fma(dy, ct[n], g[n])
-                                    let e = decay[n]
-                                    let q = dh * e * hPrevious[n]
-                                    sumQA = VectorMath.fma(q, scaledA[n], sumQA)
-                                    blockA[n] = VectorMath.fma(q, dt, blockA[n])
-                                    sumDhB = VectorMath.fma(dh, bt[n], sumDhB)
-                                    rowB[n] = VectorMath.fma(dh, dtx, rowB[n])
-                                    rowC[n] = VectorMath.fma(dy, h[n], rowC[n])
-                                    g[n] = e * dh
-                                }
-                                sumDY += dy * xt
-                                let dDeltaRow = VectorMath.load(dDelta + row, count) + sumQA * ln2 + xt * sumDhB
-                                VectorMath.store(dDeltaRow, dDelta + row, count)
-                                VectorMath.store(VectorMath.load(dX + row, count) + skip * dy + dt * sumDhB, dX + row, count)
-                            }
-                            itemD[block - firstBlock] += sumDY
-                        }
-                        // Channel sums of dB, dC for this chunk: group 0 adds into the caller's
-                        // arrays, other groups write their own partials.
+                let bi = item / plan.groups, group = item % plan.groups
+                let firstBlock = group * plan.groupBlocks
+                let lastBlock = min(firstBlock + plan.groupBlocks, blocks)
+                let itemA = UnsafeMutableRawPointer(partialA + (bi * padded + firstBlock * lanes) * dState)
+                    .assumingMemoryBound(to: Vector.self)
+                let itemD = UnsafeMutableRawPointer(partialD + bi * padded + firstBlock * lanes)
+                    .assumingMemoryBound(to: Vector.self)
+                itemA.update(repeating: .zero, count: (lastBlock - firstBlock) * dState)
+                itemD.update(repeating: .zero, count: lastBlock - firstBlock)
+                carry.update(repeating: .zero, count: (lastBlock - firstBlock) * dState)
+                for chunkIndex in (0..<chunks).reversed() {
+                    let t0 = chunkIndex * chunk, t1 = min(t0 + chunk, length)
+                    sumB.update(repeating: .zero, count: (t1 - t0) * dState)
+                    sumC.update(repeating: .zero, count: (t1 - t0) * dState)
+                    for block in firstBlock..<lastBlock {
+                        let d0 = block * lanes, count = min(lanes, dInner - d0)
+                        let scaledA = UnsafePointer(allScaledA.baseAddress! + block * dState)
+                        let start: UnsafePointer<Vector> = chunkIndex == 0
+                            ? UnsafePointer(zeros)
+                            : UnsafeRawPointer(
+                                savedStates + ((bi * (chunks - 1) + chunkIndex - 1) * blocks + block) * blockFloats
+                            ).assumingMemoryBound(to: Vector.self)
+                        // Recompute h_t for the chunk.
+                        var previous = start
                         for t in t0..<t1 {
+                            let row = (bi * length + t) * dInner + d0
+                            let dt = VectorMath.load(delta + row, count), dtx = dt * VectorMath.load(x + row, count)
+                            let bt = b + (bi * length + t) * bcStride
+                            let h = hChunk + (t - t0) * dState, e = eChunk + (t - t0) * dState
+                            for n in 0..<dState {
+                                e[n] = exp2(dt * scaledA[n])
+                                h[n] = VectorMath.fma(e[n], previous[n], dtx * bt[n])
+                            }
+                            previous = UnsafePointer(h)
+                        }
+                        // Reverse sweep.
+                        let g = carry + (block - firstBlock) * dState
+                        let blockA = itemA + (block - firstBlock) * dState
+                        let skip = VectorMath.load(d + d0, count)
+                        var sumDY = Vector.zero
+                        for t in (t0..<t1).reversed() {
+                            let row = (bi * length + t) * dInner + d0
+                            let dt = VectorMath.load(delta + row, count), xt = VectorMath.load(x + row, count)
+                            let dy = VectorMath.load(dY + row, count)
+                            let dtx = dt * xt
+                            let bt = b + (bi * length + t) * bcStride, ct = c + (bi * length + t) * bcStride
+                            let h = hChunk + (t - t0) * dState, decay = eChunk + (t - t0) * dState
+                            let hPrevious = t == t0 ? start : UnsafePointer(h - dState)
                             let rowB = sumB + (t - t0) * dState, rowC = sumC + (t - t0) * dState
-                            if group == 0 {
-                                let tb = dB + (bi * length + t) * bcStride, tc = dC + (bi * length + t) * bcStride
-                                for n in 0..<dState { tb[n] += VectorMath.laneSum(rowB[n]); tc[n] += VectorMath.laneSum(rowC[n]) }
-                            } else {
-                                let offset = (((group - 1) * batch + bi) * length + t) * dState
-                                for n in 0..<dState {
-                                    partialB[offset + n] = VectorMath.laneSum(rowB[n])
-                                    partialC[offset + n] = VectorMath.laneSum(rowC[n])
-                                }
+                            var sumQA = Vector.zero, sumDhB = Vector.zero
+                            for n in 0..<dState {
+                                let dh = VectorMath.fma(dy, ct[n], g[n])
+                                let e = decay[n]
+                                let q = dh * e * hPrevious[n]
+                                sumQA = VectorMath.fma(q, scaledA[n], sumQA)
+                                blockA[n] = VectorMath.fma(q, dt, blockA[n])
+                                sumDhB = VectorMath.fma(dh, bt[n], sumDhB)
+                                rowB[n] = VectorMath.fma(dh, dtx, rowB[n])
+                                rowC[n] = VectorMath.fma(dy, h[n], rowC[n])
+                                g[n] = e * dh
+                            }
+                            sumDY += dy * xt
+                            let dDeltaRow = VectorMath.load(dDelta + row, count) + sumQA * ln2 + xt * sumDhB
+                            VectorMath.store(dDeltaRow, dDelta + row, count)
+                            VectorMath.store(VectorMath.load(dX + row, count) + skip * dy + dt * sumDhB, dX + row, count)
+                        }
+                        itemD[block - firstBlock] += sumDY
+                    }
+                    // Channel sums of dB, dC for this chunk: group 0 adds into the caller's
+                    // arrays, other groups write their own partials.
+                    for t in t0..<t1 {
+                        let rowB = sumB + (t - t0) * dState, rowC = sumC + (t - t0) * dState
+                        if group == 0 {
+                            let tb = dB + (bi * length + t) * bcStride, tc = dC + (bi * length + t) * bcStride
+                            for n in 0..<dState { tb[n] += VectorMath.laneSum(rowB[n]); tc[n] += VectorMath.laneSum(rowC[n]) }
+                        } else {
+                            let offset = (((group - 1) * batch + bi) * length + t) * dState
+                            for n in 0..<dState {
+                                partialB[offset + n] = VectorMath.laneSum(rowB[n])
+                                partialC[offset + n] = VectorMath.laneSum(rowC[n])
                             }
                         }
                     }
