@@ -1,5 +1,6 @@
 // Per-channel sums over many rows, in parallel over 16-channel tiles with double-precision
-// accumulators on each worker's stack: the shared skeleton of the norm and conv reductions. No arithmetic of its own.
+// accumulators on each worker's stack: the shared skeleton of the norm and conv reductions, and
+// the plain column sum that is every bias gradient.
 
 /// Splits `channels` into tiles of `width` contiguous channels and hands each tile, with zeroed
 /// double accumulators, to one worker.
@@ -24,6 +25,22 @@ enum ChannelTiles {
                 sums.initialize(repeating: 0, count: sumsPerChannel * width)
                 body(start, min(width, channels - start), sums)
             }
+        }
+    }
+
+    /// sums[c] += Σ_r matrix[r, c] for a (rows, channels) matrix: the bias gradient of a layer
+    /// whose bias is added to every row (Linear, Conv2d), in parallel over tiles.
+    static func addColumnSums(
+        _ sums: UnsafeMutablePointer<Float>,        // (channels), +=
+        of matrix: UnsafePointer<Float>,            // (rows, channels)
+        rows: Int, channels: Int
+    ) {
+        forEach(channels: channels, sumsPerChannel: 1, costPerTile: width * rows) { start, count, partial in
+            for r in 0..<rows {
+                let row = matrix + r * channels + start
+                for c in 0..<count { partial[c] += Double(row[c]) }
+            }
+            for c in 0..<count { sums[start + c] += Float(partial[c]) }
         }
     }
 }

@@ -69,16 +69,7 @@ public enum Conv2d {
             transposeA: true, transposeB: false, m: outChannels, n: patch, k: rows,
             a: dOutput, lda: outChannels, b: columns, ldb: patch,
             beta: 1, c: dWeight, ldc: patch)
-        if let dBias {
-            ChannelTiles.forEach(channels: outChannels, sumsPerChannel: 1, costPerTile: ChannelTiles.width * rows) {
-                start, count, sums in
-                for r in 0..<rows {
-                    let dy = dOutput + r * outChannels + start
-                    for c in 0..<count { sums[c] += Double(dy[c]) }
-                }
-                for c in 0..<count { dBias[start + c] += Float(sums[c]) }
-            }
-        }
+        if let dBias { ChannelTiles.addColumnSums(dBias, of: dOutput, rows: rows, channels: outChannels) }
         guard let dInput else { return }
         guard let dColumns else { preconditionFailure("Conv2d.backward: dInput needs dColumns scratch") }
         BLAS.gemm(

@@ -222,16 +222,15 @@ public enum EinFFT {
     /// stacked[k][2i+a, 2j+b] = [[Wr, Wi], [−Wi, Wr]][a][b] at [k, i, j] (2bs, 2bs), for W (2, 4, bs, bs).
     static func stack(_ stacked: UnsafeMutablePointer<Float>, _ weight: UnsafePointer<Float>, bs: Int) {
         let n = 2 * bs
-        for k in 0..<blocks {
+        Parallel.forEach(blocks * bs, costPerItem: 4 * bs) { row in
+            let k = row / bs, i = row % bs
             let real = weight + k * bs * bs, imaginary = weight + (blocks + k) * bs * bs, s = stacked + k * n * n
-            for i in 0..<bs {
-                for j in 0..<bs {
-                    let wr = real[i * bs + j], wi = imaginary[i * bs + j]
-                    s[2 * i * n + 2 * j] = wr
-                    s[2 * i * n + 2 * j + 1] = wi
-                    s[(2 * i + 1) * n + 2 * j] = -wi
-                    s[(2 * i + 1) * n + 2 * j + 1] = wr
-                }
+            for j in 0..<bs {
+                let wr = real[i * bs + j], wi = imaginary[i * bs + j]
+                s[2 * i * n + 2 * j] = wr
+                s[2 * i * n + 2 * j + 1] = wi
+                s[(2 * i + 1) * n + 2 * j] = -wi
+                s[(2 * i + 1) * n + 2 * j + 1] = wr
             }
         }
     }
@@ -240,13 +239,12 @@ public enum EinFFT {
     /// (the adjoint of `stack`).
     static func foldStacked(_ dWeight: UnsafeMutablePointer<Float>, _ dStacked: UnsafePointer<Float>, bs: Int) {
         let n = 2 * bs
-        for k in 0..<blocks {
+        Parallel.forEach(blocks * bs, costPerItem: 4 * bs) { row in
+            let k = row / bs, i = row % bs
             let real = dWeight + k * bs * bs, imaginary = dWeight + (blocks + k) * bs * bs, d = dStacked + k * n * n
-            for i in 0..<bs {
-                for j in 0..<bs {
-                    real[i * bs + j] += d[2 * i * n + 2 * j] + d[(2 * i + 1) * n + 2 * j + 1]
-                    imaginary[i * bs + j] += d[2 * i * n + 2 * j + 1] - d[(2 * i + 1) * n + 2 * j]
-                }
+            for j in 0..<bs {
+                real[i * bs + j] += d[2 * i * n + 2 * j] + d[(2 * i + 1) * n + 2 * j + 1]
+                imaginary[i * bs + j] += d[2 * i * n + 2 * j + 1] - d[(2 * i + 1) * n + 2 * j]
             }
         }
     }

@@ -47,11 +47,6 @@ public enum Linear {
             transposeA: true, transposeB: false, m: outFeatures, n: inFeatures, k: rows,
             a: dOutput, lda: outFeatures, b: input, ldb: inputStride ?? inFeatures,
             beta: 1, c: dWeight, ldc: inFeatures)
-        if let dBias {
-            for r in 0..<rows {
-                let row = dOutput + r * outFeatures
-                for o in 0..<outFeatures { dBias[o] += row[o] }
-            }
-        }
+        if let dBias { ChannelTiles.addColumnSums(dBias, of: dOutput, rows: rows, channels: outFeatures) }
     }
 }

@@ -91,12 +91,14 @@ public enum SelectiveScan {
     static func laneMajorScaledA(
         _ target: UnsafeMutablePointer<Vector>, _ a: UnsafePointer<Float>, dInner: Int, dState: Int
     ) {
-        for block in 0..<blockCount(dInner) {
+        let floats = UnsafeMutableRawPointer(target).assumingMemoryBound(to: Float.self)
+        Parallel.forEach(blockCount(dInner), costPerItem: lanes * dState) { block in
             let d0 = block * lanes, count = min(lanes, dInner - d0)
-            for n in 0..<dState {
-                var v = Vector.zero
-                for i in 0..<count { v[i] = a[(d0 + i) * dState + n] * log2e }
-                target[block * dState + n] = v
+            let blockFloats = floats + block * dState * lanes
+            blockFloats.update(repeating: 0, count: dState * lanes)
+            for i in 0..<count {
+                let row = a + (d0 + i) * dState
+                for n in 0..<dState { blockFloats[n * lanes + i] = row[n] * log2e }
             }
         }
     }
