@@ -1,7 +1,8 @@
 """`make bench`: simba against the PyTorch reference of SiMBA on this machine, in one table.
 
 For each case it runs `simba bench model --case CASE --json`, then scripts/bench_reference.py once per Mamba
-scan (sequential reference, mambapy's parallel pscan), one process at a time, and prints
+scan (sequential reference, mambapy's parallel pscan), then simba again (its samples from both runs pooled),
+one process at a time, and prints
     case | simba | PyTorch (the better scan) | ratio (times better) | target | pass/fail
 then the model's matrix-product GFLOP/s as a share of sgemm's and simba's token-linearity ratio, with the
 machine, thread count, torch version and total wall time. It measures: the exit status is 0 even when targets
@@ -18,6 +19,7 @@ import os
 import platform
 import resource
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -102,14 +104,20 @@ def repetition_options(case, quick):
 
 
 def planned_runs(args):
-    """(side, case, command, environment) of every process to run, simba before PyTorch for each case."""
+    """(side, case, command, environment) of every process to run. For each case simba runs before and
+    after PyTorch and its samples are pooled (`pooled`): the host's speed drifts over minutes, and
+    PyTorch's runs take minutes while simba's take seconds, so one simba run samples a much shorter
+    stretch of the host than the PyTorch figure it is compared with. The memory case runs once (it
+    measures one step's peak)."""
     simba_env = dict(os.environ, SIMBA_THREADS=str(args.threads))
     runs = []
-    if "train-einfft-64" in args.cases:  # the matrix-product share needs this machine's sgemm speed
-        runs.append(("simba", "sgemm", [args.simba, "bench", "model", "--case", "sgemm", "--json"], simba_env))
+    sgemm = ("simba", "sgemm", [args.simba, "bench", "model", "--case", "sgemm", "--json"], simba_env)
     for case in args.cases:
         extra = repetition_options(case, args.quick)
-        runs.append(("simba", case, [args.simba, "bench", "model", "--case", case, "--json", *extra], simba_env))
+        simba = ("simba", case, [args.simba, "bench", "model", "--case", case, "--json", *extra], simba_env)
+        # The matrix-product share needs this machine's sgemm speed, measured around the same runs.
+        bracket = [simba, sgemm] if case == "train-einfft-64" else [simba]
+        runs += bracket[::-1]
         for scan in args.scans:
             if args.quick and scan == "reference" and case in OVER_CAP_WITH_REFERENCE_SCAN:
                 continue
@@ -117,6 +125,8 @@ def planned_runs(args):
             command = [sys.executable, REFERENCE_SCRIPT, "--case", case, "--scan", scan,
                        "--threads", str(args.threads), *cap, *extra]
             runs.append((IMPL[scan], case, command, os.environ))
+        if case != "memory-einfft-224":
+            runs += bracket
     return runs
 
 
@@ -226,7 +236,26 @@ def markdown_table(header, rows):
 
 
 def find(records, case, impl):
-    return next((r for r in records if r.get("case") == case and r.get("impl") == impl), None)
+    """The record of `case` by `impl`; simba's runs of a case pooled into one (`pooled`)."""
+    matching = [r for r in records if r.get("case") == case and r.get("impl") == impl]
+    if impl == "simba" and len(matching) > 1:
+        return pooled(matching)
+    return matching[0] if matching else None
+
+
+def pooled(runs):
+    """One record from several runs of a case: all timed samples together, their median as the value
+    (and the median of the runs' matrix-product GFLOP/s); the first failed run if any failed."""
+    failed = [r for r in runs if not has_value(r)]
+    if failed:
+        return failed[0]
+    record = dict(runs[0], runs=len(runs), samples=[v for r in runs for v in r.get("samples", [r["value"]])])
+    record["value"] = statistics.median(record["samples"])
+    gflops = [r["matmul_gflops"] for r in runs if isinstance(r.get("matmul_gflops"), (int, float))]
+    if gflops:
+        record["matmul_gflops"] = statistics.median(gflops)
+    record["other_cores"] = max(r.get("other_cores", 0.0) for r in runs)
+    return record
 
 
 def seconds_per_step(record):
@@ -320,6 +349,7 @@ def report(args, records, wall_seconds):
     kernels = f"; OpenBLAS kernels {blas}" if blas else ""
     print(f"Threads: {args.threads} (simba SIMBA_THREADS, torch.set_num_threads){kernels}")
     print(f"torch {torch_version(records)}, Python {platform.python_version()}, simba {args.simba}")
+    print("simba: median of the timed samples of its runs before and after PyTorch's; PyTorch: median of its run")
     print(f"Total wall time: {wall_seconds / 60:.1f} min")
 
 
