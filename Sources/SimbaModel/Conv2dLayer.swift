@@ -62,7 +62,8 @@ public final class Conv2dLayer {
             let columns = buffers.take(batch * outHeight * outWidth * inChannels * kernel * kernel)
             Conv2d.im2col(
                 columns: columns, input: input, batch: batch, height: height, width: width, inChannels: inChannels,
-                outHeight: outHeight, outWidth: outWidth, kernel: kernel, stride: stride, padding: padding)
+                outHeight: outHeight, outWidth: outWidth, kernel: kernel, stride: stride, padding: padding,
+                order: Conv2d.columnOrder(rows: batch * outHeight * outWidth, outChannels: outChannels))
             Conv2d.backward(
                 dInput: dInput, dWeight: weight.gradient, dBias: bias?.gradient, dColumns: dInput == nil ? nil : columns,
                 dOutput: dOutput, columns: columns, weight: weight.value,

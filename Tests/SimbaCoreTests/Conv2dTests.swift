@@ -1,5 +1,5 @@
 // Conv2d: the im2col + GEMM path against the direct-convolution twin, and backward against finite
-// differences, for the three configurations SiMBA uses, on odd image sizes.
+// differences, for the three configurations SiMBA uses (in both column orders), on odd image sizes.
 
 import SimbaCore
 import SimbaTestSupport
@@ -15,6 +15,8 @@ import Testing
         Configuration(kernel: 7, stride: 2, padding: 3, inChannels: 3, outChannels: 5, hasBias: false),  // stem
         Configuration(kernel: 3, stride: 1, padding: 1, inChannels: 4, outChannels: 6, hasBias: false),  // stem body
         Configuration(kernel: 3, stride: 2, padding: 1, inChannels: 4, outChannels: 6, hasBias: true),   // downsampling
+        // A late downsampling: fewer rows (2·5·4) than 4·out, so PyTorch's column order (the others: tap-major).
+        Configuration(kernel: 3, stride: 2, padding: 1, inChannels: 4, outChannels: 12, hasBias: true),
     ]
 
     let batch = 2, height = 9, width = 7
