@@ -17,6 +17,8 @@ enum BenchCommand {
                    train-einfft-64    SiMBA-S EinFFT training step, 64×64, batch 16, images/s
                    train-mlp-64       the same with the MLP channel mixer
                    train-einfft-128   the same as train-einfft-64 at 128×128 (4× the tokens)
+                   token-linearity    seconds of a train-einfft-128 step over a train-einfft-64 step,
+                                      the two alternated in one process (median ratio)
                    infer-einfft-224   SiMBA-S EinFFT inference, 224×224, batch 8, images/s
                    etth1-epoch        one epoch of --config (default configs/etth1-96.yaml), seconds
                    memory-einfft-224  peak resident MB of one SiMBA-S EinFFT training step at

@@ -10,8 +10,8 @@ import SimbaTraining
 enum ModelBenchmark {
     /// Case names, shared with scripts/bench_reference.py and scripts/bench.py.
     static let cases = [
-        "sgemm", "train-einfft-64", "train-mlp-64", "train-einfft-128", "infer-einfft-224", "etth1-epoch",
-        "memory-einfft-224",
+        "sgemm", "train-einfft-64", "train-mlp-64", "train-einfft-128", "token-linearity", "infer-einfft-224",
+        "etth1-epoch", "memory-einfft-224",
     ]
 
     /// One measured case: the median of `samples` (after `warmup` untimed runs) in `unit`.
@@ -52,6 +52,7 @@ enum ModelBenchmark {
         case "train-einfft-64": return visionTraining(name, mixer: .einfft, size: 64, batch: 16, repeats: repeats, warmup: warmup)
         case "train-mlp-64": return visionTraining(name, mixer: .mlp, size: 64, batch: 16, repeats: repeats, warmup: warmup)
         case "train-einfft-128": return visionTraining(name, mixer: .einfft, size: 128, batch: 16, repeats: repeats, warmup: warmup)
+        case "token-linearity": return tokenLinearity(name, repeats: repeats, warmup: warmup)
         case "infer-einfft-224": return visionInference(name, size: 224, batch: 8, repeats: repeats, warmup: warmup)
         case "etth1-epoch": return try forecastEpoch(name, configFile: configFile, repeats: repeats, warmup: warmup)
         case "memory-einfft-224": return peakMemory(name, size: 224, batch: 32)
@@ -63,13 +64,14 @@ enum ModelBenchmark {
     /// Seconds of each of `repeats` calls of `body` after `warmup` untimed calls.
     static func samples(repeats: Int, warmup: Int, _ body: () throws -> Void) rethrows -> [Double] {
         for _ in 0..<warmup { try body() }
-        var seconds: [Double] = []
-        for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
-        }
-        return seconds
+        return try (0..<repeats).map { _ in try seconds(body) }
+    }
+
+    /// Wall seconds of one call of `body`.
+    static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
     }
 
     static func median(_ values: [Double]) -> Double {
@@ -109,6 +111,33 @@ enum ModelBenchmark {
     /// One training step as `simba train` takes it: forward, label-smoothed (0.1) cross-entropy,
     /// backward, AdamW (lr 1e-3, weight decay 0.05). Images/s.
     static func visionTraining(_ name: String, mixer: ChannelMixerKind, size: Int, batch: Int, repeats: Int, warmup: Int) -> Result {
+        let step = trainingStep(mixer: mixer, size: size, batch: batch)
+        for _ in 0..<warmup { step() }
+        BLAS.meter = GemmMeter()
+        let seconds = samples(repeats: repeats, warmup: 0, step)
+        let meter = BLAS.meter!
+        BLAS.meter = nil
+        return Result(name: name, unit: "images/s", value: Double(batch) / median(seconds),
+                      samples: seconds.map { Double(batch) / $0 }, warmup: warmup,
+                      matmulGFLOPs: meter.gflopsPerSecond, matmulShare: meter.seconds / seconds.reduce(0, +))
+    }
+
+    /// Seconds of a train-einfft-128 step over a train-einfft-64 step (4× the tokens), both models in
+    /// this process and their steps alternated, so both sizes meet the same host speed: the median of
+    /// the per-round ratios.
+    static func tokenLinearity(_ name: String, repeats: Int, warmup: Int) -> Result {
+        let small = trainingStep(mixer: .einfft, size: 64, batch: 16)
+        let large = trainingStep(mixer: .einfft, size: 128, batch: 16)
+        var ratios: [Double] = []
+        for round in 0..<(warmup + repeats) {
+            let smallSeconds = seconds(small), largeSeconds = seconds(large)
+            if round >= warmup { ratios.append(largeSeconds / smallSeconds) }
+        }
+        return Result(name: name, unit: "ratio", value: median(ratios), samples: ratios, warmup: warmup)
+    }
+
+    /// A closure running one training step of SiMBA-S at `size`×`size` on fixed random images.
+    static func trainingStep(mixer: ChannelMixerKind, size: Int, batch: Int) -> () -> Void {
         let config = simbaS(mixer: mixer, size: size)
         let classes = config.numClasses
         let model = VisionModel(config: config, maxBatch: batch, seed: 1)
@@ -130,14 +159,7 @@ enum ModelBenchmark {
             model.backward(dLogits.pointer, batch: batch)
             optimizer.step(store: model.store, learningRate: 1e-3)
         }
-        for _ in 0..<warmup { step() }
-        BLAS.meter = GemmMeter()
-        let seconds = samples(repeats: repeats, warmup: 0, step)
-        let meter = BLAS.meter!
-        BLAS.meter = nil
-        return Result(name: name, unit: "images/s", value: Double(batch) / median(seconds),
-                      samples: seconds.map { Double(batch) / $0 }, warmup: warmup,
-                      matmulGFLOPs: meter.gflopsPerSecond, matmulShare: meter.seconds / seconds.reduce(0, +))
+        return step
     }
 
     /// Evaluation-mode forward passes. Images/s.
