@@ -1,5 +1,6 @@
 // nn.Conv2d (groups 1, square kernel, zero padding) as a module on NHWC images of a fixed size:
-// registers `weight` (out, in, k, k) and optional `bias`, owns its output; im2col in scratch.
+// registers `weight` (out, in, k, k) and optional `bias`, owns its output; forward straight from
+// the image where `Conv2d.directForwardApplies` (the stem), else im2col in scratch.
 
 import SimbaCore
 
@@ -10,9 +11,9 @@ public final class Conv2dLayer {
     public let weight: TensorRef
     public let bias: TensorRef?
     let output: FloatBuffer    // (maxBatch, outHeight, outWidth, outChannels)
-    /// Forward and backward: the im2col of the input, (maxBatch·outHeight·outWidth, inChannels·k·k).
-    /// Backward rebuilds it from the input (a copy, so bit for bit), reads it for dWeight and then
-    /// reuses it for the column gradient.
+    /// Forward (when not direct) and backward: the im2col of the input, (maxBatch·outHeight·outWidth,
+    /// inChannels·k·k). Backward rebuilds it from the input (a copy, so bit for bit), reads it for
+    /// dWeight and then reuses it for the column gradient.
     public let scratch: Scratch
     private var input: UnsafePointer<Float>?
 
@@ -45,6 +46,13 @@ public final class Conv2dLayer {
     /// `input` is kept, unchanged, for backward.
     public func forward(_ input: UnsafePointer<Float>, batch: Int) -> UnsafePointer<Float> {
         self.input = input
+        if Conv2d.directForwardApplies(rows: batch * outHeight * outWidth, outChannels: outChannels) {
+            Conv2d.directForward(
+                output: output.pointer, input: input, weight: weight.value, bias: bias?.value,
+                batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
+                kernel: kernel, stride: stride, padding: padding)
+            return UnsafePointer(output.pointer)
+        }
         scratch.withForward { buffers in
             let columns = buffers.take(batch * outHeight * outWidth * inChannels * kernel * kernel)
             Conv2d.forward(

@@ -163,4 +163,31 @@ import Testing
         expectClose(dw.array, naive.dw, atol: 1e-4, rtol: 1e-5, "dWeight \(wide)")
         expectClose(db.array, naiveBias, atol: 1e-4, rtol: 1e-5, "dBias \(wide)")
     }
+
+    /// directForward against the direct-convolution twin, with and without bias, on 32 and 64
+    /// output channels, an image width that leaves a partial 4-pixel tile, and stride 2.
+    @Test(arguments: [
+        Configuration(kernel: 7, stride: 2, padding: 3, inChannels: 3, outChannels: 32, hasBias: false),
+        Configuration(kernel: 3, stride: 1, padding: 1, inChannels: 5, outChannels: 32, hasBias: false),
+        Configuration(kernel: 3, stride: 2, padding: 1, inChannels: 6, outChannels: 64, hasBias: true),
+    ])
+    func directForwardMatchesDirectConvolution(_ c: Configuration) {
+        let batch = 2, height = 13, width = 11
+        let outHeight = Conv2d.outputSize(height, kernel: c.kernel, stride: c.stride, padding: c.padding)
+        let outWidth = Conv2d.outputSize(width, kernel: c.kernel, stride: c.stride, padding: c.padding)
+        let patch = c.inChannels * c.kernel * c.kernel, count = batch * outHeight * outWidth * c.outChannels
+        let x = randomArray(batch * height * width * c.inChannels, seed: 21)
+        let w = randomArray(c.outChannels * patch, scale: 0.3, seed: 22)
+        let b = c.hasBias ? randomArray(c.outChannels, seed: 23) : nil
+        let y = FloatBuffer(count: count), reference = FloatBuffer(count: count)
+        Conv2d.directForward(
+            output: y.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width,
+            inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel, stride: c.stride, padding: c.padding)
+        Conv2d.referenceForward(
+            output: reference.pointer, input: x, weight: w, bias: b, batch: batch, height: height,
+            width: width, inChannels: c.inChannels, outChannels: c.outChannels,
+            kernel: c.kernel, stride: c.stride, padding: c.padding)
+        // float32 sums of up to 147 products of size ~0.3 (|y| ≲ 5): rounding ≲ 1e-5.
+        expectClose(y.array, reference.array, atol: 2e-5, rtol: 1e-5, "direct forward \(c)")
+    }
 }
