@@ -23,9 +23,9 @@ import Foundation
 /// softshrink mask, since v − λ > 0 whenever v > λ in IEEE arithmetic): eight GEMMs of
 /// (batch·N, 2bs)·(2bs, 2bs), instead of keeping 4·batch·N·C more floats.
 ///
-/// Workspace: `backwardWorkspaceCount` = 6·batch·N·C + 4·C² + batch·N + 2·C floats (three
-/// spectra, four stacked 2bs×2bs matrices per block, a ones vector and a bias row); `forward`
-/// needs only the first two spectra, `forwardWorkspaceCount` = 4·batch·N·C + 4·C² + batch·N + 2·C.
+/// Workspace: `backwardWorkspaceCount` = 6·batch·N·C + 4·C² + 2·C floats (three spectra, four
+/// stacked 2bs×2bs matrices per block and a bias row); `forward` needs only the first two
+/// spectra, `forwardWorkspaceCount` = 4·batch·N·C + 4·C² + 2·C.
 public enum EinFFT {
     public static let blocks = 4
     /// Softshrink λ (`sparsity_threshold` in the official code).
@@ -36,9 +36,9 @@ public enum EinFFT {
         2 * batch * length * channels
     }
 
-    /// Floats of workspace for `forward`: 4·batch·length·C + 4·C² + batch·length + 2·C.
+    /// Floats of workspace for `forward`: 4·batch·length·C + 4·C² + 2·C.
     public static func forwardWorkspaceCount(batch: Int, length: Int, channels: Int) -> Int {
-        4 * batch * length * channels + 4 * channels * channels + batch * length + 2 * channels
+        4 * batch * length * channels + 4 * channels * channels + 2 * channels
     }
 
     /// Floats of workspace for `backward` (enough for `forward` too): one spectrum more.
@@ -194,7 +194,7 @@ public enum EinFFT {
 
     /// The workspace carved into its parts; `spectrum3` (backward only) comes last.
     struct Workspace {
-        let spectrum1, spectrum2, stacked1, stacked2, dStacked1, dStacked2, ones, biasRow, spectrum3: UnsafeMutablePointer<Float>
+        let spectrum1, spectrum2, stacked1, stacked2, dStacked1, dStacked2, biasRow, spectrum3: UnsafeMutablePointer<Float>
 
         init(_ base: UnsafeMutablePointer<Float>, _ shape: Shape) {
             let spectrumCount = shape.spectrumCount, matrixCount = shape.channels * shape.channels
@@ -204,8 +204,7 @@ public enum EinFFT {
             stacked2 = stacked1 + matrixCount
             dStacked1 = stacked2 + matrixCount
             dStacked2 = dStacked1 + matrixCount
-            ones = dStacked2 + matrixCount
-            biasRow = ones + shape.rows
+            biasRow = dStacked2 + matrixCount
             spectrum3 = biasRow + 2 * shape.channels
         }
     }
@@ -332,17 +331,15 @@ public enum EinFFT {
         }
     }
 
-    /// dBias[p, k, j] += Σ_rows dLayerOutput[r, k, j, p]: one GEMM of a ones row with all rows.
+    /// dBias[p, k, j] += Σ_rows dLayerOutput[r, k, j, p]: the column sums of all rows (in
+    /// `biasRow`, interleaved like a spectrum row), then de-interleaved.
     static func biasGradient(
         _ dBias: UnsafeMutablePointer<Float>, _ dLayerOutput: UnsafePointer<Float>,
         _ scratch: Workspace, _ shape: Shape
     ) {
         let bs = shape.bs, rowStride = 2 * shape.channels
-        scratch.ones.update(repeating: 1, count: shape.rows)
-        BLAS.gemm(
-            transposeA: false, transposeB: false, m: 1, n: rowStride, k: shape.rows,
-            a: scratch.ones, lda: max(1, shape.rows), b: dLayerOutput, ldb: rowStride,
-            beta: 0, c: scratch.biasRow, ldc: rowStride)
+        scratch.biasRow.update(repeating: 0, count: rowStride)
+        ChannelTiles.addColumnSums(scratch.biasRow, of: dLayerOutput, rows: shape.rows, channels: rowStride)
         for k in 0..<blocks {
             for p in 0..<2 {
                 for j in 0..<bs { dBias[(p * blocks + k) * bs + j] += scratch.biasRow[2 * (k * bs + j) + p] }
