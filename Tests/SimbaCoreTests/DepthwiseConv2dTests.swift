@@ -82,7 +82,8 @@ import Testing
         DepthwiseConv2d.backward(
             dInput: dx.pointer, dWeight: dw.pointer, dBias: db.pointer, dOutput: dy, input: x, weight: w,
             batch: batch, height: height, width: width, channels: channels)
-        // dInput: float32 sums of 9 products; dWeight, dBias: double sums of ≤ 198 float32 products (|dW| ~ 15).
+        // dInput: float32 sums of 9 products; dWeight, dBias: float32 sums over ≤ 11 pixels of a row and
+        // ≤ 9 rows of an image, added in double over the 2 images (|dW| ~ 15).
         expectClose(dx.array, dxNaive.map { Float($0) }, atol: 1e-5, rtol: 1e-5, "dInput")
         expectClose(dw.array, dwNaive.map { Float($0) }, atol: 1e-5, rtol: 1e-5, "dWeight")
         expectClose(db.array, dbNaive.map { Float($0) }, atol: 1e-5, rtol: 1e-5, "dBias")
