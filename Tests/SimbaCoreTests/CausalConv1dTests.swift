@@ -6,11 +6,13 @@ import SimbaTestSupport
 import Testing
 
 @Suite struct CausalConv1dTests {
-    // 70 channels: one full 64-channel block and a partial one; length 3 < kernel 4 checks the padding.
-    let batch = 2, channels = 70, kernelSize = 4
+    // 70 channels: one full 64-channel block and a partial one; length 3 < kernel 4 checks the padding;
+    // kernels 3 and 2 (Mamba's d_conv is 4) check the backward's ring of recent inputs at other sizes.
+    let batch = 2, channels = 70
+    static let sizes: [(length: Int, kernelSize: Int)] = [(9, 4), (3, 4), (9, 3), (5, 2)]
 
     /// Naive twin: PyTorch pads k−1 zeros on both sides and keeps the first L outputs.
-    func naiveForward(_ x: [Float], _ w: [Float], _ bias: [Float], length: Int) -> [Float] {
+    func naiveForward(_ x: [Float], _ w: [Float], _ bias: [Float], length: Int, kernelSize: Int) -> [Float] {
         var y = [Float](repeating: 0, count: batch * length * channels)
         for b in 0..<batch {
             for t in 0..<length {
@@ -27,8 +29,8 @@ import Testing
         return y
     }
 
-    @Test(arguments: [9, 3])
-    func forwardMatchesNaive(length: Int) {
+    @Test(arguments: sizes)
+    func forwardMatchesNaive(length: Int, kernelSize: Int) {
         let x = randomArray(batch * length * channels, seed: 1), w = randomArray(channels * kernelSize, seed: 2)
         let bias = randomArray(channels, seed: 3)
         let y = FloatBuffer(count: x.count)
@@ -36,11 +38,11 @@ import Testing
             output: y.pointer, input: x, weight: w, bias: bias, batch: batch, length: length, channels: channels,
             kernelSize: kernelSize)
         // float32 sums of 5 O(1) terms: 1e-5 covers rounding.
-        expectClose(y.array, naiveForward(x, w, bias, length: length), atol: 1e-5, rtol: 1e-5, "conv forward")
+        expectClose(y.array, naiveForward(x, w, bias, length: length, kernelSize: kernelSize), atol: 1e-5, rtol: 1e-5, "conv forward")
     }
 
-    @Test(arguments: [9, 3])
-    func backwardMatchesFiniteDifferences(length: Int) {
+    @Test(arguments: sizes)
+    func backwardMatchesFiniteDifferences(length: Int, kernelSize: Int) {
         let x = FloatBuffer(randomArray(batch * length * channels, seed: 4))
         let w = FloatBuffer(randomArray(channels * kernelSize, seed: 5)), bias = FloatBuffer(randomArray(channels, seed: 6))
         let dy = FloatBuffer(randomArray(x.count, seed: 7)), y = FloatBuffer(count: x.count)

@@ -14,12 +14,14 @@ public enum CausalConv1d {
     /// Channels per parallel work item: four vectors, narrow enough to split C.
     static let channelBlock = 64
 
-    /// Runs `body(b, c, n, taps)` for every sample b and every vector of channels c..<c + n
-    /// (n ≤ 16), in parallel over (sample, 64-channel block), with `taps` the weight (C, 1, k) as
-    /// (k, C): tap j of 16 consecutive channels is one vector load. Each call owns its outputs.
-    static func forEachChannelVector(
+    /// Runs `body(b, c0, c1, taps)` for every sample b and block of channels c0..<c1 (≤ 64), in
+    /// parallel over (sample, block), with `taps` the weight (C, 1, k) as (k, C): tap j of 16
+    /// consecutive channels is one vector load. Each call owns its outputs; bodies walk time in
+    /// the outer loop and the block's channel vectors in the inner one, so memory is read row
+    /// after row (a walk down one 16-channel column at a time left the loads waiting on memory).
+    static func forEachBlock(
         weight: UnsafePointer<Float>, batch: Int, length: Int, channels: Int, kernelSize: Int,
-        _ body: (_ b: Int, _ c: Int, _ n: Int, _ taps: UnsafePointer<Float>) -> Void
+        _ body: (_ b: Int, _ c0: Int, _ c1: Int, _ taps: UnsafePointer<Float>) -> Void
     ) {
         let blocks = (channels + channelBlock - 1) / channelBlock
         withUnsafeTemporaryAllocation(of: Float.self, capacity: kernelSize * channels) { scratch in
@@ -28,10 +30,8 @@ public enum CausalConv1d {
                 for j in 0..<kernelSize { taps[j * channels + c] = weight[c * kernelSize + j] }
             }
             Parallel.forEach(batch * blocks, costPerItem: length * channelBlock * kernelSize) { item in
-                let c1 = min((item % blocks + 1) * channelBlock, channels)
-                for c in stride(from: (item % blocks) * channelBlock, to: c1, by: lanes) {
-                    body(item / blocks, c, min(lanes, c1 - c), UnsafePointer(taps))
-                }
+                let c0 = (item % blocks) * channelBlock
+                body(item / blocks, c0, min(c0 + channelBlock, channels), UnsafePointer(taps))
             }
         }
     }
@@ -44,16 +44,19 @@ public enum CausalConv1d {
         batch: Int, length: Int, channels: Int, kernelSize: Int
     ) {
         precondition(batch >= 0 && length >= 0 && channels > 0 && kernelSize > 0, "CausalConv1d sizes")
-        forEachChannelVector(weight: weight, batch: batch, length: length, channels: channels, kernelSize: kernelSize) {
-            b, c, n, taps in
-            let bias = VectorMath.load(bias + c, n)
+        forEachBlock(weight: weight, batch: batch, length: length, channels: channels, kernelSize: kernelSize) {
+            b, c0, c1, taps in
             for t in 0..<length {
-                var out = bias
-                for j in max(0, kernelSize - 1 - t)..<kernelSize {
-                    let row = input + (b * length + t - (kernelSize - 1) + j) * channels
-                    out = VectorMath.fma(VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), out)
+                let outRow = output + (b * length + t) * channels
+                for c in stride(from: c0, to: c1, by: lanes) {
+                    let n = min(lanes, c1 - c)
+                    var out = VectorMath.load(bias + c, n)
+                    for j in max(0, kernelSize - 1 - t)..<kernelSize {
+                        let row = input + (b * length + t - (kernelSize - 1) + j) * channels
+                        out = VectorMath.fma(VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), out)
+                    }
+                    VectorMath.store(out, outRow + c, n)
                 }
-                VectorMath.store(out, output + (b * length + t) * channels + c, n)
             }
         }
     }
@@ -73,36 +76,45 @@ public enum CausalConv1d {
         batch: Int, length: Int, channels: Int, kernelSize: Int
     ) {
         precondition(batch >= 0 && length >= 0 && channels > 0 && kernelSize > 0, "CausalConv1d sizes")
-        // dInput: each (sample, channel vector) call owns its slice.
-        forEachChannelVector(weight: weight, batch: batch, length: length, channels: channels, kernelSize: kernelSize) {
-            b, c, n, taps in
+        // dInput: each (sample, channel block) call owns its slice.
+        forEachBlock(weight: weight, batch: batch, length: length, channels: channels, kernelSize: kernelSize) {
+            b, c0, c1, taps in
             for s in 0..<length {
-                let dIn = dInput + (b * length + s) * channels + c
-                var sum = VectorMath.load(dIn, n)
-                for j in 0..<kernelSize where s + kernelSize - 1 - j < length {
-                    let row = dOutput + (b * length + s + kernelSize - 1 - j) * channels
-                    sum = VectorMath.fma(VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), sum)
+                let dInRow = dInput + (b * length + s) * channels
+                for c in stride(from: c0, to: c1, by: lanes) {
+                    let n = min(lanes, c1 - c)
+                    var sum = VectorMath.load(dInRow + c, n)
+                    for j in 0..<kernelSize where s + kernelSize - 1 - j < length {
+                        let row = dOutput + (b * length + s + kernelSize - 1 - j) * channels
+                        sum = VectorMath.fma(VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), sum)
+                    }
+                    VectorMath.store(sum, dInRow + c, n)
                 }
-                VectorMath.store(sum, dIn, n)
             }
         }
         // dWeight, dBias: reductions over (batch, time) into per-tap vectors, one 16-channel tile
-        // per work item (each lane sums over (b, t) in order).
+        // per work item (each lane sums over (b, t) in order). The last k inputs of the tile wait
+        // in a ring, so each step loads one input row and one dOutput row.
         let tiles = (channels + lanes - 1) / lanes
         Parallel.forEach(tiles, costPerItem: batch * length * lanes * kernelSize) { tile in
             let c = tile * lanes, n = min(lanes, channels - c)
-            withUnsafeTemporaryAllocation(of: Vector.self, capacity: kernelSize) { sums in
-                let tapSums = sums.baseAddress!
+            withUnsafeTemporaryAllocation(of: Vector.self, capacity: 2 * kernelSize) { sums in
+                let tapSums = sums.baseAddress!, recent = tapSums + kernelSize   // recent[t % k] = input[t]
                 tapSums.initialize(repeating: .zero, count: kernelSize)
                 var biasSum = Vector.zero
                 for b in 0..<batch {
+                    var slot = 0                                                // t % k
                     for t in 0..<length {
+                        recent[slot] = VectorMath.load(input + (b * length + t) * channels + c, n)
                         let dOut = VectorMath.load(dOutput + (b * length + t) * channels + c, n)
                         biasSum += dOut
+                        // Tap j reads input[t − (k−1) + j], kept at slot (t + 1 + j) mod k.
                         for j in max(0, kernelSize - 1 - t)..<kernelSize {
-                            let row = input + (b * length + t - (kernelSize - 1) + j) * channels
-                            tapSums[j] = VectorMath.fma(dOut, VectorMath.load(row + c, n), tapSums[j])
+                            var source = slot + 1 + j
+                            if source >= kernelSize { source -= kernelSize }    // < 2k
+                            tapSums[j] = VectorMath.fma(dOut, recent[source], tapSums[j])
                         }
+                        slot = slot + 1 == kernelSize ? 0 : slot + 1
                     }
                 }
                 VectorMath.store(VectorMath.load(dBias + c, n) + biasSum, dBias + c, n)
