@@ -15,11 +15,13 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        // Header only: clang vector builtins Swift's SIMD types lack (a vector square root).
+        .systemLibrary(name: "CVectorBuiltins"),
 
         // MARK: Numerics: buffers, parameters, BLAS/FFT, kernels as forward/backward pairs, optimizer
         .target(
             name: "SimbaCore",
-            dependencies: ["COpenBLAS", "CFFTW"],
+            dependencies: ["COpenBLAS", "CFFTW", "CVectorBuiltins"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]
         ),
 

@@ -94,7 +94,7 @@ public final class AdamW {
                     if decay != 1 { pi *= decay }
                     mi += firstWeight * (gi - mi)
                     vi = vi * secondDecay + secondWeight * gi * gi
-                    let denominator = vi.squareRoot() / correction2Sqrt + epsilon
+                    let denominator = VectorMath.squareRoot(vi) / correction2Sqrt + epsilon
                     pi += negativeStepSize * mi / denominator
                     VectorMath.store(mi, m + i, n)
                     VectorMath.store(vi, v + i, n)

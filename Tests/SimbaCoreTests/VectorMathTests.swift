@@ -1,5 +1,6 @@
 // VectorMath's exp, log1p and erfc against Foundation's double-precision functions over the
-// ranges the activations feed them, with the error bounds its doc comment states.
+// ranges the activations feed them, with the error bounds its doc comment states; its square
+// root against Float.squareRoot(), bit for bit.
 
 import Foundation
 import SimbaCore
@@ -54,5 +55,20 @@ import Testing
         // Numerical Recipes' fit is good to 1.2e-7 relative; exp and the rounding of −x² + P(t)
         // (up to 81 in magnitude, ulp 7.6e-6 → 7.6e-6 relative at the far tail) add the rest.
         #expect(worst.error <= 1e-5, "erfc: relative error \(worst.error) at \(worst.at)")
+    }
+
+    /// AdamW's denominator relies on this being the IEEE square root, not an approximation.
+    @Test func squareRootMatchesTheScalarOneBitForBit() {
+        var inputs: [Float] = [0, -0.0, .leastNonzeroMagnitude, .leastNormalMagnitude, 1, 2, 3, .greatestFiniteMagnitude, .infinity]
+        var generator = RandomGenerator(seed: 5)    // every finite non-negative bit pattern is fair game
+        for _ in 0..<4096 { inputs.append(Float(bitPattern: UInt32(truncatingIfNeeded: generator.next()) % 0x7F80_0000)) }
+        for start in stride(from: 0, to: inputs.count, by: 16) {
+            let n = min(16, inputs.count - start)
+            let out = inputs[start..<start + n].withUnsafeBufferPointer { VectorMath.squareRoot(VectorMath.load($0.baseAddress!, n)) }
+            for lane in 0..<n {
+                #expect(out[lane].bitPattern == inputs[start + lane].squareRoot().bitPattern, "sqrt(\(inputs[start + lane]))")
+            }
+        }
+        #expect(VectorMath.squareRoot(VectorMath.Vector(repeating: -1))[0].isNaN)
     }
 }

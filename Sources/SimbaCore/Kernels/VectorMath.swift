@@ -1,5 +1,7 @@
 // exp, log1p and erfc on 16 floats at once, for the element-wise kernels that would otherwise call
-// libm one element at a time. Approximations with stated error; no other functions.
+// libm one element at a time (approximations with stated error), and the exact square root.
+
+import CVectorBuiltins
 
 /// Vector transcendental functions on `SIMD16<Float>` (one AVX-512 register, or four SSE ones).
 ///
@@ -99,6 +101,12 @@ public enum VectorMath {
         let positive = t * exp(fma(z, -z, p))
         return positive.replacing(with: 2 - positive, where: x .< 0)
     }
+
+    /// The correctly rounded square root of each lane (IEEE, like Float.squareRoot()), as one vector
+    /// instruction: `SIMD16.squareRoot()` runs sixteen scalar square roots, each behind a branch to
+    /// libm for errno.
+    @inlinable @inline(__always)
+    public static func squareRoot(_ v: Vector) -> Vector { simba_sqrt16(v) }
 
     /// a·b + c with one rounding (one FMA instruction where the CPU has it).
     @inlinable @inline(__always)
