@@ -65,12 +65,13 @@ public enum BatchNorm2d {
         runningVar: UnsafePointer<Float>,           // (channels)
         rows: Int, channels: Int, eps: Float = 1e-5
     ) {
-        Parallel.forEachRange(rows, costPerItem: 4 * channels) { range in
-            for r in range {
-                let x = input + r * channels, y = output + r * channels
-                for c in 0..<channels {
-                    let s = 1 / (runningVar[c] + eps).squareRoot()
-                    y[c] = (x[c] - runningMean[c]) * s * weight[c] + bias[c]
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: channels) { buffer in
+            let scale = buffer.baseAddress!                                 // s = 1/√(runningVar + eps)
+            for c in 0..<channels { scale[c] = 1 / (runningVar[c] + eps).squareRoot() }
+            Parallel.forEachRange(rows, costPerItem: 4 * channels) { range in
+                for r in range {
+                    let x = input + r * channels, y = output + r * channels
+                    for c in 0..<channels { y[c] = (x[c] - runningMean[c]) * scale[c] * weight[c] + bias[c] }
                 }
             }
         }

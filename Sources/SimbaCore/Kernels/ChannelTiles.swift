@@ -36,11 +36,29 @@ enum ChannelTiles {
         rows: Int, channels: Int
     ) {
         forEach(channels: channels, sumsPerChannel: 1, costPerTile: width * rows) { start, count, partial in
-            for r in 0..<rows {
-                let row = matrix + r * channels + start
-                for c in 0..<count { partial[c] += Double(row[c]) }
-            }
+            var total = DoubleLanes()
+            for r in 0..<rows { total.add(VectorMath.load(matrix + r * channels + start, count)) }
+            total.add(to: partial)
             for c in 0..<count { sums[start + c] += Float(partial[c]) }
         }
+    }
+}
+
+/// Sixteen double-precision sums, one per lane of a tile: `add` widens each float lane exactly and
+/// adds it in double, the same sums as a scalar loop of `sum[c] += Double(x[c])`, as two vector
+/// conversions and two vector adds.
+struct DoubleLanes {
+    var low = SIMD8<Double>.zero, high = SIMD8<Double>.zero
+
+    @inline(__always) mutating func add(_ v: SIMD16<Float>) {
+        low += SIMD8<Double>(v.lowHalf)
+        high += SIMD8<Double>(v.highHalf)
+    }
+
+    /// target[0..<16] += the sums.
+    @inline(__always) func add(to target: UnsafeMutablePointer<Double>) {
+        let raw = UnsafeMutableRawPointer(target)
+        raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Double>.self) + low, as: SIMD8<Double>.self)
+        raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 64, as: SIMD8<Double>.self) + high, toByteOffset: 64, as: SIMD8<Double>.self)
     }
 }

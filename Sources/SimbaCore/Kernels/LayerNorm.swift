@@ -106,15 +106,15 @@ public enum LayerNorm {
         ChannelTiles.forEach(channels: channels, sumsPerChannel: 2, costPerTile: 4 * ChannelTiles.width * rows) {
             start, width, sums in
             let sumWeight = sums, sumBias = sums + ChannelTiles.width
+            var weightLanes = DoubleLanes(), biasLanes = DoubleLanes()
             for r in 0..<rows {
-                let x = input + r * channels + start
-                let dy = dOutput + r * channels + start
-                let mu = mean[r], s = rstd[r]
-                for c in 0..<width {
-                    sumWeight[c] += Double(dy[c] * ((x[c] - mu) * s))
-                    sumBias[c] += Double(dy[c])
-                }
+                let x = VectorMath.load(input + r * channels + start, width)
+                let dy = VectorMath.load(dOutput + r * channels + start, width)
+                weightLanes.add(dy * ((x - mean[r]) * rstd[r]))
+                biasLanes.add(dy)
             }
+            weightLanes.add(to: sumWeight)
+            biasLanes.add(to: sumBias)
             for c in 0..<width {
                 dWeight[start + c] += Float(sumWeight[c])
                 dBias[start + c] += Float(sumBias[c])
