@@ -116,7 +116,7 @@ public final class Mamba: SequenceLayer {
         let rows = batch * length, count = rows * dInner
         return scratch.withForward { buffers in
             let output = buffers.take(rows * dModel)
-            let work = buffers.take(count)                                  // conv out, then dt_proj out
+            let work = buffers.take(count)                                  // dt_proj out
             let gated = buffers.take(count)                                 // y ⊙ silu(z)
             Linear.forward(                                                 // (rows, dModel) → (rows, dInner)
                 output: xIn.pointer, input: input, weight: inProjWeight.value, bias: nil,
@@ -124,10 +124,9 @@ public final class Mamba: SequenceLayer {
             Linear.forward(
                 output: z.pointer, input: input, weight: inProjWeight.value + dInner * dModel, bias: nil,
                 rows: rows, inFeatures: dModel, outFeatures: dInner)
-            CausalConv1d.forward(
-                output: work, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
-                batch: batch, length: length, channels: dInner, kernelSize: dConv)
-            SiLU.forward(output: xAct.pointer, input: work, count: count)
+            CausalConv1d.forward(                                           // silu(conv(x)) in one pass
+                output: xAct.pointer, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
+                batch: batch, length: length, channels: dInner, kernelSize: dConv, silu: true)
             Linear.forward(                                                 // (rows, dInner) → (rows, dtRank + 2N)
                 output: xDbl.pointer, input: xAct.pointer, weight: xProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
@@ -193,10 +192,39 @@ public final class Mamba: SequenceLayer {
         }
     }
 
-    /// product = scanOut ⊙ gate, element-wise.
-    private func gate(_ product: UnsafeMutablePointer<Float>, _ scanOut: UnsafePointer<Float>, _ gate: UnsafePointer<Float>, count: Int) {
-        Parallel.forEachRange(count) { range in
-            for i in range { product[i] = scanOut[i] * gate[i] }
+    /// zAct = silu(z) and gated = scanOut ⊙ zAct, element-wise in one pass (the values `SiLU.forward`
+    /// and `gateBySiLU` compute).
+    private func siluAndGate(
+        _ zAct: UnsafeMutablePointer<Float>, _ gated: UnsafeMutablePointer<Float>,
+        _ scanOut: UnsafePointer<Float>, _ z: UnsafePointer<Float>, count: Int
+    ) {
+        Parallel.forEachRange(count, costPerItem: SiLU.forwardCost) { range in
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let n = min(VectorMath.Vector.scalarCount, range.upperBound - i)
+                let activated = SiLU.value(VectorMath.load(z + i, n))
+                VectorMath.store(activated, zAct + i, n)
+                VectorMath.store(VectorMath.load(scanOut + i, n) * activated, gated + i, n)
+                i += n
+            }
+        }
+    }
+
+    /// The gate's backward in one pass: dY = dGated ⊙ zAct and dZ = (dGated ⊙ scanOut)·silu′(z),
+    /// both overwritten. dZ may be zAct's buffer (each element is read before it is written).
+    private func gateBackward(
+        dY: UnsafeMutablePointer<Float>, dZ: UnsafeMutablePointer<Float>, dGated: UnsafePointer<Float>,
+        zAct: UnsafePointer<Float>, scanOut: UnsafePointer<Float>, z: UnsafePointer<Float>, count: Int
+    ) {
+        Parallel.forEachRange(count, costPerItem: SiLU.backwardCost) { range in
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let n = min(VectorMath.Vector.scalarCount, range.upperBound - i)
+                let g = VectorMath.load(dGated + i, n)
+                VectorMath.store(g * VectorMath.load(zAct + i, n), dY + i, n)
+                VectorMath.store(g * VectorMath.load(scanOut + i, n) * SiLU.derivative(VectorMath.load(z + i, n)), dZ + i, n)
+                i += n
+            }
         }
     }
 
@@ -221,23 +249,14 @@ public final class Mamba: SequenceLayer {
 
             // out_proj, on gated = y ⊙ silu(z) recomputed.
             let zAct = b1, gated = b2, dGated = b3
-            SiLU.forward(output: zAct, input: z.pointer, count: count)
-            gate(gated, y.pointer, zAct, count: count)
+            siluAndGate(zAct, gated, y.pointer, z.pointer, count: count)
             Parallel.zero(dGated, count: count)
             Linear.backward(
                 dInput: dGated, dWeight: outProjWeight.gradient, dBias: nil, dOutput: dOutput,
                 input: gated, weight: outProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: dModel)
-            // Gate: dY = dGated ⊙ silu(z); dZ = silu'(z) ⊙ dGated ⊙ y (dGated reused for the product).
-            let dY = b2, scanOut = y.pointer
-            Parallel.forEachRange(count) { range in
-                for i in range {
-                    dY[i] = dGated[i] * zAct[i]
-                    dGated[i] *= scanOut[i]
-                }
-            }
-            let dZ = b1
-            Parallel.zero(dZ, count: count)
-            SiLU.backward(dInput: dZ, dOutput: dGated, input: z.pointer, count: count)
+            // Gate: dY = dGated ⊙ silu(z), dZ = silu'(z) ⊙ (dGated ⊙ y), in one pass (dZ over zAct).
+            let dY = b2, dZ = b1
+            gateBackward(dY: dY, dZ: dZ, dGated: dGated, zAct: zAct, scanOut: y.pointer, z: z.pointer, count: count)
 
             let dXAct = b3, dDelta = b4
             Parallel.zero(dXAct, count: count)
@@ -260,8 +279,7 @@ public final class Mamba: SequenceLayer {
             // gradient goes straight into its columns of dXDbl.
             let dtPre = b2, dDtPre = b5
             dtProj(dtPre, rows: rows)
-            Parallel.zero(dDtPre, count: count)
-            Softplus.backward(dInput: dDtPre, dOutput: dDelta, input: dtPre, count: count)
+            Softplus.backwardOverwriting(dInput: dDtPre, dOutput: dDelta, input: dtPre, count: count)
             Linear.backward(
                 dInput: dXDbl, dWeight: dtProjWeight.gradient, dBias: dtProjBias.gradient, dOutput: dDtPre,
                 input: xDbl.pointer, weight: dtProjWeight.value, rows: rows, inFeatures: dtRank, outFeatures: dInner,
@@ -275,8 +293,7 @@ public final class Mamba: SequenceLayer {
             CausalConv1d.forward(
                 output: xConv, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
                 batch: batch, length: length, channels: dInner, kernelSize: dConv)
-            Parallel.zero(dXConv, count: count)
-            SiLU.backward(dInput: dXConv, dOutput: dXAct, input: xConv, count: count)
+            SiLU.backwardOverwriting(dInput: dXConv, dOutput: dXAct, input: xConv, count: count)
             Parallel.zero(dXIn, count: count)
             CausalConv1d.backward(
                 dInput: dXIn, dWeight: conv1dWeight.gradient, dBias: conv1dBias.gradient, dOutput: dXConv,

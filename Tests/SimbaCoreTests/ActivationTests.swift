@@ -124,6 +124,11 @@ import Testing
             // to ~4 (ulp 4.8e-7), so its sums can cancel: 1e-6 absolute there.
             expectClose(y.array, yRef.array, atol: 1e-7, rtol: 1e-6, what + " forward")
             expectClose(dx.array, dxRef.array, atol: 1e-6, rtol: 1e-6, what + " backward")
+            // backwardOverwriting: exactly the product `backward` adds, whatever the buffer held.
+            let written = FloatBuffer(start), added = FloatBuffer(count: count)
+            A.backwardOverwriting(dInput: written.pointer, dOutput: dy.pointer, input: x.pointer, count: count)
+            A.backward(dInput: added.pointer, dOutput: dy.pointer, input: x.pointer, count: count)
+            #expect(written.array == added.array, "\(what) backwardOverwriting")
         }
         check(SiLU.self, "SiLU")
         check(GELU.self, "GELU")

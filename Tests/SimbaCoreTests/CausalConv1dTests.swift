@@ -39,6 +39,13 @@ import Testing
             kernelSize: kernelSize)
         // float32 sums of 5 O(1) terms: 1e-5 covers rounding.
         expectClose(y.array, naiveForward(x, w, bias, length: length, kernelSize: kernelSize), atol: 1e-5, rtol: 1e-5, "conv forward")
+        // With `silu`, the same values as SiLU's own pass over the output, bit for bit.
+        let fused = FloatBuffer(count: x.count), separate = FloatBuffer(count: x.count)
+        CausalConv1d.forward(
+            output: fused.pointer, input: x, weight: w, bias: bias, batch: batch, length: length, channels: channels,
+            kernelSize: kernelSize, silu: true)
+        SiLU.forward(output: separate.pointer, input: y.pointer, count: y.count)
+        #expect(fused.array == separate.array, "conv forward with SiLU")
     }
 
     @Test(arguments: sizes)

@@ -1,5 +1,5 @@
 // Element-wise activations ReLU, SiLU, GELU (erf), Softplus and Softshrink, forward and backward,
-// with the exact formulas of PyTorch's CPU kernels. No fused bias, gating or in-place variants.
+// with the exact formulas of PyTorch's CPU kernels. No fused bias or gating.
 
 import Foundation
 
@@ -51,6 +51,24 @@ extension PointwiseActivation {
                 let n = min(VectorMath.Vector.scalarCount, range.upperBound - i)
                 let gradient = VectorMath.load(dInput + i, n) + VectorMath.load(dOutput + i, n) * derivative(VectorMath.load(input + i, n))
                 VectorMath.store(gradient, dInput + i, n)
+                i += n
+            }
+        }
+    }
+
+    /// dInput[i] = dOutput[i]·derivative(input[i]): `backward` into a buffer that holds nothing
+    /// yet, without zeroing it first. `dInput` must not alias `dOutput`.
+    @inlinable public static func backwardOverwriting(
+        dInput: UnsafeMutablePointer<Float>,        // (count), overwritten
+        dOutput: UnsafePointer<Float>,              // (count)
+        input: UnsafePointer<Float>,                // (count), the forward input
+        count: Int
+    ) {
+        Parallel.forEachRange(count, costPerItem: backwardCost) { range in
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let n = min(VectorMath.Vector.scalarCount, range.upperBound - i)
+                VectorMath.store(VectorMath.load(dOutput + i, n) * derivative(VectorMath.load(input + i, n)), dInput + i, n)
                 i += n
             }
         }

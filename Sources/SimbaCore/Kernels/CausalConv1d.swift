@@ -1,11 +1,13 @@
 // Causal depthwise 1-D convolution over the token axis of channels-last input (Mamba's `conv1d`
-// with left padding k−1, output truncated to the input length), forward and backward. No activation.
+// with left padding k−1, output truncated to the input length), forward and backward. The forward
+// can apply SiLU on the way out, as causal_conv1d_fn(activation="silu"); the backward cannot.
 
 /// Mamba's `nn.Conv1d(C, C, k, groups: C, padding: k−1)(x)[..., :L]` on channels-last data:
 ///
 ///     output[b, t, c] = bias[c] + Σ_{j<k} weight[c, 0, j] · input[b, t − (k−1) + j, c]
 ///
-/// with input at negative times taken as zero, so output t sees inputs t−k+1 … t.
+/// with input at negative times taken as zero, so output t sees inputs t−k+1 … t; with `silu`,
+/// the forward writes silu(output) instead (the same values as `SiLU.forward` on it).
 /// Input and output are (batch, length, channels) row-major; weight keeps PyTorch's (C, 1, k).
 public enum CausalConv1d {
     typealias Vector = VectorMath.Vector
@@ -41,7 +43,7 @@ public enum CausalConv1d {
         input: UnsafePointer<Float>,                // (batch, length, channels)
         weight: UnsafePointer<Float>,               // (channels, 1, kernelSize)
         bias: UnsafePointer<Float>,                 // (channels)
-        batch: Int, length: Int, channels: Int, kernelSize: Int
+        batch: Int, length: Int, channels: Int, kernelSize: Int, silu: Bool = false
     ) {
         precondition(batch >= 0 && length >= 0 && channels > 0 && kernelSize > 0, "CausalConv1d sizes")
         forEachBlock(weight: weight, batch: batch, length: length, channels: channels, kernelSize: kernelSize) {
@@ -55,7 +57,7 @@ public enum CausalConv1d {
                         let row = input + (b * length + t - (kernelSize - 1) + j) * channels
                         out = VectorMath.fma(VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), out)
                     }
-                    VectorMath.store(out, outRow + c, n)
+                    VectorMath.store(silu ? SiLU.value(out) : out, outRow + c, n)
                 }
             }
         }
