@@ -137,29 +137,12 @@ public final class TimeSeriesModel {
     /// The forward's steps, writing `output`.
     private func layers(_ window: UnsafePointer<Float>, batch: Int) {
         let (l, h, m, d) = (config.seqLen, config.predLen, config.variates, config.dModel)
-        // 1. Instance normalisation; the statistics are constants for backward. Windows in parallel.
-        let (mean, std, normalized) = (mean.pointer, std.pointer, normalized.pointer)
-        let (revin, variateTokens) = (config.revin, config.tokenAxis == .variate)
-        Parallel.forEach(batch, costPerItem: 4 * l * m) { b in
-            for v in 0..<m {
-                var mu = 0.0, sq = 0.0
-                for t in 0..<l { mu += Double(window[(b * l + t) * m + v]) }
-                mu /= Double(l)
-                for t in 0..<l { let e = Double(window[(b * l + t) * m + v]) - mu; sq += e * e }
-                let sigma = revin ? (sq / Double(l) + 1e-5).squareRoot() : 1
-                let center = revin ? mu : 0
-                mean[b * m + v] = Float(center)
-                std[b * m + v] = Float(sigma)
-                for t in 0..<l {
-                    let value = Float((Double(window[(b * l + t) * m + v]) - center) / sigma)
-                    // Variate tokens read the window transposed: (batch, M, L).
-                    let index = variateTokens ? (b * m + v) * l + t : (b * l + t) * m + v
-                    normalized[index] = value
-                }
-            }
-        }
+        // 1. Instance normalisation; the statistics are constants for backward.
+        InstanceNorm.forward(
+            normalized: normalized.pointer, mean: mean.pointer, std: std.pointer, window: window,
+            batch: batch, length: l, variates: m, revin: config.revin, transposed: config.tokenAxis == .variate)
         // 2. Embedding and Dropout.
-        let e = embed.forward(normalized, batch: batch, length: tokens)     // (batch, tokens, d)
+        let e = embed.forward(normalized.pointer, batch: batch, length: tokens)     // (batch, tokens, d)
         let count = batch * tokens * d
         if context.training && config.dropout > 0 {
             Dropout.makeMask(mask: dropMask.pointer, count: count, probability: config.dropout, generator: &context.generator)
@@ -183,11 +166,7 @@ public final class TimeSeriesModel {
             transpose(y, into: output.pointer, batch: batch, rows: m, columns: h)            // (batch, H, M)
         }
         // 6. De-normalisation.
-        for b in 0..<batch {
-            for t in 0..<h {
-                for v in 0..<m { output[(b * h + t) * m + v] = output[(b * h + t) * m + v] * std[b * m + v] + mean[b * m + v] }
-            }
-        }
+        InstanceNorm.denormalize(output.pointer, mean: mean.pointer, std: std.pointer, batch: batch, horizon: h, variates: m)
     }
 
     /// Backward from dForecast (batch, H, M) into every parameter gradient (+=); split like the
