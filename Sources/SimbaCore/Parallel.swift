@@ -53,6 +53,9 @@ public enum Parallel {
         }
     }
 
+    /// Whether a parallel loop is running (on any thread): a loop started now would run inline.
+    static var loopRunning: Bool { pool.isServing }
+
     /// Runs `body(slot, item)` for every item in `0..<count` on `slots` parallel claimants: each
     /// slot takes the next unclaimed item whenever it is free, so a worker that runs slower (or
     /// starts late) takes fewer items instead of leaving the others waiting. No two calls with
@@ -109,6 +112,9 @@ final class WorkerPool: @unchecked Sendable {
             thread.start()
         }
     }
+
+    /// Whether the pool is serving a loop.
+    var isServing: Bool { busy.load(ordering: .relaxed) }
 
     /// Runs `body(0..<chunks)` (chunks < 65 536) on the helpers and the calling thread; returns
     /// false (running nothing) when the pool is already serving a loop or has no helpers.
