@@ -30,13 +30,13 @@ public enum Parallel {
         if count <= 0 { return }
         let chunks = min(workers * chunksPerWorker, count)
         if workers == 1 || chunks == 1 || count * costPerItem < 32_768 {
-            body(0..<count)
+            insideBody { body(0..<count) }
             return
         }
         let ran = withoutActuallyEscaping(body) { body in
-            pool.run(chunks: chunks) { chunk in body(count * chunk / chunks..<count * (chunk + 1) / chunks) }
+            pool.run(chunks: chunks) { chunk in insideBody { body(count * chunk / chunks..<count * (chunk + 1) / chunks) } }
         }
-        if !ran { body(0..<count) }
+        if !ran { insideBody { body(0..<count) } }
     }
 
     /// Sets `count` floats at `pointer` to 0, in parallel slices (a large memset is serial otherwise).
@@ -53,8 +53,26 @@ public enum Parallel {
         }
     }
 
-    /// Whether a parallel loop is running (on any thread): a loop started now would run inline.
-    static var loopRunning: Bool { pool.isServing }
+    /// Whether the calling thread is inside the body of a parallel loop (run by the pool or
+    /// inline), where the loops it starts run inline. It depends only on where the call is made,
+    /// not on whether the pool happened to be busy, so what depends on it stays reproducible.
+    static var insideLoop: Bool { pthread_getspecific(bodyKey) != nil }
+
+    /// Marks the threads running a loop body (`insideLoop`).
+    private static let bodyKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Runs `body` with the calling thread marked as inside a loop body, then restores the mark.
+    @inline(__always)
+    private static func insideBody(_ body: () -> Void) {
+        let previous = pthread_getspecific(bodyKey)
+        pthread_setspecific(bodyKey, UnsafeRawPointer(bitPattern: 1))
+        body()
+        pthread_setspecific(bodyKey, previous)
+    }
 
     /// Runs `body(slot, item)` for every item in `0..<count` on `slots` parallel claimants: each
     /// slot takes the next unclaimed item whenever it is free, so a worker that runs slower (or
@@ -112,9 +130,6 @@ final class WorkerPool: @unchecked Sendable {
             thread.start()
         }
     }
-
-    /// Whether the pool is serving a loop.
-    var isServing: Bool { busy.load(ordering: .relaxed) }
 
     /// Runs `body(0..<chunks)` (chunks < 65 536) on the helpers and the calling thread; returns
     /// false (running nothing) when the pool is already serving a loop or has no helpers.

@@ -1,7 +1,8 @@
 // Parallel.forEachClaimed: every item runs exactly once, and a slot is never in use by two calls
-// at once (the property per-slot scratch relies on).
+// at once (the property per-slot scratch relies on). Parallel.insideLoop: set in every loop body
+// however it runs, and only there (BLAS.gemm's reproducibility relies on it).
 
-import SimbaCore
+@testable import SimbaCore
 import Synchronization
 import Testing
 
@@ -33,5 +34,19 @@ import Testing
             #expect(r.runs == Array(repeating: 1, count: count))
             #expect(r.overlaps == 0)
         }
+    }
+
+    @Test func insideLoopHoldsInEveryBodyAndOnlyThere() {
+        #expect(!Parallel.insideLoop)
+        let outside = Mutex(0)
+        // Pool-sized (each worker's chunks), inline-sized, and an inline loop nested in a pooled one.
+        Parallel.forEach(8, costPerItem: 1 << 20) { _ in
+            if !Parallel.insideLoop { outside.withLock { $0 += 1 } }
+            Parallel.forEach(2) { _ in if !Parallel.insideLoop { outside.withLock { $0 += 1 } } }
+            if !Parallel.insideLoop { outside.withLock { $0 += 1 } }  // restored after the nested loop
+        }
+        Parallel.forEach(3) { _ in if !Parallel.insideLoop { outside.withLock { $0 += 1 } } }
+        #expect(outside.withLock { $0 } == 0)
+        #expect(!Parallel.insideLoop)
     }
 }
