@@ -171,6 +171,8 @@ public final class TimeSeriesModel {
 
     /// Backward from dForecast (batch, H, M) into every parameter gradient (+=); split like the
     /// forward, the replica's gradients (of its part of the batch) then added into this model's.
+    /// The replica's gradients are zero between calls (zero when made, zeroed as they are added),
+    /// so its half does no more work than this model's.
     public func backward(_ dForecast: UnsafePointer<Float>, batch: Int) {
         guard let replica, batch >= 2 else {
             layersBackward(dForecast, batch: batch)
@@ -181,13 +183,15 @@ public final class TimeSeriesModel {
             if part == 0 {
                 layersBackward(dForecast, batch: first)
             } else {
-                replica.store.zeroGradients()
                 replica.backward(dForecast + first * h * m, batch: batch - first)
             }
         }
-        let gradients = store.gradients.pointer, replicaGradients = UnsafePointer(replica.store.gradients.pointer)
+        let gradients = store.gradients.pointer, replicaGradients = replica.store.gradients.pointer
         Parallel.forEachRange(store.parameterCount) { range in
-            for i in range { gradients[i] += replicaGradients[i] }
+            for i in range {
+                gradients[i] += replicaGradients[i]
+                replicaGradients[i] = 0
+            }
         }
     }
 
