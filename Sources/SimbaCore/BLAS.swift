@@ -40,10 +40,10 @@ public enum BLAS {
         let started = meter == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         defer { addToMeter(flops: 2 * Double(m) * Double(n) * Double(k), since: started) }
         let workers = Parallel.workers
-        // Inside a chunk of a parallel loop (SiMBA-TS's two half-batches) the blocks would run one
+        // Inside a parallel loop's body (SiMBA-TS's two half-batches) the blocks would run one
         // after the other on this thread: one call is faster (112×256×128: 62 µs against 73 µs for
         // two halves, OpenBLAS single-threaded here). Whether a product is split depends only on
-        // the calling thread, never on the timing of others, so results stay reproducible.
+        // where it is called, never on the timing of other threads, so results stay reproducible.
         guard workers > 1, m * n * k >= splitThreshold, !Parallel.insideLoop else {
             sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return

@@ -53,9 +53,9 @@ public enum Parallel {
         }
     }
 
-    /// Whether the calling thread is inside the body of a parallel loop (run by the pool or
-    /// inline), where the loops it starts run inline. It depends only on where the call is made,
-    /// not on whether the pool happened to be busy, so what depends on it stays reproducible.
+    /// Whether the calling thread is inside the body of a parallel loop, however that loop ran (on
+    /// the pool or inline). It depends only on where the call is made, not on whether the pool
+    /// happened to be busy, so what depends on it stays reproducible.
     static var insideLoop: Bool { pthread_getspecific(bodyKey) != nil }
 
     /// Marks the threads running a loop body (`insideLoop`).

@@ -21,7 +21,7 @@ public enum DepthwiseConv2d {
         bias: UnsafePointer<Float>,                 // (channels)
         batch: Int, height: Int, width: Int, channels: Int
     ) {
-        let image = Image(batch: batch, height: height, width: width, channels: channels)
+        let image = Image(height: height, width: width, channels: channels)
         Parallel.forEach(batch * height, costPerItem: 2 * taps * width * channels) { item in
             let b = item / height, y = item % height
             forEachTile(channels: channels, weight: weight, rotated: false) { start, count, w in
@@ -48,7 +48,7 @@ public enum DepthwiseConv2d {
         weight: UnsafePointer<Float>,               // (channels, 1, 3, 3)
         batch: Int, height: Int, width: Int, channels: Int
     ) {
-        let image = Image(batch: batch, height: height, width: width, channels: channels)
+        let image = Image(height: height, width: width, channels: channels)
         Parallel.forEach(batch * height, costPerItem: 2 * taps * width * channels) { item in
             let b = item / height, y = item % height
             forEachTile(channels: channels, weight: weight, rotated: true) { start, count, w in
@@ -92,7 +92,7 @@ public enum DepthwiseConv2d {
 
     /// Offsets into an NHWC tensor, and the three rows of its 3×3 windows around a row.
     struct Image {
-        let batch: Int, height: Int, width: Int, channels: Int
+        let height: Int, width: Int, channels: Int
 
         func offset(_ b: Int, _ y: Int, _ x: Int) -> Int { ((b * height + y) * width + x) * channels }
 
