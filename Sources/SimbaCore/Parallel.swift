@@ -39,6 +39,20 @@ public enum Parallel {
         if !ran { insideBody { body(0..<count) } }
     }
 
+    /// Runs `body(i, n)` over `0..<count` in steps of one 16-lane vector (n = 16, or fewer at the
+    /// end of a range), the ranges in parallel: the traversal of every element-wise vector pass.
+    @inlinable @inline(__always)
+    public static func forEachVector(_ count: Int, costPerItem: Int = 1, _ body: (_ i: Int, _ n: Int) -> Void) {
+        forEachRange(count, costPerItem: costPerItem) { range in
+            var i = range.lowerBound
+            while i < range.upperBound {
+                let n = min(VectorMath.Vector.scalarCount, range.upperBound - i)
+                body(i, n)
+                i += n
+            }
+        }
+    }
+
     /// Sets `count` floats at `pointer` to 0, in parallel slices (a large memset is serial otherwise).
     public static func zero(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
         forEachRange(count, costPerItem: 1) { range in

@@ -182,13 +182,8 @@ public final class Mamba: SequenceLayer {
     private func gateBySiLU(
         _ gated: UnsafeMutablePointer<Float>, _ scanOut: UnsafePointer<Float>, _ z: UnsafePointer<Float>, count: Int
     ) {
-        Parallel.forEachRange(count, costPerItem: SiLU.forwardCost) { range in
-            var i = range.lowerBound
-            while i < range.upperBound {
-                let n = min(VectorMath.Vector.scalarCount, range.upperBound - i)
-                VectorMath.store(VectorMath.load(scanOut + i, n) * SiLU.value(VectorMath.load(z + i, n)), gated + i, n)
-                i += n
-            }
+        Parallel.forEachVector(count, costPerItem: SiLU.forwardCost) { i, n in
+            VectorMath.store(VectorMath.load(scanOut + i, n) * SiLU.value(VectorMath.load(z + i, n)), gated + i, n)
         }
     }
 
@@ -198,15 +193,10 @@ public final class Mamba: SequenceLayer {
         _ zAct: UnsafeMutablePointer<Float>, _ gated: UnsafeMutablePointer<Float>,
         _ scanOut: UnsafePointer<Float>, _ z: UnsafePointer<Float>, count: Int
     ) {
-        Parallel.forEachRange(count, costPerItem: SiLU.forwardCost) { range in
-            var i = range.lowerBound
-            while i < range.upperBound {
-                let n = min(VectorMath.Vector.scalarCount, range.upperBound - i)
-                let activated = SiLU.value(VectorMath.load(z + i, n))
-                VectorMath.store(activated, zAct + i, n)
-                VectorMath.store(VectorMath.load(scanOut + i, n) * activated, gated + i, n)
-                i += n
-            }
+        Parallel.forEachVector(count, costPerItem: SiLU.forwardCost) { i, n in
+            let activated = SiLU.value(VectorMath.load(z + i, n))
+            VectorMath.store(activated, zAct + i, n)
+            VectorMath.store(VectorMath.load(scanOut + i, n) * activated, gated + i, n)
         }
     }
 
@@ -216,15 +206,10 @@ public final class Mamba: SequenceLayer {
         dY: UnsafeMutablePointer<Float>, dZ: UnsafeMutablePointer<Float>, dGated: UnsafePointer<Float>,
         zAct: UnsafePointer<Float>, scanOut: UnsafePointer<Float>, z: UnsafePointer<Float>, count: Int
     ) {
-        Parallel.forEachRange(count, costPerItem: SiLU.backwardCost) { range in
-            var i = range.lowerBound
-            while i < range.upperBound {
-                let n = min(VectorMath.Vector.scalarCount, range.upperBound - i)
-                let g = VectorMath.load(dGated + i, n)
-                VectorMath.store(g * VectorMath.load(zAct + i, n), dY + i, n)
-                VectorMath.store(g * VectorMath.load(scanOut + i, n) * SiLU.derivative(VectorMath.load(z + i, n)), dZ + i, n)
-                i += n
-            }
+        Parallel.forEachVector(count, costPerItem: SiLU.backwardCost) { i, n in
+            let g = VectorMath.load(dGated + i, n)
+            VectorMath.store(g * VectorMath.load(zAct + i, n), dY + i, n)
+            VectorMath.store(g * VectorMath.load(scanOut + i, n) * SiLU.derivative(VectorMath.load(z + i, n)), dZ + i, n)
         }
     }
 

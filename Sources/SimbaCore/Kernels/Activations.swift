@@ -27,13 +27,8 @@ extension PointwiseActivation {
         input: UnsafePointer<Float>,                // (count)
         count: Int
     ) {
-        Parallel.forEachRange(count, costPerItem: forwardCost) { range in
-            var i = range.lowerBound
-            while i < range.upperBound {
-                let n = min(VectorMath.Vector.scalarCount, range.upperBound - i)
-                VectorMath.store(value(VectorMath.load(input + i, n)), output + i, n)
-                i += n
-            }
+        Parallel.forEachVector(count, costPerItem: forwardCost) { i, n in
+            VectorMath.store(value(VectorMath.load(input + i, n)), output + i, n)
         }
     }
 
@@ -45,14 +40,9 @@ extension PointwiseActivation {
         input: UnsafePointer<Float>,                // (count), the forward input
         count: Int
     ) {
-        Parallel.forEachRange(count, costPerItem: backwardCost) { range in
-            var i = range.lowerBound
-            while i < range.upperBound {
-                let n = min(VectorMath.Vector.scalarCount, range.upperBound - i)
-                let gradient = VectorMath.load(dInput + i, n) + VectorMath.load(dOutput + i, n) * derivative(VectorMath.load(input + i, n))
-                VectorMath.store(gradient, dInput + i, n)
-                i += n
-            }
+        Parallel.forEachVector(count, costPerItem: backwardCost) { i, n in
+            let gradient = VectorMath.load(dInput + i, n) + VectorMath.load(dOutput + i, n) * derivative(VectorMath.load(input + i, n))
+            VectorMath.store(gradient, dInput + i, n)
         }
     }
 
@@ -64,13 +54,8 @@ extension PointwiseActivation {
         input: UnsafePointer<Float>,                // (count), the forward input
         count: Int
     ) {
-        Parallel.forEachRange(count, costPerItem: backwardCost) { range in
-            var i = range.lowerBound
-            while i < range.upperBound {
-                let n = min(VectorMath.Vector.scalarCount, range.upperBound - i)
-                VectorMath.store(VectorMath.load(dOutput + i, n) * derivative(VectorMath.load(input + i, n)), dInput + i, n)
-                i += n
-            }
+        Parallel.forEachVector(count, costPerItem: backwardCost) { i, n in
+            VectorMath.store(VectorMath.load(dOutput + i, n) * derivative(VectorMath.load(input + i, n)), dInput + i, n)
         }
     }
 
