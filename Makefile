@@ -27,8 +27,10 @@ setup: deps build
 build: deps
 	swift build -c release --product simba $(CPU_FLAGS)
 
+# The tests build for the same CPU as `make build`, so they check the code it ships (the AVX-512
+# paths here); `make test PORTABLE=1` checks the portable build.
 test: deps
-	swift test
+	swift test $(CPU_FLAGS)
 
 # The main job: train SiMBA-TS on ETTh1 (96 → 96, shipped in data/ETT), score the test split and
 # forecast the 96 hours after the file ends. Each call writes a new folder under runs/.
