@@ -13,7 +13,11 @@ import Foundation
 /// 3. y = Re(ifft2(Z, dim=(1, 2), norm="ortho")), reshaped to (batch, N, C).
 ///
 /// Spectra are interleaved complex (batch, N, 4, bs) — (real, imaginary) float pairs, PyTorch's
-/// complex64 layout, a token row is 2C floats — which lets FFTW use SIMD. Each complex layer is
+/// complex64 layout, a token row is 2C floats. The 2-D DFT runs per item (sample, J in-block
+/// channels): the 4-point DFT over the blocks is done while gathering the item into a buffer with
+/// tokens contiguous, FFTW transforms the buffer's 4·J rows of N points, and the rows are scattered
+/// back (forward) or the inverse's real part is summed over the blocks (inverse). FFTW's estimated
+/// plans for tokens C complex apart in the spectrum itself took 1.7× as long, copies included. Each complex layer is
 /// one real GEMM per block over all batch·N rows: the block's 2bs interleaved floats (rows, 2bs)
 /// times the stacked real matrix S (2bs, 2bs) with S[2i+a, 2j+b] = [[Wr, Wi], [−Wi, Wr]][a][b][i, j].
 ///
@@ -23,9 +27,10 @@ import Foundation
 /// softshrink mask, since v − λ > 0 whenever v > λ in IEEE arithmetic): eight GEMMs of
 /// (batch·N, 2bs)·(2bs, 2bs), instead of keeping 4·batch·N·C more floats.
 ///
-/// Workspace: `backwardWorkspaceCount` = 6·batch·N·C + 4·C² + 2·C floats (three spectra, four
-/// stacked 2bs×2bs matrices per block and a bias row); `forward` needs only the first two
-/// spectra, `forwardWorkspaceCount` = 4·batch·N·C + 4·C² + 2·C.
+/// Workspace: `backwardWorkspaceCount` = 6·batch·N·C + 4·C² + 2·C + T floats (three spectra, four
+/// stacked 2bs×2bs matrices per block, a bias row and T = `transformBufferCount`, one
+/// token-contiguous buffer per worker); `forward` needs only the first two spectra,
+/// `forwardWorkspaceCount` = 4·batch·N·C + 4·C² + 2·C + T.
 public enum EinFFT {
     public static let blocks = 4
     /// Softshrink λ (`sparsity_threshold` in the official code).
@@ -36,9 +41,20 @@ public enum EinFFT {
         2 * batch * length * channels
     }
 
-    /// Floats of workspace for `forward`: 4·batch·length·C + 4·C² + 2·C.
+    /// Floats of workspace for `forward`: 4·batch·length·C + 4·C² + 2·C + `transformBufferCount`.
     public static func forwardWorkspaceCount(batch: Int, length: Int, channels: Int) -> Int {
         4 * batch * length * channels + 4 * channels * channels + 2 * channels
+            + transformBufferCount(length: length, channels: channels)
+    }
+
+    /// Floats of the transform buffers: one per worker of 4·J·length complex numbers (J =
+    /// `groupWidth`), each rounded up to 64 bytes, plus 64 bytes to align the first.
+    public static func transformBufferCount(length: Int, channels: Int) -> Int {
+        Parallel.workers * bufferFloats(length: length, channels: channels) + 16
+    }
+
+    static func bufferFloats(length: Int, channels: Int) -> Int {
+        (2 * blocks * groupWidth(length: length, blockSize: channels / blocks) * length + 15) / 16 * 16
     }
 
     /// Floats of workspace for `backward` (enough for `forward` too): one spectrum more.
@@ -46,22 +62,28 @@ public enum EinFFT {
         forwardWorkspaceCount(batch: batch, length: length, channels: channels) + spectrumCount(batch: batch, length: length, channels: channels)
     }
 
-    /// Channels per FFTW call: the widest divisor of bs that is at most 32, so a batch splits into a
-    /// few independent DFT loops that run in parallel, each touching whole cache lines.
-    public static func chunkWidth(blockSize: Int) -> Int {
-        var parts = 1
-        while blockSize / parts > 32 || blockSize % parts != 0 { parts += 1 }
-        return blockSize / parts
+    /// Tokens per tile of the transforms' gather and scatter loops.
+    static let tileTokens = 32
+
+    /// In-block channels J per transform item: the widest divisor of bs whose buffer (4·J rows of
+    /// `length` complex numbers) fits in 2 MB, a core's L2 cache. J = bs (a whole sample per item)
+    /// up to 224×224 inputs; a narrower J reads each cache line of x bs/J times.
+    public static func groupWidth(length: Int, blockSize: Int) -> Int {
+        var width = blockSize
+        while width > 1 && (blockSize % width != 0 || 8 * blocks * width * length > 2048 * 1024) { width -= 1 }
+        return width
     }
 
     /// The FFTW plan `forward` and `backward` need for `length` tokens and `channels` channels: the
-    /// 2-D DFT over (length, 4) of `chunkWidth` channels of one sample.
-    public static func makeTransform(length: Int, channels: Int, measure: Bool = false) -> FFT {
+    /// DFT over `length` contiguous points of each of the buffer's 4·J rows. `groupWidth` sets J (a
+    /// divisor of bs, at most the default `groupWidth(length:blockSize:)`); the plan carries it.
+    public static func makeTransform(length: Int, channels: Int, groupWidth: Int? = nil, measure: Bool = false) -> FFT {
         precondition(channels > 0 && channels % blocks == 0, "EinFFT channels \(channels) must be a positive multiple of 4")
-        let bs = channels / blocks
+        let widest = Self.groupWidth(length: length, blockSize: channels / blocks), width = groupWidth ?? widest
+        precondition(width > 0 && width <= widest && (channels / blocks) % width == 0, "EinFFT group width \(width) must divide bs and be at most \(widest)")
         return FFT(
-            transform: [.init(count: length, stride: channels), .init(count: blocks, stride: bs)],
-            loop: [.init(count: chunkWidth(blockSize: bs), stride: 1)], measure: measure)
+            transform: [.init(count: length, stride: 1)],
+            loop: [.init(count: blocks * width, stride: length)], measure: measure)
     }
 
     public static func forward(
@@ -78,17 +100,8 @@ public enum EinFFT {
         let shape = Shape(batch: batch, length: length, channels: channels, transform: transform)
         let scratch = Workspace(workspace, shape)
         let scale = 1 / Float(4 * length).squareRoot()
-        let bs = shape.bs, C = channels
-        Parallel.forEachRange(shape.rows, costPerItem: 2 * C) { range in
-            for r in range {
-                let source = input + r * C, row = spectrum + r * 2 * C
-                for i in 0..<C {
-                    row[2 * i] = scale * source[i]
-                    row[2 * i + 1] = 0
-                }
-            }
-        }
-        runTransform(transform, on: spectrum, shape, inverse: false)
+        let bs = shape.bs
+        transformForward(spectrum, of: input, scale: scale, transform, scratch.transformBuffers, shape)
         stack(scratch.stacked1, weight1, bs: bs)
         stack(scratch.stacked2, weight2, bs: bs)
         let hidden = scratch.spectrum2
@@ -97,13 +110,7 @@ public enum EinFFT {
         let work = scratch.spectrum1
         mix(work, hidden, scratch.stacked2, shape, transposed: false)           // Z
         addBias(work, bias2, scratch.biasRow, shape, .softshrink)
-        runTransform(transform, on: work, shape, inverse: true)
-        Parallel.forEachRange(shape.rows, costPerItem: C) { range in
-            for r in range {
-                let row = work + r * 2 * C, target = output + r * C
-                for i in 0..<C { target[i] = scale * row[2 * i] }
-            }
-        }
+        transformInverseReal(output, accumulate: false, of: work, scale: scale, transform, scratch.transformBuffers, shape)
     }
 
     /// Accumulates (+=) dInput, dWeight1, dWeight2, dBias1, dBias2. The adjoint of each forward
@@ -129,7 +136,7 @@ public enum EinFFT {
         let shape = Shape(batch: batch, length: length, channels: channels, transform: transform)
         let scratch = Workspace(workspace, shape)
         let scale = 1 / Float(4 * length).squareRoot()
-        let bs = shape.bs, C = channels
+        let bs = shape.bs
         // spectrum2 holds Z until its mask is applied, then dHidden.
         let dMixed = scratch.spectrum1, mixed = scratch.spectrum2, dHidden = scratch.spectrum2
         let hidden = scratch.spectrum3
@@ -139,16 +146,7 @@ public enum EinFFT {
         addBias(hidden, bias1, scratch.biasRow, shape, .relu)
         mix(mixed, hidden, scratch.stacked2, shape, transposed: false)
         addBias(mixed, bias2, scratch.biasRow, shape, .softshrink)
-        Parallel.forEachRange(shape.rows, costPerItem: 2 * C) { range in
-            for r in range {
-                let source = dOutput + r * C, row = dMixed + r * 2 * C
-                for i in 0..<C {
-                    row[2 * i] = scale * source[i]
-                    row[2 * i + 1] = 0
-                }
-            }
-        }
-        runTransform(transform, on: dMixed, shape, inverse: false)
+        transformForward(dMixed, of: dOutput, scale: scale, transform, scratch.transformBuffers, shape)
         applyMask(dMixed, mixed, shape, .nonzero)
         biasGradient(dBias2, dMixed, scratch, shape)
         stackedGradient(scratch.dStacked2, layerInput: hidden, dLayerOutput: dMixed, shape)
@@ -160,20 +158,15 @@ public enum EinFFT {
         foldStacked(dWeight1, scratch.dStacked1, bs: bs)
         let dSpectrum = scratch.spectrum1
         mix(dSpectrum, dHidden, scratch.stacked1, shape, transposed: true)
-        runTransform(transform, on: dSpectrum, shape, inverse: true)
-        Parallel.forEachRange(shape.rows, costPerItem: C) { range in
-            for r in range {
-                let row = dSpectrum + r * 2 * C, target = dInput + r * C
-                for i in 0..<C { target[i] += scale * row[2 * i] }
-            }
-        }
+        transformInverseReal(dInput, accumulate: true, of: dSpectrum, scale: scale, transform, scratch.transformBuffers, shape)
     }
 
     // MARK: Steps
 
     /// Sizes of one call, checked against the plan.
     struct Shape {
-        let batch, length, channels, bs, rows, chunk: Int
+        /// group: J in-block channels per transform item; bufferFloats: one item's buffer.
+        let batch, length, channels, bs, rows, group, bufferFloats: Int
         var spectrumCount: Int { 2 * rows * channels }
 
         init(batch: Int, length: Int, channels: Int, transform: FFT) {
@@ -184,17 +177,21 @@ public enum EinFFT {
             self.channels = channels
             bs = channels / EinFFT.blocks
             rows = batch * length
-            chunk = EinFFT.chunkWidth(blockSize: bs)
+            group = transform.loopDimensions.first.map { $0.count / EinFFT.blocks } ?? 0
+            bufferFloats = (2 * EinFFT.blocks * group * length + 15) / 16 * 16
             precondition(
-                transform.transformDimensions == [.init(count: length, stride: channels), .init(count: EinFFT.blocks, stride: bs)]
-                    && transform.loopDimensions == [.init(count: chunk, stride: 1)],
+                transform.transformDimensions == [.init(count: length, stride: 1)]
+                    && transform.loopDimensions == [.init(count: EinFFT.blocks * group, stride: length)]
+                    && group > 0 && bs % group == 0 && group <= EinFFT.groupWidth(length: length, blockSize: bs),
                 "EinFFT transform was planned for another length or channel count (use makeTransform(length: \(length), channels: \(channels)))")
         }
     }
 
     /// The workspace carved into its parts; `spectrum3` (backward only) comes last.
     struct Workspace {
-        let spectrum1, spectrum2, stacked1, stacked2, dStacked1, dStacked2, biasRow, spectrum3: UnsafeMutablePointer<Float>
+        let spectrum1, spectrum2, stacked1, stacked2, dStacked1, dStacked2, biasRow: UnsafeMutablePointer<Float>
+        /// Parallel.workers buffers of shape.bufferFloats, the first at a 64-byte boundary.
+        let transformBuffers, spectrum3: UnsafeMutablePointer<Float>
 
         init(_ base: UnsafeMutablePointer<Float>, _ shape: Shape) {
             let spectrumCount = shape.spectrumCount, matrixCount = shape.channels * shape.channels
@@ -205,16 +202,111 @@ public enum EinFFT {
             dStacked1 = stacked2 + matrixCount
             dStacked2 = dStacked1 + matrixCount
             biasRow = dStacked2 + matrixCount
-            spectrum3 = biasRow + 2 * shape.channels
+            let buffersEnd = biasRow + 2 * shape.channels + EinFFT.transformBufferCount(length: shape.length, channels: shape.channels)
+            let misalignment = Int(bitPattern: biasRow + 2 * shape.channels) % 64
+            transformBuffers = biasRow + 2 * shape.channels + (misalignment == 0 ? 0 : (64 - misalignment) / 4)
+            spectrum3 = buffersEnd
         }
     }
 
-    /// In-place DFT of every sample and channel chunk of a spectrum, in parallel.
-    static func runTransform(_ transform: FFT, on data: UnsafeMutablePointer<Float>, _ shape: Shape, inverse: Bool) {
-        let chunks = shape.bs / shape.chunk, sampleCount = shape.length * 2 * shape.channels
-        Parallel.forEach(shape.batch * chunks, costPerItem: sampleCount * 4) { item in
-            let start = data + (item / chunks) * sampleCount + (item % chunks) * 2 * shape.chunk
-            if inverse { transform.inverse(start) } else { transform.forward(start) }
+    /// spectrum = ortho fft2 over (tokens, blocks) of the real x (batch, length, C), already
+    /// multiplied by `scale`. Per item (sample, J in-block channels j₀…): the 4-point DFT over the
+    /// blocks into the buffer's rows (j, k) of `length` tokens, FFTW over the tokens, rows back to
+    /// the spectrum layout (batch, length, 4, bs, 2).
+    // Items run sample-minor: the two workers take different samples, never neighbouring channel
+    // groups of one sample, whose spectrum rows share cache lines.
+    static func transformForward(
+        _ spectrum: UnsafeMutablePointer<Float>, of x: UnsafePointer<Float>, scale: Float,
+        _ transform: FFT, _ buffers: UnsafeMutablePointer<Float>, _ shape: Shape
+    ) {
+        let n = shape.length, c = shape.channels, bs = shape.bs, width = shape.group, groups = bs / width
+        Parallel.forEachClaimed(shape.batch * groups, slots: Parallel.workers, costPerItem: 16 * n * width) { slot, item in
+            let sample = item % shape.batch, j0 = item / shape.batch * width
+            let buffer = buffers + slot * shape.bufferFloats    // (J, 4, length, 2)
+            // Tiles of tileTokens tokens: each buffer row is written (or read) in runs of
+            // consecutive tokens while the tile's rows of x (or of the spectrum) stay in L1.
+            for t0 in stride(from: 0, to: n, by: tileTokens) {
+                let tile = min(tileTokens, n - t0)
+                for j in 0..<width {
+                    let column = x + (sample * n + t0) * c + j0 + j
+                    let point = buffer + 2 * (j * blocks * n + t0)
+                    for u in 0..<tile {
+                        // X_k = Σ_b x_b·e^(−2πi·kb/4): X₀ = (a + c) + (b + d), X₁ = (a − c) − i(b − d),
+                        // X₂ = (a + c) − (b + d), X₃ = (a − c) + i(b − d).
+                        let row = column + u * c
+                        let a = scale * row[0], b = scale * row[bs], cc = scale * row[2 * bs], d = scale * row[3 * bs]
+                        let even = a + cc, odd = b + d, re = a - cc, im = b - d
+                        point[2 * u] = even + odd; point[2 * u + 1] = 0
+                        point[2 * (n + u)] = re; point[2 * (n + u) + 1] = -im
+                        point[2 * (2 * n + u)] = even - odd; point[2 * (2 * n + u) + 1] = 0
+                        point[2 * (3 * n + u)] = re; point[2 * (3 * n + u) + 1] = im
+                    }
+                }
+            }
+            transform.forward(buffer)
+            for t0 in stride(from: 0, to: n, by: tileTokens) {
+                let tile = min(tileTokens, n - t0)
+                for k in 0..<blocks {
+                    for j in 0..<width {
+                        let column = spectrum + 2 * ((sample * n + t0) * c + k * bs + j0 + j)
+                        let point = buffer + 2 * ((j * blocks + k) * n + t0)
+                        for u in 0..<tile {
+                            column[2 * u * c] = point[2 * u]
+                            column[2 * u * c + 1] = point[2 * u + 1]
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// output = (or += with `accumulate`) scale·Re(ifft2(Z)) over (tokens, blocks) for a spectrum Z
+    /// (batch, length, 4, bs, 2): per item, rows into the buffer, FFTW's inverse over the tokens,
+    /// then the real part of the 4-point inverse DFT over the blocks.
+    static func transformInverseReal(
+        _ output: UnsafeMutablePointer<Float>, accumulate: Bool, of spectrum: UnsafePointer<Float>, scale: Float,
+        _ transform: FFT, _ buffers: UnsafeMutablePointer<Float>, _ shape: Shape
+    ) {
+        let n = shape.length, c = shape.channels, bs = shape.bs, width = shape.group, groups = bs / width
+        Parallel.forEachClaimed(shape.batch * groups, slots: Parallel.workers, costPerItem: 16 * n * width) { slot, item in
+            let sample = item % shape.batch, j0 = item / shape.batch * width
+            let buffer = buffers + slot * shape.bufferFloats    // (J, 4, length, 2)
+            for t0 in stride(from: 0, to: n, by: tileTokens) {
+                let tile = min(tileTokens, n - t0)
+                for k in 0..<blocks {
+                    for j in 0..<width {
+                        let column = spectrum + 2 * ((sample * n + t0) * c + k * bs + j0 + j)
+                        let point = buffer + 2 * ((j * blocks + k) * n + t0)
+                        for u in 0..<tile {
+                            point[2 * u] = column[2 * u * c]
+                            point[2 * u + 1] = column[2 * u * c + 1]
+                        }
+                    }
+                }
+            }
+            transform.inverse(buffer)
+            for t0 in stride(from: 0, to: n, by: tileTokens) {
+                let tile = min(tileTokens, n - t0)
+                for j in 0..<width {
+                    let column = output + (sample * n + t0) * c + j0 + j
+                    let point = UnsafePointer(buffer + 2 * (j * blocks * n + t0))
+                    for u in 0..<tile {
+                        // y_b = Re Σ_k z_k·e^(2πi·kb/4): y₀ = (r₀ + r₂) + (r₁ + r₃), y₁ = (r₀ − r₂) − (i₁ − i₃),
+                        // y₂ = (r₀ + r₂) − (r₁ + r₃), y₃ = (r₀ − r₂) + (i₁ − i₃).
+                        let r0 = point[2 * u], r1 = point[2 * (n + u)], i1 = point[2 * (n + u) + 1]
+                        let r2 = point[2 * (2 * n + u)], r3 = point[2 * (3 * n + u)], i3 = point[2 * (3 * n + u) + 1]
+                        let sumEven = r0 + r2, diffEven = r0 - r2, sumOdd = r1 + r3, diffOdd = i1 - i3
+                        let y0 = scale * (sumEven + sumOdd), y1 = scale * (diffEven - diffOdd)
+                        let y2 = scale * (sumEven - sumOdd), y3 = scale * (diffEven + diffOdd)
+                        let row = column + u * c
+                        if accumulate {
+                            row[0] += y0; row[bs] += y1; row[2 * bs] += y2; row[3 * bs] += y3
+                        } else {
+                            row[0] = y0; row[bs] = y1; row[2 * bs] = y2; row[3 * bs] = y3
+                        }
+                    }
+                }
+            }
         }
     }
 
