@@ -13,11 +13,7 @@ import Foundation
 /// 3. y = Re(ifft2(Z, dim=(1, 2), norm="ortho")), reshaped to (batch, N, C).
 ///
 /// Spectra are interleaved complex (batch, N, 4, bs) — (real, imaginary) float pairs, PyTorch's
-/// complex64 layout, a token row is 2C floats. The 2-D DFT runs per item (sample, J in-block
-/// channels): the 4-point DFT over the blocks is done while gathering the item into a buffer with
-/// tokens contiguous, FFTW transforms the buffer's 4·J rows of N points, and the rows are scattered
-/// back (forward) or the inverse's real part is summed over the blocks (inverse). FFTW's estimated
-/// plans for tokens C complex apart in the spectrum itself took 1.7× as long, copies included. Each complex layer is
+/// complex64 layout, a token row is 2C floats; the 2-D DFTs are in EinFFTTransform.swift. Each complex layer is
 /// one real GEMM per block over all batch·N rows: the block's 2bs interleaved floats (rows, 2bs)
 /// times the stacked real matrix S (2bs, 2bs) with S[2i+a, 2j+b] = [[Wr, Wi], [−Wi, Wr]][a][b][i, j].
 ///
@@ -28,8 +24,8 @@ import Foundation
 /// (batch·N, 2bs)·(2bs, 2bs), instead of keeping 4·batch·N·C more floats.
 ///
 /// Workspace: `backwardWorkspaceCount` = 6·batch·N·C + 4·C² + 2·C + T floats (three spectra, four
-/// stacked 2bs×2bs matrices per block, a bias row and T = `transformBufferCount`, one
-/// token-contiguous buffer per worker); `forward` needs only the first two spectra,
+/// stacked 2bs×2bs matrices per block, a bias row and T = `transformBufferCount`, the transforms'
+/// buffers, none for short sequences); `forward` needs only the first two spectra,
 /// `forwardWorkspaceCount` = 4·batch·N·C + 4·C² + 2·C + T.
 public enum EinFFT {
     public static let blocks = 4
@@ -47,43 +43,9 @@ public enum EinFFT {
             + transformBufferCount(length: length, channels: channels)
     }
 
-    /// Floats of the transform buffers: one per worker of 4·J·length complex numbers (J =
-    /// `groupWidth`), each rounded up to 64 bytes, plus 64 bytes to align the first.
-    public static func transformBufferCount(length: Int, channels: Int) -> Int {
-        Parallel.workers * bufferFloats(length: length, channels: channels) + 16
-    }
-
-    static func bufferFloats(length: Int, channels: Int) -> Int {
-        (2 * blocks * groupWidth(length: length, blockSize: channels / blocks) * length + 15) / 16 * 16
-    }
-
     /// Floats of workspace for `backward` (enough for `forward` too): one spectrum more.
     public static func backwardWorkspaceCount(batch: Int, length: Int, channels: Int) -> Int {
         forwardWorkspaceCount(batch: batch, length: length, channels: channels) + spectrumCount(batch: batch, length: length, channels: channels)
-    }
-
-    /// Tokens per tile of the transforms' gather and scatter loops.
-    static let tileTokens = 32
-
-    /// In-block channels J per transform item: the widest divisor of bs whose buffer (4·J rows of
-    /// `length` complex numbers) fits in 2 MB, a core's L2 cache. J = bs (a whole sample per item)
-    /// up to 224×224 inputs; a narrower J reads each cache line of x bs/J times.
-    public static func groupWidth(length: Int, blockSize: Int) -> Int {
-        var width = blockSize
-        while width > 1 && (blockSize % width != 0 || 8 * blocks * width * length > 2048 * 1024) { width -= 1 }
-        return width
-    }
-
-    /// The FFTW plan `forward` and `backward` need for `length` tokens and `channels` channels: the
-    /// DFT over `length` contiguous points of each of the buffer's 4·J rows. `groupWidth` sets J (a
-    /// divisor of bs, at most the default `groupWidth(length:blockSize:)`); the plan carries it.
-    public static func makeTransform(length: Int, channels: Int, groupWidth: Int? = nil, measure: Bool = false) -> FFT {
-        precondition(channels > 0 && channels % blocks == 0, "EinFFT channels \(channels) must be a positive multiple of 4")
-        let widest = Self.groupWidth(length: length, blockSize: channels / blocks), width = groupWidth ?? widest
-        precondition(width > 0 && width <= widest && (channels / blocks) % width == 0, "EinFFT group width \(width) must divide bs and be at most \(widest)")
-        return FFT(
-            transform: [.init(count: length, stride: 1)],
-            loop: [.init(count: blocks * width, stride: length)], measure: measure)
     }
 
     public static func forward(
@@ -165,8 +127,11 @@ public enum EinFFT {
 
     /// Sizes of one call, checked against the plan.
     struct Shape {
-        /// group: J in-block channels per transform item; bufferFloats: one item's buffer.
-        let batch, length, channels, bs, rows, group, bufferFloats: Int
+        /// buffered: the transform goes through token-contiguous buffers (group = J in-block
+        /// channels per item, bufferFloats per buffer); otherwise in place (chunk channels per call).
+        let batch, length, channels, bs, rows: Int
+        let buffered: Bool
+        let group, bufferFloats, chunk: Int
         var spectrumCount: Int { 2 * rows * channels }
 
         init(batch: Int, length: Int, channels: Int, transform: FFT) {
@@ -177,12 +142,19 @@ public enum EinFFT {
             self.channels = channels
             bs = channels / EinFFT.blocks
             rows = batch * length
-            group = transform.loopDimensions.first.map { $0.count / EinFFT.blocks } ?? 0
+            buffered = EinFFT.isBuffered(length: length)
+            let loopCount = transform.loopDimensions.first?.count ?? 0
+            group = buffered ? loopCount / EinFFT.blocks : 0
             bufferFloats = (2 * EinFFT.blocks * group * length + 15) / 16 * 16
-            precondition(
-                transform.transformDimensions == [.init(count: length, stride: 1)]
+            chunk = buffered ? 0 : EinFFT.chunkWidth(blockSize: bs)
+            let planned = buffered
+                ? transform.transformDimensions == [.init(count: length, stride: 1)]
                     && transform.loopDimensions == [.init(count: EinFFT.blocks * group, stride: length)]
-                    && group > 0 && bs % group == 0 && group <= EinFFT.groupWidth(length: length, blockSize: bs),
+                    && group > 0 && bs % group == 0 && group <= EinFFT.groupWidth(length: length, blockSize: bs)
+                : transform.transformDimensions == [.init(count: length, stride: channels), .init(count: EinFFT.blocks, stride: bs)]
+                    && transform.loopDimensions == [.init(count: chunk, stride: 1)]
+            precondition(
+                planned,
                 "EinFFT transform was planned for another length or channel count (use makeTransform(length: \(length), channels: \(channels)))")
         }
     }
@@ -190,7 +162,7 @@ public enum EinFFT {
     /// The workspace carved into its parts; `spectrum3` (backward only) comes last.
     struct Workspace {
         let spectrum1, spectrum2, stacked1, stacked2, dStacked1, dStacked2, biasRow: UnsafeMutablePointer<Float>
-        /// Parallel.workers buffers of shape.bufferFloats, the first at a 64-byte boundary.
+        /// Buffered path: Parallel.workers buffers of shape.bufferFloats, the first at a 64-byte boundary.
         let transformBuffers, spectrum3: UnsafeMutablePointer<Float>
 
         init(_ base: UnsafeMutablePointer<Float>, _ shape: Shape) {
@@ -206,107 +178,6 @@ public enum EinFFT {
             let misalignment = Int(bitPattern: biasRow + 2 * shape.channels) % 64
             transformBuffers = biasRow + 2 * shape.channels + (misalignment == 0 ? 0 : (64 - misalignment) / 4)
             spectrum3 = buffersEnd
-        }
-    }
-
-    /// spectrum = ortho fft2 over (tokens, blocks) of the real x (batch, length, C), already
-    /// multiplied by `scale`. Per item (sample, J in-block channels j₀…): the 4-point DFT over the
-    /// blocks into the buffer's rows (j, k) of `length` tokens, FFTW over the tokens, rows back to
-    /// the spectrum layout (batch, length, 4, bs, 2).
-    // Items run sample-minor: the two workers take different samples, never neighbouring channel
-    // groups of one sample, whose spectrum rows share cache lines.
-    static func transformForward(
-        _ spectrum: UnsafeMutablePointer<Float>, of x: UnsafePointer<Float>, scale: Float,
-        _ transform: FFT, _ buffers: UnsafeMutablePointer<Float>, _ shape: Shape
-    ) {
-        let n = shape.length, c = shape.channels, bs = shape.bs, width = shape.group, groups = bs / width
-        Parallel.forEachClaimed(shape.batch * groups, slots: Parallel.workers, costPerItem: 16 * n * width) { slot, item in
-            let sample = item % shape.batch, j0 = item / shape.batch * width
-            let buffer = buffers + slot * shape.bufferFloats    // (J, 4, length, 2)
-            // Tiles of tileTokens tokens: each buffer row is written (or read) in runs of
-            // consecutive tokens while the tile's rows of x (or of the spectrum) stay in L1.
-            for t0 in stride(from: 0, to: n, by: tileTokens) {
-                let tile = min(tileTokens, n - t0)
-                for j in 0..<width {
-                    let column = x + (sample * n + t0) * c + j0 + j
-                    let point = buffer + 2 * (j * blocks * n + t0)
-                    for u in 0..<tile {
-                        // X_k = Σ_b x_b·e^(−2πi·kb/4): X₀ = (a + c) + (b + d), X₁ = (a − c) − i(b − d),
-                        // X₂ = (a + c) − (b + d), X₃ = (a − c) + i(b − d).
-                        let row = column + u * c
-                        let a = scale * row[0], b = scale * row[bs], cc = scale * row[2 * bs], d = scale * row[3 * bs]
-                        let even = a + cc, odd = b + d, re = a - cc, im = b - d
-                        point[2 * u] = even + odd; point[2 * u + 1] = 0
-                        point[2 * (n + u)] = re; point[2 * (n + u) + 1] = -im
-                        point[2 * (2 * n + u)] = even - odd; point[2 * (2 * n + u) + 1] = 0
-                        point[2 * (3 * n + u)] = re; point[2 * (3 * n + u) + 1] = im
-                    }
-                }
-            }
-            transform.forward(buffer)
-            for t0 in stride(from: 0, to: n, by: tileTokens) {
-                let tile = min(tileTokens, n - t0)
-                for k in 0..<blocks {
-                    for j in 0..<width {
-                        let column = spectrum + 2 * ((sample * n + t0) * c + k * bs + j0 + j)
-                        let point = buffer + 2 * ((j * blocks + k) * n + t0)
-                        for u in 0..<tile {
-                            column[2 * u * c] = point[2 * u]
-                            column[2 * u * c + 1] = point[2 * u + 1]
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /// output = (or += with `accumulate`) scale·Re(ifft2(Z)) over (tokens, blocks) for a spectrum Z
-    /// (batch, length, 4, bs, 2): per item, rows into the buffer, FFTW's inverse over the tokens,
-    /// then the real part of the 4-point inverse DFT over the blocks.
-    static func transformInverseReal(
-        _ output: UnsafeMutablePointer<Float>, accumulate: Bool, of spectrum: UnsafePointer<Float>, scale: Float,
-        _ transform: FFT, _ buffers: UnsafeMutablePointer<Float>, _ shape: Shape
-    ) {
-        let n = shape.length, c = shape.channels, bs = shape.bs, width = shape.group, groups = bs / width
-        Parallel.forEachClaimed(shape.batch * groups, slots: Parallel.workers, costPerItem: 16 * n * width) { slot, item in
-            let sample = item % shape.batch, j0 = item / shape.batch * width
-            let buffer = buffers + slot * shape.bufferFloats    // (J, 4, length, 2)
-            for t0 in stride(from: 0, to: n, by: tileTokens) {
-                let tile = min(tileTokens, n - t0)
-                for k in 0..<blocks {
-                    for j in 0..<width {
-                        let column = spectrum + 2 * ((sample * n + t0) * c + k * bs + j0 + j)
-                        let point = buffer + 2 * ((j * blocks + k) * n + t0)
-                        for u in 0..<tile {
-                            point[2 * u] = column[2 * u * c]
-                            point[2 * u + 1] = column[2 * u * c + 1]
-                        }
-                    }
-                }
-            }
-            transform.inverse(buffer)
-            for t0 in stride(from: 0, to: n, by: tileTokens) {
-                let tile = min(tileTokens, n - t0)
-                for j in 0..<width {
-                    let column = output + (sample * n + t0) * c + j0 + j
-                    let point = UnsafePointer(buffer + 2 * (j * blocks * n + t0))
-                    for u in 0..<tile {
-                        // y_b = Re Σ_k z_k·e^(2πi·kb/4): y₀ = (r₀ + r₂) + (r₁ + r₃), y₁ = (r₀ − r₂) − (i₁ − i₃),
-                        // y₂ = (r₀ + r₂) − (r₁ + r₃), y₃ = (r₀ − r₂) + (i₁ − i₃).
-                        let r0 = point[2 * u], r1 = point[2 * (n + u)], i1 = point[2 * (n + u) + 1]
-                        let r2 = point[2 * (2 * n + u)], r3 = point[2 * (3 * n + u)], i3 = point[2 * (3 * n + u) + 1]
-                        let sumEven = r0 + r2, diffEven = r0 - r2, sumOdd = r1 + r3, diffOdd = i1 - i3
-                        let y0 = scale * (sumEven + sumOdd), y1 = scale * (diffEven - diffOdd)
-                        let y2 = scale * (sumEven - sumOdd), y3 = scale * (diffEven + diffOdd)
-                        let row = column + u * c
-                        if accumulate {
-                            row[0] += y0; row[bs] += y1; row[2 * bs] += y2; row[3 * bs] += y3
-                        } else {
-                            row[0] = y0; row[bs] = y1; row[2 * bs] = y2; row[3 * bs] = y3
-                        }
-                    }
-                }
-            }
         }
     }
 
