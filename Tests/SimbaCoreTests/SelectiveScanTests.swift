@@ -110,7 +110,7 @@ import Testing
 
     /// The fast forward without saving states (inference) gives the same y.
     /// The doc comment's bound: relative error ≤ 1.7e-7 over the inputs the scan gives it
-    /// (x ≤ 0, down to the clamp at −126), and exactly 1 at x = 0.
+    /// (x ≤ 0, down to −126 where 2^x leaves the normal floats), and exactly 1 at x = 0.
     @Test func exp2MeetsItsErrorBound() {
         var worst = (error: 0.0, at: Float(0))
         for start in stride(from: 0, to: 200_000, by: 16) {
@@ -124,7 +124,8 @@ import Testing
         }
         #expect(worst.error <= 1.7e-7, "exp2 relative error \(worst.error) at x = \(worst.at)")
         #expect(SelectiveScan.exp2(.zero) == SIMD16(repeating: 1))
-        #expect(SelectiveScan.exp2(SIMD16(repeating: -200)) == SIMD16(repeating: 0x1p-126))
+        let tiny = SelectiveScan.exp2(SIMD16(repeating: -200))[0]   // 0 with AVX-512, 2^−126 otherwise
+        #expect(tiny >= 0 && tiny <= 0x1p-126)
     }
 
     @Test func forwardWithoutSavedStates() {

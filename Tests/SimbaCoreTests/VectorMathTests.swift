@@ -1,6 +1,6 @@
 // VectorMath's exp, log1p and erfc against Foundation's double-precision functions over the
 // ranges the activations feed them, with the error bounds its doc comment states; its square
-// root against Float.squareRoot(), bit for bit.
+// root against Float.squareRoot(), bit for bit, and scale (p·2^n) against exact powers of two.
 
 import Foundation
 import SimbaCore
@@ -70,5 +70,21 @@ import Testing
             }
         }
         #expect(VectorMath.squareRoot(VectorMath.Vector(repeating: -1))[0].isNaN)
+    }
+
+    /// p·2^n is exact over the normal range in both builds (vscalefps or exponent bits); below it
+    /// the result is at most 2^−126·p (denormal or 0 with AVX-512, clamped otherwise).
+    @Test func scaleIsExactOverTheNormalRange() {
+        var generator = RandomGenerator(seed: 6)
+        for n in -126...126 {
+            let p = VectorMath.Vector((0..<16).map { _ in 1 + Float(generator.next() % (1 << 23)) / Float(1 << 23) })
+            let out = VectorMath.scale(p, VectorMath.Vector(repeating: Float(n)))
+            for lane in 0..<16 {
+                let expected = Float(sign: .plus, exponent: n, significand: p[lane])
+                #expect(out[lane].bitPattern == expected.bitPattern, "\(p[lane])·2^\(n)")
+            }
+        }
+        let below = VectorMath.scale(VectorMath.Vector(repeating: 1.5), VectorMath.Vector(repeating: -140))
+        #expect(below[0] >= 0 && below[0] <= 1.5 * 0x1p-126)
     }
 }

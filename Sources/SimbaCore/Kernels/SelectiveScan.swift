@@ -68,25 +68,23 @@ public enum SelectiveScan {
 
     // MARK: Vector helpers
 
-    /// 2^x for x ≤ 127 (x < −126 gives 2^−126 ≈ 1e-38 instead of underflowing): a degree-5
-    /// polynomial for 2^f on [−½, ½] (relative minimax fit with p(0) = 1 exactly, so a zero step
-    /// keeps the state unchanged) in fused multiply-adds, scaled by the exponent bits. Relative
-    /// error ≤ 1.7e-7 in float32. The scan only calls it with x = delta·A·log2(e) ≤ 0, so there
-    /// is no upper clamp.
+    /// 2^x for x ≤ 0: a degree-5 polynomial for 2^f on [−½, ½] (relative minimax fit with
+    /// p(0) = 1 exactly, so a zero step keeps the state unchanged) in fused multiply-adds, scaled
+    /// by 2^n (`VectorMath.scale`). Relative error ≤ 1.7e-7 in float32 while 2^x is a normal
+    /// float; below 2^−126 the AVX-512 build gives denormals and 0, the portable one 2^−126·2^f.
+    /// The scan only calls it with x = delta·A·log2(e) ≤ 0.
     @_transparent static func exp2(_ x: Vector) -> Vector {
-        let x = x.replacing(with: -126, where: x .< -126)
-        // 1.5·2^23 + 127: adding it rounds x to an integer n and leaves n + 127, the biased
-        // exponent of 2^n, in the low mantissa bits (the shift below drops the bits above them).
-        let magic: Float = 12_583_039
-        let shifted = x + magic
-        let f = x - (shifted - magic)
+        // Adding 1.5·2^23 rounds x to the nearest integer n (ties to even) for |x| < 2^22; far
+        // below that 2^x is 0 whatever n is (f stays within ±2, where p is finite).
+        let magic: Float = 12_582_912
+        let n = (x + magic) - magic
+        let f = x - n
         var p = VectorMath.fma(Vector(repeating: 1.326_470_868_661_999_7e-3), f, 9.671_509_265_899_658e-3)
         p = VectorMath.fma(p, f, 5.550_733_581_185_341e-2)
         p = VectorMath.fma(p, f, 2.402_224_242_687_225_3e-1)
         p = VectorMath.fma(p, f, 6.931_470_036_506_653e-1)
         p = VectorMath.fma(p, f, 1)
-        let bits = unsafeBitCast(shifted, to: SIMD16<UInt32>.self) &<< 23
-        return p * unsafeBitCast(bits, to: Vector.self)
+        return VectorMath.scale(p, n)
     }
 
     /// A[block·16 + lane, n]·log2(e) at target[block·dState + n], for every 16-channel block

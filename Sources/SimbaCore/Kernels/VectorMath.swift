@@ -108,6 +108,12 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func squareRoot(_ v: Vector) -> Vector { simba_sqrt16(v) }
 
+    /// p·2^n for integral n: one `vscalefps` with AVX-512 (exact while the result is a normal
+    /// float, denormal or 0 below, inf above); otherwise n is clamped to [−126, 127] and 2^n built
+    /// from the exponent bits.
+    @inlinable @inline(__always)
+    public static func scale(_ p: Vector, _ n: Vector) -> Vector { simba_scale16(p, n) }
+
     /// Starts loading the cache line at `p` for a later read (a hint; any address is allowed).
     @inlinable @inline(__always)
     public static func prefetch(_ p: UnsafeRawPointer) { simba_prefetch(p) }
