@@ -145,7 +145,7 @@ public enum EinFFT {
             buffered = EinFFT.isBuffered(length: length)
             let loopCount = transform.loopDimensions.first?.count ?? 0
             group = buffered ? loopCount / EinFFT.blocks : 0
-            bufferFloats = (2 * EinFFT.blocks * group * length + 15) / 16 * 16
+            bufferFloats = EinFFT.bufferFloats(length: length, group: group)
             chunk = buffered ? 0 : EinFFT.chunkWidth(blockSize: bs)
             let planned = buffered
                 ? transform.transformDimensions == [.init(count: length, stride: 1)]

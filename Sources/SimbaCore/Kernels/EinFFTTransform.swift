@@ -36,8 +36,13 @@ extension EinFFT {
     /// 4·J·length complex numbers, each rounded up to 64 bytes, plus 64 bytes to align the first.
     public static func transformBufferCount(length: Int, channels: Int) -> Int {
         guard isBuffered(length: length) else { return 0 }
-        let floats = 2 * blocks * groupWidth(length: length, blockSize: channels / blocks) * length
-        return Parallel.workers * ((floats + 15) / 16 * 16) + 16
+        let group = groupWidth(length: length, blockSize: channels / blocks)
+        return Parallel.workers * bufferFloats(length: length, group: group) + 16
+    }
+
+    /// Floats of one buffer, 4·J·length complex numbers rounded up to 64 bytes.
+    static func bufferFloats(length: Int, group: Int) -> Int {
+        (2 * blocks * group * length + 15) / 16 * 16
     }
 
     /// The FFTW plan `forward` and `backward` need for `length` tokens and `channels` channels.
