@@ -124,9 +124,48 @@ extension EinFFT {
     /// Tokens per tile of the buffered path's gather and scatter loops.
     static let tileTokens = 32
 
-    // The buffered path's items (sample, J in-block channels j₀…) run sample-minor: the two
-    // workers take different samples, never neighbouring channel groups of one sample, whose
-    // spectrum rows share cache lines.
+    /// Runs `body(sample, j0, buffer)` for every item (sample, J in-block channels j₀…) of the
+    /// buffered path, `buffer` (J, 4, length, 2) the worker's own. Items run sample-minor: the two
+    /// workers take different samples, never neighbouring channel groups of one sample, whose
+    /// spectrum rows share cache lines.
+    static func forEachBufferedItem(
+        _ buffers: UnsafeMutablePointer<Float>, _ shape: Shape,
+        _ body: (_ sample: Int, _ j0: Int, _ buffer: UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let groups = shape.bs / shape.group
+        Parallel.forEachClaimed(shape.batch * groups, slots: Parallel.workers, costPerItem: 16 * shape.length * shape.group) { slot, item in
+            body(item % shape.batch, item / shape.batch * shape.group, buffers + slot * shape.bufferFloats)
+        }
+    }
+
+    /// Copies one item's spectrum entries (sample, all tokens, 4 blocks, j₀ ..< j₀ + J) into its
+    /// buffer rows (j, k), or back with `intoBuffer` false, a tile of tokens at a time: each
+    /// buffer row is read or written in runs of consecutive tokens while the tile's spectrum rows
+    /// stay in L1.
+    static func exchange(
+        _ spectrum: UnsafeMutablePointer<Float>, _ buffer: UnsafeMutablePointer<Float>,
+        sample: Int, j0: Int, _ shape: Shape, intoBuffer: Bool
+    ) {
+        let n = shape.length, c = shape.channels, bs = shape.bs
+        for t0 in stride(from: 0, to: n, by: tileTokens) {
+            let tile = min(tileTokens, n - t0)
+            for k in 0..<blocks {
+                for j in 0..<shape.group {
+                    let column = spectrum + 2 * ((sample * n + t0) * c + k * bs + j0 + j)
+                    let point = buffer + 2 * ((j * blocks + k) * n + t0)
+                    for u in 0..<tile {
+                        if intoBuffer {
+                            point[2 * u] = column[2 * u * c]
+                            point[2 * u + 1] = column[2 * u * c + 1]
+                        } else {
+                            column[2 * u * c] = point[2 * u]
+                            column[2 * u * c + 1] = point[2 * u + 1]
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     /// Per item: the 4-point DFT over the blocks into the buffer's rows (j, k) of `length` tokens,
     /// FFTW over the tokens, rows back to the spectrum layout.
@@ -134,15 +173,11 @@ extension EinFFT {
         _ spectrum: UnsafeMutablePointer<Float>, of x: UnsafePointer<Float>, scale: Float,
         _ transform: FFT, _ buffers: UnsafeMutablePointer<Float>, _ shape: Shape
     ) {
-        let n = shape.length, c = shape.channels, bs = shape.bs, width = shape.group, groups = bs / width
-        Parallel.forEachClaimed(shape.batch * groups, slots: Parallel.workers, costPerItem: 16 * n * width) { slot, item in
-            let sample = item % shape.batch, j0 = item / shape.batch * width
-            let buffer = buffers + slot * shape.bufferFloats    // (J, 4, length, 2)
-            // Tiles of tileTokens tokens: each buffer row is written (or read) in runs of
-            // consecutive tokens while the tile's rows of x (or of the spectrum) stay in L1.
+        let n = shape.length, c = shape.channels, bs = shape.bs
+        forEachBufferedItem(buffers, shape) { sample, j0, buffer in
             for t0 in stride(from: 0, to: n, by: tileTokens) {
                 let tile = min(tileTokens, n - t0)
-                for j in 0..<width {
+                for j in 0..<shape.group {
                     let column = x + (sample * n + t0) * c + j0 + j
                     let point = buffer + 2 * (j * blocks * n + t0)
                     for u in 0..<tile {
@@ -159,49 +194,23 @@ extension EinFFT {
                 }
             }
             transform.forward(buffer)
-            for t0 in stride(from: 0, to: n, by: tileTokens) {
-                let tile = min(tileTokens, n - t0)
-                for k in 0..<blocks {
-                    for j in 0..<width {
-                        let column = spectrum + 2 * ((sample * n + t0) * c + k * bs + j0 + j)
-                        let point = buffer + 2 * ((j * blocks + k) * n + t0)
-                        for u in 0..<tile {
-                            column[2 * u * c] = point[2 * u]
-                            column[2 * u * c + 1] = point[2 * u + 1]
-                        }
-                    }
-                }
-            }
+            exchange(spectrum, buffer, sample: sample, j0: j0, shape, intoBuffer: false)
         }
     }
 
     /// Per item: rows into the buffer, FFTW's inverse over the tokens, then the real part of the
     /// 4-point inverse DFT over the blocks into the output.
     static func bufferedInverseReal(
-        _ output: UnsafeMutablePointer<Float>, accumulate: Bool, of spectrum: UnsafePointer<Float>, scale: Float,
+        _ output: UnsafeMutablePointer<Float>, accumulate: Bool, of spectrum: UnsafeMutablePointer<Float>, scale: Float,
         _ transform: FFT, _ buffers: UnsafeMutablePointer<Float>, _ shape: Shape
     ) {
-        let n = shape.length, c = shape.channels, bs = shape.bs, width = shape.group, groups = bs / width
-        Parallel.forEachClaimed(shape.batch * groups, slots: Parallel.workers, costPerItem: 16 * n * width) { slot, item in
-            let sample = item % shape.batch, j0 = item / shape.batch * width
-            let buffer = buffers + slot * shape.bufferFloats    // (J, 4, length, 2)
-            for t0 in stride(from: 0, to: n, by: tileTokens) {
-                let tile = min(tileTokens, n - t0)
-                for k in 0..<blocks {
-                    for j in 0..<width {
-                        let column = spectrum + 2 * ((sample * n + t0) * c + k * bs + j0 + j)
-                        let point = buffer + 2 * ((j * blocks + k) * n + t0)
-                        for u in 0..<tile {
-                            point[2 * u] = column[2 * u * c]
-                            point[2 * u + 1] = column[2 * u * c + 1]
-                        }
-                    }
-                }
-            }
+        let n = shape.length, c = shape.channels, bs = shape.bs
+        forEachBufferedItem(buffers, shape) { sample, j0, buffer in
+            exchange(spectrum, buffer, sample: sample, j0: j0, shape, intoBuffer: true)
             transform.inverse(buffer)
             for t0 in stride(from: 0, to: n, by: tileTokens) {
                 let tile = min(tileTokens, n - t0)
-                for j in 0..<width {
+                for j in 0..<shape.group {
                     let column = output + (sample * n + t0) * c + j0 + j
                     let point = UnsafePointer(buffer + 2 * (j * blocks * n + t0))
                     for u in 0..<tile {
