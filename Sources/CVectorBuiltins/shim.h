@@ -1,4 +1,4 @@
-// Clang builtins that Swift lacks (vector square root and scaling, cache prefetch), as inline
+// Clang builtins that Swift lacks (vector square root, fraction and scaling, cache prefetch), as inline
 // functions on clang vector types (Swift imports `ext_vector_type(16)` float as SIMD16<Float>).
 // Header only: nothing to link.
 #ifndef SIMBA_VECTOR_BUILTINS_H
@@ -18,22 +18,39 @@ static inline __attribute__((always_inline)) void simba_prefetch(const void *p) 
     __builtin_prefetch(p, 0, 3);
 }
 
-// p·2^n for every lane, n integral. With AVX-512 one `vscalefps`: exact while the result is a normal
-// float, denormal or 0 below that, inf above. Elsewhere the exponent bits of 2^n are built with n
-// clamped to [−126, 127], so results below the normal range are p·2^−126 instead.
-#if defined(__AVX512F__)
+// x − ⌊x⌋ ∈ [0, 1) and p·2^⌊x⌋ for every lane: the two halves of 2^x = 2^(x − ⌊x⌋)·2^⌊x⌋.
+// With AVX-512 each is one instruction, `vreduceps` (AVX-512DQ) and `vscalefps`: exact while the
+// result is a normal float, denormal or 0 below that, inf above. Elsewhere x is first clamped to
+// [−126, 127] (so below the normal range the pair gives 2^−126 instead) and ⌊x⌋ is x rounded through
+// 1.5·2^23, minus 1 where that rounded up; 2^⌊x⌋ is built in the exponent bits.
+#if defined(__AVX512F__) && defined(__AVX512DQ__)
 typedef float simba_v16sf __attribute__((vector_size(64)));
-static inline __attribute__((always_inline)) simba_float16 simba_scale16(simba_float16 p, simba_float16 n) {
-    // Mask all ones: every lane scaled; 4 = _MM_FROUND_CUR_DIRECTION.
+static inline __attribute__((always_inline)) simba_float16 simba_fraction16(simba_float16 x) {
+    // imm8 1: keep no fraction bits of the rounded value, round down; mask all ones: every lane;
+    // 4 = _MM_FROUND_CUR_DIRECTION.
+    return (simba_float16)__builtin_ia32_reduceps512_mask(
+        (simba_v16sf)x, 1, (simba_v16sf)x, (unsigned short)0xFFFF, 4);
+}
+static inline __attribute__((always_inline)) simba_float16 simba_scale16(simba_float16 p, simba_float16 x) {
     return (simba_float16)__builtin_ia32_scalefps512_mask(
-        (simba_v16sf)p, (simba_v16sf)n, (simba_v16sf)p, (unsigned short)0xFFFF, 4);
+        (simba_v16sf)p, (simba_v16sf)x, (simba_v16sf)p, (unsigned short)0xFFFF, 4);
 }
 #else
 typedef int simba_int16 __attribute__((ext_vector_type(16)));
-static inline __attribute__((always_inline)) simba_float16 simba_scale16(simba_float16 p, simba_float16 n) {
+static inline __attribute__((always_inline)) simba_float16 simba_floor_clamped16(simba_float16 x) {
     simba_float16 clamped = __builtin_elementwise_min(
-        __builtin_elementwise_max(n, (simba_float16)(-126.0f)), (simba_float16)(127.0f));
-    simba_int16 bits = (__builtin_convertvector(clamped, simba_int16) + 127) << 23;
+        __builtin_elementwise_max(x, (simba_float16)(-126.0f)), (simba_float16)(127.0f));
+    simba_float16 rounded = (clamped + 12582912.0f) - 12582912.0f;
+    // A comparison gives −1 (all bits set) where true, as an integer lane.
+    return rounded + __builtin_convertvector(rounded > clamped, simba_float16);
+}
+static inline __attribute__((always_inline)) simba_float16 simba_fraction16(simba_float16 x) {
+    simba_float16 clamped = __builtin_elementwise_min(
+        __builtin_elementwise_max(x, (simba_float16)(-126.0f)), (simba_float16)(127.0f));
+    return clamped - simba_floor_clamped16(x);
+}
+static inline __attribute__((always_inline)) simba_float16 simba_scale16(simba_float16 p, simba_float16 x) {
+    simba_int16 bits = (__builtin_convertvector(simba_floor_clamped16(x), simba_int16) + 127) << 23;
     return p * (simba_float16)bits;
 }
 #endif

@@ -108,7 +108,6 @@ import Testing
         expectClose(g.dD.array, e.dD.array, atol: 1e-4, rtol: 1e-4, "dD")
     }
 
-    /// The fast forward without saving states (inference) gives the same y.
     /// The doc comment's bound: relative error ≤ 1.7e-7 over the inputs the scan gives it
     /// (x ≤ 0, down to −126 where 2^x leaves the normal floats), and exactly 1 at x = 0.
     @Test func exp2MeetsItsErrorBound() {
@@ -128,6 +127,7 @@ import Testing
         #expect(tiny >= 0 && tiny <= 0x1p-126)
     }
 
+    /// The fast forward without saving states (inference) gives the same y.
     @Test func forwardWithoutSavedStates() {
         let p = Inputs(batch: 2, length: 9, dInner: 18, dState: 16, seed: 40)
         let y = FloatBuffer(count: 2 * 9 * 18)

@@ -72,19 +72,38 @@ import Testing
         #expect(VectorMath.squareRoot(VectorMath.Vector(repeating: -1))[0].isNaN)
     }
 
-    /// p·2^n is exact over the normal range in both builds (vscalefps or exponent bits); below it
-    /// the result is at most 2^−126·p (denormal or 0 with AVX-512, clamped otherwise).
+    /// p·2^⌊x⌋ is exact over the normal range in both builds (vscalefps or exponent bits), for
+    /// integral x and between integers; below it the result is at most 2^−126·p (denormal or 0 with
+    /// AVX-512, clamped otherwise).
     @Test func scaleIsExactOverTheNormalRange() {
         var generator = RandomGenerator(seed: 6)
         for n in -126...126 {
             let p = VectorMath.Vector((0..<16).map { _ in 1 + Float(generator.next() % (1 << 23)) / Float(1 << 23) })
-            let out = VectorMath.scale(p, VectorMath.Vector(repeating: Float(n)))
-            for lane in 0..<16 {
-                let expected = Float(sign: .plus, exponent: n, significand: p[lane])
-                #expect(out[lane].bitPattern == expected.bitPattern, "\(p[lane])·2^\(n)")
+            for x in [Float(n), Float(n) + 0.25, Float(n) + 0.999_9] {
+                let out = VectorMath.scale(p, VectorMath.Vector(repeating: x))
+                for lane in 0..<16 {
+                    let expected = Float(sign: .plus, exponent: n, significand: p[lane])
+                    #expect(out[lane].bitPattern == expected.bitPattern, "\(p[lane])·2^⌊\(x)⌋")
+                }
             }
         }
         let below = VectorMath.scale(VectorMath.Vector(repeating: 1.5), VectorMath.Vector(repeating: -140))
         #expect(below[0] >= 0 && below[0] <= 1.5 * 0x1p-126)
+    }
+
+    /// x − ⌊x⌋ is exact and in [0, 1) over [−126, 127] in both builds, negative x included (an
+    /// integral x may give −0: vreduceps subtracts rounding down).
+    @Test func fractionIsExact() {
+        var generator = RandomGenerator(seed: 7)
+        for _ in 0..<2_000 {
+            let x = VectorMath.Vector((0..<16).map { _ in -126 + 253 * Float(generator.next() % (1 << 24)) / Float(1 << 24) })
+            let f = VectorMath.fraction(x)
+            for lane in 0..<16 {
+                let expected = x[lane] - x[lane].rounded(.down)
+                #expect(f[lane] == expected && f[lane] < 1, "fraction(\(x[lane])) = \(f[lane])")
+            }
+        }
+        #expect(VectorMath.fraction(VectorMath.Vector(repeating: -3))[0] == 0)
+        #expect(VectorMath.fraction(VectorMath.Vector(repeating: -0.25))[0] == 0.75)
     }
 }

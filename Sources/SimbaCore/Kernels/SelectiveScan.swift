@@ -68,23 +68,20 @@ public enum SelectiveScan {
 
     // MARK: Vector helpers
 
-    /// 2^x for x ≤ 0: a degree-5 polynomial for 2^f on [−½, ½] (relative minimax fit with
-    /// p(0) = 1 exactly, so a zero step keeps the state unchanged) in fused multiply-adds, scaled
-    /// by 2^n (`VectorMath.scale`). Relative error ≤ 1.7e-7 in float32 while 2^x is a normal
-    /// float; below 2^−126 the AVX-512 build gives denormals and 0, the portable one 2^−126·2^f.
-    /// The scan only calls it with x = delta·A·log2(e) ≤ 0.
+    /// 2^x for x ≤ 0 as 2^f·2^⌊x⌋ with f = x − ⌊x⌋ ∈ [0, 1) (`VectorMath.fraction` and `scale`,
+    /// one instruction each with AVX-512): 2^f by a degree-5 polynomial (relative minimax fit on
+    /// [0, 1] with p(0) = 1 exactly, so a zero step keeps the state unchanged) in fused
+    /// multiply-adds. Relative error ≤ 1.7e-7 in float32 while 2^x is a normal float; below 2^−126
+    /// the AVX-512 build gives denormals and 0, the portable one 2^−126. The scan only calls it
+    /// with x = delta·A·log2(e) ≤ 0.
     @_transparent static func exp2(_ x: Vector) -> Vector {
-        // Adding 1.5·2^23 rounds x to the nearest integer n (ties to even) for |x| < 2^22; far
-        // below that 2^x is 0 whatever n is (f stays within ±2, where p is finite).
-        let magic: Float = 12_582_912
-        let n = (x + magic) - magic
-        let f = x - n
-        var p = VectorMath.fma(Vector(repeating: 1.326_470_868_661_999_7e-3), f, 9.671_509_265_899_658e-3)
-        p = VectorMath.fma(p, f, 5.550_733_581_185_341e-2)
-        p = VectorMath.fma(p, f, 2.402_224_242_687_225_3e-1)
-        p = VectorMath.fma(p, f, 6.931_470_036_506_653e-1)
+        let f = VectorMath.fraction(x)
+        var p = VectorMath.fma(Vector(repeating: 1.861_012_307_927_012_4e-3), f, 9.032_246_656_715_870e-3)
+        p = VectorMath.fma(p, f, 5.578_726_530_075_073e-2)
+        p = VectorMath.fma(p, f, 2.401_683_628_559_112_5e-1)
+        p = VectorMath.fma(p, f, 6.931_509_971_618_652e-1)
         p = VectorMath.fma(p, f, 1)
-        return VectorMath.scale(p, n)
+        return VectorMath.scale(p, x)
     }
 
     /// A[block·16 + lane, n]·log2(e) at target[block·dState + n], for every 16-channel block

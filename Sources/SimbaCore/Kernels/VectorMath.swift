@@ -108,11 +108,16 @@ public enum VectorMath {
     @inlinable @inline(__always)
     public static func squareRoot(_ v: Vector) -> Vector { simba_sqrt16(v) }
 
-    /// p·2^n for integral n: one `vscalefps` with AVX-512 (exact while the result is a normal
-    /// float, denormal or 0 below, inf above); otherwise n is clamped to [−126, 127] and 2^n built
-    /// from the exponent bits.
+    /// x − ⌊x⌋ ∈ [0, 1), exact: one `vreduceps` with AVX-512; otherwise x is first clamped to
+    /// [−126, 127], as `scale` clamps it.
     @inlinable @inline(__always)
-    public static func scale(_ p: Vector, _ n: Vector) -> Vector { simba_scale16(p, n) }
+    public static func fraction(_ x: Vector) -> Vector { simba_fraction16(x) }
+
+    /// p·2^⌊x⌋: one `vscalefps` with AVX-512 (exact while the result is a normal float, denormal
+    /// or 0 below, inf above); otherwise x is clamped to [−126, 127] and 2^⌊x⌋ built from the
+    /// exponent bits.
+    @inlinable @inline(__always)
+    public static func scale(_ p: Vector, _ x: Vector) -> Vector { simba_scale16(p, x) }
 
     /// Starts loading the cache line at `p` for a later read (a hint; any address is allowed).
     @inlinable @inline(__always)
