@@ -76,15 +76,13 @@ public final class ChannelMLP: SequenceLayer {
             let dHidden = buffers.take(grid == nil ? 0 : count)
             Parallel.zero(dActivation, count: count)
             fc2.backward(dOutput, dInput: dActivation, batch: batch, length: length)
-            Parallel.zero(dPreActivation, count: count)
-            GELU.backward(dInput: dPreActivation, dOutput: dActivation, input: preActivation, count: count)
+            GELU.backwardOverwriting(dInput: dPreActivation, dOutput: dActivation, input: preActivation, count: count)
             var dFc1Output = dPreActivation
             if let grid, let dwWeight, let dwBias {
-                Parallel.zero(dHidden, count: count)
                 DepthwiseConv2d.backward(
                     dInput: dHidden, dWeight: dwWeight.gradient, dBias: dwBias.gradient,
                     dOutput: dPreActivation, input: fc1.output.pointer, weight: dwWeight.value,
-                    batch: batch, height: grid.height, width: grid.width, channels: hidden)
+                    batch: batch, height: grid.height, width: grid.width, channels: hidden, overwritingInput: true)
                 dFc1Output = dHidden
             }
             fc1.backward(dFc1Output, dInput: dInput, batch: batch, length: length)

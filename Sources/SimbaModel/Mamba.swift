@@ -279,11 +279,10 @@ public final class Mamba: SequenceLayer {
                 output: xConv, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
                 batch: batch, length: length, channels: dInner, kernelSize: dConv)
             SiLU.backwardOverwriting(dInput: dXConv, dOutput: dXAct, input: xConv, count: count)
-            Parallel.zero(dXIn, count: count)
             CausalConv1d.backward(
                 dInput: dXIn, dWeight: conv1dWeight.gradient, dBias: conv1dBias.gradient, dOutput: dXConv,
                 input: xIn.pointer, weight: conv1dWeight.value, batch: batch, length: length, channels: dInner,
-                kernelSize: dConv)
+                kernelSize: dConv, overwritingInput: true)
             Linear.backward(
                 dInput: dInput, dWeight: inProjWeight.gradient, dBias: nil, dOutput: dXIn,
                 input: input, weight: inProjWeight.value, rows: rows, inFeatures: dModel, outFeatures: dInner)

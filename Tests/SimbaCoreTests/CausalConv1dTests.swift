@@ -68,4 +68,24 @@ import Testing
         expectClose(dw.array, numericGradient(of: w.pointer, count: w.count, objective), atol: 2e-3, rtol: 1e-3, "dWeight")
         expectClose(db.array, numericGradient(of: bias.pointer, count: bias.count, objective), atol: 2e-3, rtol: 1e-3, "dBias")
     }
+
+    /// dInput accumulates onto what it holds, and `overwritingInput` writes the same values without
+    /// reading it (a NaN start): bit for bit the accumulation onto zeros.
+    @Test func inputGradientAccumulatesOrOverwrites() {
+        let length = 11, kernelSize = 4, count = batch * length * channels
+        let x = randomArray(count, seed: 8), w = randomArray(channels * kernelSize, seed: 9)
+        let dy = randomArray(count, seed: 10), prior = randomArray(count, seed: 11)
+        func inputGradient(start: [Float], overwriting: Bool) -> [Float] {
+            let dx = FloatBuffer(start), dw = FloatBuffer(count: w.count), db = FloatBuffer(count: channels)
+            CausalConv1d.backward(
+                dInput: dx.pointer, dWeight: dw.pointer, dBias: db.pointer, dOutput: dy, input: x, weight: w,
+                batch: batch, length: length, channels: channels, kernelSize: kernelSize, overwritingInput: overwriting)
+            return dx.array
+        }
+        let fromZero = inputGradient(start: [Float](repeating: 0, count: count), overwriting: false)
+        #expect(inputGradient(start: [Float](repeating: .nan, count: count), overwriting: true) == fromZero)
+        // prior + gradient, rounded once more than the gradient alone.
+        expectClose(inputGradient(start: prior, overwriting: false), zip(prior, fromZero).map { $0 + $1 },
+                    atol: 1e-5, rtol: 1e-5, "dInput accumulated")
+    }
 }

@@ -48,7 +48,8 @@ import Testing
     }
 
     /// Sizes large enough that the row loops and the dWeight/dBias channel tiles run split across
-    /// workers, against the naive adjoint of the reference loops (double precision).
+    /// workers, against the naive adjoint of the reference loops (double precision); dInput
+    /// overwritten (the finite-difference test covers accumulation).
     @Test func parallelSizesMatchNaive() {
         let batch = 2, height = 9, width = 11, channels = 40
         let count = batch * height * width * channels
@@ -78,10 +79,12 @@ import Testing
                 }
             }
         }
-        let dx = FloatBuffer(count: count), dw = FloatBuffer(count: w.count), db = FloatBuffer(count: channels)
+        // dInput starts as NaN: `overwritingInput` must write every element without reading it.
+        let dx = FloatBuffer([Float](repeating: .nan, count: count))
+        let dw = FloatBuffer(count: w.count), db = FloatBuffer(count: channels)
         DepthwiseConv2d.backward(
             dInput: dx.pointer, dWeight: dw.pointer, dBias: db.pointer, dOutput: dy, input: x, weight: w,
-            batch: batch, height: height, width: width, channels: channels)
+            batch: batch, height: height, width: width, channels: channels, overwritingInput: true)
         // dInput: float32 sums of 9 products; dWeight, dBias: float32 sums over ≤ 11 pixels of a row and
         // ≤ 9 rows of an image, added in double over the 2 images (|dW| ~ 15).
         expectClose(dx.array, dxNaive.map { Float($0) }, atol: 1e-5, rtol: 1e-5, "dInput")

@@ -63,19 +63,20 @@ public enum CausalConv1d {
         }
     }
 
-    /// Accumulates dInput, dWeight and dBias (`+=`).
+    /// Accumulates dInput, dWeight and dBias (`+=`); with `overwritingInput` dInput is written
+    /// (`=`) instead, for a buffer that holds nothing yet, without zeroing it first.
     ///
     ///     dInput[b, s, c] += Σ_j weight[c, j] · dOutput[b, s + (k−1) − j, c]   (for s + k−1−j < L)
     ///     dWeight[c, j]  += Σ_{b,t} dOutput[b, t, c] · input[b, t − (k−1) + j, c]
     ///     dBias[c]       += Σ_{b,t} dOutput[b, t, c]
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (batch, length, channels), +=
+        dInput: UnsafeMutablePointer<Float>,        // (batch, length, channels), += (= if overwritingInput)
         dWeight: UnsafeMutablePointer<Float>,       // (channels, 1, kernelSize), +=
         dBias: UnsafeMutablePointer<Float>,         // (channels), +=
         dOutput: UnsafePointer<Float>,              // (batch, length, channels)
         input: UnsafePointer<Float>,                // (batch, length, channels)
         weight: UnsafePointer<Float>,               // (channels, 1, kernelSize)
-        batch: Int, length: Int, channels: Int, kernelSize: Int
+        batch: Int, length: Int, channels: Int, kernelSize: Int, overwritingInput: Bool = false
     ) {
         precondition(batch >= 0 && length >= 0 && channels > 0 && kernelSize > 0, "CausalConv1d sizes")
         // dInput: each (sample, channel block) call owns its slice.
@@ -85,7 +86,7 @@ public enum CausalConv1d {
                 let dInRow = dInput + (b * length + s) * channels
                 for c in stride(from: c0, to: c1, by: lanes) {
                     let n = min(lanes, c1 - c)
-                    var sum = VectorMath.load(dInRow + c, n)
+                    var sum = overwritingInput ? .zero : VectorMath.load(dInRow + c, n)
                     for j in 0..<kernelSize where s + kernelSize - 1 - j < length {
                         let row = dOutput + (b * length + s + kernelSize - 1 - j) * channels
                         sum = VectorMath.fma(VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), sum)

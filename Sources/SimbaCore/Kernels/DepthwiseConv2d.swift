@@ -19,7 +19,7 @@ public enum DepthwiseConv2d {
         input: UnsafePointer<Float>,                // (batch, height, width, channels)
         weight: UnsafePointer<Float>,               // (channels, 1, 3, 3)
         bias: UnsafePointer<Float>,                 // (channels)
-        batch: Int, height: Int, width: Int, channels: Int
+        batch: Int, height: Int, width: Int, channels: Int, overwritingInput: Bool = false
     ) {
         let image = Image(height: height, width: width, channels: channels)
         Parallel.forEach(batch * height, costPerItem: 2 * taps * width * channels) { item in
@@ -38,15 +38,16 @@ public enum DepthwiseConv2d {
     /// batch·height rows: the forward's correlation of dy with the rotated kernel),
     /// dWeight[c, 0, ky, kx] += Σ_{b, y, x} dy[b, y, x, c] · in[b, y + ky − 1, x + kx − 1, c] and
     /// dBias[c] += Σ dy (parallel over 16-channel tiles: float sums per image row, added into float
-    /// sums per image, added into double accumulators).
+    /// sums per image, added into double accumulators). With `overwritingInput`, dx = … instead of
+    /// +=: for a dInput buffer that holds nothing yet, without zeroing it first.
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (batch, height, width, channels), +=
+        dInput: UnsafeMutablePointer<Float>,        // (batch, height, width, channels), += (= if overwritingInput)
         dWeight: UnsafeMutablePointer<Float>,       // (channels, 1, 3, 3), +=
         dBias: UnsafeMutablePointer<Float>,         // (channels), +=
         dOutput: UnsafePointer<Float>,              // (batch, height, width, channels)
         input: UnsafePointer<Float>,                // (batch, height, width, channels)
         weight: UnsafePointer<Float>,               // (channels, 1, 3, 3)
-        batch: Int, height: Int, width: Int, channels: Int
+        batch: Int, height: Int, width: Int, channels: Int, overwritingInput: Bool = false
     ) {
         let image = Image(height: height, width: width, channels: channels)
         Parallel.forEach(batch * height, costPerItem: 2 * taps * width * channels) { item in
@@ -55,7 +56,8 @@ public enum DepthwiseConv2d {
                 let row = dInput + image.offset(b, y, 0) + start
                 slide(image.window(dOutput, b, y, start), width: width, count: count) { x, window in
                     let dx = row + x * channels
-                    VectorMath.store(window.weightedSum(w, plus: VectorMath.load(dx, count)), dx, count)
+                    let previous = overwritingInput ? .zero : VectorMath.load(dx, count)
+                    VectorMath.store(window.weightedSum(w, plus: previous), dx, count)
                 }
             }
         }
