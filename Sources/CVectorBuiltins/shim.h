@@ -1,4 +1,4 @@
-// Clang builtins that Swift lacks (vector square root, fraction and scaling, cache prefetch), as inline
+// Clang builtins that Swift lacks (vector square root, fraction and scaling, cache prefetch, spin pause), as inline
 // functions on clang vector types (Swift imports `ext_vector_type(16)` float as SIMD16<Float>).
 // Header only: nothing to link.
 #ifndef SIMBA_VECTOR_BUILTINS_H
@@ -16,6 +16,16 @@ static inline __attribute__((always_inline)) simba_float16 simba_sqrt16(simba_fl
 // Asks for the cache line at p ahead of its use (a hint: never faults, whatever p is).
 static inline __attribute__((always_inline)) void simba_prefetch(const void *p) {
     __builtin_prefetch(p, 0, 3);
+}
+
+// Tells the CPU that this thread is spinning on a flag (`pause` on x86): the loop stops flooding the
+// core with speculative loads, leaving its resources to whatever shares the core.
+static inline __attribute__((always_inline)) void simba_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __builtin_arm_yield();
+#endif
 }
 
 // x − ⌊x⌋ ∈ [0, 1) and p·2^⌊x⌋ for every lane: the two halves of 2^x = 2^(x − ⌊x⌋)·2^⌊x⌋.
