@@ -80,4 +80,18 @@ import Testing
         DropPath.backward(dInput: dx.pointer, dOutput: x.pointer, mask: mask.pointer, batch: batch, rowSize: rowSize)
         #expect(dx.array == y.array)
     }
+
+    /// The mask keeps exactly where a uniform draw is below 1 − p, whether (1 − p)·2^24 is an
+    /// integer (p = 0.5, 0.25) or not (p = 0.1, 0.3, 0.999).
+    @Test func maskKeepsWhereTheUniformDrawIsBelowKeep() {
+        for p: Float in [0.5, 0.25, 0.1, 0.3, 0.999] {
+            let count = 50_000, mask = FloatBuffer(count: count)
+            var generator = RandomGenerator(seed: 12), twin = generator
+            Dropout.makeMask(mask: mask.pointer, count: count, probability: p, generator: &generator)
+            let keep = Float(1 - Double(p))
+            let expected = (0..<count).map { _ in twin.uniform() < keep ? 1 / keep : 0 }
+            #expect(mask.array == expected, "p = \(p)")
+            #expect(generator == twin, "p = \(p): one draw per element")
+        }
+    }
 }

@@ -22,7 +22,11 @@ public enum Dropout {
         if probability == 1 { mask.update(repeating: 0, count: count); return }
         let keep = Float(1 - Double(probability))
         let scale = 1 / keep
-        for i in 0..<count { mask[i] = generator.uniform() < keep ? scale : 0 }
+        // u = r·2^−24 with r the draw's top 24 bits (`RandomGenerator.uniform`), exactly, so
+        // u < keep ⟺ r < keep·2^24 ⟺ r < ⌈keep·2^24⌉: the same test on the integer, without the
+        // conversion and the product.
+        let threshold = UInt64((Double(keep) * 16_777_216).rounded(.up))
+        for i in 0..<count { mask[i] = generator.next() >> 40 < threshold ? scale : 0 }
     }
 
     /// y[i] = x[i]·mask[i]. `output` may alias `input`.
