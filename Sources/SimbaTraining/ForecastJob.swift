@@ -91,7 +91,7 @@ public enum ForecastJob {
         try log.open(run.logFile)
         let metadata = [
             "format": "pt", "simba_version": version, "task": "forecast", "config": config.yaml(),
-            "model": String(decoding: try JSONEncoder().encode(settings.model), as: UTF8.self),
+            "model": try MetadataJSON.string(settings.model),
             "scaler": data.scaler.jsonString(),
         ]
         let trainer = try ForecastTrainer(settings: settings, data: data, run: run, log: log, metadata: metadata, resume: resume)

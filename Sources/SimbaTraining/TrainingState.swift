@@ -32,7 +32,7 @@ public enum TrainingStateFile {
             [(name: "adamw.m", shape: [count], values: UnsafePointer(optimizer.m.pointer)),
              (name: "adamw.v", shape: [count], values: UnsafePointer(optimizer.v.pointer))],
             metadata: [
-                "simba_state": String(decoding: try JSONEncoder().encode(progress), as: UTF8.self),
+                "simba_state": try MetadataJSON.string(progress),
                 "adamw_step": String(optimizer.stepCount),
             ])
         try AtomicFile.write(data, to: path)
