@@ -19,7 +19,6 @@ import SimbaCore
 ///
 /// in_proj runs as two GEMMs on the two row-halves of its weight, so x and z are contiguous without
 /// a copy; dtLow, B and C are read in place inside the x_proj output (row stride dtRank + 2·dState).
-/// dt_proj and softplus are one pass (`DeltaProjection`), not a GEMM of depth dtRank.
 ///
 /// Parameters in state_dict order (mamba_simple.py `__init__`), with Mamba's own init:
 /// `in_proj.weight` (2·dInner, dModel) U(±1/√dModel); `conv1d.weight` (dInner, 1, dConv) and
@@ -33,9 +32,9 @@ import SimbaCore
 /// (x before the conv, z, silu out, delta, y), the x_proj output (R, dtRank + 2·dState), A and the
 /// scan's chunk-boundary states (about R·dInner·dState/chunk floats). Backward recomputes the
 /// rest with the same kernels on the same inputs, so bit for bit: silu(z) and y ⊙ silu(z); the
-/// conv output, for the SiLU backward; dt_proj's output, for softplus′ (inside `DeltaProjection`).
+/// conv output, for the SiLU backward; dt_proj's output, for softplus′ (a GEMM with k = dtRank).
 /// Scratch (`scratch`, shared with every other module of the model): forward the output
-/// (R, dModel) and (R, dInner); backward 5 (R, dInner), (R, dtRank + 2·dState) and the scan's.
+/// (R, dModel) and 2 (R, dInner); backward 5 (R, dInner), (R, dtRank + 2·dState) and the scan's.
 /// SiMBA-S stage 1 at batch 32 (R = 32·3136, dInner 128, dState 64): 360 MB kept per layer
 /// (905 MB when every buffer was the layer's own), and 313 MB of backward scratch for all layers
 /// together.
@@ -96,7 +95,7 @@ public final class Mamba: SequenceLayer {
             SelectiveScan.backwardScratchCount(batch: $0, length: maxLength, dInner: dInner, dState: dState, chunk: chunk)
         }.max()!
         scratch = Scratch(
-            forward: [rows * dModel, count],
+            forward: [rows * dModel, count, count],
             backward: [count, count, count, count, count, xDblCount, dInner * dState, scanScratch])
     }
 
@@ -117,6 +116,7 @@ public final class Mamba: SequenceLayer {
         let rows = batch * length, count = rows * dInner
         return scratch.withForward { buffers in
             let output = buffers.take(rows * dModel)
+            let work = buffers.take(count)                                  // dt_proj out
             let gated = buffers.take(count)                                 // y ⊙ silu(z)
             Linear.forward(                                                 // (rows, dModel) → (rows, dInner)
                 output: xIn.pointer, input: input, weight: inProjWeight.value, bias: nil,
@@ -130,9 +130,10 @@ public final class Mamba: SequenceLayer {
             Linear.forward(                                                 // (rows, dInner) → (rows, dtRank + 2N)
                 output: xDbl.pointer, input: xAct.pointer, weight: xProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
-            DeltaProjection.forward(                                        // (rows, dtRank) → (rows, dInner)
-                delta: delta.pointer, input: xDbl.pointer, weight: dtProjWeight.value, bias: dtProjBias.value,
-                rows: rows, rank: dtRank, channels: dInner, inputStride: xDblWidth)
+            Linear.forward(                                                 // (rows, dtRank) → (rows, dInner), no bias yet
+                output: work, input: xDbl.pointer, weight: dtProjWeight.value, bias: nil,
+                rows: rows, inFeatures: dtRank, outFeatures: dInner, inputStride: xDblWidth)
+            softplusWithBias(delta.pointer, work, dtProjBias.value, rows: rows)
             negativeExp(a.pointer, aLog.value, count: dInner * dState)
             SelectiveScan.forward(
                 y: y.pointer, savedStates: savedStates.pointer, x: xAct.pointer, delta: delta.pointer, a: a.pointer,
@@ -146,10 +147,34 @@ public final class Mamba: SequenceLayer {
         }
     }
 
+    /// dtPre = dt_proj(dtLow), dtLow read inside the x_proj output: (rows, dtRank) → (rows, dInner).
+    private func dtProj(_ dtPre: UnsafeMutablePointer<Float>, rows: Int) {
+        Linear.forward(
+            output: dtPre, input: xDbl.pointer, weight: dtProjWeight.value, bias: dtProjBias.value,
+            rows: rows, inFeatures: dtRank, outFeatures: dInner, inputStride: xDblWidth)
+    }
+
     /// a = −exp(aLog) element-wise, with libm's exp.
     private func negativeExp(_ a: UnsafeMutablePointer<Float>, _ aLog: UnsafePointer<Float>, count: Int) {
         Parallel.forEachRange(count, costPerItem: 16) { range in
             for i in range { a[i] = -exp(aLog[i]) }
+        }
+    }
+
+    /// delta = softplus(dtPre + bias) per row, in one pass: the same values as `dtProj` (bias
+    /// first, then the product added) followed by Softplus.
+    private func softplusWithBias(
+        _ delta: UnsafeMutablePointer<Float>, _ dtPre: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int
+    ) {
+        let dInner = dInner
+        Parallel.forEachRange(rows, costPerItem: Softplus.forwardCost * dInner) { range in
+            for r in range {
+                for c in stride(from: 0, to: dInner, by: VectorMath.Vector.scalarCount) {
+                    let n = min(VectorMath.Vector.scalarCount, dInner - c)
+                    let pre = VectorMath.load(bias + c, n) + VectorMath.load(dtPre + r * dInner + c, n)
+                    VectorMath.store(Softplus.value(pre), delta + r * dInner + c, n)
+                }
+            }
         }
     }
 
@@ -237,10 +262,9 @@ public final class Mamba: SequenceLayer {
 
             // delta = softplus(dt_proj(dtLow)), softplus′ on dt_proj's output recomputed; dtLow's
             // gradient goes straight into its columns of dXDbl.
-            let dDtPre = b5
-            DeltaProjection.backward(
-                dPreActivation: dDtPre, dDelta: dDelta, input: xDbl.pointer, weight: dtProjWeight.value,
-                bias: dtProjBias.value, rows: rows, rank: dtRank, channels: dInner, inputStride: xDblWidth)
+            let dtPre = b2, dDtPre = b5
+            dtProj(dtPre, rows: rows)
+            Softplus.backwardOverwriting(dInput: dDtPre, dOutput: dDelta, input: dtPre, count: count)
             Linear.backward(
                 dInput: dXDbl, dWeight: dtProjWeight.gradient, dBias: dtProjBias.gradient, dOutput: dDtPre,
                 input: xDbl.pointer, weight: dtProjWeight.value, rows: rows, inFeatures: dtRank, outFeatures: dInner,
