@@ -1,6 +1,6 @@
-// Clang builtins that Swift lacks (vector square root, fraction and scaling, cache prefetch, spin pause), as inline
-// functions on clang vector types (Swift imports `ext_vector_type(16)` float as SIMD16<Float>).
-// Header only: nothing to link.
+// Clang builtins that Swift lacks (vector square root, fraction and scaling, cache prefetch, spin
+// pause), as inline functions on clang vector types (Swift imports `ext_vector_type(16)` float as
+// SIMD16<Float>). Header only: nothing to link.
 #ifndef SIMBA_VECTOR_BUILTINS_H
 #define SIMBA_VECTOR_BUILTINS_H
 

@@ -19,7 +19,7 @@ public enum DepthwiseConv2d {
         input: UnsafePointer<Float>,                // (batch, height, width, channels)
         weight: UnsafePointer<Float>,               // (channels, 1, 3, 3)
         bias: UnsafePointer<Float>,                 // (channels)
-        batch: Int, height: Int, width: Int, channels: Int, overwritingInput: Bool = false
+        batch: Int, height: Int, width: Int, channels: Int
     ) {
         let image = Image(height: height, width: width, channels: channels)
         Parallel.forEach(batch * height, costPerItem: 2 * taps * width * channels) { item in
