@@ -91,7 +91,7 @@ public enum ForecastJob {
         try log.open(run.logFile)
         let metadata = [
             "format": "pt", "simba_version": version, "task": "forecast", "config": config.yaml(),
-            "model": try MetadataJSON.string(settings.model),
+            "model": String(decoding: try JSONEncoder.sorted.encode(settings.model), as: UTF8.self),
             "scaler": data.scaler.jsonString(),
         ]
         let trainer = try ForecastTrainer(settings: settings, data: data, run: run, log: log, metadata: metadata, resume: resume)
@@ -118,14 +118,5 @@ public enum ForecastJob {
         log.line(String(format: "test (best epoch %d, standardised): mse %.4f  mae %.4f  rmse %.4f  mape %.4f  mspe %.4f",
                         bestEpoch, test.mse, test.mae, test.rmse, test.mape, test.mspe))
         return ForecastRunResult(runFolder: run.path, bestEpoch: bestEpoch, test: test)
-    }
-}
-
-extension JSONEncoder {
-    /// Sorted keys, indented: for files people read.
-    static var pretty: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return encoder
     }
 }

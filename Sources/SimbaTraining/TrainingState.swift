@@ -32,7 +32,7 @@ public enum TrainingStateFile {
             [(name: "adamw.m", shape: [count], values: UnsafePointer(optimizer.m.pointer)),
              (name: "adamw.v", shape: [count], values: UnsafePointer(optimizer.v.pointer))],
             metadata: [
-                "simba_state": try MetadataJSON.string(progress),
+                "simba_state": String(decoding: try JSONEncoder.sorted.encode(progress), as: UTF8.self),
                 "adamw_step": String(optimizer.stepCount),
             ])
         try AtomicFile.write(data, to: path)

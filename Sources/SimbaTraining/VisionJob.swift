@@ -113,8 +113,8 @@ public enum VisionJob {
         try log.open(run.logFile)
         let metadata = [
             "format": "pt", "simba_version": version, "task": "classify", "config": config.yaml(),
-            "model": try MetadataJSON.string(model),
-            "class_names": try MetadataJSON.string(trainFolder.classNames),
+            "model": String(decoding: try JSONEncoder.sorted.encode(model), as: UTF8.self),
+            "class_names": String(decoding: try JSONEncoder.sorted.encode(trainFolder.classNames), as: UTF8.self),
             "eval_transform": evalTransformJSON(eval),
         ]
         let trainer = try VisionTrainer(settings: settings, trainFolder: trainFolder, evalFolder: evalFolder, run: run,
