@@ -7,8 +7,9 @@ import SimbaTestSupport
 import Testing
 
 @Suite struct FFTTests {
-    /// A 2-D (5, 4) interleaved-complex DFT looped over 3 channels (strided axes, the guru interface's general case) against
-    /// the double sum, and inverse(forward(x)) = 20·x; at an aligned and at a misaligned address.
+    /// A 2-D (5, 4) interleaved-complex DFT looped over 3 channels (strided axes, the guru
+    /// interface's general case) against the double sum, and inverse(forward(x)) = 20·x; at an
+    /// aligned and at a misaligned address.
     @Test(arguments: [0, 1]) func transformMatchesNaiveDFT(offset: Int) {
         let n = 5, blocks = 4, width = 3, row = 2 * blocks * width
         let fft = FFT(

@@ -13,9 +13,10 @@ import Foundation
 /// 3. y = Re(ifft2(Z, dim=(1, 2), norm="ortho")), reshaped to (batch, N, C).
 ///
 /// Spectra are interleaved complex (batch, N, 4, bs) — (real, imaginary) float pairs, PyTorch's
-/// complex64 layout, a token row is 2C floats; the 2-D DFTs are in EinFFTTransform.swift. Each complex layer is
-/// one real GEMM per block over all batch·N rows: the block's 2bs interleaved floats (rows, 2bs)
-/// times the stacked real matrix S (2bs, 2bs) with S[2i+a, 2j+b] = [[Wr, Wi], [−Wi, Wr]][a][b][i, j].
+/// complex64 layout, a token row is 2C floats; the 2-D DFTs are in EinFFTTransform.swift. Each
+/// complex layer is one real GEMM per block over all batch·N rows: the block's 2bs interleaved
+/// floats (rows, 2bs) times the stacked real matrix S (2bs, 2bs) with
+/// S[2i+a, 2j+b] = [[Wr, Wi], [−Wi, Wr]][a][b][i, j].
 ///
 /// Saved by `forward` for `backward` (the caller keeps it unchanged in between): `spectrum` = X,
 /// `spectrumCount` = 2·batch·N·C floats. `backward` recomputes from it, bit for bit, H (after
