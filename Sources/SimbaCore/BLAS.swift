@@ -84,22 +84,47 @@ public enum BLAS {
 
     /// `count` independent products of one shape, C_i = alpha · op(A_i) · op(B_i) + beta · C_i, with
     /// A_i = a + i·aStep, B_i = b + i·bStep, C_i = c + i·cStep (element offsets; the C_i must not
-    /// overlap). Each product runs whole on one worker, the products in parallel: for several
-    /// products too small to split well, like EinFFT's four block products.
+    /// overlap): products too small to split well whose operands lie side by side in shared rows,
+    /// like EinFFT's four blocks.
+    ///
+    /// The shared rows are walked in pieces of `rowPiece` stored rows, so the rows a piece reads
+    /// stay in cache from one product to the next; done whole, each product would read every
+    /// row's cache lines again once the rows outgrow L2 (scripts/gemm_pieces.c: four 32-wide
+    /// products over 4096 rows, 0.64 ms whole and 0.36 ms in pieces of 256). With A not
+    /// transposed the pieces are rows of C, run in parallel, each through all `count` products;
+    /// with A transposed they are pieces of the sum over k, added in order (beta on the first,
+    /// then 1) while the products run in parallel. The pieces never depend on timing, so neither
+    /// do the results.
     public static func gemmBatch(
         count: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, aStep: Int, lda: Int,
         b: UnsafePointer<Float>, bStep: Int, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, cStep: Int, ldc: Int
+        beta: Float, c: UnsafeMutablePointer<Float>, cStep: Int, ldc: Int, rowPiece: Int
     ) {
         precondition(count >= 0 && m >= 0 && n >= 0 && k >= 0, "gemmBatch sizes must be non-negative")
+        precondition(rowPiece > 0, "gemmBatch rowPiece must be positive")
         if count == 0 || m == 0 || n == 0 { return }
         _ = singleThreaded
         let started = meter == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         defer { addToMeter(flops: 2 * Double(count) * Double(m) * Double(n) * Double(k), since: started) }
-        Parallel.forEach(count, costPerItem: m * n * k) { i in
-            sgemm(transposeA, transposeB, m, n, k, alpha, a + i * aStep, lda, b + i * bStep, ldb,
-                  beta, c + i * cStep, ldc)
+        if !transposeA {
+            let pieces = (m + rowPiece - 1) / rowPiece
+            Parallel.forEach(pieces, costPerItem: count * rowPiece * n * k) { piece in
+                let r0 = piece * rowPiece, rows = min(rowPiece, m - r0)
+                for i in 0..<count {
+                    sgemm(false, transposeB, rows, n, k, alpha, a + i * aStep + r0 * lda, lda, b + i * bStep, ldb,
+                          beta, c + i * cStep + r0 * ldc, ldc)
+                }
+            }
+        } else {
+            Parallel.forEach(count, costPerItem: m * n * k) { i in
+                // Rows p0… of A (stored k × m) and of B, or B's columns p0… when it is transposed;
+                // one call with k = 0 (C = beta·C) when there is nothing to sum.
+                for p0 in stride(from: 0, to: max(k, 1), by: rowPiece) {
+                    sgemm(true, transposeB, m, n, min(rowPiece, k - p0), alpha, a + i * aStep + p0 * lda, lda,
+                          b + i * bStep + (transposeB ? p0 : p0 * ldb), ldb, p0 == 0 ? beta : 1, c + i * cStep, ldc)
+                }
+            }
         }
     }
 

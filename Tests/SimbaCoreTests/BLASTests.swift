@@ -1,5 +1,5 @@
-// BLAS.gemm (split across workers when large) and BLAS.gemmBatch against a naive double-precision
-// product, for every transpose combination.
+// BLAS.gemm (split across workers when large) and BLAS.gemmBatch (in row pieces) against a naive
+// double-precision product, for every transpose combination.
 
 import SimbaCore
 import SimbaTestSupport
@@ -43,8 +43,10 @@ import Testing
         expectClose(c.array, expected, atol: 1e-4, rtol: 1e-4, "gemm")
     }
 
-    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
-    func gemmBatchMatchesNaive(transposes: (Bool, Bool)) {
+    // Row pieces of 7 leave a short last piece of C's rows (tA false) or of the sum (tA true); 1000
+    // is one piece.
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)], [7, 1000])
+    func gemmBatchMatchesNaive(transposes: (Bool, Bool), rowPiece: Int) {
         let (tA, tB) = transposes
         let (count, m, n, k) = (4, 40, 36, 30)
         // Interleaved operands like EinFFT's blocks: item i starts i·step into shared rows.
@@ -60,7 +62,7 @@ import Testing
         let c = FloatBuffer(c0)
         BLAS.gemmBatch(
             count: count, transposeA: tA, transposeB: tB, m: m, n: n, k: k, a: a, aStep: aColumns, lda: lda,
-            b: b, bStep: bColumns, ldb: ldb, beta: 0, c: c.pointer, cStep: n, ldc: ldc)
+            b: b, bStep: bColumns, ldb: ldb, beta: 0, c: c.pointer, cStep: n, ldc: ldc, rowPiece: rowPiece)
         expectClose(c.array, expected, atol: 1e-4, rtol: 1e-4, "gemmBatch")
     }
 }
