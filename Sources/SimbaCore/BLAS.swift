@@ -91,7 +91,7 @@ public enum BLAS {
     /// stay in cache from one product to the next; done whole, each product would read every
     /// row's cache lines again once the rows outgrow L2 (scripts/gemm_pieces.c: four 32-wide
     /// products over 4096 rows, 0.64 ms whole and 0.36 ms in pieces of 256). With A not
-    /// transposed the pieces are rows of C, run in parallel, each through all `count` products;
+    /// transposed the pieces are rows of C, each through all `count` products, in parallel;
     /// with A transposed they are pieces of the sum over k, added in order (beta on the first,
     /// then 1) while the products run in parallel. The pieces never depend on timing, so neither
     /// do the results.
@@ -108,13 +108,13 @@ public enum BLAS {
         let started = meter == nil ? 0 : DispatchTime.now().uptimeNanoseconds
         defer { addToMeter(flops: 2 * Double(count) * Double(m) * Double(n) * Double(k), since: started) }
         if !transposeA {
+            // Items piece-major: the contiguous ranges a worker claims keep a piece's products
+            // together, and a single piece still spreads its products over the workers.
             let pieces = (m + rowPiece - 1) / rowPiece
-            Parallel.forEach(pieces, costPerItem: count * rowPiece * n * k) { piece in
-                let r0 = piece * rowPiece, rows = min(rowPiece, m - r0)
-                for i in 0..<count {
-                    sgemm(false, transposeB, rows, n, k, alpha, a + i * aStep + r0 * lda, lda, b + i * bStep, ldb,
-                          beta, c + i * cStep + r0 * ldc, ldc)
-                }
+            Parallel.forEach(pieces * count, costPerItem: min(rowPiece, m) * n * k) { item in
+                let r0 = item / count * rowPiece, rows = min(rowPiece, m - r0), i = item % count
+                sgemm(false, transposeB, rows, n, k, alpha, a + i * aStep + r0 * lda, lda, b + i * bStep, ldb,
+                      beta, c + i * cStep + r0 * ldc, ldc)
             }
         } else {
             Parallel.forEach(count, costPerItem: m * n * k) { i in
