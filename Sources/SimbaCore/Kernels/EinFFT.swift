@@ -234,8 +234,9 @@ public enum EinFFT {
                 let lower = UnsafeRawPointer(bottom + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
                 let dr = UnsafeRawPointer(real + j).loadUnaligned(as: SIMD8<Float>.self)
                 let di = UnsafeRawPointer(imaginary + j).loadUnaligned(as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(real + j).storeBytes(of: dr + (upper.evenHalf + lower.oddHalf), as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(imaginary + j).storeBytes(of: di + (upper.oddHalf - lower.evenHalf), as: SIMD8<Float>.self)
+                let sumReal = dr + (upper.evenHalf + lower.oddHalf), sumImaginary = di + (upper.oddHalf - lower.evenHalf)
+                UnsafeMutableRawPointer(real + j).storeBytes(of: sumReal, as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(imaginary + j).storeBytes(of: sumImaginary, as: SIMD8<Float>.self)
             }
             for j in vectorEnd..<bs {
                 real[j] += top[2 * j] + bottom[2 * j + 1]
