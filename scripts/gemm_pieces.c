@@ -8,21 +8,10 @@
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+
+#include "timing.h"
 
 enum { blocks = 4 };
-
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static float *randomMatrix(size_t count) {
-    float *p = aligned_alloc(64, (count * sizeof(float) + 63) / 64 * 64);
-    for (size_t i = 0; i < count; i++) p[i] = rand() / (float)RAND_MAX - 0.5f;
-    return p;
-}
 
 // The three products of one layer over rows [r0, r0 + rows) of every block.
 static void forward(const float *x, const float *s, float *y, int r0, int rows, int w) {

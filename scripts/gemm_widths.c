@@ -6,19 +6,8 @@
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static float *randomMatrix(size_t count) {
-    float *p = aligned_alloc(64, (count * sizeof(float) + 63) / 64 * 64);
-    for (size_t i = 0; i < count; i++) p[i] = rand() / (float)RAND_MAX - 0.5f;
-    return p;
-}
+#include "timing.h"
 
 int main(int argc, char **argv) {
     if (argc < 5) { fprintf(stderr, "usage: %s ROWS K N REPEATS\n", argv[0]); return 2; }

@@ -3,13 +3,8 @@
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
-static double now(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + 1e-9 * t.tv_nsec;
-}
+#include "timing.h"
 
 static int compare(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -21,9 +16,7 @@ int main(void) {
     printf("OpenBLAS kernels: %s\n", openblas_get_corename());
     for (int s = 0; s < 2; s++) {
         int m = sizes[s][0], n = sizes[s][1], k = sizes[s][2];
-        float *a = malloc(sizeof(float) * m * k), *b = malloc(sizeof(float) * k * n), *c = malloc(sizeof(float) * m * n);
-        for (long i = 0; i < (long)m * k; i++) a[i] = (float)rand() / RAND_MAX - 0.5f;
-        for (long i = 0; i < (long)k * n; i++) b[i] = (float)rand() / RAND_MAX - 0.5f;
+        float *a = randomMatrix((size_t)m * k), *b = randomMatrix((size_t)k * n), *c = malloc(sizeof(float) * m * n);
         double samples[5];
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1, a, k, b, n, 0, c, n);
         for (int r = 0; r < 5; r++) {
