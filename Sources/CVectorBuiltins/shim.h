@@ -47,20 +47,23 @@ static inline __attribute__((always_inline)) simba_float16 simba_scale16(simba_f
 }
 #else
 typedef int simba_int16 __attribute__((ext_vector_type(16)));
-static inline __attribute__((always_inline)) simba_float16 simba_floor_clamped16(simba_float16 x) {
-    simba_float16 clamped = __builtin_elementwise_min(
+static inline __attribute__((always_inline)) simba_float16 simba_clamp_exponent16(simba_float16 x) {
+    return __builtin_elementwise_min(
         __builtin_elementwise_max(x, (simba_float16)(-126.0f)), (simba_float16)(127.0f));
-    simba_float16 rounded = (clamped + 12582912.0f) - 12582912.0f;
+}
+// ⌊c⌋ for c in [−126, 127], where rounding through 1.5·2^23 is exact.
+static inline __attribute__((always_inline)) simba_float16 simba_floor_clamped16(simba_float16 c) {
+    simba_float16 rounded = (c + 12582912.0f) - 12582912.0f;
     // A comparison gives −1 (all bits set) where true, as an integer lane.
-    return rounded + __builtin_convertvector(rounded > clamped, simba_float16);
+    return rounded + __builtin_convertvector(rounded > c, simba_float16);
 }
 static inline __attribute__((always_inline)) simba_float16 simba_fraction16(simba_float16 x) {
-    simba_float16 clamped = __builtin_elementwise_min(
-        __builtin_elementwise_max(x, (simba_float16)(-126.0f)), (simba_float16)(127.0f));
-    return clamped - simba_floor_clamped16(x);
+    simba_float16 clamped = simba_clamp_exponent16(x);
+    return clamped - simba_floor_clamped16(clamped);
 }
 static inline __attribute__((always_inline)) simba_float16 simba_scale16(simba_float16 p, simba_float16 x) {
-    simba_int16 bits = (__builtin_convertvector(simba_floor_clamped16(x), simba_int16) + 127) << 23;
+    simba_float16 exponent = simba_floor_clamped16(simba_clamp_exponent16(x));
+    simba_int16 bits = (__builtin_convertvector(exponent, simba_int16) + 127) << 23;
     return p * (simba_float16)bits;
 }
 #endif
