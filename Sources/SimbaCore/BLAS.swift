@@ -73,13 +73,17 @@ public enum BLAS {
         }
     }
 
-    /// Blocks of C a split product is cut into: one per worker, or up to four per worker while
-    /// each keeps ≥ 256 rows (or columns). Workers claim blocks as they come free, so one that
-    /// starts late or runs slower on this shared host takes fewer of them instead of leaving the
-    /// other waiting for its half (Mamba block backward at 224×224, batch 8: median 134 → 125 ms
-    /// and 139 → 132 ms in two runs of 8 alternations).
+    /// Blocks of C a split product is cut into: one per worker, or two, three or four per worker
+    /// while each keeps ≥ 256 rows (or columns). Workers claim blocks as they come free, so one
+    /// that starts late or runs slower on this shared host takes fewer of them instead of leaving
+    /// the other waiting for its half (Mamba block backward at 224×224, batch 8: median 134 → 125
+    /// ms and 139 → 132 ms in two runs of 8 alternations). Always a multiple of the workers: with
+    /// 3 blocks on 2 workers one of them computes two thirds of the product (64×896×448 with its
+    /// columns in 3 blocks: 325–330 µs against 232–282 in 2; 392×896×448: 1.50 ms against 1.09–1.27;
+    /// scripts/gemm_split.c).
     static func pieceCount(_ extent: Int) -> Int {
-        min(Parallel.workers * 4, max(Parallel.workers, extent / 256))
+        let workers = Parallel.workers
+        return workers * min(4, max(1, extent / (256 * workers)))
     }
 
     /// `count` independent products of one shape, C_i = alpha · op(A_i) · op(B_i) + beta · C_i, with

@@ -26,10 +26,13 @@ import Testing
     }
 
     // Large enough that gemm splits over workers (m·n·k ≥ 2^18) and each batch item is a parallel task.
-    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
-    func gemmMatchesNaive(transposes: (Bool, Bool)) {
+    // With two workers (`BLAS.pieceCount`) 90×70 is cut into two row blocks of C, 1100×20 into four
+    // row blocks and 20×1100 into four column blocks.
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)],
+          [(90, 70, 50), (1100, 20, 30), (20, 1100, 30)])
+    func gemmMatchesNaive(transposes: (Bool, Bool), shape: (Int, Int, Int)) {
         let (tA, tB) = transposes
-        let (m, n, k) = (90, 70, 50)
+        let (m, n, k) = shape
         let lda = (tA ? m : k) + 3, ldb = (tB ? k : n) + 2, ldc = n + 5
         let a = randomArray((tA ? k : m) * lda, seed: 1), b = randomArray((tB ? n : k) * ldb, seed: 2)
         let c0 = randomArray(m * ldc, seed: 3)
@@ -39,7 +42,7 @@ import Testing
         let c = FloatBuffer(c0)
         BLAS.gemm(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda, b: b, ldb: ldb,
                   beta: 1, c: c.pointer, ldc: ldc)
-        // Sums of 50 products of O(1) terms in float32: 1e-4 covers rounding.
+        // Sums of at most 50 products of O(1) terms in float32: 1e-4 covers rounding.
         expectClose(c.array, expected, atol: 1e-4, rtol: 1e-4, "gemm")
     }
 
