@@ -111,9 +111,11 @@ import Testing
 
     /// In place: C = 16 at N = 7 and 8 (the brief's sizes); C = 136 (bs = 34) runs the FFT in two
     /// chunks of 17 channels, the second at a 136-byte offset: FFTW's unaligned fallback plan.
-    /// Buffered (N ≥ 128): N = 130 spans five gather tiles, the last partial; group widths 1 (C = 16) and
-    /// 5 (C = 40) split a sample into 4 and 2 items (channel groups at offsets inside the rows).
-    @Test(arguments: [(7, 16, nil), (8, 16, nil), (5, 136, nil), (130, 16, nil), (128, 16, 1), (128, 40, 5)] as [(Int, Int, Int?)])
+    /// Buffered (N ≥ 128): N = 130 spans five gather tiles, the last partial, and its token pairs (m, −m)
+    /// three tiles with m = 65 its own mirror; N = 129 has no such middle token; group widths 1 (C = 16)
+    /// and 5 (C = 40) split a sample into 4 and 2 items (channel groups at offsets inside the rows).
+    @Test(arguments: [(7, 16, nil), (8, 16, nil), (5, 136, nil), (130, 16, nil), (129, 16, nil), (128, 16, 1), (128, 40, 5)]
+          as [(Int, Int, Int?)])
     func fastMatchesReference(length: Int, channels: Int, groupWidth: Int?) {
         let x = FloatBuffer(randomArray(batch * length * channels, seed: 21))
         let dy = FloatBuffer(randomArray(batch * length * channels, seed: 22))

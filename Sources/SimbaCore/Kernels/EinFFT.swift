@@ -145,12 +145,12 @@ public enum EinFFT {
             rows = batch * length
             buffered = EinFFT.isBuffered(length: length)
             let loopCount = transform.loopDimensions.first?.count ?? 0
-            group = buffered ? loopCount / EinFFT.blocks : 0
+            group = buffered ? loopCount / EinFFT.bufferRows : 0
             bufferFloats = EinFFT.bufferFloats(length: length, group: group)
             chunk = buffered ? 0 : EinFFT.chunkWidth(blockSize: bs)
             let planned = buffered
                 ? transform.transformDimensions == [.init(count: length, stride: 1)]
-                    && transform.loopDimensions == [.init(count: EinFFT.blocks * group, stride: length)]
+                    && transform.loopDimensions == [.init(count: EinFFT.bufferRows * group, stride: length)]
                     && group > 0 && bs % group == 0 && group <= EinFFT.groupWidth(length: length, blockSize: bs)
                 : transform.transformDimensions == [.init(count: length, stride: channels), .init(count: EinFFT.blocks, stride: bs)]
                     && transform.loopDimensions == [.init(count: chunk, stride: 1)]

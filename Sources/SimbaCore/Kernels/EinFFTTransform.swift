@@ -23,31 +23,37 @@ extension EinFFT {
         return blockSize / parts
     }
 
-    /// Buffered path: in-block channels J per item, the widest divisor of bs whose buffer (4·J rows
+    /// Buffered path: the rows of `length` complex numbers a buffer holds per in-block channel. The
+    /// four blocks' token sequences are two complex ones: after the DFT over the blocks, blocks 0
+    /// and 2 are real (one complex row, block 0 + i·block 2) and block 3 is the conjugate of block
+    /// 1 (whose row alone determines both), so FFTW transforms half the rows the blocks have.
+    static let bufferRows = 2
+
+    /// Buffered path: in-block channels J per item, the widest divisor of bs whose buffer (2·J rows
     /// of `length` complex numbers) fits in 2 MB, a core's L2 cache. J = bs (a whole sample per
     /// item) up to 224×224 inputs; a narrower J reads each cache line of x bs/J times.
     public static func groupWidth(length: Int, blockSize: Int) -> Int {
         var width = blockSize
-        while width > 1 && (blockSize % width != 0 || 8 * blocks * width * length > 2048 * 1024) { width -= 1 }
+        while width > 1 && (blockSize % width != 0 || 4 * bufferFloats(length: length, group: width) > 2048 * 1024) { width -= 1 }
         return width
     }
 
     /// Floats of the transform buffers in the workspace: for buffered lengths one per worker of
-    /// 4·J·length complex numbers, each rounded up to 64 bytes, plus 64 bytes to align the first.
+    /// 2·J·length complex numbers, each rounded up to 64 bytes, plus 64 bytes to align the first.
     public static func transformBufferCount(length: Int, channels: Int) -> Int {
         guard isBuffered(length: length) else { return 0 }
         let group = groupWidth(length: length, blockSize: channels / blocks)
         return Parallel.workers * bufferFloats(length: length, group: group) + 16
     }
 
-    /// Floats of one buffer, 4·J·length complex numbers rounded up to 64 bytes.
+    /// Floats of one buffer, 2·J·length complex numbers rounded up to 64 bytes.
     static func bufferFloats(length: Int, group: Int) -> Int {
-        (2 * blocks * group * length + 15) / 16 * 16
+        (2 * bufferRows * group * length + 15) / 16 * 16
     }
 
     /// The FFTW plan `forward` and `backward` need for `length` tokens and `channels` channels.
     /// In place: the 2-D DFT over (length, 4) of `chunkWidth` channels of one sample. Buffered: the
-    /// DFT over `length` contiguous points of each of the buffer's 4·J rows; `groupWidth` sets J
+    /// DFT over `length` contiguous points of each of the buffer's 2·J rows; `groupWidth` sets J
     /// (a divisor of bs, at most the default `groupWidth(length:blockSize:)`; buffered lengths only).
     public static func makeTransform(length: Int, channels: Int, groupWidth: Int? = nil, measure: Bool = false) -> FFT {
         precondition(channels > 0 && channels % blocks == 0, "EinFFT channels \(channels) must be a positive multiple of 4")
@@ -62,7 +68,7 @@ extension EinFFT {
         precondition(width > 0 && width <= widest && bs % width == 0, "EinFFT group width \(width) must divide bs and be at most \(widest)")
         return FFT(
             transform: [.init(count: length, stride: 1)],
-            loop: [.init(count: blocks * width, stride: length)], measure: measure)
+            loop: [.init(count: bufferRows * width, stride: length)], measure: measure)
     }
 
     /// spectrum = ortho fft2 over (tokens, blocks) of the real x (batch, length, C), the input
@@ -125,7 +131,7 @@ extension EinFFT {
     static let tileTokens = 32
 
     /// Runs `body(sample, j0, buffer)` for every item (sample, J in-block channels j₀…) of the
-    /// buffered path, `buffer` (J, 4, length, 2) the worker's own. Items run sample-minor: the two
+    /// buffered path, `buffer` (J, 2, length, 2) the worker's own. Items run sample-minor: the two
     /// workers take different samples, never neighbouring channel groups of one sample, whose
     /// spectrum rows share cache lines.
     static func forEachBufferedItem(
@@ -138,37 +144,76 @@ extension EinFFT {
         }
     }
 
-    /// Copies one item's spectrum entries (sample, all tokens, 4 blocks, j₀ ..< j₀ + J) into its
-    /// buffer rows (j, k), or back with `intoBuffer` false, a tile of tokens at a time: each
-    /// buffer row is read or written in runs of consecutive tokens while the tile's spectrum rows
-    /// stay in L1.
-    static func exchange(
-        _ spectrum: UnsafeMutablePointer<Float>, _ buffer: UnsafeMutablePointer<Float>,
-        sample: Int, j0: Int, _ shape: Shape, intoBuffer: Bool
-    ) {
-        let n = shape.length, c = shape.channels, bs = shape.bs
-        for t0 in stride(from: 0, to: n, by: tileTokens) {
-            let tile = min(tileTokens, n - t0)
-            for k in 0..<blocks {
-                for j in 0..<shape.group {
-                    let column = spectrum + 2 * ((sample * n + t0) * c + k * bs + j0 + j)
-                    let point = buffer + 2 * ((j * blocks + k) * n + t0)
-                    for u in 0..<tile {
-                        if intoBuffer {
-                            point[2 * u] = column[2 * u * c]
-                            point[2 * u + 1] = column[2 * u * c + 1]
-                        } else {
-                            column[2 * u * c] = point[2 * u]
-                            column[2 * u * c + 1] = point[2 * u + 1]
-                        }
-                    }
-                }
+    /// Calls `body(j, m, mirror)` for every in-block channel j < `group` and token pair
+    /// (m, (length − m) mod length) with m ≤ length/2, a tile of `tileTokens` values of m at a time
+    /// through all j, so that the spectrum rows of the tile and of its mirror stay in L1.
+    @inline(__always)
+    static func forEachMirrorPair(length n: Int, group: Int, _ body: (_ j: Int, _ m: Int, _ mirror: Int) -> Void) {
+        for t0 in stride(from: 0, through: n / 2, by: tileTokens) {
+            let t1 = min(t0 + tileTokens, n / 2 + 1)
+            for j in 0..<group {
+                for m in t0..<t1 { body(j, m, (n - m) % n) }
             }
         }
     }
 
-    /// Per item: the 4-point DFT over the blocks into the buffer's rows (j, k) of `length` tokens,
-    /// FFTW over the tokens, rows back to the spectrum layout.
+    /// The inverse of the buffered forward's gather: the spectrum entries of one item (sample, all
+    /// tokens, 4 blocks, j₀ ..< j₀ + J) from its transformed buffer rows, with P = DFT(x₀ + i·x₂)
+    /// and Q = DFT(x₁) over the tokens (x_k the block DFT's rows):
+    ///     S₀[m] = (P[m] + conj P[−m])/2,   S₂[m] = (P[m] − conj P[−m])/(2i),
+    ///     S₁[m] = Q[m],                    S₃[m] = conj Q[−m],
+    /// and at −m the conjugates of S₀[m], S₂[m] (real rows have Hermitian spectra).
+    static func unpackSpectrum(
+        _ spectrum: UnsafeMutablePointer<Float>, _ buffer: UnsafePointer<Float>, sample: Int, j0: Int, _ shape: Shape
+    ) {
+        let n = shape.length, c = shape.channels, bs = shape.bs
+        forEachMirrorPair(length: n, group: shape.group) { j, m, mirror in
+            let p = buffer + 2 * (j * bufferRows * n), q = p + 2 * n
+            let base = spectrum + 2 * (sample * n * c + j0 + j)
+            let pr = p[2 * m], pi = p[2 * m + 1], mr = p[2 * mirror], mi = p[2 * mirror + 1]
+            let s0r = 0.5 * (pr + mr), s0i = 0.5 * (pi - mi)       // S₀[m]
+            let s2r = 0.5 * (pi + mi), s2i = 0.5 * (mr - pr)       // S₂[m]
+            let row = base + 2 * m * c, back = base + 2 * mirror * c
+            row[0] = s0r; row[1] = s0i
+            row[2 * bs] = q[2 * m]; row[2 * bs + 1] = q[2 * m + 1]
+            row[4 * bs] = s2r; row[4 * bs + 1] = s2i
+            row[6 * bs] = q[2 * mirror]; row[6 * bs + 1] = -q[2 * mirror + 1]
+            if mirror != m {
+                back[0] = s0r; back[1] = -s0i
+                back[2 * bs] = q[2 * mirror]; back[2 * bs + 1] = q[2 * mirror + 1]
+                back[4 * bs] = s2r; back[4 * bs + 1] = -s2i
+                back[6 * bs] = q[2 * m]; back[6 * bs + 1] = -q[2 * m + 1]
+            }
+        }
+    }
+
+    /// The buffered inverse's gather: one item's buffer rows from the spectrum Z, whose inverse
+    /// DFTs over the tokens give what the real output needs:
+    ///     P[m] = H₀[m] + i·H₂[m] with H_k[m] = (Z_k[m] + conj Z_k[−m])/2, so IDFT(P) = Re z₀ + i·Re z₂,
+    ///     Q[m] = Z₁[m] + conj Z₃[−m], so IDFT(Q) = z₁ + conj z₃ = (Re z₁ + Re z₃) + i·(Im z₁ − Im z₃),
+    /// with z_k the inverse DFT of Z_k over the tokens.
+    static func packSpectrum(
+        _ buffer: UnsafeMutablePointer<Float>, _ spectrum: UnsafePointer<Float>, sample: Int, j0: Int, _ shape: Shape
+    ) {
+        let n = shape.length, c = shape.channels, bs = shape.bs
+        forEachMirrorPair(length: n, group: shape.group) { j, m, mirror in
+            let p = buffer + 2 * (j * bufferRows * n), q = p + 2 * n
+            let base = spectrum + 2 * (sample * n * c + j0 + j)
+            let row = base + 2 * m * c, back = base + 2 * mirror * c
+            let h0r = 0.5 * (row[0] + back[0]), h0i = 0.5 * (row[1] - back[1])                           // H₀[m]
+            let h2r = 0.5 * (row[4 * bs] + back[4 * bs]), h2i = 0.5 * (row[4 * bs + 1] - back[4 * bs + 1])  // H₂[m]
+            p[2 * m] = h0r - h2i; p[2 * m + 1] = h0i + h2r
+            q[2 * m] = row[2 * bs] + back[6 * bs]; q[2 * m + 1] = row[2 * bs + 1] - back[6 * bs + 1]
+            if mirror != m {
+                // H_k[−m] = conj H_k[m].
+                p[2 * mirror] = h0r + h2i; p[2 * mirror + 1] = h2r - h0i
+                q[2 * mirror] = back[2 * bs] + row[6 * bs]; q[2 * mirror + 1] = back[2 * bs + 1] - row[6 * bs + 1]
+            }
+        }
+    }
+
+    /// Per item: the 4-point DFT over the blocks into the buffer's two rows per in-block channel
+    /// (blocks 0 + i·2, and 1), FFTW over the tokens, then the four blocks' spectra unpacked.
     static func bufferedForward(
         _ spectrum: UnsafeMutablePointer<Float>, of x: UnsafePointer<Float>, scale: Float,
         _ transform: FFT, _ buffers: UnsafeMutablePointer<Float>, _ shape: Shape
@@ -179,46 +224,44 @@ extension EinFFT {
                 let tile = min(tileTokens, n - t0)
                 for j in 0..<shape.group {
                     let column = x + (sample * n + t0) * c + j0 + j
-                    let point = buffer + 2 * (j * blocks * n + t0)
+                    let point = buffer + 2 * (j * bufferRows * n + t0)
                     for u in 0..<tile {
                         // X_k = Σ_b x_b·e^(−2πi·kb/4): X₀ = (a + c) + (b + d), X₁ = (a − c) − i(b − d),
-                        // X₂ = (a + c) − (b + d), X₃ = (a − c) + i(b − d).
+                        // X₂ = (a + c) − (b + d), X₃ = conj X₁. Rows: X₀ + i·X₂, and X₁.
                         let row = column + u * c
                         let a = scale * row[0], b = scale * row[bs], cc = scale * row[2 * bs], d = scale * row[3 * bs]
-                        let even = a + cc, odd = b + d, re = a - cc, im = b - d
-                        point[2 * u] = even + odd; point[2 * u + 1] = 0
-                        point[2 * (n + u)] = re; point[2 * (n + u) + 1] = -im
-                        point[2 * (2 * n + u)] = even - odd; point[2 * (2 * n + u) + 1] = 0
-                        point[2 * (3 * n + u)] = re; point[2 * (3 * n + u) + 1] = im
+                        let even = a + cc, odd = b + d
+                        point[2 * u] = even + odd; point[2 * u + 1] = even - odd
+                        point[2 * (n + u)] = a - cc; point[2 * (n + u) + 1] = d - b
                     }
                 }
             }
             transform.forward(buffer)
-            exchange(spectrum, buffer, sample: sample, j0: j0, shape, intoBuffer: false)
+            unpackSpectrum(spectrum, buffer, sample: sample, j0: j0, shape)
         }
     }
 
-    /// Per item: rows into the buffer, FFTW's inverse over the tokens, then the real part of the
-    /// 4-point inverse DFT over the blocks into the output.
+    /// Per item: the two rows per in-block channel packed from the spectrum, FFTW's inverse over the
+    /// tokens, then the real part of the 4-point inverse DFT over the blocks into the output.
     static func bufferedInverseReal(
         _ output: UnsafeMutablePointer<Float>, accumulate: Bool, of spectrum: UnsafeMutablePointer<Float>, scale: Float,
         _ transform: FFT, _ buffers: UnsafeMutablePointer<Float>, _ shape: Shape
     ) {
         let n = shape.length, c = shape.channels, bs = shape.bs
         forEachBufferedItem(buffers, shape) { sample, j0, buffer in
-            exchange(spectrum, buffer, sample: sample, j0: j0, shape, intoBuffer: true)
+            packSpectrum(buffer, spectrum, sample: sample, j0: j0, shape)
             transform.inverse(buffer)
             for t0 in stride(from: 0, to: n, by: tileTokens) {
                 let tile = min(tileTokens, n - t0)
                 for j in 0..<shape.group {
                     let column = output + (sample * n + t0) * c + j0 + j
-                    let point = UnsafePointer(buffer + 2 * (j * blocks * n + t0))
+                    let point = UnsafePointer(buffer + 2 * (j * bufferRows * n + t0))
                     for u in 0..<tile {
                         // y_b = Re Σ_k z_k·e^(2πi·kb/4): y₀ = (r₀ + r₂) + (r₁ + r₃), y₁ = (r₀ − r₂) − (i₁ − i₃),
-                        // y₂ = (r₀ + r₂) − (r₁ + r₃), y₃ = (r₀ − r₂) + (i₁ − i₃).
-                        let r0 = point[2 * u], r1 = point[2 * (n + u)], i1 = point[2 * (n + u) + 1]
-                        let r2 = point[2 * (2 * n + u)], r3 = point[2 * (3 * n + u)], i3 = point[2 * (3 * n + u) + 1]
-                        let sumEven = r0 + r2, diffEven = r0 - r2, sumOdd = r1 + r3, diffOdd = i1 - i3
+                        // y₂ = (r₀ + r₂) − (r₁ + r₃), y₃ = (r₀ − r₂) + (i₁ − i₃); the rows hold r₀ + i·r₂
+                        // and (r₁ + r₃) + i·(i₁ − i₃).
+                        let r0 = point[2 * u], r2 = point[2 * u + 1], sumOdd = point[2 * (n + u)], diffOdd = point[2 * (n + u) + 1]
+                        let sumEven = r0 + r2, diffEven = r0 - r2
                         let y0 = scale * (sumEven + sumOdd), y1 = scale * (diffEven - diffOdd)
                         let y2 = scale * (sumEven - sumOdd), y3 = scale * (diffEven + diffOdd)
                         let row = column + u * c
