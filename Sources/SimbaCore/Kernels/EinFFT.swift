@@ -129,7 +129,7 @@ public enum EinFFT {
     /// Sizes of one call, checked against the plan.
     struct Shape {
         /// buffered: the transform goes through token-contiguous buffers (group = J in-block
-        /// channels per item, bufferFloats per buffer); otherwise in place (chunk channels per call).
+        /// channels per item, bufferFloats per buffer); otherwise in place (chunk complex columns per call).
         let batch, length, channels, bs, rows: Int
         let buffered: Bool
         let group, bufferFloats, chunk: Int
@@ -145,14 +145,14 @@ public enum EinFFT {
             rows = batch * length
             buffered = EinFFT.isBuffered(length: length)
             let loopCount = transform.loopDimensions.first?.count ?? 0
-            group = buffered ? loopCount / EinFFT.bufferRows : 0
+            group = buffered ? loopCount / EinFFT.sequencesPerChannel : 0
             bufferFloats = EinFFT.bufferFloats(length: length, group: group)
-            chunk = buffered ? 0 : EinFFT.chunkWidth(blockSize: bs)
+            chunk = buffered ? 0 : EinFFT.chunkWidth(columns: EinFFT.sequencesPerChannel * bs)
             let planned = buffered
                 ? transform.transformDimensions == [.init(count: length, stride: 1)]
-                    && transform.loopDimensions == [.init(count: EinFFT.bufferRows * group, stride: length)]
+                    && transform.loopDimensions == [.init(count: EinFFT.sequencesPerChannel * group, stride: length)]
                     && group > 0 && bs % group == 0 && group <= EinFFT.groupWidth(length: length, blockSize: bs)
-                : transform.transformDimensions == [.init(count: length, stride: channels), .init(count: EinFFT.blocks, stride: bs)]
+                : transform.transformDimensions == [.init(count: length, stride: channels)]
                     && transform.loopDimensions == [.init(count: chunk, stride: 1)]
             precondition(
                 planned,
