@@ -1,8 +1,5 @@
-// EinFFT's orthonormal 2-D DFT over (tokens, 4 channel blocks) of a real input, and the real part
-// of its inverse. The DFT over the blocks is done by hand and leaves two complex token sequences
-// per in-block channel, whose DFTs over the tokens give all four blocks' spectra; FFTW transforms
-// them in place on the spectrum for short sequences, through token-contiguous per-worker buffers
-// for long ones. FFTW plans, no layer maths.
+// EinFFT's orthonormal 2-D DFT over (tokens, 4 channel blocks) of a real input and the real part of its
+// inverse, as two complex token sequences per channel through FFTW, in place or buffered. No layer maths.
 
 import Foundation
 
