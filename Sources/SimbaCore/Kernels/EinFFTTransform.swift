@@ -406,7 +406,8 @@ extension EinFFT {
 }
 
 /// The arithmetic EinFFT's transform formulas use, so one formula serves one channel (Float) and
-/// eight (SIMD8<Float>).
+/// eight (SIMD8<Float>). `@usableFromInline`: once SIMD8<Float> conforms, these operators are among
+/// the overloads that the module's public inlinable code (VectorMath's SIMD8 sums) resolves.
 @usableFromInline protocol TransformLanes {
     static func + (a: Self, b: Self) -> Self
     static func - (a: Self, b: Self) -> Self
