@@ -109,8 +109,9 @@ import Testing
 
     static let names = ["output", "dInput", "dWeight1", "dWeight2", "dBias1", "dBias2"]
 
-    /// In place: C = 16 at N = 7 and 8 (the brief's sizes); C = 136 (bs = 34) runs the FFT in two
-    /// chunks of 17 channels, the second at a 136-byte offset: FFTW's unaligned fallback plan.
+    /// In place: C = 16 at N = 7 and 8 (the brief's sizes; bs = 4, one partial lane group of eight);
+    /// C = 136 (bs = 34: four lane groups, the last partial) runs the FFT in four chunks of 17 complex
+    /// columns of blocks 0 and 1, the second at a 136-byte offset: FFTW's unaligned fallback plan.
     /// Buffered (N ≥ 128): N = 130 spans five gather tiles, the last partial, and its token pairs (m, −m)
     /// three tiles with m = 65 its own mirror; N = 129 has no such middle token; group widths 1 (C = 16)
     /// and 5 (C = 40) split a sample into 4 and 2 items (channel groups at offsets inside the rows).

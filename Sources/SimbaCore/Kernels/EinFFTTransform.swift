@@ -19,7 +19,7 @@ extension EinFFT {
 
     /// Complex token sequences FFTW transforms per in-block channel. After the DFT over the blocks,
     /// blocks 0 and 2 are real and block 3 is the conjugate of block 1, so P = x₀ + i·x₂ and Q = x₁
-    /// carry all four (`blockDFT`, `unpack`; `pack` and `realOutput` for the inverse): FFTW
+    /// carry all four (`blockDFT`, `evenBlocks`; `inverseSequences` and `realOutput` for the inverse): FFTW
     /// transforms half the sequences the blocks have.
     static let sequencesPerChannel = 2
 
