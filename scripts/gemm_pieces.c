@@ -60,7 +60,7 @@ int main(int argc, char **argv) {
         // Each block's sum in pieces (the block loop inside is the same work in another order).
         for (int r0 = 0; r0 < m; r0 += piece) weightGradient(x, dy, ds, r0, m - r0 < piece ? m - r0 : piece, w);
         t[6] = now();
-        for (int i = 0; i < 6; i++) if (t[i + 1] - t[i] < best[i]) best[i] = t[i + 1] - t[i];
+        keepFastest(best, t, 6);
     }
     printf("rows %d, width %d, pieces of %d rows: forward whole %.1f µs, pieces %.1f | input gradient whole %.1f, "
            "pieces %.1f | weight gradient whole %.1f, pieces %.1f\n",

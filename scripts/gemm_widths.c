@@ -36,7 +36,7 @@ int main(int argc, char **argv) {
         t[5] = now();
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, 2 * n, k, m, 1, dOutput, 2 * n, input, k, 1, dWeight, k);
         t[6] = now();
-        for (int i = 0; i < 6; i++) if (t[i + 1] - t[i] < best[i]) best[i] = t[i + 1] - t[i];
+        keepFastest(best, t, 6);
     }
     printf("rows %d, K %d, N %d: forward two %.1f µs, one %.1f | input gradient two %.1f, one %.1f | "
            "weight gradient two %.1f, one %.1f\n",
