@@ -14,6 +14,9 @@ enum BenchCommand {
                  d_model 64).
         model    the cases of `make bench` (scripts/bench.py compares them with PyTorch):
                    sgemm              sgemm 1024³, GFLOP/s
+                   cores              fused multiply-add GFLOP/s of all threads at once over one
+                                      thread's: ≈ the thread count when each thread has a core of
+                                      its own, ≈ 1 when a virtual machine's CPUs share one core
                    train-einfft-64    SiMBA-S EinFFT training step, 64×64, batch 16, images/s
                    train-mlp-64       the same with the MLP channel mixer
                    train-einfft-128   the same as train-einfft-64 at 128×128 (4× the tokens)

@@ -10,7 +10,7 @@ import SimbaTraining
 enum ModelBenchmark {
     /// Case names, shared with scripts/bench_reference.py and scripts/bench.py.
     static let cases = [
-        "sgemm", "train-einfft-64", "train-mlp-64", "train-einfft-128", "token-linearity", "infer-einfft-224",
+        "sgemm", "cores", "train-einfft-64", "train-mlp-64", "train-einfft-128", "token-linearity", "infer-einfft-224",
         "etth1-epoch", "memory-einfft-224",
     ]
 
@@ -25,6 +25,8 @@ enum ModelBenchmark {
         var matmulGFLOPs: Double?
         /// Share of the timed wall time spent in matrix products.
         var matmulShare: Double?
+        /// FMA GFLOP/s of one thread and of all workers at once (`cores`).
+        var fmaGFLOPs: (one: Double, all: Double)?
 
         var json: String {
             var fields = [
@@ -34,6 +36,7 @@ enum ModelBenchmark {
             ]
             if let matmulGFLOPs { fields.append("\"matmul_gflops\": \(matmulGFLOPs)") }
             if let matmulShare { fields.append("\"matmul_share\": \(matmulShare)") }
+            if let fmaGFLOPs { fields += ["\"fma_gflops_one\": \(fmaGFLOPs.one)", "\"fma_gflops_all\": \(fmaGFLOPs.all)"] }
             return "{" + fields.joined(separator: ", ") + "}"
         }
 
@@ -42,6 +45,9 @@ enum ModelBenchmark {
             if let matmulGFLOPs, let matmulShare {
                 line += String(format: "   matrix products %.1f GFLOP/s, %.0f%% of the time", matmulGFLOPs, 100 * matmulShare)
             }
+            if let fmaGFLOPs {
+                line += String(format: "   fused multiply-adds %.1f GFLOP/s on one thread, %.1f on %d", fmaGFLOPs.one, fmaGFLOPs.all, Parallel.workers)
+            }
             return line
         }
     }
@@ -49,6 +55,7 @@ enum ModelBenchmark {
     static func run(name: String, repeats: Int, warmup: Int, configFile: String) throws -> Result {
         switch name {
         case "sgemm": return sgemm(repeats: repeats, warmup: warmup)
+        case "cores": return CoreProbe.run(repeats: repeats, warmup: warmup)
         case "train-einfft-64": return visionTraining(name, mixer: .einfft, size: 64, batch: 16, repeats: repeats, warmup: warmup)
         case "train-mlp-64": return visionTraining(name, mixer: .mlp, size: 64, batch: 16, repeats: repeats, warmup: warmup)
         case "train-einfft-128": return visionTraining(name, mixer: .einfft, size: 128, batch: 16, repeats: repeats, warmup: warmup)
