@@ -4,8 +4,9 @@ For each case it runs `simba bench model --case CASE --json`, then scripts/bench
 scan (sequential reference, mambapy's parallel pscan), then simba again (its samples from both runs pooled),
 one process at a time, and prints
     case | simba | PyTorch (the better scan) | ratio (times better) | target | pass/fail
-then the model's matrix-product GFLOP/s as a share of sgemm's and simba's token-linearity ratio, with the
-machine, thread count, torch version and total wall time. It measures: the exit status is 0 even when targets
+then the model's matrix-product GFLOP/s as a share of sgemm's, simba's token-linearity ratio and the core probes
+(`simba bench model --case cores` before the first case and after each: whether the threads had a core each),
+with the machine, thread count, torch version and total wall time. It measures: the exit status is 0 even when targets
 are missed, and nonzero only when the simba binary is missing.
 
     python3 scripts/bench.py [--simba PATH] [--cases a,b,...] [--scans reference,mambapy] [--quick]
@@ -47,6 +48,9 @@ LINEARITY_TARGET = 4.4      # seconds per step at 128x128 over 64x64 (4x the tok
 # Other processes busy on this many cores on average during a run make its figure unreliable: with every
 # core in use, a 2-core PyTorch step was measured 3 to 20 times slower than on the idle machine.
 CONTENTION_CORES = 0.2
+# A core probe (all threads' fused multiply-add GFLOP/s over one thread's) below this share of the thread count
+# means the virtual machine's CPUs shared physical cores: at 2 threads, 1.0 then against 2.0 otherwise.
+SHARED_CORES_SHARE = 0.75
 
 
 def log(message):
@@ -110,8 +114,10 @@ def planned_runs(args):
     stretch of the host than the PyTorch figure it is compared with. The memory case runs once (it
     measures one step's peak)."""
     simba_env = dict(os.environ, SIMBA_THREADS=str(args.threads))
-    runs = []
     sgemm = ("simba", "sgemm", [args.simba, "bench", "model", "--case", "sgemm", "--json"], simba_env)
+    # Whether the threads have a physical core each, before the first case and after every case (`probes`).
+    probe = ("simba", "cores", [args.simba, "bench", "model", "--case", "cores", "--json"], simba_env)
+    runs = [probe]
     for case in args.cases:
         extra = repetition_options(case, args.quick)
         simba = ("simba", case, [args.simba, "bench", "model", "--case", case, "--json", *extra], simba_env)
@@ -127,6 +133,7 @@ def planned_runs(args):
             runs.append((IMPL[scan], case, command, os.environ))
         if case != "memory-einfft-224":
             runs += bracket
+        runs.append(probe)
     if {"train-einfft-64", "train-einfft-128"} <= set(args.cases):
         # Both sizes alternated in one simba process: the linearity target compares steps taken minutes
         # apart otherwise, and the host's drift over minutes is larger than the margin.
@@ -263,6 +270,21 @@ def pooled(runs):
     return record
 
 
+def probes(records, case):
+    """The core probes (values) just before the first and just after the last run of `case`."""
+    indices = [i for i, r in enumerate(records) if r.get("case") == case]
+    if not indices:
+        return []
+    before = [r for r in records[:indices[0]] if r.get("case") == "cores"][-1:]
+    after = [r for r in records[indices[-1] + 1:] if r.get("case") == "cores"][:1]
+    return [r["value"] for r in before + after if has_value(r)]
+
+
+def shared_cores(records, case, threads):
+    """Whether a probe around `case` found the threads sharing physical cores."""
+    return threads > 1 and any(value < SHARED_CORES_SHARE * threads for value in probes(records, case))
+
+
 def seconds_per_step(record):
     """Seconds per training step of an images/s record (batch 16 in both training cases)."""
     return 16 / record["value"]
@@ -297,6 +319,12 @@ def summary_lines(records):
         lines.append(line)
     elif large is not None:
         lines.append("Token linearity: error (needs simba's train-einfft-64 and train-einfft-128)")
+    around = [(case, probes(records, case)) for case in dict.fromkeys(r.get("case") for r in records)
+              if case not in ("cores", "sgemm", "token-linearity")]
+    if any(values for _, values in around):
+        cells = ", ".join(f"{case} {' / '.join(f'{v:.2f}' for v in values) or 'error'}" for case, values in around)
+        lines.append("Cores, all threads' fused multiply-add GFLOP/s over one thread's, probed before / after each "
+                     f"case (the thread count when each thread has a physical core): {cells}")
     return lines
 
 
@@ -332,7 +360,10 @@ def report(args, records, wall_seconds):
     rows = []
     for case in args.cases:
         pytorch = [r for r in records if r.get("case") == case and r.get("impl") in SCAN_LABEL]
-        rows.append(table_row(case, find(records, case, "simba"), pytorch))
+        row = table_row(case, find(records, case, "simba"), pytorch)
+        if shared_cores(records, case, args.threads) and row[3] != "–":
+            row[3] += " †"
+        rows.append(row)
     header = ["case", "simba", "PyTorch (best scan)", "ratio", "target", "result"]
     print(markdown_table(header, rows))
     summary = summary_lines(records)
@@ -343,6 +374,12 @@ def report(args, records, wall_seconds):
         print(f"\n* Other processes kept {max(r['other_cores'] for r in busy):.1f} cores busy on average during "
               f"{len(busy)} of the runs ({', '.join(sorted({r['case'] for r in busy}))}); their figures may be "
               "several times off. Rerun those on an idle machine.")
+    shared = [case for case in args.cases if shared_cores(records, case, args.threads)]
+    if shared:
+        print(f"\n† A core probe around {', '.join(shared)} found the threads sharing physical cores (the virtual "
+              "machine's CPUs co-located on one core): simba's arithmetic-bound kernels run at about half speed "
+              "then, PyTorch's dispatch-bound reference much less, so that ratio may compare two host speeds. "
+              "Rerun the case.")
     errors = [r for r in records if "error" in r]
     if errors:
         print("\nErrors:")
