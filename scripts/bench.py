@@ -4,10 +4,10 @@ For each case it runs `simba bench model --case CASE --json`, then scripts/bench
 scan (sequential reference, mambapy's parallel pscan), then simba again (its samples from both runs pooled),
 one process at a time, and prints
     case | simba | PyTorch (the better scan) | ratio (times better) | target | pass/fail
-then the model's matrix-product GFLOP/s as a share of sgemm's, simba's token-linearity ratio and the core probes
-(`simba bench model --case cores` before the first case and after each: whether the threads had a core each),
-with the machine, thread count, torch version and total wall time. It measures: the exit status is 0 even when targets
-are missed, and nonzero only when the simba binary is missing.
+then the model's matrix-product GFLOP/s as a share of sgemm's, simba's token-linearity ratio and the core
+probes (`simba bench model --case cores` before the first case and after each: whether the threads had a
+physical core each), with the machine, thread count, torch version and total wall time. It measures: the exit
+status is 0 even when targets are missed, and nonzero only when the simba binary is missing.
 
     python3 scripts/bench.py [--simba PATH] [--cases a,b,...] [--scans reference,mambapy] [--quick]
                              [--json-out FILE] [--threads T]

@@ -1,11 +1,12 @@
-// The `cores` case of `simba bench model`: whether the worker threads get a physical core each right
-// now. On a virtual machine two virtual CPUs can share one core for minutes at a time; every
-// arithmetic-bound kernel then runs at about half speed, while PyTorch's reference, bound by
-// per-operator dispatch, slows far less. scripts/bench.py probes between its cases to show when.
+// The `cores` case of `simba bench model`: whether the worker threads have a physical core each right
+// now, from fused multiply-add throughput. It measures the host only, not simba's kernels.
 
 import Foundation
 import SimbaCore
 
+/// On a virtual machine two virtual CPUs can share one core for minutes at a time: every
+/// arithmetic-bound kernel then runs at about half speed, while PyTorch's reference, bound by
+/// per-operator dispatch, slows far less. scripts/bench.py probes between its cases to show when.
 enum CoreProbe {
     /// Fused multiply-adds one call of `chains` makes per iteration: 8 independent 16-lane chains,
     /// enough to keep both FMA ports of a core busy (4 cycles of latency, 2 issued per cycle).
