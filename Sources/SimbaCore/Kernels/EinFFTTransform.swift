@@ -265,10 +265,10 @@ extension EinFFT {
                 let row = spectrum + r * 2 * c, target = output + r * c
                 forEachLaneGroup(bs) { j, lanes in
                     let y = realOutput(p: lanes.loadComplex(row + 2 * j), q: lanes.loadComplex(row + 2 * (bs + j)))
-                    func put(_ value: SIMD8<Float>, _ out: UnsafeMutablePointer<Float>) {
+                    func write(_ value: SIMD8<Float>, _ out: UnsafeMutablePointer<Float>) {
                         lanes.store(accumulate ? lanes.load(out) + scale * value : scale * value, out)
                     }
-                    put(y.0, target + j); put(y.1, target + bs + j); put(y.2, target + 2 * bs + j); put(y.3, target + 3 * bs + j)
+                    write(y.0, target + j); write(y.1, target + bs + j); write(y.2, target + 2 * bs + j); write(y.3, target + 3 * bs + j)
                 }
             }
         }
