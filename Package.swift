@@ -22,7 +22,7 @@ let package = Package(
         .target(
             name: "SimbaCore",
             dependencies: ["COpenBLAS", "CFFTW", "CVectorBuiltins"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"])]
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
 
         // MARK: Models: Mamba, EinFFT, blocks, SiMBA vision and SiMBA-TS
