@@ -10,107 +10,55 @@ public struct SafetensorsError: Error, CustomStringConvertible {
     public var description: String { "\(path): \(problem)" }
 }
 
-/// A parsed safetensors file held in memory.
+/// A safetensors file held in memory, its header checked by `SafetensorsHeader` (every rule of
+/// the format), so any tensor it lists can be read without further checks.
 ///
 /// Format: little-endian UInt64 N, N bytes of JSON `{name: {"dtype", "shape", "data_offsets": [begin,
 /// end]}, "__metadata__": {string: string}}`, then the data section; offsets are relative to the data
 /// section, which the tensors must cover with no holes or overlaps.
 public struct SafetensorsFile {
-    public struct Tensor {
+    public struct Tensor: Sendable {
         public let dtype: String
         public let shape: [Int]
         public let begin: Int
         public let end: Int
     }
 
-    /// Bytes per element of every dtype safetensors defines.
-    static let dtypeSizes: [String: Int] = [
-        "BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1, "I16": 2, "U16": 2, "F16": 2, "BF16": 2,
-        "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8,
-    ]
-
-    public let path: String
-    public let tensors: [String: Tensor]
+    public let header: SafetensorsHeader
+    public var path: String { header.path }
+    public var tensors: [String: Tensor] { header.tensors }
     /// Tensor names in file order (by data offset).
-    public let names: [String]
-    public let metadata: [String: String]
+    public var names: [String] { header.names }
+    public var metadata: [String: String] { header.metadata }
+    /// Holds the data section at `dataStart`.
     private let data: Data
     private let dataStart: Int
 
+    /// Reads the file at `path`: the length and header first, checked against the file's size, then
+    /// the data section, so a file claiming an impossible header fails before any large read.
     public init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SafetensorsError(path: path, problem: "cannot read the file (missing or unreadable)")
-        }
-        try self.init(data: data, path: path)
+        let file = try ReadOnlyFile(path: path)
+        header = try SafetensorsHeader(file: file)
+        data = try file.read(offset: 8 + header.jsonCount, count: header.dataCount)
+        dataStart = 0
     }
 
+    /// Checks and keeps `data`, the whole file's bytes; `path` names it in errors.
     public init(data: Data, path: String) throws {
-        func fail(_ problem: String) -> SafetensorsError { SafetensorsError(path: path, problem: problem) }
-        self.path = path
+        let length = try SafetensorsHeader.jsonCount(prefix: data.prefix(8), fileSize: data.count, path: path)
+        header = try data.withUnsafeBytes { raw in
+            try SafetensorsHeader(json: UnsafeRawBufferPointer(rebasing: raw[8..<8 + length]),
+                                  dataCount: data.count - 8 - length, path: path)
+        }
         self.data = data
-        guard data.count >= 8 else { throw fail("too short to be a safetensors file (\(data.count) bytes)") }
-        let headerLength = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard headerLength <= UInt64(data.count - 8) else {
-            throw fail("header length \(headerLength) is larger than the file (\(data.count) bytes): truncated or not safetensors")
-        }
-        dataStart = 8 + Int(headerLength)
-        let json: Any
-        do {
-            json = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<dataStart))
-        } catch {
-            throw fail("the header is not valid JSON")
-        }
-        guard let header = json as? [String: Any] else { throw fail("the header is not a JSON object") }
-        var tensors: [String: Tensor] = [:]
-        var metadata: [String: String] = [:]
-        for (name, value) in header {
-            if name == "__metadata__" {
-                guard let object = value as? [String: Any] else { throw fail("__metadata__ is not an object") }
-                for (key, item) in object {
-                    guard let text = item as? String else { throw fail("metadata value '\(key)' is not a string") }
-                    metadata[key] = text
-                }
-                continue
-            }
-            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
-                let shapeValues = entry["shape"] as? [Any], let offsets = entry["data_offsets"] as? [Any],
-                offsets.count == 2
-            else { throw fail("tensor '\(name)' lacks dtype, shape or data_offsets") }
-            guard let elementSize = Self.dtypeSizes[dtype] else { throw fail("tensor '\(name)' has unknown dtype \(dtype)") }
-            let shape = try shapeValues.map { item -> Int in
-                guard let n = (item as? NSNumber)?.intValue, n >= 0 else { throw fail("tensor '\(name)' has a bad shape") }
-                return n
-            }
-            guard let begin = (offsets[0] as? NSNumber)?.intValue, let end = (offsets[1] as? NSNumber)?.intValue,
-                begin >= 0, end >= begin, end <= data.count - dataStart
-            else { throw fail("tensor '\(name)' has data offsets outside the file") }
-            guard end - begin == shape.reduce(1, *) * elementSize else {
-                throw fail("tensor '\(name)' has shape \(shape) (\(dtype)) but \(end - begin) bytes")
-            }
-            tensors[name] = Tensor(dtype: dtype, shape: shape, begin: begin, end: end)
-        }
-        let ordered = tensors.sorted { ($0.value.begin, $0.value.end) < ($1.value.begin, $1.value.end) }
-        var position = 0
-        for (name, tensor) in ordered where tensor.end > tensor.begin {
-            guard tensor.begin >= position else { throw fail("tensor '\(name)' overlaps another tensor") }
-            guard tensor.begin == position else { throw fail("the data section has a hole before tensor '\(name)'") }
-            position = tensor.end
-        }
-        guard position == data.count - dataStart else {
-            throw fail("the data section has \(data.count - dataStart - position) bytes no tensor covers")
-        }
-        self.tensors = tensors
-        self.names = ordered.map(\.key)
-        self.metadata = metadata
+        dataStart = 8 + length
     }
 
     /// Copies float32 tensor `name` into `destination` (which holds `count` floats).
     public func read(_ name: String, into destination: UnsafeMutablePointer<Float>, count: Int) throws {
-        guard let tensor = tensors[name] else { throw SafetensorsError(path: path, problem: "no tensor named '\(name)'") }
-        guard tensor.dtype == "F32" else {
-            throw SafetensorsError(path: path, problem: "tensor '\(name)' is \(tensor.dtype); simba reads F32 only")
-        }
+        let tensor = try float32(name)
         precondition(count * 4 == tensor.end - tensor.begin, "read(\(name)): count \(count) does not match the tensor")
+        guard count > 0 else { return }
         data.withUnsafeBytes { raw in
             let source = raw.baseAddress! + dataStart + tensor.begin
             // Little-endian float32 on a little-endian host: a byte copy.
@@ -120,10 +68,23 @@ public struct SafetensorsFile {
 
     /// Float32 tensor `name` as an array.
     public func floats(_ name: String) throws -> [Float] {
-        guard let tensor = tensors[name] else { throw SafetensorsError(path: path, problem: "no tensor named '\(name)'") }
-        var values = [Float](repeating: 0, count: tensor.shape.reduce(1, *))
+        let count = try float32(name).shape.reduce(1, *)
+        var values = [Float](repeating: 0, count: count)
+        guard count > 0 else { return values }
         try values.withUnsafeMutableBufferPointer { try read(name, into: $0.baseAddress!, count: $0.count) }
         return values
+    }
+
+    /// The entry of `name`, which must exist and be float32.
+    private func float32(_ name: String) throws -> Tensor {
+        let shown = SafetensorsHeader.quote(name)
+        guard let tensor = tensors[name] else {
+            throw SafetensorsError(path: path, problem: "no tensor named \(shown)")
+        }
+        guard tensor.dtype == "F32" else {
+            throw SafetensorsError(path: path, problem: "tensor \(shown) is \(tensor.dtype); simba reads F32 only")
+        }
+        return tensor
     }
 
     /// Serialises float32 tensors, in the given order, with string metadata (`"format": "pt"` is

@@ -3,20 +3,55 @@
 
 import Foundation
 
-/// A weights file that does not fit the model: lists every missing, unexpected and mis-shaped tensor.
+/// A weights file that does not fit the model: counts every missing, unexpected and mis-shaped
+/// tensor and names the first `shownPerList` of each.
 public struct StateDictMismatch: Error, CustomStringConvertible {
     public let path: String
     public let missing: [String]
     public let unexpected: [String]
     public let misshaped: [String]
 
+    /// Names listed per kind of mismatch in the description; the rest are counted.
+    public static let shownPerList = 8
+
     public var description: String {
         var lines = ["\(path) does not fit the model:"]
-        if !missing.isEmpty { lines.append("  missing (\(missing.count)): " + missing.joined(separator: ", ")) }
-        if !unexpected.isEmpty { lines.append("  unexpected (\(unexpected.count)): " + unexpected.joined(separator: ", ")) }
-        if !misshaped.isEmpty { lines.append("  wrong shape (\(misshaped.count)): " + misshaped.joined(separator: ", ")) }
-        lines.append("Check that the model options the weights were trained with (sizes, channel mixer, classes, token labelling) are the ones given here.")
+        let lists = [("missing", missing), ("unexpected", unexpected), ("wrong shape", misshaped)]
+        for (title, names) in lists where !names.isEmpty {
+            let shown = names.prefix(Self.shownPerList).joined(separator: ", ")
+            let more = names.count > Self.shownPerList ? ", … and \(names.count - Self.shownPerList) more" : ""
+            lines.append("  \(title) (\(names.count)): \(shown)\(more)")
+        }
+        lines.append("Check that the model options the weights were trained with (sizes, channel mixer, classes, "
+                     + "token labelling) are the ones given here.")
         return lines.joined(separator: "\n")
+    }
+}
+
+extension SafetensorsHeader {
+    /// Throws `StateDictMismatch` unless this header holds exactly the tensors of `table` (a
+    /// model's parameter table, which need not be allocated), each F32 with the table's shape.
+    /// `num_batches_tracked` tensors (PyTorch BatchNorm counters) are ignored, and so are the
+    /// names `ignoring` accepts. Reads no tensor data, so it can run before the model is built.
+    public func checkFits(_ table: [TensorEntry], ignoring: (String) -> Bool = { _ in false }) throws {
+        var missing: [String] = [], misshaped: [String] = []
+        let known = Set(table.map(\.name))
+        for entry in table {
+            guard let tensor = tensors[entry.name] else {
+                missing.append(entry.name)
+                continue
+            }
+            if tensor.shape != entry.shape || tensor.dtype != "F32" {
+                let fileShape = Self.describe(tensor.shape)
+                misshaped.append("\(entry.name) (file \(tensor.dtype) \(fileShape), model F32 \(entry.shape))")
+            }
+        }
+        let unexpected = names.filter {
+            !known.contains($0) && !$0.hasSuffix("num_batches_tracked") && !ignoring($0)
+        }.map { Self.quote($0, marks: false) }
+        guard missing.isEmpty && unexpected.isEmpty && misshaped.isEmpty else {
+            throw StateDictMismatch(path: path, missing: missing, unexpected: unexpected, misshaped: misshaped)
+        }
     }
 }
 
@@ -36,26 +71,9 @@ extension ParameterStore {
     }
 
     /// Loads every parameter and buffer from `file`. Checks the whole file before changing
-    /// anything: on a mismatch the store is untouched. `num_batches_tracked` tensors (PyTorch
-    /// BatchNorm counters) are ignored; `ignoring` names other tensors to skip (e.g. fixture extras).
+    /// anything (`SafetensorsHeader.checkFits`): on a mismatch the store is untouched.
     public func loadStateDict(from file: SafetensorsFile, ignoring: (String) -> Bool = { _ in false }) throws {
-        var missing: [String] = [], misshaped: [String] = []
-        let known = Set(entries.map(\.name))
-        for entry in entries {
-            guard let tensor = file.tensors[entry.name] else {
-                missing.append(entry.name)
-                continue
-            }
-            if tensor.shape != entry.shape || tensor.dtype != "F32" {
-                misshaped.append("\(entry.name) (file \(tensor.dtype) \(tensor.shape), model F32 \(entry.shape))")
-            }
-        }
-        let unexpected = file.names.filter {
-            !known.contains($0) && !$0.hasSuffix("num_batches_tracked") && !ignoring($0)
-        }
-        guard missing.isEmpty && unexpected.isEmpty && misshaped.isEmpty else {
-            throw StateDictMismatch(path: file.path, missing: missing, unexpected: unexpected, misshaped: misshaped)
-        }
+        try file.header.checkFits(entries, ignoring: ignoring)
         for entry in entries {
             let base = entry.kind == .parameter ? values.pointer : buffers.pointer
             try file.read(entry.name, into: base + entry.offset, count: entry.count)
