@@ -54,24 +54,12 @@ public final class TimeSeriesModel {
         // holds whole batches.
         let layerBatch = primary == nil && maxBatch >= 2 ? Self.firstPart(maxBatch) : maxBatch
         let rows = layerBatch * tokens
-        embed = LinearLayer("embed.", inFeatures: variateAxis ? l : m, outFeatures: d, store: store, maxRows: rows)
-        blocks = (0..<config.eLayers).map { i in
-            Block("blocks.\(i).", dim: d, dState: config.dState, drop: .dropout(config.dropout), context: context,
-                  store: store, maxBatch: layerBatch, maxLength: tokens) { prefix in
-                switch config.channelMixer {
-                case .einfft: return EinFFTLayer(store: store, prefix: prefix, channels: d, maxBatch: layerBatch, maxLength: tokens)
-                case .mlp: return ChannelMLP(prefix, channels: d, hidden: d * config.mlpRatio, grid: nil, store: store, maxBatch: layerBatch * tokens)
-                }
-            }
-        }
-        norm = LayerNormLayer("norm.", channels: d, eps: 1e-6, store: store, maxRows: rows)
-        if variateAxis {
-            timeProj = nil
-            head = LinearLayer("head.", inFeatures: d, outFeatures: h, store: store, maxRows: rows)
-        } else {
-            timeProj = LinearLayer("time_proj.", inFeatures: l, outFeatures: h, store: store, maxRows: layerBatch * d)
-            head = LinearLayer("head.", inFeatures: d, outFeatures: m, store: store, maxRows: layerBatch * h)
-        }
+        let layers = Layers(config: config, store: store, context: context, layerBatch: layerBatch)
+        embed = layers.embed
+        blocks = layers.blocks
+        norm = layers.norm
+        timeProj = layers.timeProj
+        head = layers.head
         mean = FloatBuffer(count: layerBatch * m)
         std = FloatBuffer(count: layerBatch * m)
         normalized = FloatBuffer(count: layerBatch * l * m)
@@ -90,6 +78,56 @@ public final class TimeSeriesModel {
             store.initialize(seed: seed)
             if maxBatch >= 2 {
                 replica = TimeSeriesModel(config: config, maxBatch: maxBatch / 2, seed: seed, sharingWeightsWith: self)
+            }
+        }
+    }
+
+    /// The tensors (names and shapes, in state_dict order) of the model `config` describes,
+    /// without allocating it: the layers are built for one window into a store that is never
+    /// allocated (no parameter shape depends on the batch).
+    public static func parameterTable(config: TimeSeriesConfig) -> [TensorEntry] {
+        precondition(config.problems().isEmpty, "invalid TimeSeriesConfig: \(config.problems())")
+        let store = ParameterStore()
+        _ = Layers(config: config, store: store, context: RunContext(seed: 0), layerBatch: 1)
+        return store.entries
+    }
+
+    /// Every layer of the model, registered in `store` in state_dict order, sized for
+    /// `layerBatch` windows.
+    private struct Layers {
+        let embed: LinearLayer
+        let blocks: [Block]
+        let norm: LayerNormLayer
+        let timeProj: LinearLayer?
+        let head: LinearLayer
+
+        init(config: TimeSeriesConfig, store: ParameterStore, context: RunContext, layerBatch: Int) {
+            let (l, h, m, d) = (config.seqLen, config.predLen, config.variates, config.dModel)
+            let variateAxis = config.tokenAxis == .variate
+            let tokens = variateAxis ? m : l
+            let rows = layerBatch * tokens
+            embed = LinearLayer("embed.", inFeatures: variateAxis ? l : m, outFeatures: d, store: store, maxRows: rows)
+            blocks = (0..<config.eLayers).map { i in
+                Block("blocks.\(i).", dim: d, dState: config.dState, drop: .dropout(config.dropout), context: context,
+                      store: store, maxBatch: layerBatch, maxLength: tokens) { prefix in
+                    switch config.channelMixer {
+                    case .einfft:
+                        return EinFFTLayer(store: store, prefix: prefix, channels: d, maxBatch: layerBatch,
+                                           maxLength: tokens)
+                    case .mlp:
+                        return ChannelMLP(prefix, channels: d, hidden: d * config.mlpRatio, grid: nil, store: store,
+                                          maxBatch: layerBatch * tokens)
+                    }
+                }
+            }
+            norm = LayerNormLayer("norm.", channels: d, eps: 1e-6, store: store, maxRows: rows)
+            if variateAxis {
+                timeProj = nil
+                head = LinearLayer("head.", inFeatures: d, outFeatures: h, store: store, maxRows: rows)
+            } else {
+                timeProj = LinearLayer("time_proj.", inFeatures: l, outFeatures: h, store: store,
+                                       maxRows: layerBatch * d)
+                head = LinearLayer("head.", inFeatures: d, outFeatures: m, store: store, maxRows: layerBatch * h)
             }
         }
     }

@@ -52,63 +52,21 @@ public final class VisionModel {
         let store = ParameterStore(), context = RunContext(seed: seed &+ 1)
         self.store = store
         self.context = context
+        let layers = Layers(config: config, store: store, context: context, maxBatch: maxBatch,
+                            input: inputSize ?? (config.imageSize, config.imageSize))
+        stem = layers.stem
+        downsamples = layers.downsamples
+        stages = layers.stages
+        stageNorms = layers.stageNorms
+        classBlock = layers.classBlock
+        norm4 = layers.norm4
+        head = layers.head
+        auxHead = layers.auxHead
         let dims = config.embedDims
-        let totalBlocks = config.depths.reduce(0, +)
-        let rates = (0..<totalBlocks).map { totalBlocks == 1 ? 0 : config.dropPathRate * Float($0) / Float(totalBlocks - 1) }
-        let input = inputSize ?? (config.imageSize, config.imageSize)
-        var grid = (height: 0, width: 0)
-        var grids: [(height: Int, width: Int)] = []
-        var downsamples: [DownSample] = []
-        var stages: [[Block]] = []
-        var stageNorms: [LayerNormLayer] = []
-        var blockIndex = 0
-        var stem: Stem?
-        for stage in 0..<4 {
-            if stage == 0 {
-                let s = Stem("patch_embed1.", inChannels: config.inChannels, hidden: config.stemHiddenDim, dim: dims[0],
-                             height: input.height, width: input.width, context: context, store: store, maxBatch: maxBatch)
-                grid = s.grid
-                stem = s
-            } else {
-                let down = DownSample("patch_embed\(stage + 1).", inDim: dims[stage - 1], outDim: dims[stage],
-                                      height: grid.height, width: grid.width, store: store, maxBatch: maxBatch)
-                grid = (down.outHeight, down.outWidth)
-                downsamples.append(down)
-            }
-            grids.append(grid)
-            let tokens = grid.height * grid.width
-            var blocks: [Block] = []
-            for j in 0..<config.depths[stage] {
-                blocks.append(Block(
-                    "block\(stage + 1).\(j).", dim: dims[stage], dState: config.dState, drop: .dropPath(rates[blockIndex]),
-                    context: context, store: store, maxBatch: maxBatch, maxLength: tokens
-                ) { prefix in
-                    Self.mixer(prefix, config: config, stage: stage, grid: grid, store: store, maxBatch: maxBatch)
-                })
-                blockIndex += 1
-            }
-            stages.append(blocks)
-            if stage < 3 {
-                stageNorms.append(LayerNormLayer("norm\(stage + 1).", channels: dims[stage], eps: 1e-6, store: store,
-                                                 maxRows: maxBatch * tokens))
-            }
-        }
-        self.stem = stem!
-        self.downsamples = downsamples
-        self.stages = stages
-        self.stageNorms = stageNorms
-        let stageTokens = grids.map { $0.height * $0.width }
-        stageGrids = grids
+        let stageTokens = layers.grids.map { $0.height * $0.width }
+        stageGrids = layers.grids
         self.stageTokens = stageTokens
         let c3 = dims[3], t3 = stageTokens[3], classes = config.numClasses
-        classBlock = ClassBlock("post_network.0.", dim: c3, dState: config.dState, store: store,
-                                maxBatch: maxBatch, maxLength: 1 + t3) { prefix in
-            Self.mixer(prefix, config: config, stage: 3, grid: nil, store: store, maxBatch: maxBatch)
-        }
-        norm4 = LayerNormLayer("norm4.", channels: c3, eps: 1e-6, store: store, maxRows: maxBatch * (1 + t3))
-        head = LinearLayer("head.", inFeatures: c3, outFeatures: classes, store: store, maxRows: maxBatch)
-        auxHead = config.tokenLabel
-            ? LinearLayer("aux_head.", inFeatures: c3, outFeatures: classes, store: store, maxRows: maxBatch * t3) : nil
         withClass = FloatBuffer(count: maxBatch * (1 + t3) * c3)
         classFeature = FloatBuffer(count: maxBatch * c3)
         patchFeatures = FloatBuffer(count: maxBatch * t3 * c3)
@@ -118,7 +76,8 @@ public final class VisionModel {
         largestStage = (0..<4).map { stageTokens[$0] * dims[$0] }.max()!
         let largest = maxBatch * largestStage
         let withClassCount = maxBatch * (1 + t3) * c3
-        let calls: [Scratch] = [self.stem.scratch] + downsamples.map(\.scratch) + stages.joined().map(\.scratch) + [classBlock.scratch]
+        let calls: [Scratch] = [stem.scratch] + downsamples.map(\.scratch) + stages.joined().map(\.scratch)
+            + [classBlock.scratch]
         scratch = Scratch(
             backward: [maxBatch * classes, maxBatch * t3 * classes, maxBatch * c3, maxBatch * t3 * c3,
                        withClassCount, withClassCount, largest, largest],
@@ -127,6 +86,81 @@ public final class VisionModel {
         store.allocate()
         store.reinitialize(officialInit)
         store.initialize(seed: seed)
+    }
+
+    /// The tensors (names and shapes, in state_dict order) of the model `config` describes,
+    /// without allocating it: the layers are built for one 32×32 image into a store that is never
+    /// allocated. No parameter shape depends on the batch or the image size (SiMBA has no
+    /// position embedding), so the table is the full-size model's. Costs milliseconds at any size.
+    public static func parameterTable(config: VisionConfig) -> [TensorEntry] {
+        precondition(config.problems().isEmpty, "invalid VisionConfig: \(config.problems())")
+        let store = ParameterStore()
+        _ = Layers(config: config, store: store, context: RunContext(seed: 0), maxBatch: 1, input: (32, 32))
+        return store.entries
+    }
+
+    /// Every layer of the model, registered in `store` in state_dict order.
+    private struct Layers {
+        var stem: Stem
+        var downsamples: [DownSample] = []
+        var stages: [[Block]] = []
+        var stageNorms: [LayerNormLayer] = []
+        var classBlock: ClassBlock
+        var norm4: LayerNormLayer
+        var head: LinearLayer
+        var auxHead: LinearLayer?
+        /// Token grid (height, width) per stage.
+        var grids: [(height: Int, width: Int)] = []
+
+        init(config: VisionConfig, store: ParameterStore, context: RunContext, maxBatch: Int,
+             input: (height: Int, width: Int)) {
+            let dims = config.embedDims
+            let totalBlocks = config.depths.reduce(0, +)
+            let rates = (0..<totalBlocks).map {
+                totalBlocks == 1 ? 0 : config.dropPathRate * Float($0) / Float(totalBlocks - 1)
+            }
+            stem = Stem("patch_embed1.", inChannels: config.inChannels, hidden: config.stemHiddenDim, dim: dims[0],
+                        height: input.height, width: input.width, context: context, store: store, maxBatch: maxBatch)
+            var grid = stem.grid
+            var blockIndex = 0
+            for stage in 0..<4 {
+                if stage > 0 {
+                    let down = DownSample("patch_embed\(stage + 1).", inDim: dims[stage - 1], outDim: dims[stage],
+                                          height: grid.height, width: grid.width, store: store, maxBatch: maxBatch)
+                    grid = (down.outHeight, down.outWidth)
+                    downsamples.append(down)
+                }
+                grids.append(grid)
+                let tokens = grid.height * grid.width
+                var blocks: [Block] = []
+                for j in 0..<config.depths[stage] {
+                    blocks.append(Block(
+                        "block\(stage + 1).\(j).", dim: dims[stage], dState: config.dState,
+                        drop: .dropPath(rates[blockIndex]), context: context, store: store, maxBatch: maxBatch,
+                        maxLength: tokens
+                    ) { [grid] prefix in
+                        VisionModel.mixer(prefix, config: config, stage: stage, grid: grid, store: store,
+                                          maxBatch: maxBatch)
+                    })
+                    blockIndex += 1
+                }
+                stages.append(blocks)
+                if stage < 3 {
+                    stageNorms.append(LayerNormLayer("norm\(stage + 1).", channels: dims[stage], eps: 1e-6,
+                                                     store: store, maxRows: maxBatch * tokens))
+                }
+            }
+            let c3 = dims[3], t3 = grid.height * grid.width, classes = config.numClasses
+            classBlock = ClassBlock("post_network.0.", dim: c3, dState: config.dState, store: store,
+                                    maxBatch: maxBatch, maxLength: 1 + t3) { prefix in
+                VisionModel.mixer(prefix, config: config, stage: 3, grid: nil, store: store, maxBatch: maxBatch)
+            }
+            norm4 = LayerNormLayer("norm4.", channels: c3, eps: 1e-6, store: store, maxRows: maxBatch * (1 + t3))
+            head = LinearLayer("head.", inFeatures: c3, outFeatures: classes, store: store, maxRows: maxBatch)
+            auxHead = config.tokenLabel
+                ? LinearLayer("aux_head.", inFeatures: c3, outFeatures: classes, store: store, maxRows: maxBatch * t3)
+                : nil
+        }
     }
 
     deinit { auxArgmax.deallocate() }

@@ -13,7 +13,8 @@ public struct ForecastCheckpoint {
     public let model: TimeSeriesModel
     public let scaler: ForecastScaler
 
-    /// Reads `path` (a .safetensors file, or a run folder: its best.safetensors).
+    /// Reads `path` (a .safetensors file, or a run folder: its best.safetensors). Its tensors are
+    /// checked against the model its metadata describes before that model is built.
     public init(path given: String, maxBatch: Int, workingDirectory: String) throws {
         var isFolder: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: given, isDirectory: &isFolder)
@@ -44,6 +45,7 @@ public struct ForecastCheckpoint {
         self.path = path
         config = try Config(schema: .forecast, yaml: configYAML, file: path + " (config metadata)", workingDirectory: workingDirectory)
         scaler = try ForecastScaler(json: scalerJSON)
+        try file.header.checkFits(TimeSeriesModel.parameterTable(config: modelConfig))
         model = TimeSeriesModel(config: modelConfig, maxBatch: maxBatch)
         try model.store.loadStateDict(from: file, ignoring: { _ in false })
         model.training = false

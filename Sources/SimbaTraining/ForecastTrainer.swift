@@ -45,6 +45,11 @@ public final class ForecastTrainer {
         self.run = run
         self.log = log
         self.metadata = metadata
+        if resume {
+            // The weights must fit before the model (and its batch-sized activations) is built.
+            try SafetensorsHeader(path: run.lastWeights)
+                .checkFits(TimeSeriesModel.parameterTable(config: settings.model))
+        }
         model = TimeSeriesModel(config: settings.model, maxBatch: settings.batchSize, seed: settings.seed)
         optimizer = AdamW(store: model.store, weightDecay: settings.optimizer == .adamw ? settings.weightDecay : 0)
         let trainWindows = data.windowCount(.train)

@@ -16,7 +16,7 @@ public struct VisionCheckpoint {
     public let evalTransform: EvalTransform?
 
     /// A checkpoint written by `simba train` for classification: model, classes and transform
-    /// come from its metadata.
+    /// come from its metadata. Its tensors are checked against that model before it is built.
     public static func fromCheckpoint(path: String, maxBatch: Int) throws -> VisionCheckpoint {
         let file = try open(path)
         guard file.metadata["task"] == "classify", let modelJSON = file.metadata["model"], let namesJSON = file.metadata["class_names"]
@@ -33,6 +33,7 @@ public struct VisionCheckpoint {
         guard config.problems().isEmpty, names.count == config.numClasses else {
             throw CheckpointError(path: path, problem: "its model metadata is inconsistent: \(config.problems().joined(separator: "; "))")
         }
+        try file.header.checkFits(VisionModel.parameterTable(config: config))
         let model = VisionModel(config: config, maxBatch: maxBatch)
         try model.store.loadStateDict(from: file)
         model.training = false
@@ -40,9 +41,12 @@ public struct VisionCheckpoint {
     }
 
     /// A safetensors file holding a state_dict (the official PyTorch one converted by
-    /// scripts/convert_pth.py, or simba's) for the model `config` describes.
+    /// scripts/convert_pth.py, or simba's) for the model `config` describes. The file's tensor
+    /// table is checked against the model's before the model is built: a file that does not fit
+    /// throws `StateDictMismatch` at once, whatever the model's size.
     public static func fromWeights(path: String, config: VisionConfig, maxBatch: Int) throws -> VisionCheckpoint {
         let file = try open(path)
+        try file.header.checkFits(VisionModel.parameterTable(config: config))
         let model = VisionModel(config: config, maxBatch: maxBatch)
         try model.store.loadStateDict(from: file)
         model.training = false

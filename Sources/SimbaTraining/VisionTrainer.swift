@@ -75,6 +75,10 @@ public final class VisionTrainer {
         guard trainFolder.samples.count >= settings.batchSize else {
             throw TrainingError("\(trainFolder.splitPath) has \(trainFolder.samples.count) images, fewer than optimization.batch_size \(settings.batchSize): lower the batch size")
         }
+        if resume {
+            // The weights must fit before the model (and its batch-sized activations) is built.
+            try SafetensorsHeader(path: run.lastWeights).checkFits(VisionModel.parameterTable(config: settings.model))
+        }
         model = VisionModel(config: settings.model, maxBatch: settings.batchSize, seed: settings.seed)
         optimizer = AdamW(store: model.store, weightDecay: settings.optimizer == .adamw ? settings.weightDecay : 0)
         stepsPerEpoch = trainFolder.samples.count / settings.batchSize
