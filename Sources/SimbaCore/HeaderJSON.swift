@@ -25,7 +25,8 @@ enum HeaderJSON {
         }
     }
 
-    /// Why `bytes` is not one JSON value: the byte offset (0-based, within the parsed bytes) and the problem.
+    /// Why the bytes are not one JSON value: the byte offset (0-based, within the parsed bytes) and
+    /// the problem.
     struct SyntaxError: Error {
         let offset: Int
         let problem: String
@@ -34,6 +35,10 @@ enum HeaderJSON {
     /// Deepest nesting accepted. A safetensors header needs 3 (header, tensor entry, shape); the
     /// bound keeps recursion far from the stack limit whatever the input.
     static let maxDepth = 32
+
+    /// Most elements accepted in one array. A header's arrays are shapes and offset pairs; the
+    /// bound keeps a 100 MB header of `[0,0,…]` from growing into gigabytes of parsed values.
+    static let maxArrayCount = 1024
 
     /// Parses `bytes` as exactly one JSON value, surrounded by optional whitespace. The bytes
     /// must be valid UTF-8.
@@ -76,7 +81,9 @@ enum HeaderJSON {
         }
 
         mutating func value(depth: Int) throws -> HeaderJSON {
-            guard depth <= HeaderJSON.maxDepth else { throw error("nested deeper than \(HeaderJSON.maxDepth) levels") }
+            guard depth <= HeaderJSON.maxDepth else {
+                throw error("nested deeper than \(HeaderJSON.maxDepth) levels")
+            }
             guard let byte = current else { throw error("unexpected end of the header") }
             switch byte {
             case UInt8(ascii: "{"): return try object(depth: depth)
@@ -134,6 +141,9 @@ enum HeaderJSON {
             }
             while true {
                 skipWhitespace()
+                guard elements.count < HeaderJSON.maxArrayCount else {
+                    throw error("an array longer than \(HeaderJSON.maxArrayCount) elements")
+                }
                 elements.append(try value(depth: depth + 1))
                 skipWhitespace()
                 switch current {

@@ -175,10 +175,12 @@ struct SafetensorsStrictTests {
         expectRefused(safetensors("{\"a\":01}"), ["not valid JSON"])
     }
 
-    @Test func deepNestingIsRefusedWithoutRecursingFurther() {
+    @Test func deepNestingAndLongArraysAreRefused() {
         let depth = 100_000
         let json = "{\"a\":" + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
         expectRefused(safetensors(json), ["nested deeper than 32 levels"])
+        let long = "{\"a\":[" + Array(repeating: "0", count: 1025).joined(separator: ",") + "]}"
+        expectRefused(safetensors(long), ["an array longer than 1024 elements"])
     }
 
     @Test func tensorEntryMustHaveExactlyItsThreeFields() {
