@@ -164,9 +164,11 @@ public enum ImageFolderError: Error, CustomStringConvertible, Equatable {
         case let .classMapEmpty(path):
             return "\(path): the class map lists no class; write one class folder name a line"
         case let .classMapDuplicate(path, line, firstLine, name):
-            return "\(path):\(line): class \"\(name)\" is already listed on line \(firstLine); list every class once"
+            return "\(path):\(line): class \"\(shown(name))\" is already listed on line \(firstLine); "
+                + "list every class once"
         case let .classMapNameWithoutFolder(path, line, name, folder):
-            return "\(path):\(line): class \"\(name)\" has no folder \(folder)/\(name); add the folder or use the class map the model was trained with"
+            return "\(path):\(line): class \"\(shown(name))\" has no folder \(folder)/\(shown(name)); "
+                + "add the folder or use the class map the model was trained with"
         case let .folderNotInClassMap(path, folder):
             return "\(folder): the class folder is not listed in the class map \(path); add its name to the map or remove the folder"
         }

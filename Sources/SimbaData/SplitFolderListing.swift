@@ -22,7 +22,7 @@ final class SplitFolderListing {
     /// Folders walked (or being walked), by device and inode.
     private var walked: Set<FileIdentity> = []
     /// Real paths of the trees walked from their top (class folders, link targets).
-    private var walkedTrees: [String] = []
+    private var walkedTrees: Set<String> = []
     /// Real paths of the files listed through a link.
     private var linkedFiles: Set<String> = []
     /// Links met while walking and not yet followed: to folders, and to image files.
@@ -112,8 +112,7 @@ final class SplitFolderListing {
                 skipLink(path, "it leads outside the split folder \(splitPath) (to \(real))")
                 continue
             }
-            guard !walkedTrees.contains(where: { isListed(real, walkedFrom: $0) }), linkedFiles.insert(real).inserted
-            else {
+            guard !listedByWalk(real), linkedFiles.insert(real).inserted else {
                 skipLink(path, "it leads to \(real), a file listed already")
                 continue
             }
@@ -125,7 +124,7 @@ final class SplitFolderListing {
     /// Lists the tree at `path` (real path `real`, already in `walked`) without following links,
     /// which are queued.
     private func walk(_ path: String, real: String, label: Int, into files: inout [[String]]) throws {
-        walkedTrees.append(real)
+        walkedTrees.insert(real)
         var stack = [path]
         while let folder = stack.popLast() {
             var subfolders: [String] = []
@@ -164,6 +163,7 @@ final class SplitFolderListing {
         switch target.kind {
         case .directory: folderLinks.append((path, label))
         case .regular where FolderListing.isImageName(name): fileLinks.append((path, label))
+        case .other where FolderListing.isImageName(name): skipLink(path, "it leads to something not a regular file")
         default: break
         }
     }
@@ -188,12 +188,17 @@ final class SplitFolderListing {
         realSplitPath == "/" || real == realSplitPath || real.hasPrefix(realSplitPath + "/")
     }
 
-    /// Whether the walk of the tree at real path `tree` listed the file at real path `file`: it lies
-    /// under `tree` through no hidden name and has an image name.
-    private func isListed(_ file: String, walkedFrom tree: String) -> Bool {
-        guard file.hasPrefix(tree + "/") else { return false }
-        let parts = file.dropFirst(tree.count + 1).split(separator: "/")
-        return !parts.contains { $0.hasPrefix(".") } && FolderListing.isImageName(String(parts.last ?? ""))
+    /// Whether a walk listed the file at real path `file`: it has an image name and lies under a
+    /// walked tree through no hidden name. Looks up each ancestor, so it costs the path's depth.
+    private func listedByWalk(_ file: String) -> Bool {
+        guard FolderListing.isImageName((file as NSString).lastPathComponent) else { return false }
+        var ancestor = Substring(file)
+        while let slash = ancestor.lastIndex(of: "/") {
+            if ancestor[ancestor.index(after: slash)...].hasPrefix(".") { return false }
+            ancestor = ancestor[..<slash]
+            if walkedTrees.contains(String(ancestor)) { return true }
+        }
+        return false
     }
 
     private func skipLink(_ path: String, _ reason: String) {

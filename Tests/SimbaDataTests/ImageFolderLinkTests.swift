@@ -139,6 +139,17 @@ private func expectWarning(_ folder: ImageFolder, _ fragments: [String],
         expectWarning(folder, ["skipped \(root)/val/dog/\\xFEA", "not valid UTF-8"])
     }
 
+    @Test("A pipe named like an image is skipped with a warning (reading it would wait forever)")
+    func pipesAreSkipped() throws {
+        let root = try plainFolder()
+        #expect(mkfifo(root + "/val/cat/pipe.png", 0o644) == 0)
+        try link(root + "/val/dog/pipe.png", to: "../cat/pipe.png")
+        let folder = try ImageFolder(root: root, split: "val")
+        #expect(relativeSamples(folder) == ["cat/a0.png:0", "cat/a1.png:0", "dog/b0.png:1"])
+        expectWarning(folder, ["skipped \(root)/val/cat/pipe.png", "not a regular file"])
+        expectWarning(folder, ["skipped link \(root)/val/dog/pipe.png", "not a regular file"])
+    }
+
     @Test("A plain folder gives no warnings")
     func plainFolderHasNoWarnings() throws {
         let folder = try ImageFolder(root: try plainFolder(), split: "val")
