@@ -98,6 +98,7 @@ enum EvalCommand {
         log.line(String(format: "simba eval %@: %@, %d images, %d classes; resize shorter side to %d (%@), center crop %d, mean %@, std %@",
                         name, folder.splitPath, folder.samples.count, folder.classNames.count, transform.resizeSize,
                         interpolation.rawValue, size, mean.map { String($0) }.joined(separator: ","), std.map { String($0) }.joined(separator: ",")))
+        for warning in folder.warnings { log.line("warning: \(warning)") }
         let result = try VisionEvaluation.run(checkpoint: checkpoint, folder: folder, transform: transform, batchSize: batch,
                                               workers: workers, log: log, strict: options.has("strict"))
         let s = result.scores

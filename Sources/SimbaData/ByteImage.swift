@@ -29,10 +29,6 @@ public struct ByteImage: Equatable, Sendable {
         self.init(width: width, height: height, channels: channels,
                   pixels: [UInt8](repeating: value, count: width * height * channels))
     }
-
-    /// Largest pixel count a decoder accepts: PIL's decompression-bomb error threshold
-    /// (2 · 89,478,485), so a corrupt header cannot make us allocate gigabytes.
-    public static let maximumPixelCount = 178_956_970
 }
 
 /// An image file that could not be read or decoded; names the file and says why.

@@ -27,13 +27,28 @@ public struct ImageSample: Equatable, Sendable {
 ///
 /// Images are the files (in any subfolder of a class folder) whose extension is .jpeg, .jpg or .png
 /// in any letter case; the format is decided later from the file's bytes. Names starting with "."
-/// are ignored. Samples are sorted byte-wise by path.
+/// are ignored, and so are files that are not regular files (pipes, devices). Samples are sorted
+/// byte-wise by path.
+///
+/// Links and odd names: a symbolic link (to a class folder, a sub-folder or an image file) is
+/// followed only when its target's real path lies inside the split folder's real path; a link that
+/// leads outside (or nowhere) is skipped. Every folder is walked at most once (by device and inode),
+/// and what a plain walk reaches wins over links: a link to the split folder, to a folder listed
+/// already (`loop -> .`, `up -> ..`) or into another class folder is skipped, and a link to an image
+/// file listed already is skipped, so each file is listed once, under its class folder's label. A
+/// link to an image file found nowhere else (say in a hidden folder) is listed under the link's own
+/// path. A class folder that is a link must lead inside the split folder but not into (or around)
+/// another class folder. Names that are not valid UTF-8 are skipped. Each skip adds a line to
+/// `warnings`; print them. Training and evaluation list their splits through this same type.
 public struct ImageFolder: Sendable {
     public let root: String
     /// The split folder found (or `root` itself).
     public let splitPath: String
     public let classNames: [String]
     public let samples: [ImageSample]
+    /// One line per link or entry skipped while listing (see "Links and odd names" above), each
+    /// starting "skipped"; empty for a plain folder.
+    public let warnings: [String]
 
     /// Folder names tried for a split, in order; any other split name is looked up as given.
     public static func splitFolderNames(for split: String) -> [String] {
@@ -52,15 +67,18 @@ public struct ImageFolder: Sendable {
         guard FolderListing.isDirectory(root) else { throw ImageFolderError.rootMissing(root: root) }
         self.root = root
         let tried = ImageFolder.splitFolderNames(for: split)
-        let rootEntries = try FolderListing.entries(of: root)
-        if let found = tried.first(where: { name in rootEntries.contains { $0.name == name && $0.isDirectory } }) {
+        let rootFolders = try FolderListing.entries(of: root).entries.filter { entry in
+            entry.kind == .directory || entry.kind == .link && FolderListing.isDirectory(root + "/" + entry.name)
+        }.map(\.name)
+        if let found = tried.first(where: rootFolders.contains) {
             splitPath = root + "/" + found
-        } else if rootEntries.contains(where: { $0.isDirectory && FolderListing.hasImage(root + "/" + $0.name) }) {
+        } else if rootFolders.contains(where: { FolderListing.hasImage(root + "/" + $0) }) {
             splitPath = root
         } else {
             throw ImageFolderError.noSplitFolder(root: root, split: split, tried: tried)
         }
-        let folders = try FolderListing.entries(of: splitPath).filter(\.isDirectory).map(\.name).sorted(by: byteOrder)
+        let listing = try SplitFolderListing(splitPath: splitPath)
+        let folders = try listing.classFolders()
         guard !folders.isEmpty else { throw ImageFolderError.noClassFolders(folder: splitPath) }
         if let classMap {
             classNames = try ImageFolder.readClassMap(classMap, folders: folders, splitPath: splitPath)
@@ -68,14 +86,13 @@ public struct ImageFolder: Sendable {
             classNames = folders
         }
         var samples: [ImageSample] = []
-        for (label, name) in classNames.enumerated() {
-            let folder = splitPath + "/" + name
-            let files = try FolderListing.imageFiles(under: folder)
-            guard !files.isEmpty else { throw ImageFolderError.emptyClass(folder: folder) }
+        for (label, files) in try listing.images(of: classNames).enumerated() {
+            guard !files.isEmpty else { throw ImageFolderError.emptyClass(folder: splitPath + "/" + classNames[label]) }
             samples += files.map { ImageSample(path: $0, label: label) }
         }
         samples.sort { byteOrder($0.path, $1.path) }
         self.samples = samples
+        warnings = listing.warnings
     }
 
     /// Class names from the map file at `path`, checked against the class folders.
@@ -147,75 +164,13 @@ public enum ImageFolderError: Error, CustomStringConvertible, Equatable {
         case let .classMapEmpty(path):
             return "\(path): the class map lists no class; write one class folder name a line"
         case let .classMapDuplicate(path, line, firstLine, name):
-            return "\(path):\(line): class \"\(name)\" is already listed on line \(firstLine); list every class once"
+            return "\(path):\(line): class \"\(shown(name))\" is already listed on line \(firstLine); "
+                + "list every class once"
         case let .classMapNameWithoutFolder(path, line, name, folder):
-            return "\(path):\(line): class \"\(name)\" has no folder \(folder)/\(name); add the folder or use the class map the model was trained with"
+            return "\(path):\(line): class \"\(shown(name))\" has no folder \(folder)/\(shown(name)); "
+                + "add the folder or use the class map the model was trained with"
         case let .folderNotInClassMap(path, folder):
             return "\(folder): the class folder is not listed in the class map \(path); add its name to the map or remove the folder"
         }
-    }
-}
-
-/// Directory listing through readdir (fast on folders of a million files), following symbolic links.
-enum FolderListing {
-    struct Entry {
-        let name: String
-        let isDirectory: Bool
-    }
-
-    static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
-
-    /// The folder's entries except "." names (hidden files, ".", "..").
-    static func entries(of folder: String) throws -> [Entry] {
-        guard let handle = opendir(folder) else {
-            throw ImageFolderError.unreadableFolder(folder: folder, reason: String(cString: strerror(errno)))
-        }
-        defer { closedir(handle) }
-        var result: [Entry] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name.hasPrefix(".") { continue }
-            let type = Int32(entry.pointee.d_type)
-            let isDirectory: Bool
-            if type == Int32(DT_DIR) {
-                isDirectory = true
-            } else if type == Int32(DT_LNK) || type == Int32(DT_UNKNOWN) {
-                isDirectory = FolderListing.isDirectory(folder + "/" + name)
-            } else {
-                isDirectory = false
-            }
-            result.append(Entry(name: name, isDirectory: isDirectory))
-        }
-        return result
-    }
-
-    static func isImageName(_ name: String) -> Bool {
-        guard let dot = name.lastIndex(of: ".") else { return false }
-        return ImageFolder.imageExtensions.contains(name[name.index(after: dot)...].lowercased())
-    }
-
-    /// Paths of the image files anywhere under `folder`.
-    static func imageFiles(under folder: String) throws -> [String] {
-        var found: [String] = []
-        for entry in try entries(of: folder) {
-            let path = folder + "/" + entry.name
-            if entry.isDirectory {
-                found += try imageFiles(under: path)
-            } else if isImageName(entry.name) {
-                found.append(path)
-            }
-        }
-        return found
-    }
-
-    /// Whether `folder` directly holds an image file (used to tell a class folder from anything else).
-    static func hasImage(_ folder: String) -> Bool {
-        guard let list = try? entries(of: folder) else { return false }
-        return list.contains { !$0.isDirectory && isImageName($0.name) }
     }
 }

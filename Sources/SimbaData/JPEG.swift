@@ -64,6 +64,8 @@ public enum JPEG {
     }
 
     /// Decodes a JPEG file's bytes to 8-bit RGB (see the type's comment); `source` names the file in errors.
+    /// The size in the SOF marker is checked against `ImageDecoder.maximumPixelCount` before any
+    /// pixel buffer is allocated.
     public static func decode(_ data: Data, source: String) throws -> ByteImage {
         guard let handle = tjInitDecompress() else {
             throw ImageDecodeError(source: source, reason: "TurboJPEG could not start: " + errorText(nil))
@@ -78,10 +80,8 @@ public enum JPEG {
             guard width > 0, height > 0 else {
                 throw ImageDecodeError(source: source, reason: "truncated JPEG header (no frame size before the data ends)")
             }
+            try ImageDecoder.checkDeclaredSize(width: Int(width), height: Int(height), format: "JPEG", source: source)
             let pixelCount = Int(width) * Int(height)
-            guard pixelCount <= ByteImage.maximumPixelCount else {
-                throw ImageDecodeError(source: source, reason: "JPEG size \(width)×\(height) has more than \(ByteImage.maximumPixelCount) pixels")
-            }
             let isCMYK = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
             let channels = isCMYK ? 4 : 3
             var pixels = [UInt8](repeating: 0, count: pixelCount * channels)

@@ -48,7 +48,8 @@ public enum PNG {
     }
 
     /// Decodes a PNG file's bytes to 8-bit RGB (see the type's comment for the conversions);
-    /// `source` names the file in errors.
+    /// `source` names the file in errors. The size in the IHDR chunk is checked against
+    /// `ImageDecoder.maximumPixelCount` before any pixel buffer is allocated.
     public static func decode(_ data: Data, source: String) throws -> ByteImage {
         try data.withUnsafeBytes { raw -> ByteImage in
             var header = png_image()
@@ -57,9 +58,11 @@ public enum PNG {
                 throw ImageDecodeError(source: source, reason: "not a valid PNG (libpng: \(message(of: &header)))")
             }
             let width = Int(header.width), height = Int(header.height)
-            guard width * height <= ByteImage.maximumPixelCount else {
+            do {
+                try ImageDecoder.checkDeclaredSize(width: width, height: height, format: "PNG", source: source)
+            } catch {
                 png_image_free(&header)
-                throw ImageDecodeError(source: source, reason: "PNG size \(width)×\(height) has more than \(ByteImage.maximumPixelCount) pixels")
+                throw error
             }
             // Read with alpha when the file has any (the simplified API would otherwise composite
             // it over the buffer's contents), then drop it.

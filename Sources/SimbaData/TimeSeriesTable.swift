@@ -8,11 +8,14 @@ import Foundation
 /// - Header: the first name must be exactly `date` (case-sensitive, as in Time-Series-Library);
 ///   names may be wrapped in double quotes (`"OT"`), which are removed, as are blanks around a name
 ///   (pandas would keep them). A UTF-8 byte-order mark is skipped. Quoted cells may not contain commas.
+///   Names must be non-empty, valid UTF-8 and free of control characters.
 /// - Dates: `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD HH:MM` or `YYYY-MM-DD` (a `T` may replace the space),
 ///   read as UTC and stored as seconds since 1970-01-01 00:00:00.
-/// - Values: any number `strtod` reads (then rounded to float32), optionally quoted; empty cells,
+/// - Values: a number as `strtod` reads it (then rounded to float32), optionally quoted, starting with a
+///   digit, sign or point (or inf/nan, which are refused); empty cells,
 ///   NaN, Inf and values outside float32 are errors. Blank lines are skipped; `\r\n` line ends are fine.
 /// - Line numbers in errors are 1-based and count every line of the file, as an editor shows them.
+///   Errors quote at most 80 characters of a cell. Any bytes give either a table or one `DataError`.
 public struct TimeSeriesTable: Sendable {
     /// The file the table was read from (used in error messages).
     public let path: String
@@ -144,6 +147,10 @@ enum CalendarMath {
 }
 
 /// One pass over the bytes of a CSV file: header, then rows of date and float cells.
+///
+/// Every read is bounded by `count` (and by the line's end), whatever the bytes are; numbers are read
+/// by `strtod` only from cells that start like a number, so it stops inside the cell (at the latest
+/// at the delimiter that ends it, or at the NUL after the last byte).
 private struct CSVParser {
     let base: UnsafePointer<UInt8>  // NUL-terminated
     let count: Int
@@ -151,6 +158,8 @@ private struct CSVParser {
 
     static let comma: UInt8 = 44, newline: UInt8 = 10, carriageReturn: UInt8 = 13
     static let space: UInt8 = 32, tab: UInt8 = 9, quote: UInt8 = 34
+    /// Bytes kept of a cell quoted in an error (the message shows at most 80 characters of them).
+    static let quotedBytes = 400
 
     /// The byte range of one cell with surrounding blanks and one pair of double quotes removed.
     func trimmed(_ start: Int, _ end: Int) -> (Int, Int) {
@@ -161,8 +170,10 @@ private struct CSVParser {
         return (s, e)
     }
 
+    /// The start of the cell `start..<end` as text for an error message (invalid UTF-8 replaced).
     func text(_ start: Int, _ end: Int) -> String {
-        String(decoding: UnsafeBufferPointer(start: base + start, count: end - start), as: UTF8.self)
+        let kept = min(end - start, Self.quotedBytes)
+        return String(decoding: UnsafeBufferPointer(start: base + start, count: kept), as: UTF8.self)
     }
 
     /// End of the cell starting at `start` (the next comma or `lineEnd`).
@@ -178,17 +189,53 @@ private struct CSVParser {
         return cells
     }
 
+    /// Whether a cell starting with `byte` may be a number: a digit, sign or point, or the first
+    /// letter of inf/nan (so those get the non-finite message). Anything else, white space in
+    /// particular, would let `strtod` read past the cell.
+    static func startsNumber(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 48...57, 43, 45, 46, 73, 78, 105, 110: return true  // 0-9 + - . I N i n
+        default: return false
+        }
+    }
+
+    /// The header's names, checked: valid UTF-8 without control characters, not empty.
+    func names(_ start: Int, _ end: Int, line: Int) throws -> [String] {
+        var names: [String] = []
+        var cell = start
+        while true {
+            let cellStop = cellEnd(from: cell, lineEnd: end)
+            let (s, e) = trimmed(cell, cellStop)
+            let bytes = UnsafeBufferPointer(start: base + s, count: e - s)
+            let column = names.count + 1
+            func refuse(_ problem: String) -> DataError {
+                .badColumnName(path: path, line: line, column: column, problem: problem)
+            }
+            guard s < e else { throw refuse("is empty; name every column") }
+            guard let name = String(validating: bytes, as: UTF8.self) else {
+                throw refuse("(\"\(shown(text(s, e)))\") is not valid UTF-8; save the file as UTF-8")
+            }
+            if bytes.contains(where: { $0 < Self.space || $0 == 127 }) {
+                throw refuse("(\"\(shown(text(s, e)))\") holds a control character; use printable names")
+            }
+            names.append(name)
+            if cellStop == end { return names }
+            cell = cellStop + 1
+        }
+    }
+
     func parse() throws -> (columns: [String], values: [Float], timestamps: [Int64]) {
         var position = 0
         if count >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { position = 3 }
         var line = 0
-        // Returns the next non-blank line as (start, end without \r), advancing position and line.
+        // Returns the next non-blank line as (start, end without \r), advancing position (to at most
+        // count) and line.
         func nextLine() -> (Int, Int)? {
             while position < count {
                 let start = position
                 var end = start
                 while end < count, base[end] != Self.newline { end += 1 }
-                position = end + 1
+                position = min(end + 1, count)
                 line += 1
                 var contentEnd = end
                 if contentEnd > start, base[contentEnd - 1] == Self.carriageReturn { contentEnd -= 1 }
@@ -200,27 +247,25 @@ private struct CSVParser {
         }
 
         guard let (headerStart, headerEnd) = nextLine() else { throw DataError.emptyFile(path: path) }
-        var names: [String] = []
-        var cell = headerStart
-        while true {
-            let end = cellEnd(from: cell, lineEnd: headerEnd)
-            let (s, e) = trimmed(cell, end)
-            names.append(text(s, e))
-            if end == headerEnd { break }
-            cell = end + 1
-        }
-        guard names[0] == "date" else { throw DataError.noDateColumn(path: path, found: names[0]) }
-        guard names.count >= 2 else { throw DataError.noValueColumns(path: path) }
+        let names = try names(headerStart, headerEnd, line: line)
+        guard names[0] == "date" else { throw DataError.noDateColumn(path: path, line: line, found: names[0]) }
+        guard names.count >= 2 else { throw DataError.noValueColumns(path: path, line: line) }
         var seen = Set<String>()
-        for name in names where !seen.insert(name).inserted { throw DataError.duplicateColumn(path: path, name: name) }
+        for name in names where !seen.insert(name).inserted {
+            throw DataError.duplicateColumn(path: path, line: line, name: name)
+        }
         let columns = Array(names.dropFirst())
         let width = columns.count
 
+        // Every value follows a comma and every row but the last ends in a newline, so these bound
+        // the table by the file's size.
+        var commas = 0, newlines = 0
+        for i in position..<count {
+            if base[i] == Self.comma { commas += 1 } else if base[i] == Self.newline { newlines += 1 }
+        }
         var values: [Float] = []
         var timestamps: [Int64] = []
-        var newlines = 0
-        for i in position..<count where base[i] == Self.newline { newlines += 1 }
-        values.reserveCapacity((newlines + 1) * width)
+        values.reserveCapacity(commas)
         timestamps.reserveCapacity(newlines + 1)
 
         while let (lineStart, lineEnd) = nextLine() {
@@ -233,19 +278,26 @@ private struct CSVParser {
             var cell = dateEnd
             for column in 0..<width {
                 guard cell < lineEnd else {
-                    throw DataError.wrongCellCount(path: path, line: line, found: cellCount(lineStart, lineEnd), expected: width + 1)
+                    throw DataError.wrongCellCount(path: path, line: line, found: cellCount(lineStart, lineEnd),
+                                                   expected: width + 1)
                 }
                 cell += 1  // past the comma
                 let end = cellEnd(from: cell, lineEnd: lineEnd)
                 let (s, e) = trimmed(cell, end)
                 guard s < e else { throw DataError.emptyCell(path: path, line: line, column: columns[column]) }
-                let (value, whole) = (base + s).withMemoryRebound(to: CChar.self, capacity: e - s + 1) { start -> (Double, Bool) in
+                guard Self.startsNumber(base[s]) else {
+                    throw DataError.nonNumeric(path: path, line: line, column: columns[column], text: text(s, e))
+                }
+                let (value, whole) = (base + s).withMemoryRebound(to: CChar.self, capacity: e - s + 1) {
+                    start -> (Double, Bool) in
                     var stop: UnsafeMutablePointer<CChar>?
                     let value = strtod(start, &stop)
                     guard let stop else { return (value, false) }
                     return (value, UnsafePointer(stop) - start == e - s)
                 }
-                guard whole else { throw DataError.nonNumeric(path: path, line: line, column: columns[column], text: text(s, e)) }
+                guard whole else {
+                    throw DataError.nonNumeric(path: path, line: line, column: columns[column], text: text(s, e))
+                }
                 let single = Float(value)
                 guard single.isFinite else {
                     throw DataError.nonFinite(path: path, line: line, column: columns[column], text: text(s, e))
@@ -254,7 +306,8 @@ private struct CSVParser {
                 cell = end
             }
             guard cell == lineEnd else {
-                throw DataError.wrongCellCount(path: path, line: line, found: cellCount(lineStart, lineEnd), expected: width + 1)
+                throw DataError.wrongCellCount(path: path, line: line, found: cellCount(lineStart, lineEnd),
+                                               expected: width + 1)
             }
         }
         guard timestamps.count >= 2 else { throw DataError.tooFewRows(path: path, rows: timestamps.count) }

@@ -123,6 +123,7 @@ public enum VisionJob {
         log.line("simba \(version) train: classification\(resume ? " (resumed after epoch \(trainer.progress.epochsDone))" : "")")
         log.line(config.describe())
         log.line("data: \(trainFolder.splitPath): \(trainFolder.samples.count) images, \(evalFolder.splitPath): \(evalFolder.samples.count) images, \(classes) classes")
+        for warning in trainFolder.warnings + evalFolder.warnings { log.line("warning: \(warning)") }
         log.line(String(format: "eval transform: resize shorter side to %d (%@), center crop %d, mean %@, std %@",
                         eval.resizeSize, eval.interpolation.rawValue, eval.size, config.string("data.mean"), config.string("data.std")))
         log.line(String(format: "model: SiMBA %@, %d parameters; lr %.3g (scaled by batch %d / %d)", model.channelMixer.rawValue,

@@ -18,6 +18,16 @@ enum PNGBytes {
         return Data(out)
     }
 
+    /// A PNG whose IHDR declares `width`×`height` 8-bit RGB pixels but whose IDAT holds a single
+    /// byte: a few dozen bytes that only a decoder trusting the header would expand.
+    static func headerOnly(width: UInt32, height: UInt32) -> Data {
+        var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        appendChunk("IHDR", bigEndian32(width) + bigEndian32(height) + [8, 2, 0, 0, 0], to: &out)
+        appendChunk("IDAT", zlibStored([0]), to: &out)
+        appendChunk("IEND", [], to: &out)
+        return Data(out)
+    }
+
     /// Packs samples of `bitDepth` ≤ 8 bits into bytes, most significant first; 16-bit samples big-endian.
     static func pack(_ samples: [Int], bitDepth: Int) -> [UInt8] {
         if bitDepth == 16 { return samples.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] } }

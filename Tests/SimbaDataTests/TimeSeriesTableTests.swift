@@ -67,9 +67,9 @@ import Testing
     @Test func headerErrors() throws {
         try expectError("", { .emptyFile(path: $0) })
         try expectError("\n  \n", { .emptyFile(path: $0) })
-        try expectError("Date,OT\n2016-07-01,1\n2016-07-02,2\n", { .noDateColumn(path: $0, found: "Date") }, mentions: ["\"Date\"", ":1:"])
-        try expectError("date\n2016-07-01\n2016-07-02\n", { .noValueColumns(path: $0) })
-        try expectError("date,a,OT,a\n", { .duplicateColumn(path: $0, name: "a") }, mentions: ["\"a\""])
+        try expectError("Date,OT\n2016-07-01,1\n2016-07-02,2\n", { .noDateColumn(path: $0, line: 1, found: "Date") }, mentions: ["\"Date\"", ":1:"])
+        try expectError("date\n2016-07-01\n2016-07-02\n", { .noValueColumns(path: $0, line: 1) })
+        try expectError("date,a,OT,a\n", { .duplicateColumn(path: $0, line: 1, name: "a") }, mentions: ["\"a\""])
     }
 
     @Test func cellErrors() throws {
