@@ -36,7 +36,8 @@ public struct VisionCheckpoint {
         let model = VisionModel(config: config, maxBatch: maxBatch)
         try model.store.loadStateDict(from: file)
         model.training = false
-        return VisionCheckpoint(path: path, model: model, classNames: names, evalTransform: evalTransform(file.metadata["eval_transform"]))
+        return VisionCheckpoint(path: path, model: model, classNames: names,
+                                evalTransform: try evalTransform(file.metadata["eval_transform"], path: path))
     }
 
     /// A safetensors file holding a state_dict (the official PyTorch one converted by
@@ -58,15 +59,22 @@ public struct VisionCheckpoint {
         }
     }
 
-    /// The transform stored by VisionJob, or nil.
-    static func evalTransform(_ json: String?) -> EvalTransform? {
+    /// The transform stored by VisionJob, or nil when there is none readable; stored values out of
+    /// bounds (EvalTransform.checked) are a CheckpointError.
+    static func evalTransform(_ json: String?, path: String) throws -> EvalTransform? {
         guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
             let size = (object["img_size"] as? NSNumber)?.intValue, let crop = (object["crop_pct"] as? NSNumber)?.doubleValue,
             let interpolation = (object["interpolation"] as? String).flatMap(Interpolation.init(rawValue:)),
             let mean = (object["mean"] as? [NSNumber])?.map(\.floatValue), let std = (object["std"] as? [NSNumber])?.map(\.floatValue),
             mean.count == 3, std.count == 3
         else { return nil }
-        return EvalTransform(size: size, cropPct: crop, interpolation: interpolation, normalization: Normalization(mean: mean, std: std))
+        do {
+            return try EvalTransform.checked(size: size, cropPct: crop, interpolation: interpolation,
+                                             normalization: try Normalization.checked(mean: mean, std: std))
+        } catch let error as PreprocessingError {
+            throw CheckpointError(path: path, problem: "its eval_transform metadata is unusable: \(error); "
+                                  + "the file was not written by this simba")
+        }
     }
 }
 
