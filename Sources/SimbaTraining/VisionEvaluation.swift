@@ -90,6 +90,7 @@ public struct VisionEvalResult {
 public enum VisionEvaluation {
     /// Scores `checkpoint` on every image of `folder`, printing timm-style progress lines to `log`.
     /// Unreadable images are skipped with a warning, or with `strict` stop the evaluation with their error.
+    /// A batch with a NaN or infinite logit stops it with a NonFiniteOutputError (never a hit).
     public static func run(checkpoint: VisionCheckpoint, folder: ImageFolder, transform: EvalTransform, batchSize: Int,
                            workers: Int, log: RunLog?, logEvery: Int = 50, strict: Bool = false) throws -> VisionEvalResult {
         let model = checkpoint.model
@@ -122,6 +123,11 @@ public enum VisionEvaluation {
         while let count = try loader.next(into: images.pointer, labels: labels) {
             let output = model.forward(images.pointer, batch: count)
             scores.add(logits: output, labels: labels, batch: count, classes: classes)
+            try scores.checkFinite(
+                total: folder.samples.count,
+                "\(checkpoint.path) holds NaN or infinite weights, or the preprocessing drives the model beyond "
+                    + "float32's range; evaluate another checkpoint (e.g. a run's last.safetensors) or check "
+                    + "--mean and --std. Nothing was written")
             logits.append(contentsOf: UnsafeBufferPointer(start: output, count: count * classes))
             batches += 1
             if let log, batches % logEvery == 0 || batches == loader.batchesPerEpoch {
