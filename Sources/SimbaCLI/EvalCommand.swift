@@ -88,6 +88,10 @@ enum EvalCommand {
             guard options.value("weights") == nil, options.value("model") == nil else {
                 throw UsageError("give either --checkpoint or --model with --weights, not both")
             }
+            if let option = InfoCommand.modelOption(options) {
+                throw UsageError("--\(option) changes the model of --model with --weights; a --checkpoint holds "
+                                 + "its own model, so drop --\(option)")
+            }
             var isFolder: ObjCBool = false
             let folder = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
             let file = folder ? path + "/best.safetensors" : path

@@ -24,6 +24,9 @@ enum InfoCommand {
     static let maxClasses = 100_000
 
     static func run(_ options: Options) throws {
+        if options.value("model") == nil, let option = modelOption(options) {
+            throw UsageError("--\(option) changes the model --model names; give --model simba_s|simba_b|simba_l too")
+        }
         let model = try options.value("model").map { name in (name, try modelConfig(name, options)) }
         print("simba \(SimbaCommand.version)")
         print("OpenBLAS kernels: \(BLAS.coreName) (\(BLASKernelSelection.origin))")
@@ -34,6 +37,14 @@ enum InfoCommand {
         print()
         print(layerTable(built.store))
         print("\(name) (\(config.channelMixer.rawValue), token label \(config.tokenLabel ? "on" : "off"), \(config.numClasses) classes, \(config.imageSize)×\(config.imageSize)): \(grouped(built.store.parameterCount)) parameters")
+    }
+
+    /// The first option given that changes a --model variant (--channel-mixer, --num-classes,
+    /// --no-token-label), or nil.
+    static func modelOption(_ options: Options) -> String? {
+        if options.value("channel-mixer") != nil { return "channel-mixer" }
+        if options.value("num-classes") != nil { return "num-classes" }
+        return options.has("no-token-label") ? "no-token-label" : nil
     }
 
     /// The variant `name` with the command line's changes.

@@ -129,6 +129,15 @@ struct StrictCommandLineTests {
         #expect(none.result == 2 && none.errors.contains("fashion-mnist or real-world"), "\(none.errors)")
     }
 
+    @Test("Options that change a --model are refused without one (info) or with a --checkpoint (eval)")
+    func modelOptionsWithoutModel() {
+        let info = simba(["info", "--num-classes", "10"])
+        #expect(info.result == 2 && info.errors.contains("give --model"), "\(info.errors)")
+        #expect(!info.output.contains("OpenBLAS kernels:"))
+        let eval = simba(["eval", "--checkpoint", "run", "--data", "D", "--no-token-label"])
+        #expect(eval.result == 2 && eval.errors.contains("drop --no-token-label"), "\(eval.errors)")
+    }
+
     @Test("A long stray word is quoted cut to 80 characters")
     func longWordQuoted() {
         let word = String(repeating: "w", count: 5000)
