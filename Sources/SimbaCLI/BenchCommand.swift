@@ -27,23 +27,22 @@ enum BenchCommand {
                    memory-einfft-224  peak resident MB of one SiMBA-S EinFFT training step at
                                       224×224, batch 32 (run it alone: the peak is the process's)
                  Every case by default except memory-einfft-224. Median of --repeats (default 3)
-                 runs after --warmup (default 1) untimed ones. Training cases also give the GFLOP/s
-                 of the model's matrix products. --json prints one JSON object per case.
+                 runs after --warmup (default 1) untimed ones (each at most 1000). Training cases
+                 also give the GFLOP/s of the model's matrix products. --json prints one JSON
+                 object per case.
 
         """
 
-    static func run(_ arguments: [String]) throws {
-        let options = try Options(arguments, command: "bench", valued: ["repeats", "warmup", "case", "config"],
-                                  flags: ["help", "json"])
-        if options.has("help") {
-            print(help, terminator: "")
-            return
-        }
-        switch options.positional.first {
-        case "kernels": KernelBenchmark.run(repeats: try count(options, "repeats", minimum: 1) ?? 5)
+    static let command = Command(name: "bench", valued: ["repeats", "warmup", "case", "config"], flags: ["json"],
+                                 words: ["kernels", "model"], help: { help }, run: run)
+
+    static func run(_ options: Options) throws {
+        switch options.word {
+        case "kernels": KernelBenchmark.run(repeats: try options.int("repeats", in: 1...1000) ?? 5)
         case "model":
             let names = options.allValues("case").isEmpty ? ModelBenchmark.cases.filter { $0 != "memory-einfft-224" } : options.allValues("case")
-            let repeats = try count(options, "repeats", minimum: 1) ?? 3, warmup = try count(options, "warmup", minimum: 0) ?? 1
+            let repeats = try options.int("repeats", in: 1...1000) ?? 3
+            let warmup = try options.int("warmup", in: 0...1000) ?? 1
             let configFile = options.value("config") ?? "configs/etth1-96.yaml"
             if !options.has("json") {
                 print("OpenBLAS kernels: \(BLAS.coreName), threads \(Parallel.workers); median of \(repeats) after \(warmup) warm-up")
@@ -53,18 +52,8 @@ enum BenchCommand {
                 print(options.has("json") ? result.json : result.text)
                 fflush(stdout)
             }
-        case let other:
-            throw UsageError("`simba bench` needs a benchmark name: kernels or model\(other.map { " (got '\($0)')" } ?? "")")
-        }
-    }
-
-    /// The whole number given with `--name`, at least `minimum`, or nil when the option is absent.
-    static func count(_ options: Options, _ name: String, minimum: Int) throws -> Int? {
-        try options.value(name).map { text -> Int in
-            guard let n = Int(text), n >= minimum else {
-                throw UsageError("--\(name) takes a whole number of at least \(minimum), not '\(text)'")
-            }
-            return n
+        default:
+            throw UsageError("`simba bench` needs a benchmark name: kernels or model; see `simba bench --help`")
         }
     }
 }

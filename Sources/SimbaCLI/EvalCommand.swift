@@ -19,34 +19,39 @@ enum EvalCommand {
           --checkpoint FILE    a classification checkpoint written by `simba train` (or its run folder)
           --model NAME         with --weights: official PyTorch weights (scripts/convert_pth.py converts
                                a .pth) for this variant; also --channel-mixer einfft|mlp,
-                               --num-classes N (default 1000), --no-token-label
+                               --num-classes N (default 1000, at most \(grouped(InfoCommand.maxClasses))),
+                               --no-token-label
           --split NAME         split folder (default val; also valid, validation), or the root itself
           --class-map FILE     one class name a line, fixing the class order (as data.class_map in
                                training); default: the sorted folder names
           --strict             stop at an unreadable image instead of skipping it with a warning
-          --img-size N         input size (default: the checkpoint's, or 224)
+          --img-size N         input size (default: the checkpoint's, or 224; at most \(EvalTransform.maxSize))
           --crop-pct X         resize the shorter side to img_size/crop_pct, then center-crop (default
-                               the checkpoint's, or 0.96; timm's default is 0.875)
+                               the checkpoint's, or 0.96; timm's default is 0.875); in (0, 1], and
+                               at least \(1 / Double(EvalTransform.maxResizeFactor)) \
+        (a resize to at most \(EvalTransform.maxResizeFactor) × img_size)
           --interpolation I    bicubic (default) or bilinear
-          --mean R,G,B         normalisation mean after /255 (default ImageNet's)
-          --std R,G,B          normalisation std (default ImageNet's)
-          --batch-size N       images per forward pass (default 64)
-          --workers N          decoding threads (default 2)
+          --mean R,G,B         normalisation mean after /255 (default ImageNet's); finite numbers
+          --std R,G,B          normalisation std (default ImageNet's); finite numbers greater than 0
+          --batch-size N       images per forward pass (default 64, at most \(grouped(maxBatchSize)))
+          --workers N          decoding threads (default 2, at most \(maxWorkers))
           --predictions FILE   per-image CSV: filename,label,top1,top5_classes,top5_probabilities
           --json FILE          also write the JSON result to FILE
 
         """
 
-    static func run(_ arguments: [String]) throws {
-        let options = try Options(
-            arguments, command: "eval",
-            valued: ["checkpoint", "model", "weights", "data", "split", "img-size", "crop-pct", "interpolation", "mean", "std",
-                     "batch-size", "workers", "predictions", "json", "channel-mixer", "num-classes", "class-map"],
-            flags: ["help", "no-token-label", "strict"])
-        if options.has("help") {
-            print(help, terminator: "")
-            return
-        }
+    static let command = Command(
+        name: "eval",
+        valued: ["checkpoint", "model", "weights", "data", "split", "img-size", "crop-pct", "interpolation", "mean",
+                 "std", "batch-size", "workers", "predictions", "json", "channel-mixer", "num-classes", "class-map"],
+        flags: ["no-token-label", "strict"], help: { help }, run: run)
+
+    /// The largest --batch-size of `simba eval` and `simba forecast`.
+    static let maxBatchSize = 65_536
+    /// The most decoding threads --workers starts.
+    static let maxWorkers = 256
+
+    static func run(_ options: Options) throws {
         guard let root = options.value("data") else { throw UsageError("`simba eval` needs --data ROOT (an image folder); see `simba eval --help`") }
         for name in ["json", "predictions"] {
             guard let file = options.value(name) else { continue }
@@ -56,13 +61,36 @@ enum EvalCommand {
                 throw UsageError("--\(name) \(file): the folder \(parent) does not exist; create it first (checked before the evaluation starts)")
             }
         }
-        let batch = try positive(options.value("batch-size") ?? "64", "--batch-size")
-        let workers = try positive(options.value("workers") ?? "2", "--workers")
+        let batch = try options.int("batch-size", in: 1...maxBatchSize) ?? 64
+        let workers = try options.int("workers", in: 1...maxWorkers) ?? 2
+        let imageSize = try options.int("img-size", in: 1...EvalTransform.maxSize)
+        let cropPct = try options.value("crop-pct").map { text -> Double in
+            guard let x = Double(text), x > 0, x <= 1 else {
+                throw UsageError("--crop-pct takes a number in (0, 1], not \(quoted(text))")
+            }
+            return try preprocessing { try EvalTransform.checkedCropPct(x) }
+        }
+        let interpolation = try options.value("interpolation").map { text -> Interpolation in
+            guard let i = Interpolation(rawValue: text) else {
+                throw UsageError("--interpolation must be bicubic or bilinear, not \(quoted(text))")
+            }
+            return i
+        }
+        let mean = try options.value("mean").map { text in
+            try preprocessing { try Normalization.channels(text, .mean) }
+        }
+        let std = try options.value("std").map { text in
+            try preprocessing { try Normalization.channels(text, .std) }
+        }
         let checkpoint: VisionCheckpoint
         let name: String
         if let path = options.value("checkpoint") {
             guard options.value("weights") == nil, options.value("model") == nil else {
                 throw UsageError("give either --checkpoint or --model with --weights, not both")
+            }
+            if let option = InfoCommand.modelOption(options) {
+                throw UsageError("--\(option) changes the model of --model with --weights; a --checkpoint holds "
+                                 + "its own model, so drop --\(option)")
             }
             var isFolder: ObjCBool = false
             let folder = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
@@ -73,7 +101,7 @@ enum EvalCommand {
             name = folder ? URL(fileURLWithPath: path).lastPathComponent : url.deletingPathExtension().lastPathComponent
         } else if let variant = options.value("model"), let weights = options.value("weights") {
             var config = try InfoCommand.modelConfig(variant, options)
-            config.imageSize = try positive(options.value("img-size") ?? "224", "--img-size")
+            config.imageSize = imageSize ?? 224
             guard config.problems().isEmpty else { throw UsageError(config.problems().joined(separator: "; ")) }
             checkpoint = try VisionCheckpoint.fromWeights(path: weights, config: config, maxBatch: batch)
             name = variant
@@ -81,23 +109,23 @@ enum EvalCommand {
             throw UsageError("`simba eval` needs --checkpoint FILE, or --model NAME with --weights FILE")
         }
         let base = checkpoint.evalTransform
-        let size = try options.value("img-size").map { try positive($0, "--img-size") } ?? base?.size ?? checkpoint.model.config.imageSize
-        let cropPct = try options.value("crop-pct").map { text -> Double in
-            guard let x = Double(text), x > 0, x <= 1 else { throw UsageError("--crop-pct takes a number in (0, 1], not '\(text)'") }
-            return x
-        } ?? base?.cropPct ?? 0.96
-        let interpolation = try options.value("interpolation").map { text -> Interpolation in
-            guard let i = Interpolation(rawValue: text) else { throw UsageError("--interpolation must be bicubic or bilinear, not '\(text)'") }
-            return i
-        } ?? base?.interpolation ?? .bicubic
-        let mean = try options.value("mean").map { try triple($0, "--mean") } ?? base?.normalization.mean ?? Normalization.imageNet.mean
-        let std = try options.value("std").map { try triple($0, "--std") } ?? base?.normalization.std ?? Normalization.imageNet.std
-        let transform = EvalTransform(size: size, cropPct: cropPct, interpolation: interpolation, normalization: Normalization(mean: mean, std: std))
+        let transform = try preprocessing {
+            try EvalTransform.checked(
+                size: imageSize ?? base?.size ?? checkpoint.model.config.imageSize,
+                cropPct: cropPct ?? base?.cropPct ?? 0.96,
+                interpolation: interpolation ?? base?.interpolation ?? .bicubic,
+                normalization: try Normalization.checked(
+                    mean: mean ?? base?.normalization.mean ?? Normalization.imageNet.mean,
+                    std: std ?? base?.normalization.std ?? Normalization.imageNet.std))
+        }
+        let (size, normalization) = (transform.size, transform.normalization)
         let folder = try ImageFolder(root: root, split: options.value("split") ?? "val", classMap: options.value("class-map"))
         let log = RunLog()
         log.line(String(format: "simba eval %@: %@, %d images, %d classes; resize shorter side to %d (%@), center crop %d, mean %@, std %@",
                         name, folder.splitPath, folder.samples.count, folder.classNames.count, transform.resizeSize,
-                        interpolation.rawValue, size, mean.map { String($0) }.joined(separator: ","), std.map { String($0) }.joined(separator: ",")))
+                        transform.interpolation.rawValue, size,
+                        normalization.mean.map { String($0) }.joined(separator: ","),
+                        normalization.std.map { String($0) }.joined(separator: ",")))
         for warning in folder.warnings { log.line("warning: \(warning)") }
         let result = try VisionEvaluation.run(checkpoint: checkpoint, folder: folder, transform: transform, batchSize: batch,
                                               workers: workers, log: log, strict: options.has("strict"))
@@ -105,7 +133,7 @@ enum EvalCommand {
         log.line(String(format: " * Acc@1 %.3f (%.3f) Acc@5 %.3f (%.3f)", s.top1, 100 - s.top1, s.top5, 100 - s.top5))
         let json = String(format: "{\"model\": \"%@\", \"top1\": %.3f, \"top1_err\": %.3f, \"top5\": %.3f, \"top5_err\": %.3f, \"param_count\": %.2f, \"img_size\": %d, \"crop_pct\": %.3f, \"interpolation\": \"%@\"}",
                           name, s.top1, 100 - s.top1, s.top5, 100 - s.top5, Double(checkpoint.model.store.parameterCount) / 1e6,
-                          size, cropPct, interpolation.rawValue)
+                          size, transform.cropPct, transform.interpolation.rawValue)
         log.line(json)
         if let path = options.value("json") { try AtomicFile.write(Data((json + "\n").utf8), to: path) }
         if let path = options.value("predictions") {
@@ -113,13 +141,13 @@ enum EvalCommand {
         }
     }
 
-    static func positive(_ text: String, _ name: String) throws -> Int {
-        guard let n = Int(text), n > 0 else { throw UsageError("\(name) takes a positive whole number, not '\(text)'") }
-        return n
-    }
-
-    static func triple(_ text: String, _ name: String) throws -> [Float] {
-        guard let values = Normalization.channels(text) else { throw UsageError("\(name) takes three comma-separated numbers (R,G,B), not '\(text)'") }
-        return values
+    /// `body`'s result; a PreprocessingError becomes a UsageError naming the option (--img-size,
+    /// --crop-pct, --mean, --std), even when the value it refuses came from the checkpoint.
+    static func preprocessing<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as PreprocessingError {
+            throw UsageError("--\(error.setting.rawValue.replacingOccurrences(of: "_", with: "-")) \(error.problem)")
+        }
     }
 }

@@ -22,17 +22,14 @@ enum ForecastCommand {
           --future       forecast the pred_len steps after the file's last row from its last seq_len
                          rows: future.csv (original units, dates continuing the file's step) and plots
           --out          output folder (default RUN_DIR/forecast, or ./forecast for a weights file)
-          --batch-size   windows per forward pass (default 64)
+          --batch-size   windows per forward pass (default 64, at most \(grouped(EvalCommand.maxBatchSize)))
 
         """
 
-    static func run(_ arguments: [String]) throws {
-        let options = try Options(arguments, command: "forecast", valued: ["checkpoint", "data", "split", "out", "batch-size"],
-                                  flags: ["help", "inverse", "future"])
-        if options.has("help") {
-            print(help, terminator: "")
-            return
-        }
+    static let command = Command(name: "forecast", valued: ["checkpoint", "data", "split", "out", "batch-size"],
+                                 flags: ["inverse", "future"], help: { help }, run: run)
+
+    static func run(_ options: Options) throws {
         guard let checkpointPath = options.value("checkpoint") else {
             throw UsageError("`simba forecast` needs --checkpoint RUN_DIR (a folder `simba train` wrote) or a .safetensors file")
         }
@@ -40,8 +37,7 @@ enum ForecastCommand {
         guard let split = ForecastSplit(rawValue: splitName) else {
             throw UsageError("--split must be train, val or test, not '\(splitName)'")
         }
-        let batchText = options.value("batch-size") ?? "64"
-        guard let batch = Int(batchText), batch > 0 else { throw UsageError("--batch-size takes a positive whole number, not '\(batchText)'") }
+        let batch = try options.int("batch-size", in: 1...EvalCommand.maxBatchSize) ?? 64
         var isFolder: ObjCBool = false
         let folder = FileManager.default.fileExists(atPath: checkpointPath, isDirectory: &isFolder) && isFolder.boolValue
         var evaluation = ForecastEvaluationOptions(outputDir: options.value("out") ?? (folder ? checkpointPath + "/forecast" : "forecast"))

@@ -12,17 +12,20 @@ enum InfoCommand {
 
         Prints the OpenBLAS kernel set and threads simba runs with. With --model, also prints one
         row per layer (PyTorch state_dict names, tensor shapes, parameter count) and the total,
-        for 1000 classes at 224×224 with the token-labelling head unless told otherwise.
+        for 1000 classes at 224×224 with the token-labelling head unless told otherwise
+        (--num-classes at most \(grouped(maxClasses))).
 
         """
 
-    static func run(_ arguments: [String]) throws {
-        let options = try Options(
-            arguments, command: "info", valued: ["model", "channel-mixer", "num-classes"],
-            flags: ["help", "no-token-label"])
-        if options.has("help") {
-            print(help, terminator: "")
-            return
+    static let command = Command(name: "info", valued: ["model", "channel-mixer", "num-classes"],
+                                 flags: ["no-token-label"], help: { help }, run: run)
+
+    /// The most classes --num-classes accepts.
+    static let maxClasses = 100_000
+
+    static func run(_ options: Options) throws {
+        if options.value("model") == nil, let option = modelOption(options) {
+            throw UsageError("--\(option) changes the model --model names; give --model simba_s|simba_b|simba_l too")
         }
         let model = try options.value("model").map { name in (name, try modelConfig(name, options)) }
         print("simba \(SimbaCommand.version)")
@@ -36,6 +39,14 @@ enum InfoCommand {
         print("\(name) (\(config.channelMixer.rawValue), token label \(config.tokenLabel ? "on" : "off"), \(config.numClasses) classes, \(config.imageSize)×\(config.imageSize)): \(grouped(built.store.parameterCount)) parameters")
     }
 
+    /// The first option given that changes a --model variant (--channel-mixer, --num-classes,
+    /// --no-token-label), or nil.
+    static func modelOption(_ options: Options) -> String? {
+        if options.value("channel-mixer") != nil { return "channel-mixer" }
+        if options.value("num-classes") != nil { return "num-classes" }
+        return options.has("no-token-label") ? "no-token-label" : nil
+    }
+
     /// The variant `name` with the command line's changes.
     static func modelConfig(_ name: String, _ options: Options) throws -> VisionConfig {
         guard var config = VisionConfig.variant(name) else {
@@ -47,10 +58,7 @@ enum InfoCommand {
             }
             config.channelMixer = kind
         }
-        if let text = options.value("num-classes") {
-            guard let classes = Int(text), classes > 0 else { throw UsageError("--num-classes takes a positive whole number, not '\(text)'") }
-            config.numClasses = classes
-        }
+        if let classes = try options.int("num-classes", in: 1...maxClasses) { config.numClasses = classes }
         config.tokenLabel = !options.has("no-token-label")
         return config
     }

@@ -15,33 +15,28 @@ enum PrepareCommand {
           real-world     writes N images per class of SPLIT_DIR (default 20), upscaled to random sizes
                          and re-encoded as RGB, grayscale and CMYK JPEGs with a few PNGs (one named
                          .JPEG), into DIR/<class>/ — a check of the full decode/resize/crop path
+                         (--per-class at most 100,000)
 
         """
 
-    static func run(_ arguments: [String]) throws {
-        let options = try Options(arguments, command: "prepare", valued: ["out", "from", "per-class", "seed"], flags: ["help"])
-        if options.has("help") {
-            print(help, terminator: "")
-            return
-        }
+    static let command = Command(name: "prepare", valued: ["out", "from", "per-class", "seed"], flags: [],
+                                 words: ["fashion-mnist", "real-world"], help: { help }, run: run)
+
+    static func run(_ options: Options) throws {
         guard let out = options.value("out") else { throw UsageError("`simba prepare` needs --out DIR; see `simba prepare --help`") }
-        switch options.positional.first {
+        switch options.word {
         case "fashion-mnist":
             let counts = try FashionMNIST.convert(from: options.value("from") ?? FashionMNIST.debianFolder, to: out)
             print("wrote \(counts.train) training and \(counts.val) validation images to \(out)/train and \(out)/val")
         case "real-world":
             guard let from = options.value("from") else { throw UsageError("`simba prepare real-world` needs --from SPLIT_DIR (e.g. DIR/val)") }
-            let perClass = try positiveInt(options.value("per-class") ?? "20", "--per-class")
-            let seed = try positiveInt(options.value("seed") ?? "1", "--seed")
+            let perClass = try options.int("per-class", in: 1...100_000) ?? 20
+            let seed = try options.int("seed", in: 1...Int.max) ?? 1
             let count = try RealWorldFolder.make(from: from, to: out, perClass: perClass, seed: UInt64(seed))
             print("wrote \(count) images to \(out)")
-        case let other:
-            throw UsageError("`simba prepare` needs what to prepare: fashion-mnist or real-world\(other.map { " (got '\($0)')" } ?? "")")
+        default:
+            throw UsageError("`simba prepare` needs what to prepare: fashion-mnist or real-world; "
+                             + "see `simba prepare --help`")
         }
-    }
-
-    static func positiveInt(_ text: String, _ name: String) throws -> Int {
-        guard let n = Int(text), n > 0 else { throw UsageError("\(name) takes a positive whole number, not '\(text)'") }
-        return n
     }
 }

@@ -21,30 +21,45 @@ public enum SimbaCommand {
           bench     Run benchmarks (`simba bench kernels`)
 
         Options:
-          -h, --help     Show help (also `simba <command> --help`)
+          -h, --help     Show help (also `simba <command> --help` and `simba help <command>`)
           --version      Print the version
+
+        Environment:
+          SIMBA_THREADS  parallel loop workers, a whole number from 1 to \(Parallel.maxWorkers) (default: the
+                         machine's active cores; unset or empty means the default)
 
         """
 
-    /// Runs one command; returns the process exit status.
-    public static func run(_ arguments: [String]) -> Int32 {
+    /// Every command, in the order of the usage text.
+    static let commands = [TrainCommand.command, ForecastCommand.command, EvalCommand.command,
+                           PrepareCommand.command, InfoCommand.command, BenchCommand.command]
+
+    /// Runs one command; returns the process exit status. `environment` is checked before a command
+    /// runs (SIMBA_THREADS must be a whole number from 1 to Parallel.maxWorkers, or unset).
+    public static func run(_ arguments: [String],
+                           environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
         do {
-            guard let command = arguments.first else {
+            guard let name = arguments.first else {
                 print(usage, terminator: "")
                 return 0
             }
             let rest = Array(arguments.dropFirst())
-            switch command {
-            case "-h", "--help", "help": print(usage, terminator: ""); return 0
-            case "--version", "version": print("simba \(version)"); return 0
-            case "train": try TrainCommand.run(rest)
-            case "forecast": try ForecastCommand.run(rest)
-            case "eval": try EvalCommand.run(rest)
-            case "prepare": try PrepareCommand.run(rest)
-            case "info": try InfoCommand.run(rest)
-            case "bench": try BenchCommand.run(rest)
+            switch name {
+            case "-h", "--help", "help": try printHelp(rest)
+            case "--version", "version":
+                guard rest.isEmpty else {
+                    throw UsageError("`simba \(name)` takes no arguments, got \(quoted(rest[0]))")
+                }
+                print("simba \(version)")
             default:
-                throw UsageError("unknown command '\(command)'\(suggestion(for: command, among: ["train", "forecast", "eval", "prepare", "info", "bench"]))\nRun `simba --help` for the list of commands.")
+                let command = try self.command(name)
+                let options = try Options(rest, for: command)
+                if options.has("help") {
+                    print(command.help(), terminator: "")
+                } else {
+                    _ = try Parallel.configuredWorkers(environment)
+                    try command.run(options)
+                }
             }
             return 0
         } catch let error as UsageError {
@@ -53,6 +68,26 @@ public enum SimbaCommand {
         } catch {
             FileHandle.standardError.write(Data("simba: \(error)\n".utf8))
             return 1
+        }
+    }
+
+    /// The command called `name`; an unknown name is a UsageError with the closest one.
+    static func command(_ name: String) throws -> Command {
+        guard let command = commands.first(where: { $0.name == name }) else {
+            throw UsageError("unknown command \(quoted(name))\(suggestion(for: name, among: commands.map(\.name)))"
+                             + "\nRun `simba --help` for the list of commands.")
+        }
+        return command
+    }
+
+    /// `simba help [COMMAND]`: the usage text, or that command's help.
+    static func printHelp(_ words: [String]) throws {
+        switch words.count {
+        case 0: print(usage, terminator: "")
+        case 1: print(try command(words[0]).help(), terminator: "")
+        default:
+            throw UsageError("`simba help` takes at most one command name, got \(words.count) words; "
+                             + "e.g. `simba help train`")
         }
     }
 }

@@ -25,12 +25,12 @@ enum TrainCommand {
 
         """
 
-    static func run(_ arguments: [String]) throws {
-        let options = try Options(arguments, command: "train", valued: ["config", "set", "out", "resume"], flags: ["help"])
-        if options.has("help") {
-            print(help + ConfigSchema.forecast.reference + "\nConfig keys (classification, task: classify):\n\n" + ConfigSchema.classify.reference)
-            return
-        }
+    static let command = Command(name: "train", valued: ["config", "set", "out", "resume"], flags: [], help: {
+        help + ConfigSchema.forecast.reference + "\nConfig keys (classification, task: classify):\n\n"
+            + ConfigSchema.classify.reference + "\n"
+    }, run: run)
+
+    static func run(_ options: Options) throws {
         let cwd = FileManager.default.currentDirectoryPath
         let config: Config
         let resume = options.value("resume")

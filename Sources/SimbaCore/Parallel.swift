@@ -6,11 +6,28 @@ import Synchronization
 import CVectorBuiltins
 
 public enum Parallel {
-    /// Worker count: the machine's active cores (or SIMBA_THREADS when set).
+    /// Worker count: SIMBA_THREADS when set, else the machine's active cores. A bad SIMBA_THREADS
+    /// falls back to the cores here; the command line refuses it first (`configuredWorkers`).
     public static let workers: Int = {
-        if let text = ProcessInfo.processInfo.environment["SIMBA_THREADS"], let n = Int(text), n > 0 { return n }
+        if let n = try? configuredWorkers(ProcessInfo.processInfo.environment) { return n }
         return max(1, ProcessInfo.processInfo.activeProcessorCount)
     }()
+
+    /// The largest SIMBA_THREADS accepted.
+    public static let maxWorkers = 256
+
+    /// SIMBA_THREADS in `environment`: nil when unset or empty, else a whole number from 1 to
+    /// `maxWorkers`; anything else throws an error naming the variable.
+    public static func configuredWorkers(_ environment: [String: String]) throws -> Int? {
+        guard let text = environment["SIMBA_THREADS"], !text.isEmpty else { return nil }
+        guard let n = Int(text), (1...maxWorkers).contains(n) else {
+            let shown = text.count <= 80 ? text : text.prefix(80) + "…"
+            throw EnvironmentError(
+                description: "the environment variable SIMBA_THREADS is '\(shown)'; set it to a whole number "
+                    + "of threads from 1 to \(maxWorkers), or unset it to use the machine's cores")
+        }
+        return n
+    }
 
     /// The helper threads (workers − 1 of them; the calling thread is the last worker).
     static let pool = WorkerPool(helpers: workers - 1)
@@ -205,4 +222,9 @@ final class WorkerPool: @unchecked Sendable {
             runChunks(of: seen)
         }
     }
+}
+
+/// An environment variable simba reads holds a value it cannot use; the message names it.
+public struct EnvironmentError: Error, CustomStringConvertible {
+    public let description: String
 }

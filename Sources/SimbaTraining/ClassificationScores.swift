@@ -1,5 +1,5 @@
-// Top-1/top-5 accuracy and mean cross-entropy of a classifier's logits, accumulated over batches.
-// Pure bookkeeping: it runs no model.
+// Top-1/top-5 accuracy and mean cross-entropy of a classifier's logits, accumulated over batches,
+// with a count of images whose logits are not finite. Pure bookkeeping: it runs no model.
 
 import Foundation
 
@@ -9,6 +9,9 @@ public struct ClassificationScores: Sendable {
     public private(set) var lossSum = 0.0
     public private(set) var top1Hits = 0
     public private(set) var top5Hits = 0
+    /// Images with a NaN or infinite logit (or loss): counted in `images`, never as a hit nor in
+    /// the loss. Any such image makes the scores meaningless; callers refuse them (`checkFinite`).
+    public private(set) var nonFiniteImages = 0
 
     public init() {}
 
@@ -23,15 +26,35 @@ public struct ClassificationScores: Sendable {
             let row = logits + b * classes
             let label = Int(labels[b])
             var maximum = -Float.infinity
-            for k in 0..<classes { maximum = max(maximum, row[k]) }
+            var finite = true
+            for k in 0..<classes {
+                maximum = max(maximum, row[k])
+                finite = finite && row[k].isFinite
+            }
             var sum = 0.0
             for k in 0..<classes { sum += exp(Double(row[k] - maximum)) }
-            lossSum += log(sum) - Double(row[label] - maximum)
+            let loss = log(sum) - Double(row[label] - maximum)
+            guard finite, loss.isFinite else {
+                nonFiniteImages += 1
+                continue
+            }
+            lossSum += loss
             let rank = Self.rank(of: label, in: row, classes: classes)
             if rank < 1 { top1Hits += 1 }
             if rank < 5 { top5Hits += 1 }
         }
         images += batch
+    }
+
+    /// Throws a NonFiniteOutputError when any image so far had a non-finite logit or loss, saying
+    /// how many of the images seen (of `total`) and `advice`: what the user can do.
+    public func checkFinite(total: Int, _ advice: @autoclosure () -> String) throws {
+        guard nonFiniteImages == 0 else {
+            let scope = images < total ? "of the first \(images) images (of \(total))" : "of the \(images) images"
+            throw NonFiniteOutputError(
+                description: "\(nonFiniteImages) \(scope) produced a NaN or infinite logit or loss, "
+                    + "so no accuracy can be given; \(advice())")
+        }
     }
 
     /// How many classes score strictly higher than `label`, ties broken toward lower indices

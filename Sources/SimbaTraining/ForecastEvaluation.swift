@@ -67,7 +67,8 @@ public struct ForecastEvaluationOptions {
 
 public enum ForecastEvaluation {
     /// Scores the checkpoint and writes metrics.json, predictions.safetensors and one plot per
-    /// target column; with `future`, also future.csv and future plots.
+    /// target column; with `future`, also future.csv and future plots. Every forecast is computed and
+    /// checked (finite, NonFiniteOutputError otherwise) before the first file is written.
     public static func run(checkpoint: ForecastCheckpoint, options: ForecastEvaluationOptions, log: RunLog) throws {
         let config = checkpoint.config
         let dataPath = options.dataPath ?? config.path("data.path")
@@ -75,28 +76,31 @@ public enum ForecastEvaluation {
         guard data.inputColumns == checkpoint.model.config.variates else {
             throw CheckpointError(path: checkpoint.path, problem: "the model reads \(checkpoint.model.config.variates) columns but \(dataPath) gives \(data.inputColumns)")
         }
-        try FileManager.default.createDirectory(atPath: options.outputDir, withIntermediateDirectories: true)
         let predictor = ForecastPredictor(model: checkpoint.model, data: data)
         let (h, k) = (data.predLen, data.outputColumns)
         let windows = data.windowCount(options.split)
+        log.line("simba forecast: \(checkpoint.path) on \(dataPath), split \(options.split.rawValue) "
+                 + "(\(windows) windows, pred_len \(h), columns \(data.outputColumnNames.joined(separator: ",")))")
         var predictions = [Float](repeating: 0, count: windows * h * k), truths = predictions
-        predictor.forEachBatch(options.split) { first, count, p, t in
+        try predictor.forEachBatch(options.split) { first, count, p, t in
             let offset = first * h * k
             for i in 0..<count * h * k {
                 predictions[offset + i] = p[i]
                 truths[offset + i] = t[i]
             }
         }
-        log.line("simba forecast: \(checkpoint.path) on \(dataPath), split \(options.split.rawValue) (\(windows) windows, pred_len \(h), columns \(data.outputColumnNames.joined(separator: ",")))")
-        var report: [String: [String: Double]] = [:]
+        var original = (predictions, truths)
+        checkpoint.scaler.inverseTransform(&original.0, columns: data.outputColumnRange)
+        checkpoint.scaler.inverseTransform(&original.1, columns: data.outputColumnRange)
+        try checkFinite(original.0, windowSize: h * k, "\(options.split.rawValue) windows in original units")
+        let future = options.future ? try forecastFuture(checkpoint: checkpoint, data: data) : nil
+
+        var report: [String: [String: Double?]] = [:]
         var standardised = ForecastMetricAccumulator()
         standardised.add(prediction: predictions, truth: truths)
         report["standardised"] = metrics(standardised)
         log.line(line("standardised", standardised))
         var tensors: [(String, [Float])] = [("prediction", predictions), ("truth", truths)]
-        var original = (predictions, truths)
-        checkpoint.scaler.inverseTransform(&original.0, columns: data.outputColumnRange)
-        checkpoint.scaler.inverseTransform(&original.1, columns: data.outputColumnRange)
         if options.inverse {
             var accumulator = ForecastMetricAccumulator()
             accumulator.add(prediction: original.0, truth: original.1)
@@ -105,17 +109,35 @@ public enum ForecastEvaluation {
             tensors += [("prediction_original", original.0), ("truth_original", original.1)]
         }
         let json = try JSONEncoder.pretty.encode(report)
+        try FileManager.default.createDirectory(atPath: options.outputDir, withIntermediateDirectories: true)
         try AtomicFile.write(json, to: options.outputDir + "/metrics.json")
         try writePredictions(tensors, shape: [windows, h, k], columns: data.outputColumnNames, to: options.outputDir + "/predictions.safetensors")
         try plotLastWindow(data: data, split: options.split, predictions: original.0, scaler: checkpoint.scaler, outputDir: options.outputDir, log: log)
-        if options.future {
-            try forecastFuture(checkpoint: checkpoint, data: data, outputDir: options.outputDir, log: log)
+        if let future {
+            try writeFuture(future, data: data, outputDir: options.outputDir, log: log)
         }
         log.line("wrote \(options.outputDir)/metrics.json, predictions.safetensors and plots")
     }
 
-    static func metrics(_ a: ForecastMetricAccumulator) -> [String: Double] {
-        ["mse": a.mse, "mae": a.mae, "rmse": a.rmse, "mape": a.mape, "mspe": a.mspe]
+    /// Throws a NonFiniteOutputError naming the windows of `values` ((windows, windowSize)) that
+    /// hold a NaN or infinity.
+    static func checkFinite(_ values: [Float], windowSize: Int, _ what: String) throws {
+        var bad = NonFiniteWindows()
+        values.withUnsafeBufferPointer {
+            bad.scan($0.baseAddress!, first: 0, count: values.count / windowSize, perWindow: windowSize)
+        }
+        try bad.check(what, total: values.count / windowSize)
+    }
+
+    /// The five metrics for metrics.json (`jsonValues`).
+    static func metrics(_ a: ForecastMetricAccumulator) -> [String: Double?] {
+        jsonValues(["mse": a.mse, "mae": a.mae, "rmse": a.rmse, "mape": a.mape, "mspe": a.mspe])
+    }
+
+    /// Metrics for a JSON file: a non-finite one becomes null, which JSON can hold (MAPE and MSPE
+    /// divide by the truth, so a truth of exactly 0 makes them infinite; Time-Series-Library keeps that).
+    static func jsonValues(_ values: [String: Double]) -> [String: Double?] {
+        values.mapValues { $0.isFinite ? $0 : nil }
     }
 
     static func line(_ scale: String, _ a: ForecastMetricAccumulator) -> String {
@@ -164,24 +186,34 @@ public enum ForecastEvaluation {
         }
     }
 
-    /// Forecasts the pred_len steps after the file's last row from its last seq_len rows; writes
-    /// future.csv (original units, timestamps continuing the file's step) and future_<column>.png.
-    static func forecastFuture(checkpoint: ForecastCheckpoint, data: ForecastData, outputDir: String, log: RunLog) throws {
+    /// The pred_len steps after the file's last row, forecast from its last seq_len rows: their
+    /// timestamps and (H, K) values in original units, refused with a NonFiniteOutputError when one
+    /// is not finite.
+    static func forecastFuture(checkpoint: ForecastCheckpoint,
+                               data: ForecastData) throws -> (times: [Int64], forecast: [Float]) {
         let model = checkpoint.model
-        let (l, h, m, k) = (data.seqLen, data.predLen, data.inputColumns, data.outputColumns)
+        let (h, m, k) = (data.predLen, data.inputColumns, data.outputColumns)
         let window = data.lastWindow()
         let output = window.withUnsafeBufferPointer { model.forward($0.baseAddress!, batch: 1) }
         var forecast = [Float](repeating: 0, count: h * k)
         for t in 0..<h { for j in 0..<k { forecast[t * k + j] = output[t * m + (m - k) + j] } }
         checkpoint.scaler.inverseTransform(&forecast, columns: data.outputColumnRange)
-        let times = try data.futureTimestamps(count: h)
+        try checkFinite(forecast, windowSize: h * k, "future windows (after the file's last row)")
+        return (try data.futureTimestamps(count: h), forecast)
+    }
+
+    /// Writes what `forecastFuture` returned as future.csv and future_<column>.png.
+    static func writeFuture(_ future: (times: [Int64], forecast: [Float]), data: ForecastData, outputDir: String,
+                            log: RunLog) throws {
+        let (l, h, m, k) = (data.seqLen, data.predLen, data.inputColumns, data.outputColumns)
+        let (times, forecast) = future
         var csv = "date," + data.outputColumnNames.joined(separator: ",") + "\n"
         for t in 0..<h {
             csv += TimeSeriesTable.formatTimestamp(times[t]) + "," + (0..<k).map { String(forecast[t * k + $0]) }.joined(separator: ",") + "\n"
         }
         try AtomicFile.write(Data(csv.utf8), to: outputDir + "/future.csv")
-        var history = window
-        checkpoint.scaler.inverseTransform(&history, columns: nil)
+        var history = data.lastWindow()
+        data.scaler.inverseTransform(&history, columns: nil)
         let pastTimes = data.lastWindowTimestamps.map(Double.init)
         for (j, column) in data.outputColumnNames.enumerated() {
             let c = data.outputColumnRange.lowerBound + j

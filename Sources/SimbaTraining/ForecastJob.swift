@@ -107,13 +107,14 @@ public enum ForecastJob {
 
         _ = try trainer.train(stoppingAfter: stoppingAfter)
         var standardised = ForecastMetricAccumulator()
-        trainer.predictor.forEachBatch(.test) { _, count, predictions, targets in
+        try trainer.predictor.forEachBatch(.test) { _, count, predictions, targets in
             standardised.add(prediction: predictions, truth: targets, count: count * settings.model.predLen * data.outputColumns)
         }
         let test = ForecastMetricValues(standardised)
         let bestEpoch = trainer.progress.bestEpoch ?? 0
-        let json = try JSONEncoder.pretty.encode(["best_epoch": Double(bestEpoch), "test_mse": test.mse, "test_mae": test.mae,
-                                                  "test_rmse": test.rmse, "test_mape": test.mape, "test_mspe": test.mspe])
+        let json = try JSONEncoder.pretty.encode(ForecastEvaluation.jsonValues([
+            "best_epoch": Double(bestEpoch), "test_mse": test.mse, "test_mae": test.mae,
+            "test_rmse": test.rmse, "test_mape": test.mape, "test_mspe": test.mspe]))
         try AtomicFile.write(json, to: run.path + "/test_metrics.json")
         log.line(String(format: "test (best epoch %d, standardised): mse %.4f  mae %.4f  rmse %.4f  mape %.4f  mspe %.4f",
                         bestEpoch, test.mse, test.mae, test.rmse, test.mape, test.mspe))

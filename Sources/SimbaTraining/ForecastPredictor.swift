@@ -1,5 +1,5 @@
-// Runs a trained SiMBA-TS over every window of a split in evaluation mode, in window order, and
-// scores it (MSE, MAE on the standardised scale). It never changes the weights.
+// Runs a trained SiMBA-TS over every window of a split in evaluation mode, in window order, refuses
+// non-finite forecasts and scores it (MSE, MAE on the standardised scale). It never changes the weights.
 
 import SimbaCore
 import SimbaData
@@ -26,10 +26,24 @@ public final class ForecastPredictor {
     /// Calls `body(first, count, predictions, targets)` for consecutive batches of windows of
     /// `split` (the last batch may be short); predictions and targets are (count, H, K),
     /// standardised, valid during the call. Evaluation mode inside, the previous mode restored after.
+    /// After the pass, throws a NonFiniteOutputError naming the windows whose forecast holds a NaN or
+    /// infinity, if any: `body` has seen them, so callers write nothing until this returns.
     public func forEachBatch(
         _ split: ForecastSplit,
         _ body: (_ first: Int, _ count: Int, _ predictions: UnsafePointer<Float>, _ targets: UnsafePointer<Float>) -> Void
-    ) {
+    ) throws {
+        let perWindow = model.config.predLen * data.outputColumns
+        var bad = NonFiniteWindows()
+        predictBatches(split) { first, count, predictions, targets in
+            bad.scan(predictions, first: first, count: count, perWindow: perWindow)
+            body(first, count, predictions, targets)
+        }
+        try bad.check("\(split.rawValue) windows", total: data.windowCount(split))
+    }
+
+    /// `forEachBatch` without the check.
+    private func predictBatches(_ split: ForecastSplit,
+                                _ body: (Int, Int, UnsafePointer<Float>, UnsafePointer<Float>) -> Void) {
         let wasTraining = model.training
         model.training = false
         defer { model.training = wasTraining }
@@ -47,11 +61,12 @@ public final class ForecastPredictor {
         }
     }
 
-    /// MSE and MAE over every window × step × target column of `split`.
+    /// MSE and MAE over every window × step × target column of `split`; NaN when a forecast is not
+    /// finite (training checks the validation MSE and the weights itself).
     public func scores(_ split: ForecastSplit) -> SplitScores {
         var squared = 0.0, absolute = 0.0, n = 0
         let perWindow = model.config.predLen * data.outputColumns
-        forEachBatch(split) { _, count, predictions, targets in
+        predictBatches(split) { _, count, predictions, targets in
             for i in 0..<count * perWindow {
                 let e = Double(predictions[i]) - Double(targets[i])
                 squared += e * e
@@ -60,5 +75,30 @@ public final class ForecastPredictor {
             n += count * perWindow
         }
         return SplitScores(mse: squared / Double(max(n, 1)), mae: absolute / Double(max(n, 1)))
+    }
+}
+
+/// The windows whose forecast holds a NaN or infinity: how many, and the first few indices.
+struct NonFiniteWindows {
+    private(set) var count = 0
+    private(set) var first: [Int] = []
+
+    /// Scans `count` windows of `perWindow` values at `values`, the first being window `window`.
+    mutating func scan(_ values: UnsafePointer<Float>, first window: Int, count windows: Int, perWindow: Int) {
+        for w in 0..<windows where !(0..<perWindow).allSatisfy({ values[w * perWindow + $0].isFinite }) {
+            count += 1
+            if first.count < 5 { first.append(window + w) }
+        }
+    }
+
+    /// Throws a NonFiniteOutputError naming the windows found, if any, of `total` `what`.
+    func check(_ what: String, total: Int) throws {
+        guard count > 0 else { return }
+        let indices = first.map(String.init).joined(separator: ", ") + (count > first.count ? ", …" : "")
+        throw NonFiniteOutputError(
+            description: "the forecast holds NaN or infinite values for \(count) of the \(total) \(what) "
+                + "(window\(count > 1 ? "s" : "") \(indices), counted from 0); nothing was scored or written. "
+                + "The model's weights hold NaN or infinite values, or these windows drive it beyond float32's "
+                + "range: use another checkpoint (e.g. a run's last.safetensors) or train again")
     }
 }

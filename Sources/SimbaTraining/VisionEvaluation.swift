@@ -37,7 +37,8 @@ public struct VisionCheckpoint {
         let model = VisionModel(config: config, maxBatch: maxBatch)
         try model.store.loadStateDict(from: file)
         model.training = false
-        return VisionCheckpoint(path: path, model: model, classNames: names, evalTransform: evalTransform(file.metadata["eval_transform"]))
+        return VisionCheckpoint(path: path, model: model, classNames: names,
+                                evalTransform: try evalTransform(file.metadata["eval_transform"], path: path))
     }
 
     /// A safetensors file holding a state_dict (the official PyTorch one converted by
@@ -62,15 +63,22 @@ public struct VisionCheckpoint {
         }
     }
 
-    /// The transform stored by VisionJob, or nil.
-    static func evalTransform(_ json: String?) -> EvalTransform? {
+    /// The transform stored by VisionJob, or nil when there is none readable; stored values out of
+    /// bounds (EvalTransform.checked) are a CheckpointError.
+    static func evalTransform(_ json: String?, path: String) throws -> EvalTransform? {
         guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
             let size = (object["img_size"] as? NSNumber)?.intValue, let crop = (object["crop_pct"] as? NSNumber)?.doubleValue,
             let interpolation = (object["interpolation"] as? String).flatMap(Interpolation.init(rawValue:)),
             let mean = (object["mean"] as? [NSNumber])?.map(\.floatValue), let std = (object["std"] as? [NSNumber])?.map(\.floatValue),
             mean.count == 3, std.count == 3
         else { return nil }
-        return EvalTransform(size: size, cropPct: crop, interpolation: interpolation, normalization: Normalization(mean: mean, std: std))
+        do {
+            return try EvalTransform.checked(size: size, cropPct: crop, interpolation: interpolation,
+                                             normalization: try Normalization.checked(mean: mean, std: std))
+        } catch let error as PreprocessingError {
+            throw CheckpointError(path: path, problem: "its eval_transform metadata is unusable: \(error); "
+                                  + "the file was not written by this simba")
+        }
     }
 }
 
@@ -86,6 +94,7 @@ public struct VisionEvalResult {
 public enum VisionEvaluation {
     /// Scores `checkpoint` on every image of `folder`, printing timm-style progress lines to `log`.
     /// Unreadable images are skipped with a warning, or with `strict` stop the evaluation with their error.
+    /// A batch with a NaN or infinite logit stops it with a NonFiniteOutputError (never a hit).
     public static func run(checkpoint: VisionCheckpoint, folder: ImageFolder, transform: EvalTransform, batchSize: Int,
                            workers: Int, log: RunLog?, logEvery: Int = 50, strict: Bool = false) throws -> VisionEvalResult {
         let model = checkpoint.model
@@ -118,6 +127,11 @@ public enum VisionEvaluation {
         while let count = try loader.next(into: images.pointer, labels: labels) {
             let output = model.forward(images.pointer, batch: count)
             scores.add(logits: output, labels: labels, batch: count, classes: classes)
+            try scores.checkFinite(
+                total: folder.samples.count,
+                "\(checkpoint.path) holds NaN or infinite weights, or the preprocessing drives the model beyond "
+                    + "float32's range; evaluate another checkpoint (e.g. a run's last.safetensors) or check "
+                    + "--mean and --std. Nothing was written")
             logits.append(contentsOf: UnsafeBufferPointer(start: output, count: count * classes))
             batches += 1
             if let log, batches % logEvery == 0 || batches == loader.batchesPerEpoch {

@@ -7,14 +7,6 @@ import SimbaData
 import SimbaModel
 
 public enum VisionJob {
-    /// "0.485,0.456,0.406" → three numbers, or a config error naming the key.
-    static func triple(_ config: Config, _ key: String) throws -> [Float] {
-        guard let values = Normalization.channels(config.string(key)) else {
-            throw ConfigCombinationError(description: "\(key) must be three comma-separated numbers (R,G,B), got '\(config.string(key))' (\(config.configFile ?? "config"))")
-        }
-        return values
-    }
-
     /// "32,64,96,128" → four whole numbers, or nil when empty.
     static func four(_ config: Config, _ key: String) throws -> [Int]? {
         let text = config.string(key)
@@ -46,11 +38,19 @@ public enum VisionJob {
         return model
     }
 
-    /// The evaluation transform a config asks for.
+    /// The evaluation transform a config asks for; a value out of bounds (EvalTransform.checked)
+    /// is a config error naming its key.
     public static func evalTransform(_ config: Config) throws -> EvalTransform {
-        EvalTransform(
-            size: config.int("data.img_size"), cropPct: config.double("data.crop_pct"), interpolation: config.choice("data.interpolation"),
-            normalization: Normalization(mean: try triple(config, "data.mean"), std: try triple(config, "data.std")))
+        do {
+            let mean = try Normalization.channels(config.string("data.mean"), .mean)
+            let std = try Normalization.channels(config.string("data.std"), .std)
+            return try EvalTransform.checked(
+                size: config.int("data.img_size"), cropPct: config.double("data.crop_pct"),
+                interpolation: config.choice("data.interpolation"),
+                normalization: try Normalization.checked(mean: mean, std: std))
+        } catch let error as PreprocessingError {
+            throw ConfigCombinationError(description: "data.\(error) (\(config.configFile ?? "config"))")
+        }
     }
 
     /// The eval transform as checkpoint metadata: {"img_size", "crop_pct", "interpolation", "mean", "std"}.

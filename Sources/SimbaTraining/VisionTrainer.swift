@@ -143,6 +143,10 @@ public final class VisionTrainer {
         while let count = try loader.next(into: images.pointer, labels: labels) {
             let logits = model.forward(images.pointer, batch: count)
             scores.add(logits: logits, labels: labels, batch: count, classes: settings.model.numClasses)
+            try scores.checkFinite(
+                total: evalFolder.samples.count,
+                "the weights have diverged; \(progress.keptCheckpoint(in: run.path)). Lower optimization.lr or set "
+                    + "optimization.grad_clip")
         }
         reportSkipped(loader)
         return scores
