@@ -78,7 +78,8 @@ public enum ForecastEvaluation {
         let (h, k) = (data.predLen, data.outputColumns)
         let windows = data.windowCount(options.split)
         var predictions = [Float](repeating: 0, count: windows * h * k), truths = predictions
-        predictor.forEachBatch(options.split) { first, count, p, t in
+        try predictor.forEachBatch(options.split) { first, count, p, t in
+            try Interruption.check("forecast evaluation")
             let offset = first * h * k
             for i in 0..<count * h * k {
                 predictions[offset + i] = p[i]

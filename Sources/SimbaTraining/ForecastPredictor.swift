@@ -28,8 +28,8 @@ public final class ForecastPredictor {
     /// standardised, valid during the call. Evaluation mode inside, the previous mode restored after.
     public func forEachBatch(
         _ split: ForecastSplit,
-        _ body: (_ first: Int, _ count: Int, _ predictions: UnsafePointer<Float>, _ targets: UnsafePointer<Float>) -> Void
-    ) {
+        _ body: (_ first: Int, _ count: Int, _ predictions: UnsafePointer<Float>, _ targets: UnsafePointer<Float>) throws -> Void
+    ) rethrows {
         let wasTraining = model.training
         model.training = false
         defer { model.training = wasTraining }
@@ -42,7 +42,7 @@ public final class ForecastPredictor {
             windows[0..<count].withUnsafeBufferPointer { data.fill(split: split, windows: $0, input: input.pointer, target: target.pointer) }
             let forecast = model.forward(input.pointer, batch: count)
             for row in 0..<count * h { (selected.pointer + row * k).update(from: forecast + row * m + (m - k), count: k) }
-            body(first, count, selected.pointer, target.pointer)
+            try body(first, count, selected.pointer, target.pointer)
             first += count
         }
     }
