@@ -25,10 +25,12 @@ public final class ForecastPredictor {
 
     /// Calls `body(first, count, predictions, targets)` for consecutive batches of windows of
     /// `split` (the last batch may be short); predictions and targets are (count, H, K),
-    /// standardised, valid during the call. Evaluation mode inside, the previous mode restored after.
+    /// standardised, valid during the call; an error `body` throws ends the loop and is passed on.
+    /// Evaluation mode inside, the previous mode restored after.
     public func forEachBatch(
         _ split: ForecastSplit,
-        _ body: (_ first: Int, _ count: Int, _ predictions: UnsafePointer<Float>, _ targets: UnsafePointer<Float>) throws -> Void
+        _ body: (_ first: Int, _ count: Int, _ predictions: UnsafePointer<Float>, _ targets: UnsafePointer<Float>) throws
+            -> Void
     ) rethrows {
         let wasTraining = model.training
         model.training = false

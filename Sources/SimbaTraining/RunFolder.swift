@@ -12,7 +12,8 @@ import SimbaCore
 /// file existed, `last.safetensors`. A new run (`--out DIR`) goes into a DIR that does not exist,
 /// is empty, or is a run folder without a checkpoint (a run stopped before its first epoch ended);
 /// it refuses a file, any other non-empty folder (simba never writes among someone else's files)
-/// and a run folder with a checkpoint (continue that one with `--resume`).
+/// and a run folder with a checkpoint (continue that one with `--resume`). A resume needs a run
+/// folder; one without a checkpoint (no epoch completed) starts the run over.
 ///
 /// **One run at a time.** `open` takes an exclusive `flock` on `.simba.lock` and writes its pid
 /// there; the lock is held until `close()` or the end of the process, however it ends. A second

@@ -11,8 +11,10 @@ private let handlerNote = "simba: stopping at the next safe point"
 
 /// Sends `signal` to `simba` once its handlers are installed (so before its first check, which
 /// comes only after its inputs are read and a step or batch is done) and waits for the handler's note.
-private func interrupt(_ simba: SimbaProcess, with signal: Int32, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    try #require(simba.waitForSignalHandlers(), "simba installed no handlers: \(simba.stderr)", sourceLocation: sourceLocation)
+private func interrupt(_ simba: SimbaProcess, with signal: Int32,
+                       sourceLocation: SourceLocation = #_sourceLocation) throws {
+    try #require(simba.waitForSignalHandlers(), "simba installed no handlers: \(simba.stderr)",
+                 sourceLocation: sourceLocation)
     simba.send(signal)
     #expect(simba.waitUntil { simba.stderr.contains(handlerNote) }, "no note on stderr: \(simba.stderr)",
             sourceLocation: sourceLocation)
@@ -20,7 +22,7 @@ private func interrupt(_ simba: SimbaProcess, with signal: Int32, sourceLocation
 
 @Suite("Signals: simba train, forecast and eval as processes")
 struct InterruptTests {
-    @Test("Ctrl-C stops training with 130 and says how to continue; SIGTERM stops the resumed run with 143; then it completes")
+    @Test("Ctrl-C stops training with 130 and says how to continue; SIGTERM stops the resumed one with 143; then it ends")
     func trainStopsAndResumes() throws {
         let folder = TemporaryFolder("simba-interrupt")
         folder.write(ForecastFiles.csv(), to: "series.csv")
@@ -78,7 +80,8 @@ struct InterruptTests {
         let simba = try SimbaProcess(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")])
         try interrupt(simba, with: SIGINT)
         #expect(simba.exitStatus() == 130, "\(simba.stderr)")
-        #expect(simba.stderr.contains("simba: forecast evaluation stopped by SIGINT; nothing was written"), "\(simba.stderr)")
+        #expect(simba.stderr.contains("simba: forecast evaluation stopped by SIGINT; nothing was written"),
+                "\(simba.stderr)")
         let written = (try? FileManager.default.contentsOfDirectory(atPath: folder.file("out"))) ?? []
         #expect(written.isEmpty, "\(written)")
     }

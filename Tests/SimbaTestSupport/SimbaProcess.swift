@@ -33,7 +33,8 @@ public final class SimbaProcess {
         if holdingOutput {
             let setPipeSize: Int32 = 1031  // F_SETPIPE_SZ (Linux)
             guard fcntl(outPipe.fileHandleForWriting.fileDescriptor, setPipeSize, 4096) >= 0 else {
-                throw SimbaProcessError(description: "cannot shrink the output pipe: \(String(cString: strerror(errno)))")
+                let reason = String(cString: strerror(errno))
+                throw SimbaProcessError(description: "cannot shrink the output pipe: \(reason)")
             }
         }
         process.standardOutput = outPipe
@@ -59,7 +60,8 @@ public final class SimbaProcess {
         let wanted: UInt64 = (1 << (UInt64(SIGINT) - 1)) | (1 << (UInt64(SIGTERM) - 1))
         return waitUntil(seconds: seconds) {
             guard process.isRunning else { return true }
-            guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+            let file = "/proc/\(process.processIdentifier)/status"
+            guard let status = try? String(contentsOfFile: file, encoding: .utf8),
                 let line = status.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
                 let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16)
             else { return false }

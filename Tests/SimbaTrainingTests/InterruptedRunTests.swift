@@ -18,8 +18,8 @@ private func stopRequest(at call: Int, signal: Int32 = SIGINT) -> () -> Int32? {
 }
 
 /// Expects `body` to throw `Interrupted` by `signal`, already reported, whose message holds `fragment`.
-private func expectInterrupted(_ signal: Int32, saying fragment: String, sourceLocation: SourceLocation = #_sourceLocation,
-                               _ body: () throws -> Void) {
+private func expectInterrupted(_ signal: Int32, saying fragment: String,
+                               sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
     do {
         try body()
         Issue.record("the run was not interrupted", sourceLocation: sourceLocation)
@@ -37,7 +37,8 @@ private let checkpointFiles = ["last.safetensors", "best.safetensors", "last.sta
 private func expectSameCheckpoint(_ a: String, _ b: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
     #expect(try text(a + "/summary.csv") == text(b + "/summary.csv"), sourceLocation: sourceLocation)
     for file in checkpointFiles {
-        #expect(try tensorBits(a + "/" + file) == tensorBits(b + "/" + file), "\(file) differs", sourceLocation: sourceLocation)
+        #expect(try tensorBits(a + "/" + file) == tensorBits(b + "/" + file), "\(file) differs",
+                sourceLocation: sourceLocation)
     }
 }
 
@@ -57,7 +58,8 @@ struct InterruptedForecastRunTests {
         folder.write(ForecastFiles.csv(), to: "series.csv")
         let file = folder.write(ForecastFiles.config(), to: "config.yaml")
         func config(_ run: String) throws -> Config {
-            try Config(schema: .forecast, configFile: file, overrides: ["output.dir=\(folder.file(run))"], workingDirectory: folder.path)
+            try Config(schema: .forecast, configFile: file, overrides: ["output.dir=\(folder.file(run))"],
+                       workingDirectory: folder.path)
         }
         func train(_ config: Config, resume: Bool = false, control: RunControl = RunControl()) throws {
             _ = try ForecastJob.train(config: config, resume: resume, log: RunLog(isTerminal: false, console: false),
@@ -104,8 +106,8 @@ struct InterruptedVisionRunTests {
         func train(_ run: String, resume: Bool = false, control: RunControl = RunControl()) throws {
             let config = try Config(schema: .classify, configFile: resume ? folder.file(run + "/config.yaml") : file,
                                     overrides: ["output.dir=\(folder.file(run))"], workingDirectory: folder.path)
-            try VisionJob.train(config: config, resume: resume, log: RunLog(isTerminal: false, console: false), version: "test",
-                                control: control)
+            try VisionJob.train(config: config, resume: resume, log: RunLog(isTerminal: false, console: false),
+                                version: "test", control: control)
         }
         try train("straight")
         expectInterrupted(SIGTERM, saying: message) {
