@@ -17,6 +17,8 @@ let package = Package(
         .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         // Header only: clang vector builtins Swift's SIMD types lack (a vector square root).
         .systemLibrary(name: "CVectorBuiltins"),
+        // Signal handlers that only set a flag: Swift code cannot run inside a signal handler safely.
+        .target(name: "CInterrupt"),
 
         // MARK: Numerics: buffers, parameters, BLAS/FFT, kernels as forward/backward pairs, optimizer
         .target(
@@ -32,11 +34,11 @@ let package = Package(
         .target(name: "SimbaData", dependencies: ["SimbaCore", "CPNG", "CJPEG"]),
 
         // MARK: Training: configs, run folders, checkpoints, schedules, metrics, training loops
-        .target(name: "SimbaTraining", dependencies: ["SimbaCore", "SimbaModel", "SimbaData", "Yams"]),
+        .target(name: "SimbaTraining", dependencies: ["SimbaCore", "SimbaModel", "SimbaData", "CInterrupt", "Yams"]),
 
         // MARK: Command line
         .target(name: "SimbaCLI", dependencies: ["SimbaCore", "SimbaModel", "SimbaData", "SimbaTraining"]),
-        .executableTarget(name: "simba", dependencies: ["SimbaCLI"]),
+        .executableTarget(name: "simba", dependencies: ["SimbaCLI", "SimbaTraining"]),
 
         // MARK: Tests
         .target(name: "SimbaTestSupport", dependencies: ["SimbaCore"], path: "Tests/SimbaTestSupport"),

@@ -3,6 +3,7 @@
 
 import Foundation
 import SimbaCore
+import SimbaTraining
 
 public enum SimbaCommand {
     public static let version = "0.1.0"
@@ -65,6 +66,9 @@ public enum SimbaCommand {
         } catch let error as UsageError {
             FileHandle.standardError.write(Data("simba: \(error.message)\n".utf8))
             return 2
+        } catch let stop as Interrupted {
+            if !stop.reported { FileHandle.standardError.write(Data("simba: \(stop)\n".utf8)) }
+            return stop.status
         } catch {
             FileHandle.standardError.write(Data("simba: \(error)\n".utf8))
             return 1

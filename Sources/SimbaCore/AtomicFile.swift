@@ -1,5 +1,5 @@
-// Writes a file so that readers see either the old file or the complete new one: temporary file
-// in the same folder, fsync, rename, fsync of the folder. It does not lock against other writers.
+// Writes and renames files so that readers see either the old file or the complete new one:
+// temporary file in the same folder, fsync, rename, fsync of the folder. It does not lock.
 
 import Foundation
 
@@ -12,11 +12,10 @@ public struct FileWriteError: Error, CustomStringConvertible {
 
 public enum AtomicFile {
     /// Replaces `path` with `data` atomically. On failure the old file (if any) is untouched and
-    /// the temporary file is removed.
+    /// the temporary file is removed; a process killed during the write leaves the temporary file
+    /// (`temporaryPath(for:)`), which `temporaryWriter(of:)` recognises.
     public static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        let temporary = temporaryPath(for: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }
         var failure: String?
@@ -39,10 +38,47 @@ public enum AtomicFile {
             unlink(temporary)
             throw FileWriteError(path: path, reason: failure)
         }
-        let folderDescriptor = open(folder, O_RDONLY)
-        if folderDescriptor >= 0 {
-            fsync(folderDescriptor)
-            close(folderDescriptor)
+        syncFolder(folder(of: path))
+    }
+
+    /// Renames `source` to `destination` (replacing it; both in one file system) and makes the
+    /// rename durable by an fsync of the destination's folder.
+    public static func move(_ source: String, to destination: String) throws {
+        guard rename(source, destination) == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw FileWriteError(path: destination, reason: "cannot rename \(source) to it: \(reason)")
         }
+        syncFolder(folder(of: destination))
+    }
+
+    /// fsyncs the folder `path`, so the renames and removals in it survive a power loss. Best
+    /// effort: a file system that cannot sync a folder has nothing more to offer.
+    public static func syncFolder(_ path: String) {
+        let descriptor = open(path, O_RDONLY)
+        if descriptor >= 0 {
+            fsync(descriptor)
+            close(descriptor)
+        }
+    }
+
+    /// `folder/.NAME.tmp-PID`: where `write` puts the data for `folder/NAME` before the rename.
+    public static func temporaryPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+    }
+
+    /// The pid of the process that wrote the temporary file called `name` (`.NAME.tmp-PID`), or nil
+    /// when `name` is not one.
+    public static func temporaryWriter(of name: String) -> Int32? {
+        guard name.hasPrefix("."), let marker = name.range(of: ".tmp-", options: .backwards),
+            marker.lowerBound > name.index(after: name.startIndex)
+        else { return nil }
+        let digits = name[marker.upperBound...]
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return nil }
+        return Int32(digits)
+    }
+
+    private static func folder(of path: String) -> String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().path
     }
 }

@@ -83,6 +83,7 @@ public enum ForecastEvaluation {
                  + "(\(windows) windows, pred_len \(h), columns \(data.outputColumnNames.joined(separator: ",")))")
         var predictions = [Float](repeating: 0, count: windows * h * k), truths = predictions
         try predictor.forEachBatch(options.split) { first, count, p, t in
+            try Interruption.check("forecast evaluation")
             let offset = first * h * k
             for i in 0..<count * h * k {
                 predictions[offset + i] = p[i]

@@ -77,17 +77,28 @@ public enum ForecastJob {
     }
 
     /// Trains (or, with `resume`, continues) the run `config` describes, writing into
-    /// `output.dir`. Everything is checked before the first file is written.
+    /// `output.dir`, which it holds locked until it returns (see `RunFolder`). Everything is
+    /// checked before the first file is written. Ctrl-C or SIGTERM stop it after the current step
+    /// with `Interrupted`, the folder left at its last complete epoch.
     public static func train(config: Config, resume: Bool, log: RunLog, version: String) throws -> ForecastRunResult {
-        try train(config: config, resume: resume, log: log, version: version, stoppingAfter: nil)
+        try train(config: config, resume: resume, log: log, version: version, control: RunControl())
     }
 
     /// `train`, stopping once `stoppingAfter` epochs are done as an interrupted run would (for tests of resume).
     static func train(config: Config, resume: Bool, log: RunLog, version: String, stoppingAfter: Int?) throws -> ForecastRunResult {
+        try train(config: config, resume: resume, log: log, version: version,
+                  control: RunControl(stoppingAfter: stoppingAfter))
+    }
+
+    /// `train`, cut short or disturbed as `control` says (for tests of stops and crashes).
+    static func train(config: Config, resume: Bool, log: RunLog, version: String,
+                      control: RunControl) throws -> ForecastRunResult {
         let data = try ForecastData(path: config.path("data.path"), options: dataOptions(config))
         let settings = try settings(config, variates: data.inputColumns)
         let outputDir = config.string("output.dir")
         let run = try RunFolder.open(path: outputDir, resume: resume)
+        defer { run.close() }
+        run.beforeSaveStep = control.beforeSaveStep
         try log.open(run.logFile)
         let metadata = [
             "format": "pt", "simba_version": version, "task": "forecast", "config": config.yaml(),
@@ -95,9 +106,10 @@ public enum ForecastJob {
             "scaler": data.scaler.jsonString(),
         ]
         let trainer = try ForecastTrainer(settings: settings, data: data, run: run, log: log, metadata: metadata, resume: resume)
+        trainer.stopRequest = control.stopRequest
         if !resume { try run.write(config.yaml(), to: run.configFile) }
 
-        log.line("simba \(version) train: forecasting\(resume ? " (resumed after epoch \(trainer.progress.epochsDone))" : "")")
+        log.line("simba \(version) train: forecasting\(trainer.progress.resumeNote(resumed: resume))")
         log.line(config.describe())
         log.line("data: \(data.path): \(data.timestamps.count) rows, columns \(data.columnNames.joined(separator: ",")), features \(data.options.features.rawValue), target \(data.options.target)")
         log.line("windows: train \(data.windowCount(.train)), val \(data.windowCount(.val)), test \(data.windowCount(.test)) (seq_len \(data.seqLen), pred_len \(data.predLen))")
@@ -105,7 +117,7 @@ public enum ForecastJob {
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers)")
         log.line("run folder: \(run.path)")
 
-        _ = try trainer.train(stoppingAfter: stoppingAfter)
+        _ = try trainer.train(stoppingAfter: control.stoppingAfter)
         var standardised = ForecastMetricAccumulator()
         try trainer.predictor.forEachBatch(.test) { _, count, predictions, targets in
             standardised.add(prediction: predictions, truth: targets, count: count * settings.model.predLen * data.outputColumns)

@@ -25,25 +25,27 @@ public final class ForecastPredictor {
 
     /// Calls `body(first, count, predictions, targets)` for consecutive batches of windows of
     /// `split` (the last batch may be short); predictions and targets are (count, H, K),
-    /// standardised, valid during the call. Evaluation mode inside, the previous mode restored after.
-    /// After the pass, throws a NonFiniteOutputError naming the windows whose forecast holds a NaN or
-    /// infinity, if any: `body` has seen them, so callers write nothing until this returns.
+    /// standardised, valid during the call; an error `body` throws ends the loop and is passed on.
+    /// Evaluation mode inside, the previous mode restored after. After the pass, throws a
+    /// NonFiniteOutputError naming the windows whose forecast holds a NaN or infinity, if any: `body`
+    /// has seen them, so callers write nothing until this returns.
     public func forEachBatch(
         _ split: ForecastSplit,
-        _ body: (_ first: Int, _ count: Int, _ predictions: UnsafePointer<Float>, _ targets: UnsafePointer<Float>) -> Void
+        _ body: (_ first: Int, _ count: Int, _ predictions: UnsafePointer<Float>, _ targets: UnsafePointer<Float>) throws
+            -> Void
     ) throws {
         let perWindow = model.config.predLen * data.outputColumns
         var bad = NonFiniteWindows()
-        predictBatches(split) { first, count, predictions, targets in
+        try predictBatches(split) { first, count, predictions, targets in
             bad.scan(predictions, first: first, count: count, perWindow: perWindow)
-            body(first, count, predictions, targets)
+            try body(first, count, predictions, targets)
         }
         try bad.check("\(split.rawValue) windows", total: data.windowCount(split))
     }
 
     /// `forEachBatch` without the check.
     private func predictBatches(_ split: ForecastSplit,
-                                _ body: (Int, Int, UnsafePointer<Float>, UnsafePointer<Float>) -> Void) {
+                                _ body: (Int, Int, UnsafePointer<Float>, UnsafePointer<Float>) throws -> Void) rethrows {
         let wasTraining = model.training
         model.training = false
         defer { model.training = wasTraining }
@@ -56,7 +58,7 @@ public final class ForecastPredictor {
             windows[0..<count].withUnsafeBufferPointer { data.fill(split: split, windows: $0, input: input.pointer, target: target.pointer) }
             let forecast = model.forward(input.pointer, batch: count)
             for row in 0..<count * h { (selected.pointer + row * k).update(from: forecast + row * m + (m - k), count: k) }
-            body(first, count, selected.pointer, target.pointer)
+            try body(first, count, selected.pointer, target.pointer)
             first += count
         }
     }

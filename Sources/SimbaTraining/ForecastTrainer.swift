@@ -33,11 +33,14 @@ public final class ForecastTrainer {
     let dSelected: FloatBuffer   // (batch, H, K)
     let dForecast: FloatBuffer   // (batch, H, M)
     var order: [Int]
+    /// The signal asking training to stop, checked after every step and before the checkpoint.
+    var stopRequest: () -> Int32? = { Interruption.pending }
 
     public static let summaryHeader = "epoch,train_loss,val_mse,val_mae,test_mse,test_mae,lr"
 
     /// Builds the model (initialised from the seed) and optimizer. With `resume`, restores
-    /// weights, optimizer moments, progress and the random generator from the run folder.
+    /// weights, optimizer moments, progress and the random generator from the run folder's
+    /// checkpoint (a folder without one starts over, as a run stopped in its first epoch does).
     public init(settings: ForecastSettings, data: ForecastData, run: RunFolder, log: RunLog,
                 metadata: [String: String], resume: Bool) throws {
         self.settings = settings
@@ -70,7 +73,7 @@ public final class ForecastTrainer {
         dSelected = FloatBuffer(count: b * h * k)
         dForecast = FloatBuffer(count: b * h * m)
         order = Array(0..<trainWindows)
-        if resume {
+        if resume && run.hasCheckpoint {
             progress = try run.resume(store: model.store, optimizer: optimizer, generator: &model.context.generator)
         }
     }
@@ -123,7 +126,9 @@ public final class ForecastTrainer {
     }
 
     /// One epoch: a shuffled training pass, validation and test scores, a checkpoint (best too when
-    /// validation improved) and the summary row. Early stopping is the caller's decision.
+    /// validation improved) and the summary row. Early stopping is the caller's decision. A stop
+    /// request ends it after the current step (or before the checkpoint) with `Interrupted`,
+    /// leaving the folder at the previous epoch's checkpoint.
     public func trainEpoch() throws {
         let epochs = settings.epochs
         let epoch = progress.epochsDone
@@ -138,8 +143,10 @@ public final class ForecastTrainer {
             progress.steps += 1
             meter.add(loss: loss, samples: settings.batchSize)
             log.progress(meter.line(loss: loss, lr: lr), plainToo: (step + 1) % settings.logEvery == 0)
+            try stopIfRequested(epoch: epoch, step: step + 1)
         }
         let validation = predictor.scores(.val), test = predictor.scores(.test)
+        try stopIfRequested(epoch: epoch, step: stepsPerEpoch)
         // Checked before anything is saved, so a checkpoint never holds overflowed weights.
         guard validation.mse.isFinite, weightsAreFinite() else {
             throw TrainingError("at the end of epoch \(epoch + 1) the weights or the validation MSE (\(validation.mse)) are not finite; \(progress.keptCheckpoint(in: run.path)). Lower optimization.lr or set optimization.grad_clip (or check the validation rows of the data for extreme values)")
@@ -156,6 +163,12 @@ public final class ForecastTrainer {
         if settings.patience > 0 && progress.epochsWithoutImprovement >= settings.patience {
             log.line("early stopping: validation MSE has not improved for \(settings.patience) epochs (best epoch \(progress.bestEpoch ?? 0))")
         }
+    }
+
+    func stopIfRequested(epoch: Int, step: Int) throws {
+        guard let signal = stopRequest() else { return }
+        throw progress.interrupted(by: signal, epoch: epoch, step: step, steps: stepsPerEpoch, epochs: settings.epochs,
+                                   folder: run.path, log: log)
     }
 
     func weightsAreFinite() -> Bool {

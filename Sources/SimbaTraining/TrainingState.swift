@@ -26,16 +26,16 @@ public struct TrainingProgress: Codable, Equatable, Sendable {
 /// The training state file (`last.state.safetensors`): AdamW moments `m`, `v` as tensors, and the
 /// optimizer step and `TrainingProgress` as JSON metadata.
 public enum TrainingStateFile {
-    public static func save(_ progress: TrainingProgress, optimizer: AdamW, to path: String) throws {
+    /// The file's bytes for `progress` and the optimizer's moments and step.
+    public static func encode(_ progress: TrainingProgress, optimizer: AdamW) throws -> Data {
         let count = optimizer.m.count
-        let data = SafetensorsFile.encode(
+        return SafetensorsFile.encode(
             [(name: "adamw.m", shape: [count], values: UnsafePointer(optimizer.m.pointer)),
              (name: "adamw.v", shape: [count], values: UnsafePointer(optimizer.v.pointer))],
             metadata: [
                 "simba_state": String(decoding: try JSONEncoder.sorted.encode(progress), as: UTF8.self),
                 "adamw_step": String(optimizer.stepCount),
             ])
-        try AtomicFile.write(data, to: path)
     }
 
     /// Restores the optimizer in place and returns the progress.
@@ -67,5 +67,14 @@ extension TrainingProgress {
             bestMetric = metric
             bestEpoch = epoch + 1
         }
+    }
+
+    /// What the start line of a run says about resuming: " (resumed after epoch N)", or for a
+    /// resumed run stopped before its first epoch ended " (resumed: no epoch had completed, starting
+    /// over)", or "" for a new run.
+    func resumeNote(resumed: Bool) -> String {
+        guard resumed else { return "" }
+        return epochsDone > 0
+            ? " (resumed after epoch \(epochsDone))" : " (resumed: no epoch had completed, starting over)"
     }
 }

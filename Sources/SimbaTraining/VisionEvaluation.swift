@@ -125,6 +125,7 @@ public enum VisionEvaluation {
         var batches = 0
         loader.startEpoch(0)
         while let count = try loader.next(into: images.pointer, labels: labels) {
+            try Interruption.check("evaluation")
             let output = model.forward(images.pointer, batch: count)
             scores.add(logits: output, labels: labels, batch: count, classes: classes)
             try scores.checkFinite(

@@ -59,13 +59,21 @@ public enum VisionJob {
         return "{\"img_size\":\(eval.size),\"crop_pct\":\(eval.cropPct),\"interpolation\":\"\(eval.interpolation.rawValue)\",\"mean\":[\(mean)],\"std\":[\(std)]}"
     }
 
-    /// Trains (or, with `resume`, continues) the run `config` describes, writing into `output.dir`.
+    /// Trains (or, with `resume`, continues) the run `config` describes, writing into `output.dir`,
+    /// which it holds locked until it returns (see `RunFolder`). Ctrl-C or SIGTERM stop it after
+    /// the current step with `Interrupted`, the folder left at its last complete epoch.
     public static func train(config: Config, resume: Bool, log: RunLog, version: String) throws {
-        try train(config: config, resume: resume, log: log, version: version, stoppingAfter: nil)
+        try train(config: config, resume: resume, log: log, version: version, control: RunControl())
     }
 
     /// `train`, stopping once `stoppingAfter` epochs are done as an interrupted run would (for tests of resume).
     static func train(config: Config, resume: Bool, log: RunLog, version: String, stoppingAfter: Int?) throws {
+        try train(config: config, resume: resume, log: log, version: version,
+                  control: RunControl(stoppingAfter: stoppingAfter))
+    }
+
+    /// `train`, cut short or disturbed as `control` says (for tests of stops and crashes).
+    static func train(config: Config, resume: Bool, log: RunLog, version: String, control: RunControl) throws {
         let root = config.path("data.root")
         let classMap = config.path("data.class_map").isEmpty ? nil : config.path("data.class_map")
         let trainFolder = try ImageFolder(root: root, split: config.string("data.train_split"), classMap: classMap)
@@ -110,6 +118,8 @@ public enum VisionJob {
         settings.strict = config.bool("data.strict")
 
         let run = try RunFolder.open(path: config.string("output.dir"), resume: resume)
+        defer { run.close() }
+        run.beforeSaveStep = control.beforeSaveStep
         try log.open(run.logFile)
         let metadata = [
             "format": "pt", "simba_version": version, "task": "classify", "config": config.yaml(),
@@ -119,8 +129,9 @@ public enum VisionJob {
         ]
         let trainer = try VisionTrainer(settings: settings, trainFolder: trainFolder, evalFolder: evalFolder, run: run,
                                         log: log, metadata: metadata, resume: resume)
+        trainer.stopRequest = control.stopRequest
         if !resume { try run.write(config.yaml(), to: run.configFile) }
-        log.line("simba \(version) train: classification\(resume ? " (resumed after epoch \(trainer.progress.epochsDone))" : "")")
+        log.line("simba \(version) train: classification\(trainer.progress.resumeNote(resumed: resume))")
         log.line(config.describe())
         log.line("data: \(trainFolder.splitPath): \(trainFolder.samples.count) images, \(evalFolder.splitPath): \(evalFolder.samples.count) images, \(classes) classes")
         for warning in trainFolder.warnings + evalFolder.warnings { log.line("warning: \(warning)") }
@@ -130,7 +141,7 @@ public enum VisionJob {
                         trainer.model.store.parameterCount, settings.lr, settings.batchSize, config.int("optimization.lr_base_batch")))
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers), data workers \(settings.workers)")
         log.line("run folder: \(run.path)")
-        try trainer.train(stoppingAfter: stoppingAfter)
+        try trainer.train(stoppingAfter: control.stoppingAfter)
         let best = try trainer.evaluate()
         let json = try JSONEncoder.pretty.encode([
             "best_epoch": Double(trainer.progress.bestEpoch ?? 0), "top1": best.top1, "top5": best.top5, "loss": best.loss,

@@ -61,6 +61,8 @@ public final class VisionTrainer {
     let probabilities: FloatBuffer   // (batch, classes)
     let dLogits: FloatBuffer         // (batch, classes)
     let mixScratch: FloatBuffer      // one image
+    /// The signal asking training to stop, checked after every step and evaluation batch.
+    var stopRequest: () -> Int32? = { Interruption.pending }
 
     public static let summaryHeader = "epoch,train_loss,eval_loss,eval_top1,eval_top5,lr"
 
@@ -99,7 +101,7 @@ public final class VisionTrainer {
         probabilities = FloatBuffer(count: b * k)
         dLogits = FloatBuffer(count: b * k)
         mixScratch = FloatBuffer(count: s * s * 3)
-        if resume {
+        if resume && run.hasCheckpoint {
             progress = try run.resume(store: model.store, optimizer: optimizer, generator: &model.context.generator)
         }
     }
@@ -132,7 +134,8 @@ public final class VisionTrainer {
         return loss
     }
 
-    /// Loss and top-1/top-5 on the evaluation folder (evaluation mode, eval transform).
+    /// Loss and top-1/top-5 on the evaluation folder (evaluation mode, eval transform). A stop
+    /// request ends it after the current batch with `Interrupted`.
     public func evaluate() throws -> ClassificationScores {
         let wasTraining = model.training
         model.training = false
@@ -147,6 +150,7 @@ public final class VisionTrainer {
                 total: evalFolder.samples.count,
                 "the weights have diverged; \(progress.keptCheckpoint(in: run.path)). Lower optimization.lr or set "
                     + "optimization.grad_clip")
+            try stopIfRequested(epoch: progress.epochsDone, step: stepsPerEpoch)
         }
         reportSkipped(loader)
         return scores
@@ -158,7 +162,8 @@ public final class VisionTrainer {
     }
 
     /// `train()`, except that with `stoppingAfter` it returns once that many epochs are done, as if
-    /// the process had been stopped there (tests resume the run folder it leaves).
+    /// the process had been stopped there (tests resume the run folder it leaves). A stop request
+    /// ends it after the current step with `Interrupted`, leaving the previous epoch's checkpoint.
     func train(stoppingAfter epochLimit: Int?) throws {
         let epochs = settings.epochs
         while progress.epochsDone < min(epochs, epochLimit ?? epochs) {
@@ -176,6 +181,7 @@ public final class VisionTrainer {
                 progress.steps += 1
                 meter.add(loss: loss, samples: count)
                 log.progress(meter.line(loss: loss, lr: lr), plainToo: meter.stepsDone % settings.logEvery == 0)
+                try stopIfRequested(epoch: epoch, step: meter.stepsDone)
             }
             reportSkipped(loader)
             let scores = try evaluate()
@@ -189,5 +195,11 @@ public final class VisionTrainer {
                             formatDuration(meter.seconds), improved ? "  (best)" : ""))
         }
         try run.loadWeights(run.bestWeights, into: model.store)
+    }
+
+    func stopIfRequested(epoch: Int, step: Int) throws {
+        guard let signal = stopRequest() else { return }
+        throw progress.interrupted(by: signal, epoch: epoch, step: step, steps: stepsPerEpoch, epochs: settings.epochs,
+                                   folder: run.path, log: log)
     }
 }

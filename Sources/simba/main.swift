@@ -1,8 +1,15 @@
-// The `simba` executable: arranges OpenBLAS's kernel set, runs the command line, exits with its
-// status. The only place in the package that exits.
+// The `simba` executable: arranges OpenBLAS's kernel set, lets Ctrl-C and SIGTERM stop the commands
+// that check for them, runs the command line, exits with its status. The only place that exits.
 
 import Foundation
 import SimbaCLI
+import SimbaTraining
 
 BLASKernelSelection.reexecIfNeeded()
-exit(SimbaCommand.run(Array(CommandLine.arguments.dropFirst())))
+let arguments = Array(CommandLine.arguments.dropFirst())
+// These commands stop cleanly between steps or batches; every other one keeps the default
+// actions, so Ctrl-C ends it at once.
+if let command = arguments.first, ["train", "eval", "forecast"].contains(command) {
+    Interruption.installHandlers()
+}
+exit(SimbaCommand.run(arguments))
