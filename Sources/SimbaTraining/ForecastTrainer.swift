@@ -48,7 +48,7 @@ public final class ForecastTrainer {
         self.run = run
         self.log = log
         self.metadata = metadata
-        if resume {
+        if resume && run.hasCheckpoint {
             // The weights must fit before the model (and its batch-sized activations) is built.
             try SafetensorsHeader(path: run.lastWeights)
                 .checkFits(TimeSeriesModel.parameterTable(config: settings.model))

@@ -77,7 +77,7 @@ public final class VisionTrainer {
         guard trainFolder.samples.count >= settings.batchSize else {
             throw TrainingError("\(trainFolder.splitPath) has \(trainFolder.samples.count) images, fewer than optimization.batch_size \(settings.batchSize): lower the batch size")
         }
-        if resume {
+        if resume && run.hasCheckpoint {
             // The weights must fit before the model (and its batch-sized activations) is built.
             try SafetensorsHeader(path: run.lastWeights).checkFits(VisionModel.parameterTable(config: settings.model))
         }
