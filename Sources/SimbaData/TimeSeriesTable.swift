@@ -36,6 +36,11 @@ public struct TimeSeriesTable: Sendable {
             throw DataError.unreadable(path: path, reason: "no such file")
         }
         guard !isDirectory.boolValue else { throw DataError.unreadable(path: path, reason: "it is a folder") }
+        // A pipe or a device (/dev/zero) could be read for ever; only a regular file has an end.
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw DataError.unreadable(path: path, reason: "it is not a regular file (a pipe or a device?)")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))

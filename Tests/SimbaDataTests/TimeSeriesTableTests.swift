@@ -64,6 +64,18 @@ import Testing
         #expect(DataError.unreadable(path: path, reason: "no such file").description.contains(path))
     }
 
+    @Test("A device or a pipe is refused before any read, which would never end")
+    func devicesAndPipes() throws {
+        let notRegular = "it is not a regular file (a pipe or a device?)"
+        #expect(throws: DataError.unreadable(path: "/dev/zero", reason: notRegular)) {
+            try TimeSeriesTable(path: "/dev/zero")
+        }
+        let fifo = FileManager.default.temporaryDirectory.appendingPathComponent("simba-fifo-\(UUID().uuidString)").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        #expect(throws: DataError.unreadable(path: fifo, reason: notRegular)) { try TimeSeriesTable(path: fifo) }
+    }
+
     @Test func headerErrors() throws {
         try expectError("", { .emptyFile(path: $0) })
         try expectError("\n  \n", { .emptyFile(path: $0) })
