@@ -109,6 +109,8 @@ public enum VisionJob {
         settings.workers = config.int("data.workers")
         settings.strict = config.bool("data.strict")
 
+        let memory = try MemoryBudget.check(model, batch: settings.batchSize, training: true,
+                                            batchSetting: "optimization.batch_size", sizeSettings: "data.img_size and model.*")
         let run = try RunFolder.open(path: config.string("output.dir"), resume: resume)
         try log.open(run.logFile)
         let metadata = [
@@ -128,6 +130,7 @@ public enum VisionJob {
         log.line(String(format: "model: SiMBA %@, %d parameters; lr %.3g (scaled by batch %d / %d)", model.channelMixer.rawValue,
                         trainer.model.store.parameterCount, settings.lr, settings.batchSize, config.int("optimization.lr_base_batch")))
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers), data workers \(settings.workers)")
+        log.line("memory: about \(MemoryEstimate.describe(bytes: memory.bytes)) estimated for a training step")
         log.line("run folder: \(run.path)")
         try trainer.train(stoppingAfter: stoppingAfter)
         let best = try trainer.evaluate()
