@@ -7,11 +7,12 @@ import SimbaCore
 /// layer's formula below names the buffers it mirrors) and with `Double`, so no batch overflows it.
 ///
 /// Accuracy: `MemoryEstimateTests` builds small models and checks the floats counted here against
-/// every `FloatBuffer` the model really allocates (within 2%); against the peak resident memory of
-/// whole runs (`/usr/bin/time -v`) the estimate came within 10% above, or 15% below: SiMBA-S at
-/// 224², batch 32, one AdamW step (`simba bench model --case memory-einfft-224`): estimated 4.4 GB,
-/// measured 4.6 GB. The difference is the process itself (libraries, FFTW plans, thread stacks),
-/// which `processBytes` approximates.
+/// every `FloatBuffer` the model really allocates after a forward and a backward (within 0.5%).
+/// Against peak resident memory (`/usr/bin/time -v`, VmHWM): SiMBA-S at 224², batch 32, one AdamW
+/// step (`simba bench model --case memory-einfft-224`, no loaders) 4.56 GB estimated for the model
+/// against 4.61 GB measured; `simba train` of SiMBA-S at 128², batch 4: 566 MB estimated, 551 MB
+/// measured. The rest of the process (code, libraries, FFTW plans, BLAS and thread buffers) took
+/// 34 MB in a tiny forecasting run and about 140 MB with image loaders; `processBytes` takes the top.
 public struct MemoryEstimate: Sendable, Equatable {
     /// Floats of parameters (one copy) and of non-trained buffers (BatchNorm statistics).
     public var parameters: Double
@@ -27,7 +28,7 @@ public struct MemoryEstimate: Sendable, Equatable {
     public var inputs: Double
 
     /// What the process needs besides these buffers (code, libraries, FFTW plans, BLAS and thread
-    /// buffers), measured as the resident size of a run with a tiny model.
+    /// buffers): the most measured in runs of tiny models.
     public static let processBytes = 150.0 * 1024 * 1024
 
     /// Everything in bytes, the process included.
@@ -44,7 +45,8 @@ public struct MemoryEstimate: Sendable, Equatable {
             unit += 1
         }
         if unit == units.count - 1 && value >= 1000 { return String(format: "%.3g EB", value) }
-        return unit == 0 ? "\(Int(value)) bytes" : String(format: value < 10 ? "%.1f %@" : "%.0f %@", value, units[unit])
+        if unit == 0 { return "\(Int(value)) bytes" }
+        return String(format: value < 10 ? "%.1f %@" : "%.0f %@", value, units[unit])
     }
 }
 
@@ -99,7 +101,8 @@ extension MemoryEstimate {
         if config.tokenLabel { tally.linear(inFeatures: c3, outFeatures: classes, rows: b * t3) }
         tally.activations += b * (1 + t3) * c3 + b * c3 + b * t3 * c3 + 3 * b * classes
         let largest = (0..<4).map { stageTokens[$0] * dims[$0] }.max()!
-        let rootBackward = b * classes + b * t3 * classes + b * c3 + b * t3 * c3 + 2 * b * (1 + t3) * c3 + 2 * b * largest
+        let rootBackward = b * classes + b * t3 * classes + b * c3 + b * t3 * c3 + 2 * b * (1 + t3) * c3
+            + 2 * b * largest
         let forwardScratch = forward.max()!, backwardScratch = rootBackward + backward.max()!
         let sample = Double(s * s * config.inChannels)
         // Loaders hold rings of 3 batches; the trainer adds its own batch and three (batch, classes).
@@ -137,7 +140,8 @@ extension MemoryEstimate {
     private static func timeSeriesInstance(_ config: TimeSeriesConfig, layerBatch b: Double, maxBatch: Double)
         -> MemoryEstimate {
         var tally = Tally()
-        let (l, h, m, d) = (Double(config.seqLen), Double(config.predLen), Double(config.variates), Double(config.dModel))
+        let (l, h) = (Double(config.seqLen), Double(config.predLen))
+        let (m, d) = (Double(config.variates), Double(config.dModel))
         let variateAxis = config.tokenAxis == .variate
         let tokens = variateAxis ? m : l, rows = b * tokens
         tally.linear(inFeatures: variateAxis ? l : m, outFeatures: d, rows: rows)
@@ -146,7 +150,8 @@ extension MemoryEstimate {
             let mixer: Tally.Path
             switch config.channelMixer {
             case .einfft: mixer = tally.einFFT(channels: d, b: b, length: tokens)
-            case .mlp: mixer = tally.channelMLP(channels: d, hidden: d * Double(config.mlpRatio), rows: rows, hasGrid: false)
+            case .mlp:
+                mixer = tally.channelMLP(channels: d, hidden: d * Double(config.mlpRatio), rows: rows, hasGrid: false)
             }
             let path = tally.block(dim: d, dState: config.dState, b: b, length: tokens, maskCount: rows * d,
                                    dropping: config.dropout > 0, mixer: mixer)
@@ -204,7 +209,8 @@ private struct Tally {
     /// `Conv2dLayer`: weight (and bias); the output; one im2col buffer each way (`column`).
     mutating func conv(inChannels: Double, outChannels: Double, kernel: Int, stride: Int, padding: Int, bias: Bool,
                        height: Int, width: Int, b: Double) -> (height: Int, width: Int, column: Double) {
-        let outHeight = (height + 2 * padding - kernel) / stride + 1, outWidth = (width + 2 * padding - kernel) / stride + 1
+        let outHeight = (height + 2 * padding - kernel) / stride + 1
+        let outWidth = (width + 2 * padding - kernel) / stride + 1
         let k2 = Double(kernel * kernel), rows = b * Double(outHeight * outWidth)
         parameter(outChannels * inChannels * k2 + (bias ? outChannels : 0))
         activations += rows * outChannels

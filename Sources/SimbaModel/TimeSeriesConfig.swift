@@ -47,17 +47,24 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
     /// Problems with this configuration, each naming the field and its bounds; empty when it is usable.
     public func problems() -> [String] {
         var problems: [String] = []
-        if !(1...Self.maxLength).contains(seqLen) { problems.append("seq_len \(seqLen) must be from 1 to \(Self.maxLength)") }
-        if !(1...Self.maxLength).contains(predLen) { problems.append("pred_len \(predLen) must be from 1 to \(Self.maxLength)") }
+        for (name, value) in [("seq_len", seqLen), ("pred_len", predLen)] where !(1...Self.maxLength).contains(value) {
+            problems.append("\(name) \(value) must be from 1 to \(Self.maxLength)")
+        }
         if variates <= 0 { problems.append("the data needs at least one variate") }
-        if variates > Self.maxVariates { problems.append("variates \(variates) must be at most \(Self.maxVariates) (columns of the data)") }
+        if variates > Self.maxVariates {
+            problems.append("variates \(variates) must be at most \(Self.maxVariates) (columns of the data)")
+        }
         if !(4...Self.maxDModel).contains(dModel) {
             problems.append("d_model \(dModel) must be from 4 to \(Self.maxDModel)")
         } else if channelMixer == .einfft && dModel % 4 != 0 {
             problems.append("d_model \(dModel) must be divisible by 4 for the EinFFT mixer")
         }
-        if !(0...Self.maxLayers).contains(eLayers) { problems.append("e_layers \(eLayers) must be from 0 to \(Self.maxLayers)") }
-        if !(1...Self.maxDState).contains(dState) { problems.append("d_state \(dState) must be from 1 to \(Self.maxDState)") }
+        if !(0...Self.maxLayers).contains(eLayers) {
+            problems.append("e_layers \(eLayers) must be from 0 to \(Self.maxLayers)")
+        }
+        if !(1...Self.maxDState).contains(dState) {
+            problems.append("d_state \(dState) must be from 1 to \(Self.maxDState)")
+        }
         if !(1...Self.maxMLPRatio).contains(mlpRatio) {
             problems.append("mlp_ratio \(mlpRatio) must be from 1 to \(Self.maxMLPRatio)")
         }

@@ -85,7 +85,9 @@ public struct VisionConfig: Codable, Equatable, Sendable {
             problems.append("in_channels \(inChannels) must be from 1 to \(Self.maxInChannels)")
         }
         if !(0..<1).contains(dropPathRate) { problems.append("drop_path_rate must be in [0, 1)") }
-        if !(1...Self.maxDState).contains(dState) { problems.append("d_state \(dState) must be from 1 to \(Self.maxDState)") }
+        if !(1...Self.maxDState).contains(dState) {
+            problems.append("d_state \(dState) must be from 1 to \(Self.maxDState)")
+        }
         return problems
     }
 }

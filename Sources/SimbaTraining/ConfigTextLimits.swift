@@ -29,7 +29,8 @@ enum ConfigTextLimits {
             let bytes = Array(line.utf8)
             var column = 0
             while column < bytes.count, bytes[column] == UInt8(ascii: " ") { column += 1 }
-            let blank = column == bytes.count || bytes[column] == UInt8(ascii: "#") || bytes[column] == UInt8(ascii: "\r")
+            let blank = column == bytes.count || bytes[column] == UInt8(ascii: "#")
+                || bytes[column] == UInt8(ascii: "\r")
             if let scalarIndent = blockScalarIndent {
                 if blank || column > scalarIndent { continue }
                 blockScalarIndent = nil

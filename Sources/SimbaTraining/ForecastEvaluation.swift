@@ -44,7 +44,7 @@ public struct ForecastCheckpoint {
         self.path = path
         config = try Config(schema: .forecast, yaml: configYAML, file: path + " (config metadata)", workingDirectory: workingDirectory)
         scaler = try ForecastScaler(json: scalerJSON)
-        try MemoryBudget.check(modelConfig, batch: maxBatch, training: false, batchSetting: "--batch-size", sizeSettings: "the checkpoint's model sizes")
+        try MemoryBudget.check(modelConfig, batch: maxBatch)
         model = TimeSeriesModel(config: modelConfig, maxBatch: maxBatch)
         try model.store.loadStateDict(from: file, ignoring: { _ in false })
         model.training = false

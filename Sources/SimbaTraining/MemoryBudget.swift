@@ -33,7 +33,8 @@ public enum MemoryBudget {
     /// The estimate of `estimate(batch)`; throws a `MemoryError` when it exceeds `available`, naming
     /// `batchSetting` (`optimization.batch_size`, `--batch-size`) with the largest batch that fits, or
     /// `sizeSettings` when even one sample does not fit. Without a known `available` nothing is refused.
-    public static func check(batch: Int, batchSetting: String, sizeSettings: String, available: Double? = availableBytes(),
+    public static func check(batch: Int, batchSetting: String, sizeSettings: String,
+                             available: Double? = availableBytes(),
                              estimate: (Int) -> MemoryEstimate) throws -> MemoryEstimate {
         let needed = estimate(batch)
         guard let available, needed.bytes > available else { return needed }
@@ -49,23 +50,26 @@ public enum MemoryBudget {
             let middle = fits + (tooBig - fits) / 2
             if estimate(middle).bytes <= available { fits = middle } else { tooBig = middle }
         }
-        throw MemoryError(description: "the model at batch \(batch) needs about \(MemoryEstimate.describe(bytes: needed.bytes)) "
-            + "(\(batchSetting) drives it), this machine has \(have) available; lower \(batchSetting) to \(fits) or less")
+        throw MemoryError(description: "the model at batch \(batch) needs about "
+            + "\(MemoryEstimate.describe(bytes: needed.bytes)) (\(batchSetting) drives it), this machine has \(have) "
+            + "available; lower \(batchSetting) to \(fits) or less")
     }
 
-    /// `check` for a vision model.
+    /// `check` for a vision model; the defaults are an evaluation's (`simba eval`, a checkpoint's model).
     @discardableResult
-    public static func check(_ model: VisionConfig, batch: Int, training: Bool, batchSetting: String,
-                             sizeSettings: String, available: Double? = availableBytes()) throws -> MemoryEstimate {
+    public static func check(_ model: VisionConfig, batch: Int, training: Bool = false,
+                             batchSetting: String = "--batch-size", sizeSettings: String = "the checkpoint's model sizes",
+                             available: Double? = availableBytes()) throws -> MemoryEstimate {
         try check(batch: batch, batchSetting: batchSetting, sizeSettings: sizeSettings, available: available) {
             MemoryEstimate.vision(model, batch: $0, training: training)
         }
     }
 
-    /// `check` for SiMBA-TS.
+    /// `check` for SiMBA-TS; the defaults are an evaluation's (`simba forecast`, a checkpoint's model).
     @discardableResult
-    public static func check(_ model: TimeSeriesConfig, batch: Int, training: Bool, batchSetting: String,
-                             sizeSettings: String, available: Double? = availableBytes()) throws -> MemoryEstimate {
+    public static func check(_ model: TimeSeriesConfig, batch: Int, training: Bool = false,
+                             batchSetting: String = "--batch-size", sizeSettings: String = "the checkpoint's model sizes",
+                             available: Double? = availableBytes()) throws -> MemoryEstimate {
         try check(batch: batch, batchSetting: batchSetting, sizeSettings: sizeSettings, available: available) {
             MemoryEstimate.timeSeries(model, batch: $0, training: training)
         }

@@ -33,7 +33,7 @@ public struct VisionCheckpoint {
         guard config.problems().isEmpty, names.count == config.numClasses else {
             throw CheckpointError(path: path, problem: "its model metadata is inconsistent: \(config.problems().joined(separator: "; "))")
         }
-        try MemoryBudget.check(config, batch: maxBatch, training: false, batchSetting: "--batch-size", sizeSettings: "the checkpoint's model sizes")
+        try MemoryBudget.check(config, batch: maxBatch)
         let model = VisionModel(config: config, maxBatch: maxBatch)
         try model.store.loadStateDict(from: file)
         model.training = false
@@ -44,7 +44,7 @@ public struct VisionCheckpoint {
     /// scripts/convert_pth.py, or simba's) for the model `config` describes.
     public static func fromWeights(path: String, config: VisionConfig, maxBatch: Int) throws -> VisionCheckpoint {
         let file = try open(path)
-        try MemoryBudget.check(config, batch: maxBatch, training: false, batchSetting: "--batch-size", sizeSettings: "--model and --img-size")
+        try MemoryBudget.check(config, batch: maxBatch, sizeSettings: "--model and --img-size")
         let model = VisionModel(config: config, maxBatch: maxBatch)
         try model.store.loadStateDict(from: file)
         model.training = false

@@ -109,7 +109,8 @@ struct ResourceLimitCommandLineTests {
             try editModelMetadata(best) {
                 $0.replacingOccurrences(of: #"\"\#(field)\":"#, with: #"\"\#(field)\":\#(value),\"unused\":"#)
             }
-            #expect(SimbaCommand.run(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")]) == 1)
+            let forecast = ["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")]
+            #expect(SimbaCommand.run(forecast) == 1)
             #expect(!folder.exists("out/metrics.json"))
             expectError(CheckpointError.self, containing: [best, fragment]) {
                 _ = try ForecastCheckpoint(path: folder.file("run"), maxBatch: 4, workingDirectory: folder.path)
@@ -147,13 +148,21 @@ struct ResourceLimitCommandLineTests {
         }
     }
 
+    @Test("simba info and simba eval --model refuse model sizes beyond the bounds as usage errors")
+    func hugeModelOptions() {
+        #expect(SimbaCommand.run(["info", "--model", "simba_s", "--num-classes", "1000000000"]) == 2)
+        #expect(SimbaCommand.run(["eval", "--model", "simba_s", "--weights", "none.safetensors", "--data", "none",
+                                  "--img-size", "1000000000"]) == 2)
+    }
+
     @Test("A config nested 5,000 deep exits 1 without a crash and writes nothing")
     func deepYAML() throws {
         let folder = forecastProject()
         folder.write("data:\n  path: series.csv\nmodel:\n  d_model: " + String(repeating: "[", count: 5000)
                      + String(repeating: "]", count: 5000) + "\n", to: "config.yaml")
         #expect(train(folder) == 1)
-        folder.write((0..<5000).map { String(repeating: " ", count: $0) + "a:" }.joined(separator: "\n"), to: "config.yaml")
+        let mapping = (0..<5000).map { String(repeating: " ", count: $0) + "a:" }.joined(separator: "\n")
+        folder.write(mapping, to: "config.yaml")
         #expect(train(folder) == 1)
         #expect(!folder.exists("run"))
     }

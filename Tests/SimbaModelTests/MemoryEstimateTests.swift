@@ -42,12 +42,14 @@ import Testing
                             sourceLocation: SourceLocation = #_sourceLocation) {
         let error = abs(estimated - actual) / actual
         let percent = String(format: "%.1f", error * 100)
-        #expect(error <= 0.005, "\(what): estimated \(Int(estimated)) floats, allocated \(Int(actual)) (\(percent)% off)",
+        #expect(error <= 0.005,
+                "\(what): estimated \(Int(estimated)) floats, allocated \(Int(actual)) (\(percent)% off)",
                 sourceLocation: sourceLocation)
     }
 
     func vision(_ mixer: ChannelMixerKind, tokenLabel: Bool) -> VisionConfig {
-        var config = VisionConfig(stemHiddenDim: 8, embedDims: [16, 24, 32, 40], depths: [1, 2, 1, 1], mlpRatios: [2, 2, 2, 2])
+        var config = VisionConfig(stemHiddenDim: 8, embedDims: [16, 24, 32, 40], depths: [1, 2, 1, 1],
+                                  mlpRatios: [2, 2, 2, 2])
         config.dState = 8
         config.numClasses = 10
         config.imageSize = 64
@@ -90,7 +92,8 @@ import Testing
         _ = model.forward(randomArray(batch * 24 * 7, seed: 2), batch: batch)
         model.backward(randomArray(batch * 12 * 7, seed: 3), batch: batch)
         let estimate = MemoryEstimate.timeSeries(config, batch: batch, training: true)
-        Self.expectClose(Self.modelFloats(estimate), Self.allocatedFloats(model), "SiMBA-TS \(mixer) \(axis) batch \(batch)")
+        Self.expectClose(Self.modelFloats(estimate), Self.allocatedFloats(model),
+                         "SiMBA-TS \(mixer) \(axis) batch \(batch)")
     }
 
     /// A batch far beyond any machine is estimated without overflow, and grows with the batch.

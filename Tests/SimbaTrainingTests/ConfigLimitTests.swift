@@ -36,9 +36,11 @@ private func problems(_ schema: ConfigSchema, yaml: String?, overrides: [String]
                     continue
                 }
                 if case let .value(value) = key.defaultValue {
-                    #expect(ConfigValueParser.check(value, kind: key.kind) == nil, "\(name) \(key.path) default outside its bounds")
+                    #expect(ConfigValueParser.check(value, kind: key.kind) == nil,
+                            "\(name) \(key.path) default outside its bounds")
                 }
-                #expect(schema.reference.contains(key.kind.expectation), "--help does not show the bounds of \(key.path)")
+                #expect(schema.reference.contains(key.kind.expectation),
+                        "--help does not show the bounds of \(key.path)")
             }
         }
     }
