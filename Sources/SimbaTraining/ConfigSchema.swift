@@ -123,6 +123,9 @@ public struct ConfigSchema: Sendable {
     public static let maxEpochs = 100_000
     /// 2^53: seeds stay exact when written as JSON or YAML numbers.
     public static let maxSeed = 9_007_199_254_740_992
+    /// Learning rates size nothing; they only have to stay finite in float32 (a run they make diverge
+    /// stops with a TrainingError, which tests provoke with lr 1e30).
+    public static let maxFactor = 1e38
 
     public init(_ keys: [ConfigKey]) {
         var index: [String: Int] = [:]

@@ -5,9 +5,10 @@
 ///
 /// Nesting is counted from the text alone, without parsing: indentation levels (a stack of the
 /// indentation widths open above a line, as Python counts blocks), `- ` and `? ` markers that open a
-/// nested block on the same line, and open flow brackets `[` `{` (across lines). Brackets inside quoted
-/// scalars, comments and block scalars (`|`, `>`) are not counted. The count can only be higher than
-/// the parser's depth, never lower, so anything it accepts parses within `maxDepth` levels.
+/// nested block on the same line, and open flow brackets `[` `{` (across lines, even inside a plain
+/// scalar). Brackets inside quoted scalars on one line, comments and block scalars (`|` or `>` right
+/// after `: `, `- `, `? ` or at a line's start) are not counted. Wherever it is unsure it counts, so
+/// the count is never lower than the parser's depth: anything it accepts parses within `maxDepth` levels.
 enum ConfigTextLimits {
     /// 1 MiB; simba's own configs are under 4 KiB.
     static let maxBytes = 1 << 20
@@ -37,17 +38,15 @@ enum ConfigTextLimits {
             }
             if blank { continue }
             var depth = 0
-            if flowDepth == 0 {
-                while let last = indents.last, last > column { indents.removeLast() }
-                if indents.last != column { indents.append(column) }
-                // `- - a` and `? - a` open one nested block per marker.
-                var i = column
-                while i + 1 < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "?"),
-                      bytes[i + 1] == UInt8(ascii: " ") {
-                    depth += 1
-                    i += 2
-                    while i < bytes.count, bytes[i] == UInt8(ascii: " ") { i += 1 }
-                }
+            while let last = indents.last, last > column { indents.removeLast() }
+            if indents.last != column { indents.append(column) }
+            // `- - a` and `? - a` open one nested block per marker.
+            var i = column
+            while i + 1 < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "?"),
+                  bytes[i + 1] == UInt8(ascii: " ") {
+                depth += 1
+                i += 2
+                while i < bytes.count, bytes[i] == UInt8(ascii: " ") { i += 1 }
             }
             depth += indents.count
             let scan = scanFlow(bytes, from: column, depth: &flowDepth)
@@ -96,8 +95,10 @@ enum ConfigTextLimits {
         let indicator = content.prefix { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-")
             || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
         let rest = content.dropFirst(indicator.count)
+        let before = rest.dropFirst().drop { $0 == UInt8(ascii: " ") }
         let opens = quote == nil && (rest.first == UInt8(ascii: "|") || rest.first == UInt8(ascii: ">"))
             && (rest.dropFirst().first.map { $0 == UInt8(ascii: " ") } ?? true)
+            && (before.first.map { ":-?".utf8.contains($0) } ?? true)
         return (deepest, opens)
     }
 }

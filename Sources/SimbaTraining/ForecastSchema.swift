@@ -32,8 +32,9 @@ extension ConfigSchema {
         ConfigKey("model.dropout", .float(min: 0, max: 1, maxInclusive: false), default: 0.1, "dropout rate"),
 
         ConfigKey("optimization.optimizer", .choice(["adam", "adamw"]), default: "adamw", "optimizer"),
-        ConfigKey("optimization.lr", .float(min: 0, max: 10, minInclusive: false), default: 1e-3, "peak learning rate"),
-        ConfigKey("optimization.min_lr", .float(min: 0, max: 10), default: 0,
+        ConfigKey("optimization.lr", .float(min: 0, max: ConfigSchema.maxFactor, minInclusive: false), default: 1e-3,
+                  "peak learning rate"),
+        ConfigKey("optimization.min_lr", .float(min: 0, max: ConfigSchema.maxFactor), default: 0,
                   "final learning rate of the cosine schedule"),
         ConfigKey("optimization.weight_decay", .float(min: 0, max: 10), default: 0.05,
                   "weight decay: decoupled (adamw) or L2 added to the gradient (adam)"),

@@ -89,6 +89,16 @@ private func problems(_ schema: ConfigSchema, yaml: String?, overrides: [String]
         }
     }
 
+    @Test("An unclosed bracket in a plain scalar or a '|' inside one hides no nesting after it")
+    func nothingHidesNesting() {
+        let deepItems = String(repeating: "- ", count: 5000) + "x\n"
+        #expect(ConfigTextLimits.problem(in: "a: x[\n" + deepItems) != nil)
+        #expect(ConfigTextLimits.problem(in: "a: b |\n  " + String(repeating: "[", count: 100) + "\n") != nil)
+        #expect(ConfigTextLimits.problem(in: "a: 'x\n" + deepItems) != nil)
+        let mapping = (0..<100).map { String(repeating: " ", count: $0) + "a:" }.joined(separator: "\n")
+        #expect(ConfigTextLimits.problem(in: "k: x{\n" + mapping) != nil)
+    }
+
     @Test("A file over 1 MiB is refused whole; brackets in quotes, comments and block scalars do not count")
     func sizeAndWhatDoesNotNest() throws {
         let huge = "data:\n  path: x.csv\n" + String(repeating: "# padding\n", count: 120_000)
