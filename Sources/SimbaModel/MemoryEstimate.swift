@@ -11,8 +11,9 @@ import SimbaCore
 /// Against peak resident memory (`/usr/bin/time -v`, VmHWM): SiMBA-S at 224², batch 32, one AdamW
 /// step (`simba bench model --case memory-einfft-224`, no loaders) 4.56 GB estimated for the model
 /// against 4.61 GB measured; `simba train` of SiMBA-S at 128², batch 4: 566 MB estimated, 551 MB
-/// measured. The rest of the process (code, libraries, FFTW plans, BLAS and thread buffers) took
-/// 34 MB in a tiny forecasting run and about 140 MB with image loaders; `processBytes` takes the top.
+/// measured; `simba train` of SiMBA-TS (time axis, d_model 512, L 96, H 24, batch 32): 489 MB
+/// estimated, 499 MB measured. The rest of the process (code, libraries, FFTW plans, BLAS and thread
+/// buffers) took 34 MB in a tiny forecasting run and about 140 MB with image loaders (`processBytes`).
 public struct MemoryEstimate: Sendable, Equatable {
     /// Floats of parameters (one copy) and of non-trained buffers (BatchNorm statistics).
     public var parameters: Double
@@ -27,13 +28,16 @@ public struct MemoryEstimate: Sendable, Equatable {
     /// Floats of input batches outside the model: the loaders' rings and the trainer's batch buffers.
     public var inputs: Double
 
-    /// What the process needs besides these buffers (code, libraries, FFTW plans, BLAS and thread
-    /// buffers): the most measured in runs of tiny models.
-    public static let processBytes = 150.0 * 1024 * 1024
+    /// Bytes the process needs besides these buffers (code, libraries, FFTW plans, BLAS and thread
+    /// buffers, image decoders): a little above what runs of tiny models measured.
+    public var processBytes: Double
+
+    /// 48 MiB for SiMBA-TS (tiny runs measured 34 MB); 150 MiB for vision (loader threads, decoders).
+    static let timeSeriesProcessBytes = 48.0 * 1024 * 1024, visionProcessBytes = 150.0 * 1024 * 1024
 
     /// Everything in bytes, the process included.
     public var bytes: Double {
-        4 * (parameters + gradients + moments + activations + scratch + inputs) + Self.processBytes
+        4 * (parameters + gradients + moments + activations + scratch + inputs) + processBytes
     }
 
     /// `12.3 GB`, `512 MB`, `3.2 TB` (decimal units, as `free -h` does not but `df -H` does).
@@ -110,7 +114,7 @@ extension MemoryEstimate {
         return MemoryEstimate(
             parameters: tally.parameters, gradients: tally.trainable, moments: training ? 2 * tally.trainable : 0,
             activations: tally.activations, scratch: training ? max(forwardScratch, backwardScratch) : forwardScratch,
-            inputs: inputs)
+            inputs: inputs, processBytes: Self.visionProcessBytes)
     }
 
     /// SiMBA-TS of `config` at `batch` windows: for batches of 2 or more, the model and its replica
@@ -171,7 +175,8 @@ extension MemoryEstimate {
         let largest = max(rows * d, b * h * max(m, d), b * d * l)
         return MemoryEstimate(parameters: tally.parameters, gradients: tally.trainable, moments: 0,
                               activations: tally.activations,
-                              scratch: max(forward.max()!, 3 * largest + backward.max()!), inputs: 0)
+                              scratch: max(forward.max()!, 3 * largest + backward.max()!), inputs: 0,
+                              processBytes: Self.timeSeriesProcessBytes)
     }
 }
 

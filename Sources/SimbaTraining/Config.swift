@@ -266,7 +266,8 @@ private struct Resolution {
         guard let equals = argument.firstIndex(of: "="),
               !argument[..<equals].trimmingCharacters(in: .whitespaces).isEmpty else {
             problems.append(.init(reason: .malformedOverride, key: nil,
-                message: "--set expects key=value (e.g. --set optimization.lr=3e-4), got '\(ConfigLocation.clipped(argument))'",
+                message: "--set expects key=value (e.g. --set optimization.lr=3e-4), "
+                    + "got '\(ConfigLocation.clipped(argument))'",
                 location: location))
             return
         }
@@ -293,7 +294,8 @@ private struct Resolution {
             node = try Yams.compose(yaml: text) ?? Node("", .implicit, .plain)
         } catch {
             problems.append(.init(reason: .wrongType, key: path,
-                message: "\(path) must be \(key.kind.expectation), got '\(ConfigLocation.clipped(text))', which is not a YAML value; "
+                message: "\(path) must be \(key.kind.expectation), got '\(ConfigLocation.clipped(text))', "
+                    + "which is not a YAML value; "
                     + "quote it for the shell as --set '\(path)=\"...\"'", location: location))
             return
         }

@@ -66,8 +66,9 @@ enum ConfigValueParser {
             if choices.contains(string) { return nil }
             let hint = Suggestion.phrase(Suggestion.nearest(to: string, in: choices,
                                                             maxDistance: Suggestion.tolerance(for: string)))
+            let given = ConfigLocation.clipped(string)
             return Failure(reason: .notAChoice,
-                           message: "must be one of \(choices.joined(separator: ", ")), got '\(ConfigLocation.clipped(string))'\(hint)")
+                           message: "must be one of \(choices.joined(separator: ", ")), got '\(given)'\(hint)")
         default:
             return Failure(reason: .wrongType, message: "must be \(kind.expectation), got \(shown)")
         }

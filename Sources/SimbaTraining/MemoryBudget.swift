@@ -58,7 +58,8 @@ public enum MemoryBudget {
     /// `check` for a vision model; the defaults are an evaluation's (`simba eval`, a checkpoint's model).
     @discardableResult
     public static func check(_ model: VisionConfig, batch: Int, training: Bool = false,
-                             batchSetting: String = "--batch-size", sizeSettings: String = "the checkpoint's model sizes",
+                             batchSetting: String = "--batch-size",
+                             sizeSettings: String = "the checkpoint's model sizes",
                              available: Double? = availableBytes()) throws -> MemoryEstimate {
         try check(batch: batch, batchSetting: batchSetting, sizeSettings: sizeSettings, available: available) {
             MemoryEstimate.vision(model, batch: $0, training: training)
@@ -68,7 +69,8 @@ public enum MemoryBudget {
     /// `check` for SiMBA-TS; the defaults are an evaluation's (`simba forecast`, a checkpoint's model).
     @discardableResult
     public static func check(_ model: TimeSeriesConfig, batch: Int, training: Bool = false,
-                             batchSetting: String = "--batch-size", sizeSettings: String = "the checkpoint's model sizes",
+                             batchSetting: String = "--batch-size",
+                             sizeSettings: String = "the checkpoint's model sizes",
                              available: Double? = availableBytes()) throws -> MemoryEstimate {
         try check(batch: batch, batchSetting: batchSetting, sizeSettings: sizeSettings, available: available) {
             MemoryEstimate.timeSeries(model, batch: $0, training: training)

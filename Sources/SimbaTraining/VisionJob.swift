@@ -110,7 +110,8 @@ public enum VisionJob {
         settings.strict = config.bool("data.strict")
 
         let memory = try MemoryBudget.check(model, batch: settings.batchSize, training: true,
-                                            batchSetting: "optimization.batch_size", sizeSettings: "data.img_size and model.*")
+                                            batchSetting: "optimization.batch_size",
+                                            sizeSettings: "data.img_size and model.*")
         let run = try RunFolder.open(path: config.string("output.dir"), resume: resume)
         try log.open(run.logFile)
         let metadata = [
