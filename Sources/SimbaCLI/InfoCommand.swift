@@ -33,6 +33,7 @@ enum InfoCommand {
         print("OpenBLAS config:  \(BLAS.configuration)")
         print("BLAS threads: \(BLAS.threads), parallel loop workers: \(Parallel.workers)")
         guard let (name, config) = model else { return }
+        guard config.problems().isEmpty else { throw UsageError(config.problems().joined(separator: "; ")) }
         let built = VisionModel(config: config, maxBatch: 1)
         print()
         print(layerTable(built.store))

@@ -11,13 +11,20 @@ public final class FloatBuffer: @unchecked Sendable {
     public let count: Int
     public let pointer: UnsafeMutablePointer<Float>
 
+    /// Sizes from outside are checked before they get here (`MemoryBudget` refuses a model that cannot
+    /// fit), so a failure is the machine running out of memory after that check: it stops the process
+    /// with the bytes asked for. The check stays in builds without preconditions (`-Ounchecked`).
     public init(count: Int) {
         precondition(count >= 0, "FloatBuffer count must be non-negative")
         self.count = count
+        let (bytes, overflow) = max(count, 1).multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
         var raw: UnsafeMutableRawPointer?
-        let status = posix_memalign(&raw, 64, max(count, 1) * MemoryLayout<Float>.stride)
-        precondition(status == 0 && raw != nil, "out of memory allocating \(count) floats")
-        pointer = raw!.bindMemory(to: Float.self, capacity: max(count, 1))
+        guard !overflow, posix_memalign(&raw, 64, bytes) == 0, let raw else {
+            let asked = overflow ? "more than Int.max" : "\(bytes)"
+            fatalError("out of memory: could not allocate \(count) floats (\(asked) bytes); "
+                       + "free memory or lower the batch size")
+        }
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
     }
 

@@ -33,17 +33,41 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
         self.variates = variates
     }
 
-    /// Problems with this configuration, each naming the field; empty when it is usable.
+    /// The largest sizes accepted, inclusive (the config schema declares its keys with them). They keep
+    /// every per-window size far inside `Int` (the largest, tokens × d_inner × d_state, is below 2^41),
+    /// so only the batch can make a size overflow, and `MemoryEstimate` refuses that first.
+    /// seq_len and pred_len.
+    public static let maxLength = 65_536
+    public static let maxVariates = 65_536
+    public static let maxDModel = 8192
+    public static let maxLayers = 64
+    public static let maxDState = 1024
+    public static let maxMLPRatio = 64
+
+    /// Problems with this configuration, each naming the field and its bounds; empty when it is usable.
     public func problems() -> [String] {
         var problems: [String] = []
-        if seqLen <= 0 { problems.append("seq_len must be positive") }
-        if predLen <= 0 { problems.append("pred_len must be positive") }
+        for (name, value) in [("seq_len", seqLen), ("pred_len", predLen)] where !(1...Self.maxLength).contains(value) {
+            problems.append("\(name) \(value) must be from 1 to \(Self.maxLength)")
+        }
         if variates <= 0 { problems.append("the data needs at least one variate") }
-        if dModel <= 0 { problems.append("d_model must be positive") }
-        if channelMixer == .einfft && dModel % 4 != 0 { problems.append("d_model \(dModel) must be divisible by 4 for the EinFFT mixer") }
-        if eLayers < 0 { problems.append("e_layers must be 0 or more") }
-        if dState <= 0 { problems.append("d_state must be positive") }
-        if mlpRatio <= 0 { problems.append("mlp_ratio must be positive") }
+        if variates > Self.maxVariates {
+            problems.append("variates \(variates) must be at most \(Self.maxVariates) (columns of the data)")
+        }
+        if !(4...Self.maxDModel).contains(dModel) {
+            problems.append("d_model \(dModel) must be from 4 to \(Self.maxDModel)")
+        } else if channelMixer == .einfft && dModel % 4 != 0 {
+            problems.append("d_model \(dModel) must be divisible by 4 for the EinFFT mixer")
+        }
+        if !(0...Self.maxLayers).contains(eLayers) {
+            problems.append("e_layers \(eLayers) must be from 0 to \(Self.maxLayers)")
+        }
+        if !(1...Self.maxDState).contains(dState) {
+            problems.append("d_state \(dState) must be from 1 to \(Self.maxDState)")
+        }
+        if !(1...Self.maxMLPRatio).contains(mlpRatio) {
+            problems.append("mlp_ratio \(mlpRatio) must be from 1 to \(Self.maxMLPRatio)")
+        }
         if !(0..<1).contains(dropout) { problems.append("dropout must be in [0, 1)") }
         return problems
     }

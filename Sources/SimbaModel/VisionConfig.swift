@@ -42,25 +42,52 @@ public struct VisionConfig: Codable, Equatable, Sendable {
 
     public static let variantNames = ["simba_s", "simba_b", "simba_l"]
 
-    /// Problems with this configuration, each naming the field; empty when it is usable.
+    /// The largest sizes accepted, inclusive (the config schema declares its keys with them). They keep
+    /// every per-image size far inside `Int` (the largest, stage 1's tokens × d_inner × d_state, is below
+    /// 2^44), so only the batch can make a size overflow, and `MemoryEstimate` refuses that first.
+    public static let maxImageSize = 4096
+    /// stem_hidden_dim and each embed_dims entry.
+    public static let maxWidth = 4096
+    public static let maxDepth = 64
+    public static let maxMLPRatio = 64
+    public static let maxDState = 1024
+    public static let maxClasses = 100_000
+    public static let maxInChannels = 4
+
+    /// Problems with this configuration, each naming the field and its bounds; empty when it is usable.
     public func problems() -> [String] {
         var problems: [String] = []
         if embedDims.count != 4 || depths.count != 4 || mlpRatios.count != 4 {
             problems.append("embed_dims, depths and mlp_ratios need 4 entries each (one per stage)")
         }
-        if imageSize <= 0 || imageSize % 32 != 0 {
-            problems.append("img_size \(imageSize) must be a positive multiple of 32 (the stem and three downsamplings halve it 5 times)")
+        if !(32...Self.maxImageSize).contains(imageSize) || imageSize % 32 != 0 {
+            problems.append("img_size \(imageSize) must be a multiple of 32 from 32 to \(Self.maxImageSize) "
+                            + "(the stem and three downsamplings halve it 5 times)")
         }
-        if channelMixer == .einfft, let bad = embedDims.first(where: { $0 % 4 != 0 }) {
+        if let bad = embedDims.first(where: { !(1...Self.maxWidth).contains($0) }) {
+            problems.append("embed_dims entry \(bad) must be from 1 to \(Self.maxWidth)")
+        } else if channelMixer == .einfft, let bad = embedDims.first(where: { $0 % 4 != 0 }) {
             problems.append("embed_dims entry \(bad) must be divisible by 4 for the EinFFT mixer (4 blocks)")
         }
-        if embedDims.contains(where: { $0 <= 0 }) || depths.contains(where: { $0 <= 0 }) || mlpRatios.contains(where: { $0 <= 0 }) {
-            problems.append("embed_dims, depths and mlp_ratios must be positive")
+        if let bad = depths.first(where: { !(1...Self.maxDepth).contains($0) }) {
+            problems.append("depths entry \(bad) must be from 1 to \(Self.maxDepth)")
         }
-        if stemHiddenDim <= 0 { problems.append("stem_hidden_dim must be positive") }
-        if numClasses <= 0 { problems.append("num_classes must be positive") }
+        if let bad = mlpRatios.first(where: { !(1...Self.maxMLPRatio).contains($0) }) {
+            problems.append("mlp_ratios entry \(bad) must be from 1 to \(Self.maxMLPRatio)")
+        }
+        if !(1...Self.maxWidth).contains(stemHiddenDim) {
+            problems.append("stem_hidden_dim \(stemHiddenDim) must be from 1 to \(Self.maxWidth)")
+        }
+        if !(1...Self.maxClasses).contains(numClasses) {
+            problems.append("num_classes \(numClasses) must be from 1 to \(Self.maxClasses)")
+        }
+        if !(1...Self.maxInChannels).contains(inChannels) {
+            problems.append("in_channels \(inChannels) must be from 1 to \(Self.maxInChannels)")
+        }
         if !(0..<1).contains(dropPathRate) { problems.append("drop_path_rate must be in [0, 1)") }
-        if dState <= 0 { problems.append("d_state must be positive") }
+        if !(1...Self.maxDState).contains(dState) {
+            problems.append("d_state \(dState) must be from 1 to \(Self.maxDState)")
+        }
         return problems
     }
 }

@@ -173,6 +173,10 @@ private struct Resolution {
 
     mutating func applyFile(_ text: String) {
         let file = self.file ?? "config"
+        if let (line, message) = ConfigTextLimits.problem(in: text) {
+            problems.append(.init(reason: .syntax, key: nil, message: message, location: .file(file, line: line)))
+            return
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -262,7 +266,8 @@ private struct Resolution {
         guard let equals = argument.firstIndex(of: "="),
               !argument[..<equals].trimmingCharacters(in: .whitespaces).isEmpty else {
             problems.append(.init(reason: .malformedOverride, key: nil,
-                message: "--set expects key=value (e.g. --set optimization.lr=3e-4), got '\(argument)'",
+                message: "--set expects key=value (e.g. --set optimization.lr=3e-4), "
+                    + "got '\(ConfigLocation.clipped(argument))'",
                 location: location))
             return
         }
@@ -279,12 +284,18 @@ private struct Resolution {
             }
             return
         }
+        if let (_, message) = ConfigTextLimits.problem(in: text) {
+            problems.append(.init(reason: .wrongType, key: path, message: "\(path): \(message)",
+                                  location: .commandLine(path + "=…")))
+            return
+        }
         let node: Node
         do {
             node = try Yams.compose(yaml: text) ?? Node("", .implicit, .plain)
         } catch {
             problems.append(.init(reason: .wrongType, key: path,
-                message: "\(path) must be \(key.kind.expectation), got '\(text)', which is not a YAML value; "
+                message: "\(path) must be \(key.kind.expectation), got '\(ConfigLocation.clipped(text))', "
+                    + "which is not a YAML value; "
                     + "quote it for the shell as --set '\(path)=\"...\"'", location: location))
             return
         }
@@ -351,7 +362,7 @@ private struct Resolution {
 
     /// `a mapping`, `a list`, or `'text'` for a scalar.
     static func describe(_ node: Node) -> String {
-        if let scalar = node.scalar { return "'\(scalar.string)'" }
+        if let scalar = node.scalar { return "'\(ConfigLocation.clipped(scalar.string))'" }
         return node.mapping != nil ? "a mapping" : "a list"
     }
 

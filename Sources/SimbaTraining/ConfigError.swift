@@ -16,9 +16,16 @@ public enum ConfigLocation: Equatable, Sendable {
         case .builtIn: return "built-in default"
         case let .file(path, line?): return "\(path) line \(line)"
         case let .file(path, nil): return path
-        case let .commandLine(argument?): return "command line: --set \(argument)"
+        case let .commandLine(argument?): return "command line: --set \(ConfigLocation.clipped(argument))"
         case .commandLine(nil): return "command line"
         }
+    }
+}
+
+extension ConfigLocation {
+    /// `text` cut to its first 80 characters (with `…`), for quoting input in a message.
+    static func clipped(_ text: String) -> String {
+        text.count <= 80 ? text : String(text.prefix(80)) + "…"
     }
 }
 

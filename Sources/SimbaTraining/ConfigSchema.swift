@@ -115,6 +115,18 @@ public struct ConfigSchema: Sendable {
     public let keys: [ConfigKey]
     private let index: [String: Int]
 
+    /// Bounds shared by the tasks' schemas. Every numeric key is bounded on both sides, so no value
+    /// from a config can size an allocation or a loop beyond what the machine could do; whether a batch
+    /// fits in memory is `MemoryBudget`'s check. 65,536 images or windows per step is far above any
+    /// CPU's memory at the published sizes.
+    public static let maxBatch = 65_536
+    public static let maxEpochs = 100_000
+    /// 2^53: seeds stay exact when written as JSON or YAML numbers.
+    public static let maxSeed = 9_007_199_254_740_992
+    /// Learning rates size nothing; they only have to stay finite in float32 (a run they make diverge
+    /// stops with a TrainingError, which tests provoke with lr 1e30).
+    public static let maxFactor = 1e38
+
     public init(_ keys: [ConfigKey]) {
         var index: [String: Int] = [:]
         for (i, key) in keys.enumerated() {

@@ -45,6 +45,7 @@ public struct ForecastCheckpoint {
         self.path = path
         config = try Config(schema: .forecast, yaml: configYAML, file: path + " (config metadata)", workingDirectory: workingDirectory)
         scaler = try ForecastScaler(json: scalerJSON)
+        try MemoryBudget.check(modelConfig, batch: maxBatch)
         try file.header.checkFits(TimeSeriesModel.parameterTable(config: modelConfig))
         model = TimeSeriesModel(config: modelConfig, maxBatch: maxBatch)
         try model.store.loadStateDict(from: file, ignoring: { _ in false })

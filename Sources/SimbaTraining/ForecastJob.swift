@@ -95,6 +95,9 @@ public enum ForecastJob {
                       control: RunControl) throws -> ForecastRunResult {
         let data = try ForecastData(path: config.path("data.path"), options: dataOptions(config))
         let settings = try settings(config, variates: data.inputColumns)
+        let memory = try MemoryBudget.check(settings.model, batch: settings.batchSize, training: true,
+                                            batchSetting: "optimization.batch_size",
+                                            sizeSettings: "data.seq_len, data.pred_len, the data's columns and model.*")
         let outputDir = config.string("output.dir")
         let run = try RunFolder.open(path: outputDir, resume: resume)
         defer { run.close() }
@@ -115,6 +118,7 @@ public enum ForecastJob {
         log.line("windows: train \(data.windowCount(.train)), val \(data.windowCount(.val)), test \(data.windowCount(.test)) (seq_len \(data.seqLen), pred_len \(data.predLen))")
         log.line("model: SiMBA-TS, \(trainer.model.store.parameterCount) parameters, \(trainer.model.tokens) tokens of width \(settings.model.dModel)")
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers)")
+        log.line("memory: about \(MemoryEstimate.describe(bytes: memory.bytes)) estimated for a training step")
         log.line("run folder: \(run.path)")
 
         _ = try trainer.train(stoppingAfter: control.stoppingAfter)

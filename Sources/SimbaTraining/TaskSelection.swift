@@ -14,15 +14,15 @@ extension ConfigSchema {
         }
     }
 
-    /// The task a config file and overrides ask for. A file that cannot be read or parsed gives
-    /// "forecast": the full resolution then reports its problem with file and line.
+    /// The task a config file and overrides ask for. A file that cannot be read or parsed, or that
+    /// `ConfigTextLimits` refuses, gives "forecast": the full resolution then reports its problem.
     public static func task(configFile: String?, overrides: [String], workingDirectory: String) -> String {
         if let override = overrides.last(where: { $0.hasPrefix("task=") }) {
             return String(override.dropFirst("task=".count))
         }
         guard let configFile else { return "forecast" }
         let path = configFile.hasPrefix("/") ? configFile : workingDirectory + "/" + configFile
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8), ConfigTextLimits.problem(in: text) == nil,
             let root = try? Yams.compose(yaml: text), let mapping = root.mapping,
             let task = mapping["task"]?.scalar?.string
         else { return "forecast" }

@@ -33,6 +33,7 @@ public struct VisionCheckpoint {
         guard config.problems().isEmpty, names.count == config.numClasses else {
             throw CheckpointError(path: path, problem: "its model metadata is inconsistent: \(config.problems().joined(separator: "; "))")
         }
+        try MemoryBudget.check(config, batch: maxBatch)
         try file.header.checkFits(VisionModel.parameterTable(config: config))
         let model = VisionModel(config: config, maxBatch: maxBatch)
         try model.store.loadStateDict(from: file)
@@ -47,6 +48,7 @@ public struct VisionCheckpoint {
     /// throws `StateDictMismatch` at once, whatever the model's size.
     public static func fromWeights(path: String, config: VisionConfig, maxBatch: Int) throws -> VisionCheckpoint {
         let file = try open(path)
+        try MemoryBudget.check(config, batch: maxBatch, sizeSettings: "--model and --img-size")
         try file.header.checkFits(VisionModel.parameterTable(config: config))
         let model = VisionModel(config: config, maxBatch: maxBatch)
         try model.store.loadStateDict(from: file)

@@ -117,6 +117,9 @@ public enum VisionJob {
         settings.workers = config.int("data.workers")
         settings.strict = config.bool("data.strict")
 
+        let memory = try MemoryBudget.check(model, batch: settings.batchSize, training: true,
+                                            batchSetting: "optimization.batch_size",
+                                            sizeSettings: "data.img_size and model.*")
         let run = try RunFolder.open(path: config.string("output.dir"), resume: resume)
         defer { run.close() }
         run.beforeSaveStep = control.beforeSaveStep
@@ -140,6 +143,7 @@ public enum VisionJob {
         log.line(String(format: "model: SiMBA %@, %d parameters; lr %.3g (scaled by batch %d / %d)", model.channelMixer.rawValue,
                         trainer.model.store.parameterCount, settings.lr, settings.batchSize, config.int("optimization.lr_base_batch")))
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers), data workers \(settings.workers)")
+        log.line("memory: about \(MemoryEstimate.describe(bytes: memory.bytes)) estimated for a training step")
         log.line("run folder: \(run.path)")
         try trainer.train(stoppingAfter: control.stoppingAfter)
         let best = try trainer.evaluate()

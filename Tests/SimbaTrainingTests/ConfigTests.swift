@@ -260,10 +260,10 @@ private func temporaryFolder() throws -> String {
     @Test func wrongTypeRangeAndChoice() {
         let batch = minimal + "\noptimization:\n  epochs: 3\n  batch_size: 32.5\n"
         let problem = single(problems(batch), .wrongType,
-            contains: ["optimization.batch_size must be a whole number >= 1, got '32.5' (configs/etth1.yaml line 5)"])
+            contains: ["optimization.batch_size must be a whole number >= 1 and <= 65536, got '32.5' (configs/etth1.yaml line 5)"])
         #expect(problem?.key == "optimization.batch_size")
         single(problems(minimal + "\noptimization:\n  lr: -1\n"), .outOfRange,
-               contains: ["optimization.lr must be > 0, got '-1'", "configs/etth1.yaml line 4"])
+               contains: ["optimization.lr must be > 0 and <= 1e+38, got '-1'", "configs/etth1.yaml line 4"])
         single(problems(minimal + "\nmodel:\n  dropout: 1\n"), .outOfRange,
                contains: ["model.dropout must be >= 0 and < 1, got '1'", "line 4"])
         single(problems(minimal + "\nmodel:\n  e_layers: -1\n"), .outOfRange, contains: ["model.e_layers must be >= 0"])
@@ -272,12 +272,12 @@ private func temporaryFolder() throws -> String {
                           "configs/etth1.yaml line 4"])
         single(problems(minimal + "\nmodel:\n  revin: maybe\n"), .wrongType, contains: ["model.revin must be true or false", "line 4"])
         single(problems(minimal + "\noptimization:\n  lr: \"0.1\"\n"), .wrongType,
-               contains: ["optimization.lr must be a number > 0, got '0.1'"])
+               contains: ["optimization.lr must be a number > 0 and <= 1e+38, got '0.1'"])
         single(problems(minimal + "\noptimization:\n  lr: [1, 2]\n"), .wrongType, contains: ["got a list", "line 4"])
         single(problems(minimal + "\noptimization:\n  lr:\n"), .wrongType,
-               contains: ["optimization.lr must be a number > 0, got no value", "line 4"])
+               contains: ["optimization.lr must be a number > 0 and <= 1e+38, got no value", "line 4"])
         single(problems(minimal, overrides: ["optimization.epochs=ten"]), .wrongType,
-               contains: ["optimization.epochs must be a whole number >= 1, got 'ten'",
+               contains: ["optimization.epochs must be a whole number >= 1 and <= 100000, got 'ten'",
                           "command line: --set optimization.epochs=ten"])
         single(problems(minimal, overrides: ["data.features=X"]), .notAChoice, contains: ["one of M, S, MS", "command line"])
     }
@@ -333,7 +333,7 @@ private func temporaryFolder() throws -> String {
         let schema = ConfigSchema.forecast
         #expect(schema.sections == ["data", "model", "optimization", "output"])
         #expect(schema.keys.count == 28)
-        #expect(schema.key("optimization.lr")?.kind.expectation == "a number > 0")
+        #expect(schema.key("optimization.lr")?.kind.expectation == "a number > 0 and <= 1e+38")
         #expect(schema.key("model.dropout")?.kind.expectation == "a number >= 0 and < 1")
         #expect(schema.key("nope") == nil)
         #expect(schema.reference.split(separator: "\n").count == 28)

@@ -1,0 +1,109 @@
+// MemoryEstimate against the memory models really allocate: every FloatBuffer reachable from a model
+// after a forward and a backward at its largest batch, counted by walking the object graph.
+
+import Foundation
+import SimbaCore
+@testable import SimbaModel
+import SimbaTestSupport
+import Testing
+
+@Suite struct MemoryEstimateTests {
+    /// Floats held by every `FloatBuffer` reachable from `root` through stored properties (each
+    /// object counted once).
+    static func allocatedFloats(_ root: AnyObject) -> Double {
+        var seen: Set<ObjectIdentifier> = []
+        var total = 0.0
+        func visit(_ value: Any) {
+            let mirror = Mirror(reflecting: value)
+            if mirror.displayStyle == .class {
+                let object = value as AnyObject
+                guard seen.insert(ObjectIdentifier(object)).inserted else { return }
+                if let buffer = object as? FloatBuffer {
+                    total += Double(buffer.count)
+                    return
+                }
+            }
+            var level: Mirror? = mirror
+            while let current = level {
+                for child in current.children { visit(child.value) }
+                level = current.superclassMirror
+            }
+        }
+        visit(root)
+        return total
+    }
+
+    /// What the estimate says the model itself holds (no optimizer, no input batches, no process).
+    static func modelFloats(_ estimate: MemoryEstimate) -> Double {
+        estimate.parameters + estimate.gradients + estimate.activations + estimate.scratch
+    }
+
+    static func expectClose(_ estimated: Double, _ actual: Double, _ what: String,
+                            sourceLocation: SourceLocation = #_sourceLocation) {
+        let error = abs(estimated - actual) / actual
+        let percent = String(format: "%.1f", error * 100)
+        #expect(error <= 0.005,
+                "\(what): estimated \(Int(estimated)) floats, allocated \(Int(actual)) (\(percent)% off)",
+                sourceLocation: sourceLocation)
+    }
+
+    func vision(_ mixer: ChannelMixerKind, tokenLabel: Bool) -> VisionConfig {
+        var config = VisionConfig(stemHiddenDim: 8, embedDims: [16, 24, 32, 40], depths: [1, 2, 1, 1],
+                                  mlpRatios: [2, 2, 2, 2])
+        config.dState = 8
+        config.numClasses = 10
+        config.imageSize = 64
+        config.channelMixer = mixer
+        config.tokenLabel = tokenLabel
+        config.dropPathRate = 0.1
+        return config
+    }
+
+    @Test(arguments: [(ChannelMixerKind.einfft, true), (.mlp, false)])
+    func visionTrainingStepMatchesAllocations(mixer: ChannelMixerKind, tokenLabel: Bool) {
+        let config = vision(mixer, tokenLabel: tokenLabel), batch = 3
+        let model = VisionModel(config: config, maxBatch: batch, seed: 1)
+        let logits = model.forward(randomArray(batch * 64 * 64 * 3, seed: 2), batch: batch)
+        _ = logits
+        model.backward(randomArray(batch * config.numClasses, seed: 3), batch: batch)
+        let estimate = MemoryEstimate.vision(config, batch: batch, training: true)
+        #expect(estimate.parameters == Double(model.store.parameterCount + model.store.bufferCount))
+        #expect(estimate.gradients == Double(model.store.parameterCount))
+        Self.expectClose(Self.modelFloats(estimate), Self.allocatedFloats(model), "vision \(mixer) training")
+    }
+
+    @Test func visionEvaluationMatchesAllocations() {
+        let config = vision(.einfft, tokenLabel: true), batch = 4
+        let model = VisionModel(config: config, maxBatch: batch, seed: 1)
+        model.training = false
+        _ = model.forward(randomArray(batch * 64 * 64 * 3, seed: 2), batch: batch)
+        let estimate = MemoryEstimate.vision(config, batch: batch, training: false)
+        Self.expectClose(Self.modelFloats(estimate), Self.allocatedFloats(model), "vision evaluation")
+    }
+
+    @Test(arguments: [(ChannelMixerKind.einfft, TokenAxis.variate, 5), (.mlp, .time, 4), (.einfft, .time, 1)])
+    func timeSeriesTrainingStepMatchesAllocations(mixer: ChannelMixerKind, axis: TokenAxis, batch: Int) {
+        var config = TimeSeriesConfig(seqLen: 24, predLen: 12, variates: 7)
+        config.dModel = 16
+        config.dState = 8
+        config.channelMixer = mixer
+        config.tokenAxis = axis
+        let model = TimeSeriesModel(config: config, maxBatch: batch, seed: 1)
+        _ = model.forward(randomArray(batch * 24 * 7, seed: 2), batch: batch)
+        model.backward(randomArray(batch * 12 * 7, seed: 3), batch: batch)
+        let estimate = MemoryEstimate.timeSeries(config, batch: batch, training: true)
+        Self.expectClose(Self.modelFloats(estimate), Self.allocatedFloats(model),
+                         "SiMBA-TS \(mixer) \(axis) batch \(batch)")
+    }
+
+    /// A batch far beyond any machine is estimated without overflow, and grows with the batch.
+    @Test func hugeBatchesAreFiniteAndLinear() {
+        let config = VisionConfig.variant("simba_s")!
+        let small = MemoryEstimate.vision(config, batch: 32, training: true).bytes
+        let huge = MemoryEstimate.vision(config, batch: 1_000_000_000, training: true).bytes
+        #expect(huge.isFinite && huge > 1e15)
+        #expect(small > 3e9 && small < 6e9, "SiMBA-S at 224², batch 32 measured 4.6 GB peak, estimated \(small)")
+        #expect(MemoryEstimate.describe(bytes: 12.3e12) == "12 TB")
+        #expect(MemoryEstimate.describe(bytes: 4.56e9) == "4.6 GB")
+    }
+}
