@@ -82,6 +82,10 @@ public enum ForecastEvaluation {
         let windows = data.windowCount(options.split)
         log.line("simba forecast: \(checkpoint.path) on \(dataPath), split \(options.split.rawValue) "
                  + "(\(windows) windows, pred_len \(h), columns \(data.outputColumnNames.joined(separator: ",")))")
+        // Forecasts and truths, standardised and in original units: four arrays of windows × H × K.
+        try MemoryBudget.require(bytes: 16 * Double(windows) * Double(h) * Double(k),
+                                 for: "the forecasts of \(windows) windows × \(h) steps × \(k) columns",
+                                 advice: "score a shorter file (--data) or fewer columns")
         var predictions = [Float](repeating: 0, count: windows * h * k), truths = predictions
         try predictor.forEachBatch(options.split) { first, count, p, t in
             try Interruption.check("forecast evaluation")

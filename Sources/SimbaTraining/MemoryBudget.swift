@@ -55,6 +55,16 @@ public enum MemoryBudget {
             + "available; lower \(batchSetting) to \(fits) or less")
     }
 
+    /// Throws a `MemoryError` when `bytes`, held for `what` (e.g. "the logits of 1000 images × 10
+    /// classes"), exceed `available`; `advice` says what to change. For results whose size the data
+    /// decides rather than the model. Without a known `available` nothing is refused.
+    public static func require(bytes: Double, for what: String, advice: String,
+                               available: Double? = availableBytes()) throws {
+        guard let available, bytes > available else { return }
+        throw MemoryError(description: "\(what) need about \(MemoryEstimate.describe(bytes: bytes)), this machine has "
+            + "\(MemoryEstimate.describe(bytes: available)) available; \(advice)")
+    }
+
     /// `check` for a vision model; the defaults are an evaluation's (`simba eval`, a checkpoint's model).
     @discardableResult
     public static func check(_ model: VisionConfig, batch: Int, training: Bool = false,

@@ -121,6 +121,9 @@ public enum VisionEvaluation {
         let labels = UnsafeMutablePointer<Int32>.allocate(capacity: batch)
         defer { labels.deallocate() }
         var scores = ClassificationScores()
+        try MemoryBudget.require(bytes: 4 * Double(folder.samples.count) * Double(classes),
+                                 for: "the logits of \(folder.samples.count) images × \(classes) classes",
+                                 advice: "evaluate the folder in parts")
         var logits: [Float] = []
         logits.reserveCapacity(folder.samples.count * classes)
         let start = DispatchTime.now().uptimeNanoseconds

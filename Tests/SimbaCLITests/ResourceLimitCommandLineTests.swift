@@ -86,6 +86,17 @@ struct ResourceLimitCommandLineTests {
         #expect(MemoryBudget.availableBytes().map { $0 > 0 } ?? true)
     }
 
+    @Test("Results whose size the data decides (logits, forecasts) are refused when they cannot fit")
+    func resultsTooLargeForMemory() throws {
+        let what = "the logits of 1281167 images × 1000 classes"
+        expectError(MemoryError.self, containing: [what + " need about 5.1 GB", "has 1.0 GB available",
+                                                   "evaluate the folder in parts"]) {
+            try MemoryBudget.require(bytes: 4 * 1_281_167 * 1000, for: what, advice: "evaluate the folder in parts",
+                                     available: 1e9)
+        }
+        try MemoryBudget.require(bytes: 1e9, for: what, advice: "", available: 1e9)
+    }
+
     @Test("simba train for images refuses a batch that cannot fit, writing nothing")
     func visionBatchTooLarge() throws {
         let folder = TemporaryFolder("simba-limits-vision-test")
@@ -134,15 +145,18 @@ struct ResourceLimitCommandLineTests {
         }
     }
 
-    @Test("simba eval refuses --batch-size 1000000000 with the estimate before building the model")
+    @Test("simba eval refuses --batch-size 1000000000 (a usage error); a batch beyond memory gets the estimate")
     func evalHugeBatch() throws {
         let folder = TemporaryFolder("simba-limits-vision-test")
         try VisionFiles.makeFolder(folder.file("images"))
         folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
         #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
         let best = folder.file("run/best.safetensors")
-        #expect(SimbaCommand.run(["eval", "--checkpoint", best, "--data", folder.file("images"),
-                                  "--batch-size", "1000000000"]) == 1)
+        let refused = captureOutput {
+            SimbaCommand.run(["eval", "--checkpoint", best, "--data", folder.file("images"), "--batch-size", "1000000000"])
+        }
+        #expect(refused.result == 2)
+        #expect(refused.errors.contains("--batch-size"), "\(refused.errors)")
         expectError(MemoryError.self, containing: ["at batch 1000000000", "(--batch-size drives it)"]) {
             _ = try VisionCheckpoint.fromCheckpoint(path: best, maxBatch: 1_000_000_000)
         }
