@@ -1,6 +1,8 @@
 // Hand-written option parsing: `--name value`, `--name=value`, `--flag`, `-h` and the positional
 // words a command declares, checked against its declaration. Anything else is a usage error with a hint.
 
+import SimbaCore
+
 /// The parsed options of one command. A valued option given twice keeps every value (`values`);
 /// `value` returns the last, so the last one given wins.
 struct Options {
@@ -113,7 +115,3 @@ struct Options {
     }
 }
 
-/// `text` in single quotes, cut to its first 80 characters (with "…") so a message stays readable.
-func quoted(_ text: String) -> String {
-    text.count <= 80 ? "'\(text)'" : "'\(text.prefix(80))…'"
-}

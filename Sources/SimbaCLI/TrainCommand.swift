@@ -2,6 +2,7 @@
 // job (forecasting for now). Parses and checks; trains nothing itself.
 
 import Foundation
+import SimbaCore
 import SimbaTraining
 
 enum TrainCommand {
@@ -64,7 +65,7 @@ enum TrainCommand {
     static func schema(configFile: String, overrides: [String], cwd: String) throws -> ConfigSchema {
         let task = ConfigSchema.task(configFile: configFile, overrides: overrides, workingDirectory: cwd)
         guard let schema = ConfigSchema.forTask(task) else {
-            throw UsageError("\(configFile): task '\(task)' is not one of forecast, classify")
+            throw UsageError("\(configFile): task \(quoted(task)) is not one of forecast, classify")
         }
         return schema
     }

@@ -21,9 +21,8 @@ public enum Parallel {
     public static func configuredWorkers(_ environment: [String: String]) throws -> Int? {
         guard let text = environment["SIMBA_THREADS"], !text.isEmpty else { return nil }
         guard let n = Int(text), (1...maxWorkers).contains(n) else {
-            let shown = text.count <= 80 ? text : text.prefix(80) + "…"
             throw EnvironmentError(
-                description: "the environment variable SIMBA_THREADS is '\(shown)'; set it to a whole number "
+                description: "the environment variable SIMBA_THREADS is \(quoted(text)); set it to a whole number "
                     + "of threads from 1 to \(maxWorkers), or unset it to use the machine's cores")
         }
         return n

@@ -77,7 +77,7 @@ public struct SafetensorsFile {
 
     /// The entry of `name`, which must exist and be float32.
     private func float32(_ name: String) throws -> Tensor {
-        let shown = SafetensorsHeader.quote(name)
+        let shown = quoted(name)
         guard let tensor = tensors[name] else {
             throw SafetensorsError(path: path, problem: "no tensor named \(shown)")
         }

@@ -82,19 +82,19 @@ public struct SafetensorsHeader: Sendable {
                 metadata = try Self.metadata(value, fail: fail)
                 continue
             }
-            guard tensors[name] == nil else { throw fail("tensor \(Self.quote(name)) appears twice in the header") }
-            tensors[name] = try Self.tensor(value, name: Self.quote(name), dataCount: dataCount, fail: fail)
+            guard tensors[name] == nil else { throw fail("tensor \(quoted(name)) appears twice in the header") }
+            tensors[name] = try Self.tensor(value, name: quoted(name), dataCount: dataCount, fail: fail)
         }
         let ordered = tensors.sorted { ($0.value.begin, $0.value.end, $0.key) < ($1.value.begin, $1.value.end, $1.key) }
         var position = 0, previous = ""
         for (name, tensor) in ordered {
             guard tensor.begin >= position else {
                 let range = "bytes \(tensor.begin)..<\(tensor.end)"
-                throw fail("tensor \(Self.quote(name)) (\(range)) overlaps tensor \(Self.quote(previous))")
+                throw fail("tensor \(quoted(name)) (\(range)) overlaps tensor \(quoted(previous))")
             }
             guard tensor.begin == position else {
                 let gap = tensor.begin - position
-                throw fail("the data section has a hole of \(gap) bytes before tensor \(Self.quote(name))")
+                throw fail("the data section has a hole of \(gap) bytes before tensor \(quoted(name))")
             }
             position = tensor.end
             previous = name
@@ -116,9 +116,9 @@ public struct SafetensorsHeader: Sendable {
         guard case .object(let members) = value else { throw fail("__metadata__ is \(value.kind), not an object") }
         var metadata: [String: String] = [:]
         for (key, item) in members {
-            guard metadata[key] == nil else { throw fail("metadata key \(quote(key)) appears twice") }
+            guard metadata[key] == nil else { throw fail("metadata key \(quoted(key)) appears twice") }
             guard case .string(let text) = item else {
-                throw fail("metadata value \(quote(key)) is \(item.kind); metadata values must be strings")
+                throw fail("metadata value \(quoted(key)) is \(item.kind); metadata values must be strings")
             }
             metadata[key] = text
         }
@@ -133,7 +133,7 @@ public struct SafetensorsHeader: Sendable {
         var fields: [String: HeaderJSON] = [:]
         for (key, item) in members {
             guard ["dtype", "shape", "data_offsets"].contains(key) else {
-                throw fail("tensor \(name) has an unknown field \(quote(key)) (known: dtype, shape, data_offsets)")
+                throw fail("tensor \(name) has an unknown field \(quoted(key)) (known: dtype, shape, data_offsets)")
             }
             guard fields[key] == nil else { throw fail("tensor \(name) has the field \(key) twice") }
             fields[key] = item
@@ -149,7 +149,7 @@ public struct SafetensorsHeader: Sendable {
         }
         guard let elementSize = dtypeSizes[dtype] else {
             let known = dtypeSizes.keys.sorted().joined(separator: ", ")
-            throw fail("tensor \(name) has unknown dtype \(quote(dtype)) (known: \(known))")
+            throw fail("tensor \(name) has unknown dtype \(quoted(dtype)) (known: \(known))")
         }
         guard case .array(let shapeItems) = shapeValue else {
             throw fail("tensor \(name): shape is \(shapeValue.kind), not an array")
@@ -185,7 +185,7 @@ public struct SafetensorsHeader: Sendable {
     /// A non-negative integer written in plain digits that fits in Int; `what` names it in errors.
     private static func integer(_ value: HeaderJSON, _ what: String, fail: (String) -> SafetensorsError) throws -> Int {
         guard case .number(let literal) = value else { throw fail("\(what) is \(value.kind), not an integer") }
-        let shown = quote(literal, marks: false)
+        let shown = quoted(literal, marks: false)
         if literal.hasPrefix("-") {
             throw fail("\(what) is \(shown), which is negative; it must be a non-negative integer")
         }
@@ -198,23 +198,8 @@ public struct SafetensorsHeader: Sendable {
         return number
     }
 
-    /// `text` for an error message: at most 80 characters (longer ones cut with "…"), control and
-    /// format characters escaped, in single quotes unless `marks` is false.
-    public static func quote(_ text: String, marks: Bool = true) -> String {
-        var shown = text
-        if let cut = text.index(text.startIndex, offsetBy: 79, limitedBy: text.endIndex), cut < text.endIndex,
-            text.index(after: cut) < text.endIndex {
-            shown = String(text[..<cut]) + "…"
-        }
-        let hidden: (Unicode.Scalar) -> Bool = { [.control, .format].contains($0.properties.generalCategory) }
-        if shown.unicodeScalars.contains(where: hidden) {
-            shown = shown.unicodeScalars.map { hidden($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
-        }
-        return marks ? "'\(shown)'" : shown
-    }
-
     /// `shape` for a message, at most about 80 characters.
     static func describe(_ shape: [Int]) -> String {
-        quote("[" + shape.map(String.init).joined(separator: ", ") + "]", marks: false)
+        quoted("[" + shape.map(String.init).joined(separator: ", ") + "]", marks: false)
     }
 }

@@ -48,7 +48,7 @@ extension SafetensorsHeader {
         }
         let unexpected = names.filter {
             !known.contains($0) && !$0.hasSuffix("num_batches_tracked") && !ignoring($0)
-        }.map { Self.quote($0, marks: false) }
+        }.map { quoted($0, marks: false) }
         guard missing.isEmpty && unexpected.isEmpty && misshaped.isEmpty else {
             throw StateDictMismatch(path: path, missing: missing, unexpected: unexpected, misshaped: misshaped)
         }

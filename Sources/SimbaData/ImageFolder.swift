@@ -2,6 +2,7 @@
 // labelled image paths. It does not open or decode the images.
 
 import Foundation
+import SimbaCore
 
 /// One labelled image file of an `ImageFolder`.
 public struct ImageSample: Equatable, Sendable {
@@ -164,10 +165,10 @@ public enum ImageFolderError: Error, CustomStringConvertible, Equatable {
         case let .classMapEmpty(path):
             return "\(path): the class map lists no class; write one class folder name a line"
         case let .classMapDuplicate(path, line, firstLine, name):
-            return "\(path):\(line): class \"\(shown(name))\" is already listed on line \(firstLine); "
+            return "\(path):\(line): class \"\(quoted(name, marks: false))\" is already listed on line \(firstLine); "
                 + "list every class once"
         case let .classMapNameWithoutFolder(path, line, name, folder):
-            return "\(path):\(line): class \"\(shown(name))\" has no folder \(folder)/\(shown(name)); "
+            return "\(path):\(line): class \"\(quoted(name, marks: false))\" has no folder \(folder)/\(quoted(name, marks: false)); "
                 + "add the folder or use the class map the model was trained with"
         case let .folderNotInClassMap(path, folder):
             return "\(folder): the class folder is not listed in the class map \(path); add its name to the map or remove the folder"

@@ -2,6 +2,7 @@
 // checkpoint metadata): img_size, crop_pct, mean and std. It transforms no image.
 
 import Foundation
+import SimbaCore
 
 /// An eval preprocessing setting that cannot be used. `setting` names it as the config key does
 /// (the caller adds `data.` or turns it into an option name); `problem` says what is wrong and what
@@ -22,7 +23,7 @@ extension Normalization {
     public static func channels(_ text: String, _ setting: PreprocessingError.Setting) throws -> [Float] {
         guard let values = channels(text) else {
             throw PreprocessingError(setting: setting,
-                                     problem: "must be three comma-separated numbers (R,G,B), not \(quote(text))")
+                                     problem: "must be three comma-separated numbers (R,G,B), not \(quoted(text))")
         }
         try check(values, setting, shown: text)
         return values
@@ -31,7 +32,7 @@ extension Normalization {
     /// Refuses `values` unless they are three finite numbers, greater than 0 for std; the message
     /// quotes `shown` (the text given), else the values.
     static func check(_ values: [Float], _ setting: PreprocessingError.Setting, shown: String? = nil) throws {
-        let given = shown.map(quote) ?? text(values)
+        let given = shown.map { quoted($0) } ?? text(values)
         if setting == .std {
             guard values.count == 3, values.allSatisfy({ $0.isFinite && $0 > 0 }) else {
                 throw PreprocessingError(setting: .std,
@@ -95,7 +96,7 @@ extension EvalTransform {
         guard cropPct.isFinite, cropPct >= minimum else {
             throw PreprocessingError(
                 setting: .cropPct,
-                problem: "\(quote(String(cropPct))) would resize the shorter side to img_size/crop_pct"
+                problem: "\(quoted(String(cropPct))) would resize the shorter side to img_size/crop_pct"
                     + (cropPct > 0 ? " = \(1 / cropPct) × img_size" : "")
                     + "; give a crop_pct of at least \(minimum) (a resize to at most \(maxResizeFactor) × img_size)")
         }
@@ -105,10 +106,5 @@ extension EvalTransform {
 
 /// The values as "a,b,c" in single quotes.
 private func text(_ values: [Float]) -> String {
-    quote(values.map { String($0) }.joined(separator: ","))
-}
-
-/// `text` in single quotes, cut to 80 characters.
-private func quote(_ text: String) -> String {
-    text.count <= 80 ? "'\(text)'" : "'\(text.prefix(80))…'"
+    quoted(values.map { String($0) }.joined(separator: ","))
 }

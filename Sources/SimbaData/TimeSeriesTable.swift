@@ -2,6 +2,7 @@
 // timestamps, parsing the bytes directly. It does not split, scale or reorder columns.
 
 import Foundation
+import SimbaCore
 
 /// A time series read from a CSV file: `date,<name>,<name>,…` then one row per time step.
 ///
@@ -218,10 +219,10 @@ private struct CSVParser {
             }
             guard s < e else { throw refuse("is empty; name every column") }
             guard let name = String(validating: bytes, as: UTF8.self) else {
-                throw refuse("(\"\(shown(text(s, e)))\") is not valid UTF-8; save the file as UTF-8")
+                throw refuse("(\"\(quoted(text(s, e), marks: false))\") is not valid UTF-8; save the file as UTF-8")
             }
             if bytes.contains(where: { $0 < Self.space || $0 == 127 }) {
-                throw refuse("(\"\(shown(text(s, e)))\") holds a control character; use printable names")
+                throw refuse("(\"\(quoted(text(s, e), marks: false))\") holds a control character; use printable names")
             }
             names.append(name)
             if cellStop == end { return names }

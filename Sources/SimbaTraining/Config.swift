@@ -2,6 +2,7 @@
 // with typed accessors. It validates every value and reports every problem at once; it never prints.
 
 import Foundation
+import SimbaCore
 import Yams
 
 /// A configuration resolved against a `ConfigSchema`. Every key has a valid value of its kind.
@@ -267,7 +268,7 @@ private struct Resolution {
               !argument[..<equals].trimmingCharacters(in: .whitespaces).isEmpty else {
             problems.append(.init(reason: .malformedOverride, key: nil,
                 message: "--set expects key=value (e.g. --set optimization.lr=3e-4), "
-                    + "got '\(ConfigLocation.clipped(argument))'",
+                    + "got \(quoted(argument))",
                 location: location))
             return
         }
@@ -294,7 +295,7 @@ private struct Resolution {
             node = try Yams.compose(yaml: text) ?? Node("", .implicit, .plain)
         } catch {
             problems.append(.init(reason: .wrongType, key: path,
-                message: "\(path) must be \(key.kind.expectation), got '\(ConfigLocation.clipped(text))', "
+                message: "\(path) must be \(key.kind.expectation), got \(quoted(text)), "
                     + "which is not a YAML value; "
                     + "quote it for the shell as --set '\(path)=\"...\"'", location: location))
             return
@@ -362,7 +363,7 @@ private struct Resolution {
 
     /// `a mapping`, `a list`, or `'text'` for a scalar.
     static func describe(_ node: Node) -> String {
-        if let scalar = node.scalar { return "'\(ConfigLocation.clipped(scalar.string))'" }
+        if let scalar = node.scalar { return quoted(scalar.string) }
         return node.mapping != nil ? "a mapping" : "a list"
     }
 

@@ -1,6 +1,8 @@
 // Everything wrong with a config file and its command-line overrides, one problem per line, each naming
 // where it is (file and line, or the command line), the key, what is wrong and what to do. No recovery.
 
+import SimbaCore
+
 /// Where a value or a problem comes from.
 public enum ConfigLocation: Equatable, Sendable {
     /// A built-in default.
@@ -16,16 +18,9 @@ public enum ConfigLocation: Equatable, Sendable {
         case .builtIn: return "built-in default"
         case let .file(path, line?): return "\(path) line \(line)"
         case let .file(path, nil): return path
-        case let .commandLine(argument?): return "command line: --set \(ConfigLocation.clipped(argument))"
+        case let .commandLine(argument?): return "command line: --set \(quoted(argument, marks: false))"
         case .commandLine(nil): return "command line"
         }
-    }
-}
-
-extension ConfigLocation {
-    /// `text` cut to its first 80 characters (with `…`), for quoting input in a message.
-    static func clipped(_ text: String) -> String {
-        text.count <= 80 ? text : String(text.prefix(80)) + "…"
     }
 }
 

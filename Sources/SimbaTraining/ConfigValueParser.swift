@@ -2,6 +2,7 @@
 // back as a YAML scalar that reads the same. It knows no files or keys: callers add where and which.
 
 import Foundation
+import SimbaCore
 
 enum ConfigValueParser {
     /// A parse failure: the reason and the text after "key " (`must be a whole number, got '32.5'`).
@@ -13,7 +14,7 @@ enum ConfigValueParser {
     /// Parses a scalar's text. `quoted` scalars are strings in YAML, so they are rejected where a number
     /// or a boolean is expected. Paths are made absolute against `baseDirectory`.
     static func parse(_ text: String, quoted: Bool, kind: ConfigKind, baseDirectory: String) -> Result<ConfigValue, Failure> {
-        let shown = "'\(ConfigLocation.clipped(text))'"
+        let shown = SimbaCore.quoted(text)
         if !quoted && isNull(text) {
             return .failure(Failure(reason: .wrongType, message: "must be \(kind.expectation), got no value "
                                     + "(leave the key out to keep its default)"))
@@ -50,7 +51,7 @@ enum ConfigValueParser {
     /// Checks a value against the kind's type, bounds and choices; nil when it fits. Messages quote
     /// `written` (the text as the user wrote it) when given.
     static func check(_ value: ConfigValue, kind: ConfigKind, written: String? = nil) -> Failure? {
-        let shown = "'" + ConfigLocation.clipped(written ?? yamlScalar(value)) + "'"
+        let shown = SimbaCore.quoted(written ?? yamlScalar(value))
         switch (kind, value) {
         case let (.int(min, max), .int(int)):
             if let min, int < min { return outOfRange(kind, shown) }
@@ -66,9 +67,8 @@ enum ConfigValueParser {
             if choices.contains(string) { return nil }
             let hint = Suggestion.phrase(Suggestion.nearest(to: string, in: choices,
                                                             maxDistance: Suggestion.tolerance(for: string)))
-            let given = ConfigLocation.clipped(string)
-            return Failure(reason: .notAChoice,
-                           message: "must be one of \(choices.joined(separator: ", ")), got '\(given)'\(hint)")
+            return Failure(reason: .notAChoice, message: "must be one of \(choices.joined(separator: ", ")), "
+                           + "got \(SimbaCore.quoted(string))\(hint)")
         default:
             return Failure(reason: .wrongType, message: "must be \(kind.expectation), got \(shown)")
         }

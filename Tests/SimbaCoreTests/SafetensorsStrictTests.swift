@@ -196,7 +196,7 @@ struct SafetensorsStrictTests {
         let name = String(repeating: "n", count: 5000)
         let message = try #require(rejection(safetensors("{\(entry(name, dtype: "Q9"))}", dataBytes: 4)))
         #expect(message.count < 300, "\(message.count) characters")
-        #expect(message.contains("'" + String(repeating: "n", count: 79) + "…'"))
+        #expect(message.contains("'" + String(repeating: "n", count: 80) + "…'"))
         let control = try #require(rejection(safetensors("{\(entry("a\\nb", dtype: "Q9"))}", dataBytes: 4)))
         #expect(control.contains("tensor 'a\\nb'"), "\(control)")
     }
