@@ -46,27 +46,19 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
 
     /// Problems with this configuration, each naming the field and its bounds; empty when it is usable.
     public func problems() -> [String] {
-        var problems: [String] = []
-        for (name, value) in [("seq_len", seqLen), ("pred_len", predLen)] where !(1...Self.maxLength).contains(value) {
-            problems.append("\(name) \(value) must be from 1 to \(Self.maxLength)")
-        }
+        var problems = [
+            outOfBounds("seq_len", seqLen, 1...Self.maxLength), outOfBounds("pred_len", predLen, 1...Self.maxLength),
+            outOfBounds("e_layers", eLayers, 0...Self.maxLayers), outOfBounds("d_state", dState, 1...Self.maxDState),
+            outOfBounds("mlp_ratio", mlpRatio, 1...Self.maxMLPRatio),
+        ].compactMap { $0 }
         if variates <= 0 { problems.append("the data needs at least one variate") }
         if variates > Self.maxVariates {
             problems.append("variates \(variates) must be at most \(Self.maxVariates) (columns of the data)")
         }
-        if !(4...Self.maxDModel).contains(dModel) {
-            problems.append("d_model \(dModel) must be from 4 to \(Self.maxDModel)")
+        if let problem = outOfBounds("d_model", dModel, 4...Self.maxDModel) {
+            problems.append(problem)
         } else if channelMixer == .einfft && dModel % 4 != 0 {
             problems.append("d_model \(dModel) must be divisible by 4 for the EinFFT mixer")
-        }
-        if !(0...Self.maxLayers).contains(eLayers) {
-            problems.append("e_layers \(eLayers) must be from 0 to \(Self.maxLayers)")
-        }
-        if !(1...Self.maxDState).contains(dState) {
-            problems.append("d_state \(dState) must be from 1 to \(Self.maxDState)")
-        }
-        if !(1...Self.maxMLPRatio).contains(mlpRatio) {
-            problems.append("mlp_ratio \(mlpRatio) must be from 1 to \(Self.maxMLPRatio)")
         }
         if !(0..<1).contains(dropout) { problems.append("dropout must be in [0, 1)") }
         return problems

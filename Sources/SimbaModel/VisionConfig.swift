@@ -64,30 +64,20 @@ public struct VisionConfig: Codable, Equatable, Sendable {
             problems.append("img_size \(imageSize) must be a multiple of 32 from 32 to \(Self.maxImageSize) "
                             + "(the stem and three downsamplings halve it 5 times)")
         }
-        if let bad = embedDims.first(where: { !(1...Self.maxWidth).contains($0) }) {
-            problems.append("embed_dims entry \(bad) must be from 1 to \(Self.maxWidth)")
+        if let problem = outOfBounds("embed_dims", entries: embedDims, 1...Self.maxWidth) {
+            problems.append(problem)
         } else if channelMixer == .einfft, let bad = embedDims.first(where: { $0 % 4 != 0 }) {
             problems.append("embed_dims entry \(bad) must be divisible by 4 for the EinFFT mixer (4 blocks)")
         }
-        if let bad = depths.first(where: { !(1...Self.maxDepth).contains($0) }) {
-            problems.append("depths entry \(bad) must be from 1 to \(Self.maxDepth)")
-        }
-        if let bad = mlpRatios.first(where: { !(1...Self.maxMLPRatio).contains($0) }) {
-            problems.append("mlp_ratios entry \(bad) must be from 1 to \(Self.maxMLPRatio)")
-        }
-        if !(1...Self.maxWidth).contains(stemHiddenDim) {
-            problems.append("stem_hidden_dim \(stemHiddenDim) must be from 1 to \(Self.maxWidth)")
-        }
-        if !(1...Self.maxClasses).contains(numClasses) {
-            problems.append("num_classes \(numClasses) must be from 1 to \(Self.maxClasses)")
-        }
-        if !(1...Self.maxInChannels).contains(inChannels) {
-            problems.append("in_channels \(inChannels) must be from 1 to \(Self.maxInChannels)")
-        }
+        problems += [
+            outOfBounds("depths", entries: depths, 1...Self.maxDepth),
+            outOfBounds("mlp_ratios", entries: mlpRatios, 1...Self.maxMLPRatio),
+            outOfBounds("stem_hidden_dim", stemHiddenDim, 1...Self.maxWidth),
+            outOfBounds("num_classes", numClasses, 1...Self.maxClasses),
+            outOfBounds("in_channels", inChannels, 1...Self.maxInChannels),
+            outOfBounds("d_state", dState, 1...Self.maxDState),
+        ].compactMap { $0 }
         if !(0..<1).contains(dropPathRate) { problems.append("drop_path_rate must be in [0, 1)") }
-        if !(1...Self.maxDState).contains(dState) {
-            problems.append("d_state \(dState) must be from 1 to \(Self.maxDState)")
-        }
         return problems
     }
 }
