@@ -78,13 +78,16 @@ public enum VisionJob {
         let classMap = config.path("data.class_map").isEmpty ? nil : config.path("data.class_map")
         let trainFolder = try ImageFolder(root: root, split: config.string("data.train_split"), classMap: classMap)
         let evalFolder = try ImageFolder(root: root, split: config.string("data.val_split"), classMap: classMap)
+        let skipped = trainFolder.warnings + evalFolder.warnings
         guard trainFolder.classNames == evalFolder.classNames else {
             let onlyTrain = trainFolder.classNames.filter { !evalFolder.classNames.contains($0) }
             let onlyEval = evalFolder.classNames.filter { !trainFolder.classNames.contains($0) }
             throw ConfigCombinationError(description: "\(root): the train and eval splits have different class folders (\(trainFolder.classNames.count) vs \(evalFolder.classNames.count))"
                 + (onlyTrain.isEmpty ? "" : "; only in \(trainFolder.splitPath): \(onlyTrain.prefix(10).joined(separator: ", "))")
                 + (onlyEval.isEmpty ? "" : "; only in \(evalFolder.splitPath): \(onlyEval.prefix(10).joined(separator: ", "))")
-                + "; give both the same classes or a class map (data.class_map)")
+                + "; give both the same classes or a class map (data.class_map)"
+                + (skipped.isEmpty ? "" : "; listing the folders warned: \(skipped[0])"
+                    + (skipped.count > 1 ? " (and \(skipped.count - 1) more)" : "")))
         }
         let classes = config.int("model.num_classes") == 0 ? trainFolder.classNames.count : config.int("model.num_classes")
         guard classes == trainFolder.classNames.count else {
@@ -137,7 +140,7 @@ public enum VisionJob {
         log.line("simba \(version) train: classification\(trainer.progress.resumeNote(resumed: resume))")
         log.line(config.describe())
         log.line("data: \(trainFolder.splitPath): \(trainFolder.samples.count) images, \(evalFolder.splitPath): \(evalFolder.samples.count) images, \(classes) classes")
-        for warning in trainFolder.warnings + evalFolder.warnings { log.line("warning: \(warning)") }
+        for warning in skipped { log.line("warning: \(warning)") }
         log.line(String(format: "eval transform: resize shorter side to %d (%@), center crop %d, mean %@, std %@",
                         eval.resizeSize, eval.interpolation.rawValue, eval.size, config.string("data.mean"), config.string("data.std")))
         log.line(String(format: "model: SiMBA %@, %d parameters; lr %.3g (scaled by batch %d / %d)", model.channelMixer.rawValue,

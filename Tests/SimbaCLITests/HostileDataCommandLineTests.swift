@@ -104,4 +104,21 @@ private func pngBomb() -> Data {
                 "\(forecastRefused.errors)")
         #expect(!folder.exists("out/metrics.json"))
     }
+
+    @Test("A class folder linked from outside the split is skipped, and the class mismatch it causes says so")
+    func skippedClassExplainsMismatch() throws {
+        let folder = TemporaryFolder("simba-cli-class-link")
+        let images = folder.file("images")
+        try VisionFiles.makeFolder(images)
+        try FileManager.default.moveItem(atPath: images + "/val/class_c", toPath: folder.file("elsewhere"))
+        try link(images + "/val/class_c", to: folder.file("elsewhere"))
+        folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
+        let run = captureOutput {
+            SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
+        }
+        #expect(run.result == 1)
+        #expect(run.errors.contains("different class folders")
+                    && run.errors.contains("listing the folders warned: skipped link \(images)/val/class_c"),
+                "\(run.errors)")
+    }
 }
