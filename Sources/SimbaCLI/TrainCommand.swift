@@ -19,8 +19,12 @@ enum TrainCommand {
                           paths inside are relative to the config file's folder
           --set KEY=VAL   override one config key, e.g. --set optimization.lr=3e-4 (repeatable);
                           precedence: --set > config file > built-in default
-          --out DIR       run folder (same as --set output.dir=DIR; relative to the current folder)
-          --resume DIR    continue the run in DIR exactly where its last checkpoint left it
+          --out DIR       run folder (same as --set output.dir=DIR; relative to the current folder):
+                          a new or empty folder; one run at a time holds it (a lock naming its pid)
+          --resume DIR    continue the run in DIR exactly where its last complete epoch left it
+
+        Ctrl-C (or SIGTERM) stops after the current step and says how to resume; a second Ctrl-C
+        quits at once. A checkpoint is saved whole or not at all, whenever the process dies.
 
         Config keys (forecasting):
 
