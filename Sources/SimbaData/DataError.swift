@@ -29,39 +29,40 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case scalerColumnsDiffer(path: String, expected: [String], found: [String])
 
     public var description: String {
+        func excerpt(_ text: String) -> String { excerpt(text) }
         switch self {
         case let .unreadable(path, reason):
             return "\(path): cannot read the file (\(reason)); check the path and its permissions"
         case let .emptyFile(path):
             return "\(path): the file is empty; a forecasting CSV needs a header line `date,<columns…>` and at least 2 rows"
         case let .noDateColumn(path, line, found):
-            return "\(path):\(line): the first column is \"\(quoted(found, marks: false))\", not \"date\"; "
+            return "\(path):\(line): the first column is \"\(excerpt(found))\", not \"date\"; "
                 + "the first header name must be exactly `date` (lower case, as Time-Series-Library expects)"
         case let .noValueColumns(path, line):
             return "\(path):\(line): the header has only the `date` column; add at least one numeric column after it"
         case let .duplicateColumn(path, line, name):
-            return "\(path):\(line): the column name \"\(quoted(name, marks: false))\" appears more than once in the header; "
+            return "\(path):\(line): the column name \"\(excerpt(name))\" appears more than once in the header; "
                 + "give every column a distinct name"
         case let .badColumnName(path, line, column, problem):
             return "\(path):\(line): column \(column) of the header \(problem)"
         case let .badDate(path, line, text):
-            return "\(path):\(line): column date holds \"\(quoted(text, marks: false))\", which is not a date; write dates as "
+            return "\(path):\(line): column date holds \"\(excerpt(text))\", which is not a date; write dates as "
                 + "`YYYY-MM-DD HH:MM:SS` (or `YYYY-MM-DD HH:MM`, `YYYY-MM-DD`)"
         case let .emptyCell(path, line, column):
-            return "\(path):\(line): column \(quoted(column, marks: false)) is empty; fill in the missing value "
+            return "\(path):\(line): column \(excerpt(column)) is empty; fill in the missing value "
                 + "(simba does not impute)"
         case let .nonNumeric(path, line, column, text):
-            return "\(path):\(line): column \(quoted(column, marks: false)) holds \"\(quoted(text, marks: false))\", which is not a number; "
+            return "\(path):\(line): column \(excerpt(column)) holds \"\(excerpt(text))\", which is not a number; "
                 + "every column after `date` must be numeric"
         case let .nonFinite(path, line, column, text):
-            return "\(path):\(line): column \(quoted(column, marks: false)) holds \"\(quoted(text, marks: false))\", which is not a finite float32; "
+            return "\(path):\(line): column \(excerpt(column)) holds \"\(excerpt(text))\", which is not a finite float32; "
                 + "replace NaN/Inf and out-of-range values"
         case let .wrongCellCount(path, line, found, expected):
             return "\(path):\(line): the row has \(found) cells but the header has \(expected) columns; give every row exactly one cell per column (no trailing comma)"
         case let .tooFewRows(path, rows):
             return "\(path): the file has \(rows) data row\(rows == 1 ? "" : "s"); a series needs at least 2"
         case let .unknownTarget(path, target, columns):
-            return "\(path): the target column \"\(quoted(target, marks: false))\" is not in the file; choose one of \(shown(columns))"
+            return "\(path): the target column \"\(excerpt(target))\" is not in the file; choose one of \(shown(columns))"
         case let .badLength(path, name, value):
             return "\(path): \(name) is \(value); it must be at least 1"
         case let .tooShortForBorders(path, borders, rows, needed):
@@ -69,7 +70,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .splitTooShort(path, split, rows, needed, seqLen, predLen):
             return "\(path): the \(split) split has \(rows) rows but needs at least \(needed) (seq_len \(seqLen) + pred_len \(predLen)) for one window; use a longer file or a shorter seq_len/pred_len"
         case let .constantColumn(path, column, trainRows):
-            return "\(path): column \(quoted(column, marks: false)) is constant over the \(trainRows) training rows, so it cannot be "
+            return "\(path): column \(excerpt(column)) is constant over the \(trainRows) training rows, so it cannot be "
                 + "standardised (std 0); drop the column or use features S on another target"
         case let .noTimeStep(path, step):
             return "\(path): the most common step between consecutive dates is \(step) s, so future dates cannot be inferred; sort the rows by date"

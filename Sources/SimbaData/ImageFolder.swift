@@ -168,7 +168,8 @@ public enum ImageFolderError: Error, CustomStringConvertible, Equatable {
             return "\(path):\(line): class \"\(quoted(name, marks: false))\" is already listed on line \(firstLine); "
                 + "list every class once"
         case let .classMapNameWithoutFolder(path, line, name, folder):
-            return "\(path):\(line): class \"\(quoted(name, marks: false))\" has no folder \(folder)/\(quoted(name, marks: false)); "
+            return "\(path):\(line): class \"\(quoted(name, marks: false))\" has no folder "
+                + "\(folder)/\(quoted(name, marks: false)); "
                 + "add the folder or use the class map the model was trained with"
         case let .folderNotInClassMap(path, folder):
             return "\(folder): the class folder is not listed in the class map \(path); add its name to the map or remove the folder"

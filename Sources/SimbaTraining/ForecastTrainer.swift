@@ -149,7 +149,8 @@ public final class ForecastTrainer {
         try stopIfRequested(epoch: epoch, step: stepsPerEpoch)
         // Checked before anything is saved, so a checkpoint never holds overflowed weights.
         guard validation.mse.isFinite, test.mse.isFinite, weightsAreFinite() else {
-            throw TrainingError("at the end of epoch \(epoch + 1) the weights or the validation or test MSE (\(validation.mse), \(test.mse)) are not finite; \(progress.keptCheckpoint(in: run.path)). Lower optimization.lr or set optimization.grad_clip (or check the validation rows of the data for extreme values)")
+            throw TrainingError("at the end of epoch \(epoch + 1) the weights or the validation or test MSE "
+                + "(\(validation.mse), \(test.mse)) are not finite; \(progress.keptCheckpoint(in: run.path)). Lower optimization.lr or set optimization.grad_clip (or check the validation rows of the data for extreme values)")
         }
         let improved = validation.mse < (progress.bestMetric ?? .infinity)
         progress.endEpoch(epoch, generator: model.context.generator, metric: validation.mse, improved: improved)
