@@ -29,7 +29,7 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case scalerColumnsDiffer(path: String, expected: [String], found: [String])
 
     public var description: String {
-        func excerpt(_ text: String) -> String { excerpt(text) }
+        func excerpt(_ text: String) -> String { quoted(text, marks: false) }
         switch self {
         case let .unreadable(path, reason):
             return "\(path): cannot read the file (\(reason)); check the path and its permissions"
