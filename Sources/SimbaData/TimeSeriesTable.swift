@@ -182,13 +182,14 @@ private struct CSVParser {
         var position = 0
         if count >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { position = 3 }
         var line = 0
-        // Returns the next non-blank line as (start, end without \r), advancing position and line.
+        // Returns the next non-blank line as (start, end without \r), advancing position (to at most
+        // count) and line.
         func nextLine() -> (Int, Int)? {
             while position < count {
                 let start = position
                 var end = start
                 while end < count, base[end] != Self.newline { end += 1 }
-                position = end + 1
+                position = min(end + 1, count)
                 line += 1
                 var contentEnd = end
                 if contentEnd > start, base[contentEnd - 1] == Self.carriageReturn { contentEnd -= 1 }
