@@ -37,8 +37,9 @@ test: deps
 
 # libFuzzer over the readers of outside input (the package in Fuzz/, built with AddressSanitizer
 # into .build-fuzz), FUZZ_SECONDS each, one after another; stops at the first finding, whose input
-# is left in .build-fuzz/findings/<target>/. The committed seeds in Fuzz/Seeds are only read: what
-# the fuzzer adds goes to .build-fuzz/corpus. See docs/robustness.md.
+# is left in .build-fuzz/findings/<target>/. The committed seeds (Fuzz/Seeds) and dictionaries
+# (Fuzz/Dictionaries) are only read: what the fuzzer adds goes to .build-fuzz/corpus. See
+# docs/robustness.md.
 FUZZ_SECONDS ?= 60
 # SwiftPM 6.3 compiles `--sanitize=fuzzer --sanitize=address` without the coverage instrumentation
 # (only the last sanitizer reaches the compiler), so both go to the compiler in one flag.
@@ -47,11 +48,12 @@ FUZZ_TARGETS ?= FuzzCSV FuzzConfig FuzzSafetensors FuzzPNG FuzzJPEG
 fuzz: deps
 	swift build --package-path Fuzz --scratch-path .build-fuzz/build --sanitize=fuzzer $(FUZZ_SANITIZE)
 	@for target in $(FUZZ_TARGETS); do \
-		seeds=Fuzz/Seeds/$$(echo $${target#Fuzz} | tr A-Z a-z); \
+		name=$$(echo $${target#Fuzz} | tr A-Z a-z); \
+		dict=$$([ -f Fuzz/Dictionaries/$$name.dict ] && echo -dict=Fuzz/Dictionaries/$$name.dict); \
 		mkdir -p .build-fuzz/corpus/$$target .build-fuzz/findings/$$target; \
-		echo "== $$target, $(FUZZ_SECONDS) s, seeds from $$seeds"; \
-		SWIFT_BACKTRACE=enable=no .build-fuzz/build/debug/$$target .build-fuzz/corpus/$$target $$seeds \
-			-max_total_time=$(FUZZ_SECONDS) -timeout=20 -print_final_stats=1 \
+		echo "== $$target, $(FUZZ_SECONDS) s, seeds from Fuzz/Seeds/$$name"; \
+		SWIFT_BACKTRACE=enable=no .build-fuzz/build/debug/$$target .build-fuzz/corpus/$$target Fuzz/Seeds/$$name \
+			$$dict -max_total_time=$(FUZZ_SECONDS) -timeout=20 -print_final_stats=1 \
 			-artifact_prefix=.build-fuzz/findings/$$target/ || exit 1; \
 	done
 
