@@ -8,7 +8,9 @@ import SimbaCore
 /// which is prefixed here (the header ends at the last `}`), so mutations of the JSON keep a matching
 /// length; any other input is the whole file as it is.
 func safetensorsFile(_ input: UnsafeBufferPointer<UInt8>) -> Data {
-    guard input.first == UInt8(ascii: "{"), let close = input.lastIndex(of: UInt8(ascii: "}")) else { return Data(input) }
+    guard input.first == UInt8(ascii: "{"), let close = input.lastIndex(of: UInt8(ascii: "}")) else {
+        return Data(input)
+    }
     var length = UInt64(close + 1).littleEndian
     return Data(bytes: &length, count: 8) + Data(input)
 }
