@@ -12,7 +12,7 @@ SIMBA := .build/release/simba
 NATIVE_CPU := $(shell echo | clang -march=native -\#\#\# -x c - 2>&1 | sed -n 's/.*"-target-cpu" "\([^"]*\)".*/\1/p')
 CPU_FLAGS := $(if $(PORTABLE),,$(if $(NATIVE_CPU),-Xswiftc -target-cpu -Xswiftc $(NATIVE_CPU)))
 
-.PHONY: deps setup build run test bench bench-kernels forecast-table fashion-mnist train-fashion-mnist real-world-check clean
+.PHONY: deps setup build run test fuzz bench bench-kernels forecast-table fashion-mnist train-fashion-mnist real-world-check clean
 
 # Installs the Debian packages that are missing (nothing when all are there).
 deps:
@@ -28,9 +28,34 @@ build: deps
 	swift build -c release --product simba $(CPU_FLAGS)
 
 # The tests build for the same CPU as `make build`, so they check the code it ships (the AVX-512
-# paths here); `make test PORTABLE=1` checks the portable build.
+# paths here); `make test PORTABLE=1` checks the portable build. `make test SANITIZE=address` (or
+# thread, undefined) runs them under that sanitizer, built apart in .build-<sanitizer>; leaks in the
+# toolchain's own libraries are suppressed (Tests/lsan-suppressions.txt).
+SANITIZE_FLAGS := $(if $(SANITIZE),--sanitize=$(SANITIZE) --scratch-path .build-$(SANITIZE))
 test: deps
-	swift test $(CPU_FLAGS)
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt swift test $(CPU_FLAGS) $(SANITIZE_FLAGS)
+
+# libFuzzer over the readers of outside input (the package in Fuzz/, built with AddressSanitizer
+# into .build-fuzz), FUZZ_SECONDS each, one after another; stops at the first finding, whose input
+# is left in .build-fuzz/findings/<target>/. The committed seeds (Fuzz/Seeds) and dictionaries
+# (Fuzz/Dictionaries) are only read: what the fuzzer adds goes to .build-fuzz/corpus. See
+# docs/robustness.md.
+FUZZ_SECONDS ?= 60
+# SwiftPM 6.3 compiles `--sanitize=fuzzer --sanitize=address` without the coverage instrumentation
+# (only the last sanitizer reaches the compiler), so both go to the compiler in one flag.
+FUZZ_SANITIZE := -Xswiftc -sanitize=fuzzer,address
+FUZZ_TARGETS ?= FuzzCSV FuzzConfig FuzzSafetensors FuzzPNG FuzzJPEG
+fuzz: deps
+	swift build --package-path Fuzz --scratch-path .build-fuzz/build --sanitize=fuzzer $(FUZZ_SANITIZE)
+	@for target in $(FUZZ_TARGETS); do \
+		name=$$(echo $${target#Fuzz} | tr A-Z a-z); \
+		dict=$$([ -f Fuzz/Dictionaries/$$name.dict ] && echo -dict=Fuzz/Dictionaries/$$name.dict); \
+		mkdir -p .build-fuzz/corpus/$$target .build-fuzz/findings/$$target; \
+		echo "== $$target, $(FUZZ_SECONDS) s, seeds from Fuzz/Seeds/$$name"; \
+		SWIFT_BACKTRACE=enable=no .build-fuzz/build/debug/$$target .build-fuzz/corpus/$$target Fuzz/Seeds/$$name \
+			$$dict -max_total_time=$(FUZZ_SECONDS) -timeout=20 -print_final_stats=1 \
+			-artifact_prefix=.build-fuzz/findings/$$target/ || exit 1; \
+	done
 
 # The main job: train SiMBA-TS on ETTh1 (96 → 96, shipped in data/ETT), score the test split and
 # forecast the 96 hours after the file ends. Each call writes a new folder under runs/.

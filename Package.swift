@@ -5,6 +5,10 @@ let package = Package(
     name: "simba",
     products: [
         .executable(name: "simba", targets: ["simba"]),
+        // The readers of outside input, for the fuzz package in Fuzz/ (which builds them instrumented).
+        .library(name: "SimbaCore", targets: ["SimbaCore"]),
+        .library(name: "SimbaData", targets: ["SimbaData"]),
+        .library(name: "SimbaTraining", targets: ["SimbaTraining"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),

@@ -92,7 +92,9 @@ public enum JPEG {
             if status != 0 {
                 let text = errorText(handle)
                 let isWarning = tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue)
-                if !isWarning || text.contains("Premature end") {
+                // "Premature end of JPEG file" (cut short) and "Corrupt JPEG data: premature end of data
+                // segment" (a marker where the scan data should go on) both mean the image is not all there.
+                if !isWarning || text.range(of: "premature end", options: .caseInsensitive) != nil {
                     throw ImageDecodeError(source: source, reason: "corrupt or truncated JPEG (libjpeg-turbo: \(text))")
                 }
             }
