@@ -6,20 +6,6 @@ import SimbaModel
 @testable import SimbaTraining
 import Testing
 
-/// The problems resolving `schema` reports, or an issue when it resolves.
-private func problems(_ schema: ConfigSchema, yaml: String?, overrides: [String] = [],
-                      sourceLocation: SourceLocation = #_sourceLocation) -> [ConfigError.Problem] {
-    do {
-        _ = try Config(schema: schema, yaml: yaml, file: "deep.yaml", overrides: overrides, workingDirectory: "/proj")
-        Issue.record("expected a ConfigError", sourceLocation: sourceLocation)
-    } catch let error as ConfigError {
-        return error.problems
-    } catch {
-        Issue.record("expected a ConfigError, got \(error)", sourceLocation: sourceLocation)
-    }
-    return []
-}
-
 @Suite struct ConfigLimitTests {
     static let schemas: [(String, ConfigSchema)] = [("classify", .classify), ("forecast", .forecast)]
 
@@ -53,7 +39,7 @@ private func problems(_ schema: ConfigSchema, yaml: String?, overrides: [String]
         ("optimization.seed=-1", ">= 0"),
     ])
     func hugeForecastValuesAreRefused(override: String, bound: String) {
-        let found = problems(.forecast, yaml: "data:\n  path: x.csv\n", overrides: [override])
+        let found = problems("data:\n  path: x.csv\n", schema: .forecast, file: "deep.yaml", overrides: [override])
         let key = String(override.prefix { $0 != "=" })
         #expect(found.count == 1 && found[0].reason == .outOfRange && found[0].key == key, "\(found)")
         #expect(found.first?.description.contains(bound) == true, "\(found)")
@@ -62,7 +48,7 @@ private func problems(_ schema: ConfigSchema, yaml: String?, overrides: [String]
     @Test(arguments: ["optimization.batch_size=70000", "data.img_size=8192", "model.num_classes=1000000",
                       "model.d_state=2000", "model.stem_hidden_dim=5000", "data.workers=100000"])
     func hugeClassifyValuesAreRefused(override: String) {
-        let found = problems(.classify, yaml: "data:\n  root: images\n", overrides: [override])
+        let found = problems("data:\n  root: images\n", schema: .classify, file: "deep.yaml", overrides: [override])
         #expect(found.count == 1 && found[0].reason == .outOfRange, "\(found)")
     }
 
@@ -70,7 +56,7 @@ private func problems(_ schema: ConfigSchema, yaml: String?, overrides: [String]
     func deepFlowList() {
         let yaml = "data:\n  path: x.csv\nmodel:\n  d_model: " + String(repeating: "[", count: 5000)
             + String(repeating: "]", count: 5000) + "\n"
-        let found = problems(.forecast, yaml: yaml)
+        let found = problems(yaml, schema: .forecast, file: "deep.yaml")
         #expect(found.count == 1 && found[0].reason == .syntax, "\(found)")
         #expect(found.first?.description.contains("nests more than 64 levels") == true)
         #expect(found.first?.location == .file("deep.yaml", line: 4))
@@ -83,7 +69,7 @@ private func problems(_ schema: ConfigSchema, yaml: String?, overrides: [String]
             let sequence = (0..<depth).map { String(repeating: " ", count: 2 * $0) + "-" }.joined(separator: "\n")
             let inline = String(repeating: "- ", count: depth) + "x"
             for yaml in [mapping, sequence, inline] {
-                let found = problems(.forecast, yaml: yaml)
+                let found = problems(yaml, schema: .forecast, file: "deep.yaml")
                 #expect(found.count == 1 && found[0].reason == .syntax, "\(depth): \(found.map(\.description))")
             }
         }
@@ -102,7 +88,7 @@ private func problems(_ schema: ConfigSchema, yaml: String?, overrides: [String]
     @Test("A file over 1 MiB is refused whole; brackets in quotes, comments and block scalars do not count")
     func sizeAndWhatDoesNotNest() throws {
         let huge = "data:\n  path: x.csv\n" + String(repeating: "# padding\n", count: 120_000)
-        let found = problems(.forecast, yaml: huge)
+        let found = problems(huge, schema: .forecast, file: "deep.yaml")
         #expect(found.count == 1 && found[0].description.contains("1 MiB"), "\(found)")
         let brackets = String(repeating: "[", count: 200)
         let harmless = """
@@ -123,11 +109,13 @@ private func problems(_ schema: ConfigSchema, yaml: String?, overrides: [String]
     @Test("--set with a deeply nested value is refused without parsing; long values are quoted cut to 80 characters")
     func deepOverrideAndClippedQuotes() {
         let deep = String(repeating: "[", count: 5000)
-        let found = problems(.forecast, yaml: "data:\n  path: x.csv\n", overrides: ["model.d_model=" + deep])
+        let found = problems("data:\n  path: x.csv\n", schema: .forecast, file: "deep.yaml",
+                             overrides: ["model.d_model=" + deep])
         #expect(found.count == 1 && found[0].key == "model.d_model", "\(found)")
         #expect((found.first?.description.count ?? .max) < 400, "\(found)")
         let long = String(repeating: "9", count: 500)
-        let wrong = problems(.forecast, yaml: "data:\n  path: x.csv\n", overrides: ["model.d_model=x" + long])
+        let wrong = problems("data:\n  path: x.csv\n", schema: .forecast, file: "deep.yaml",
+                             overrides: ["model.d_model=x" + long])
         #expect(wrong.count == 1 && (wrong.first?.description.count ?? .max) < 400, "\(wrong)")
     }
 

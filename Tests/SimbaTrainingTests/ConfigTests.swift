@@ -6,16 +6,17 @@ import SimbaModel
 import SimbaTraining
 import Testing
 
-/// Resolves the forecast schema from text, as if read from `file` inside `/proj`.
-private func load(_ yaml: String?, file: String? = "configs/etth1.yaml", overrides: [String] = []) throws -> Config {
-    try Config(schema: .forecast, yaml: yaml, file: file, overrides: overrides, workingDirectory: "/proj")
+/// Resolves `schema` (the forecast one unless given) from text, as if read from `file` inside `/proj`.
+func load(_ yaml: String?, schema: ConfigSchema = .forecast, file: String? = "configs/etth1.yaml",
+          overrides: [String] = []) throws -> Config {
+    try Config(schema: schema, yaml: yaml, file: file, overrides: overrides, workingDirectory: "/proj")
 }
 
 /// The problems `load` reports, or an issue when it succeeds.
-private func problems(_ yaml: String?, file: String? = "configs/etth1.yaml", overrides: [String] = [],
-                      sourceLocation: SourceLocation = #_sourceLocation) -> [ConfigError.Problem] {
+func problems(_ yaml: String?, schema: ConfigSchema = .forecast, file: String? = "configs/etth1.yaml",
+              overrides: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) -> [ConfigError.Problem] {
     do {
-        _ = try load(yaml, file: file, overrides: overrides)
+        _ = try load(yaml, schema: schema, file: file, overrides: overrides)
         Issue.record("expected a ConfigError", sourceLocation: sourceLocation)
     } catch let error as ConfigError {
         return error.problems
