@@ -21,7 +21,7 @@ let package = Package(
     targets: [
         fuzzTarget("FuzzCSV", ["SimbaData"]),
         fuzzTarget("FuzzConfig", ["SimbaTraining"]),
-        fuzzTarget("FuzzSafetensors", ["SimbaCore"]),
+        fuzzTarget("FuzzSafetensors", ["SimbaSafetensors"]),
         fuzzTarget("FuzzPNG", ["SimbaData"]),
         fuzzTarget("FuzzJPEG", ["SimbaData"]),
     ],

@@ -5,6 +5,7 @@ import Foundation
 import SimbaCore
 import SimbaData
 import SimbaModel
+import SimbaSafetensors
 
 /// A trained SiMBA-TS with what it needs to read new data: its config, scaler and weights.
 public struct ForecastCheckpoint {

@@ -5,6 +5,7 @@ import Foundation
 import SimbaCore
 import SimbaData
 import SimbaModel
+import SimbaSafetensors
 
 /// Scores of one split over every window × step × target column, on the standardised scale.
 public struct SplitScores: Sendable, Codable, Equatable {

@@ -3,6 +3,7 @@
 
 import Foundation
 import SimbaCore
+import SimbaSafetensors
 
 /// The folder of one training run: config.yaml, log.txt, summary.csv, last.safetensors,
 /// last.state.safetensors, best.safetensors, the final metrics, and `.simba.lock`.

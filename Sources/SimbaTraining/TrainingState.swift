@@ -3,6 +3,7 @@
 
 import Foundation
 import SimbaCore
+import SimbaSafetensors
 
 /// Where a run stands after a completed epoch.
 public struct TrainingProgress: Codable, Equatable, Sendable {

@@ -5,6 +5,7 @@ import Foundation
 import SimbaCore
 import SimbaData
 import SimbaModel
+import SimbaSafetensors
 
 /// A classifier ready to evaluate, with what its checkpoint says about classes and preprocessing.
 public struct VisionCheckpoint {

@@ -6,6 +6,7 @@ import Foundation
 import SimbaCore
 import SimbaData
 import SimbaModel
+import SimbaSafetensors
 
 /// Everything a vision run needs besides the data folders.
 public struct VisionSettings: Sendable {

@@ -4,6 +4,7 @@
 import Foundation
 import SimbaCLI
 import SimbaCore
+import SimbaSafetensors
 import SimbaTestSupport
 import SimbaTraining
 import Testing

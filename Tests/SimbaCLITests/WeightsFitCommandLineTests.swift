@@ -5,6 +5,7 @@ import Foundation
 import SimbaCLI
 import SimbaCore
 import SimbaModel
+import SimbaSafetensors
 import SimbaTestSupport
 import SimbaTraining
 import Testing

@@ -3,6 +3,7 @@
 
 import Foundation
 import SimbaCore
+import SimbaSafetensors
 
 /// One PyTorch fixture: weights under state_dict names plus x, y, dy, dx, grad.<name>, loss, ….
 public struct Fixture {

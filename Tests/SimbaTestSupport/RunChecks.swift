@@ -3,6 +3,7 @@
 
 import Foundation
 import SimbaCore
+import SimbaSafetensors
 import Testing
 
 /// Every tensor of a safetensors file as raw float32 bit patterns, by name.

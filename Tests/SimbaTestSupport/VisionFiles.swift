@@ -3,6 +3,7 @@
 
 import Foundation
 import SimbaCore
+import SimbaSafetensors
 
 public enum VisionFiles {
     /// Class folder names of the generated folders (those of Tests/Fixtures/eval_images/val).

@@ -5,6 +5,7 @@ import Foundation
 import SimbaCore
 import SimbaData
 import SimbaModel
+import SimbaSafetensors
 import SimbaTestSupport
 import SimbaTraining
 import Testing

@@ -6,6 +6,7 @@ import Foundation
 import SimbaCore
 import SimbaData
 import SimbaModel
+import SimbaSafetensors
 import SimbaTestSupport
 @testable import SimbaTraining
 import Testing

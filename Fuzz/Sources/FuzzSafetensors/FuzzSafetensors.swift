@@ -2,7 +2,7 @@
 // tensor. A thrown error is a pass; a trap or a memory error is a finding.
 
 import Foundation
-import SimbaCore
+import SimbaSafetensors
 
 /// The file the reader sees. Input that starts with `{` is a header and data without the 8-byte length,
 /// which is prefixed here (the header ends at the last `}`), so mutations of the JSON keep a matching

@@ -2,6 +2,7 @@
 // validates them strictly. It converts nothing: float32 tensors are read, others are only listed.
 
 import Foundation
+import SimbaCore
 
 /// What is wrong with a safetensors file, naming the file.
 public struct SafetensorsError: Error, CustomStringConvertible {

@@ -3,6 +3,7 @@
 
 import Foundation
 import SimbaCore
+import SimbaSafetensors
 import SimbaTestSupport
 import Testing
 

@@ -2,6 +2,7 @@
 // PyTorch state_dict loads as it is. It does not hold optimizer state (see the training state).
 
 import Foundation
+import SimbaCore
 
 /// A weights file that does not fit the model: counts every missing, unexpected and mis-shaped
 /// tensor and names the first `shownPerList` of each.

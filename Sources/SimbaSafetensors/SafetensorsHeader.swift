@@ -2,6 +2,7 @@
 // JSON, unique names, known dtypes, exact integer shapes and offsets. It reads no tensor data.
 
 import Foundation
+import SimbaCore
 
 /// The tensor table and metadata of a safetensors file, known to describe a well-formed data
 /// section: every tensor's byte count is its element count × dtype size (no overflow), and the
