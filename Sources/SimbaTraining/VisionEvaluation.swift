@@ -66,15 +66,21 @@ public struct VisionCheckpoint {
         }
     }
 
-    /// The transform stored by VisionJob, or nil when there is none readable; stored values out of
-    /// bounds (EvalTransform.checked) are a CheckpointError.
+    /// The transform stored by VisionJob, or nil when the checkpoint stores none; a stored one that
+    /// is not the JSON VisionJob writes, or whose values are out of bounds (EvalTransform.checked),
+    /// is a CheckpointError (never silently replaced by the defaults).
     static func evalTransform(_ json: String?, path: String) throws -> EvalTransform? {
-        guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+        guard let json else { return nil }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
             let size = (object["img_size"] as? NSNumber)?.intValue, let crop = (object["crop_pct"] as? NSNumber)?.doubleValue,
             let interpolation = (object["interpolation"] as? String).flatMap(Interpolation.init(rawValue:)),
             let mean = (object["mean"] as? [NSNumber])?.map(\.floatValue), let std = (object["std"] as? [NSNumber])?.map(\.floatValue),
             mean.count == 3, std.count == 3
-        else { return nil }
+        else {
+            throw CheckpointError(path: path, problem: "its eval_transform metadata \(quoted(json)) is not "
+                                  + "{img_size, crop_pct, interpolation, mean[3], std[3]}; the file was not written by "
+                                  + "this simba or was changed by hand")
+        }
         do {
             return try EvalTransform.checked(size: size, cropPct: crop, interpolation: interpolation,
                                              normalization: try Normalization.checked(mean: mean, std: std))

@@ -96,4 +96,22 @@ struct PreprocessingSettingsTests {
                 "\(run.errors)")
         #expect(!folder.exists("out.json"))
     }
+
+    @Test("A checkpoint whose eval_transform metadata is malformed is refused, not replaced by defaults")
+    func malformedCheckpointTransform() throws {
+        let folder = try project()
+        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
+        try SafetensorsEditing.editMetadata(folder.file("run/best.safetensors")) { metadata in
+            let transform = try #require(metadata["eval_transform"])
+            metadata["eval_transform"] = transform.replacingOccurrences(
+                of: #""std":\[[^\]]*\]"#, with: #""std":[1,1]"#, options: .regularExpression)
+            #expect(metadata["eval_transform"] != transform)
+        }
+        let run = simba(["eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
+                         "--json", folder.file("out.json")])
+        #expect(run.result == 1)
+        #expect(run.errors.contains("eval_transform metadata") && run.errors.contains("is not {img_size"),
+                "\(run.errors)")
+        #expect(!folder.exists("out.json"))
+    }
 }
