@@ -13,8 +13,9 @@ public struct FileWriteError: Error, CustomStringConvertible {
 public enum AtomicFile {
     /// Replaces `path` with `data` atomically. On failure the old file (if any) is untouched and
     /// the temporary file is removed; a process killed during the write leaves the temporary file
-    /// (`temporaryPath(for:)`), which `temporaryWriter(of:)` recognises.
+    /// (`temporaryPath(for:)`), which the next write of the same file removes.
     public static func write(_ data: Data, to path: String) throws {
+        removeStaleTemporaries(in: folder(of: path), of: URL(fileURLWithPath: path).lastPathComponent)
         let temporary = temporaryPath(for: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }
@@ -76,6 +77,27 @@ public enum AtomicFile {
         let digits = name[marker.upperBound...]
         guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return nil }
         return Int32(digits)
+    }
+
+    /// Removes from `folder` the temporary files (`.NAME.tmp-PID`, of file `name` only when given)
+    /// whose writer is this process or a process that is gone: what a write killed midway left, the
+    /// size of the file it was writing. Best effort; returns the names it could not remove.
+    @discardableResult
+    public static func removeStaleTemporaries(in folder: String, of name: String? = nil) -> [String] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        var left: [String] = []
+        for entry in entries {
+            guard let writer = temporaryWriter(of: entry), name.map({ entry.hasPrefix("." + $0 + ".tmp-") }) ?? true,
+                  writer == getpid() || !isRunning(writer)
+            else { continue }
+            if unlink(folder + "/" + entry) != 0 && errno != ENOENT { left.append(entry) }
+        }
+        return left
+    }
+
+    /// True when a process `pid` exists (it may belong to another user).
+    private static func isRunning(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
     }
 
     private static func folder(of path: String) -> String {

@@ -203,15 +203,10 @@ public final class RunFolder {
             try removeTree(commit)
         }
         try removeTree(path + "/" + Self.stagingName)
-        for name in try Self.listing(path) {
-            guard let writer = AtomicFile.temporaryWriter(of: name) else { continue }
-            if writer == getpid() || !Self.isRunning(writer) { try removeTree(path + "/" + name) }
+        if let stuck = AtomicFile.removeStaleTemporaries(in: path).first {
+            throw CheckpointError(path: path + "/" + stuck, problem: "cannot remove this leftover of an interrupted "
+                                  + "save; remove it by hand")
         }
-    }
-
-    /// True when a process `pid` exists (it may belong to another user).
-    private static func isRunning(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
     }
 
     /// Removes `target` and everything in it, if it exists.
