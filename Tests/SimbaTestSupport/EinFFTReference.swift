@@ -2,6 +2,7 @@
 // Slow and allocating; never used in training.
 
 import Foundation
+import SimbaCore
 
 extension EinFFT {
     /// Same result as `forward`, computed from the definition: every DFT is the double sum
