@@ -1,6 +1,15 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The kernel levels: the x86-64 microarchitecture levels of the psABI that simba's kernels are
+/// compiled for (`-march`), with the compilation conditions their sources test. SIMBA_FMA: fused
+/// multiply-adds are instructions, not library calls.
+let kernelLevels: [(name: String, march: String, defines: [String])] = [
+    ("Baseline", "x86-64", ["SIMBA_KERNELS_BASELINE"]),
+    ("AVX2", "x86-64-v3", ["SIMBA_KERNELS_AVX2", "SIMBA_FMA"]),
+    ("AVX512", "x86-64-v4", ["SIMBA_KERNELS_AVX512", "SIMBA_FMA"]),
+]
+
 let package = Package(
     name: "simba",
     products: [
@@ -24,14 +33,26 @@ let package = Package(
         // Signal handlers that only set a flag: Swift code cannot run inside a signal handler safely.
         .target(name: "CInterrupt"),
 
-        // MARK: Numerics: buffers, parameters, BLAS/FFT, kernels as forward/backward pairs, optimizer
+        // MARK: What simba runs on: the CPU's instruction-set level, the thread pool, OpenBLAS and
+        // FFTW, and the contracts of the kernels (one protocol per kernel family).
+        .target(name: "SimbaRuntime", dependencies: ["COpenBLAS", "CFFTW", "CVectorBuiltins"]),
+
+        // MARK: Kernels as forward/backward pairs, compiled once per CPU level from the same sources
+        // (Sources/SimbaKernels; each level's folder links to it). SimbaCore picks one at start-up.
+    ] + kernelLevels.map { level in
         .target(
-            name: "SimbaCore",
-            dependencies: ["COpenBLAS", "CFFTW", "CVectorBuiltins"],
-            // Its kernels get sizes already checked by configs, models and readers; without the checks in
+            name: "SimbaKernels\(level.name)",
+            dependencies: ["SimbaRuntime", "CVectorBuiltins"],
+            // Their sizes are already checked by configs, models and readers; without the checks in
             // their inner loops a release build trains and infers 11–21% faster (docs/robustness.md).
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
-        ),
+            swiftSettings: [
+                .unsafeFlags(["-Xcc", "-march=\(level.march)"]),
+                .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+            ] + level.defines.map { .define($0) }
+        )
+    } + [
+        // MARK: Numerics: buffers, parameters, the kernels in use, optimizer
+        .target(name: "SimbaCore", dependencies: ["SimbaRuntime"] + kernelLevels.map { .target(name: "SimbaKernels\($0.name)") }),
 
         // MARK: Weights files: the strict safetensors reader and writer, state_dict I/O. Apart from
         // SimbaCore so that these readers of outside bytes keep their checks in release builds too.
@@ -52,7 +73,17 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "SimbaTestSupport", dependencies: ["SimbaCore", "SimbaSafetensors"], path: "Tests/SimbaTestSupport"),
-        .testTarget(name: "SimbaCoreTests", dependencies: ["SimbaCore", "SimbaTestSupport"]),
+        .testTarget(name: "SimbaCoreTests", dependencies: ["SimbaCore", "SimbaRuntime", "SimbaTestSupport"]),
+    ] + kernelLevels.map { level in
+        // The kernel tests (Tests/SimbaKernelsTests, linked from each level's folder) once per level,
+        // each against the level's module; a level this CPU lacks is skipped. Compiled for any
+        // x86-64 CPU: only the kernels they call use the level's instructions.
+        .testTarget(
+            name: "SimbaKernels\(level.name)Tests",
+            dependencies: [.target(name: "SimbaKernels\(level.name)"), "SimbaCore", "SimbaTestSupport"],
+            swiftSettings: level.defines.map { .define($0) }
+        )
+    } + [
         .testTarget(name: "SimbaSafetensorsTests", dependencies: ["SimbaSafetensors", "SimbaCore", "SimbaTestSupport"]),
         // Fixtures (Tests/Fixtures) are read from the source tree, not bundled.
         .testTarget(name: "SimbaModelTests", dependencies: ["SimbaModel", "SimbaCore", "SimbaSafetensors", "SimbaTestSupport"]),

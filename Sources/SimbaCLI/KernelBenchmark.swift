@@ -47,18 +47,18 @@ enum KernelBenchmark {
         for i in 0..<a.count { a[i] = -Float(i % dState + 1) }
         let bc = random(rows * 2 * dState, seed: 3), d = random(dInner, seed: 4)
         let y = FloatBuffer(count: rows * dInner)
-        let saved = FloatBuffer(count: SelectiveScan.savedStateCount(batch: batch, length: tokens, dInner: dInner, dState: dState, chunk: chunk))
-        let scratch = FloatBuffer(count: SelectiveScan.backwardScratchCount(batch: batch, length: tokens, dInner: dInner, dState: dState, chunk: chunk))
+        let saved = FloatBuffer(count: Kernels.current.selectiveScan.savedStateCount(batch: batch, length: tokens, dInner: dInner, dState: dState, chunk: chunk))
+        let scratch = FloatBuffer(count: Kernels.current.selectiveScan.backwardScratchCount(batch: batch, length: tokens, dInner: dInner, dState: dState, chunk: chunk))
         let dX = FloatBuffer(count: rows * dInner), dDelta = FloatBuffer(count: rows * dInner)
         let dA = FloatBuffer(count: dInner * dState), dBC = FloatBuffer(count: rows * 2 * dState), dD = FloatBuffer(count: dInner)
         let forward = time(repeats: repeats) {
-            SelectiveScan.forward(
+            Kernels.current.selectiveScan.forward(
                 y: y.pointer, savedStates: saved.pointer, x: x.pointer, delta: delta.pointer, a: a.pointer,
                 b: bc.pointer, c: bc.pointer + dState, d: d.pointer, bcStride: 2 * dState,
                 batch: batch, length: tokens, dInner: dInner, dState: dState, chunk: chunk)
         }
         let backward = time(repeats: repeats) {
-            SelectiveScan.backward(
+            Kernels.current.selectiveScan.backward(
                 dX: dX.pointer, dDelta: dDelta.pointer, dA: dA.pointer, dB: dBC.pointer, dC: dBC.pointer + dState,
                 dD: dD.pointer, scratch: scratch.pointer, dY: dy.pointer, savedStates: saved.pointer, x: x.pointer,
                 delta: delta.pointer, a: a.pointer, b: bc.pointer, c: bc.pointer + dState, d: d.pointer,

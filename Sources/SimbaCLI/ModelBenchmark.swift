@@ -154,14 +154,14 @@ enum ModelBenchmark {
         let targets = FloatBuffer(count: batch * classes), probabilities = FloatBuffer(count: batch * classes)
         let dLogits = FloatBuffer(count: batch * classes)
         labels.withUnsafeBufferPointer {
-            CrossEntropy.smoothedOneHot(targets: targets.pointer, labels: $0.baseAddress!, batch: batch, classes: classes, smoothing: 0.1)
+            Kernels.current.crossEntropy.smoothedOneHot(targets: targets.pointer, labels: $0.baseAddress!, batch: batch, classes: classes, smoothing: 0.1)
         }
         let step = {
             model.store.zeroGradients()
             let logits = model.forward(images.pointer, batch: batch)
-            _ = CrossEntropy.forward(probabilities: probabilities.pointer, logits: logits, targets: targets.pointer, batch: batch, classes: classes)
+            _ = Kernels.current.crossEntropy.forward(probabilities: probabilities.pointer, logits: logits, targets: targets.pointer, batch: batch, classes: classes)
             dLogits.pointer.update(repeating: 0, count: batch * classes)
-            CrossEntropy.backward(dLogits: dLogits.pointer, probabilities: probabilities.pointer, targets: targets.pointer,
+            Kernels.current.crossEntropy.backward(dLogits: dLogits.pointer, probabilities: probabilities.pointer, targets: targets.pointer,
                                   batch: batch, classes: classes, dLoss: 1)
             model.backward(dLogits.pointer, batch: batch)
             optimizer.step(store: model.store, learningRate: 1e-3)

@@ -70,37 +70,23 @@ public final class AdamW {
         let lr = Double(learningRate)
         let t = Double(stepCount)
         let decayFactor = Float(1 - lr * weightDecay)
-        let firstWeight = Float(1 - beta1)
-        let secondWeight = Float(1 - beta2)
-        let secondDecay = Float(beta2)
-        let negativeStepSize = Float(-(lr / (1 - pow(beta1, t))))
-        let correction2Sqrt = Float((1 - pow(beta2, t)).squareRoot())
-        let epsilon = Float(eps)
         let applyDecay = weightDecay != 0
+        let withDecay = AdamWCoefficients(
+            decay: applyDecay ? decayFactor : 1, firstWeight: Float(1 - beta1), secondWeight: Float(1 - beta2),
+            secondDecay: Float(beta2), negativeStepSize: Float(-(lr / (1 - pow(beta1, t)))),
+            correction2Sqrt: Float((1 - pow(beta2, t)).squareRoot()), epsilon: Float(eps))
+        var withoutDecay = withDecay
+        withoutDecay.decay = 1
         let p = store.values.pointer, g = UnsafePointer(store.gradients.pointer)
         let m = m.pointer, v = v.pointer
+        let kernel = Kernels.current.adamW
         Parallel.forEachRange(store.parameterCount, costPerItem: 8) { range in
             for run in runs where run.range.overlaps(range) {
                 let piece = run.range.clamped(to: range)
-                let decay: Float = applyDecay && run.decay ? decayFactor : 1
-                // 16 elements at a time with the same operations in the same order as the scalar
-                // form (PyTorch's): p·(1 − lr·wd), m lerp, v, denominator, p += −step·m/denominator.
-                var i = piece.lowerBound
-                while i < piece.upperBound {
-                    let n = min(VectorMath.Vector.scalarCount, piece.upperBound - i)
-                    let gi = VectorMath.load(g + i, n)
-                    var mi = VectorMath.load(m + i, n), vi = VectorMath.load(v + i, n)
-                    var pi = VectorMath.load(p + i, n)
-                    if decay != 1 { pi *= decay }
-                    mi += firstWeight * (gi - mi)
-                    vi = vi * secondDecay + secondWeight * gi * gi
-                    let denominator = VectorMath.squareRoot(vi) / correction2Sqrt + epsilon
-                    pi += negativeStepSize * mi / denominator
-                    VectorMath.store(mi, m + i, n)
-                    VectorMath.store(vi, v + i, n)
-                    VectorMath.store(pi, p + i, n)
-                    i += n
-                }
+                let at = piece.lowerBound
+                kernel.update(
+                    parameters: p + at, firstMoments: m + at, secondMoments: v + at, gradients: g + at,
+                    count: piece.count, coefficients: run.decay ? withDecay : withoutDecay)
             }
         }
     }

@@ -33,12 +33,12 @@ public final class BatchNormLayer {
         self.input = input
         trainedThisStep = context.training
         if context.training {
-            BatchNorm2d.forwardTraining(
+            Kernels.current.batchNorm2d.forwardTraining(
                 output: output, savedMean: savedMean.pointer, savedRstd: savedRstd.pointer,
                 runningMean: runningMean.value, runningVar: runningVar.value, input: input,
                 weight: weight.value, bias: bias.value, rows: rows, channels: channels, eps: eps, momentum: momentum)
         } else {
-            BatchNorm2d.forwardEval(
+            Kernels.current.batchNorm2d.forwardEval(
                 output: output, input: input, weight: weight.value, bias: bias.value,
                 runningMean: runningMean.value, runningVar: runningVar.value, rows: rows, channels: channels, eps: eps)
         }
@@ -47,11 +47,11 @@ public final class BatchNormLayer {
     public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, rows: Int) {
         guard let input else { preconditionFailure("BatchNormLayer.backward before forward") }
         if trainedThisStep {
-            BatchNorm2d.backwardTraining(
+            Kernels.current.batchNorm2d.backwardTraining(
                 dInput: dInput, dWeight: weight.gradient, dBias: bias.gradient, dOutput: dOutput, input: input,
                 weight: weight.value, savedMean: savedMean.pointer, savedRstd: savedRstd.pointer, rows: rows, channels: channels)
         } else {
-            BatchNorm2d.backwardEval(
+            Kernels.current.batchNorm2d.backwardEval(
                 dInput: dInput, dWeight: weight.gradient, dBias: bias.gradient, dOutput: dOutput, input: input,
                 weight: weight.value, runningMean: runningMean.value, runningVar: runningVar.value,
                 rows: rows, channels: channels, eps: eps)

@@ -75,11 +75,11 @@ public final class Block: SequenceLayer {
         if dropActive {
             switch drop {
             case .dropPath(let p):
-                DropPath.makeMask(mask: mask.pointer, batch: batch, probability: p, generator: &context.generator)
-                DropPath.forward(output: dropped, input: branch, mask: mask.pointer, batch: batch, rowSize: count / batch)
+                Kernels.current.dropPath.makeMask(mask: mask.pointer, batch: batch, probability: p, generator: &context.generator)
+                Kernels.current.dropPath.forward(output: dropped, input: branch, mask: mask.pointer, batch: batch, rowSize: count / batch)
             case .dropout(let p):
-                Dropout.makeMask(mask: mask.pointer, count: count, probability: p, generator: &context.generator)
-                Dropout.forward(output: dropped, input: branch, mask: mask.pointer, count: count)
+                Kernels.current.dropout.makeMask(mask: mask.pointer, count: count, probability: p, generator: &context.generator)
+                Kernels.current.dropout.forward(output: dropped, input: branch, mask: mask.pointer, count: count)
             }
         }
         let kept = dropActive ? UnsafePointer(dropped) : branch
@@ -98,9 +98,9 @@ public final class Block: SequenceLayer {
         Parallel.zero(dBranch, count: count)
         switch drop {
         case .dropPath:
-            DropPath.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer, batch: batch, rowSize: count / batch)
+            Kernels.current.dropPath.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer, batch: batch, rowSize: count / batch)
         case .dropout:
-            Dropout.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer, count: count)
+            Kernels.current.dropout.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer, count: count)
         }
         return UnsafePointer(dBranch)
     }

@@ -61,11 +61,11 @@ public final class ChannelMLP: SequenceLayer {
         let h1 = fc1.forward(input, batch: batch, length: length)              // (rows, hidden)
         if let grid, let dwWeight, let dwBias {
             precondition(length == grid.height * grid.width, "PVT2FFN: \(length) tokens ≠ grid \(grid)")
-            DepthwiseConv2d.forward(
+            Kernels.current.depthwiseConv2d.forward(
                 output: convOutput.pointer, input: h1, weight: dwWeight.value, bias: dwBias.value,
                 batch: batch, height: grid.height, width: grid.width, channels: hidden)
         }
-        GELU.forward(output: activation.pointer, input: preActivation, count: rows * hidden)
+        Kernels.current.gelu.forward(output: activation.pointer, input: preActivation, count: rows * hidden)
         return fc2.forward(activation.pointer, batch: batch, length: length)  // (rows, channels)
     }
 
@@ -76,10 +76,10 @@ public final class ChannelMLP: SequenceLayer {
             let dHidden = buffers.take(grid == nil ? 0 : count)
             Parallel.zero(dActivation, count: count)
             fc2.backward(dOutput, dInput: dActivation, batch: batch, length: length)
-            GELU.backwardOverwriting(dInput: dPreActivation, dOutput: dActivation, input: preActivation, count: count)
+            Kernels.current.gelu.backwardOverwriting(dInput: dPreActivation, dOutput: dActivation, input: preActivation, count: count)
             var dFc1Output = dPreActivation
             if let grid, let dwWeight, let dwBias {
-                DepthwiseConv2d.backward(
+                Kernels.current.depthwiseConv2d.backward(
                     dInput: dHidden, dWeight: dwWeight.gradient, dBias: dwBias.gradient,
                     dOutput: dPreActivation, input: fc1.output.pointer, weight: dwWeight.value,
                     batch: batch, height: grid.height, width: grid.width, channels: hidden, overwritingInput: true)

@@ -46,8 +46,8 @@ public final class Conv2dLayer {
     /// `input` is kept, unchanged, for backward.
     public func forward(_ input: UnsafePointer<Float>, batch: Int) -> UnsafePointer<Float> {
         self.input = input
-        if Conv2d.directForwardApplies(rows: batch * outHeight * outWidth, outChannels: outChannels) {
-            Conv2d.directForward(
+        if Kernels.current.conv2d.directForwardApplies(rows: batch * outHeight * outWidth, outChannels: outChannels) {
+            Kernels.current.conv2d.directForward(
                 output: output.pointer, input: input, weight: weight.value, bias: bias?.value,
                 batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
                 kernel: kernel, stride: stride, padding: padding)
@@ -55,7 +55,7 @@ public final class Conv2dLayer {
         }
         scratch.withForward { buffers in
             let columns = buffers.take(batch * outHeight * outWidth * inChannels * kernel * kernel)
-            Conv2d.forward(
+            Kernels.current.conv2d.forward(
                 output: output.pointer, columns: columns, input: input, weight: weight.value, bias: bias?.value,
                 batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
                 kernel: kernel, stride: stride, padding: padding)
@@ -68,11 +68,11 @@ public final class Conv2dLayer {
         guard let input else { preconditionFailure("Conv2dLayer.backward before forward") }
         scratch.withBackward { buffers in
             let columns = buffers.take(batch * outHeight * outWidth * inChannels * kernel * kernel)
-            Conv2d.im2col(
+            Kernels.current.conv2d.im2col(
                 columns: columns, input: input, batch: batch, height: height, width: width, inChannels: inChannels,
                 outHeight: outHeight, outWidth: outWidth, kernel: kernel, stride: stride, padding: padding,
-                order: Conv2d.columnOrder(rows: batch * outHeight * outWidth, outChannels: outChannels))
-            Conv2d.backward(
+                order: Kernels.current.conv2d.columnOrder(rows: batch * outHeight * outWidth, outChannels: outChannels))
+            Kernels.current.conv2d.backward(
                 dInput: dInput, dWeight: weight.gradient, dBias: bias?.gradient, dColumns: dInput == nil ? nil : columns,
                 dOutput: dOutput, columns: columns, weight: weight.value,
                 batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,

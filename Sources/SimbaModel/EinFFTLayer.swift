@@ -36,29 +36,29 @@ public final class EinFFTLayer: SequenceLayer {
     private let measure: Bool
 
     public init(store: ParameterStore, prefix: String, channels: Int, maxBatch: Int, maxLength: Int, measure: Bool = false) {
-        precondition(channels > 0 && channels % SimbaCore.EinFFT.blocks == 0, "EinFFT dim \(channels) must be a positive multiple of 4")
+        precondition(channels > 0 && channels % Kernels.current.einFFT.blocks == 0, "EinFFT dim \(channels) must be a positive multiple of 4")
         precondition(maxBatch > 0 && maxLength > 0, "EinFFT needs maxBatch and maxLength > 0")
         self.channels = channels
         self.maxBatch = maxBatch
         self.maxLength = maxLength
         self.measure = measure
-        let blocks = SimbaCore.EinFFT.blocks, bs = channels / blocks
+        let blocks = Kernels.current.einFFT.blocks, bs = channels / blocks
         complexWeight1 = store.parameter(prefix + "complex_weight_1", [2, blocks, bs, bs], .normal(std: 0.02))
         complexWeight2 = store.parameter(prefix + "complex_weight_2", [2, blocks, bs, bs], .normal(std: 0.02))
         complexBias1 = store.parameter(prefix + "complex_bias_1", [2, blocks, bs], .normal(std: 0.02))
         complexBias2 = store.parameter(prefix + "complex_bias_2", [2, blocks, bs], .normal(std: 0.02))
         let rows = maxBatch * maxLength
-        let spectrumCount = SimbaCore.EinFFT.spectrumCount(batch: maxBatch, length: maxLength, channels: channels)
+        let spectrumCount = Kernels.current.einFFT.spectrumCount(batch: maxBatch, length: maxLength, channels: channels)
         spectrum = FloatBuffer(count: spectrumCount)
         scratch = Scratch(
-            forward: [rows * channels, SimbaCore.EinFFT.forwardWorkspaceCount(batch: maxBatch, length: maxLength, channels: channels)],
-            backward: [SimbaCore.EinFFT.backwardWorkspaceCount(batch: maxBatch, length: maxLength, channels: channels)])
-        transforms[maxLength] = SimbaCore.EinFFT.makeTransform(length: maxLength, channels: channels, measure: measure)
+            forward: [rows * channels, Kernels.current.einFFT.forwardWorkspaceCount(batch: maxBatch, length: maxLength, channels: channels)],
+            backward: [Kernels.current.einFFT.backwardWorkspaceCount(batch: maxBatch, length: maxLength, channels: channels)])
+        transforms[maxLength] = Kernels.current.einFFT.makeTransform(length: maxLength, channels: channels, groupWidth: nil, measure: measure)
     }
 
     private func transform(length: Int) -> FFT {
         if let made = transforms[length] { return made }
-        let made = SimbaCore.EinFFT.makeTransform(length: length, channels: channels, measure: measure)
+        let made = Kernels.current.einFFT.makeTransform(length: length, channels: channels, groupWidth: nil, measure: measure)
         transforms[length] = made
         return made
     }
@@ -69,8 +69,8 @@ public final class EinFFTLayer: SequenceLayer {
         let transform = transform(length: length)
         return scratch.withForward { buffers in
             let output = buffers.take(batch * length * channels)
-            let workspace = buffers.take(SimbaCore.EinFFT.forwardWorkspaceCount(batch: batch, length: length, channels: channels))
-            SimbaCore.EinFFT.forward(
+            let workspace = buffers.take(Kernels.current.einFFT.forwardWorkspaceCount(batch: batch, length: length, channels: channels))
+            Kernels.current.einFFT.forward(
                 output: output, spectrum: spectrum.pointer, workspace: workspace, input: input,
                 weight1: complexWeight1.value, weight2: complexWeight2.value,
                 bias1: complexBias1.value, bias2: complexBias2.value,
@@ -85,8 +85,8 @@ public final class EinFFTLayer: SequenceLayer {
         precondition(batch <= maxBatch && length <= maxLength, "EinFFT sized for \(maxBatch)×\(maxLength), got \(batch)×\(length)")
         let transform = transform(length: length)
         scratch.withBackward { buffers in
-            let workspace = buffers.take(SimbaCore.EinFFT.backwardWorkspaceCount(batch: batch, length: length, channels: channels))
-            SimbaCore.EinFFT.backward(
+            let workspace = buffers.take(Kernels.current.einFFT.backwardWorkspaceCount(batch: batch, length: length, channels: channels))
+            Kernels.current.einFFT.backward(
                 dInput: dInput, dWeight1: complexWeight1.gradient, dWeight2: complexWeight2.gradient,
                 dBias1: complexBias1.gradient, dBias2: complexBias2.gradient, workspace: workspace,
                 dOutput: dOutput, spectrum: spectrum.pointer,

@@ -39,14 +39,14 @@ public final class LayerNormLayer: SequenceLayer {
         let rows = batch * length
         precondition(rows <= mean.count, "LayerNormLayer: \(rows) rows exceed the allocated maximum")
         self.input = input
-        LayerNorm.forward(
+        Kernels.current.layerNorm.forward(
             output: output, mean: mean.pointer, rstd: rstd.pointer, input: input,
             weight: weight.value, bias: bias.value, rows: rows, channels: channels, eps: eps)
     }
 
     public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
         guard let input else { preconditionFailure("LayerNormLayer.backward before forward") }
-        LayerNorm.backward(
+        Kernels.current.layerNorm.backward(
             dInput: dInput, dWeight: weight.gradient, dBias: bias.gradient, dOutput: dOutput, input: input,
             weight: weight.value, mean: mean.pointer, rstd: rstd.pointer, rows: batch * length, channels: channels)
     }

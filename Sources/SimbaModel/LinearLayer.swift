@@ -35,7 +35,7 @@ public final class LinearLayer: SequenceLayer {
         let rows = batch * length
         precondition(rows * outFeatures <= output.count, "LinearLayer: \(rows) rows exceed the allocated maximum")
         self.input = input
-        Linear.forward(
+        Kernels.current.linear.forward(
             output: output.pointer, input: input, weight: weight.value, bias: bias?.value,
             rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
         return UnsafePointer(output.pointer)
@@ -48,7 +48,7 @@ public final class LinearLayer: SequenceLayer {
     /// Backward that may skip the input gradient (nil) when nothing upstream needs it.
     public func backward(_ dOutput: UnsafePointer<Float>, dInputOrNil dInput: UnsafeMutablePointer<Float>?, batch: Int, length: Int) {
         guard let input else { preconditionFailure("LinearLayer.backward before forward") }
-        Linear.backward(
+        Kernels.current.linear.backward(
             dInput: dInput, dWeight: weight.gradient, dBias: bias?.gradient, dOutput: dOutput,
             input: input, weight: weight.value, rows: batch * length, inFeatures: inFeatures, outFeatures: outFeatures)
     }

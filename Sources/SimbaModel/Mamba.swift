@@ -88,11 +88,11 @@ public final class Mamba: SequenceLayer {
         z = FloatBuffer(count: count); xAct = FloatBuffer(count: count)
         xDbl = FloatBuffer(count: xDblCount); y = FloatBuffer(count: count)
         a = FloatBuffer(count: dInner * dState)
-        savedStates = FloatBuffer(count: SelectiveScan.savedStateCount(
+        savedStates = FloatBuffer(count: Kernels.current.selectiveScan.savedStateCount(
             batch: maxBatch, length: maxLength, dInner: dInner, dState: dState, chunk: chunk))
         // The scan's scratch is not monotonic in the batch (fewer sequences → more channel groups).
         let scanScratch = (1...maxBatch).map {
-            SelectiveScan.backwardScratchCount(batch: $0, length: maxLength, dInner: dInner, dState: dState, chunk: chunk)
+            Kernels.current.selectiveScan.backwardScratchCount(batch: $0, length: maxLength, dInner: dInner, dState: dState, chunk: chunk)
         }.max()!
         scratch = Scratch(
             forward: [rows * dModel, count, count],
@@ -118,29 +118,29 @@ public final class Mamba: SequenceLayer {
             let output = buffers.take(rows * dModel)
             let work = buffers.take(count)                                  // dt_proj out
             let gated = buffers.take(count)                                 // y ⊙ silu(z)
-            Linear.forward(                                                 // (rows, dModel) → (rows, dInner)
+            Kernels.current.linear.forward(                                                 // (rows, dModel) → (rows, dInner)
                 output: xIn.pointer, input: input, weight: inProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dModel, outFeatures: dInner)
-            Linear.forward(
+            Kernels.current.linear.forward(
                 output: z.pointer, input: input, weight: inProjWeight.value + dInner * dModel, bias: nil,
                 rows: rows, inFeatures: dModel, outFeatures: dInner)
-            CausalConv1d.forward(                                           // silu(conv(x)) in one pass
+            Kernels.current.causalConv1d.forward(                                           // silu(conv(x)) in one pass
                 output: xAct.pointer, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
                 batch: batch, length: length, channels: dInner, kernelSize: dConv, silu: true)
-            Linear.forward(                                                 // (rows, dInner) → (rows, dtRank + 2N)
+            Kernels.current.linear.forward(                                                 // (rows, dInner) → (rows, dtRank + 2N)
                 output: xDbl.pointer, input: xAct.pointer, weight: xProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
-            Linear.forward(                                                 // (rows, dtRank) → (rows, dInner), no bias yet
+            Kernels.current.linear.forward(                                                 // (rows, dtRank) → (rows, dInner), no bias yet
                 output: work, input: xDbl.pointer, weight: dtProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dtRank, outFeatures: dInner, inputStride: xDblWidth)
-            softplusWithBias(delta.pointer, work, dtProjBias.value, rows: rows)
+            Kernels.current.mambaGates.softplusWithBias(delta: delta.pointer, dtPre: work, bias: dtProjBias.value, rows: rows, dInner: dInner)
             negativeExp(a.pointer, aLog.value, count: dInner * dState)
-            SelectiveScan.forward(
+            Kernels.current.selectiveScan.forward(
                 y: y.pointer, savedStates: savedStates.pointer, x: xAct.pointer, delta: delta.pointer, a: a.pointer,
                 b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
-            gateBySiLU(gated, y.pointer, z.pointer, count: count)
-            Linear.forward(                                                 // (rows, dInner) → (rows, dModel)
+            Kernels.current.mambaGates.gateBySiLU(gated: gated, scanOut: y.pointer, z: z.pointer, count: count)
+            Kernels.current.linear.forward(                                                 // (rows, dInner) → (rows, dModel)
                 output: output, input: gated, weight: outProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dInner, outFeatures: dModel)
             return UnsafePointer(output)
@@ -149,7 +149,7 @@ public final class Mamba: SequenceLayer {
 
     /// dtPre = dt_proj(dtLow), dtLow read inside the x_proj output: (rows, dtRank) → (rows, dInner).
     private func dtProj(_ dtPre: UnsafeMutablePointer<Float>, rows: Int) {
-        Linear.forward(
+        Kernels.current.linear.forward(
             output: dtPre, input: xDbl.pointer, weight: dtProjWeight.value, bias: dtProjBias.value,
             rows: rows, inFeatures: dtRank, outFeatures: dInner, inputStride: xDblWidth)
     }
@@ -158,58 +158,6 @@ public final class Mamba: SequenceLayer {
     private func negativeExp(_ a: UnsafeMutablePointer<Float>, _ aLog: UnsafePointer<Float>, count: Int) {
         Parallel.forEachRange(count, costPerItem: 16) { range in
             for i in range { a[i] = -exp(aLog[i]) }
-        }
-    }
-
-    /// delta = softplus(dtPre + bias) per row, in one pass: the same values as `dtProj` (bias
-    /// first, then the product added) followed by Softplus.
-    private func softplusWithBias(
-        _ delta: UnsafeMutablePointer<Float>, _ dtPre: UnsafePointer<Float>, _ bias: UnsafePointer<Float>, rows: Int
-    ) {
-        let dInner = dInner
-        Parallel.forEachRange(rows, costPerItem: Softplus.forwardCost * dInner) { range in
-            for r in range {
-                for c in stride(from: 0, to: dInner, by: VectorMath.Vector.scalarCount) {
-                    let n = min(VectorMath.Vector.scalarCount, dInner - c)
-                    let pre = VectorMath.load(bias + c, n) + VectorMath.load(dtPre + r * dInner + c, n)
-                    VectorMath.store(Softplus.value(pre), delta + r * dInner + c, n)
-                }
-            }
-        }
-    }
-
-    /// gated = scanOut ⊙ silu(z), element-wise in one pass.
-    private func gateBySiLU(
-        _ gated: UnsafeMutablePointer<Float>, _ scanOut: UnsafePointer<Float>, _ z: UnsafePointer<Float>, count: Int
-    ) {
-        Parallel.forEachVector(count, costPerItem: SiLU.forwardCost) { i, n in
-            VectorMath.store(VectorMath.load(scanOut + i, n) * SiLU.value(VectorMath.load(z + i, n)), gated + i, n)
-        }
-    }
-
-    /// zAct = silu(z) and gated = scanOut ⊙ zAct, element-wise in one pass (the values `SiLU.forward`
-    /// and `gateBySiLU` compute).
-    private func siluAndGate(
-        _ zAct: UnsafeMutablePointer<Float>, _ gated: UnsafeMutablePointer<Float>,
-        _ scanOut: UnsafePointer<Float>, _ z: UnsafePointer<Float>, count: Int
-    ) {
-        Parallel.forEachVector(count, costPerItem: SiLU.forwardCost) { i, n in
-            let activated = SiLU.value(VectorMath.load(z + i, n))
-            VectorMath.store(activated, zAct + i, n)
-            VectorMath.store(VectorMath.load(scanOut + i, n) * activated, gated + i, n)
-        }
-    }
-
-    /// The gate's backward in one pass: dY = dGated ⊙ zAct and dZ = (dGated ⊙ scanOut)·silu′(z),
-    /// both overwritten. dZ may be zAct's buffer (each element is read before it is written).
-    private func gateBackward(
-        dY: UnsafeMutablePointer<Float>, dZ: UnsafeMutablePointer<Float>, dGated: UnsafePointer<Float>,
-        zAct: UnsafePointer<Float>, scanOut: UnsafePointer<Float>, z: UnsafePointer<Float>, count: Int
-    ) {
-        Parallel.forEachVector(count, costPerItem: SiLU.backwardCost) { i, n in
-            let g = VectorMath.load(dGated + i, n)
-            VectorMath.store(g * VectorMath.load(zAct + i, n), dY + i, n)
-            VectorMath.store(g * VectorMath.load(scanOut + i, n) * SiLU.derivative(VectorMath.load(z + i, n)), dZ + i, n)
         }
     }
 
@@ -229,26 +177,27 @@ public final class Mamba: SequenceLayer {
             let b1 = buffers.take(count), b2 = buffers.take(count), b3 = buffers.take(count)
             let b4 = buffers.take(count), b5 = buffers.take(count)
             let dXDbl = buffers.take(rows * xDblWidth), dA = buffers.take(dInner * dState)
-            let scanScratch = buffers.take(SelectiveScan.backwardScratchCount(
+            let scanScratch = buffers.take(Kernels.current.selectiveScan.backwardScratchCount(
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk))
 
             // out_proj, on gated = y ⊙ silu(z) recomputed.
             let zAct = b1, gated = b2, dGated = b3
-            siluAndGate(zAct, gated, y.pointer, z.pointer, count: count)
+            Kernels.current.mambaGates.siluAndGate(zAct: zAct, gated: gated, scanOut: y.pointer, z: z.pointer, count: count)
             Parallel.zero(dGated, count: count)
-            Linear.backward(
+            Kernels.current.linear.backward(
                 dInput: dGated, dWeight: outProjWeight.gradient, dBias: nil, dOutput: dOutput,
                 input: gated, weight: outProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: dModel)
             // Gate: dY = dGated ⊙ silu(z), dZ = silu'(z) ⊙ (dGated ⊙ y), in one pass (dZ over zAct).
             let dY = b2, dZ = b1
-            gateBackward(dY: dY, dZ: dZ, dGated: dGated, zAct: zAct, scanOut: y.pointer, z: z.pointer, count: count)
+            Kernels.current.mambaGates.gateBackward(
+                dY: dY, dZ: dZ, dGated: dGated, zAct: zAct, scanOut: y.pointer, z: z.pointer, count: count)
 
             let dXAct = b3, dDelta = b4
             Parallel.zero(dXAct, count: count)
             Parallel.zero(dDelta, count: count)
             Parallel.zero(dXDbl, count: rows * xDblWidth)
             Parallel.zero(dA, count: dInner * dState)
-            SelectiveScan.backward(
+            Kernels.current.selectiveScan.backward(
                 dX: dXAct, dDelta: dDelta, dA: dA, dB: dXDbl + dtRank,
                 dC: dXDbl + dtRank + dState, dD: d.gradient, scratch: scanScratch, dY: dY,
                 savedStates: savedStates.pointer, x: xAct.pointer, delta: delta.pointer, a: a.pointer,
@@ -264,29 +213,29 @@ public final class Mamba: SequenceLayer {
             // gradient goes straight into its columns of dXDbl.
             let dtPre = b2, dDtPre = b5
             dtProj(dtPre, rows: rows)
-            Softplus.backwardOverwriting(dInput: dDtPre, dOutput: dDelta, input: dtPre, count: count)
-            Linear.backward(
+            Kernels.current.softplus.backwardOverwriting(dInput: dDtPre, dOutput: dDelta, input: dtPre, count: count)
+            Kernels.current.linear.backward(
                 dInput: dXDbl, dWeight: dtProjWeight.gradient, dBias: dtProjBias.gradient, dOutput: dDtPre,
                 input: xDbl.pointer, weight: dtProjWeight.value, rows: rows, inFeatures: dtRank, outFeatures: dInner,
                 inputStride: xDblWidth, dInputStride: xDblWidth)
-            Linear.backward(
+            Kernels.current.linear.backward(
                 dInput: dXAct, dWeight: xProjWeight.gradient, dBias: nil, dOutput: dXDbl,
                 input: xAct.pointer, weight: xProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
 
             // SiLU, on the conv output recomputed, and conv.
             let xConv = b2, dXConv = b4, dXIn = b5
-            CausalConv1d.forward(
+            Kernels.current.causalConv1d.forward(
                 output: xConv, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
-                batch: batch, length: length, channels: dInner, kernelSize: dConv)
-            SiLU.backwardOverwriting(dInput: dXConv, dOutput: dXAct, input: xConv, count: count)
-            CausalConv1d.backward(
+                batch: batch, length: length, channels: dInner, kernelSize: dConv, silu: false)
+            Kernels.current.silu.backwardOverwriting(dInput: dXConv, dOutput: dXAct, input: xConv, count: count)
+            Kernels.current.causalConv1d.backward(
                 dInput: dXIn, dWeight: conv1dWeight.gradient, dBias: conv1dBias.gradient, dOutput: dXConv,
                 input: xIn.pointer, weight: conv1dWeight.value, batch: batch, length: length, channels: dInner,
                 kernelSize: dConv, overwritingInput: true)
-            Linear.backward(
+            Kernels.current.linear.backward(
                 dInput: dInput, dWeight: inProjWeight.gradient, dBias: nil, dOutput: dXIn,
                 input: input, weight: inProjWeight.value, rows: rows, inFeatures: dModel, outFeatures: dInner)
-            Linear.backward(
+            Kernels.current.linear.backward(
                 dInput: dInput, dWeight: inProjWeight.gradient + dInner * dModel, dBias: nil, dOutput: dZ,
                 input: input, weight: inProjWeight.value + dInner * dModel, rows: rows, inFeatures: dModel,
                 outFeatures: dInner)

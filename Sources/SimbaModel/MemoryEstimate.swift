@@ -260,11 +260,11 @@ private struct Tally {
                   + dInner * n + dInner + dim * dInner)
         // xIn, delta, z, xAct, y; xDbl; A; the scan's chunk-boundary states (linear in the batch).
         activations += 5 * rows * dInner + rows * xDbl + dInner * n
-        activations += b * Double(SelectiveScan.savedStateCount(batch: 1, length: Int(length), dInner: Int(dInner),
+        activations += b * Double(Kernels.current.selectiveScan.savedStateCount(batch: 1, length: Int(length), dInner: Int(dInner),
                                                                 dState: dState, chunk: 64))
         // The scan's backward scratch, exact up to 64 sequences; beyond, its per-sequence states grow.
         let counted = min(b, 64)
-        let scan = Double(SelectiveScan.backwardScratchCount(batch: Int(counted), length: Int(length),
+        let scan = Double(Kernels.current.selectiveScan.backwardScratchCount(batch: Int(counted), length: Int(length),
                                                              dInner: Int(dInner), dState: dState, chunk: 64))
             + (b - counted) * (dInner + 16) * (n + 1)
         let mambaForward = rows * dim + 2 * rows * dInner
@@ -278,7 +278,7 @@ private struct Tally {
         parameter(channels * channels + 4 * channels)
         let rows = b * length
         activations += 2 * rows * channels
-        let fixed = Double(EinFFT.forwardWorkspaceCount(batch: 0, length: Int(length), channels: Int(channels)))
+        let fixed = Double(Kernels.current.einFFT.forwardWorkspaceCount(batch: 0, length: Int(length), channels: Int(channels)))
         let forwardWorkspace = 4 * rows * channels + fixed
         return Path(forward: rows * channels + forwardWorkspace, backward: forwardWorkspace + 2 * rows * channels,
                     readsInput: false)

@@ -68,7 +68,7 @@ public final class Stem {
             var x = UnsafePointer(self.image.pointer)
             for (conv, bn, relu) in layers {
                 bn.forward(conv.forward(x, batch: batch), into: normalized, rows: rows)
-                ReLU.forward(output: relu.pointer, input: normalized, count: count)
+                Kernels.current.relu.forward(output: relu.pointer, input: normalized, count: count)
                 x = UnsafePointer(relu.pointer)
             }
             return norm.forward(proj.forward(x, batch: batch), batch: batch, length: tokens)
@@ -88,7 +88,7 @@ public final class Stem {
             // positive exactly where its input is), BatchNorm, conv.
             for (conv, bn, relu) in layers.reversed() {
                 Parallel.zero(a, count: count)
-                ReLU.backward(dInput: a, dOutput: b, input: relu.pointer, count: count)
+                Kernels.current.relu.backward(dInput: a, dOutput: b, input: relu.pointer, count: count)
                 Parallel.zero(b, count: count)
                 bn.backward(a, dInput: b, rows: rows)
                 let isFirst = conv === conv0

@@ -176,15 +176,15 @@ public final class TimeSeriesModel {
     private func layers(_ window: UnsafePointer<Float>, batch: Int) {
         let (l, h, m, d) = (config.seqLen, config.predLen, config.variates, config.dModel)
         // 1. Instance normalisation; the statistics are constants for backward.
-        InstanceNorm.forward(
+        Kernels.current.instanceNorm.forward(
             normalized: normalized.pointer, mean: mean.pointer, std: std.pointer, window: window,
             batch: batch, length: l, variates: m, revin: config.revin, transposed: config.tokenAxis == .variate)
         // 2. Embedding and Dropout.
         let e = embed.forward(normalized.pointer, batch: batch, length: tokens)     // (batch, tokens, d)
         let count = batch * tokens * d
         if context.training && config.dropout > 0 {
-            Dropout.makeMask(mask: dropMask.pointer, count: count, probability: config.dropout, generator: &context.generator)
-            Dropout.forward(output: embedded.pointer, input: e, mask: dropMask.pointer, count: count)
+            Kernels.current.dropout.makeMask(mask: dropMask.pointer, count: count, probability: config.dropout, generator: &context.generator)
+            Kernels.current.dropout.forward(output: embedded.pointer, input: e, mask: dropMask.pointer, count: count)
         } else {
             embedded.pointer.update(from: e, count: count)
         }
@@ -204,7 +204,7 @@ public final class TimeSeriesModel {
             transpose(y, into: output.pointer, batch: batch, rows: m, columns: h)            // (batch, H, M)
         }
         // 6. De-normalisation.
-        InstanceNorm.denormalize(output.pointer, mean: mean.pointer, std: std.pointer, batch: batch, horizon: h, variates: m)
+        Kernels.current.instanceNorm.denormalize(output.pointer, mean: mean.pointer, std: std.pointer, batch: batch, horizon: h, variates: m)
     }
 
     /// Backward from dForecast (batch, H, M) into every parameter gradient (+=); split like the
@@ -271,7 +271,7 @@ public final class TimeSeriesModel {
             }
             if context.training && config.dropout > 0 {
                 Parallel.zero(spare, count: count)
-                Dropout.backward(dInput: spare, dOutput: dx, mask: dropMask.pointer, count: count)
+                Kernels.current.dropout.backward(dInput: spare, dOutput: dx, mask: dropMask.pointer, count: count)
                 swap(&dx, &spare)
             }
             embed.backward(dx, dInputOrNil: nil, batch: batch, length: tokens)

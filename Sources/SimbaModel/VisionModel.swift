@@ -202,7 +202,7 @@ public final class VisionModel {
             let row = withClass.pointer + b * (1 + t3) * c3
             (row + c3).update(from: x + b * t3 * c3, count: t3 * c3)
         }
-        MeanPool.forward(output: classFeature.pointer, input: x, batch: batch, tokens: t3, channels: c3)
+        Kernels.current.meanPool.forward(output: classFeature.pointer, input: x, batch: batch, tokens: t3, channels: c3)
         for b in 0..<batch { (withClass.pointer + b * (1 + t3) * c3).update(from: classFeature.pointer + b * c3, count: c3) }
         let y = classBlock.forward(withClass.pointer, batch: batch, length: 1 + t3)
         let z = norm4.forward(y, batch: batch, length: 1 + t3)
@@ -215,7 +215,7 @@ public final class VisionModel {
         logits.pointer.update(from: headLogits, count: batch * classes)
         if let auxHead {
             let aux = auxHead.forward(patchFeatures.pointer, batch: batch, length: t3)   // (batch, t3, classes)
-            MaxPool.forward(output: auxMax.pointer, indices: auxArgmax, input: aux, batch: batch, tokens: t3, channels: classes)
+            Kernels.current.maxPool.forward(output: auxMax.pointer, indices: auxArgmax, input: aux, batch: batch, tokens: t3, channels: classes, sampleStride: nil)
             for i in 0..<batch * classes { logits[i] += 0.5 * auxMax[i] }
         }
     }
@@ -235,7 +235,7 @@ public final class VisionModel {
             if let auxHead {
                 for i in 0..<batch * classes { dAuxMax[i] = 0.5 * dLogits[i] }
                 Parallel.zero(dAux, count: batch * t3 * classes)
-                MaxPool.backward(dInput: dAux, dOutput: dAuxMax, indices: auxArgmax, batch: batch, tokens: t3, channels: classes)
+                Kernels.current.maxPool.backward(dInput: dAux, dOutput: dAuxMax, indices: auxArgmax, batch: batch, tokens: t3, channels: classes, sampleStride: nil)
                 auxHead.backward(dAux, dInput: dPatchFeatures, batch: batch, length: t3)
             }
             for b in 0..<batch {
@@ -254,7 +254,7 @@ public final class VisionModel {
                 (dx + b * t3 * c3).update(from: row + c3, count: t3 * c3)
                 (dClassFeature + b * c3).update(from: row, count: c3)
             }
-            MeanPool.backward(dInput: dx, dOutput: dClassFeature, batch: batch, tokens: t3, channels: c3)
+            Kernels.current.meanPool.backward(dInput: dx, dOutput: dClassFeature, batch: batch, tokens: t3, channels: c3)
             for stage in stride(from: 3, through: 0, by: -1) {
                 let count = batch * stageTokens[stage] * config.embedDims[stage]
                 if stage < 3 {

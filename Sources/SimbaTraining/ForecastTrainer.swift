@@ -101,9 +101,9 @@ public final class ForecastTrainer {
         let forecast = model.forward(input.pointer, batch: batch)
         let count = batch * h * k
         for row in 0..<batch * h { (selected.pointer + row * k).update(from: forecast + row * m + (m - k), count: k) }
-        let loss = MeanSquaredError.forward(prediction: selected.pointer, target: target.pointer, count: count)
+        let loss = Kernels.current.meanSquaredError.forward(prediction: selected.pointer, target: target.pointer, count: count)
         dSelected.pointer.update(repeating: 0, count: count)
-        MeanSquaredError.backward(dPrediction: dSelected.pointer, prediction: selected.pointer, target: target.pointer, count: count, dLoss: 1)
+        Kernels.current.meanSquaredError.backward(dPrediction: dSelected.pointer, prediction: selected.pointer, target: target.pointer, count: count, dLoss: 1)
         dForecast.pointer.update(repeating: 0, count: batch * h * m)
         for row in 0..<batch * h { (dForecast.pointer + row * m + (m - k)).update(from: dSelected.pointer + row * k, count: k) }
         model.backward(dForecast.pointer, batch: batch)

@@ -122,14 +122,14 @@ public final class VisionTrainer {
             mixup.apply(images: images.pointer, labels: labels, targets: targets.pointer, scratch: mixScratch.pointer,
                         batch: batch, size: s, classes: k, generator: &generator)
         } else {
-            CrossEntropy.smoothedOneHot(targets: targets.pointer, labels: labels, batch: batch, classes: k,
+            Kernels.current.crossEntropy.smoothedOneHot(targets: targets.pointer, labels: labels, batch: batch, classes: k,
                                         smoothing: Float(settings.labelSmoothing))
         }
         model.store.zeroGradients()
         let logits = model.forward(images.pointer, batch: batch)
-        let loss = CrossEntropy.forward(probabilities: probabilities.pointer, logits: logits, targets: targets.pointer, batch: batch, classes: k)
+        let loss = Kernels.current.crossEntropy.forward(probabilities: probabilities.pointer, logits: logits, targets: targets.pointer, batch: batch, classes: k)
         dLogits.pointer.update(repeating: 0, count: batch * k)
-        CrossEntropy.backward(dLogits: dLogits.pointer, probabilities: probabilities.pointer, targets: targets.pointer,
+        Kernels.current.crossEntropy.backward(dLogits: dLogits.pointer, probabilities: probabilities.pointer, targets: targets.pointer,
                               batch: batch, classes: k, dLoss: 1)
         model.backward(dLogits.pointer, batch: batch)
         return loss

@@ -2,7 +2,7 @@
 // at once (the property per-slot scratch relies on). Parallel.insideLoop: set in every loop body
 // however it runs, and only there (BLAS.gemm's reproducibility relies on it).
 
-@testable import SimbaCore
+@testable import SimbaRuntime
 import Synchronization
 import Testing
 

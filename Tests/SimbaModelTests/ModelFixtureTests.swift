@@ -87,9 +87,9 @@ func fixtureOptimizer(_ store: ParameterStore) -> AdamW {
         let logits = model.forward(images, batch: batch)
         var targets = [Float](repeating: 0, count: batch * classes)
         var probabilities = targets, dLogits = targets
-        CrossEntropy.smoothedOneHot(targets: &targets, labels: labels, batch: batch, classes: classes, smoothing: 0.1)
-        let loss = CrossEntropy.forward(probabilities: &probabilities, logits: logits, targets: targets, batch: batch, classes: classes)
-        CrossEntropy.backward(dLogits: &dLogits, probabilities: probabilities, targets: targets, batch: batch, classes: classes, dLoss: 1)
+        Kernels.current.crossEntropy.smoothedOneHot(targets: &targets, labels: labels, batch: batch, classes: classes, smoothing: 0.1)
+        let loss = Kernels.current.crossEntropy.forward(probabilities: &probabilities, logits: logits, targets: targets, batch: batch, classes: classes)
+        Kernels.current.crossEntropy.backward(dLogits: &dLogits, probabilities: probabilities, targets: targets, batch: batch, classes: classes, dLoss: 1)
         model.backward(dLogits, batch: batch)
         return (Array(UnsafeBufferPointer(start: logits, count: batch * classes)), loss)
     }
@@ -158,9 +158,9 @@ func fixtureOptimizer(_ store: ParameterStore) -> AdamW {
     func lossAndBackward(_ model: TimeSeriesModel, x: [Float], target: [Float], batch: Int) -> (forecast: [Float], loss: Float) {
         model.store.zeroGradients()
         let forecast = model.forward(x, batch: batch)
-        let loss = MeanSquaredError.forward(prediction: forecast, target: target, count: target.count)
+        let loss = Kernels.current.meanSquaredError.forward(prediction: forecast, target: target, count: target.count)
         var dForecast = [Float](repeating: 0, count: target.count)
-        MeanSquaredError.backward(dPrediction: &dForecast, prediction: forecast, target: target, count: target.count, dLoss: 1)
+        Kernels.current.meanSquaredError.backward(dPrediction: &dForecast, prediction: forecast, target: target, count: target.count, dLoss: 1)
         model.backward(dForecast, batch: batch)
         return (Array(UnsafeBufferPointer(start: forecast, count: target.count)), loss)
     }

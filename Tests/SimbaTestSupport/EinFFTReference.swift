@@ -4,10 +4,15 @@
 import Foundation
 import SimbaCore
 
-extension EinFFT {
+/// EinFFT from its definition (docs/design.md), independent of the kernel's code.
+public enum EinFFTReference {
+    /// Blocks of the channel dimension and Softshrink's λ, as in the official code.
+    static let blocks = 4
+    static let sparsityThreshold: Float = 0.01
+
     /// Same result as `forward`, computed from the definition: every DFT is the double sum
     /// Σ_n Σ_k x[n, k]·exp(∓2πi(m·n/N + q·k/4))/√(4N), every block product a direct loop.
-    public static func referenceForward(
+    public static func forward(
         output: UnsafeMutablePointer<Float>,        // (batch, length, channels)
         input: UnsafePointer<Float>,                // (batch, length, channels)
         weight1: UnsafePointer<Float>,              // (2, 4, bs, bs)
@@ -17,14 +22,14 @@ extension EinFFT {
         batch: Int, length: Int, channels: Int
     ) {
         var y = [Double](repeating: 0, count: batch * length * channels)
-        referenceForward(
+        forward(
             output: &y, input: input, weight1: weight1, weight2: weight2, bias1: bias1, bias2: bias2,
             batch: batch, length: length, channels: channels)
         for i in y.indices { output[i] = Float(y[i]) }
     }
 
     /// `referenceForward` with the output kept in Double (finite differences need its precision).
-    public static func referenceForward(
+    public static func forward(
         output: UnsafeMutablePointer<Double>,       // (batch, length, channels)
         input: UnsafePointer<Float>,                // (batch, length, channels)
         weight1: UnsafePointer<Float>,              // (2, 4, bs, bs)
@@ -41,7 +46,7 @@ extension EinFFT {
     }
 
     /// Same result as `backward` (accumulates += into every gradient), from the per-element chain rule.
-    public static func referenceBackward(
+    public static func backward(
         dInput: UnsafeMutablePointer<Float>,        // (batch, length, channels), +=
         dWeight1: UnsafeMutablePointer<Float>,      // (2, 4, bs, bs), +=
         dWeight2: UnsafeMutablePointer<Float>,      // (2, 4, bs, bs), +=
@@ -98,11 +103,11 @@ extension EinFFT {
             input: UnsafePointer<Float>, weight1: UnsafePointer<Float>, weight2: UnsafePointer<Float>,
             bias1: UnsafePointer<Float>, bias2: UnsafePointer<Float>, batch: Int, length: Int, channels: Int
         ) {
-            precondition(channels % EinFFT.blocks == 0, "EinFFT channels must be a multiple of 4")
+            precondition(channels % blocks == 0, "EinFFT channels must be a multiple of 4")
             self.batch = batch
             self.length = length
-            bs = channels / EinFFT.blocks
-            let count = batch * length * channels, lambda = Double(EinFFT.sparsityThreshold)
+            bs = channels / blocks
+            let count = batch * length * channels, lambda = Double(sparsityThreshold)
             x = dft(Complex(real: (0..<count).map { Double(input[$0]) }, count: count), sign: -1)
             p1 = layer(x, weight: weight1, bias: bias1)
             h = p1
@@ -121,19 +126,19 @@ extension EinFFT {
             let scale = 1 / Double(4 * length).squareRoot()
             for b in 0..<batch {
                 for m in 0..<length {
-                    for q in 0..<EinFFT.blocks {
+                    for q in 0..<blocks {
                         for c in 0..<bs {
                             var sumReal = 0.0, sumImaginary = 0.0
                             for n in 0..<length {
-                                for k in 0..<EinFFT.blocks {
+                                for k in 0..<blocks {
                                     let angle = sign * 2 * Double.pi
                                         * (Double(m * n % length) / Double(length) + Double(q * k % 4) / 4)
-                                    let i = ((b * length + n) * EinFFT.blocks + k) * bs + c
+                                    let i = ((b * length + n) * blocks + k) * bs + c
                                     sumReal += a.real[i] * cos(angle) - a.imaginary[i] * sin(angle)
                                     sumImaginary += a.real[i] * sin(angle) + a.imaginary[i] * cos(angle)
                                 }
                             }
-                            let o = ((b * length + m) * EinFFT.blocks + q) * bs + c
+                            let o = ((b * length + m) * blocks + q) * bs + c
                             result.real[o] = scale * sumReal
                             result.imaginary[o] = scale * sumImaginary
                         }
@@ -147,14 +152,14 @@ extension EinFFT {
         func layer(_ a: Complex, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>) -> Complex {
             var out = Complex(count: a.real.count)
             for row in 0..<(batch * length) {
-                for k in 0..<EinFFT.blocks {
-                    let base = (row * EinFFT.blocks + k) * bs
+                for k in 0..<blocks {
+                    let base = (row * blocks + k) * bs
                     for j in 0..<bs {
                         var sumReal = Double(bias[k * bs + j])
-                        var sumImaginary = Double(bias[(EinFFT.blocks + k) * bs + j])
+                        var sumImaginary = Double(bias[(blocks + k) * bs + j])
                         for i in 0..<bs {
                             let wr = Double(weight[(k * bs + i) * bs + j])
-                            let wi = Double(weight[((EinFFT.blocks + k) * bs + i) * bs + j])
+                            let wi = Double(weight[((blocks + k) * bs + i) * bs + j])
                             sumReal += a.real[base + i] * wr - a.imaginary[base + i] * wi
                             sumImaginary += a.real[base + i] * wi + a.imaginary[base + i] * wr
                         }
@@ -172,7 +177,7 @@ extension EinFFT {
             dOutput g: Complex, input a: Complex, weight: UnsafePointer<Float>
         ) -> Complex {
             var dInput = Complex(count: a.real.count)
-            let blocks = EinFFT.blocks
+            let blocks = blocks
             var dWr = [Double](repeating: 0, count: blocks * bs * bs), dWi = dWr
             var dBr = [Double](repeating: 0, count: blocks * bs), dBi = dBr
             for row in 0..<(batch * length) {

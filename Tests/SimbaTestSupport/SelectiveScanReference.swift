@@ -4,10 +4,11 @@
 import Foundation
 import SimbaCore
 
-extension SelectiveScan {
+/// The selective scan from its definition, one time step after another, independent of the kernel's code.
+public enum SelectiveScanReference {
     /// Plain sequential forward that stores every state: `states` (batch, length, dInner, dState).
     /// Same formula and arguments as `forward`; for tests.
-    public static func referenceForward(
+    public static func forward(
         y: UnsafeMutablePointer<Float>,             // (batch, length, dInner)
         states: UnsafeMutablePointer<Float>,        // (batch, length, dInner, dState)
         x: UnsafePointer<Float>,                    // (batch, length, dInner)
@@ -39,7 +40,7 @@ extension SelectiveScan {
 
     /// Plain sequential backward from the full `states` of `referenceForward`; accumulates (`+=`)
     /// like `backward`.
-    public static func referenceBackward(
+    public static func backward(
         dX: UnsafeMutablePointer<Float>,            // (batch, length, dInner), +=
         dDelta: UnsafeMutablePointer<Float>,        // (batch, length, dInner), +=
         dA: UnsafeMutablePointer<Float>,            // (dInner, dState), +=
