@@ -45,7 +45,7 @@ enum InfoCommand {
     }
 
     /// "Kernels: LEVEL (why)": set by SIMBA_CPU (`forced`), with the levels this CPU runs; else the best
-    /// this CPU runs, with the level's flags it has and the next level's flags it lacks. `supported`
+    /// this CPU runs, with the level's flags it has and the flags it lacks for the next level. `supported`
     /// and `missingFlags` describe the CPU (this one unless a test gives another).
     static func kernelLine(_ level: CPULevel, forced: Bool, supported: [CPULevel] = CPULevel.supported,
                            missingFlags: (CPULevel) -> [String] = CPULevel.missingFlags(for:)) -> String {
@@ -53,13 +53,13 @@ enum InfoCommand {
             return "Kernels: \(level.rawValue) (set by SIMBA_CPU; this CPU runs "
                 + "\(supported.map(\.rawValue).joined(separator: ", ")))"
         }
-        let missing = Set(missingFlags(level))
+        let missing = missingFlags(level)
         let has = level.requiredFlags.filter { !missing.contains($0) }
-        var why = "best this CPU runs; CPU has \(has.joined(separator: " "))"
-        if let next = CPULevel.allCases.first(where: { $0 > level }) {
-            why += "; lacks \(missingFlags(next).filter { !missing.contains($0) }.joined(separator: " "))"
-        }
-        return "Kernels: \(level.rawValue) (\(why))"
+        let next = CPULevel.allCases.first { $0 > level }
+        let lacks = missing + (next.map(missingFlags) ?? []).filter { !missing.contains($0) }
+        let why = ["best this CPU runs", has.isEmpty ? nil : "CPU has " + has.joined(separator: " "),
+                   lacks.isEmpty ? nil : "lacks " + lacks.joined(separator: " ")]
+        return "Kernels: \(level.rawValue) (\(why.compactMap { $0 }.joined(separator: "; ")))"
     }
 
     /// The first option given that changes a --model variant (--channel-mixer, --num-classes,

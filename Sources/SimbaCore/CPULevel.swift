@@ -41,6 +41,7 @@ public enum CPULevel: String, CaseIterable, Comparable, Sendable {
         missingFlags(for: level, cpuFlags: cpuFlags)
     }
 
+    /// Lower levels first, in the order of the cases.
     public static func < (a: CPULevel, b: CPULevel) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }

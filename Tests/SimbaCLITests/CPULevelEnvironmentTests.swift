@@ -58,12 +58,20 @@ struct CPULevelEnvironmentTests {
         let missing: (CPULevel) -> [String] = { $0 == .avx512 ? lacking : [] }
         let avx2CPU: [CPULevel] = [.baseline, .avx2]
         let line = InfoCommand.kernelLine(.avx2, forced: false, supported: avx2CPU, missingFlags: missing)
-        #expect(line == "Kernels: avx2 (best this CPU runs; CPU has "
-                + CPULevel.avx2.requiredFlags.joined(separator: " ") + "; lacks avx512f avx512bw avx512cd avx512dq avx512vl)")
+        let avx2Flags = CPULevel.avx2.requiredFlags.joined(separator: " ")
+        #expect(line == "Kernels: avx2 (best this CPU runs; CPU has \(avx2Flags); "
+                + "lacks avx512f avx512bw avx512cd avx512dq avx512vl)")
         let forced = InfoCommand.kernelLine(.baseline, forced: true, supported: avx2CPU, missingFlags: missing)
         #expect(forced == "Kernels: baseline (set by SIMBA_CPU; this CPU runs baseline, avx2)")
-        let top = InfoCommand.kernelLine(.avx512, forced: false, supported: CPULevel.allCases, missingFlags: { _ in [] })
+        let top = InfoCommand.kernelLine(.avx512, forced: false, supported: CPULevel.allCases,
+                                         missingFlags: { _ in [] })
         #expect(top == "Kernels: avx512 (best this CPU runs; CPU has avx512f avx512bw avx512cd avx512dq avx512vl)")
+        // Another architecture: no x86 flag at all.
+        let none: (CPULevel) -> [String] = { level in
+            CPULevel.allCases.filter { $0 <= level }.flatMap(\.requiredFlags)
+        }
+        let bare = InfoCommand.kernelLine(.baseline, forced: false, supported: [.baseline], missingFlags: none)
+        #expect(bare == "Kernels: baseline (best this CPU runs; lacks sse sse2 \(avx2Flags))")
     }
 
     @Test("Help does not need a valid SIMBA_CPU, and the usage text documents it")
