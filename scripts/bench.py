@@ -8,9 +8,10 @@ then the model's matrix-product GFLOP/s as a share of sgemm's, simba's token-lin
 probes (`simba bench model --case cores` before the first case and after each: whether the threads had a
 physical core each), with the machine, thread count, torch version and total wall time. It measures: the exit
 status is 0 even when targets are missed, and nonzero only when the simba binary is missing.
+With --cpu-levels, simba's side of each case runs once per kernel level (SIMBA_CPU), one row per level.
 
     python3 scripts/bench.py [--simba PATH] [--cases a,b,...] [--scans reference,mambapy] [--quick]
-                             [--json-out FILE] [--threads T]
+                             [--json-out FILE] [--threads T] [--cpu-levels all|baseline,avx2,avx512] [--dry-run]
 """
 
 import argparse
@@ -31,6 +32,8 @@ CASES = ["train-einfft-64", "train-mlp-64", "infer-einfft-224", "etth1-epoch", "
 SCANS = ["reference", "mambapy"]
 IMPL = {"reference": "pytorch-reference-scan", "mambapy": "pytorch-mambapy"}
 SCAN_LABEL = {"pytorch-reference-scan": "reference scan", "pytorch-mambapy": "mambapy"}
+# simba's kernel levels (SIMBA_CPU), lowest first.
+CPU_LEVELS = ["baseline", "avx2", "avx512"]
 
 # Cases where PyTorch with the sequential reference scan cannot finish under bench_reference.py's default
 # 20 GB address-space cap: its autograd graph keeps about three (batch, d_inner, d_state) tensors per token
@@ -107,22 +110,29 @@ def repetition_options(case, quick):
     return ["--repeats", "1", "--warmup", "1"] if quick and case != "memory-einfft-224" else []
 
 
+def level_env(env, level):
+    """`env` with SIMBA_CPU set to `level`, or `env` itself when `level` is None (simba's own choice)."""
+    return env if level is None else dict(env, SIMBA_CPU=level)
+
+
 def planned_runs(args):
-    """(side, case, command, environment) of every process to run. For each case simba runs before and
-    after PyTorch and its samples are pooled (`pooled`): the host's speed drifts over minutes, and
+    """(side, case, command, environment, kernel level) of every process to run. For each case simba runs
+    before and after PyTorch and its samples are pooled (`pooled`): the host's speed drifts over minutes, and
     PyTorch's runs take minutes while simba's take seconds, so one simba run samples a much shorter
     stretch of the host than the PyTorch figure it is compared with. The memory case runs once (it
-    measures one step's peak)."""
+    measures one step's peak). With --cpu-levels each of simba's case runs is one run per level, SIMBA_CPU
+    set (the level is None otherwise, and for PyTorch, the sgemm case and the core probes)."""
     simba_env = dict(os.environ, SIMBA_THREADS=str(args.threads))
-    sgemm = ("simba", "sgemm", [args.simba, "bench", "model", "--case", "sgemm", "--json"], simba_env)
+    sgemm = ("simba", "sgemm", [args.simba, "bench", "model", "--case", "sgemm", "--json"], simba_env, None)
     # Whether the threads have a physical core each, before the first case and after every case (`probes`).
-    probe = ("simba", "cores", [args.simba, "bench", "model", "--case", "cores", "--json"], simba_env)
+    probe = ("simba", "cores", [args.simba, "bench", "model", "--case", "cores", "--json"], simba_env, None)
     runs = [probe]
     for case in args.cases:
         extra = repetition_options(case, args.quick)
-        simba = ("simba", case, [args.simba, "bench", "model", "--case", case, "--json", *extra], simba_env)
+        simba = [("simba", case, [args.simba, "bench", "model", "--case", case, "--json", *extra],
+                  level_env(simba_env, level), level) for level in args.cpu_levels]
         # The matrix-product share needs this machine's sgemm speed, measured around the same runs.
-        bracket = [simba, sgemm] if case == "train-einfft-64" else [simba]
+        bracket = [*simba, sgemm] if case == "train-einfft-64" else simba
         runs += bracket[::-1]
         for scan in args.scans:
             if args.quick and scan == "reference" and case in OVER_CAP_WITH_REFERENCE_SCAN:
@@ -130,30 +140,59 @@ def planned_runs(args):
             cap = ["--memory-cap-gb", str(args.memory_cap_gb)] if args.memory_cap_gb else []
             command = [sys.executable, REFERENCE_SCRIPT, "--case", case, "--scan", scan,
                        "--threads", str(args.threads), *cap, *extra]
-            runs.append((IMPL[scan], case, command, os.environ))
+            runs.append((IMPL[scan], case, command, os.environ, None))
         if case != "memory-einfft-224":
             runs += bracket
         runs.append(probe)
     if {"train-einfft-64", "train-einfft-128"} <= set(args.cases):
         # Both sizes alternated in one simba process: the linearity target compares steps taken minutes
         # apart otherwise, and the host's drift over minutes is larger than the margin.
-        runs.append(("simba", "token-linearity",
-                     [args.simba, "bench", "model", "--case", "token-linearity", "--json"], simba_env))
+        level = args.cpu_levels[-1]
+        runs.append(("simba", "token-linearity", [args.simba, "bench", "model", "--case", "token-linearity", "--json"],
+                     level_env(simba_env, level), level))
     return runs
 
 
 def run_all(runs):
     records = []
-    for index, (side, case, command, env) in enumerate(runs, start=1):
-        log(f"[{index}/{len(runs)}] {side} {case}: {' '.join(command)}")
+    for index, (side, case, command, env, level) in enumerate(runs, start=1):
+        log(f"[{index}/{len(runs)}] {run_label(side, case, level)}: {' '.join(command)}")
         record = run_record(command, env)
         record.setdefault("case", case)
         record.setdefault("impl", side)
+        record["cpu_level"] = level
         outcome = record.get("error") or f"{record.get('value')} {record.get('unit', '')}"
         others = f", other processes on {record['other_cores']:.2f} cores" if "other_cores" in record else ""
-        log(f"[{index}/{len(runs)}] {side} {case}: {outcome} ({record['wall_seconds']:.0f} s{others})")
+        log(f"[{index}/{len(runs)}] {run_label(side, case, level)}: {outcome} ({record['wall_seconds']:.0f} s{others})")
         records.append(record)
     return records
+
+
+def run_label(side, case, level):
+    """"simba train-einfft-64", with " (SIMBA_CPU=avx2)" when the run forces a kernel level."""
+    return f"{side} {case}" + (f" (SIMBA_CPU={level})" if level else "")
+
+
+def print_plan(runs):
+    """--dry-run: each planned process, one line, with the SIMBA_CPU it gets."""
+    for index, (side, case, command, env, level) in enumerate(runs, start=1):
+        print(f"[{index}/{len(runs)}] {run_label(side, case, level)}: {' '.join(command)}")
+
+
+def supported_levels(simba):
+    """The kernel levels the simba binary says this CPU runs (`simba info` with SIMBA_CPU=baseline prints
+    "Kernels: baseline (set by SIMBA_CPU; this CPU runs baseline, avx2, avx512)"), or None with the reason."""
+    try:
+        process = subprocess.run([simba, "info"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env=dict(os.environ, SIMBA_CPU="baseline"))
+    except OSError as error:
+        return None, str(error)
+    marker = "this CPU runs "
+    line = next((line for line in process.stdout.splitlines() if line.startswith("Kernels:") and marker in line), None)
+    if process.returncode != 0 or line is None:
+        reason = process.stderr.strip() or "no line `Kernels: … this CPU runs …` (a simba without kernel levels?)"
+        return None, reason
+    return [level.strip() for level in line.split(marker, 1)[1].rstrip(")").split(",")], None
 
 
 # MARK: - Comparing
@@ -215,8 +254,10 @@ def format_value(value, unit):
     return f"{value:.3g} {unit}"
 
 
-def table_row(case, simba, pytorch_records):
-    """[case, simba, PyTorch, ratio, target, pass/fail] as text."""
+def table_row(label, simba, pytorch_records):
+    """[label, simba, PyTorch, ratio, target, pass/fail] as text; `label` is the case, with " @ LEVEL" when
+    simba ran at a forced kernel level."""
+    case = label.split(" @ ")[0]
     best = best_pytorch(pytorch_records)
     simba_cell = format_value(simba["value"], simba["unit"]) if has_value(simba) else "error"
     if has_value(simba) and contended(simba):
@@ -233,10 +274,10 @@ def table_row(case, simba, pytorch_records):
         if contended(best["record"]):
             pytorch_cell += " *"
     if not has_value(simba) or best is None:
-        return [case, simba_cell, pytorch_cell, "–", target_text(case), "–"]
+        return [label, simba_cell, pytorch_cell, "–", target_text(case), "–"]
     ratio = times_better(simba["value"], best["value"], simba["unit"])
     ratio_cell = f"{'> ' if best['at_least'] else ''}{ratio:.2f}×"
-    return [case, simba_cell, pytorch_cell, ratio_cell, target_text(case),
+    return [label, simba_cell, pytorch_cell, ratio_cell, target_text(case),
             "pass" if verdict(case, simba["value"], ratio) else "FAIL"]
 
 
@@ -247,9 +288,11 @@ def markdown_table(header, rows):
     return "\n".join(lines)
 
 
-def find(records, case, impl):
-    """The record of `case` by `impl`; simba's runs of a case pooled into one (`pooled`)."""
-    matching = [r for r in records if r.get("case") == case and r.get("impl") == impl]
+def find(records, case, impl, level=None):
+    """The record of `case` by `impl` (at kernel `level`, None for simba's own choice); simba's runs of a case
+    pooled into one (`pooled`)."""
+    matching = [r for r in records if r.get("case") == case and r.get("impl") == impl
+                and r.get("cpu_level") == (level if impl == "simba" else None)]
     if impl == "simba" and len(matching) > 1:
         return pooled(matching)
     return matching[0] if matching else None
@@ -290,10 +333,11 @@ def seconds_per_step(record):
     return 16 / record["value"]
 
 
-def summary_lines(records):
-    """The matrix-product share of sgemm speed and the token-linearity ratio, where their cases ran."""
+def summary_lines(records, level=None):
+    """The matrix-product share of sgemm speed and the token-linearity ratio, where their cases ran; simba's
+    cases at kernel `level` (the highest one run under --cpu-levels)."""
     lines = []
-    train, sgemm = find(records, "train-einfft-64", "simba"), find(records, "sgemm", "simba")
+    train, sgemm = find(records, "train-einfft-64", "simba", level), find(records, "sgemm", "simba")
     if has_value(train) and has_value(sgemm) and isinstance(train.get("matmul_gflops"), (int, float)):
         share = train["matmul_gflops"] / sgemm["value"]
         lines.append(f"Matrix products in simba's train-einfft-64 step: {train['matmul_gflops']:.1f} GFLOP/s = "
@@ -301,8 +345,8 @@ def summary_lines(records):
                      f"{100 * MATMUL_SHARE_TARGET:.0f}%): {'pass' if share >= MATMUL_SHARE_TARGET else 'FAIL'}")
     elif train is not None:
         lines.append("Matrix-product share of sgemm: error (needs simba's sgemm, and matmul_gflops in train-einfft-64)")
-    small, large = find(records, "train-einfft-64", "simba"), find(records, "train-einfft-128", "simba")
-    alternated = find(records, "token-linearity", "simba")
+    small, large = find(records, "train-einfft-64", "simba", level), find(records, "train-einfft-128", "simba", level)
+    alternated = find(records, "token-linearity", "simba", level)
     separate = seconds_per_step(large) / seconds_per_step(small) if has_value(small) and has_value(large) else None
     if has_value(alternated) or separate is not None:
         # The alternated figure when it ran: both sizes met the same host speed.
@@ -360,13 +404,15 @@ def report(args, records, wall_seconds):
     rows = []
     for case in args.cases:
         pytorch = [r for r in records if r.get("case") == case and r.get("impl") in SCAN_LABEL]
-        row = table_row(case, find(records, case, "simba"), pytorch)
-        if shared_cores(records, case, args.threads) and row[3] != "–":
-            row[3] += " †"
-        rows.append(row)
+        for level in args.cpu_levels:
+            label = f"{case} @ {level}" if level else case
+            row = table_row(label, find(records, case, "simba", level), pytorch)
+            if shared_cores(records, case, args.threads) and row[3] != "–":
+                row[3] += " †"
+            rows.append(row)
     header = ["case", "simba", "PyTorch (best scan)", "ratio", "target", "result"]
     print(markdown_table(header, rows))
-    summary = summary_lines(records)
+    summary = summary_lines(records, args.cpu_levels[-1])
     if summary:
         print("\n" + "\n".join(summary))
     busy = [r for r in records if contended(r)]
@@ -384,7 +430,7 @@ def report(args, records, wall_seconds):
     if errors:
         print("\nErrors:")
         for record in errors:
-            print(f"  {record['impl']} {record['case']}: {record['error']}")
+            print(f"  {run_label(record['impl'], record['case'], record.get('cpu_level'))}: {record['error']}")
     skipped = sorted(set(args.cases) & OVER_CAP_WITH_REFERENCE_SCAN) if args.quick and "reference" in args.scans else []
     print()
     if skipped:
@@ -398,6 +444,9 @@ def report(args, records, wall_seconds):
     print(f"Threads: {args.threads} (simba SIMBA_THREADS, torch.set_num_threads){kernels}")
     print(f"torch {torch_version(records)}, Python {platform.python_version()}, simba {args.simba}")
     print("simba: median of the timed samples of its runs before and after PyTorch's; PyTorch: median of its run")
+    if args.cpu_levels != [None]:
+        print(f"simba rows `CASE @ LEVEL` ran with SIMBA_CPU=LEVEL ({', '.join(args.cpu_levels)}); the matrix-product "
+              f"share and token linearity at {args.cpu_levels[-1]}")
     print(f"Total wall time: {wall_seconds / 60:.1f} min")
 
 
@@ -417,7 +466,20 @@ def parse_args():
                         help="address-space cap of each PyTorch run (default: bench_reference.py's, 20 GB)")
     parser.add_argument("--json-out", metavar="FILE", help="write every raw record to FILE")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads of both sides (default: all CPUs)")
+    parser.add_argument("--cpu-levels", metavar="LEVELS",
+                        help="run simba's side of each case once per kernel level, SIMBA_CPU set, one row each: "
+                             f"`all` (every level this CPU runs, as `simba info` reports them) or some of "
+                             f"{','.join(CPU_LEVELS)} (default: one run at simba's own choice)")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the processes it would run, with their SIMBA_CPU, and exit without running them")
     args = parser.parse_args()
+    if args.cpu_levels not in (None, "all"):
+        levels = [level for level in args.cpu_levels.split(",") if level]
+        unknown = [level for level in levels if level not in CPU_LEVELS]
+        if unknown or not levels:
+            parser.error(f"--cpu-levels: unknown level {', '.join(unknown) or '(none given)'}; "
+                         f"choose `all` or from {', '.join(CPU_LEVELS)}")
+        args.cpu_levels = [level for level in CPU_LEVELS if level in levels]
     args.cases = [c for c in args.cases.split(",") if c]
     args.scans = [s for s in args.scans.split(",") if s]
     for name, given, known in [("case", args.cases, CASES), ("scan", args.scans, SCANS)]:
@@ -433,6 +495,16 @@ def main():
     if not (os.path.isfile(args.simba) and os.access(args.simba, os.X_OK)):
         log(f"bench.py: no simba binary at {args.simba}; build it with `make build` or pass --simba PATH")
         sys.exit(1)
+    if args.cpu_levels is None:
+        args.cpu_levels = [None]
+    elif args.cpu_levels == "all":
+        args.cpu_levels, reason = supported_levels(args.simba)
+        if args.cpu_levels is None:
+            log(f"bench.py: --cpu-levels all: cannot tell which kernel levels {args.simba} runs here: {reason}")
+            sys.exit(1)
+    if args.dry_run:
+        print_plan(planned_runs(args))
+        return
     log(f"Machine: {machine_description()}; {args.threads} threads")
     start = time.perf_counter()
     records = run_all(planned_runs(args))
@@ -441,7 +513,8 @@ def main():
     if args.json_out:
         with open(args.json_out, "w") as file:
             json.dump(dict(machine=machine_description(), threads=args.threads, torch=torch_version(records),
-                           quick=args.quick, wall_seconds=wall_seconds, records=records), file, indent=1)
+                           quick=args.quick, cpu_levels=args.cpu_levels, wall_seconds=wall_seconds, records=records),
+                      file, indent=1)
             file.write("\n")
 
 

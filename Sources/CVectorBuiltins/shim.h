@@ -1,6 +1,6 @@
 // Clang builtins that Swift lacks (vector square root, fraction and scaling, cache prefetch, spin
-// pause), as inline functions on clang vector types (Swift imports `ext_vector_type(16)` float as
-// SIMD16<Float>). Header only: nothing to link.
+// pause, the CPU's feature flags), as inline functions on clang vector types (Swift imports
+// `ext_vector_type(16)` float as SIMD16<Float>). Header only: nothing to link.
 #ifndef SIMBA_VECTOR_BUILTINS_H
 #define SIMBA_VECTOR_BUILTINS_H
 
@@ -67,5 +67,58 @@ static inline __attribute__((always_inline)) simba_float16 simba_scale16(simba_f
     return p * (simba_float16)bits;
 }
 #endif
+
+// The CPU feature flags simba's kernel levels need, one bit each in simba_cpu_flags(): bit
+// SIMBA_CPU_AVX2 is set when the CPU has AVX2, and so on (names as /proc/cpuinfo spells them in
+// CPULevel.swift).
+enum {
+    SIMBA_CPU_SSE, SIMBA_CPU_SSE2, SIMBA_CPU_SSE3, SIMBA_CPU_SSSE3, SIMBA_CPU_SSE4_1, SIMBA_CPU_SSE4_2,
+    SIMBA_CPU_POPCNT, SIMBA_CPU_CX16, SIMBA_CPU_LAHF_LM, SIMBA_CPU_AVX, SIMBA_CPU_AVX2, SIMBA_CPU_BMI1,
+    SIMBA_CPU_BMI2, SIMBA_CPU_F16C, SIMBA_CPU_FMA, SIMBA_CPU_LZCNT, SIMBA_CPU_MOVBE, SIMBA_CPU_AVX512F,
+    SIMBA_CPU_AVX512BW, SIMBA_CPU_AVX512CD, SIMBA_CPU_AVX512DQ, SIMBA_CPU_AVX512VL
+};
+
+// The flags of the CPU this runs on, checked at run time whatever -march this header is compiled
+// with: __builtin_cpu_supports reads what the runtime's __cpu_model found with cpuid, and sets the
+// AVX and AVX-512 flags only where the OS saves those registers (XGETBV). CMPXCHG16B and LAHF/SAHF,
+// which it cannot name, are read with cpuid directly (no register state involved). 0 elsewhere.
+static inline unsigned long long simba_cpu_flags(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    unsigned long long flags = 0;
+    flags |= (unsigned long long)(__builtin_cpu_supports("sse") != 0) << SIMBA_CPU_SSE;
+    flags |= (unsigned long long)(__builtin_cpu_supports("sse2") != 0) << SIMBA_CPU_SSE2;
+    flags |= (unsigned long long)(__builtin_cpu_supports("sse3") != 0) << SIMBA_CPU_SSE3;
+    flags |= (unsigned long long)(__builtin_cpu_supports("ssse3") != 0) << SIMBA_CPU_SSSE3;
+    flags |= (unsigned long long)(__builtin_cpu_supports("sse4.1") != 0) << SIMBA_CPU_SSE4_1;
+    flags |= (unsigned long long)(__builtin_cpu_supports("sse4.2") != 0) << SIMBA_CPU_SSE4_2;
+    flags |= (unsigned long long)(__builtin_cpu_supports("popcnt") != 0) << SIMBA_CPU_POPCNT;
+    flags |= (unsigned long long)(__builtin_cpu_supports("avx") != 0) << SIMBA_CPU_AVX;
+    flags |= (unsigned long long)(__builtin_cpu_supports("avx2") != 0) << SIMBA_CPU_AVX2;
+    flags |= (unsigned long long)(__builtin_cpu_supports("bmi") != 0) << SIMBA_CPU_BMI1;
+    flags |= (unsigned long long)(__builtin_cpu_supports("bmi2") != 0) << SIMBA_CPU_BMI2;
+    flags |= (unsigned long long)(__builtin_cpu_supports("f16c") != 0) << SIMBA_CPU_F16C;
+    flags |= (unsigned long long)(__builtin_cpu_supports("fma") != 0) << SIMBA_CPU_FMA;
+    flags |= (unsigned long long)(__builtin_cpu_supports("lzcnt") != 0) << SIMBA_CPU_LZCNT;
+    flags |= (unsigned long long)(__builtin_cpu_supports("movbe") != 0) << SIMBA_CPU_MOVBE;
+    flags |= (unsigned long long)(__builtin_cpu_supports("avx512f") != 0) << SIMBA_CPU_AVX512F;
+    flags |= (unsigned long long)(__builtin_cpu_supports("avx512bw") != 0) << SIMBA_CPU_AVX512BW;
+    flags |= (unsigned long long)(__builtin_cpu_supports("avx512cd") != 0) << SIMBA_CPU_AVX512CD;
+    flags |= (unsigned long long)(__builtin_cpu_supports("avx512dq") != 0) << SIMBA_CPU_AVX512DQ;
+    flags |= (unsigned long long)(__builtin_cpu_supports("avx512vl") != 0) << SIMBA_CPU_AVX512VL;
+    unsigned int eax, ebx, ecx, edx;
+    // Leaf 1, ECX bit 13: CMPXCHG16B. Leaf 0x80000001, ECX bit 0: LAHF/SAHF in 64-bit mode.
+    __asm__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(1u), "c"(0u));
+    flags |= (unsigned long long)((ecx >> 13) & 1) << SIMBA_CPU_CX16;
+    __asm__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0x80000000u), "c"(0u));
+    if (eax >= 0x80000001u) {
+        __asm__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0x80000001u), "c"(0u));
+        flags |= (unsigned long long)(ecx & 1) << SIMBA_CPU_LAHF_LM;
+    }
+    return flags;
+#else
+    return 0;
+#endif
+}
 
 #endif

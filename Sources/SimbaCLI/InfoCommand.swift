@@ -1,5 +1,5 @@
-// `simba info`: the BLAS kernel set and threads in use and, with --model, a model's per-layer
-// parameter table and total. Prints only; builds no optimizer and touches no files.
+// `simba info`: the kernel level, BLAS kernel set and threads in use and, with --model, a model's
+// per-layer parameter table and total. Prints only; builds no optimizer and touches no files.
 
 import Foundation
 import SimbaCore
@@ -10,9 +10,11 @@ enum InfoCommand {
         Usage: simba info [--model simba_s|simba_b|simba_l] [--channel-mixer einfft|mlp]
                           [--num-classes N] [--no-token-label]
 
-        Prints the OpenBLAS kernel set and threads simba runs with. With --model, also prints one
-        row per layer (PyTorch state_dict names, tensor shapes, parameter count) and the total,
-        for 1000 classes at 224×224 with the token-labelling head unless told otherwise
+        Prints the level of simba's kernels (baseline, avx2 or avx512: the best this CPU runs, with
+        the CPU flags that decide it, or the one SIMBA_CPU sets), the OpenBLAS kernel set and the
+        threads simba runs with (SIMBA_THREADS). With --model, also prints one row per layer
+        (PyTorch state_dict names, tensor shapes, parameter count) and the total, for 1000 classes
+        at 224×224 with the token-labelling head unless told otherwise
         (--num-classes at most \(grouped(maxClasses))).
 
         """
@@ -29,6 +31,8 @@ enum InfoCommand {
         }
         let model = try options.value("model").map { name in (name, try modelConfig(name, options)) }
         print("simba \(SimbaCommand.version)")
+        let forced = options.environment["SIMBA_CPU"].map { !$0.isEmpty } ?? false
+        print(kernelLine(try CPULevel.selected(options.environment), forced: forced))
         print("OpenBLAS kernels: \(BLAS.coreName) (\(BLASKernelSelection.origin))")
         print("OpenBLAS config:  \(BLAS.configuration)")
         print("BLAS threads: \(BLAS.threads), parallel loop workers: \(Parallel.workers)")
@@ -38,6 +42,24 @@ enum InfoCommand {
         print()
         print(layerTable(built.store))
         print("\(name) (\(config.channelMixer.rawValue), token label \(config.tokenLabel ? "on" : "off"), \(config.numClasses) classes, \(config.imageSize)×\(config.imageSize)): \(grouped(built.store.parameterCount)) parameters")
+    }
+
+    /// "Kernels: LEVEL (why)": set by SIMBA_CPU (`forced`), with the levels this CPU runs; else the best
+    /// this CPU runs, with the level's flags it has and the flags it lacks for the next level. `supported`
+    /// and `missingFlags` describe the CPU (this one unless a test gives another).
+    static func kernelLine(_ level: CPULevel, forced: Bool, supported: [CPULevel] = CPULevel.supported,
+                           missingFlags: (CPULevel) -> [String] = CPULevel.missingFlags(for:)) -> String {
+        if forced {
+            return "Kernels: \(level.rawValue) (set by SIMBA_CPU; this CPU runs "
+                + "\(supported.map(\.rawValue).joined(separator: ", ")))"
+        }
+        let missing = missingFlags(level)
+        let has = level.requiredFlags.filter { !missing.contains($0) }
+        let next = CPULevel.allCases.first { $0 > level }
+        let lacks = missing + (next.map(missingFlags) ?? []).filter { !missing.contains($0) }
+        let why = ["best this CPU runs", has.isEmpty ? nil : "CPU has " + has.joined(separator: " "),
+                   lacks.isEmpty ? nil : "lacks " + lacks.joined(separator: " ")]
+        return "Kernels: \(level.rawValue) (\(why.compactMap { $0 }.joined(separator: "; ")))"
     }
 
     /// The first option given that changes a --model variant (--channel-mixer, --num-classes,

@@ -11,12 +11,15 @@ struct Options {
     /// The positional word given (one of the command's `words`), if any.
     private(set) var word: String?
     private let command: String
+    /// The environment the command runs in (SimbaCommand.run's, already checked), for what it reports.
+    let environment: [String: String]
 
     /// Parses `arguments` for `command`. Refused with a UsageError: unknown `--` options, a flag
     /// with a value, a valued option without one, any single-dash option but `-h` (with the `--`
     /// option it most likely meant), a positional word the command does not declare, and a second one.
-    init(_ arguments: [String], for command: Command) throws {
+    init(_ arguments: [String], for command: Command, environment: [String: String]) throws {
         self.command = command.name
+        self.environment = environment
         let allowedFlags = command.flags + ["help"]
         let known = command.valued + allowedFlags
         let context = "`simba \(command.name)`"

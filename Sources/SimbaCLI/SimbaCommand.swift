@@ -18,7 +18,7 @@ public enum SimbaCommand {
           forecast  Evaluate a forecasting checkpoint and forecast the future of a CSV
           eval      Score an image classifier on an image folder (top-1/top-5, timm style)
           prepare   Build image folders (Fashion-MNIST from Debian, a mixed-format JPEG check folder)
-          info      Print the BLAS kernels in use and, with --model, a model's layers and parameter count
+          info      Print the kernel levels in use and, with --model, a model's layers and parameter count
           bench     Run benchmarks (`simba bench kernels`)
 
         Options:
@@ -28,6 +28,8 @@ public enum SimbaCommand {
         Environment:
           SIMBA_THREADS  parallel loop workers, a whole number from 1 to \(Parallel.maxWorkers) (default: the
                          machine's active cores; unset or empty means the default)
+          SIMBA_CPU      kernel level, baseline, avx2 or avx512 (default: the best this CPU runs; a level
+                         the CPU lacks is refused); `simba info` prints the level in use and why
 
         """
 
@@ -36,7 +38,8 @@ public enum SimbaCommand {
                            PrepareCommand.command, InfoCommand.command, BenchCommand.command]
 
     /// Runs one command; returns the process exit status. `environment` is checked before a command
-    /// runs (SIMBA_THREADS must be a whole number from 1 to Parallel.maxWorkers, or unset).
+    /// runs (SIMBA_THREADS must be a whole number from 1 to Parallel.maxWorkers, or unset; SIMBA_CPU a
+    /// kernel level this CPU runs, or unset).
     public static func run(_ arguments: [String],
                            environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
         do {
@@ -54,11 +57,12 @@ public enum SimbaCommand {
                 print("simba \(version)")
             default:
                 let command = try self.command(name)
-                let options = try Options(rest, for: command)
+                let options = try Options(rest, for: command, environment: environment)
                 if options.has("help") {
                     print(command.help(), terminator: "")
                 } else {
                     _ = try Parallel.configuredWorkers(environment)
+                    _ = try CPULevel.selected(environment)
                     try command.run(options)
                 }
             }
