@@ -69,7 +69,7 @@ let package = Package(
 
         // MARK: Command line
         .target(name: "SimbaCLI", dependencies: ["SimbaCore", "SimbaModel", "SimbaData", "SimbaTraining"]),
-        .executableTarget(name: "simba", dependencies: ["SimbaCLI", "SimbaTraining"]),
+        .executableTarget(name: "simba", dependencies: ["SimbaCLI", "SimbaCore", "SimbaTraining"]),
 
         // MARK: Tests
         .target(name: "SimbaTestSupport", dependencies: ["SimbaCore", "SimbaSafetensors"], path: "Tests/SimbaTestSupport"),

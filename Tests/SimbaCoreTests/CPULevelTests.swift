@@ -2,7 +2,8 @@
 // selects one of them or is refused with a message naming the value, the missing flags and the way out.
 
 import Foundation
-@testable import SimbaCore
+@testable import SimbaRuntime
+import SimbaCore
 import Testing
 
 @Suite struct CPULevelTests {
