@@ -16,9 +16,9 @@ import SimbaRuntime
 ///
 /// Fast path: the lanes of a SIMD16 are 16 consecutive channels (contiguous in x, delta, y), so
 /// the forward needs no horizontal sums; work items are (batch, 16-channel block); exp is a
-/// polynomial exp2 with ≤ 1.7e-7 relative error. (SIMD16 is one AVX-512 register in the release
-/// build, which targets the host CPU: 1.3–1.4× faster than SIMD8 here; a PORTABLE build splits it
-/// into SSE registers.)
+/// polynomial exp2 with ≤ 1.7e-7 relative error. (SIMD16 is one AVX-512 register at the avx512
+/// level, 1.3–1.4× faster there than SIMD8; the avx2 and baseline levels split it into two AVX or
+/// four SSE registers.)
 ///
 /// Memory. With P = ⌈dInner/16⌉·16, K = ⌈length/chunk⌉, the forward saves only the state at the
 /// start of chunks 1…K−1: `savedStateCount` = batch·(K−1)·P·dState floats (the full state history
@@ -72,10 +72,11 @@ public enum SelectiveScan {
     /// 2^x for x ≤ 0 as 2^f·2^⌊x⌋ with f = x − ⌊x⌋ ∈ [0, 1) (`VectorMath.fraction` and `scale`,
     /// one instruction each with AVX-512): 2^f by a degree-5 polynomial in fused multiply-adds, a
     /// relative minimax fit on [0, 1] with p(0) = 1 exactly, so a zero step keeps the state
-    /// unchanged (scripts/fit_exp2.py). Relative error ≤ 1.7e-7 in float32 while 2^x is a normal
-    /// float (just below 0, where f is near 1, that is 1–1.4 units in the last place of 1); below
-    /// 2^−126 the AVX-512 build gives denormals and 0, the portable one 2^−126. The scan only calls
-    /// it with x = delta·A·log2(e) ≤ 0.
+    /// unchanged (scripts/fit_exp2.py). Relative error ≤ 1.7e-7 in float32 (≤ 1.9e-7 at the
+    /// baseline level, whose multiply-adds round twice) while 2^x is a normal float (just below 0,
+    /// where f is near 1, that is 1–1.4 units in the last place of 1); below 2^−126 the AVX-512
+    /// level gives denormals and 0, the others 2^−126. The scan only calls it with
+    /// x = delta·A·log2(e) ≤ 0.
     @inline(__always) static func exp2(_ x: Vector) -> Vector {
         let f = VectorMath.fraction(x)
         var p = VectorMath.fma(Vector(repeating: 1.861_012_307_927_012_4e-3), f, 9.032_246_656_715_870e-3)
