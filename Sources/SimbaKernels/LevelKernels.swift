@@ -20,7 +20,7 @@ public let levelKernels = Kernels(
     instanceNorm: InstanceNorm.self, layerNorm: LayerNorm.self, linear: Linear.self, mambaGates: MambaGates.self,
     maxPool: MaxPool.self, meanAbsoluteError: MeanAbsoluteError.self, meanPool: MeanPool.self,
     meanSquaredError: MeanSquaredError.self, relu: ReLU.self, selectiveScan: SelectiveScan.self, silu: SiLU.self,
-    softplus: Softplus.self, softshrink: Softshrink.self)
+    softplus: Softplus.self, softshrink: Softshrink.self, throughputProbe: ThroughputProbe.self)
 
 extension AdamWUpdate: AdamWUpdateKernel {}
 extension BatchNorm2d: BatchNorm2dKernel {}
@@ -45,3 +45,4 @@ extension SelectiveScan: SelectiveScanKernel {}
 extension SiLU: PointwiseActivationKernel {}
 extension Softplus: PointwiseActivationKernel {}
 extension Softshrink: SoftshrinkKernel {}
+extension ThroughputProbe: ThroughputProbeKernel {}

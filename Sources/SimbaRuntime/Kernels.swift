@@ -33,6 +33,7 @@ public struct Kernels: Sendable {
     public let silu: any PointwiseActivationKernel.Type
     public let softplus: any PointwiseActivationKernel.Type
     public let softshrink: any SoftshrinkKernel.Type
+    public let throughputProbe: any ThroughputProbeKernel.Type
 
     public init(
         level: CPULevel, adamW: any AdamWUpdateKernel.Type, batchNorm2d: any BatchNorm2dKernel.Type,
@@ -45,7 +46,7 @@ public struct Kernels: Sendable {
         meanPool: any MeanPoolKernel.Type, meanSquaredError: any MeanSquaredErrorKernel.Type,
         relu: any ReLUKernel.Type, selectiveScan: any SelectiveScanKernel.Type,
         silu: any PointwiseActivationKernel.Type, softplus: any PointwiseActivationKernel.Type,
-        softshrink: any SoftshrinkKernel.Type
+        softshrink: any SoftshrinkKernel.Type, throughputProbe: any ThroughputProbeKernel.Type
     ) {
         self.level = level
         self.adamW = adamW
@@ -71,5 +72,6 @@ public struct Kernels: Sendable {
         self.silu = silu
         self.softplus = softplus
         self.softshrink = softshrink
+        self.throughputProbe = throughputProbe
     }
 }
