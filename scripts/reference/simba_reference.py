@@ -3,14 +3,14 @@
 It computes the forward passes the Swift package must reproduce (Mamba with the sequential reference scan,
 EinFFT, the MLP mixers, the vision model with token labelling, SiMBA-TS); it is not a fast or training-ready model.
 State_dict names match the official `classification/simba.py` and `mamba_ssm`, so checkpoints load unchanged.
-`use_scan("mambapy")` swaps in mambapy's parallel scan for the benchmark (scripts/bench_reference.py); the
+`use_scan("mambapy")` swaps in mambapy's parallel scan for the benchmark (scripts/reference/bench_reference.py); the
 sequential scan stays the default, so the fixtures do not depend on it.
 
 Glossary (Mamba):  b batch, l sequence length, d_model model width, d_inner = expand * d_model (ED),
 n = d_state (N), delta = softplus(dt_proj(dt_low)) (Δ), A = -exp(A_log), Bm / Cm the input-dependent B and C,
 D the skip weight, h the SSM state.
 
-Run `python3 scripts/simba_reference.py --count` to print the parameter counts of the released variants.
+Run `python3 scripts/reference/simba_reference.py --count` to print the parameter counts of the released variants.
 """
 
 import argparse
@@ -49,7 +49,7 @@ def selective_scan_mambapy(u, delta, A, Bm, Cm, D):
     Same arguments and result. `pscan(decay, drive)` takes (b, l, d_inner, n) tensors and zero-pads l to the next
     power of two itself (padding after the end leaves the first l states unchanged). It holds all b*l*d_inner*n
     states at once: fewer, larger tensor ops than the sequential loop, at the cost of memory. Only the benchmark
-    (scripts/bench_reference.py) uses it, so mambapy is imported here rather than at the top.
+    (scripts/reference/bench_reference.py) uses it, so mambapy is imported here rather than at the top.
     """
     from mambapy.pscan import pscan
     decay = torch.exp(delta[..., None] * A)                          # (b, l, d_inner, n)
