@@ -67,23 +67,24 @@ run: build
 
 # ETTh1 and ETTh2 at horizons 96/192/336/720 beside the paper's numbers (runs/table/table.md).
 forecast-table: build
-	scripts/forecast_table.sh
+	scripts/tools/forecast_table.sh
 
-# simba against the PyTorch reference model (scripts/simba_reference.py) on this machine, case by
-# case, in one table with ratios and targets (scripts/bench.py). Uses the python3 on PATH when it has
-# torch and mambapy; otherwise installs them from PyPI into .venv-bench (Debian's python3-venv
-# first). `make bench BENCH_ARGS=--quick` is the 13-minute version (see scripts/README.md).
+# simba against the PyTorch reference model (scripts/reference/simba_reference.py) on this
+# machine, case by case, in one table with ratios and targets (scripts/tools/bench.py). Uses the
+# python3 on PATH when it has torch and mambapy; otherwise installs them from PyPI into .venv-bench
+# (Debian's python3-venv first). `make bench BENCH_ARGS=--quick` is the 13-minute version (see
+# scripts/README.md).
 BENCH_PYTHON = $(shell python3 -c "import torch, mambapy" 2>/dev/null && echo python3 || echo .venv-bench/bin/python)
 bench: build
 	@if [ "$(BENCH_PYTHON)" != python3 ] && [ ! -x .venv-bench/bin/python ]; then \
 		dpkg -s python3-venv >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }; \
 		python3 -m venv .venv-bench && .venv-bench/bin/pip install -q torch mambapy; \
 	fi
-	$(BENCH_PYTHON) scripts/bench.py $(BENCH_ARGS)
+	$(BENCH_PYTHON) scripts/tools/bench.py $(BENCH_ARGS)
 
 # Kernel throughput at SiMBA-S stage-1 sizes, and sgemm called straight from C for comparison.
 bench-kernels: build
-	cc -O2 -o .build/sgemm_direct scripts/sgemm_direct.c $$(pkg-config --cflags --libs openblas)
+	cc -O2 -o .build/sgemm_direct scripts/microbenchmarks/sgemm_direct.c $$(pkg-config --cflags --libs openblas)
 	@echo "== sgemm called directly from C (OpenBLAS's own kernel choice, then simba's)"
 	.build/sgemm_direct
 	OPENBLAS_CORETYPE=$$($(SIMBA) info | sed -n 's/^OpenBLAS kernels: \([A-Za-z0-9]*\).*/\1/p') .build/sgemm_direct

@@ -12,7 +12,7 @@ enum BenchCommand {
         kernels  sgemm GFLOP/s through simba's BLAS wrapper, selective-scan forward/backward and
                  EinFFT forward/backward at SiMBA-S stage-1 sizes (224×224: batch 8, 3136 tokens,
                  d_model 64).
-        model    the cases of `make bench` (scripts/bench.py compares them with PyTorch):
+        model    the cases of `make bench` (scripts/tools/bench.py compares them with PyTorch):
                    sgemm              sgemm 1024³, GFLOP/s
                    cores              fused multiply-add GFLOP/s of all threads at once over one
                                       thread's: ≈ the thread count when each thread has a core of

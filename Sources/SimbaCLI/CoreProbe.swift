@@ -6,7 +6,7 @@ import SimbaCore
 
 /// On a virtual machine two virtual CPUs can share one core for minutes at a time: every
 /// arithmetic-bound kernel then runs at about half speed, while PyTorch's reference, bound by
-/// per-operator dispatch, slows far less. scripts/bench.py probes between its cases to show when.
+/// per-operator dispatch, slows far less. scripts/tools/bench.py probes between its cases to show when.
 enum CoreProbe {
     /// Multiply-adds one call of the kernels' `ThroughputProbe.chains` makes per iteration: 8
     /// independent 16-lane chains, enough to keep both FMA ports of a core busy (4 cycles of

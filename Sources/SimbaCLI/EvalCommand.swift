@@ -17,8 +17,8 @@ enum EvalCommand {
         the byte-wise sorted list of folder names (ImageNet synsets sort the same in every order).
 
           --checkpoint FILE    a classification checkpoint written by `simba train` (or its run folder)
-          --model NAME         with --weights: official PyTorch weights (scripts/convert_pth.py converts
-                               a .pth) for this variant; also --channel-mixer einfft|mlp,
+          --model NAME         with --weights: official PyTorch weights (scripts/tools/convert_pth.py
+                               converts a .pth) for this variant; also --channel-mixer einfft|mlp,
                                --num-classes N (default 1000, at most \(grouped(InfoCommand.maxClasses))),
                                --no-token-label
           --split NAME         split folder (default val; also valid, validation), or the root itself

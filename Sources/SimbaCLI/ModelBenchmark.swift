@@ -1,5 +1,5 @@
 // The whole-model benchmark behind `simba bench model`: the cases of `make bench` (issue 5), each
-// timed as scripts/bench_reference.py times the PyTorch reference. Measures; asserts nothing.
+// timed as scripts/reference/bench_reference.py times the PyTorch reference. Measures; asserts nothing.
 
 import Foundation
 import SimbaCore
@@ -8,7 +8,7 @@ import SimbaModel
 import SimbaTraining
 
 enum ModelBenchmark {
-    /// Case names, shared with scripts/bench_reference.py and scripts/bench.py.
+    /// Case names, shared with scripts/reference/bench_reference.py and scripts/tools/bench.py.
     static let cases = [
         "sgemm", "cores", "train-einfft-64", "train-mlp-64", "train-einfft-128", "token-linearity", "infer-einfft-224",
         "etth1-epoch", "memory-einfft-224",

@@ -250,7 +250,7 @@ public enum EinFFT {
     /// 64 floats wide do too little work per float loaded to hide reading the rows again for each
     /// block: pieces whose slice per block is 8192 floats (32 KB), which stay in cache through the
     /// four products. Wider blocks run near sgemm's rate whole, where pieces only add calls
-    /// (scripts/gemm_pieces.c: 1568 rows of 160-wide blocks, forward 2.42 ms whole, 2.59 ms in
+    /// (scripts/microbenchmarks/gemm_pieces.c: 1568 rows of 160-wide blocks, forward 2.42 ms whole, 2.59 ms in
     /// pieces of 128 rows).
     static func rowPiece(_ shape: Shape) -> Int {
         let width = 2 * shape.bs

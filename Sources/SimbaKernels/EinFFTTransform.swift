@@ -11,7 +11,7 @@ extension EinFFT {
     /// (measured with the 2-D DFT of all four blocks, before the two-sequence transforms: per
     /// sample at 3136 tokens, C = 64: 1.9 ms in place, 1.0 ms through a buffer, copies included;
     /// at 256 tokens 0.14 against 0.05 ms; at 64 tokens, C = 128: 0.012 against 0.017 ms;
-    /// scripts/fft_layouts.c). Checked again with the two-sequence transforms: train-einfft-64 with
+    /// scripts/microbenchmarks/fft_layouts.c). Checked again with the two-sequence transforms: train-einfft-64 with
     /// its 256-token stage in place spent 0.195–0.204 of sgemm's perf samples in EinFFT and FFTW,
     /// buffered 0.140–0.159.
     public static let bufferedMinimumLength = 128

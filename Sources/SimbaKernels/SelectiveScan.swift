@@ -72,10 +72,10 @@ public enum SelectiveScan {
     /// 2^x for x ≤ 0 as 2^f·2^⌊x⌋ with f = x − ⌊x⌋ ∈ [0, 1) (`VectorMath.fraction` and `scale`,
     /// one instruction each with AVX-512): 2^f by a degree-5 polynomial in fused multiply-adds, a
     /// relative minimax fit on [0, 1] with p(0) = 1 exactly, so a zero step keeps the state
-    /// unchanged (scripts/fit_exp2.py). Relative error ≤ 1.7e-7 in float32 (≤ 1.9e-7 at the
-    /// baseline level, whose multiply-adds round twice) while 2^x is a normal float (just below 0,
-    /// where f is near 1, that is 1–1.4 units in the last place of 1); below 2^−126 the AVX-512
-    /// level gives denormals and 0, the others 2^−126. The scan only calls it with
+    /// unchanged (scripts/microbenchmarks/fit_exp2.py). Relative error ≤ 1.7e-7 in float32
+    /// (≤ 1.9e-7 at the baseline level, whose multiply-adds round twice) while 2^x is a normal float
+    /// (just below 0, where f is near 1, that is 1–1.4 units in the last place of 1); below 2^−126
+    /// the AVX-512 level gives denormals and 0, the others 2^−126. The scan only calls it with
     /// x = delta·A·log2(e) ≤ 0.
     @inline(__always) static func exp2(_ x: Vector) -> Vector {
         let f = VectorMath.fraction(x)

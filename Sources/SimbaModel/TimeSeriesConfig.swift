@@ -1,4 +1,4 @@
-// The sizes and switches of SiMBA-TS (spec section 5): window lengths, variates, token axis,
+// The sizes and switches of SiMBA-TS (docs/design.md, SiMBA-TS): window lengths, variates, token axis,
 // channel mixer. It builds nothing; `TimeSeriesModel` does.
 
 /// Which axis becomes the token sequence.

@@ -1,4 +1,4 @@
-// SiMBA-TS (spec section 5): instance normalisation, a token embedding along the variate or time
+// SiMBA-TS (docs/design.md, SiMBA-TS): instance normalisation, a token embedding along the variate or time
 // axis, Blocks with Dropout, LayerNorm and a linear head, then de-normalisation. No loss here.
 
 import Foundation

@@ -1,7 +1,7 @@
 // The sizes and switches that define a SiMBA image classifier, the published variants
 // (simba_s/b/l) and their validation. It builds nothing; `VisionModel` does.
 
-/// Which channel mixer the blocks use (spec sections 2 and 3).
+/// Which channel mixer the blocks use (docs/design.md, EinFFT and MLP channel mixers).
 public enum ChannelMixerKind: String, Codable, Sendable, CaseIterable {
     case einfft
     case mlp
@@ -30,7 +30,7 @@ public struct VisionConfig: Codable, Equatable, Sendable {
         self.mlpRatios = mlpRatios
     }
 
-    /// The published variants (spec section 4 table).
+    /// The published variants (docs/design.md, Vision model).
     public static func variant(_ name: String) -> VisionConfig? {
         switch name {
         case "simba_s": return VisionConfig(stemHiddenDim: 32, embedDims: [64, 128, 320, 448], depths: [3, 4, 6, 3], mlpRatios: [8, 8, 4, 4])

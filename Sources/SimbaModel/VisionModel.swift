@@ -1,4 +1,4 @@
-// The SiMBA image classifier (spec section 4): stem, four stages of Blocks with downsampling,
+// The SiMBA image classifier (docs/design.md, Vision model): stem, four stages of Blocks with downsampling,
 // the class token and ClassBlock, norm4, head and token-labelling head. Forward and backward only;
 // losses and optimisation live with the caller.
 

@@ -80,7 +80,7 @@ public enum BLAS {
     /// ms and 139 → 132 ms in two runs of 8 alternations). Always a multiple of the workers: with
     /// 3 blocks on 2 workers one of them computes two thirds of the product (64×896×448 with its
     /// columns in 3 blocks: 325–330 µs against 232–282 in 2; 392×896×448: 1.50 ms against 1.09–1.27;
-    /// scripts/gemm_split.c).
+    /// scripts/microbenchmarks/gemm_split.c).
     static func pieceCount(_ extent: Int) -> Int {
         let workers = Parallel.workers
         return workers * min(4, max(1, extent / (256 * workers)))
@@ -93,7 +93,7 @@ public enum BLAS {
     ///
     /// The shared rows are walked in pieces of `rowPiece` stored rows, so the rows a piece reads
     /// stay in cache from one product to the next; done whole, each product would read every
-    /// row's cache lines again once the rows outgrow L2 (scripts/gemm_pieces.c: four 32-wide
+    /// row's cache lines again once the rows outgrow L2 (scripts/microbenchmarks/gemm_pieces.c: four 32-wide
     /// products over 4096 rows, 0.64 ms whole and 0.36 ms in pieces of 256). With A not
     /// transposed the pieces are rows of C, each through all `count` products, in parallel;
     /// with A transposed they are pieces of the sum over k, added in order (beta on the first,

@@ -44,7 +44,7 @@ public struct VisionCheckpoint {
     }
 
     /// A safetensors file holding a state_dict (the official PyTorch one converted by
-    /// scripts/convert_pth.py, or simba's) for the model `config` describes. The file's tensor
+    /// scripts/tools/convert_pth.py, or simba's) for the model `config` describes. The file's tensor
     /// table is checked against the model's before the model is built: a file that does not fit
     /// throws `StateDictMismatch` at once, whatever the model's size.
     public static func fromWeights(path: String, config: VisionConfig, maxBatch: Int) throws -> VisionCheckpoint {

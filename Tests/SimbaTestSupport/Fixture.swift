@@ -1,4 +1,4 @@
-// Opens a fixture written by scripts/make_fixtures.py (Tests/Fixtures/<name>.safetensors) and
+// Opens a fixture written by scripts/reference/make_fixtures.py (Tests/Fixtures/<name>.safetensors) and
 // reads its tensors and config. The fixtures are read from the source tree.
 
 import Foundation

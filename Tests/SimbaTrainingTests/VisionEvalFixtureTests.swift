@@ -29,7 +29,7 @@ import Testing
     }
 
     /// Writes the fixture's state_dict tensors (no y, no labels) to a weights-only file, as
-    /// scripts/convert_pth.py makes from a PyTorch checkpoint, and returns its path.
+    /// scripts/tools/convert_pth.py makes from a PyTorch checkpoint, and returns its path.
     func writeWeights(_ fixture: Fixture, in folder: TemporaryFolder) throws -> String {
         let names = fixture.file.names.filter { !Fixture.isExtra($0) }
         let values = try names.map { try fixture.tensor($0) }

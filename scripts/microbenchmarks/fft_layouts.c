@@ -3,7 +3,7 @@
 // channels: what simba does below EinFFT.bufferedMinimumLength tokens) against through a buffer
 // with tokens contiguous (1-D over N for each of 16 channels, copies in and out included; the
 // 4-point block DFT left out). Best of 20 runs in ms.
-//   cc -O2 -o fft_layouts scripts/fft_layouts.c -lfftw3f && ./fft_layouts 3136 64
+//   cc -O2 -o fft_layouts scripts/microbenchmarks/fft_layouts.c -lfftw3f && ./fft_layouts 3136 64
 #include <fftw3.h>
 #include <stdio.h>
 #include <stdlib.h>

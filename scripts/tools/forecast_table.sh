@@ -3,7 +3,7 @@
 # the test MSE/MAE table beside the paper's numbers (standardised scale), with each run's time.
 # Writes its runs to runs/table/ (replaced on every call) and the table to runs/table/table.md.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 simba=.build/release/simba
 out=runs/table
 rm -rf "$out"

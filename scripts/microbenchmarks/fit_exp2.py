@@ -4,7 +4,7 @@ grid by linear programming. Prints the coefficients as float32 and the worst rel
 float32 Horner evaluation in fused multiply-adds, as the kernel computes it.
 
     pip install numpy scipy
-    python3 scripts/fit_exp2.py
+    python3 scripts/microbenchmarks/fit_exp2.py
 """
 
 import numpy as np

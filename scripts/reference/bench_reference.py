@@ -1,7 +1,8 @@
-"""PyTorch side of `make bench`: times the PyTorch reference SiMBA (scripts/simba_reference.py) on one case.
+"""PyTorch side of `make bench`: times the PyTorch reference SiMBA (scripts/reference/simba_reference.py) on one case.
 
-    python3 scripts/bench_reference.py --case CASE --scan reference|mambapy [--repeats N] [--warmup W] [--threads T]
-    python3 scripts/bench_reference.py --check-scans
+    python3 scripts/reference/bench_reference.py --case CASE --scan reference|mambapy
+        [--repeats N] [--warmup W] [--threads T]
+    python3 scripts/reference/bench_reference.py --check-scans
 
 Prints exactly one JSON line on stdout, progress goes to stderr:
     {"case", "impl", "unit", "value" (the median), "samples", "warmup", "threads", "torch", ...}
@@ -34,7 +35,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import simba_reference as ref  # noqa: E402  (found through the path set just above)
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 ETTH1_CSV = os.path.join(ROOT, "data", "ETT", "ETTh1.csv")
 IMPL = {"reference": "pytorch-reference-scan", "mambapy": "pytorch-mambapy"}
 SEED = 0

@@ -1,6 +1,6 @@
 """`make bench`: simba against the PyTorch reference of SiMBA on this machine, in one table.
 
-For each case it runs `simba bench model --case CASE --json`, then scripts/bench_reference.py once per Mamba
+For each case it runs `simba bench model --case CASE --json`, then scripts/reference/bench_reference.py once per Mamba
 scan (sequential reference, mambapy's parallel pscan), then simba again (its samples from both runs pooled),
 one process at a time, and prints
     case | simba | PyTorch (the better scan) | ratio (times better) | target | pass/fail
@@ -26,8 +26,8 @@ import subprocess
 import sys
 import time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-REFERENCE_SCRIPT = os.path.join(ROOT, "scripts", "bench_reference.py")
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+REFERENCE_SCRIPT = os.path.join(ROOT, "scripts", "reference", "bench_reference.py")
 CASES = ["train-einfft-64", "train-mlp-64", "infer-einfft-224", "etth1-epoch", "memory-einfft-224", "train-einfft-128"]
 SCANS = ["reference", "mambapy"]
 IMPL = {"reference": "pytorch-reference-scan", "mambapy": "pytorch-mambapy"}

@@ -1,7 +1,7 @@
 // Mamba's in_proj as one product of width 2N against two of width N (x and z), with OpenBLAS
 // single-threaded as simba calls it: the forward (rows × K → 2N), the input gradient (accumulated
 // over 2N, or twice over N) and the weight gradient. Best of REPEATS calls in µs.
-//   cc -O2 -o gemm_widths scripts/gemm_widths.c -I/usr/include/x86_64-linux-gnu/openblas-pthread -lopenblas
+//   cc -O2 -o gemm_widths scripts/microbenchmarks/gemm_widths.c $(pkg-config --cflags --libs openblas)
 //   OPENBLAS_CORETYPE=SkylakeX ./gemm_widths 112 128 256 2000    (SiMBA-TS: 112 rows, d_model 128)
 #include <cblas.h>
 #include <stdio.h>

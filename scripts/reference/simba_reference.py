@@ -1,16 +1,16 @@
-"""Independent PyTorch reference for SiMBA (Patro & Agneeswaran 2024), written from docs/SIMBA_SPEC.md.
+"""Independent PyTorch reference for SiMBA (Patro & Agneeswaran 2024), the models docs/design.md defines.
 
 It computes the forward passes the Swift package must reproduce (Mamba with the sequential reference scan,
 EinFFT, the MLP mixers, the vision model with token labelling, SiMBA-TS); it is not a fast or training-ready model.
 State_dict names match the official `classification/simba.py` and `mamba_ssm`, so checkpoints load unchanged.
-`use_scan("mambapy")` swaps in mambapy's parallel scan for the benchmark (scripts/bench_reference.py); the
+`use_scan("mambapy")` swaps in mambapy's parallel scan for the benchmark (scripts/reference/bench_reference.py); the
 sequential scan stays the default, so the fixtures do not depend on it.
 
 Glossary (Mamba):  b batch, l sequence length, d_model model width, d_inner = expand * d_model (ED),
 n = d_state (N), delta = softplus(dt_proj(dt_low)) (Δ), A = -exp(A_log), Bm / Cm the input-dependent B and C,
 D the skip weight, h the SSM state.
 
-Run `python3 scripts/simba_reference.py --count` to print the parameter counts of the released variants.
+Run `python3 scripts/reference/simba_reference.py --count` to print the parameter counts of the released variants.
 """
 
 import argparse
@@ -49,7 +49,7 @@ def selective_scan_mambapy(u, delta, A, Bm, Cm, D):
     Same arguments and result. `pscan(decay, drive)` takes (b, l, d_inner, n) tensors and zero-pads l to the next
     power of two itself (padding after the end leaves the first l states unchanged). It holds all b*l*d_inner*n
     states at once: fewer, larger tensor ops than the sequential loop, at the cost of memory. Only the benchmark
-    (scripts/bench_reference.py) uses it, so mambapy is imported here rather than at the top.
+    (scripts/reference/bench_reference.py) uses it, so mambapy is imported here rather than at the top.
     """
     from mambapy.pscan import pscan
     decay = torch.exp(delta[..., None] * A)                          # (b, l, d_inner, n)
@@ -71,7 +71,7 @@ def use_scan(name):
 
 class Mamba(nn.Module):
     """Mamba block (mamba_ssm `Mamba`, reference path): in_proj -> causal depthwise conv + SiLU -> selective
-    scan -> gate with SiLU(z) -> out_proj. Initialised as Mamba does (spec section 1)."""
+    scan -> gate with SiLU(z) -> out_proj. Initialised as Mamba does (docs/design.md, Mamba)."""
 
     def __init__(self, d_model, d_state=64, d_conv=4, expand=2,
                  dt_min=0.001, dt_max=0.1, dt_init_floor=1e-4):
@@ -129,7 +129,7 @@ class MambaLayer(nn.Module):
 
 class EinFFT(nn.Module):
     """EinFFT: ortho fft2 over (tokens, 4 blocks), per-block complex 2-layer MLP (ReLU), softshrink(0.01),
-    real part of the ortho ifft2. x: (B, N, C) -> (B, N, C). Spec section 2."""
+    real part of the ortho ifft2. x: (B, N, C) -> (B, N, C). docs/design.md, EinFFT."""
 
     num_blocks = 4
     sparsity_threshold = 0.01
@@ -323,7 +323,7 @@ def init_weights_official(m):
 
 
 class SiMBA(nn.Module):
-    """SiMBA vision model (spec section 4). forward(img) returns the logits used for both eval and training:
+    """SiMBA vision model (docs/design.md, Vision model). forward(img) returns the logits of eval and training:
     head(cls) + 0.5 * max_tokens aux_head(token) with token labelling, else head(cls)."""
 
     def __init__(self, in_chans=3, num_classes=1000, stem_hidden_dim=32, embed_dims=(64, 128, 320, 448),
@@ -389,7 +389,7 @@ def simba(variant, **kwargs):
 
 
 class SiMBATS(nn.Module):
-    """SiMBA-TS forecaster (spec section 5). x: (B, L, M) -> (B, H, M)."""
+    """SiMBA-TS forecaster (docs/design.md, SiMBA-TS). x: (B, L, M) -> (B, H, M)."""
 
     def __init__(self, seq_len, pred_len, n_vars, d_model=16, e_layers=2, token_axis="variate",
                  channel_mixer="einfft", mlp_ratio=4, d_state=64, dropout=0.0, revin=True):

@@ -19,7 +19,7 @@ from safetensors.torch import save_file
 
 import simba_reference as ref
 
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures")
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "Fixtures")
 EVAL_IMAGES = os.path.join(FIXTURES, "eval_images")
 
 ADAMW = dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.05)

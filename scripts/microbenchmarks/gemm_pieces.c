@@ -3,7 +3,7 @@
 // blocks (BLAS.gemmBatch's rowPiece), with OpenBLAS single-threaded as simba calls it: the forward,
 // the input gradient (stacked matrix transposed) and the weight gradient (the sum over rows cut
 // into pieces, added in order). Best of REPEATS calls in µs.
-//   cc -O2 -o gemm_pieces scripts/gemm_pieces.c -I/usr/include/x86_64-linux-gnu/openblas-pthread -lopenblas
+//   cc -O2 -o gemm_pieces scripts/microbenchmarks/gemm_pieces.c $(pkg-config --cflags --libs openblas)
 //   OPENBLAS_CORETYPE=SkylakeX ./gemm_pieces 4096 32 256 300    (SiMBA-S stage 1, 64×64, batch 16)
 #include <cblas.h>
 #include <stdio.h>

@@ -2,7 +2,7 @@
 // claimed by two threads as they come free, as BLAS.gemm runs a split product on simba's two
 // workers (OpenBLAS single-threaded in each). Best of REPEATS calls in µs, three rounds. With an
 // odd P one thread computes the larger share, the measurement behind `BLAS.pieceCount`.
-//   cc -O2 -o gemm_split scripts/gemm_split.c -I/usr/include/x86_64-linux-gnu/openblas-pthread -lopenblas -lpthread
+//   cc -O2 -o gemm_split scripts/microbenchmarks/gemm_split.c $(pkg-config --cflags --libs openblas) -lpthread
 //   OPENBLAS_CORETYPE=SkylakeX ./gemm_split 64 896 448 300    (SiMBA-S stage-4 in_proj, 64×64, batch 16)
 #include <cblas.h>
 #include <pthread.h>
