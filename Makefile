@@ -5,14 +5,14 @@ DEBS := libopenblas-dev libfftw3-dev libpng-dev libturbojpeg0-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SIMBA := .build/release/simba
 
-# The release build targets the CPU it is built on, as -march=native does: the Swift kernels (the
-# selective scan, activations, EinFFT loops) get AVX-512 or AVX2 code where the CPU has it, about
-# 1.2–1.4× faster than baseline x86-64 code here. Such a binary may not run on an older CPU:
-# `make build PORTABLE=1` builds one for any CPU of the architecture.
+# One binary for every x86-64 CPU: the kernels are compiled three times (x86-64, x86-64-v3 with AVX2
+# and FMA, x86-64-v4 with AVX-512) and simba runs the best level the CPU has (SIMBA_CPU=baseline|avx2|
+# avx512 forces a lower one; `simba info` prints the level and why). `make build NATIVE=1` compiles
+# everything else for this CPU too, like -march=native: the binary may then not start on an older CPU.
 NATIVE_CPU := $(shell echo | clang -march=native -\#\#\# -x c - 2>&1 | sed -n 's/.*"-target-cpu" "\([^"]*\)".*/\1/p')
-CPU_FLAGS := $(if $(PORTABLE),,$(if $(NATIVE_CPU),-Xswiftc -target-cpu -Xswiftc $(NATIVE_CPU)))
+CPU_FLAGS := $(if $(NATIVE),$(if $(NATIVE_CPU),-Xswiftc -target-cpu -Xswiftc $(NATIVE_CPU)))
 
-.PHONY: deps setup build run test fuzz bench bench-kernels forecast-table fashion-mnist train-fashion-mnist real-world-check clean
+.PHONY: deps setup build check-levels run test fuzz bench bench-kernels forecast-table fashion-mnist train-fashion-mnist real-world-check clean
 
 # Installs the Debian packages that are missing (nothing when all are there).
 deps:
@@ -27,9 +27,14 @@ setup: deps build
 build: deps
 	swift build -c release --product simba $(CPU_FLAGS)
 
-# The tests build for the same CPU as `make build`, so they check the code it ships (the AVX-512
-# paths here); `make test PORTABLE=1` checks the portable build. `make test SANITIZE=address` (or
-# thread, undefined) runs them under that sanitizer, built apart in .build-<sanitizer>; leaks in the
+# Checks the release binary keeps each level's instructions inside that level's kernels (no AVX in
+# code that every CPU runs, no libm fmaf calls): scripts/tools/check_kernel_levels.py.
+check-levels: build
+	python3 scripts/tools/check_kernel_levels.py $(SIMBA)
+
+# The tests run the kernel tests once per CPU level this machine has (SimbaKernels<Level>Tests), each
+# against the level's own compilation of the kernels. `make test SANITIZE=address` (or thread,
+# undefined) runs them under that sanitizer, built apart in .build-<sanitizer>; leaks in the
 # toolchain's own libraries are suppressed (Tests/lsan-suppressions.txt).
 SANITIZE_FLAGS := $(if $(SANITIZE),--sanitize=$(SANITIZE) --scratch-path .build-$(SANITIZE))
 test: deps

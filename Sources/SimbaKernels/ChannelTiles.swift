@@ -53,8 +53,16 @@ struct DoubleLanes {
     var low = SIMD8<Double>.zero, high = SIMD8<Double>.zero
 
     @inline(__always) mutating func add(_ v: SIMD16<Float>) {
-        low += SIMD8<Double>(v.lowHalf)
-        high += SIMD8<Double>(v.highHalf)
+        low += Self.widened(v.lowHalf)
+        high += Self.widened(v.highHalf)
+    }
+
+    /// Each lane as a double, lane by lane: the generic `SIMD8<Double>(_:)` would leave an out-of-line
+    /// specialisation that all CPU levels share at link time (scripts/tools/check_kernel_levels.py).
+    @inline(__always) static func widened(_ v: SIMD8<Float>) -> SIMD8<Double> {
+        SIMD8(
+            Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]),
+            Double(v[4]), Double(v[5]), Double(v[6]), Double(v[7]))
     }
 
     /// target[0..<16] += the sums.

@@ -150,11 +150,12 @@ public enum EinFFT {
             bufferFloats = EinFFT.bufferFloats(length: length, group: group)
             chunk = buffered ? 0 : EinFFT.chunkWidth(columns: EinFFT.sequencesPerChannel * bs)
             let planned = buffered
-                ? transform.transformDimensions == [.init(count: length, stride: 1)]
-                    && transform.loopDimensions == [.init(count: EinFFT.sequencesPerChannel * group, stride: length)]
+                ? transform.hasDimensions(
+                    transform: [.init(count: length, stride: 1)],
+                    loop: [.init(count: EinFFT.sequencesPerChannel * group, stride: length)])
                     && group > 0 && bs % group == 0 && group <= EinFFT.groupWidth(length: length, blockSize: bs)
-                : transform.transformDimensions == [.init(count: length, stride: channels)]
-                    && transform.loopDimensions == [.init(count: chunk, stride: 1)]
+                : transform.hasDimensions(
+                    transform: [.init(count: length, stride: channels)], loop: [.init(count: chunk, stride: 1)])
             precondition(
                 planned,
                 "EinFFT transform was planned for another length or channel count (use makeTransform(length: \(length), channels: \(channels)))")

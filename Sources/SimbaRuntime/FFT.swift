@@ -37,6 +37,13 @@ public final class FFT: @unchecked Sendable {
     public let transformDimensions: [Dimension]
     /// The axes looped over (independent DFTs; FFTW's "howmany" dimensions).
     public let loopDimensions: [Dimension]
+
+    /// Whether the plan has exactly these dimensions. Here, not in the kernels, so that the array
+    /// comparison is compiled once, for any x86-64 CPU.
+    public func hasDimensions(transform: [Dimension], loop: [Dimension]) -> Bool {
+        transformDimensions == transform && loopDimensions == loop
+    }
+
     private let forwardAligned, forwardUnaligned, inverseAligned, inverseUnaligned: fftwf_plan
     private let planAlignment: Int32
 
