@@ -8,7 +8,7 @@
 /// `Kernels.current` (SimbaCore) is the one in use. Calls go through the family's protocol, one
 /// indirect call per kernel call (per layer and pass, never per element). Sizes and constants
 /// (`selectiveScan.savedStateCount`, `einFFT.blocks`, ...) are the same at every level.
-public struct Kernels: Sendable {
+public struct Kernels {
     public let level: CPULevel
     public let adamW: any AdamWUpdateKernel.Type
     public let batchNorm2d: any BatchNorm2dKernel.Type
