@@ -8,9 +8,9 @@ import SimbaRuntime
 /// come from the extension below (ReLU and Softshrink write their own: exact zero gradients at
 /// their dead zones whatever dOutput holds, as PyTorch's kernels).
 ///
-/// The scalar `value`/`derivative` use libm and are the plain twins (`referenceForward`,
-/// `referenceBackward`); `forward`/`backward` run the 16-lane forms built on `VectorMath`, which
-/// agree with them to a few ulp (ActivationTests).
+/// The scalar `value`/`derivative` use libm and are the plain twins the tests loop over;
+/// `forward`/`backward` run the 16-lane forms built on `VectorMath`, which agree with them to a few
+/// ulp (ActivationTests).
 public protocol PointwiseActivation {
     static func value(_ x: Float) -> Float
     static func derivative(_ x: Float) -> Float
@@ -58,18 +58,6 @@ extension PointwiseActivation {
         Parallel.forEachVector(count, costPerItem: backwardCost) { i, n in
             VectorMath.store(VectorMath.load(dOutput + i, n) * derivative(VectorMath.load(input + i, n)), dInput + i, n)
         }
-    }
-
-    /// `forward` one element at a time with the libm formulas: the plain twin.
-    public static func referenceForward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count { output[i] = value(input[i]) }
-    }
-
-    /// `backward` one element at a time with the libm formulas: the plain twin.
-    public static func referenceBackward(
-        dInput: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, count: Int
-    ) {
-        for i in 0..<count { dInput[i] += dOutput[i] * derivative(input[i]) }
     }
 }
 

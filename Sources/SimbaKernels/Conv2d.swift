@@ -223,40 +223,4 @@ public enum Conv2d {
             }
         }
     }
-
-    /// Plain direct convolution, the twin the im2col path is tested against (double accumulators).
-    public static func referenceForward(
-        output: UnsafeMutablePointer<Float>,        // (batch, outH, outW, outChannels)
-        input: UnsafePointer<Float>,                // (batch, height, width, inChannels)
-        weight: UnsafePointer<Float>,               // (outChannels, inChannels, k, k)
-        bias: UnsafePointer<Float>?,                // (outChannels)
-        batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
-        kernel: Int, stride: Int, padding: Int
-    ) {
-        let outHeight = outputSize(height, kernel: kernel, stride: stride, padding: padding)
-        let outWidth = outputSize(width, kernel: kernel, stride: stride, padding: padding)
-        for b in 0..<batch {
-            for oy in 0..<outHeight {
-                for ox in 0..<outWidth {
-                    for o in 0..<outChannels {
-                        var sum = Double(bias?[o] ?? 0)
-                        for ci in 0..<inChannels {
-                            for ky in 0..<kernel {
-                                let iy = oy * stride - padding + ky
-                                guard iy >= 0 && iy < height else { continue }
-                                for kx in 0..<kernel {
-                                    let ix = ox * stride - padding + kx
-                                    guard ix >= 0 && ix < width else { continue }
-                                    let w = weight[((o * inChannels + ci) * kernel + ky) * kernel + kx]
-                                    let x = input[((b * height + iy) * width + ix) * inChannels + ci]
-                                    sum += Double(w) * Double(x)
-                                }
-                            }
-                        }
-                        output[((b * outHeight + oy) * outWidth + ox) * outChannels + o] = Float(sum)
-                    }
-                }
-            }
-        }
-    }
 }

@@ -207,32 +207,4 @@ public enum DepthwiseConv2d {
                 v0: tap(0), v1: tap(1), v2: tap(2), v3: tap(3), v4: tap(4), v5: tap(5), v6: tap(6), v7: tap(7), v8: tap(8)))
         }
     }
-
-    /// Plain loops over every output element, the twin the tiled forward is tested against.
-    public static func referenceForward(
-        output: UnsafeMutablePointer<Float>,        // (batch, height, width, channels)
-        input: UnsafePointer<Float>,                // (batch, height, width, channels)
-        weight: UnsafePointer<Float>,               // (channels, 1, 3, 3)
-        bias: UnsafePointer<Float>,                 // (channels)
-        batch: Int, height: Int, width: Int, channels: Int
-    ) {
-        for b in 0..<batch {
-            for y in 0..<height {
-                for x in 0..<width {
-                    for c in 0..<channels {
-                        var sum = Double(bias[c])
-                        for ky in 0..<3 {
-                            for kx in 0..<3 {
-                                let iy = y + ky - 1, ix = x + kx - 1
-                                guard iy >= 0 && iy < height && ix >= 0 && ix < width else { continue }
-                                sum += Double(weight[c * taps + ky * 3 + kx])
-                                    * Double(input[((b * height + iy) * width + ix) * channels + c])
-                            }
-                        }
-                        output[((b * height + y) * width + x) * channels + c] = Float(sum)
-                    }
-                }
-            }
-        }
-    }
 }

@@ -46,7 +46,7 @@ import Testing
             output: y.pointer, columns: columns.pointer, input: x, weight: w, bias: b, batch: batch, height: height,
             width: width, inChannels: c.inChannels, outChannels: c.outChannels,
             kernel: c.kernel, stride: c.stride, padding: c.padding)
-        Conv2d.referenceForward(
+        Conv2dReference.forward(
             output: reference.pointer, input: x, weight: w, bias: b, batch: batch, height: height,
             width: width, inChannels: c.inChannels, outChannels: c.outChannels,
             kernel: c.kernel, stride: c.stride, padding: c.padding)
@@ -150,7 +150,7 @@ import Testing
             output: y.pointer, columns: columns.pointer, input: x, weight: w, bias: c.hasBias ? b : nil,
             batch: batch, height: height, width: width, inChannels: wide.inChannels, outChannels: wide.outChannels,
             kernel: c.kernel, stride: c.stride, padding: c.padding)
-        Conv2d.referenceForward(
+        Conv2dReference.forward(
             output: reference.pointer, input: x, weight: w, bias: c.hasBias ? b : nil,
             batch: batch, height: height, width: width, inChannels: wide.inChannels, outChannels: wide.outChannels,
             kernel: c.kernel, stride: c.stride, padding: c.padding)
@@ -190,7 +190,7 @@ import Testing
         Conv2d.directForward(
             output: y.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width,
             inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel, stride: c.stride, padding: c.padding)
-        Conv2d.referenceForward(
+        Conv2dReference.forward(
             output: reference.pointer, input: x, weight: w, bias: b, batch: batch, height: height,
             width: width, inChannels: c.inChannels, outChannels: c.outChannels,
             kernel: c.kernel, stride: c.stride, padding: c.padding)

@@ -21,7 +21,7 @@ import Testing
         let y = FloatBuffer(count: count), reference = FloatBuffer(count: count)
         DepthwiseConv2d.forward(
             output: y.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width, channels: channels)
-        DepthwiseConv2d.referenceForward(
+        DepthwiseConv2dReference.forward(
             output: reference.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width, channels: channels)
         // float32 sums of at most 10 terms of O(1): rounding ≲ 1e-6·|y|.
         expectClose(y.array, reference.array, atol: 1e-5, rtol: 1e-5, "depthwise forward")
@@ -65,7 +65,7 @@ import Testing
         let y = FloatBuffer(count: count), reference = FloatBuffer(count: count)
         DepthwiseConv2d.forward(
             output: y.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width, channels: channels)
-        DepthwiseConv2d.referenceForward(
+        DepthwiseConv2dReference.forward(
             output: reference.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width, channels: channels)
         expectClose(y.array, reference.array, atol: 1e-5, rtol: 1e-5, "depthwise forward")
         var dxNaive = [Double](repeating: 0, count: count), dwNaive = [Double](repeating: 0, count: w.count)
