@@ -174,25 +174,31 @@ public final class Mamba: SequenceLayer {
     ) {
         let rows = batch * length, count = rows * dInner
         scratch.withBackward { buffers in
-            let b1 = buffers.take(count), b2 = buffers.take(count), b3 = buffers.take(count)
-            let b4 = buffers.take(count), b5 = buffers.take(count)
+            // Five arrays of `count` floats, each holding one value after another (no two alive at once):
+            //   slot1: zAct, then dZ (written over zAct by gateBackward)
+            //   slot2: gated, then dY, then dtPre, then xConv
+            //   slot3: dGated, then dXAct
+            //   slot4: dDelta, then dXConv
+            //   slot5: dDtPre, then dXIn
+            let slot1 = buffers.take(count), slot2 = buffers.take(count), slot3 = buffers.take(count)
+            let slot4 = buffers.take(count), slot5 = buffers.take(count)
             let dXDbl = buffers.take(rows * xDblWidth), dA = buffers.take(dInner * dState)
             let scanScratch = buffers.take(Kernels.current.selectiveScan.backwardScratchCount(
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk))
 
             // out_proj, on gated = y ⊙ silu(z) recomputed.
-            let zAct = b1, gated = b2, dGated = b3
+            let zAct = slot1, gated = slot2, dGated = slot3
             Kernels.current.mambaGates.siluAndGate(zAct: zAct, gated: gated, scanOut: y.pointer, z: z.pointer, count: count)
             Parallel.zero(dGated, count: count)
             Kernels.current.linear.backward(
                 dInput: dGated, dWeight: outProjWeight.gradient, dBias: nil, dOutput: dOutput,
                 input: gated, weight: outProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: dModel)
             // Gate: dY = dGated ⊙ silu(z), dZ = silu'(z) ⊙ (dGated ⊙ y), in one pass (dZ over zAct).
-            let dY = b2, dZ = b1
+            let dY = slot2, dZ = slot1
             Kernels.current.mambaGates.gateBackward(
                 dY: dY, dZ: dZ, dGated: dGated, zAct: zAct, scanOut: y.pointer, z: z.pointer, count: count)
 
-            let dXAct = b3, dDelta = b4
+            let dXAct = slot3, dDelta = slot4
             Parallel.zero(dXAct, count: count)
             Parallel.zero(dDelta, count: count)
             Parallel.zero(dXDbl, count: rows * xDblWidth)
@@ -211,7 +217,7 @@ public final class Mamba: SequenceLayer {
 
             // delta = softplus(dt_proj(dtLow)), softplus′ on dt_proj's output recomputed; dtLow's
             // gradient goes straight into its columns of dXDbl.
-            let dtPre = b2, dDtPre = b5
+            let dtPre = slot2, dDtPre = slot5
             dtProj(dtPre, rows: rows)
             Kernels.current.softplus.backwardOverwriting(dInput: dDtPre, dOutput: dDelta, input: dtPre, count: count)
             Kernels.current.linear.backward(
@@ -223,7 +229,7 @@ public final class Mamba: SequenceLayer {
                 input: xAct.pointer, weight: xProjWeight.value, rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
 
             // SiLU, on the conv output recomputed, and conv.
-            let xConv = b2, dXConv = b4, dXIn = b5
+            let xConv = slot2, dXConv = slot4, dXIn = slot5
             Kernels.current.causalConv1d.forward(
                 output: xConv, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
                 batch: batch, length: length, channels: dInner, kernelSize: dConv, silu: false)
