@@ -7,9 +7,9 @@ import SimbaData
 import SimbaModel
 
 public enum VisionJob {
-    /// The settings a config asks for, for `classes` class folders: the model's problems and a
-    /// `model.num_classes` other than the folders' are config errors, as are preprocessing values out
-    /// of bounds (`EvalTransform.checked`), each naming its key.
+    /// The settings a config asks for, for a training split (`splitPath`) of `classFolders` class
+    /// folders: the model's problems and a `model.num_classes` other than the folders' are config
+    /// errors, as are preprocessing values out of bounds (`EvalTransform.checked`), each naming its key.
     public static func settings(_ config: Config, classFolders: Int, splitPath: String) throws -> VisionSettings {
         var settings = config.settings(VisionSettings.keys, base: VisionSettings())
         let file = config.configFile ?? "config"
