@@ -87,7 +87,8 @@ enum ConfigValueParser {
             return nil
         case let (.list(element, counts), .list(values)):
             guard counts.contains(values.count) else {
-                return Failure(reason: .wrongType, message: "must be \(kind.expectation), got \(values.count) entries")
+                return Failure(reason: .wrongType, message: "must be \(kind.expectation), got \(values.count) "
+                               + (values.count == 1 ? "entry" : "entries"))
             }
             for (i, value) in values.enumerated() {
                 if let failure = check(value, kind: element) {

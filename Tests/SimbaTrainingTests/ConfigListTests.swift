@@ -97,6 +97,9 @@ struct ConfigListTests {
             "model.depths must be a list of 0 or 4 entries, each a whole number >= 1 and <= 64, got a list as an entry "
                 + "(configs/v.yaml line 7)",
         ])
+        #expect(problems("  mean: 0.5\n").map(\.message) == [
+            "data.mean must be a list of 3 entries, each a number >= -1e+38 and <= 1e+38, got 1 entry",
+        ])
         let overridden = problems("", overrides: ["data.std=0.2,0.2"])
         #expect(overridden.map(\.description) == [
             "data.std must be a list of 3 entries, each a number > 0 and <= 1e+38, got 2 entries "
