@@ -18,6 +18,7 @@ enum TrainCommand {
                           for classification); its `task` (forecast or classify) picks the keys;
                           paths inside are relative to the config file's folder
           --set KEY=VAL   override one config key, e.g. --set optimization.lr=3e-4 (repeatable);
+                          a list as a,b,c or '[a, b, c]' (in a config file: a YAML list);
                           precedence: --set > config file > built-in default
           --out DIR       run folder (same as --set output.dir=DIR; relative to the current folder):
                           a new or empty folder; one run at a time holds it (a lock naming its pid)
@@ -58,6 +59,7 @@ enum TrainCommand {
             config = try Config(schema: schema(configFile: file, overrides: overrides, cwd: cwd), configFile: file,
                                 overrides: overrides, workingDirectory: cwd)
         }
+        for note in config.notes { FileHandle.standardError.write(Data("simba: note: \(note)\n".utf8)) }
         let log = RunLog()
         switch config.string("task") {
         case "classify": _ = try VisionJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version)

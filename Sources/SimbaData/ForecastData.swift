@@ -9,13 +9,13 @@ public enum ForecastSplit: String, CaseIterable, Sendable {
 }
 
 /// How rows are divided into splits, as Time-Series-Library's data loaders do.
-public enum SplitBorders: Equatable, Sendable {
+public enum SplitBorders: String, Equatable, Sendable, CaseIterable {
     /// `ettHour` for file names starting with `ETTh`, `ettMinute` for `ETTm`, otherwise `ratio`.
     case auto
     /// Dataset_ETT_hour: train [0, 8640), val [8640 − L, 11520), test [11520 − L, 14400): 12/4/4 months of 30 days.
-    case ettHour
+    case ettHour = "ett_hour"
     /// Dataset_ETT_minute: the hour borders × 4 (15-minute rows).
-    case ettMinute
+    case ettMinute = "ett_minute"
     /// Dataset_Custom: train the first Int(rows·0.7) rows, test the last Int(rows·0.2), val the rest;
     /// val and test start L rows early.
     case ratio

@@ -40,14 +40,15 @@ public final class Block: SequenceLayer {
 
     /// `makeMixer(prefix)` builds the channel mixer registered under `prefix + "mlp."`.
     public init(
-        _ prefix: String, dim: Int, dState: Int, drop: BranchDrop, context: RunContext,
+        _ prefix: String, dim: Int, mamba: MambaSizes, drop: BranchDrop, context: RunContext,
         store: ParameterStore, maxBatch: Int, maxLength: Int, makeMixer: (String) -> SequenceLayer
     ) {
         self.dim = dim
         self.drop = drop
         self.context = context
         let maxRows = maxBatch * maxLength
-        attn = MambaLayer(prefix + "attn.", dModel: dim, dState: dState, store: store, maxBatch: maxBatch, maxLength: maxLength)
+        attn = MambaLayer(prefix + "attn.", dModel: dim, sizes: mamba, store: store, maxBatch: maxBatch,
+                          maxLength: maxLength)
         norm2 = LayerNormLayer(prefix + "norm2.", channels: dim, eps: 1e-6, store: store, maxRows: maxRows)
         mlp = makeMixer(prefix + "mlp.")
         hidden = FloatBuffer(count: maxRows * dim)

@@ -19,11 +19,11 @@ public final class ClassBlock: SequenceLayer {
 
     /// `makeMixer(prefix)` builds the channel mixer registered under `prefix + "mlp."`.
     public init(
-        _ prefix: String, dim: Int, dState: Int, store: ParameterStore, maxBatch: Int, maxLength: Int,
+        _ prefix: String, dim: Int, mamba: MambaSizes, store: ParameterStore, maxBatch: Int, maxLength: Int,
         makeMixer: (String) -> SequenceLayer
     ) {
         self.dim = dim
-        attn = MambaLayer(prefix + "attn.", dModel: dim, dState: dState, store: store, maxBatch: maxBatch, maxLength: 1)
+        attn = MambaLayer(prefix + "attn.", dModel: dim, sizes: mamba, store: store, maxBatch: maxBatch, maxLength: 1)
         norm2 = LayerNormLayer(prefix + "norm2.", channels: dim, eps: 1e-6, store: store, maxRows: maxBatch)
         mlp = makeMixer(prefix + "mlp.")
         cls = FloatBuffer(count: maxBatch * dim)

@@ -83,7 +83,7 @@ extension MemoryEstimate {
             for _ in 0..<config.depths[stage] {
                 let rate = totalBlocks == 1 ? 0 : config.dropPathRate * Float(block) / Float(totalBlocks - 1)
                 let mixer = tally.visionMixer(config, stage: stage, tokens: tokens, hasGrid: true, b: b)
-                let path = tally.block(dim: dims[stage], dState: config.dState, b: b, length: tokens,
+                let path = tally.block(dim: dims[stage], mamba: config.mamba, b: b, length: tokens,
                                        maskCount: b, dropping: rate > 0, mixer: mixer)
                 forward.append(path.forward)
                 backward.append(path.backward)
@@ -93,7 +93,7 @@ extension MemoryEstimate {
         }
         let c3 = dims[3], t3 = stageTokens[3], classes = Double(config.numClasses)
         // ClassBlock: a one-token MambaLayer, norm2 and mixer on the class token; cls, hidden, output.
-        let attn = tally.mambaLayer(dim: c3, dState: config.dState, b: b, length: 1)
+        let attn = tally.mambaLayer(dim: c3, sizes: config.mamba, b: b, length: 1)
         tally.layerNorm(channels: c3, rows: b)
         let classMixer = tally.visionMixer(config, stage: 3, tokens: 1, hasGrid: false, b: b)
         tally.activations += 2 * b * c3 + b * (1 + t3) * c3
@@ -157,7 +157,7 @@ extension MemoryEstimate {
             case .mlp:
                 mixer = tally.channelMLP(channels: d, hidden: d * Double(config.mlpRatio), rows: rows, hasGrid: false)
             }
-            let path = tally.block(dim: d, dState: config.dState, b: b, length: tokens, maskCount: rows * d,
+            let path = tally.block(dim: d, mamba: config.mamba, b: b, length: tokens, maskCount: rows * d,
                                    dropping: config.dropout > 0, mixer: mixer)
             forward.append(path.forward)
             backward.append(path.backward)
@@ -249,14 +249,14 @@ private struct Tally {
         return ((proj.height, proj.width), half + column, 2 * gradient + column)
     }
 
-    /// `Mamba` (expand 2, d_conv 4, chunk 64) inside `MambaLayer` (its pre-norm and the normalised
-    /// input), for `b` sequences of `length` tokens.
-    mutating func mambaLayer(dim: Double, dState: Int, b: Double, length: Double) -> Path {
-        let rows = b * length
+    /// `Mamba` (chunk 64) of `sizes` inside `MambaLayer` (its pre-norm and the normalised input), for
+    /// `b` sequences of `length` tokens.
+    mutating func mambaLayer(dim: Double, sizes: MambaSizes, b: Double, length: Double) -> Path {
+        let rows = b * length, dState = sizes.dState
         layerNorm(channels: dim, rows: rows, ownOutput: false)
-        let dInner = 2 * dim, dtRank = Double((Int(dim) + 15) / 16), n = Double(dState)
+        let dInner = Double(sizes.expand) * dim, dtRank = Double((Int(dim) + 15) / 16), n = Double(dState)
         let xDbl = dtRank + 2 * n
-        parameter(2 * dInner * dim + dInner * 4 + dInner + xDbl * dInner + dInner * dtRank + dInner
+        parameter(2 * dInner * dim + dInner * Double(sizes.dConv) + dInner + xDbl * dInner + dInner * dtRank + dInner
                   + dInner * n + dInner + dim * dInner)
         // xIn, delta, z, xAct, y; xDbl; A; the scan's chunk-boundary states (linear in the batch).
         activations += 5 * rows * dInner + rows * xDbl + dInner * n
@@ -305,10 +305,10 @@ private struct Tally {
     }
 
     /// `Block`: MambaLayer, norm2, the mixer; hidden, output and two drop masks.
-    mutating func block(dim: Double, dState: Int, b: Double, length: Double, maskCount: Double, dropping: Bool,
+    mutating func block(dim: Double, mamba: MambaSizes, b: Double, length: Double, maskCount: Double, dropping: Bool,
                         mixer: Path) -> Path {
         let rows = b * length, count = rows * dim, dropCount = dropping ? count : 0
-        let attn = mambaLayer(dim: dim, dState: dState, b: b, length: length)
+        let attn = mambaLayer(dim: dim, sizes: mamba, b: b, length: length)
         layerNorm(channels: dim, rows: rows, ownOutput: mixer.readsInput)
         activations += 2 * count + 2 * maskCount
         // The block keeps the mixer's input in its own scratch when the mixer's backward does not read it.

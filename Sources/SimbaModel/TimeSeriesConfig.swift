@@ -19,6 +19,10 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
     public var dModel = 128
     public var eLayers = 2
     public var dState = 16
+    /// Width of Mamba's causal depthwise convolution (`d_conv`).
+    public var dConv = 4
+    /// Mamba's d_inner = expand · d_model.
+    public var expand = 2
     public var channelMixer: ChannelMixerKind = .einfft
     /// FFN hidden width = dModel·mlpRatio (MLP mixer only).
     public var mlpRatio = 4
@@ -34,7 +38,7 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
     }
 
     /// The largest sizes accepted, inclusive (the config schema declares its keys with them). They keep
-    /// every per-window size far inside `Int` (the largest, tokens × d_inner × d_state, is below 2^41),
+    /// every per-window size far inside `Int` (the largest, tokens × d_inner × d_state, is below 2^43),
     /// so only the batch can make a size overflow, and `MemoryEstimate` refuses that first.
     /// seq_len and pred_len.
     public static let maxLength = 65_536
@@ -43,6 +47,8 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
     public static let maxLayers = 64
     public static let maxDState = 1024
     public static let maxMLPRatio = 64
+    public static let maxDConv = 64
+    public static let maxExpand = 8
 
     /// Problems with this configuration, each naming the field and its bounds; empty when it is usable.
     public func problems() -> [String] {
@@ -50,6 +56,7 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
             outOfBounds("seq_len", seqLen, 1...Self.maxLength), outOfBounds("pred_len", predLen, 1...Self.maxLength),
             outOfBounds("e_layers", eLayers, 0...Self.maxLayers), outOfBounds("d_state", dState, 1...Self.maxDState),
             outOfBounds("mlp_ratio", mlpRatio, 1...Self.maxMLPRatio),
+            outOfBounds("d_conv", dConv, 1...Self.maxDConv), outOfBounds("expand", expand, 1...Self.maxExpand),
         ].compactMap { $0 }
         if variates <= 0 { problems.append("the data needs at least one variate") }
         if variates > Self.maxVariates {
@@ -62,5 +69,28 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
         }
         if !(0..<1).contains(dropout) { problems.append("dropout must be in [0, 1)") }
         return problems
+    }
+}
+
+extension TimeSeriesConfig {
+    /// The sizes every Mamba of the model takes.
+    public var mamba: MambaSizes { MambaSizes(dState: dState, dConv: dConv, expand: expand) }
+
+    /// Decodes what `encode(to:)` writes. `dConv` and `expand`, absent from checkpoints written before
+    /// they could be set, read as 4 and 2, the only values those checkpoints could hold.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(seqLen: try c.decode(Int.self, forKey: .seqLen), predLen: try c.decode(Int.self, forKey: .predLen),
+                  variates: try c.decode(Int.self, forKey: .variates))
+        dModel = try c.decode(Int.self, forKey: .dModel)
+        eLayers = try c.decode(Int.self, forKey: .eLayers)
+        dState = try c.decode(Int.self, forKey: .dState)
+        dConv = try c.decodeIfPresent(Int.self, forKey: .dConv) ?? dConv
+        expand = try c.decodeIfPresent(Int.self, forKey: .expand) ?? expand
+        channelMixer = try c.decode(ChannelMixerKind.self, forKey: .channelMixer)
+        mlpRatio = try c.decode(Int.self, forKey: .mlpRatio)
+        tokenAxis = try c.decode(TokenAxis.self, forKey: .tokenAxis)
+        revin = try c.decode(Bool.self, forKey: .revin)
+        dropout = try c.decode(Float.self, forKey: .dropout)
     }
 }

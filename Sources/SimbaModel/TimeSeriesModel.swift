@@ -108,7 +108,7 @@ public final class TimeSeriesModel {
             let rows = layerBatch * tokens
             embed = LinearLayer("embed.", inFeatures: variateAxis ? l : m, outFeatures: d, store: store, maxRows: rows)
             blocks = (0..<config.eLayers).map { i in
-                Block("blocks.\(i).", dim: d, dState: config.dState, drop: .dropout(config.dropout), context: context,
+                Block("blocks.\(i).", dim: d, mamba: config.mamba, drop: .dropout(config.dropout), context: context,
                       store: store, maxBatch: layerBatch, maxLength: tokens) { prefix in
                     switch config.channelMixer {
                     case .einfft:

@@ -14,6 +14,10 @@ public struct VisionConfig: Codable, Equatable, Sendable {
     public var depths: [Int]
     public var mlpRatios: [Int]
     public var dState = 64
+    /// Width of Mamba's causal depthwise convolution (`d_conv`).
+    public var dConv = 4
+    /// Mamba's d_inner = expand · the stage width.
+    public var expand = 2
     public var channelMixer: ChannelMixerKind = .einfft
     /// Token labelling head (`aux_head`): logits = head(cls) + 0.5·max over tokens of aux_head.
     public var tokenLabel = true
@@ -44,13 +48,15 @@ public struct VisionConfig: Codable, Equatable, Sendable {
 
     /// The largest sizes accepted, inclusive (the config schema declares its keys with them). They keep
     /// every per-image size far inside `Int` (the largest, stage 1's tokens × d_inner × d_state, is below
-    /// 2^44), so only the batch can make a size overflow, and `MemoryEstimate` refuses that first.
+    /// 2^46), so only the batch can make a size overflow, and `MemoryEstimate` refuses that first.
     public static let maxImageSize = 4096
     /// stem_hidden_dim and each embed_dims entry.
     public static let maxWidth = 4096
     public static let maxDepth = 64
     public static let maxMLPRatio = 64
     public static let maxDState = 1024
+    public static let maxDConv = 64
+    public static let maxExpand = 8
     public static let maxClasses = 100_000
     public static let maxInChannels = 4
 
@@ -76,8 +82,34 @@ public struct VisionConfig: Codable, Equatable, Sendable {
             outOfBounds("num_classes", numClasses, 1...Self.maxClasses),
             outOfBounds("in_channels", inChannels, 1...Self.maxInChannels),
             outOfBounds("d_state", dState, 1...Self.maxDState),
+            outOfBounds("d_conv", dConv, 1...Self.maxDConv),
+            outOfBounds("expand", expand, 1...Self.maxExpand),
         ].compactMap { $0 }
         if !(0..<1).contains(dropPathRate) { problems.append("drop_path_rate must be in [0, 1)") }
         return problems
+    }
+}
+
+extension VisionConfig {
+    /// The sizes every Mamba of the model takes.
+    public var mamba: MambaSizes { MambaSizes(dState: dState, dConv: dConv, expand: expand) }
+
+    /// Decodes what `encode(to:)` writes. `dConv` and `expand`, absent from checkpoints written before
+    /// they could be set, read as 4 and 2, the only values those checkpoints could hold.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(stemHiddenDim: try c.decode(Int.self, forKey: .stemHiddenDim),
+                  embedDims: try c.decode([Int].self, forKey: .embedDims),
+                  depths: try c.decode([Int].self, forKey: .depths),
+                  mlpRatios: try c.decode([Int].self, forKey: .mlpRatios))
+        dState = try c.decode(Int.self, forKey: .dState)
+        dConv = try c.decodeIfPresent(Int.self, forKey: .dConv) ?? dConv
+        expand = try c.decodeIfPresent(Int.self, forKey: .expand) ?? expand
+        channelMixer = try c.decode(ChannelMixerKind.self, forKey: .channelMixer)
+        tokenLabel = try c.decode(Bool.self, forKey: .tokenLabel)
+        numClasses = try c.decode(Int.self, forKey: .numClasses)
+        imageSize = try c.decode(Int.self, forKey: .imageSize)
+        inChannels = try c.decode(Int.self, forKey: .inChannels)
+        dropPathRate = try c.decode(Float.self, forKey: .dropPathRate)
     }
 }

@@ -135,7 +135,7 @@ public final class VisionModel {
                 var blocks: [Block] = []
                 for j in 0..<config.depths[stage] {
                     blocks.append(Block(
-                        "block\(stage + 1).\(j).", dim: dims[stage], dState: config.dState,
+                        "block\(stage + 1).\(j).", dim: dims[stage], mamba: config.mamba,
                         drop: .dropPath(rates[blockIndex]), context: context, store: store, maxBatch: maxBatch,
                         maxLength: tokens
                     ) { [grid] prefix in
@@ -151,7 +151,7 @@ public final class VisionModel {
                 }
             }
             let c3 = dims[3], t3 = grid.height * grid.width, classes = config.numClasses
-            classBlock = ClassBlock("post_network.0.", dim: c3, dState: config.dState, store: store,
+            classBlock = ClassBlock("post_network.0.", dim: c3, mamba: config.mamba, store: store,
                                     maxBatch: maxBatch, maxLength: 1 + t3) { prefix in
                 VisionModel.mixer(prefix, config: config, stage: 3, grid: nil, store: store, maxBatch: maxBatch)
             }

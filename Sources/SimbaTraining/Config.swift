@@ -1,5 +1,6 @@
 // The resolved values of a schema: built-in defaults < a YAML config file < `--set key=value` overrides,
-// with typed accessors. It validates every value and reports every problem at once; it never prints.
+// with typed accessors. It validates every value and reports every problem at once; it never prints
+// (deprecation notes are kept for the caller to show).
 
 import Foundation
 import SimbaCore
@@ -16,6 +17,9 @@ public struct Config: Equatable, Sendable {
     public let configFile: String?
     private let values: [String: ConfigValue]
     private let locations: [String: ConfigLocation]
+    /// One line per deprecated form the config file used (a list written as a comma-separated
+    /// string), naming the file and the key; the value was read all the same.
+    public let notes: [String]
 
     /// Reads `configFile` (when given) and applies `overrides` (each `key=value`, the value read as a
     /// YAML scalar). Relative paths in the file are resolved against the file's folder; those on the
@@ -63,6 +67,7 @@ public struct Config: Equatable, Sendable {
         self.configFile = file
         self.values = resolver.values
         self.locations = resolver.locations
+        self.notes = resolver.notes
     }
 
     /// Two configs are equal when they declare the same keys with the same values, wherever the values came from.
@@ -132,6 +137,7 @@ private struct Resolution {
     var values: [String: ConfigValue] = [:]
     var locations: [String: ConfigLocation] = [:]
     var problems: [ConfigError.Problem] = []
+    var notes: [String] = []
 
     init(schema: ConfigSchema, file: String?, workingDirectory: String) {
         self.schema = schema
@@ -236,6 +242,22 @@ private struct Resolution {
     }
 
     private mutating func set(_ key: ConfigKey, from node: Node, location: ConfigLocation) {
+        let base: String
+        if case .file = location { base = fileDirectory } else { base = workingDirectory }
+        if case .list = key.kind, let sequence = node.sequence {
+            var entries: [(text: String, quoted: Bool)] = []
+            for item in sequence {
+                guard let scalar = item.scalar else {
+                    problems.append(.init(reason: .wrongType, key: key.path,
+                        message: "\(key.path) must be \(key.kind.expectation), got \(Self.describe(item)) as an entry",
+                        location: location))
+                    return
+                }
+                entries.append((scalar.string, scalar.style != .plain && scalar.style != .any))
+            }
+            record(key, ConfigValueParser.parseList(entries, kind: key.kind, baseDirectory: base), location: location)
+            return
+        }
         guard let scalar = node.scalar else {
             problems.append(.init(reason: .wrongType, key: key.path,
                 message: "\(key.path) must be \(key.kind.expectation), got \(Self.describe(node))", location: location))
@@ -247,10 +269,20 @@ private struct Resolution {
             locations[key.path] = location
             return
         }
-        let base: String
-        if case .file = location { base = fileDirectory } else { base = workingDirectory }
-        switch ConfigValueParser.parse(scalar.string, quoted: scalar.style != .plain && scalar.style != .any,
-                                       kind: key.kind, baseDirectory: base) {
+        let result = ConfigValueParser.parse(scalar.string, quoted: scalar.style != .plain && scalar.style != .any,
+                                             kind: key.kind, baseDirectory: base)
+        // A list as a comma-separated string: read, with a note when a file wrote it (on the command
+        // line, --set key=a,b is not YAML, so the comma form is the natural one there).
+        if case .list = key.kind, case let .success(value) = result, case .file = location {
+            notes.append("\(location.text): \(key.path) written as a comma-separated string "
+                         + "is deprecated; write a YAML list: \(key.name): \(ConfigValueParser.yamlScalar(value))")
+        }
+        record(key, result, location: location)
+    }
+
+    private mutating func record(_ key: ConfigKey, _ result: Result<ConfigValue, ConfigValueParser.Failure>,
+                                 location: ConfigLocation) {
+        switch result {
         case let .success(value):
             values[key.path] = value
             locations[key.path] = location

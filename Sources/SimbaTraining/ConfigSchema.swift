@@ -9,6 +9,8 @@ public enum ConfigValue: Equatable, Sendable {
     case double(Double)
     case bool(Bool)
     case string(String)
+    /// The entries of a list key, each of its element kind.
+    case list([ConfigValue])
 }
 
 /// What a key accepts. Bounds are inclusive unless stated; `nil` means unbounded.
@@ -26,6 +28,14 @@ public enum ConfigKind: Equatable, Sendable {
     /// A file or folder: relative values are resolved against the config file's folder when they come
     /// from a config file and against the working directory otherwise; `~/` is expanded.
     case path
+    /// A YAML sequence of `element` values whose length is one of `counts` (`[0, 4]`: empty or four).
+    indirect case list(ConfigKind, counts: [Int])
+
+    /// A choice among the raw values of `Choice`'s cases, in declaration order.
+    public static func choice<Choice: CaseIterable & RawRepresentable>(of _: Choice.Type) -> ConfigKind
+    where Choice.RawValue == String {
+        .choice(Choice.allCases.map(\.rawValue))
+    }
 
     /// What the kind accepts, as the end of "key must be …" (`a whole number >= 1`, `one of M, S, MS`).
     public var expectation: String {
@@ -38,6 +48,9 @@ public enum ConfigKind: Equatable, Sendable {
         case .string: return "a string"
         case let .choice(choices): return "one of " + choices.joined(separator: ", ")
         case .path: return "a path"
+        case let .list(element, counts):
+            return "a list of " + counts.map(String.init).joined(separator: " or ") + " entries, each "
+                + element.expectation
         }
     }
 

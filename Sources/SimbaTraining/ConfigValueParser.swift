@@ -43,8 +43,30 @@ enum ConfigValueParser {
                 return .failure(Failure(reason: .wrongType, message: "must be a path, got an empty string"))
             }
             value = .string(absolutePath(text, relativeTo: baseDirectory))
+        case .list:
+            let entries = text.isEmpty ? [] : text.split(separator: ",", omittingEmptySubsequences: false)
+                .map { ($0.trimmingCharacters(in: .whitespaces), false) }
+            return parseList(entries, kind: kind, baseDirectory: baseDirectory, written: text)
         }
         if let failure = check(value, kind: kind, written: text) { return .failure(failure) }
+        return .success(value)
+    }
+
+    /// Parses the entries of a list key (each its text and whether it was quoted), as a YAML sequence
+    /// gives them or as the deprecated comma-separated string splits into.
+    static func parseList(_ entries: [(text: String, quoted: Bool)], kind: ConfigKind, baseDirectory: String,
+                          written: String? = nil) -> Result<ConfigValue, Failure> {
+        guard case let .list(element, _) = kind else { preconditionFailure("parseList needs a list kind") }
+        var values: [ConfigValue] = []
+        for (i, entry) in entries.enumerated() {
+            switch parse(entry.text, quoted: entry.quoted, kind: element, baseDirectory: baseDirectory) {
+            case let .success(value): values.append(value)
+            case let .failure(failure):
+                return .failure(Failure(reason: failure.reason, message: "entry \(i + 1) \(failure.message)"))
+            }
+        }
+        let value = ConfigValue.list(values)
+        if let failure = check(value, kind: kind, written: written) { return .failure(failure) }
         return .success(value)
     }
 
@@ -62,6 +84,17 @@ enum ConfigValueParser {
             if let max, maxInclusive ? double > max : double >= max { return outOfRange(kind, shown) }
             return nil
         case (.float, .int), (.bool, .bool), (.string, .string), (.path, .string):
+            return nil
+        case let (.list(element, counts), .list(values)):
+            guard counts.contains(values.count) else {
+                return Failure(reason: .wrongType, message: "must be \(kind.expectation), got \(values.count) "
+                               + (values.count == 1 ? "entry" : "entries"))
+            }
+            for (i, value) in values.enumerated() {
+                if let failure = check(value, kind: element) {
+                    return Failure(reason: failure.reason, message: "entry \(i + 1) \(failure.message)")
+                }
+            }
             return nil
         case let (.choice(choices), .string(string)):
             if choices.contains(string) { return nil }
@@ -137,6 +170,8 @@ enum ConfigValueParser {
             return bool ? "true" : "false"
         case let .string(string):
             return needsQuotes(string) ? quoted(string) : string
+        case let .list(values):
+            return "[" + values.map(yamlScalar).joined(separator: ", ") + "]"
         }
     }
 

@@ -30,49 +30,24 @@ public struct ForecastMetricValues: Codable, Sendable, Equatable {
 public enum ForecastJob {
     /// The data options a config asks for.
     public static func dataOptions(_ config: Config) -> ForecastOptions {
-        let borders: SplitBorders
-        switch config.string("data.borders") {
-        case "ett_hour": borders = .ettHour
-        case "ett_minute": borders = .ettMinute
-        case "ratio": borders = .ratio
-        default: borders = .auto
-        }
-        return ForecastOptions(
-            features: config.choice("data.features"), target: config.string("data.target"),
-            seqLen: config.int("data.seq_len"), predLen: config.int("data.pred_len"), borders: borders)
+        config.settings(ForecastSettings.keys, base: ForecastSettings()).data
     }
 
     /// The trainer settings a config asks for, for data with `variates` input columns.
     public static func settings(_ config: Config, variates: Int) throws -> ForecastSettings {
-        var model = TimeSeriesConfig(seqLen: config.int("data.seq_len"), predLen: config.int("data.pred_len"), variates: variates)
-        model.dModel = config.int("model.d_model")
-        model.eLayers = config.int("model.e_layers")
-        model.dState = config.int("model.d_state")
-        model.channelMixer = config.choice("model.channel_mixer")
-        model.mlpRatio = config.int("model.mlp_ratio")
-        model.tokenAxis = config.choice("model.token_axis")
-        model.revin = config.bool("model.revin")
-        model.dropout = config.float("model.dropout")
-        var problems = model.problems()
-        if config.double("optimization.min_lr") > config.double("optimization.lr") {
-            problems.append("optimization.min_lr \(config.double("optimization.min_lr")) is above optimization.lr \(config.double("optimization.lr")); the schedule decays from lr down to min_lr")
+        var settings = config.settings(ForecastSettings.keys, base: ForecastSettings())
+        settings.model.seqLen = settings.data.seqLen
+        settings.model.predLen = settings.data.predLen
+        settings.model.variates = variates
+        var problems = settings.model.problems()
+        if settings.minLR > settings.lr {
+            problems.append("optimization.min_lr \(settings.minLR) is above optimization.lr \(settings.lr); "
+                            + "the schedule decays from lr down to min_lr")
         }
         guard problems.isEmpty else {
-            throw ConfigCombinationError(description: problems.map { "\($0) (\(config.configFile ?? "config"))" }.joined(separator: "\n"))
+            throw ConfigCombinationError(description: problems.map { "\($0) (\(config.configFile ?? "config"))" }
+                .joined(separator: "\n"))
         }
-        var settings = ForecastSettings(model: model)
-        settings.optimizer = config.choice("optimization.optimizer")
-        settings.lr = config.double("optimization.lr")
-        settings.minLR = config.double("optimization.min_lr")
-        settings.weightDecay = config.double("optimization.weight_decay")
-        settings.batchSize = config.int("optimization.batch_size")
-        settings.epochs = config.int("optimization.epochs")
-        settings.schedule = config.choice("optimization.schedule")
-        settings.warmupEpochs = config.double("optimization.warmup_epochs")
-        settings.gradClip = config.double("optimization.grad_clip")
-        settings.patience = config.int("optimization.patience")
-        settings.seed = UInt64(config.int("optimization.seed"))
-        settings.logEvery = config.int("output.log_every")
         return settings
     }
 

@@ -1,17 +1,22 @@
-// The settings of one forecasting run, as the trainer needs them: model architecture, optimizer,
-// schedule, early stopping, output. Filled from a resolved config by the command line.
+// The settings of one forecasting run, as the trainer needs them: data options, model architecture,
+// optimizer, schedule, early stopping, output. Filled from a resolved config by its schema's keys.
 
+import SimbaData
 import SimbaModel
 
 /// Which optimizer: Adam (weight decay, if any, added to the gradient as L2, PyTorch `Adam`) or
 /// AdamW (decoupled decay, PyTorch `AdamW`).
-public enum OptimizerKind: String, Sendable, Codable {
+public enum OptimizerKind: String, Sendable, Codable, CaseIterable {
     case adam
     case adamw
 }
 
+/// Every default here is the config key's default too (`ForecastSettings.keys`; a test compares them).
 public struct ForecastSettings: Sendable {
-    public var model: TimeSeriesConfig
+    /// How to read the CSV (the job opens the file `data.path` names).
+    public var data = ForecastOptions(seqLen: 96, predLen: 96)
+    /// The model. Its lengths and variates are the data's: `ForecastJob` sets them once the data is read.
+    public var model = TimeSeriesConfig(seqLen: 96, predLen: 96, variates: 1)
     public var optimizer: OptimizerKind = .adamw
     public var lr = 1e-3
     public var minLR = 0.0
@@ -28,7 +33,5 @@ public struct ForecastSettings: Sendable {
     /// Plain progress lines (not on a terminal) every this many steps.
     public var logEvery = 50
 
-    public init(model: TimeSeriesConfig) {
-        self.model = model
-    }
+    public init() {}
 }

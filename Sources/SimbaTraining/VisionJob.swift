@@ -7,50 +7,29 @@ import SimbaData
 import SimbaModel
 
 public enum VisionJob {
-    /// "32,64,96,128" → four whole numbers, or nil when empty.
-    static func four(_ config: Config, _ key: String) throws -> [Int]? {
-        let text = config.string(key)
-        if text.isEmpty { return nil }
-        let values = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard values.count == 4 else {
-            throw ConfigCombinationError(description: "\(key) must be four comma-separated whole numbers (one per stage), got '\(text)' (\(config.configFile ?? "config"))")
+    /// The settings a config asks for, for a training split (`splitPath`) of `classFolders` class
+    /// folders: the model's problems and a `model.num_classes` other than the folders' are config
+    /// errors, as are preprocessing values out of bounds (`EvalTransform.checked`), each naming its key.
+    public static func settings(_ config: Config, classFolders: Int, splitPath: String) throws -> VisionSettings {
+        var settings = config.settings(VisionSettings.keys, base: VisionSettings())
+        let file = config.configFile ?? "config"
+        if settings.classes != 0 && settings.classes != classFolders {
+            throw ConfigCombinationError(description: "model.num_classes is \(settings.classes) but \(splitPath) has "
+                + "\(classFolders) class folders; set 0 to use the folders (\(file))")
         }
-        return values
-    }
-
-    /// The model a config asks for, for `classes` classes.
-    public static func modelConfig(_ config: Config, classes: Int) throws -> VisionConfig {
-        var model = VisionConfig.variant(config.string("model.variant"))!
-        if config.int("model.stem_hidden_dim") > 0 { model.stemHiddenDim = config.int("model.stem_hidden_dim") }
-        if let dims = try four(config, "model.embed_dims") { model.embedDims = dims }
-        if let depths = try four(config, "model.depths") { model.depths = depths }
-        if let ratios = try four(config, "model.mlp_ratios") { model.mlpRatios = ratios }
-        model.dState = config.int("model.d_state")
-        model.channelMixer = config.choice("model.channel_mixer")
-        model.tokenLabel = config.bool("model.token_label")
-        model.dropPathRate = config.float("model.drop_path")
-        model.numClasses = classes
-        model.imageSize = config.int("data.img_size")
-        let problems = model.problems()
+        settings.model.numClasses = classFolders
+        let problems = settings.model.problems()
         guard problems.isEmpty else {
-            throw ConfigCombinationError(description: problems.map { "\($0) (\(config.configFile ?? "config"))" }.joined(separator: "\n"))
+            throw ConfigCombinationError(description: problems.map { "\($0) (\(file))" }.joined(separator: "\n"))
         }
-        return model
-    }
-
-    /// The evaluation transform a config asks for; a value out of bounds (EvalTransform.checked)
-    /// is a config error naming its key.
-    public static func evalTransform(_ config: Config) throws -> EvalTransform {
         do {
-            let mean = try Normalization.channels(config.string("data.mean"), .mean)
-            let std = try Normalization.channels(config.string("data.std"), .std)
-            return try EvalTransform.checked(
-                size: config.int("data.img_size"), cropPct: config.double("data.crop_pct"),
-                interpolation: config.choice("data.interpolation"),
-                normalization: try Normalization.checked(mean: mean, std: std))
+            _ = try EvalTransform.checked(
+                size: settings.model.imageSize, cropPct: settings.cropPct, interpolation: settings.interpolation,
+                normalization: try Normalization.checked(mean: settings.mean, std: settings.std))
         } catch let error as PreprocessingError {
-            throw ConfigCombinationError(description: "data.\(error) (\(config.configFile ?? "config"))")
+            throw ConfigCombinationError(description: "data.\(error) (\(file))")
         }
+        return settings
     }
 
     /// The eval transform as checkpoint metadata: {"img_size", "crop_pct", "interpolation", "mean", "std"}.
@@ -89,36 +68,9 @@ public enum VisionJob {
                 + (skipped.isEmpty ? "" : "; listing the folders warned: \(skipped[0])"
                     + (skipped.count > 1 ? " (and \(skipped.count - 1) more)" : "")))
         }
-        let classes = config.int("model.num_classes") == 0 ? trainFolder.classNames.count : config.int("model.num_classes")
-        guard classes == trainFolder.classNames.count else {
-            throw ConfigCombinationError(description: "model.num_classes is \(classes) but \(trainFolder.splitPath) has \(trainFolder.classNames.count) class folders; set 0 to use the folders (\(config.configFile ?? "config"))")
-        }
-        let model = try modelConfig(config, classes: classes)
-        let eval = try evalTransform(config)
-        let jitter = Float(config.double("augment.color_jitter")), erasing = config.double("augment.random_erasing")
-        let train = TrainTransform(
-            size: model.imageSize, crop: RandomResizedCrop(scale: config.double("augment.scale_min")...1),
-            interpolation: eval.interpolation, flipProbability: config.double("augment.hflip"),
-            colorJitter: jitter > 0 ? ColorJitter(brightness: jitter, contrast: jitter, saturation: jitter) : nil,
-            erasing: erasing > 0 ? RandomErasing(probability: erasing) : nil, normalization: eval.normalization)
-        var settings = VisionSettings(model: model, train: train, eval: eval)
-        settings.optimizer = config.choice("optimization.optimizer")
-        settings.batchSize = config.int("optimization.batch_size")
-        settings.lr = config.double("optimization.lr") * Double(settings.batchSize) / Double(config.int("optimization.lr_base_batch"))
-        settings.minLR = config.double("optimization.min_lr")
-        settings.warmupLR = config.double("optimization.warmup_lr")
-        settings.warmupEpochs = config.double("optimization.warmup_epochs")
-        settings.weightDecay = config.double("optimization.weight_decay")
-        settings.epochs = config.int("optimization.epochs")
-        settings.schedule = config.choice("optimization.schedule")
-        settings.gradClip = config.double("optimization.grad_clip")
-        settings.seed = UInt64(config.int("optimization.seed"))
-        settings.logEvery = config.int("output.log_every")
-        settings.labelSmoothing = config.double("augment.label_smoothing")
-        settings.mixupAlpha = config.double("augment.mixup")
-        settings.cutmixAlpha = config.double("augment.cutmix")
-        settings.workers = config.int("data.workers")
-        settings.strict = config.bool("data.strict")
+        let settings = try settings(config, classFolders: trainFolder.classNames.count,
+                                    splitPath: trainFolder.splitPath)
+        let model = settings.model, eval = settings.eval, classes = model.numClasses
 
         let memory = try MemoryBudget.check(model, batch: settings.batchSize, training: true,
                                             batchSetting: "optimization.batch_size",
@@ -142,9 +94,9 @@ public enum VisionJob {
         log.line("data: \(trainFolder.splitPath): \(trainFolder.samples.count) images, \(evalFolder.splitPath): \(evalFolder.samples.count) images, \(classes) classes")
         for warning in skipped { log.line("warning: \(warning)") }
         log.line(String(format: "eval transform: resize shorter side to %d (%@), center crop %d, mean %@, std %@",
-                        eval.resizeSize, eval.interpolation.rawValue, eval.size, config.string("data.mean"), config.string("data.std")))
+                        eval.resizeSize, eval.interpolation.rawValue, eval.size, "\(settings.mean)", "\(settings.std)"))
         log.line(String(format: "model: SiMBA %@, %d parameters; lr %.3g (scaled by batch %d / %d)", model.channelMixer.rawValue,
-                        trainer.model.store.parameterCount, settings.lr, settings.batchSize, config.int("optimization.lr_base_batch")))
+                        trainer.model.store.parameterCount, settings.peakLR, settings.batchSize, settings.lrBaseBatch))
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers), data workers \(settings.workers)")
         log.line("memory: about \(MemoryEstimate.describe(bytes: memory.bytes)) estimated for a training step")
         log.line("run folder: \(run.path)")

@@ -8,37 +8,6 @@ import SimbaData
 import SimbaModel
 import SimbaSafetensors
 
-/// Everything a vision run needs besides the data folders.
-public struct VisionSettings: Sendable {
-    public var model: VisionConfig
-    public var optimizer: OptimizerKind = .adamw
-    /// Peak learning rate, already scaled by the batch.
-    public var lr = 1e-3
-    public var minLR = 1e-5
-    public var warmupLR = 1e-6
-    public var warmupEpochs = 5.0
-    public var weightDecay = 0.05
-    public var batchSize = 64
-    public var epochs = 300
-    public var schedule: LearningRateSchedule.Kind = .cosine
-    public var gradClip = 0.0
-    public var seed: UInt64 = 42
-    public var logEvery = 50
-    public var labelSmoothing = 0.1
-    public var mixupAlpha = 0.0
-    public var cutmixAlpha = 0.0
-    public var train: TrainTransform
-    public var eval: EvalTransform
-    public var workers = 1
-    public var strict = false
-
-    public init(model: VisionConfig, train: TrainTransform, eval: EvalTransform) {
-        self.model = model
-        self.train = train
-        self.eval = eval
-    }
-}
-
 public final class VisionTrainer {
     public let settings: VisionSettings
     public let trainFolder: ImageFolder
@@ -86,7 +55,7 @@ public final class VisionTrainer {
         optimizer = AdamW(store: model.store, weightDecay: settings.optimizer == .adamw ? settings.weightDecay : 0)
         stepsPerEpoch = trainFolder.samples.count / settings.batchSize
         schedule = LearningRateSchedule(
-            kind: settings.schedule, lr: settings.lr, minLR: settings.minLR, warmupLR: settings.warmupLR,
+            kind: settings.schedule, lr: settings.peakLR, minLR: settings.minLR, warmupLR: settings.warmupLR,
             warmupEpochs: settings.warmupEpochs, epochs: settings.epochs, stepsPerEpoch: stepsPerEpoch)
         update = OptimizerStep(optimizer: optimizer, kind: settings.optimizer, weightDecay: settings.weightDecay,
                                gradClip: settings.gradClip, schedule: schedule)

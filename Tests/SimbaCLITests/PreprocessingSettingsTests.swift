@@ -66,16 +66,18 @@ struct PreprocessingSettingsTests {
     }
 
     @Test("data.std, data.mean and data.crop_pct out of bounds stop `simba train` before the run folder",
-          arguments: [("data.std=0,0,0", "data.std must be three finite numbers greater than 0"),
-                      ("data.std=-1,1,1", "data.std must be three finite numbers greater than 0"),
-                      ("data.mean=nan,0,0", "data.mean must be three finite numbers"),
-                      ("data.crop_pct=1e-9", "data.crop_pct '1e-09' would resize the shorter side")])
-    func badConfig(_ setting: String, _ message: String) throws {
+          arguments: [("data.std=0,0,0", "data.std entry 1 must be > 0 and <= 1e+38, got '0'", "--set data.std"),
+                      ("data.std=[1, -1, 1]", "data.std entry 2 must be > 0 and <= 1e+38, got '-1'", "--set data.std"),
+                      ("data.std=1e-40,1,1", "data.std '1e-40,1.0,1.0' with mean", "config.yaml"),
+                      ("data.mean=nan,0,0", "data.mean entry 1 must be a number >= -1e+38 and <= 1e+38, got 'nan'",
+                       "--set data.mean"),
+                      ("data.crop_pct=1e-9", "data.crop_pct '1e-09' would resize the shorter side", "config.yaml")])
+    func badConfig(_ setting: String, _ message: String, _ place: String) throws {
         let folder = try project()
         let run = simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),
                          "--set", setting])
         #expect(run.result == 1)
-        #expect(run.errors.contains(message) && run.errors.contains("config.yaml"), "\(run.errors)")
+        #expect(run.errors.contains(message) && run.errors.contains(place), "\(run.errors)")
         #expect(!folder.exists("run"))
     }
 

@@ -61,7 +61,8 @@ func checkModule(
         let (batch, height, width, dim) = (config.int("batch"), config.int("H"), config.int("W"), config.int("dim"))
         let mixer = config.config["channel_mixer"] as? String
         try checkModule(name, batch: batch, length: height * width) { store in
-            Block("", dim: dim, dState: config.int("d_state"), drop: .dropPath(0), context: RunContext(),
+            Block("", dim: dim, mamba: MambaSizes(dState: config.int("d_state")), drop: .dropPath(0),
+                  context: RunContext(),
                   store: store, maxBatch: batch, maxLength: height * width) { prefix in
                 mixer == "einfft"
                     ? EinFFTLayer(store: store, prefix: prefix, channels: dim, maxBatch: batch, maxLength: height * width) as SequenceLayer
@@ -77,7 +78,8 @@ func checkModule(
         let (batch, tokens, dim) = (config.int("batch"), config.int("tokens"), config.int("dim"))
         let mixer = config.config["channel_mixer"] as? String
         try checkModule(name, batch: batch, length: tokens) { store in
-            ClassBlock("", dim: dim, dState: config.int("d_state"), store: store, maxBatch: batch, maxLength: tokens) { prefix in
+            ClassBlock("", dim: dim, mamba: MambaSizes(dState: config.int("d_state")), store: store, maxBatch: batch,
+                       maxLength: tokens) { prefix in
                 mixer == "einfft"
                     ? EinFFTLayer(store: store, prefix: prefix, channels: dim, maxBatch: batch, maxLength: 1) as SequenceLayer
                     : ChannelMLP(prefix, channels: dim, hidden: dim * config.int("mlp_ratio"), grid: nil, store: store, maxBatch: batch)

@@ -73,9 +73,9 @@ public enum VisionFiles {
         model:
           variant: simba_s
           stem_hidden_dim: 4
-          embed_dims: 4,8,12,16
-          depths: 1,1,1,1
-          mlp_ratios: 2,2,2,2
+          embed_dims: [4, 8, 12, 16]
+          depths: [1, 1, 1, 1]
+          mlp_ratios: [2, 2, 2, 2]
           d_state: 4
           drop_path: 0.1
         optimization:

@@ -9,11 +9,13 @@ import Testing
 @Suite struct ConfigLimitTests {
     static let schemas: [(String, ConfigSchema)] = [("classify", .classify), ("forecast", .forecast)]
 
-    @Test("Every numeric key has a lower and an upper bound, and its default lies within them")
+    @Test("Every numeric key (and list entry) has a lower and an upper bound, and its default lies within them")
     func everyNumericKeyIsBounded() {
         for (name, schema) in Self.schemas {
             for key in schema.keys {
-                switch key.kind {
+                var kind = key.kind
+                if case let .list(element, _) = kind { kind = element }
+                switch kind {
                 case let .int(min, max):
                     #expect(min != nil && max != nil, "\(name) \(key.path) is unbounded: \(key.kind.expectation)")
                 case let .float(min, max, _, _):
