@@ -21,9 +21,13 @@ public protocol PointwiseActivation {
     static var backwardCost: Int { get }
 }
 
+/// The loops behind each activation's `forward`, `backward` and `backwardOverwriting`. Each
+/// activation calls them from its own methods, so they are compiled for it (a protocol extension
+/// method that served as the kernel table's entry point directly would run unspecialised, calling
+/// `value` and `derivative` through the protocol for every vector).
 extension PointwiseActivation {
     /// output[i] = value(input[i]), 16 elements at a time. `output` may alias `input`.
-    public static func forward(
+    @inline(__always) static func forwardLoop(
         output: UnsafeMutablePointer<Float>,        // (count)
         input: UnsafePointer<Float>,                // (count)
         count: Int
@@ -35,7 +39,7 @@ extension PointwiseActivation {
 
     /// dInput[i] += dOutput[i]·derivative(input[i]), with `input` the forward input, 16 elements
     /// at a time. `dInput` must not alias `dOutput`.
-    public static func backward(
+    @inline(__always) static func backwardLoop(
         dInput: UnsafeMutablePointer<Float>,        // (count), +=
         dOutput: UnsafePointer<Float>,              // (count)
         input: UnsafePointer<Float>,                // (count), the forward input
@@ -49,7 +53,7 @@ extension PointwiseActivation {
 
     /// dInput[i] = dOutput[i]·derivative(input[i]): `backward` into a buffer that holds nothing
     /// yet, without zeroing it first. `dInput` must not alias `dOutput`.
-    public static func backwardOverwriting(
+    @inline(__always) static func backwardOverwritingLoop(
         dInput: UnsafeMutablePointer<Float>,        // (count), overwritten
         dOutput: UnsafePointer<Float>,              // (count)
         input: UnsafePointer<Float>,                // (count), the forward input
@@ -112,6 +116,24 @@ public enum SiLU: PointwiseActivation {
 
     public static let forwardCost = 16
     public static let backwardCost = 16
+
+    // MARK: The kernel's entry points (`PointwiseActivation`'s loops, compiled for this activation)
+
+    public static func forward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int) {
+        forwardLoop(output: output, input: input, count: count)
+    }
+
+    public static func backward(
+        dInput: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, count: Int
+    ) {
+        backwardLoop(dInput: dInput, dOutput: dOutput, input: input, count: count)
+    }
+
+    public static func backwardOverwriting(
+        dInput: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, count: Int
+    ) {
+        backwardOverwritingLoop(dInput: dInput, dOutput: dOutput, input: input, count: count)
+    }
 }
 
 /// `nn.GELU()` (approximate = "none"): y = x·Φ(x) = 0.5·x·(1 + erf(x/√2));
@@ -145,6 +167,24 @@ public enum GELU: PointwiseActivation {
 
     public static let forwardCost = 16
     public static let backwardCost = 24
+
+    // MARK: The kernel's entry points (`PointwiseActivation`'s loops, compiled for this activation)
+
+    public static func forward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int) {
+        forwardLoop(output: output, input: input, count: count)
+    }
+
+    public static func backward(
+        dInput: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, count: Int
+    ) {
+        backwardLoop(dInput: dInput, dOutput: dOutput, input: input, count: count)
+    }
+
+    public static func backwardOverwriting(
+        dInput: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, count: Int
+    ) {
+        backwardOverwritingLoop(dInput: dInput, dOutput: dOutput, input: input, count: count)
+    }
 }
 
 /// `nn.Softplus()` with PyTorch's defaults beta = 1, threshold = 20:
@@ -179,6 +219,24 @@ public enum Softplus: PointwiseActivation {
 
     public static let forwardCost = 24
     public static let backwardCost = 16
+
+    // MARK: The kernel's entry points (`PointwiseActivation`'s loops, compiled for this activation)
+
+    public static func forward(output: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>, count: Int) {
+        forwardLoop(output: output, input: input, count: count)
+    }
+
+    public static func backward(
+        dInput: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, count: Int
+    ) {
+        backwardLoop(dInput: dInput, dOutput: dOutput, input: input, count: count)
+    }
+
+    public static func backwardOverwriting(
+        dInput: UnsafeMutablePointer<Float>, dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, count: Int
+    ) {
+        backwardOverwritingLoop(dInput: dInput, dOutput: dOutput, input: input, count: count)
+    }
 }
 
 /// `nn.Softshrink(lambd)`: y = x − λ if x > λ, x + λ if x < −λ, else 0 (λ ≥ 0).

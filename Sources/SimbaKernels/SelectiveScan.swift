@@ -77,7 +77,7 @@ public enum SelectiveScan {
     /// (just below 0, where f is near 1, that is 1–1.4 units in the last place of 1); below 2^−126
     /// the AVX-512 level gives denormals and 0, the others 2^−126. The scan only calls it with
     /// x = delta·A·log2(e) ≤ 0.
-    @inline(__always) static func exp2(_ x: Vector) -> Vector {
+    @_transparent static func exp2(_ x: Vector) -> Vector {
         let f = VectorMath.fraction(x)
         var p = VectorMath.fma(Vector(repeating: 1.861_012_307_927_012_4e-3), f, 9.032_246_656_715_870e-3)
         p = VectorMath.fma(p, f, 5.578_726_530_075_073e-2)

@@ -14,18 +14,18 @@ import SimbaRuntime
 public enum VectorMath {
     public typealias Vector = SIMD16<Float>
 
-    static let log2e: Float = 1.442_695_040_888_963_4
+    @usableFromInline static let log2e: Float = 1.442_695_040_888_963_4
     /// ln 2 split in two so that n·ln2High is exact for |n| < 2^9 (Cody–Waite reduction).
-    static let ln2High: Float = 0.693_359_375
-    static let ln2Low: Float = -2.121_944_400_546_905_8e-4
+    @usableFromInline static let ln2High: Float = 0.693_359_375
+    @usableFromInline static let ln2Low: Float = -2.121_944_400_546_905_8e-4
     /// Below this exp(x) is under the smallest normal float; exp returns 0 there.
-    static let expLow: Float = -87.336_544
+    @usableFromInline static let expLow: Float = -87.336_544
     /// Above this exp(x) overflows; exp returns +inf there.
-    static let expHigh: Float = 88.722_839
+    @usableFromInline static let expHigh: Float = 88.722_839
 
     /// e^x: x = n·ln 2 + r with |r| ≤ ½ln 2, e^r by Cephes' degree-6 polynomial (in fused
     /// multiply-adds, as every polynomial here), 2^n from the exponent bits. 0 below −87.34, +inf above 88.72, NaN for NaN.
-    @inline(__always)
+    @_transparent
     public static func exp(_ x: Vector) -> Vector {
         var clamped = x.replacing(with: expLow, where: x .< expLow)
         clamped = clamped.replacing(with: expHigh, where: clamped .> expHigh)
@@ -55,7 +55,7 @@ public enum VectorMath {
     /// log(1 + u) for u ≥ 0 (the softplus range u = e^(−|x|) ∈ [0, 1]): w = 1 + u, log w by
     /// Cephes' logf polynomial, then the rounding of 1 + u is undone with log1p(u) = log(w)·u/(w − 1)
     /// (Goldberg's correction), so tiny u keep full relative precision.
-    @inline(__always)
+    @_transparent
     public static func log1p(_ u: Vector) -> Vector {
         let w = 1 + u
         // w = m·2^e with m in [√½, √2): read the exponent field, then fold m above √2 down.
@@ -87,7 +87,7 @@ public enum VectorMath {
 
     /// erfc(x) = 1 − erf(x) with relative error ≤ 1.2e-7 for every x (Numerical Recipes §6.2,
     /// `erfcc`): t = 1/(1 + |x|/2), erfc(|x|) = t·exp(−x² + P(t)), erfc(−x) = 2 − erfc(x).
-    @inline(__always)
+    @_transparent
     public static func erfc(_ x: Vector) -> Vector {
         let z = x.replacing(with: -x, where: x .< 0)
         let t = 1 / (1 + 0.5 * z)

@@ -118,7 +118,7 @@ import Testing
         let count = 40_003
         let x = FloatBuffer(randomArray(count - 6, scale: 6, seed: 6) + [-100, -30, -0.0, 19.99, 20.01, 100])
         let dy = FloatBuffer(randomArray(count, seed: 7)), start = randomArray(count, seed: 8)
-        func check<A: PointwiseActivation>(_: A.Type, _ what: String) {
+        func check<A: PointwiseActivation & PointwiseActivationKernel>(_: A.Type, _ what: String) {
             let y = FloatBuffer(count: count), yRef = FloatBuffer(count: count)
             let dx = FloatBuffer(start), dxRef = FloatBuffer(start)
             A.forward(output: y.pointer, input: x.pointer, count: count)
