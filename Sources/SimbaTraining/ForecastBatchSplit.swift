@@ -69,6 +69,12 @@ public final class ForecastBatchSplit {
 
     public var config: TimeSeriesConfig { model.config }
 
+    /// `batches: 32 windows in 2 shards of up to 16, 2 at a time`.
+    public var description: String {
+        "batches: \(maxBatch) window\(maxBatch == 1 ? "" : "s") in \(shardCount) shard\(shardCount == 1 ? "" : "s") "
+            + "of up to \(model.maxBatch), \(min(width, shardCount)) at a time"
+    }
+
     /// Every instance's mode (Dropout on in training).
     public var training: Bool {
         get { model.training }

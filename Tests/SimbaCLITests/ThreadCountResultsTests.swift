@@ -21,6 +21,8 @@ struct ThreadCountResultsTests {
             let status = simba.exitStatus()
             #expect(status == 0, "SIMBA_THREADS=\(threads): \(simba.stderr)")
             #expect(simba.stdout.contains("parallel loops \(threads)"), "\(simba.stdout)")
+            #expect(simba.stdout.contains("batches: 64 windows in 4 shards of up to 16, \(threads) at a time"),
+                    "\(simba.stdout)")
             try FileManager.default.moveItem(atPath: folder.file("run"), toPath: folder.file("run-\(threads)"))
         }
         for file in ["last.safetensors", "best.safetensors", "last.state.safetensors", "summary.csv"] {
