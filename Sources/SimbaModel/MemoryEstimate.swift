@@ -17,7 +17,7 @@ import SimbaCore
 public struct MemoryEstimate: Sendable, Equatable {
     /// Floats of parameters (one copy) and of non-trained buffers (BatchNorm statistics).
     public var parameters: Double
-    /// Floats of gradients: one copy per model instance (SiMBA-TS runs a replica for batches ≥ 2).
+    /// Floats of gradients: one copy per model instance (SiMBA-TS runs one instance per shard).
     public var gradients: Double
     /// Floats of the two AdamW moments (zero when not training).
     public var moments: Double
@@ -117,17 +117,22 @@ extension MemoryEstimate {
             inputs: inputs, processBytes: Self.visionProcessBytes)
     }
 
-    /// SiMBA-TS of `config` at `batch` windows: for batches of 2 or more, the model and its replica
-    /// (which shares the weights but keeps its own gradients and activations) each run about half.
-    public static func timeSeries(_ config: TimeSeriesConfig, batch: Int, training: Bool) -> MemoryEstimate {
-        let primary = batch >= 2 ? (batch + 1) / 2 : batch
-        var estimate = timeSeriesInstance(config, layerBatch: Double(primary), maxBatch: Double(batch))
+    /// SiMBA-TS of `config` at `batch` windows split into `shards` shards of consecutive windows (the
+    /// first `batch % shards` one window longer), each run by its own instance of the model: the
+    /// weights once, and per instance the gradients, the activations and the scratch of its shard.
+    public static func timeSeries(_ config: TimeSeriesConfig, batch: Int, shards: Int,
+                                  training: Bool) -> MemoryEstimate {
+        precondition(batch >= 1 && (1...batch).contains(shards), "\(shards) shards of \(batch) windows")
+        let shorter = batch / shards, longer = batch % shards
+        // Shard 0 is a longer one when there are any; the rest come in two sizes.
+        var estimate = timeSeriesInstance(config, windows: Double(shorter + (longer > 0 ? 1 : 0)))
         let trainable = estimate.gradients
-        if batch >= 2 {
-            let replica = timeSeriesInstance(config, layerBatch: Double(batch / 2), maxBatch: Double(batch / 2))
-            estimate.gradients += replica.gradients
-            estimate.activations += replica.activations
-            estimate.scratch += replica.scratch
+        let rest = [(shorter + 1, max(longer - 1, 0)), (shorter, shards - max(longer, 1))]
+        for (windows, count) in rest where count > 0 {
+            let replica = timeSeriesInstance(config, windows: Double(windows))
+            estimate.gradients += Double(count) * replica.gradients
+            estimate.activations += Double(count) * replica.activations
+            estimate.scratch += Double(count) * replica.scratch
         }
         let b = Double(batch), (l, h, m) = (Double(config.seqLen), Double(config.predLen), Double(config.variates))
         if training {
@@ -140,9 +145,8 @@ extension MemoryEstimate {
         return estimate
     }
 
-    /// One `TimeSeriesModel` whose layers run `layerBatch` windows and whose output holds `maxBatch`.
-    private static func timeSeriesInstance(_ config: TimeSeriesConfig, layerBatch b: Double, maxBatch: Double)
-        -> MemoryEstimate {
+    /// One `TimeSeriesModel` for `windows` windows.
+    private static func timeSeriesInstance(_ config: TimeSeriesConfig, windows b: Double) -> MemoryEstimate {
         var tally = Tally()
         let (l, h) = (Double(config.seqLen), Double(config.predLen))
         let (m, d) = (Double(config.variates), Double(config.dModel))
@@ -169,9 +173,9 @@ extension MemoryEstimate {
             tally.linear(inFeatures: l, outFeatures: h, rows: b * d)
             tally.linear(inFeatures: d, outFeatures: m, rows: b * h)
         }
-        // mean, std, normalized, dropMask, embedded, transposed, projected; output (maxBatch, H, M).
+        // mean, std, normalized, dropMask, embedded, transposed, projected; output (b, H, M).
         tally.activations += 2 * b * m + b * l * m + 2 * rows * d + (variateAxis ? 0 : b * d * l + b * h * d)
-        tally.activations += maxBatch * h * m
+        tally.activations += b * h * m
         let largest = max(rows * d, b * h * max(m, d), b * d * l)
         return MemoryEstimate(parameters: tally.parameters, gradients: tally.trainable, moments: 0,
                               activations: tally.activations,

@@ -16,21 +16,17 @@ public final class TimeSeriesModel {
     let head: LinearLayer
     /// Tokens per sample: M (variate axis) or L (time axis).
     public let tokens: Int
-    // B = the windows this model runs itself: ⌈maxBatch/2⌉ when it has a replica, else maxBatch.
+    // B = maxBatch.
     let mean: FloatBuffer, std: FloatBuffer       // (B, M): RevIN statistics
     let normalized: FloatBuffer    // (B, tokens, embed input)
     let dropMask: FloatBuffer      // (B, tokens, dModel)
     let embedded: FloatBuffer      // (B, tokens, dModel) after Dropout
     let transposed: FloatBuffer    // time axis: (B, dModel, L)
     let projected: FloatBuffer     // time axis: (B, H, dModel)
-    let output: FloatBuffer        // (maxBatch, H, M): the whole batch, the replica's part copied in
+    let output: FloatBuffer        // (B, H, M)
     /// The root of every module's scratch. Backward: three gradients of the largest shape in the
     /// head or the blocks.
     let scratch: Scratch
-    /// Runs the second half of every batch of two or more windows on the other core: a model of
-    /// the same layers that reads this model's weights and keeps its own activations and gradients
-    /// (nil in the replica itself). See `forward`.
-    private(set) var replica: TimeSeriesModel?
 
     /// Builds the model and initialises it from `seed` with the vision model's `_init_weights`
     /// (the time-series code was never released; simba uses the same scheme).
@@ -38,9 +34,18 @@ public final class TimeSeriesModel {
         self.init(config: config, maxBatch: maxBatch, seed: seed, sharingWeightsWith: nil)
     }
 
-    /// With `primary`, builds the replica of `primary` (weights shared, nothing initialised).
+    /// A second instance of `primary`'s model for up to `maxBatch` windows that reads `primary`'s
+    /// weights (loading or updating them there changes them here too) and keeps its own
+    /// activations, scratch, Dropout generator and gradients, so the two can run different windows
+    /// at the same time.
+    public convenience init(sharingWeightsWith primary: TimeSeriesModel, maxBatch: Int) {
+        self.init(config: primary.config, maxBatch: maxBatch, seed: 0, sharingWeightsWith: primary)
+    }
+
+    /// With `primary`, the weights are `primary`'s and nothing is initialised.
     private init(config: TimeSeriesConfig, maxBatch: Int, seed: UInt64, sharingWeightsWith primary: TimeSeriesModel?) {
         precondition(config.problems().isEmpty, "invalid TimeSeriesConfig: \(config.problems())")
+        precondition(maxBatch >= 1, "a TimeSeriesModel runs at least one window")
         self.config = config
         self.maxBatch = maxBatch
         let store = ParameterStore(), context = RunContext(seed: seed &+ 1)
@@ -50,25 +55,22 @@ public final class TimeSeriesModel {
         let variateAxis = config.tokenAxis == .variate
         let tokens = variateAxis ? m : l
         self.tokens = tokens
-        // With a replica this model runs at most the first part of a batch itself; only `output`
-        // holds whole batches.
-        let layerBatch = primary == nil && maxBatch >= 2 ? Self.firstPart(maxBatch) : maxBatch
-        let rows = layerBatch * tokens
-        let layers = Layers(config: config, store: store, context: context, layerBatch: layerBatch)
+        let rows = maxBatch * tokens
+        let layers = Layers(config: config, store: store, context: context, layerBatch: maxBatch)
         embed = layers.embed
         blocks = layers.blocks
         norm = layers.norm
         timeProj = layers.timeProj
         head = layers.head
-        mean = FloatBuffer(count: layerBatch * m)
-        std = FloatBuffer(count: layerBatch * m)
-        normalized = FloatBuffer(count: layerBatch * l * m)
+        mean = FloatBuffer(count: maxBatch * m)
+        std = FloatBuffer(count: maxBatch * m)
+        normalized = FloatBuffer(count: maxBatch * l * m)
         dropMask = FloatBuffer(count: rows * d)
         embedded = FloatBuffer(count: rows * d)
-        transposed = FloatBuffer(count: variateAxis ? 0 : layerBatch * d * l)
-        projected = FloatBuffer(count: variateAxis ? 0 : layerBatch * h * d)
+        transposed = FloatBuffer(count: variateAxis ? 0 : maxBatch * d * l)
+        projected = FloatBuffer(count: variateAxis ? 0 : maxBatch * h * d)
         output = FloatBuffer(count: maxBatch * h * m)
-        let largest = max(rows * d, layerBatch * h * max(m, d), layerBatch * d * l)
+        let largest = max(rows * d, maxBatch * h * max(m, d), maxBatch * d * l)
         scratch = Scratch(backward: [largest, largest, largest], children: blocks.map(\.scratch))
         if let primary {
             store.allocate(sharingValuesWith: primary.store)
@@ -76,9 +78,6 @@ public final class TimeSeriesModel {
             store.allocate()
             store.reinitialize(officialInit)
             store.initialize(seed: seed)
-            if maxBatch >= 2 {
-                replica = TimeSeriesModel(config: config, maxBatch: maxBatch / 2, seed: seed, sharingWeightsWith: self)
-            }
         }
     }
 
@@ -134,43 +133,19 @@ public final class TimeSeriesModel {
 
     public var training: Bool {
         get { context.training }
-        set {
-            context.training = newValue
-            replica?.training = newValue
-        }
+        set { context.training = newValue }
     }
 
-    /// Windows of a batch this model runs itself; the replica runs the rest.
-    static func firstPart(_ batch: Int) -> Int { (batch + 1) / 2 }
-
-    /// window (batch, L, M), standardised → forecast (batch, H, M) on the same scale.
-    ///
-    /// A batch of two or more windows is split: this model runs the first ⌈batch/2⌉ windows and its
-    /// replica the rest, the two halves in parallel, each on one core (the loops inside them run
-    /// inline). Every window's forecast is computed as it would be alone, whatever the split; in
-    /// training the replica's Dropout draws from a generator seeded by one draw of this model's.
-    /// The split does not depend on the thread count, so neither do the results.
+    /// window (batch, L, M), standardised → forecast (batch, H, M) on the same scale, valid until
+    /// the next call. In training, Dropout draws from `context.generator`.
     public func forward(_ window: UnsafePointer<Float>, batch: Int) -> UnsafePointer<Float> {
         precondition(batch <= maxBatch, "batch \(batch) exceeds the model's maximum \(maxBatch)")
-        guard let replica, batch >= 2 else {
-            scratch.withForward { _ in layers(window, batch: batch) }
-            return UnsafePointer(output.pointer)
-        }
-        let first = Self.firstPart(batch), (l, h, m) = (config.seqLen, config.predLen, config.variates)
-        if context.training { replica.context.generator = RandomGenerator(seed: context.generator.next()) }
-        Parallel.forEach(2, costPerItem: Self.partCost) { part in
-            if part == 0 {
-                scratch.withForward { _ in layers(window, batch: first) }
-            } else {
-                _ = replica.forward(window + first * l * m, batch: batch - first)
-            }
-        }
-        (output.pointer + first * h * m).update(from: replica.output.pointer, count: (batch - first) * h * m)
-        return UnsafePointer(output.pointer)
+        scratch.withForward { _ in layers(window, batch: batch) }
+        return forecast
     }
 
-    /// Large enough that the two halves of a batch always go to the worker pool.
-    static let partCost = 1 << 30
+    /// The last forward's forecast (batch, H, M).
+    public var forecast: UnsafePointer<Float> { UnsafePointer(output.pointer) }
 
     /// The forward's steps, writing `output`.
     private func layers(_ window: UnsafePointer<Float>, batch: Int) {
@@ -207,34 +182,8 @@ public final class TimeSeriesModel {
         Kernels.current.instanceNorm.denormalize(output.pointer, mean: mean.pointer, std: std.pointer, batch: batch, horizon: h, variates: m)
     }
 
-    /// Backward from dForecast (batch, H, M) into every parameter gradient (+=); split like the
-    /// forward, the replica's gradients (of its part of the batch) then added into this model's.
-    /// The replica's gradients are zero between calls (zero when made, zeroed as they are added),
-    /// so its half does no more work than this model's.
+    /// Backward from dForecast (batch, H, M) of the last forward into every parameter gradient (+=).
     public func backward(_ dForecast: UnsafePointer<Float>, batch: Int) {
-        guard let replica, batch >= 2 else {
-            layersBackward(dForecast, batch: batch)
-            return
-        }
-        let first = Self.firstPart(batch), (h, m) = (config.predLen, config.variates)
-        Parallel.forEach(2, costPerItem: Self.partCost) { part in
-            if part == 0 {
-                layersBackward(dForecast, batch: first)
-            } else {
-                replica.backward(dForecast + first * h * m, batch: batch - first)
-            }
-        }
-        let gradients = store.gradients.pointer, replicaGradients = replica.store.gradients.pointer
-        Parallel.forEachRange(store.parameterCount) { range in
-            for i in range {
-                gradients[i] += replicaGradients[i]
-                replicaGradients[i] = 0
-            }
-        }
-    }
-
-    /// The backward of `layers` for the batch this model ran itself.
-    private func layersBackward(_ dForecast: UnsafePointer<Float>, batch: Int) {
         let (l, h, m, d) = (config.seqLen, config.predLen, config.variates, config.dModel)
         let count = batch * tokens * d
         let largest = max(count, batch * h * max(m, d), batch * d * l)

@@ -11,7 +11,9 @@ import SimbaSafetensors
 public struct ForecastCheckpoint {
     public let path: String
     public let config: Config
-    public let model: TimeSeriesModel
+    /// The model and its replicas for batches of up to `maxBatch` windows.
+    public let batchSplit: ForecastBatchSplit
+    public var model: TimeSeriesModel { batchSplit.model }
     public let scaler: ForecastScaler
 
     /// Reads `path` (a .safetensors file, or a run folder: its best.safetensors). Its tensors are
@@ -48,9 +50,9 @@ public struct ForecastCheckpoint {
         scaler = try ForecastScaler(json: scalerJSON)
         try MemoryBudget.check(modelConfig, batch: maxBatch)
         try file.header.checkFits(TimeSeriesModel.parameterTable(config: modelConfig))
-        model = TimeSeriesModel(config: modelConfig, maxBatch: maxBatch)
-        try model.store.loadStateDict(from: file, ignoring: { _ in false })
-        model.training = false
+        batchSplit = ForecastBatchSplit(config: modelConfig, maxBatch: maxBatch)
+        try batchSplit.model.store.loadStateDict(from: file, ignoring: { _ in false })
+        batchSplit.training = false
     }
 }
 
@@ -78,7 +80,7 @@ public enum ForecastEvaluation {
         guard data.inputColumns == checkpoint.model.config.variates else {
             throw CheckpointError(path: checkpoint.path, problem: "the model reads \(checkpoint.model.config.variates) columns but \(dataPath) gives \(data.inputColumns)")
         }
-        let predictor = ForecastPredictor(model: checkpoint.model, data: data)
+        let predictor = ForecastPredictor(batchSplit: checkpoint.batchSplit, data: data)
         let (h, k) = (data.predLen, data.outputColumns)
         let windows = data.windowCount(options.split)
         log.line("simba forecast: \(checkpoint.path) on \(dataPath), split \(options.split.rawValue) "

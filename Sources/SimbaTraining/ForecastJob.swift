@@ -93,6 +93,7 @@ public enum ForecastJob {
         log.line("windows: train \(data.windowCount(.train)), val \(data.windowCount(.val)), test \(data.windowCount(.test)) (seq_len \(data.seqLen), pred_len \(data.predLen))")
         log.line("model: SiMBA-TS, \(trainer.model.store.parameterCount) parameters, \(trainer.model.tokens) tokens of width \(settings.model.dModel)")
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers)")
+        log.line(trainer.batchSplit.description)
         log.line("memory: about \(MemoryEstimate.describe(bytes: memory.bytes)) estimated for a training step")
         log.line("run folder: \(run.path)")
 

@@ -6,17 +6,18 @@ import SimbaData
 import SimbaModel
 
 public final class ForecastPredictor {
-    let model: TimeSeriesModel
+    let batchSplit: ForecastBatchSplit
     let data: ForecastData
     let input: FloatBuffer      // (maxBatch, L, M)
     let target: FloatBuffer     // (maxBatch, H, K)
     let selected: FloatBuffer   // (maxBatch, H, K)
     var windows: [Int]
 
-    public init(model: TimeSeriesModel, data: ForecastData) {
-        self.model = model
+    /// Runs batches of up to `batchSplit.maxBatch` windows through `batchSplit`.
+    public init(batchSplit: ForecastBatchSplit, data: ForecastData) {
+        self.batchSplit = batchSplit
         self.data = data
-        let (b, c) = (model.maxBatch, model.config)
+        let (b, c) = (batchSplit.maxBatch, batchSplit.config)
         input = FloatBuffer(count: b * c.seqLen * c.variates)
         target = FloatBuffer(count: b * c.predLen * data.outputColumns)
         selected = FloatBuffer(count: b * c.predLen * data.outputColumns)
@@ -34,7 +35,7 @@ public final class ForecastPredictor {
         _ body: (_ first: Int, _ count: Int, _ predictions: UnsafePointer<Float>, _ targets: UnsafePointer<Float>) throws
             -> Void
     ) throws {
-        let perWindow = model.config.predLen * data.outputColumns
+        let perWindow = batchSplit.config.predLen * data.outputColumns
         var bad = NonFiniteWindows()
         try predictBatches(split) { first, count, predictions, targets in
             bad.scan(predictions, first: first, count: count, perWindow: perWindow)
@@ -46,18 +47,18 @@ public final class ForecastPredictor {
     /// `forEachBatch` without the check.
     private func predictBatches(_ split: ForecastSplit,
                                 _ body: (Int, Int, UnsafePointer<Float>, UnsafePointer<Float>) throws -> Void) rethrows {
-        let wasTraining = model.training
-        model.training = false
-        defer { model.training = wasTraining }
-        let (h, m, k) = (model.config.predLen, model.config.variates, data.outputColumns)
+        let wasTraining = batchSplit.training
+        batchSplit.training = false
+        defer { batchSplit.training = wasTraining }
+        let k = data.outputColumns
         let total = data.windowCount(split)
         var first = 0
         while first < total {
-            let count = min(model.maxBatch, total - first)
+            let count = min(batchSplit.maxBatch, total - first)
             for i in 0..<count { windows[i] = first + i }
             windows[0..<count].withUnsafeBufferPointer { data.fill(split: split, windows: $0, input: input.pointer, target: target.pointer) }
-            let forecast = model.forward(input.pointer, batch: count)
-            for row in 0..<count * h { (selected.pointer + row * k).update(from: forecast + row * m + (m - k), count: k) }
+            batchSplit.forward(input.pointer, batch: count)
+            batchSplit.selectColumns(k, into: selected.pointer)
             try body(first, count, selected.pointer, target.pointer)
             first += count
         }
@@ -67,7 +68,7 @@ public final class ForecastPredictor {
     /// finite (training checks the validation MSE and the weights itself).
     public func scores(_ split: ForecastSplit) -> SplitScores {
         var squared = 0.0, absolute = 0.0, n = 0
-        let perWindow = model.config.predLen * data.outputColumns
+        let perWindow = batchSplit.config.predLen * data.outputColumns
         predictBatches(split) { _, count, predictions, targets in
             for i in 0..<count * perWindow {
                 let e = Double(predictions[i]) - Double(targets[i])

@@ -16,7 +16,10 @@ public struct SplitScores: Sendable, Codable, Equatable {
 public final class ForecastTrainer {
     public let settings: ForecastSettings
     public let data: ForecastData
-    public let model: TimeSeriesModel
+    /// The model and its replicas, each running one shard of every batch.
+    public let batchSplit: ForecastBatchSplit
+    /// The weights, the batch's gradients and the Dropout generator: `batchSplit.model`.
+    public var model: TimeSeriesModel { batchSplit.model }
     public let optimizer: AdamW
     public let run: RunFolder
     /// Metadata written into every weights file (format, config, data scaler).
@@ -42,8 +45,9 @@ public final class ForecastTrainer {
     /// Builds the model (initialised from the seed) and optimizer. With `resume`, restores
     /// weights, optimizer moments, progress and the random generator from the run folder's
     /// checkpoint (a folder without one starts over, as a run stopped in its first epoch does).
+    /// `width`: shards of a batch run at once (results do not depend on it).
     public init(settings: ForecastSettings, data: ForecastData, run: RunFolder, log: RunLog,
-                metadata: [String: String], resume: Bool) throws {
+                metadata: [String: String], resume: Bool, width: Int = Parallel.workers) throws {
         self.settings = settings
         self.data = data
         self.run = run
@@ -54,7 +58,10 @@ public final class ForecastTrainer {
             try SafetensorsHeader(path: run.lastWeights)
                 .checkFits(TimeSeriesModel.parameterTable(config: settings.model))
         }
-        model = TimeSeriesModel(config: settings.model, maxBatch: settings.batchSize, seed: settings.seed)
+        let batchSplit = ForecastBatchSplit(config: settings.model, maxBatch: settings.batchSize, seed: settings.seed,
+                                       width: width)
+        self.batchSplit = batchSplit
+        let model = batchSplit.model
         optimizer = AdamW(store: model.store, weightDecay: settings.optimizer == .adamw ? settings.weightDecay : 0)
         let trainWindows = data.windowCount(.train)
         guard trainWindows >= settings.batchSize else {
@@ -66,7 +73,7 @@ public final class ForecastTrainer {
             epochs: settings.epochs, stepsPerEpoch: stepsPerEpoch)
         update = OptimizerStep(optimizer: optimizer, kind: settings.optimizer, weightDecay: settings.weightDecay,
                                gradClip: settings.gradClip, schedule: schedule)
-        predictor = ForecastPredictor(model: model, data: data)
+        predictor = ForecastPredictor(batchSplit: batchSplit, data: data)
         let (b, l, h, m, k) = (settings.batchSize, settings.model.seqLen, settings.model.predLen, settings.model.variates, data.outputColumns)
         input = FloatBuffer(count: b * l * m)
         target = FloatBuffer(count: b * h * k)
@@ -98,15 +105,15 @@ public final class ForecastTrainer {
             data.fill(split: .train, windows: windows, input: input.pointer, target: target.pointer)
         }
         model.store.zeroGradients()
-        let forecast = model.forward(input.pointer, batch: batch)
+        batchSplit.forward(input.pointer, batch: batch)
         let count = batch * h * k
-        for row in 0..<batch * h { (selected.pointer + row * k).update(from: forecast + row * m + (m - k), count: k) }
+        batchSplit.selectColumns(k, into: selected.pointer)
         let loss = Kernels.current.meanSquaredError.forward(prediction: selected.pointer, target: target.pointer, count: count)
         dSelected.pointer.update(repeating: 0, count: count)
         Kernels.current.meanSquaredError.backward(dPrediction: dSelected.pointer, prediction: selected.pointer, target: target.pointer, count: count, dLoss: 1)
         dForecast.pointer.update(repeating: 0, count: batch * h * m)
         for row in 0..<batch * h { (dForecast.pointer + row * m + (m - k)).update(from: dSelected.pointer + row * k, count: k) }
-        model.backward(dForecast.pointer, batch: batch)
+        batchSplit.backward(dForecast.pointer)
         return loss
     }
 
@@ -133,7 +140,7 @@ public final class ForecastTrainer {
     public func trainEpoch() throws {
         let epochs = settings.epochs
         let epoch = progress.epochsDone
-        model.training = true
+        batchSplit.training = true
         shuffle(epoch: epoch)
         var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch)
         var lr = schedule.rate(atStep: progress.steps)

@@ -83,7 +83,8 @@ public enum MemoryBudget {
                              sizeSettings: String = "the checkpoint's model sizes",
                              available: Double? = availableBytes()) throws -> MemoryEstimate {
         try check(batch: batch, batchSetting: batchSetting, sizeSettings: sizeSettings, available: available) {
-            MemoryEstimate.timeSeries(model, batch: $0, training: training)
+            MemoryEstimate.timeSeries(model, batch: $0, shards: ForecastBatchSplit.shardCount(batch: $0),
+                                      training: training)
         }
     }
 }

@@ -40,10 +40,10 @@ import Testing
         let model = TimeSeriesModel(config: config, maxBatch: batch, seed: 1)
         _ = model.forward(randomArray(batch * 24 * 7, seed: 2), batch: batch)
         model.backward(randomArray(batch * 12 * 7, seed: 3), batch: batch)
-        let estimate = MemoryEstimate.timeSeries(config, batch: batch, training: true)
+        let estimate = MemoryEstimate.timeSeries(config, batch: batch, shards: 1, training: true)
         #expect(estimate.parameters == Double(model.store.parameterCount + model.store.bufferCount))
         MemoryEstimateTests.expectClose(MemoryEstimateTests.modelFloats(estimate),
-                                        MemoryEstimateTests.allocatedFloats(model), "d_conv \(dConv) expand \(expand)")
+                                        allocatedFloats(model), "d_conv \(dConv) expand \(expand)")
     }
 
     @Test("Out-of-bounds d_conv and expand are named problems")

@@ -8,31 +8,6 @@ import SimbaTestSupport
 import Testing
 
 @Suite struct MemoryEstimateTests {
-    /// Floats held by every `FloatBuffer` reachable from `root` through stored properties (each
-    /// object counted once).
-    static func allocatedFloats(_ root: AnyObject) -> Double {
-        var seen: Set<ObjectIdentifier> = []
-        var total = 0.0
-        func visit(_ value: Any) {
-            let mirror = Mirror(reflecting: value)
-            if mirror.displayStyle == .class {
-                let object = value as AnyObject
-                guard seen.insert(ObjectIdentifier(object)).inserted else { return }
-                if let buffer = object as? FloatBuffer {
-                    total += Double(buffer.count)
-                    return
-                }
-            }
-            var level: Mirror? = mirror
-            while let current = level {
-                for child in current.children { visit(child.value) }
-                level = current.superclassMirror
-            }
-        }
-        visit(root)
-        return total
-    }
-
     /// What the estimate says the model itself holds (no optimizer, no input batches, no process).
     static func modelFloats(_ estimate: MemoryEstimate) -> Double {
         estimate.parameters + estimate.gradients + estimate.activations + estimate.scratch
@@ -69,7 +44,7 @@ import Testing
         let estimate = MemoryEstimate.vision(config, batch: batch, training: true)
         #expect(estimate.parameters == Double(model.store.parameterCount + model.store.bufferCount))
         #expect(estimate.gradients == Double(model.store.parameterCount))
-        Self.expectClose(Self.modelFloats(estimate), Self.allocatedFloats(model), "vision \(mixer) training")
+        Self.expectClose(Self.modelFloats(estimate), allocatedFloats(model), "vision \(mixer) training")
     }
 
     @Test func visionEvaluationMatchesAllocations() {
@@ -78,7 +53,7 @@ import Testing
         model.training = false
         _ = model.forward(randomArray(batch * 64 * 64 * 3, seed: 2), batch: batch)
         let estimate = MemoryEstimate.vision(config, batch: batch, training: false)
-        Self.expectClose(Self.modelFloats(estimate), Self.allocatedFloats(model), "vision evaluation")
+        Self.expectClose(Self.modelFloats(estimate), allocatedFloats(model), "vision evaluation")
     }
 
     @Test(arguments: [(ChannelMixerKind.einfft, TokenAxis.variate, 5), (.mlp, .time, 4), (.einfft, .time, 1)])
@@ -91,8 +66,8 @@ import Testing
         let model = TimeSeriesModel(config: config, maxBatch: batch, seed: 1)
         _ = model.forward(randomArray(batch * 24 * 7, seed: 2), batch: batch)
         model.backward(randomArray(batch * 12 * 7, seed: 3), batch: batch)
-        let estimate = MemoryEstimate.timeSeries(config, batch: batch, training: true)
-        Self.expectClose(Self.modelFloats(estimate), Self.allocatedFloats(model),
+        let estimate = MemoryEstimate.timeSeries(config, batch: batch, shards: 1, training: true)
+        Self.expectClose(Self.modelFloats(estimate), allocatedFloats(model),
                          "SiMBA-TS \(mixer) \(axis) batch \(batch)")
     }
 

@@ -20,15 +20,16 @@ public final class SimbaProcess {
     private let outPipe = Pipe()
     private var readingOutput = false
 
-    /// Starts `simba arguments…`; throws when the executable is missing. With `holdingOutput`,
-    /// its standard output is a one-page pipe nobody reads until `releaseOutput()`, so `simba`
-    /// blocks in a write as soon as it has printed 4 KB.
-    public init(_ arguments: [String], holdingOutput: Bool = false) throws {
+    /// Starts `simba arguments…` with this process's environment plus `environment`; throws when the
+    /// executable is missing. With `holdingOutput`, its standard output is a one-page pipe nobody
+    /// reads until `releaseOutput()`, so `simba` blocks in a write as soon as it has printed 4 KB.
+    public init(_ arguments: [String], environment: [String: String] = [:], holdingOutput: Bool = false) throws {
         guard let executable = Self.executable else {
             throw SimbaProcessError(description: "no simba executable next to the test binary; run `swift build` first")
         }
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let errPipe = Pipe()
         if holdingOutput {
             let setPipeSize: Int32 = 1031  // F_SETPIPE_SZ (Linux)
