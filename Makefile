@@ -7,10 +7,8 @@ SIMBA := .build/release/simba
 
 # One binary for every x86-64 CPU: the kernels are compiled three times (x86-64, x86-64-v3 with AVX2
 # and FMA, x86-64-v4 with AVX-512) and simba runs the best level the CPU has (SIMBA_CPU=baseline|avx2|
-# avx512 forces a lower one; `simba info` prints the level and why). `make build NATIVE=1` compiles
-# everything else for this CPU too, like -march=native: the binary may then not start on an older CPU.
-NATIVE_CPU := $(shell echo | clang -march=native -\#\#\# -x c - 2>&1 | sed -n 's/.*"-target-cpu" "\([^"]*\)".*/\1/p')
-CPU_FLAGS := $(if $(NATIVE),$(if $(NATIVE_CPU),-Xswiftc -target-cpu -Xswiftc $(NATIVE_CPU)))
+# avx512 forces a lower one; `simba info` prints the level and why). Compiling the rest for this CPU
+# too (the former host-flags build) was not measurably faster: docs/performance.md, "One binary".
 
 .PHONY: deps setup build check-levels run test fuzz bench bench-kernels forecast-table fashion-mnist train-fashion-mnist real-world-check clean
 
@@ -25,7 +23,7 @@ deps:
 setup: deps build
 
 build: deps
-	swift build -c release --product simba $(CPU_FLAGS)
+	swift build -c release --product simba
 
 # Checks the release binary keeps each level's instructions inside that level's kernels (no AVX in
 # code that every CPU runs, no libm fmaf calls): scripts/tools/check_kernel_levels.py.
@@ -38,7 +36,7 @@ check-levels: build
 # toolchain's own libraries are suppressed (Tests/lsan-suppressions.txt).
 SANITIZE_FLAGS := $(if $(SANITIZE),--sanitize=$(SANITIZE) --scratch-path .build-$(SANITIZE))
 test: deps
-	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt swift test $(CPU_FLAGS) $(SANITIZE_FLAGS)
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt swift test $(SANITIZE_FLAGS)
 
 # libFuzzer over the readers of outside input (the package in Fuzz/, built with AddressSanitizer
 # into .build-fuzz), FUZZ_SECONDS each, one after another; stops at the first finding, whose input
