@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(name: "simba", dependencies: ["SimbaCLI", "SimbaCore", "SimbaTraining"]),
 
         // MARK: Tests
-        .target(name: "SimbaTestSupport", dependencies: ["SimbaCore", "SimbaSafetensors"], path: "Tests/SimbaTestSupport"),
+        .target(name: "SimbaTestSupport", dependencies: ["SimbaCore", "SimbaSafetensors", "SimbaData"], path: "Tests/SimbaTestSupport"),
         .testTarget(name: "SimbaCoreTests", dependencies: ["SimbaCore", "SimbaRuntime", "SimbaTestSupport"]),
     ] + kernelLevels.map { level in
         // The kernel tests (Tests/SimbaKernelsTests, linked from each level's folder) once per level,

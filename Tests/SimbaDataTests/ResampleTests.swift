@@ -3,6 +3,7 @@
 
 import Foundation
 import SimbaData
+import SimbaTestSupport
 import Testing
 
 /// Keys cubic kernel with a = −0.5, written out independently of the library.
@@ -86,7 +87,7 @@ private func resize(_ image: ByteImage, box: PixelBox? = nil, width: Int, height
         ]
         for (box, width, height) in cases {
             let fast = resize(image, box: box, width: width, height: height, interpolation)
-            let reference = Resample.referenceResize(image, box: box, width: width, height: height, interpolation: interpolation).pixels
+            let reference = ResampleReference.resize(image, box: box, width: width, height: height, interpolation: interpolation).pixels
             let differences = zip(fast, reference).map { abs(Int($0) - Int($1)) }
             #expect(differences.max()! <= 1, "\(box) → \(width)×\(height): largest difference \(differences.max()!)")
             #expect(differences.filter { $0 > 0 }.count <= max(2, differences.count / 50), "\(box) → \(width)×\(height)")

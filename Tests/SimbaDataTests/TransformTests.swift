@@ -47,7 +47,7 @@ private func normalized(_ bytes: [UInt8], _ n: Normalization = .imageNet) -> [Fl
         #expect((w, h) == (25, 18))  // ⌊16/0.875⌋ = 18, int(18·30/21) = 25
         let window = transform.cropWindow(resizedWidth: w, resizedHeight: h)
         #expect(window == PixelBox(x: 4, y: 1, width: 16, height: 16))  // round(4.5) = 4, round(1) = 1
-        let full = Resample.referenceResize(image, box: PixelBox(x: 0, y: 0, width: 30, height: 21), width: w, height: h,
+        let full = ResampleReference.resize(image, box: PixelBox(x: 0, y: 0, width: 30, height: 21), width: w, height: h,
                                             interpolation: interpolation)
         var crop: [UInt8] = []
         for y in 0..<16 {
@@ -119,7 +119,7 @@ private func normalized(_ bytes: [UInt8], _ n: Normalization = .imageNet) -> [Fl
         let image = noiseImage(width: 37, height: 29, seed: 6)
         var generator = RandomGenerator(seed: 4)
         let box = RandomResizedCrop().box(width: 37, height: 29, generator: &generator)
-        let bytes = Resample.referenceResize(image, box: box, width: 12, height: 12, interpolation: .bilinear).pixels
+        let bytes = ResampleReference.resize(image, box: box, width: 12, height: 12, interpolation: .bilinear).pixels
         let out = run(TrainTransform(size: 12, interpolation: .bilinear, flipProbability: 0), image, seed: 4)
         expectClose(out, normalized(bytes), atol: 0.0176, rtol: 0, "train transform (one byte level)")
     }
