@@ -158,21 +158,21 @@ public enum DepthwiseConv2d {
 
         /// initial + Σ_tap w[tap]·v_tap, in tap order.
         @inline(__always) func weightedSum(_ w: Window, plus initial: V) -> V {
-            var sum = fma(v0, w.v0, initial)
-            sum = fma(v1, w.v1, sum); sum = fma(v2, w.v2, sum)
-            sum = fma(v3, w.v3, sum); sum = fma(v4, w.v4, sum)
-            sum = fma(v5, w.v5, sum); sum = fma(v6, w.v6, sum)
-            sum = fma(v7, w.v7, sum); sum = fma(v8, w.v8, sum)
+            var sum = VectorMath.fma(v0, w.v0, initial)
+            sum = VectorMath.fma(v1, w.v1, sum); sum = VectorMath.fma(v2, w.v2, sum)
+            sum = VectorMath.fma(v3, w.v3, sum); sum = VectorMath.fma(v4, w.v4, sum)
+            sum = VectorMath.fma(v5, w.v5, sum); sum = VectorMath.fma(v6, w.v6, sum)
+            sum = VectorMath.fma(v7, w.v7, sum); sum = VectorMath.fma(v8, w.v8, sum)
             return sum
         }
 
         /// self_tap += window_tap · factor for every tap.
         @inline(__always) mutating func addProducts(_ window: Window, _ factor: V) {
-            v0 = fma(window.v0, factor, v0); v1 = fma(window.v1, factor, v1)
-            v2 = fma(window.v2, factor, v2); v3 = fma(window.v3, factor, v3)
-            v4 = fma(window.v4, factor, v4); v5 = fma(window.v5, factor, v5)
-            v6 = fma(window.v6, factor, v6); v7 = fma(window.v7, factor, v7)
-            v8 = fma(window.v8, factor, v8)
+            v0 = VectorMath.fma(window.v0, factor, v0); v1 = VectorMath.fma(window.v1, factor, v1)
+            v2 = VectorMath.fma(window.v2, factor, v2); v3 = VectorMath.fma(window.v3, factor, v3)
+            v4 = VectorMath.fma(window.v4, factor, v4); v5 = VectorMath.fma(window.v5, factor, v5)
+            v6 = VectorMath.fma(window.v6, factor, v6); v7 = VectorMath.fma(window.v7, factor, v7)
+            v8 = VectorMath.fma(window.v8, factor, v8)
         }
 
         @inline(__always) mutating func add(_ other: Window) {
@@ -236,15 +236,5 @@ public enum DepthwiseConv2d {
     static func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>, _ count: Int) where V.Scalar == Float {
         if count == V.scalarCount { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self); return }
         for i in 0..<count { p[i] = v[i] }
-    }
-
-    /// a·b + c as `VectorMath.fma` computes it at this level (one rounding with FMA, two without).
-    @inline(__always)
-    static func fma<V: SIMD>(_ a: V, _ b: V, _ c: V) -> V where V.Scalar == Float {
-        #if SIMBA_FMA
-        c.addingProduct(a, b)
-        #else
-        a * b + c
-        #endif
     }
 }

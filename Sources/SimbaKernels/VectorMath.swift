@@ -125,11 +125,11 @@ public enum VectorMath {
     @inline(__always)
     public static func prefetch(_ p: UnsafeRawPointer) { simba_prefetch(p) }
 
-    /// a·b + c: with one rounding (one FMA instruction) at the levels that have FMA; at the baseline
-    /// level a multiply then an add, each rounded, in vector registers (x86-64 without FMA would
-    /// otherwise call libm's fmaf once per lane).
+    /// a·b + c, lane by lane, for vectors of any width: with one rounding (one FMA instruction) at the
+    /// levels that have FMA; at the baseline level a multiply then an add, each rounded, in vector
+    /// registers (x86-64 without FMA would otherwise call libm's fmaf once per lane).
     @inline(__always)
-    public static func fma(_ a: Vector, _ b: Vector, _ c: Vector) -> Vector {
+    public static func fma<V: SIMD>(_ a: V, _ b: V, _ c: V) -> V where V.Scalar == Float {
         #if SIMBA_FMA
         c.addingProduct(a, b)
         #else
