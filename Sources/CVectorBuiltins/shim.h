@@ -51,20 +51,27 @@ static inline __attribute__((always_inline)) simba_float16 simba_clamp_exponent1
     return __builtin_elementwise_min(
         __builtin_elementwise_max(x, (simba_float16)(-126.0f)), (simba_float16)(127.0f));
 }
-// ⌊c⌋ for c in [−126, 127], where rounding through 1.5·2^23 is exact.
+// ⌊c⌋ for c in [−126, 127]: one `roundps` (round down) where the CPU has SSE4.1 (every AVX2 CPU);
+// otherwise c rounded through 1.5·2^23, which is exact there, minus 1 where that rounded up.
 static inline __attribute__((always_inline)) simba_float16 simba_floor_clamped16(simba_float16 c) {
+#if defined(__SSE4_1__)
+    return __builtin_elementwise_floor(c);
+#else
     simba_float16 rounded = (c + 12582912.0f) - 12582912.0f;
     // A comparison gives −1 (all bits set) where true, as an integer lane.
     return rounded + __builtin_convertvector(rounded > c, simba_float16);
+#endif
 }
 static inline __attribute__((always_inline)) simba_float16 simba_fraction16(simba_float16 x) {
     simba_float16 clamped = simba_clamp_exponent16(x);
     return clamped - simba_floor_clamped16(clamped);
 }
+// p·2^k as k = ⌊x⌋ added to p's exponent bits: for p in [1, 2) (what exp2 passes) and k in
+// [−126, 127] the result is a normal float, and the same bits as the product p·2^k.
 static inline __attribute__((always_inline)) simba_float16 simba_scale16(simba_float16 p, simba_float16 x) {
     simba_float16 exponent = simba_floor_clamped16(simba_clamp_exponent16(x));
-    simba_int16 bits = (__builtin_convertvector(exponent, simba_int16) + 127) << 23;
-    return p * (simba_float16)bits;
+    simba_int16 shift = __builtin_convertvector(exponent, simba_int16) << 23;
+    return (simba_float16)((simba_int16)p + shift);
 }
 #endif
 

@@ -111,13 +111,13 @@ public enum VectorMath {
     public static func squareRoot(_ v: Vector) -> Vector { simba_sqrt16(v) }
 
     /// x − ⌊x⌋ ∈ [0, 1), exact: one `vreduceps` with AVX-512; otherwise x is first clamped to
-    /// [−126, 127], as `scale` clamps it.
+    /// [−126, 127], as `scale` clamps it, and ⌊x⌋ is one `vroundps` at the avx2 level.
     @inline(__always)
     public static func fraction(_ x: Vector) -> Vector { simba_fraction16(x) }
 
-    /// p·2^⌊x⌋: one `vscalefps` with AVX-512 (exact while the result is a normal float, denormal
-    /// or 0 below, inf above); otherwise x is clamped to [−126, 127] and 2^⌊x⌋ built from the
-    /// exponent bits.
+    /// p·2^⌊x⌋ for p in [1, 2): one `vscalefps` with AVX-512 (exact while the result is a normal
+    /// float, denormal or 0 below, inf above); otherwise x is clamped to [−126, 127] and ⌊x⌋ added
+    /// to p's exponent bits (exact, the same bits as the multiply).
     @inline(__always)
     public static func scale(_ p: Vector, _ x: Vector) -> Vector { simba_scale16(p, x) }
 
