@@ -67,8 +67,11 @@ let package = Package(
         // MARK: Training: configs, run folders, checkpoints, schedules, metrics, training loops
         .target(name: "SimbaTraining", dependencies: ["SimbaCore", "SimbaSafetensors", "SimbaModel", "SimbaData", "CInterrupt", "Yams"]),
 
+        // MARK: Benchmarks of the kernels, the model cases of `make bench` and the host's cores
+        .target(name: "SimbaBench", dependencies: ["SimbaCore", "SimbaModel", "SimbaData", "SimbaTraining"]),
+
         // MARK: Command line
-        .target(name: "SimbaCLI", dependencies: ["SimbaCore", "SimbaModel", "SimbaData", "SimbaTraining"]),
+        .target(name: "SimbaCLI", dependencies: ["SimbaCore", "SimbaModel", "SimbaData", "SimbaTraining", "SimbaBench"]),
         .executableTarget(name: "simba", dependencies: ["SimbaCLI", "SimbaCore", "SimbaTraining"]),
 
         // MARK: Tests

@@ -2,6 +2,7 @@
 // figures; asserts nothing (speed targets are read off these figures, never checked in unit tests).
 
 import Foundation
+import SimbaBench
 import SimbaCore
 
 enum BenchCommand {
@@ -38,9 +39,18 @@ enum BenchCommand {
 
     static func run(_ options: Options) throws {
         switch options.word {
-        case "kernels": KernelBenchmark.run(repeats: try options.int("repeats", in: 1...1000) ?? 5)
+        case "kernels":
+            let repeats = try options.int("repeats", in: 1...1000) ?? 5
+            print("OpenBLAS kernels: \(BLAS.coreName) (\(BLASKernelSelection.origin)), BLAS threads \(BLAS.threads), "
+                  + "parallel loop workers \(Parallel.workers)")
+            KernelBenchmark.run(repeats: repeats)
         case "model":
-            let names = options.allValues("case").isEmpty ? ModelBenchmark.cases.filter { $0 != "memory-einfft-224" } : options.allValues("case")
+            let names = options.allValues("case").isEmpty
+                ? ModelBenchmark.cases.filter { $0 != "memory-einfft-224" } : options.allValues("case")
+            if let unknown = names.first(where: { !ModelBenchmark.cases.contains($0) }) {
+                throw UsageError("unknown benchmark case '\(unknown)'; the cases are "
+                                 + ModelBenchmark.cases.joined(separator: ", "))
+            }
             let repeats = try options.int("repeats", in: 1...1000) ?? 3
             let warmup = try options.int("warmup", in: 0...1000) ?? 1
             let configFile = options.value("config") ?? "configs/etth1-96.yaml"

@@ -1,5 +1,5 @@
 // The arithmetic of the bench's core probe: independent multiply-add chains that keep a core's
-// vector units busy, at this module's CPU level. No timing: SimbaCLI's CoreProbe times it.
+// vector units busy, at this module's CPU level. No timing: SimbaBench's CoreProbe times it.
 
 import SimbaRuntime
 

@@ -127,6 +127,10 @@ struct StrictCommandLineTests {
         #expect(prepare.result == 2 && prepare.errors.contains("'real-world'"), "\(prepare.errors)")
         let none = simba(["prepare", "--out", "x"])
         #expect(none.result == 2 && none.errors.contains("fashion-mnist or real-world"), "\(none.errors)")
+        // Checked before any case runs: the valid first case would otherwise take seconds.
+        let unknownCase = simba(["bench", "model", "--case", "sgemm", "--case", "train-einfft-6"])
+        #expect(unknownCase.result == 2, "\(unknownCase.errors)")
+        #expect(unknownCase.errors.contains("unknown benchmark case 'train-einfft-6'"), "\(unknownCase.errors)")
     }
 
     @Test("Options that change a --model are refused without one (info) or with a --checkpoint (eval)")

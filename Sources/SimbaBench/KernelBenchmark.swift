@@ -5,7 +5,7 @@ import Foundation
 import SimbaCore
 import SimbaModel
 
-enum KernelBenchmark {
+public enum KernelBenchmark {
     /// Median seconds of `repeats` calls of `body`, after one warm-up call.
     static func time(repeats: Int, _ body: () -> Void) -> Double {
         ModelBenchmark.median(ModelBenchmark.samples(repeats: repeats, warmup: 1, body))
@@ -14,9 +14,7 @@ enum KernelBenchmark {
     /// SiMBA-S stage 1 at 224×224, batch 8: 56·56 tokens of width 64; Mamba dInner 128, dState 64.
     static let batch = 8, tokens = 3136, dModel = 64, dInner = 128, dState = 64
 
-    static func run(repeats: Int) {
-        print("OpenBLAS kernels: \(BLAS.coreName) (\(BLASKernelSelection.origin)), BLAS threads \(BLAS.threads), "
-              + "parallel loop workers \(Parallel.workers)")
+    public static func run(repeats: Int) {
         print("Median of \(repeats) runs after one warm-up; SiMBA-S stage 1: batch \(batch), \(tokens) tokens, d_model \(dModel)")
         sgemm(repeats: repeats)
         selectiveScan(repeats: repeats)

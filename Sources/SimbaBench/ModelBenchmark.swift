@@ -1,4 +1,4 @@
-// The whole-model benchmark behind `simba bench model`: the cases of `make bench` (issue 5), each
+// The whole-model benchmark behind `simba bench model`: the cases of `make bench`, each
 // timed as scripts/reference/bench_reference.py times the PyTorch reference. Measures; asserts nothing.
 
 import Foundation
@@ -7,15 +7,15 @@ import SimbaData
 import SimbaModel
 import SimbaTraining
 
-enum ModelBenchmark {
+public enum ModelBenchmark {
     /// Case names, shared with scripts/reference/bench_reference.py and scripts/tools/bench.py.
-    static let cases = [
+    public static let cases = [
         "sgemm", "cores", "train-einfft-64", "train-mlp-64", "train-einfft-128", "token-linearity", "infer-einfft-224",
         "etth1-epoch", "memory-einfft-224",
     ]
 
     /// One measured case: the median of `samples` (after `warmup` untimed runs) in `unit`.
-    struct Result {
+    public struct Result {
         let name: String
         let unit: String
         let value: Double
@@ -28,7 +28,7 @@ enum ModelBenchmark {
         /// FMA GFLOP/s of one thread and of all workers at once (`cores`).
         var fmaGFLOPs: (one: Double, all: Double)?
 
-        var json: String {
+        public var json: String {
             var fields = [
                 "\"case\": \"\(name)\"", "\"impl\": \"simba\"", "\"unit\": \"\(unit)\"", "\"value\": \(value)",
                 "\"samples\": [\(samples.map { String($0) }.joined(separator: ", "))]", "\"warmup\": \(warmup)",
@@ -40,7 +40,7 @@ enum ModelBenchmark {
             return "{" + fields.joined(separator: ", ") + "}"
         }
 
-        var text: String {
+        public var text: String {
             var line = name.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: " %10.3f ", value) + unit
             if let matmulGFLOPs, let matmulShare {
                 line += String(format: "   matrix products %.1f GFLOP/s, %.0f%% of the time", matmulGFLOPs, 100 * matmulShare)
@@ -52,7 +52,8 @@ enum ModelBenchmark {
         }
     }
 
-    static func run(name: String, repeats: Int, warmup: Int, configFile: String) throws -> Result {
+    /// Runs the case `name`, one of `cases` (checked by the caller).
+    public static func run(name: String, repeats: Int, warmup: Int, configFile: String) throws -> Result {
         switch name {
         case "sgemm": return sgemm(repeats: repeats, warmup: warmup)
         case "cores": return CoreProbe.run(repeats: repeats, warmup: warmup)
@@ -64,7 +65,7 @@ enum ModelBenchmark {
         case "etth1-epoch": return try forecastEpoch(name, configFile: configFile, repeats: repeats, warmup: warmup)
         case "memory-einfft-224": return peakMemory(name, size: 224, batch: 32)
         default:
-            throw UsageError("unknown benchmark case '\(name)'; the cases are \(cases.joined(separator: ", "))")
+            preconditionFailure("unknown benchmark case '\(name)': the caller checks names against `cases`")
         }
     }
 
