@@ -88,6 +88,12 @@ enum PredictCommand {
                              + "own class names, so drop --class-map")
         }
         let overrides = try TransformOverrides(options)
+        // A class map is checked against --model's class count before the weights are read.
+        let mapNames = try options.value("class-map").map { path in
+            try classMapNames(path, classes: try options.value("model").map {
+                try InfoCommand.modelConfig($0, options).numClasses
+            })
+        }
 
         let progress = PredictionProgress()
         let inputs = try ImageInputs(options.inputs)
@@ -100,9 +106,7 @@ enum PredictCommand {
                                                            imageSize: overrides.imageSize,
                                                            maxBatch: min(batch, inputs.paths.count))
         let classes = checkpoint.model.config.numClasses
-        let classNames = try checkpoint.classNames
-            ?? options.value("class-map").map { try classMapNames($0, classes: classes) }
-            ?? (0..<classes).map(String.init)
+        let classNames = checkpoint.classNames ?? mapNames ?? (0..<classes).map(String.init)
         if let topk, topk > classes {
             throw UsageError("--topk \(topk) is more than the model's \(classes) classes; give at most \(classes)")
         }
@@ -176,9 +180,9 @@ enum PredictCommand {
         }
     }
 
-    /// The class names of the map file at `path` for a model of `classes` classes: one name a line,
-    /// in class-index order, blank lines skipped, each name once.
-    static func classMapNames(_ path: String, classes: Int) throws -> [String] {
+    /// The class names of the map file at `path` for a model of `classes` classes (any number when
+    /// nil): one name a line, in class-index order, blank lines skipped, each name once.
+    static func classMapNames(_ path: String, classes: Int?) throws -> [String] {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -196,7 +200,7 @@ enum PredictCommand {
             lineOf[name] = index + 1
             names.append(name)
         }
-        guard names.count == classes else {
+        if let classes, names.count != classes {
             throw ClassMapSizeError(path: path, names: names.count, classes: classes)
         }
         return names
