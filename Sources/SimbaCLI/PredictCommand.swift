@@ -49,7 +49,10 @@ enum PredictCommand {
 
         CSV columns: filename,label_0,…,label_{K-1},index_0,…,index_{K-1},prob_0,…,prob_{K-1} (best
         first; probabilities with 5 decimals, as `simba eval --predictions`). JSON lines:
-        {"filename": …, "label": [...], "index": [...], "prob": [...]}. filename is the path as listed.
+        {"filename": …, "label": [...], "index": [...], "prob": [...]}. filename is the path as listed
+        (timm prints the base name unless --fullname). Rows and logits are streamed as batches finish,
+        so memory stays a few batches whatever the number of images. Unreadable files are named on
+        standard error with a count; a missing INPUT, or no readable image at all, is an error (status 1).
 
         """
 
