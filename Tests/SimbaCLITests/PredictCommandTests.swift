@@ -348,3 +348,21 @@ struct PredictModelTests {
         }
     }
 }
+
+@Suite("simba predict: signals")
+struct PredictSignalTests {
+    @Test("Ctrl-C stops simba predict between batches with 130; neither --out nor --logits is written")
+    func ctrlC() throws {
+        let folder = try trainedProject()
+        let simba = try SimbaProcess(["predict", "--checkpoint", folder.file("run"), folder.file("images"),
+                                      "--batch-size", "1", "--out", folder.file("p.csv"),
+                                      "--logits", folder.file("l.npy")])
+        try #require(simba.waitForSignalHandlers(), "simba installed no handlers: \(simba.stderr)")
+        simba.send(SIGINT)
+        #expect(simba.exitStatus() == 130, "\(simba.stderr)")
+        #expect(simba.stderr.contains("simba: prediction stopped by SIGINT; nothing was written"), "\(simba.stderr)")
+        let written = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            .filter { $0.hasPrefix("p.") || $0.hasPrefix("l.") || $0.contains(".tmp-") }
+        #expect(written.isEmpty, "\(written)")
+    }
+}
