@@ -63,69 +63,15 @@ enum EvalCommand {
         }
         let batch = try options.int("batch-size", in: 1...maxBatchSize) ?? 64
         let workers = try options.int("workers", in: 1...maxWorkers) ?? 2
-        let imageSize = try options.int("img-size", in: 1...EvalTransform.maxSize)
-        let cropPct = try options.value("crop-pct").map { text -> Double in
-            guard let x = Double(text), x > 0, x <= 1 else {
-                throw UsageError("--crop-pct takes a number in (0, 1], not \(quoted(text))")
-            }
-            return try preprocessing { try EvalTransform.checkedCropPct(x) }
-        }
-        let interpolation = try options.value("interpolation").map { text -> Interpolation in
-            guard let i = Interpolation(rawValue: text) else {
-                throw UsageError("--interpolation must be bicubic or bilinear, not \(quoted(text))")
-            }
-            return i
-        }
-        let mean = try options.value("mean").map { text in
-            try preprocessing { try Normalization.channels(text, .mean) }
-        }
-        let std = try options.value("std").map { text in
-            try preprocessing { try Normalization.channels(text, .std) }
-        }
-        let checkpoint: VisionCheckpoint
-        let name: String
-        if let path = options.value("checkpoint") {
-            guard options.value("weights") == nil, options.value("model") == nil else {
-                throw UsageError("give either --checkpoint or --model with --weights, not both")
-            }
-            if let option = InfoCommand.modelOption(options) {
-                throw UsageError("--\(option) changes the model of --model with --weights; a --checkpoint holds "
-                                 + "its own model, so drop --\(option)")
-            }
-            var isFolder: ObjCBool = false
-            let folder = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
-            let file = folder ? path + "/best.safetensors" : path
-            checkpoint = try VisionCheckpoint.fromCheckpoint(path: file, maxBatch: batch)
-            // The run folder's name says more than "best".
-            let url = URL(fileURLWithPath: file)
-            name = folder ? URL(fileURLWithPath: path).lastPathComponent : url.deletingPathExtension().lastPathComponent
-        } else if let variant = options.value("model"), let weights = options.value("weights") {
-            var config = try InfoCommand.modelConfig(variant, options)
-            config.imageSize = imageSize ?? 224
-            guard config.problems().isEmpty else { throw UsageError(config.problems().joined(separator: "; ")) }
-            checkpoint = try VisionCheckpoint.fromWeights(path: weights, config: config, maxBatch: batch)
-            name = variant
-        } else {
-            throw UsageError("`simba eval` needs --checkpoint FILE, or --model NAME with --weights FILE")
-        }
-        let base = checkpoint.evalTransform
-        let transform = try preprocessing {
-            try EvalTransform.checked(
-                size: imageSize ?? base?.size ?? checkpoint.model.config.imageSize,
-                cropPct: cropPct ?? base?.cropPct ?? 0.96,
-                interpolation: interpolation ?? base?.interpolation ?? .bicubic,
-                normalization: try Normalization.checked(
-                    mean: mean ?? base?.normalization.mean ?? Normalization.imageNet.mean,
-                    std: std ?? base?.normalization.std ?? Normalization.imageNet.std))
-        }
-        let (size, normalization) = (transform.size, transform.normalization)
+        let overrides = try TransformOverrides(options)
+        let (checkpoint, name) = try ClassifierOptions.load(options, command: "eval", imageSize: overrides.imageSize,
+                                                           maxBatch: batch)
+        let transform = try overrides.transform(for: checkpoint)
+        let size = transform.size
         let folder = try ImageFolder(root: root, split: options.value("split") ?? "val", classMap: options.value("class-map"))
         let log = RunLog()
-        log.line(String(format: "simba eval %@: %@, %d images, %d classes; resize shorter side to %d (%@), center crop %d, mean %@, std %@",
-                        name, folder.splitPath, folder.samples.count, folder.classNames.count, transform.resizeSize,
-                        transform.interpolation.rawValue, size,
-                        normalization.mean.map { String($0) }.joined(separator: ","),
-                        normalization.std.map { String($0) }.joined(separator: ",")))
+        log.line("simba eval \(name): \(folder.splitPath), \(folder.samples.count) images, "
+                 + "\(folder.classNames.count) classes; \(ClassifierOptions.describe(transform))")
         for warning in folder.warnings { log.line("warning: \(warning)") }
         let result = try VisionEvaluation.run(checkpoint: checkpoint, folder: folder, transform: transform, batchSize: batch,
                                               workers: workers, log: log, strict: options.has("strict"))
@@ -138,16 +84,6 @@ enum EvalCommand {
         if let path = options.value("json") { try AtomicFile.write(Data((json + "\n").utf8), to: path) }
         if let path = options.value("predictions") {
             try VisionEvaluation.writePredictions(result, classNames: checkpoint.classNames ?? folder.classNames, to: path)
-        }
-    }
-
-    /// `body`'s result; a PreprocessingError becomes a UsageError naming the option (--img-size,
-    /// --crop-pct, --mean, --std), even when the value it refuses came from the checkpoint.
-    static func preprocessing<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as PreprocessingError {
-            throw UsageError("--\(error.setting.rawValue.replacingOccurrences(of: "_", with: "-")) \(error.problem)")
         }
     }
 }

@@ -10,6 +10,8 @@ struct Options {
     private var flags: Set<String> = []
     /// The positional word given (one of the command's `words`), if any.
     private(set) var word: String?
+    /// The positional arguments of a command that `takesInputs`, in the order given.
+    private(set) var inputs: [String] = []
     private let command: String
     /// The environment the command runs in (SimbaCommand.run's, already checked), for what it reports.
     let environment: [String: String]
@@ -17,6 +19,7 @@ struct Options {
     /// Parses `arguments` for `command`. Refused with a UsageError: unknown `--` options, a flag
     /// with a value, a valued option without one, any single-dash option but `-h` (with the `--`
     /// option it most likely meant), a positional word the command does not declare, and a second one.
+    /// For a command that `takesInputs`, a bare `--` ends the options: what follows is inputs.
     init(_ arguments: [String], for command: Command, environment: [String: String]) throws {
         self.command = command.name
         self.environment = environment
@@ -28,6 +31,10 @@ struct Options {
         while i < arguments.count {
             let argument = arguments[i]
             i += 1
+            if command.takesInputs && argument == "--" {
+                inputs += arguments[i...]
+                break
+            }
             if argument == "-h" {
                 flags.insert("help")
                 continue
@@ -36,6 +43,10 @@ struct Options {
                 if argument.hasPrefix("-") && argument.count > 1 {
                     throw UsageError("\(context) has no option \(quoted(argument)): simba's options start with "
                                      + "two dashes" + Self.dashHint(argument, among: known) + seeHelp)
+                }
+                if command.takesInputs {
+                    inputs.append(argument)
+                    continue
                 }
                 guard command.words.contains(argument), word == nil else {
                     throw UsageError(Self.strayWordMessage(argument, command: command, given: word,

@@ -17,6 +17,7 @@ public enum SimbaCommand {
           train     Train a model from a YAML config (`simba train --config configs/etth1-96.yaml`)
           forecast  Evaluate a forecasting checkpoint and forecast the future of a CSV
           eval      Score an image classifier on an image folder (top-1/top-5, timm style)
+          predict   Top-k classes of unlabelled images (files, folders, lists) as CSV or JSON lines
           prepare   Build image folders (Fashion-MNIST from Debian, a mixed-format JPEG check folder)
           info      Print the kernel levels in use and, with --model, a model's layers and parameter count
           bench     Run benchmarks (`simba bench kernels`)
@@ -35,7 +36,7 @@ public enum SimbaCommand {
 
     /// Every command, in the order of the usage text.
     static let commands = [TrainCommand.command, ForecastCommand.command, EvalCommand.command,
-                           PrepareCommand.command, InfoCommand.command, BenchCommand.command]
+                           PredictCommand.command, PrepareCommand.command, InfoCommand.command, BenchCommand.command]
 
     /// Runs one command; returns the process exit status. `environment` is checked before a command
     /// runs (SIMBA_THREADS must be a whole number from 1 to Parallel.maxWorkers, or unset; SIMBA_CPU a

@@ -14,7 +14,7 @@ _ = try? Kernels.select(ProcessInfo.processInfo.environment)
 let arguments = Array(CommandLine.arguments.dropFirst())
 // These commands stop cleanly between steps or batches; every other one keeps the default
 // actions, so Ctrl-C ends it at once.
-if let command = arguments.first, ["train", "eval", "forecast"].contains(command) {
+if let command = arguments.first, ["train", "eval", "predict", "forecast"].contains(command) {
     Interruption.installHandlers()
 }
 exit(SimbaCommand.run(arguments))
