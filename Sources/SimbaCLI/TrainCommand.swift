@@ -3,6 +3,7 @@
 
 import Foundation
 import SimbaCore
+import SimbaDistributed
 import SimbaTraining
 
 enum TrainCommand {
@@ -37,6 +38,8 @@ enum TrainCommand {
     }, run: run)
 
     static func run(_ options: Options) throws {
+        // Under mpirun MPI starts first, so that an error on any rank, even in the config, ends the job.
+        let group = try ProcessGroup.startIfLaunched(options.environment)
         let cwd = FileManager.default.currentDirectoryPath
         let config: Config
         let resume = options.value("resume")
@@ -59,11 +62,20 @@ enum TrainCommand {
             config = try Config(schema: schema(configFile: file, overrides: overrides, cwd: cwd), configFile: file,
                                 overrides: overrides, workingDirectory: cwd)
         }
-        for note in config.notes { FileHandle.standardError.write(Data("simba: note: \(note)\n".utf8)) }
-        let log = RunLog()
+        let writer = (group?.rank ?? 0) == 0
+        if writer { for note in config.notes { FileHandle.standardError.write(Data("simba: note: \(note)\n".utf8)) } }
+        // mpirun hands every rank a terminal of its own whatever its own output is: plain lines there.
+        let log = RunLog(isTerminal: group == nil && isatty(STDOUT_FILENO) == 1, console: writer)
         switch config.string("task") {
-        case "classify": _ = try VisionJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version)
-        default: _ = try ForecastJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version)
+        case "classify":
+            if let group, group.size > 1 {
+                throw UsageError("classification (task: classify) trains in one process for now; start it without "
+                                 + "mpirun (this job has \(group.size) processes)")
+            }
+            _ = try VisionJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version)
+        default:
+            _ = try ForecastJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version,
+                                      group: group)
         }
     }
 
