@@ -135,6 +135,19 @@ struct DistributedTrainingTests {
         expectNoCheckpoint(folder)
     }
 
+    /// Classification under two ranks: refused, saying to start it alone, nothing written.
+    @Test func classificationUnderSeveralRanksIsRefused() throws {
+        let folder = TemporaryFolder("simba-mpi-vision")
+        try VisionFiles.makeFolder(folder.file("images"))
+        folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
+        let simba = try SimbaProcess(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")],
+                                     launcher: MPIRun.launcher(ranks: 2))
+        let status = simba.exitStatus()
+        #expect(status != nil && status != 0)
+        #expect(simba.stderr.contains("classification (task: classify) trains in one process for now"), "\(simba.stderr)")
+        #expect(!folder.exists("run"))
+    }
+
     /// Three ranks for a batch of two shards: refused before the run folder exists.
     @Test func fewerShardsThanRanksIsRefusedBeforeAnythingIsWritten() throws {
         let folder = project()
