@@ -70,11 +70,12 @@ let package = Package(
         .target(name: "SimbaData", dependencies: ["SimbaCore", "CPNG", "CJPEG"]),
 
         // MARK: Training: configs, run folders, checkpoints, schedules, metrics, training loops
-        .target(name: "SimbaTraining", dependencies: ["SimbaCore", "SimbaSafetensors", "SimbaModel", "SimbaData", "SimbaDistributed", "CInterrupt",
-                                                    "Yams"]),
+        .target(name: "SimbaTraining", dependencies: ["SimbaCore", "SimbaSafetensors", "SimbaModel", "SimbaData",
+                                                    "SimbaDistributed", "CInterrupt", "Yams"]),
 
         // MARK: Command line
-        .target(name: "SimbaCLI", dependencies: ["SimbaCore", "SimbaModel", "SimbaData", "SimbaTraining", "SimbaDistributed"]),
+        .target(name: "SimbaCLI", dependencies: ["SimbaCore", "SimbaModel", "SimbaData", "SimbaTraining",
+                                               "SimbaDistributed"]),
         .executableTarget(name: "simba", dependencies: ["SimbaCLI", "SimbaCore", "SimbaTraining", "SimbaDistributed"]),
 
         // MARK: Tests

@@ -28,6 +28,10 @@ enum TrainCommand {
         Ctrl-C (or SIGTERM) stops after the current step and says how to resume; a second Ctrl-C
         quits at once. A checkpoint is saved whole or not at all, whenever the process dies.
 
+        Under `mpirun -np N` (forecasting): one model trained data-parallel by N processes, each
+        running whole shards of every batch (batch_size stays the global batch), with the results of
+        one process; rank 0 alone writes the run folder and prints. docs/distributed.md.
+
         Config keys (forecasting):
 
         """

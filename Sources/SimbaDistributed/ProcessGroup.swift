@@ -78,12 +78,17 @@ public final class ProcessGroup {
     /// Replaces `values` on every rank by their elementwise sum over all ranks (MPI_Allreduce,
     /// MPI_SUM, in place). The sum's order is Open MPI's: with two ranks a + b, exactly.
     public func sum(_ values: UnsafeMutablePointer<Float>, count: Int) {
-        forEachPiece(count) { MPI_Allreduce(simba_mpi_in_place(), values + $0, $1, simba_mpi_float(), simba_mpi_sum(), simba_mpi_comm_world()) }
+        forEachPiece(count) {
+            MPI_Allreduce(simba_mpi_in_place(), values + $0, $1, simba_mpi_float(), simba_mpi_sum(), simba_mpi_comm_world())
+        }
     }
 
     /// `sum` for doubles.
     public func sum(_ values: UnsafeMutablePointer<Double>, count: Int) {
-        forEachPiece(count) { MPI_Allreduce(simba_mpi_in_place(), values + $0, $1, simba_mpi_double(), simba_mpi_sum(), simba_mpi_comm_world()) }
+        forEachPiece(count) {
+            MPI_Allreduce(simba_mpi_in_place(), values + $0, $1, simba_mpi_double(), simba_mpi_sum(),
+                          simba_mpi_comm_world())
+        }
     }
 
     /// Copies `count` bytes at `bytes` on rank `root` into `bytes` on every other rank (MPI_Bcast).

@@ -20,7 +20,8 @@ private func train(_ arguments: [String], launcher: [String] = [], environment: 
                    sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
     let simba = try SimbaProcess(["train"] + arguments, environment: environment, launcher: launcher)
     let status = simba.exitStatus()
-    #expect(status == 0, "\(launcher.joined(separator: " ")) simba train: \(simba.stderr)", sourceLocation: sourceLocation)
+    #expect(status == 0, "\(launcher.joined(separator: " ")) simba train: \(simba.stderr)",
+            sourceLocation: sourceLocation)
     return simba.stdout
 }
 
@@ -41,17 +42,20 @@ private func expectWeights(_ file: String, of run: String, near reference: Strin
     for (name, bits) in want.sorted(by: { $0.key < $1.key }) {
         let values = (got[name] ?? []).map(Float.init(bitPattern:)), expected = bits.map(Float.init(bitPattern:))
         guard values.count == expected.count else {
-            Issue.record("\(file) \(name): \(values.count) values, want \(expected.count)", sourceLocation: sourceLocation)
+            Issue.record("\(file) \(name): \(values.count) values, want \(expected.count)",
+                         sourceLocation: sourceLocation)
             continue
         }
         if let i = values.indices.first(where: { abs(values[$0] - expected[$0]) > 1e-6 + 1e-5 * abs(expected[$0]) }) {
-            Issue.record("\(file) \(name)[\(i)]: \(values[i]), one process: \(expected[i])", sourceLocation: sourceLocation)
+            Issue.record("\(file) \(name)[\(i)]: \(values[i]), one process: \(expected[i])",
+                         sourceLocation: sourceLocation)
         }
     }
 }
 
 /// Expects the numbers of test_metrics.json in `run` within 1e-3 relative of `reference`'s.
-private func expectMetrics(of run: String, near reference: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+private func expectMetrics(of run: String, near reference: String,
+                           sourceLocation: SourceLocation = #_sourceLocation) throws {
     func metrics(_ folder: String) throws -> [String: Double] {
         let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/test_metrics.json"))
         return try JSONSerialization.jsonObject(with: data) as? [String: Double] ?? [:]
@@ -122,11 +126,13 @@ struct DistributedTrainingTests {
     /// and no checkpoint.
     @Test func aFailingRankEndsTheJobWithItsMessage() throws {
         let folder = project()
-        folder.write(ForecastFiles.csv(rows: 400) { row, column in row == 50 && column == 1 ? "x" : nil }, to: "bad.csv")
+        let bad = ForecastFiles.csv(rows: 400) { row, column in row == 50 && column == 1 ? "x" : nil }
+        folder.write(bad, to: "bad.csv")
         let run = ["--out", folder.file("run")]
         let simba = try SimbaProcess(
             MPIRun.arguments(first: ["train", "--config", folder.file("config.yaml")] + run,
-                             second: ["train", "--config", folder.file("config.yaml"), "--set", "data.path=" + folder.file("bad.csv")] + run),
+                             second: ["train", "--config", folder.file("config.yaml"),
+                                      "--set", "data.path=" + folder.file("bad.csv")] + run),
             launcher: MPIRun.launcher(ranks: 1))
         let status = simba.exitStatus()
         #expect(status != nil && status != 0, "\(simba.stdout)")
@@ -144,15 +150,16 @@ struct DistributedTrainingTests {
                                      launcher: MPIRun.launcher(ranks: 2))
         let status = simba.exitStatus()
         #expect(status != nil && status != 0)
-        #expect(simba.stderr.contains("classification (task: classify) trains in one process for now"), "\(simba.stderr)")
+        #expect(simba.stderr.contains("classification (task: classify) trains in one process for now"),
+                "\(simba.stderr)")
         #expect(!folder.exists("run"))
     }
 
     /// Three ranks for a batch of two shards: refused before the run folder exists.
     @Test func fewerShardsThanRanksIsRefusedBeforeAnythingIsWritten() throws {
         let folder = project()
-        let simba = try SimbaProcess(["train", "--config", folder.file("config.yaml"), "--set", "optimization.batch_size=32",
-                                      "--out", folder.file("run")],
+        let simba = try SimbaProcess(["train", "--config", folder.file("config.yaml"),
+                                      "--set", "optimization.batch_size=32", "--out", folder.file("run")],
                                      launcher: MPIRun.launcher(ranks: 3))
         let status = simba.exitStatus()
         #expect(status != nil && status != 0)

@@ -98,8 +98,8 @@ public final class ForecastBatchSplit {
     public func ownedWindows(batch: Int) -> Range<Int> {
         guard batch >= 2 else { return owned.contains(0) ? 0..<batch : 0..<0 }
         let first = Self.windows(shard: owned.lowerBound, of: shardCount, batch: batch).lowerBound
-        let end = owned.isEmpty ? first : Self.windows(shard: owned.upperBound - 1, of: shardCount, batch: batch).upperBound
-        return first..<end
+        guard !owned.isEmpty else { return first..<first }
+        return first..<Self.windows(shard: owned.upperBound - 1, of: shardCount, batch: batch).upperBound
     }
 
     /// Forecasts `batch` windows (batch, L, M), standardised, shard by shard (the owned ones); read

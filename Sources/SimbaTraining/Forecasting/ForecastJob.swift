@@ -110,7 +110,8 @@ public enum ForecastJob {
         log.line(trainer.batchSplit.description)
         if let group {
             log.line("processes: \(group.size) (mpirun), each running \(trainer.batchSplit.owned.count) or so of the "
-                     + "\(trainer.batchSplit.shardCount) shards of every batch; rank 0 on \(group.host) writes the run folder")
+                     + "\(trainer.batchSplit.shardCount) shards of every batch; rank 0 on \(group.host) writes the "
+                     + "run folder")
         }
         log.line("memory: about \(MemoryEstimate.describe(bytes: memory.bytes)) estimated for a training step")
         log.line("run folder: \(run?.path ?? outputDir)")

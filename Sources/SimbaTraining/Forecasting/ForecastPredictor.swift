@@ -87,7 +87,9 @@ public final class ForecastPredictor {
             sums.n += Double(rows.count * perWindow)
         }
         if let group {
-            withUnsafeMutableBytes(of: &sums) { group.sum($0.baseAddress!.assumingMemoryBound(to: Double.self), count: 3) }
+            withUnsafeMutableBytes(of: &sums) {
+                group.sum($0.baseAddress!.assumingMemoryBound(to: Double.self), count: 3)
+            }
         }
         return SplitScores(mse: sums.squared / max(sums.n, 1), mae: sums.absolute / max(sums.n, 1))
     }

@@ -86,7 +86,8 @@ public final class ForecastTrainer {
         self.batchSplit = batchSplit
         if let group {
             try Self.checkShards(batchSize: settings.batchSize, group: group)
-            batchSplit.owned = ForecastBatchSplit.windows(shard: group.rank, of: group.size, batch: batchSplit.shardCount)
+            batchSplit.owned = ForecastBatchSplit.windows(shard: group.rank, of: group.size,
+                                                          batch: batchSplit.shardCount)
         }
         let model = batchSplit.model
         optimizer = AdamW(store: model.store, weightDecay: settings.optimizer == .adamw ? settings.weightDecay : 0)
@@ -119,7 +120,8 @@ public final class ForecastTrainer {
     public static func checkShards(batchSize: Int, group: ProcessGroup) throws {
         let shards = ForecastBatchSplit.shardCount(batch: batchSize)
         guard shards < group.size else { return }
-        throw TrainingError("optimization.batch_size \(batchSize) splits into \(shards) shard\(shards == 1 ? "" : "s"), "
+        throw TrainingError("optimization.batch_size \(batchSize) splits into \(shards) "
+            + "shard\(shards == 1 ? "" : "s"), "
             + "fewer than the \(group.size) processes of this mpirun job, each of which runs whole shards: start "
             + "fewer processes, or raise optimization.batch_size to at least "
             + "\(max(group.size, 3) * ForecastBatchSplit.shardWindows)")
@@ -185,7 +187,9 @@ public final class ForecastTrainer {
     private func reduce(loss: Float, over group: ProcessGroup) -> Float {
         group.sum(model.store.gradients.pointer, count: model.store.parameterCount)
         var shared = (Double(loss), stopRequest() == nil ? 0.0 : 1.0)
-        withUnsafeMutableBytes(of: &shared) { group.sum($0.baseAddress!.assumingMemoryBound(to: Double.self), count: 2) }
+        withUnsafeMutableBytes(of: &shared) {
+            group.sum($0.baseAddress!.assumingMemoryBound(to: Double.self), count: 2)
+        }
         stopAgreed = shared.1 > 0
         var generator = model.context.generator.state
         group.broadcast(&generator)
