@@ -73,7 +73,7 @@ private func expectMetrics(of run: String, near reference: String,
        .enabled(if: MPIRun.path != nil, "mpirun is missing: `make setup` installs openmpi-bin"))
 struct DistributedTrainingTests {
     /// Two ranks, one shard of the batch of 32 each, against one process: first loss as printed,
-    /// weights and summary after 2 epochs (12 steps), test metrics; rank 0 alone prints.
+    /// weights and summary after 2 epochs (16 steps), test metrics; rank 0 alone prints.
     func twoRanksMatchOneProcess(transport: String) throws {
         let folder = project()
         let config = ["--config", folder.file("config.yaml"), "--set", "optimization.batch_size=32",
