@@ -83,8 +83,10 @@ struct DistributedTrainingTests {
                               launcher: MPIRun.launcher(ranks: 2, ["--mca", "btl", transport]))
         let loss = firstStepLoss(alone)
         #expect(loss != nil && firstStepLoss(joint) == loss, "first step: \(joint)")
-        let threads = Parallel.defaultWorkers(cores: ProcessInfo.processInfo.activeProcessorCount, localProcesses: 2)
+        let threads = try Parallel.configuredWorkers(ProcessInfo.processInfo.environment)
+            ?? Parallel.defaultWorkers(cores: ProcessInfo.processInfo.activeProcessorCount, localProcesses: 2)
         #expect(joint.contains("parallel loops \(threads)"), "\(joint)")
+        #expect(joint.contains("epoch 2: ") && joint.contains(" ms per step in the gradient allreduce"), "\(joint)")
         #expect(joint.contains("processes: 2 (mpirun)"), "\(joint)")
         #expect(joint.components(separatedBy: "train: forecasting").count == 2, "only rank 0 prints: \(joint)")
         for file in ["last.safetensors", "best.safetensors"] {

@@ -48,6 +48,8 @@ public final class ForecastTrainer {
     var stopRequest: () -> Int32? = { Interruption.pending }
     /// In a job: whether a rank had a stop request at the last step (all ranks stop together).
     private var stopAgreed = false
+    /// In a job: nanoseconds spent in the steps' reductions this epoch (waiting for other ranks included).
+    private var reduceNanoseconds: UInt64 = 0
 
     public static let summaryHeader = "epoch,train_loss,val_mse,val_mae,test_mse,test_mae,lr"
 
@@ -185,6 +187,8 @@ public final class ForecastTrainer {
     /// buffer), the ranks' shares of the loss summed along with their stop requests, and rank 0's
     /// generator on every rank. Returns the batch's loss.
     private func reduce(loss: Float, over group: ProcessGroup) -> Float {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { reduceNanoseconds += DispatchTime.now().uptimeNanoseconds - start }
         group.sum(model.store.gradients.pointer, count: model.store.parameterCount)
         var shared = (Double(loss), stopRequest() == nil ? 0.0 : 1.0)
         withUnsafeMutableBytes(of: &shared) {
@@ -227,6 +231,7 @@ public final class ForecastTrainer {
         shuffle(epoch: epoch)
         var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch)
         var lr = schedule.rate(atStep: progress.steps)
+        reduceNanoseconds = 0
         for step in 0..<stepsPerEpoch {
             let loss = lossAndGradients(first: step * settings.batchSize)
             lr = try update.apply(store: model.store, loss: loss, step: progress.steps, position: "epoch \(epoch + 1), step \(step + 1)",
@@ -235,6 +240,12 @@ public final class ForecastTrainer {
             meter.add(loss: loss, samples: settings.batchSize)
             log.progress(meter.line(loss: loss, lr: lr), plainToo: (step + 1) % settings.logEvery == 0)
             try stopIfRequested(epoch: epoch, step: step + 1)
+        }
+        if group != nil {
+            let seconds = Double(reduceNanoseconds) * 1e-9
+            log.line(String(format: "epoch %d: %.3f ms per step in the gradient allreduce and broadcasts (waiting for "
+                            + "the slowest rank included), %.1f%% of the training steps' time", epoch + 1,
+                            seconds * 1e3 / Double(stepsPerEpoch), 100 * seconds / max(meter.seconds, 1e-9)))
         }
         let validation = predictor.scores(.val), test = predictor.scores(.test)
         try stopIfRequested(epoch: epoch, step: stepsPerEpoch)
