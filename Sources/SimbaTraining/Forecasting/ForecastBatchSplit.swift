@@ -17,7 +17,7 @@ import SimbaModel
 /// training, the Dropout generator of shard s ≥ 1 is seeded by the s-th draw from `model`'s
 /// generator (shards 1, 2, … in order, before shard 0 draws its masks from what follows).
 ///
-/// In a job of several processes each runs only the shards it `owns` (every process builds every
+/// In a job of several processes each runs only its `owned` shards (every process builds every
 /// instance and draws every shard's seed, so a shard's windows and masks do not depend on who runs
 /// it); the caller sums the processes' gradients, and, since shard 0's masks come from `model`'s
 /// generator, gives every process the owner of shard 0's generator after each training step.
