@@ -1,7 +1,7 @@
 # simba: build, test and benchmark on Debian. `make test` and `make setup` install the Debian
 # packages they need first (as root, or through sudo).
 
-DEBS := libopenblas-dev libfftw3-dev libpng-dev libturbojpeg0-dev pkg-config binutils python3
+DEBS := libopenblas-dev libfftw3-dev libpng-dev libturbojpeg0-dev libopenmpi-dev openmpi-bin pkg-config binutils python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SIMBA := .build/release/simba
 

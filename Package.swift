@@ -28,6 +28,8 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        // Open MPI; its shim turns the macros Swift cannot import (MPI_COMM_WORLD, MPI_FLOAT, …) into functions.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
         // Header only: clang vector builtins Swift's SIMD types lack (a vector square root).
         .systemLibrary(name: "CVectorBuiltins"),
         // Signal handlers that only set a flag: Swift code cannot run inside a signal handler safely.
@@ -58,6 +60,9 @@ let package = Package(
         // SimbaCore so that these readers of outside bytes keep their checks in release builds too.
         .target(name: "SimbaSafetensors", dependencies: ["SimbaCore"]),
 
+        // MARK: The processes of an `mpirun` job: rank, size, sums and broadcasts over them
+        .target(name: "SimbaDistributed", dependencies: ["CMPI", "SimbaRuntime"]),
+
         // MARK: Models: Mamba, EinFFT, blocks, SiMBA vision and SiMBA-TS
         .target(name: "SimbaModel", dependencies: ["SimbaCore"]),
 
@@ -65,14 +70,16 @@ let package = Package(
         .target(name: "SimbaData", dependencies: ["SimbaCore", "CPNG", "CJPEG"]),
 
         // MARK: Training: configs, run folders, checkpoints, schedules, metrics, training loops
-        .target(name: "SimbaTraining", dependencies: ["SimbaCore", "SimbaSafetensors", "SimbaModel", "SimbaData", "CInterrupt", "Yams"]),
+        .target(name: "SimbaTraining", dependencies: ["SimbaCore", "SimbaSafetensors", "SimbaModel", "SimbaData",
+                                                    "SimbaDistributed", "CInterrupt", "Yams"]),
 
         // MARK: Benchmarks of the kernels, the model cases of `make bench` and the host's cores
         .target(name: "SimbaBench", dependencies: ["SimbaCore", "SimbaModel", "SimbaData", "SimbaTraining"]),
 
         // MARK: Command line
-        .target(name: "SimbaCLI", dependencies: ["SimbaCore", "SimbaModel", "SimbaData", "SimbaTraining", "SimbaBench"]),
-        .executableTarget(name: "simba", dependencies: ["SimbaCLI", "SimbaCore", "SimbaTraining"]),
+        .target(name: "SimbaCLI", dependencies: ["SimbaCore", "SimbaModel", "SimbaData", "SimbaTraining",
+                                               "SimbaBench", "SimbaDistributed"]),
+        .executableTarget(name: "simba", dependencies: ["SimbaCLI", "SimbaCore", "SimbaTraining", "SimbaDistributed"]),
 
         // MARK: Tests
         .target(name: "SimbaTestSupport", dependencies: ["SimbaCore", "SimbaSafetensors", "SimbaData"], path: "Tests/SimbaTestSupport"),

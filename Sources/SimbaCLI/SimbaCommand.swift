@@ -3,6 +3,7 @@
 
 import Foundation
 import SimbaCore
+import SimbaDistributed
 import SimbaTraining
 
 public enum SimbaCommand {
@@ -28,7 +29,8 @@ public enum SimbaCommand {
 
         Environment:
           SIMBA_THREADS  parallel loop workers, a whole number from 1 to \(Parallel.maxWorkers) (default: the
-                         machine's active cores; unset or empty means the default)
+                         machine's active cores, divided among the processes mpirun started on it;
+                         unset or empty means the default)
           SIMBA_CPU      kernel level, baseline, avx2 or avx512 (default: the best this CPU runs; a level
                          the CPU lacks is refused); `simba info` prints the level in use and why
 
@@ -63,22 +65,27 @@ public enum SimbaCommand {
                     print(command.help(), terminator: "")
                 } else {
                     _ = try Parallel.configuredWorkers(environment)
+                    _ = try Parallel.localProcesses(environment)
                     _ = try CPULevel.selected(environment)
                     try command.run(options)
                 }
             }
             return 0
         } catch let error as UsageError {
-            FileHandle.standardError.write(Data("simba: \(error.message)\n".utf8))
+            FileHandle.standardError.write(Data("simba: \(rankPrefix)\(error.message)\n".utf8))
             return 2
         } catch let stop as Interrupted {
-            if !stop.reported { FileHandle.standardError.write(Data("simba: \(stop)\n".utf8)) }
+            if !stop.reported { FileHandle.standardError.write(Data("simba: \(rankPrefix)\(stop)\n".utf8)) }
             return stop.status
         } catch {
-            FileHandle.standardError.write(Data("simba: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("simba: \(rankPrefix)\(error)\n".utf8))
             return 1
         }
     }
+
+    /// "rank 1 of 2 on node7: " in a process of an `mpirun` job, else "": which process an error
+    /// message comes from.
+    static var rankPrefix: String { ProcessGroup.world.map { "\($0.description): " } ?? "" }
 
     /// The command called `name`; an unknown name is a UsageError with the closest one.
     static func command(_ name: String) throws -> Command {

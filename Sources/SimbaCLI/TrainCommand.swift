@@ -3,6 +3,7 @@
 
 import Foundation
 import SimbaCore
+import SimbaDistributed
 import SimbaTraining
 
 enum TrainCommand {
@@ -27,6 +28,10 @@ enum TrainCommand {
         Ctrl-C (or SIGTERM) stops after the current step and says how to resume; a second Ctrl-C
         quits at once. A checkpoint is saved whole or not at all, whenever the process dies.
 
+        Under `mpirun -np N` (forecasting): one model trained data-parallel by N processes, each
+        running whole shards of every batch (batch_size stays the global batch), with the results of
+        one process; rank 0 alone writes the run folder and prints. docs/distributed.md.
+
         Config keys (forecasting):
 
         """
@@ -37,6 +42,8 @@ enum TrainCommand {
     }, run: run)
 
     static func run(_ options: Options) throws {
+        // Under mpirun MPI starts first, so that an error on any rank, even in the config, ends the job.
+        let group = try ProcessGroup.startIfLaunched(options.environment)
         let cwd = FileManager.default.currentDirectoryPath
         let config: Config
         let resume = options.value("resume")
@@ -59,11 +66,20 @@ enum TrainCommand {
             config = try Config(schema: schema(configFile: file, overrides: overrides, cwd: cwd), configFile: file,
                                 overrides: overrides, workingDirectory: cwd)
         }
-        for note in config.notes { FileHandle.standardError.write(Data("simba: note: \(note)\n".utf8)) }
-        let log = RunLog()
+        let writer = (group?.rank ?? 0) == 0
+        if writer { for note in config.notes { FileHandle.standardError.write(Data("simba: note: \(note)\n".utf8)) } }
+        // mpirun hands every rank a terminal of its own whatever its own output is: plain lines there.
+        let log = RunLog(isTerminal: group == nil && isatty(STDOUT_FILENO) == 1, console: writer)
         switch config.string("task") {
-        case "classify": _ = try VisionJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version)
-        default: _ = try ForecastJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version)
+        case "classify":
+            if let group, group.size > 1 {
+                throw UsageError("classification (task: classify) trains in one process for now; start it without "
+                                 + "mpirun (this job has \(group.size) processes)")
+            }
+            _ = try VisionJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version)
+        default:
+            _ = try ForecastJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version,
+                                      group: group)
         }
     }
 

@@ -6,12 +6,35 @@ import Synchronization
 import CVectorBuiltins
 
 public enum Parallel {
-    /// Worker count: SIMBA_THREADS when set, else the machine's active cores. A bad SIMBA_THREADS
-    /// falls back to the cores here; the command line refuses it first (`configuredWorkers`).
+    /// Worker count: SIMBA_THREADS when set, else the machine's active cores shared among the
+    /// processes `mpirun` started on it (`defaultWorkers`). A bad SIMBA_THREADS or
+    /// OMPI_COMM_WORLD_LOCAL_SIZE falls back to the cores here; the command line refuses it first
+    /// (`configuredWorkers`, `localProcesses`).
     public static let workers: Int = {
-        if let n = try? configuredWorkers(ProcessInfo.processInfo.environment) { return n }
-        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let environment = ProcessInfo.processInfo.environment
+        if let n = try? configuredWorkers(environment) { return n }
+        return defaultWorkers(cores: ProcessInfo.processInfo.activeProcessorCount,
+                              localProcesses: (try? localProcesses(environment)) ?? nil)
     }()
+
+    /// `cores` divided among `localProcesses` processes of one job on this machine (1 when nil),
+    /// rounded down, at least 1: ranks never oversubscribe the cores by default.
+    public static func defaultWorkers(cores: Int, localProcesses: Int?) -> Int {
+        max(1, cores / max(1, localProcesses ?? 1))
+    }
+
+    /// OMPI_COMM_WORLD_LOCAL_SIZE in `environment`, the processes `mpirun` started on this machine:
+    /// nil when unset, else a whole number from 1 to 65536; anything else throws an error naming
+    /// the variable.
+    public static func localProcesses(_ environment: [String: String]) throws -> Int? {
+        guard let text = environment["OMPI_COMM_WORLD_LOCAL_SIZE"] else { return nil }
+        guard let n = Int(text), (1...65536).contains(n) else {
+            throw EnvironmentError(
+                description: "the environment variable OMPI_COMM_WORLD_LOCAL_SIZE is \(quoted(text)); mpirun sets it "
+                    + "to the number of its processes on this machine: start simba with mpirun, or unset it")
+        }
+        return n
+    }
 
     /// The largest SIMBA_THREADS accepted.
     public static let maxWorkers = 256
@@ -226,4 +249,5 @@ final class WorkerPool: @unchecked Sendable {
 /// An environment variable simba reads holds a value it cannot use; the message names it.
 public struct EnvironmentError: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }

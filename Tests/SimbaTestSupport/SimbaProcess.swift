@@ -23,12 +23,16 @@ public final class SimbaProcess {
     /// Starts `simba arguments…` with this process's environment plus `environment`; throws when the
     /// executable is missing. With `holdingOutput`, its standard output is a one-page pipe nobody
     /// reads until `releaseOutput()`, so `simba` blocks in a write as soon as it has printed 4 KB.
-    public init(_ arguments: [String], environment: [String: String] = [:], holdingOutput: Bool = false) throws {
+    /// With a `launcher` (a program and its arguments, e.g. `mpirun -np 2`), that program is started
+    /// with simba's path and `arguments` after its own.
+    public init(_ arguments: [String], environment: [String: String] = [:], holdingOutput: Bool = false,
+                launcher: [String] = []) throws {
         guard let executable = Self.executable else {
             throw SimbaProcessError(description: "no simba executable next to the test binary; run `swift build` first")
         }
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        let command = launcher + [executable] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let errPipe = Pipe()
         if holdingOutput {

@@ -16,6 +16,11 @@ import SimbaModel
 /// gradients, every other shard's in its replica's own buffer, which is zero between steps. In
 /// training, the Dropout generator of shard s ≥ 1 is seeded by the s-th draw from `model`'s
 /// generator (shards 1, 2, … in order, before shard 0 draws its masks from what follows).
+///
+/// In a job of several processes each runs only its `owned` shards (every process builds every
+/// instance and draws every shard's seed, so a shard's windows and masks do not depend on who runs
+/// it); the caller sums the processes' gradients, and, since shard 0's masks come from `model`'s
+/// generator, gives every process the owner of shard 0's generator after each training step.
 public final class ForecastBatchSplit {
     /// Shard 0's instance: the weights, the batch's gradients and the Dropout generator a
     /// checkpoint keeps.
@@ -27,6 +32,10 @@ public final class ForecastBatchSplit {
     public let shardCount: Int
     /// Shards running at once.
     public let width: Int
+    /// The shards this process runs: all of them, unless a process group shares them out.
+    public var owned: Range<Int> {
+        didSet { precondition(owned.clamped(to: 0..<shardCount) == owned, "shards \(owned) outside 0..<\(shardCount)") }
+    }
     /// Windows of the last forward.
     private var batch = 0
 
@@ -58,6 +67,7 @@ public final class ForecastBatchSplit {
         self.maxBatch = maxBatch
         self.shardCount = shards
         self.width = width
+        owned = 0..<shards
         let model = TimeSeriesModel(
             config: config, maxBatch: Self.windows(shard: 0, of: shards, batch: maxBatch).count, seed: seed)
         self.model = model
@@ -84,13 +94,21 @@ public final class ForecastBatchSplit {
         }
     }
 
-    /// Forecasts `batch` windows (batch, L, M), standardised, shard by shard; read them with
-    /// `selectColumns`. Every window's forecast is computed as it would be alone.
+    /// The windows of a `batch`-window batch that the owned shards hold: consecutive, maybe none.
+    public func ownedWindows(batch: Int) -> Range<Int> {
+        guard batch >= 2 else { return owned.contains(0) ? 0..<batch : 0..<0 }
+        let first = Self.windows(shard: owned.lowerBound, of: shardCount, batch: batch).lowerBound
+        guard !owned.isEmpty else { return first..<first }
+        return first..<Self.windows(shard: owned.upperBound - 1, of: shardCount, batch: batch).upperBound
+    }
+
+    /// Forecasts `batch` windows (batch, L, M), standardised, shard by shard (the owned ones); read
+    /// them with `selectColumns`. Every window's forecast is computed as it would be alone.
     public func forward(_ window: UnsafePointer<Float>, batch: Int) {
         precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) outside 1...\(maxBatch)")
         self.batch = batch
         guard batch >= 2 else {
-            _ = model.forward(window, batch: batch)
+            if owned.contains(0) { _ = model.forward(window, batch: batch) }
             return
         }
         if model.training {
@@ -104,29 +122,30 @@ public final class ForecastBatchSplit {
         }
     }
 
-    /// Copies the last `k` variates (the target columns) of the last forward's forecasts into
-    /// `selected` (batch, H, k).
+    /// Copies the last `k` variates (the target columns) of the last forward's forecasts into the
+    /// owned windows' rows of `selected` (batch, H, k); the other rows are left as they are.
     public func selectColumns(_ k: Int, into selected: UnsafeMutablePointer<Float>) {
         let (h, m) = (config.predLen, config.variates)
-        for shard in 0..<shardsInUse {
+        for shard in shardsRun {
             let windows = Self.windows(shard: shard, of: shardCount, batch: batch)
             let forecast = instance(shard).forecast, first = selected + windows.lowerBound * h * k
             for row in 0..<windows.count * h { (first + row * k).update(from: forecast + row * m + (m - k), count: k) }
         }
     }
 
-    /// Backward from dForecast (batch, H, M) of the last forward, shard by shard, into `model`'s
-    /// gradients (+=; zero them first for one batch's gradients), summed in shard order.
+    /// Backward from dForecast (batch, H, M) of the last forward, shard by shard (the owned ones),
+    /// into `model`'s gradients (+=; zero them first for one batch's gradients), summed in shard order.
     public func backward(_ dForecast: UnsafePointer<Float>) {
         guard batch >= 2 else {
-            model.backward(dForecast, batch: batch)
+            if owned.contains(0) { model.backward(dForecast, batch: batch) }
             return
         }
         let forecastSize = config.predLen * config.variates
         forEachShard { shard, windows in
             instance(shard).backward(dForecast + windows.lowerBound * forecastSize, batch: windows.count)
         }
-        let gradients = model.store.gradients.pointer, used = replicas[0..<shardsInUse - 1]
+        let shards = shardsRun, gradients = model.store.gradients.pointer
+        let used = replicas[max(shards.lowerBound, 1) - 1..<max(shards.upperBound, 1) - 1]
         Parallel.forEachRange(model.store.parameterCount) { range in
             for replica in used {
                 let replicaGradients = replica.store.gradients.pointer
@@ -138,16 +157,18 @@ public final class ForecastBatchSplit {
         }
     }
 
-    /// Shards holding windows of the last forward.
-    private var shardsInUse: Int { min(shardCount, batch) }
+    /// Owned shards holding windows of the last forward.
+    private var shardsRun: Range<Int> { owned.clamped(to: 0..<min(shardCount, batch)) }
 
     private func instance(_ shard: Int) -> TimeSeriesModel { shard == 0 ? model : replicas[shard - 1] }
 
     /// Runs `body(shard, windows)` for the shards of the last forward, `width` at a time, each on
     /// a thread of the worker pool as it comes free.
     private func forEachShard(_ body: (_ shard: Int, _ windows: Range<Int>) -> Void) {
-        let shards = shardsInUse
-        Parallel.forEachClaimed(shards, slots: min(width, shards), costPerItem: Self.shardCost) { _, shard in
+        let shards = shardsRun
+        guard !shards.isEmpty else { return }
+        Parallel.forEachClaimed(shards.count, slots: min(width, shards.count), costPerItem: Self.shardCost) { _, i in
+            let shard = shards.lowerBound + i
             body(shard, Self.windows(shard: shard, of: shardCount, batch: batch))
         }
     }

@@ -4,6 +4,7 @@
 import Foundation
 import SimbaCore
 import SimbaData
+import SimbaDistributed
 import SimbaModel
 
 /// What a finished forecasting run reports.
@@ -15,8 +16,15 @@ public struct ForecastRunResult: Sendable {
 }
 
 /// MSE, MAE, RMSE, MAPE, MSPE of one evaluation.
-public struct ForecastMetricValues: Codable, Sendable, Equatable {
+public struct ForecastMetricValues: Codable, Sendable, Equatable, BitwiseCopyable {
     public var mse, mae, rmse, mape, mspe: Double
+
+    /// Every metric 0, to be overwritten by rank 0's.
+    static let zero = ForecastMetricValues(mse: 0, mae: 0, rmse: 0, mape: 0, mspe: 0)
+
+    init(mse: Double, mae: Double, rmse: Double, mape: Double, mspe: Double) {
+        (self.mse, self.mae, self.rmse, self.mape, self.mspe) = (mse, mae, rmse, mape, mspe)
+    }
 
     init(_ accumulator: ForecastMetricAccumulator) {
         mse = accumulator.mse
@@ -54,9 +62,12 @@ public enum ForecastJob {
     /// Trains (or, with `resume`, continues) the run `config` describes, writing into
     /// `output.dir`, which it holds locked until it returns (see `RunFolder`). Everything is
     /// checked before the first file is written. Ctrl-C or SIGTERM stop it after the current step
-    /// with `Interrupted`, the folder left at its last complete epoch.
-    public static func train(config: Config, resume: Bool, log: RunLog, version: String) throws -> ForecastRunResult {
-        try train(config: config, resume: resume, log: log, version: version, control: RunControl())
+    /// with `Interrupted`, the folder left at its last complete epoch. With `group`, this process is
+    /// one rank of an `mpirun` job training one model: rank 0 alone opens and writes the folder and
+    /// logs; every rank returns the same result.
+    public static func train(config: Config, resume: Bool, log: RunLog, version: String,
+                             group: ProcessGroup? = nil) throws -> ForecastRunResult {
+        try train(config: config, resume: resume, log: log, version: version, control: RunControl(), group: group)
     }
 
     /// `train`, stopping once `stoppingAfter` epochs are done as an interrupted run would (for tests of resume).
@@ -67,25 +78,28 @@ public enum ForecastJob {
 
     /// `train`, cut short or disturbed as `control` says (for tests of stops and crashes).
     static func train(config: Config, resume: Bool, log: RunLog, version: String,
-                      control: RunControl) throws -> ForecastRunResult {
+                      control: RunControl, group: ProcessGroup? = nil) throws -> ForecastRunResult {
         let data = try ForecastData(path: config.path("data.path"), options: dataOptions(config))
         let settings = try settings(config, variates: data.inputColumns)
         let memory = try MemoryBudget.check(settings.model, batch: settings.batchSize, training: true,
                                             batchSetting: "optimization.batch_size",
                                             sizeSettings: "data.seq_len, data.pred_len, the data's columns and model.*")
+        if let group { try ForecastTrainer.checkShards(batchSize: settings.batchSize, group: group) }
         let outputDir = config.string("output.dir")
-        let run = try RunFolder.open(path: outputDir, resume: resume)
-        defer { run.close() }
-        run.beforeSaveStep = control.beforeSaveStep
-        try log.open(run.logFile)
+        let writer = (group?.rank ?? 0) == 0
+        let run = writer ? try RunFolder.open(path: outputDir, resume: resume) : nil
+        defer { run?.close() }
+        run?.beforeSaveStep = control.beforeSaveStep
+        if let run { try log.open(run.logFile) }
         let metadata = [
             "format": "pt", "simba_version": version, "task": "forecast", "config": config.yaml(),
             "model": String(decoding: try JSONEncoder.sorted.encode(settings.model), as: UTF8.self),
             "scaler": data.scaler.jsonString(),
         ]
-        let trainer = try ForecastTrainer(settings: settings, data: data, run: run, log: log, metadata: metadata, resume: resume)
+        let trainer = try ForecastTrainer(settings: settings, data: data, run: run, folder: run?.path ?? outputDir,
+                                          log: log, metadata: metadata, resume: resume, group: group)
         trainer.stopRequest = control.stopRequest
-        if !resume { try run.write(config.yaml(), to: run.configFile) }
+        if !resume, let run { try run.write(config.yaml(), to: run.configFile) }
 
         log.line("simba \(version) train: forecasting\(trainer.progress.resumeNote(resumed: resume))")
         log.line(config.describe())
@@ -94,16 +108,29 @@ public enum ForecastJob {
         log.line("model: SiMBA-TS, \(trainer.model.store.parameterCount) parameters, \(trainer.model.tokens) tokens of width \(settings.model.dModel)")
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers)")
         log.line(trainer.batchSplit.description)
+        if let group {
+            log.line("processes: \(group.size) (mpirun), each running \(trainer.batchSplit.owned.count) or so of the "
+                     + "\(trainer.batchSplit.shardCount) shards of every batch; rank 0 on \(group.host) writes the "
+                     + "run folder")
+        }
         log.line("memory: about \(MemoryEstimate.describe(bytes: memory.bytes)) estimated for a training step")
-        log.line("run folder: \(run.path)")
+        log.line("run folder: \(run?.path ?? outputDir)")
 
         _ = try trainer.train(stoppingAfter: control.stoppingAfter)
+        let bestEpoch = trainer.progress.bestEpoch ?? 0
+        guard let run else {
+            var test = ForecastMetricValues.zero
+            group?.broadcast(&test)
+            return ForecastRunResult(runFolder: outputDir, bestEpoch: bestEpoch, test: test)
+        }
+        // Rank 0 alone, over every shard.
+        trainer.batchSplit.owned = 0..<trainer.batchSplit.shardCount
         var standardised = ForecastMetricAccumulator()
         try trainer.predictor.forEachBatch(.test) { _, count, predictions, targets in
             standardised.add(prediction: predictions, truth: targets, count: count * settings.model.predLen * data.outputColumns)
         }
-        let test = ForecastMetricValues(standardised)
-        let bestEpoch = trainer.progress.bestEpoch ?? 0
+        var test = ForecastMetricValues(standardised)
+        group?.broadcast(&test)
         let json = try JSONEncoder.pretty.encode(ForecastEvaluation.jsonValues([
             "best_epoch": Double(bestEpoch), "test_mse": test.mse, "test_mae": test.mae,
             "test_rmse": test.rmse, "test_mape": test.mape, "test_mspe": test.mspe]))

@@ -1,8 +1,10 @@
 // Runs a trained SiMBA-TS over every window of a split in evaluation mode, in window order, refuses
-// non-finite forecasts and scores it (MSE, MAE on the standardised scale). It never changes the weights.
+// non-finite forecasts and scores it (MSE, MAE on the standardised scale), over the windows of every
+// process of a job when it has a group. It never changes the weights.
 
 import SimbaCore
 import SimbaData
+import SimbaDistributed
 import SimbaModel
 
 public final class ForecastPredictor {
@@ -12,11 +14,15 @@ public final class ForecastPredictor {
     let target: FloatBuffer     // (maxBatch, H, K)
     let selected: FloatBuffer   // (maxBatch, H, K)
     var windows: [Int]
+    /// The job whose processes share the windows of `scores` (each its owned shards), if any.
+    let group: ProcessGroup?
 
-    /// Runs batches of up to `batchSplit.maxBatch` windows through `batchSplit`.
-    public init(batchSplit: ForecastBatchSplit, data: ForecastData) {
+    /// Runs batches of up to `batchSplit.maxBatch` windows through `batchSplit`; with `group`,
+    /// `scores` is collective (every rank calls it).
+    public init(batchSplit: ForecastBatchSplit, data: ForecastData, group: ProcessGroup? = nil) {
         self.batchSplit = batchSplit
         self.data = data
+        self.group = group
         let (b, c) = (batchSplit.maxBatch, batchSplit.config)
         input = FloatBuffer(count: b * c.seqLen * c.variates)
         target = FloatBuffer(count: b * c.predLen * data.outputColumns)
@@ -29,12 +35,13 @@ public final class ForecastPredictor {
     /// standardised, valid during the call; an error `body` throws ends the loop and is passed on.
     /// Evaluation mode inside, the previous mode restored after. After the pass, throws a
     /// NonFiniteOutputError naming the windows whose forecast holds a NaN or infinity, if any: `body`
-    /// has seen them, so callers write nothing until this returns.
+    /// has seen them, so callers write nothing until this returns. Needs every shard owned.
     public func forEachBatch(
         _ split: ForecastSplit,
         _ body: (_ first: Int, _ count: Int, _ predictions: UnsafePointer<Float>, _ targets: UnsafePointer<Float>) throws
             -> Void
     ) throws {
+        precondition(batchSplit.owned == 0..<batchSplit.shardCount, "forEachBatch runs every shard")
         let perWindow = batchSplit.config.predLen * data.outputColumns
         var bad = NonFiniteWindows()
         try predictBatches(split) { first, count, predictions, targets in
@@ -65,19 +72,26 @@ public final class ForecastPredictor {
     }
 
     /// MSE and MAE over every window × step × target column of `split`; NaN when a forecast is not
-    /// finite (training checks the validation MSE and the weights itself).
+    /// finite (training checks the validation MSE and the weights itself). With a group, each rank
+    /// sums its owned windows' errors and the sums and counts are added over the ranks (in double).
     public func scores(_ split: ForecastSplit) -> SplitScores {
-        var squared = 0.0, absolute = 0.0, n = 0
+        var sums = (squared: 0.0, absolute: 0.0, n: 0.0)
         let perWindow = batchSplit.config.predLen * data.outputColumns
         predictBatches(split) { _, count, predictions, targets in
-            for i in 0..<count * perWindow {
+            let rows = batchSplit.ownedWindows(batch: count)
+            for i in rows.lowerBound * perWindow..<rows.upperBound * perWindow {
                 let e = Double(predictions[i]) - Double(targets[i])
-                squared += e * e
-                absolute += abs(e)
+                sums.squared += e * e
+                sums.absolute += abs(e)
             }
-            n += count * perWindow
+            sums.n += Double(rows.count * perWindow)
         }
-        return SplitScores(mse: squared / Double(max(n, 1)), mae: absolute / Double(max(n, 1)))
+        if let group {
+            withUnsafeMutableBytes(of: &sums) {
+                group.sum($0.baseAddress!.assumingMemoryBound(to: Double.self), count: 3)
+            }
+        }
+        return SplitScores(mse: sums.squared / max(sums.n, 1), mae: sums.absolute / max(sums.n, 1))
     }
 }
 

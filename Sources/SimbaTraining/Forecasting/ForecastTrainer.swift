@@ -1,9 +1,11 @@
 // Trains SiMBA-TS on a ForecastData set: shuffled epochs, MSE loss, AdamW/Adam with a schedule,
-// validation and test every epoch, summary.csv, last/best checkpoints, early stopping, exact resume.
+// validation and test every epoch, summary.csv, last/best checkpoints, early stopping, exact resume;
+// alone or as one rank of an `mpirun` job. It does not start or end MPI.
 
 import Foundation
 import SimbaCore
 import SimbaData
+import SimbaDistributed
 import SimbaModel
 import SimbaSafetensors
 
@@ -21,7 +23,12 @@ public final class ForecastTrainer {
     /// The weights, the batch's gradients and the Dropout generator: `batchSplit.model`.
     public var model: TimeSeriesModel { batchSplit.model }
     public let optimizer: AdamW
-    public let run: RunFolder
+    /// The run folder: nil on ranks other than 0, which write nothing.
+    public let run: RunFolder?
+    /// The run folder's path, for messages (every rank knows it; rank 0 alone opens it).
+    let folder: String
+    /// The job whose ranks share every batch's shards (this one runs `batchSplit.owned`), if any.
+    let group: ProcessGroup?
     /// Metadata written into every weights file (format, config, data scaler).
     let metadata: [String: String]
     let log: RunLog
@@ -39,6 +46,10 @@ public final class ForecastTrainer {
     var order: [Int]
     /// The signal asking training to stop, checked after every step and before the checkpoint.
     var stopRequest: () -> Int32? = { Interruption.pending }
+    /// In a job: whether a rank had a stop request at the last step (all ranks stop together).
+    private var stopAgreed = false
+    /// In a job: nanoseconds spent in the steps' reductions this epoch (waiting for other ranks included).
+    private var reduceNanoseconds: UInt64 = 0
 
     public static let summaryHeader = "epoch,train_loss,val_mse,val_mae,test_mse,test_mae,lr"
 
@@ -46,14 +57,28 @@ public final class ForecastTrainer {
     /// weights, optimizer moments, progress and the random generator from the run folder's
     /// checkpoint (a folder without one starts over, as a run stopped in its first epoch does).
     /// `width`: shards of a batch run at once (results do not depend on it).
-    public init(settings: ForecastSettings, data: ForecastData, run: RunFolder, log: RunLog,
-                metadata: [String: String], resume: Bool, width: Int = Parallel.workers) throws {
+    public convenience init(settings: ForecastSettings, data: ForecastData, run: RunFolder, log: RunLog,
+                            metadata: [String: String], resume: Bool, width: Int = Parallel.workers) throws {
+        try self.init(settings: settings, data: data, run: run, folder: run.path, log: log, metadata: metadata,
+                      resume: resume, width: width, group: nil)
+    }
+
+    /// The trainer of one rank of `group` (or of the only process, without one): every rank builds
+    /// the same model from the seed and runs its share of the shards of every batch; rank 0 alone
+    /// has `run`, and with `resume` reads the checkpoint and sends it to the others. A batch with
+    /// fewer shards than the group has ranks throws. Collective: every rank calls it.
+    public init(settings: ForecastSettings, data: ForecastData, run: RunFolder?, folder: String, log: RunLog,
+                metadata: [String: String], resume: Bool, width: Int = Parallel.workers,
+                group: ProcessGroup?) throws {
+        precondition((run != nil) == ((group?.rank ?? 0) == 0), "rank 0 alone has the run folder")
         self.settings = settings
         self.data = data
         self.run = run
+        self.folder = folder
+        self.group = group
         self.log = log
         self.metadata = metadata
-        if resume && run.hasCheckpoint {
+        if resume, let run, run.hasCheckpoint {
             // The weights must fit before the model (and its batch-sized activations) is built.
             try SafetensorsHeader(path: run.lastWeights)
                 .checkFits(TimeSeriesModel.parameterTable(config: settings.model))
@@ -61,6 +86,11 @@ public final class ForecastTrainer {
         let batchSplit = ForecastBatchSplit(config: settings.model, maxBatch: settings.batchSize, seed: settings.seed,
                                        width: width)
         self.batchSplit = batchSplit
+        if let group {
+            try Self.checkShards(batchSize: settings.batchSize, group: group)
+            batchSplit.owned = ForecastBatchSplit.windows(shard: group.rank, of: group.size,
+                                                          batch: batchSplit.shardCount)
+        }
         let model = batchSplit.model
         optimizer = AdamW(store: model.store, weightDecay: settings.optimizer == .adamw ? settings.weightDecay : 0)
         let trainWindows = data.windowCount(.train)
@@ -73,7 +103,7 @@ public final class ForecastTrainer {
             epochs: settings.epochs, stepsPerEpoch: stepsPerEpoch)
         update = OptimizerStep(optimizer: optimizer, kind: settings.optimizer, weightDecay: settings.weightDecay,
                                gradClip: settings.gradClip, schedule: schedule)
-        predictor = ForecastPredictor(batchSplit: batchSplit, data: data)
+        predictor = ForecastPredictor(batchSplit: batchSplit, data: data, group: group)
         let (b, l, h, m, k) = (settings.batchSize, settings.model.seqLen, settings.model.predLen, settings.model.variates, data.outputColumns)
         input = FloatBuffer(count: b * l * m)
         target = FloatBuffer(count: b * h * k)
@@ -81,9 +111,39 @@ public final class ForecastTrainer {
         dSelected = FloatBuffer(count: b * h * k)
         dForecast = FloatBuffer(count: b * h * m)
         order = Array(0..<trainWindows)
-        if resume && run.hasCheckpoint {
+        if resume, let run, run.hasCheckpoint {
             progress = try run.resume(store: model.store, optimizer: optimizer, generator: &model.context.generator)
         }
+        if resume, let group { try receiveState(from: group) }
+    }
+
+    /// Throws unless a `batchSize`-window batch has a shard for every rank of `group`: ranks run
+    /// whole shards, so that the split, and with it every result, is the one of a single process.
+    public static func checkShards(batchSize: Int, group: ProcessGroup) throws {
+        let shards = ForecastBatchSplit.shardCount(batch: batchSize)
+        guard shards < group.size else { return }
+        throw TrainingError("optimization.batch_size \(batchSize) splits into \(shards) "
+            + "shard\(shards == 1 ? "" : "s"), "
+            + "fewer than the \(group.size) processes of this mpirun job, each of which runs whole shards: start "
+            + "fewer processes, or raise optimization.batch_size to at least "
+            + "\(max(group.size, 3) * ForecastBatchSplit.shardWindows)")
+    }
+
+    /// Rank 0's weights, optimizer moments and step count, progress and random generator, on every
+    /// rank (no shared file system needed). Collective.
+    func receiveState(from group: ProcessGroup) throws {
+        let store = model.store
+        group.broadcast(store.values.pointer, count: store.values.count * MemoryLayout<Float>.size)
+        group.broadcast(optimizer.m.pointer, count: optimizer.m.count * MemoryLayout<Float>.size)
+        group.broadcast(optimizer.v.pointer, count: optimizer.v.count * MemoryLayout<Float>.size)
+        var steps = optimizer.stepCount
+        group.broadcast(&steps)
+        optimizer.stepCount = steps
+        let sent = group.broadcast(group.rank == 0 ? Array(try JSONEncoder().encode(progress)) : [])
+        progress = try JSONDecoder().decode(TrainingProgress.self, from: Data(sent))
+        var generator = model.context.generator.state
+        group.broadcast(&generator)
+        model.context.generator.state = generator
     }
 
     /// The training windows of `epoch` in their shuffled order: a permutation drawn from the seed
@@ -97,7 +157,10 @@ public final class ForecastTrainer {
     }
 
     /// One optimizer step's forward and backward on `order[first ..< first + batch]`; returns the
-    /// loss. Gradients are left in the store for the optimizer.
+    /// loss. Gradients are left in the store for the optimizer. In a job each rank runs its shards;
+    /// the windows of the others add nothing to its loss or gradients, and after the backward the
+    /// ranks' gradients and losses are summed, and rank 0's generator (which drew shard 0's
+    /// Dropout masks) replaces the others'.
     func lossAndGradients(first: Int) -> Float {
         let batch = settings.batchSize
         let (h, m, k) = (settings.model.predLen, settings.model.variates, data.outputColumns)
@@ -107,6 +170,8 @@ public final class ForecastTrainer {
         model.store.zeroGradients()
         batchSplit.forward(input.pointer, batch: batch)
         let count = batch * h * k
+        // The other ranks' windows: forecasts equal to their targets, so no error and no gradient.
+        if group != nil { selected.pointer.update(from: target.pointer, count: count) }
         batchSplit.selectColumns(k, into: selected.pointer)
         let loss = Kernels.current.meanSquaredError.forward(prediction: selected.pointer, target: target.pointer, count: count)
         dSelected.pointer.update(repeating: 0, count: count)
@@ -114,7 +179,26 @@ public final class ForecastTrainer {
         dForecast.pointer.update(repeating: 0, count: batch * h * m)
         for row in 0..<batch * h { (dForecast.pointer + row * m + (m - k)).update(from: dSelected.pointer + row * k, count: k) }
         batchSplit.backward(dForecast.pointer)
-        return loss
+        guard let group else { return loss }
+        return reduce(loss: loss, over: group)
+    }
+
+    /// The rest of a step in a job: gradients summed over the ranks (MPI_Allreduce over the flat
+    /// buffer), the ranks' shares of the loss summed along with their stop requests, and rank 0's
+    /// generator on every rank. Returns the batch's loss.
+    private func reduce(loss: Float, over group: ProcessGroup) -> Float {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { reduceNanoseconds += DispatchTime.now().uptimeNanoseconds - start }
+        group.sum(model.store.gradients.pointer, count: model.store.parameterCount)
+        var shared = (Double(loss), stopRequest() == nil ? 0.0 : 1.0)
+        withUnsafeMutableBytes(of: &shared) {
+            group.sum($0.baseAddress!.assumingMemoryBound(to: Double.self), count: 2)
+        }
+        stopAgreed = shared.1 > 0
+        var generator = model.context.generator.state
+        group.broadcast(&generator)
+        model.context.generator.state = generator
+        return Float(shared.0)
     }
 
     /// Runs the remaining epochs, then reloads the best weights; returns the best epoch's test scores.
@@ -129,7 +213,10 @@ public final class ForecastTrainer {
         while progress.epochsDone < min(epochs, epochLimit ?? epochs) && !(settings.patience > 0 && progress.epochsWithoutImprovement >= settings.patience) {
             try trainEpoch()
         }
-        try run.loadWeights(run.bestWeights, into: model.store)
+        if let run { try run.loadWeights(run.bestWeights, into: model.store) }
+        if let group {
+            group.broadcast(model.store.values.pointer, count: model.store.values.count * MemoryLayout<Float>.size)
+        }
         return predictor.scores(.test)
     }
 
@@ -144,22 +231,30 @@ public final class ForecastTrainer {
         shuffle(epoch: epoch)
         var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch)
         var lr = schedule.rate(atStep: progress.steps)
+        reduceNanoseconds = 0
         for step in 0..<stepsPerEpoch {
             let loss = lossAndGradients(first: step * settings.batchSize)
             lr = try update.apply(store: model.store, loss: loss, step: progress.steps, position: "epoch \(epoch + 1), step \(step + 1)",
-                                  kept: progress.keptCheckpoint(in: run.path))
+                                  kept: progress.keptCheckpoint(in: folder))
             progress.steps += 1
             meter.add(loss: loss, samples: settings.batchSize)
             log.progress(meter.line(loss: loss, lr: lr), plainToo: (step + 1) % settings.logEvery == 0)
             try stopIfRequested(epoch: epoch, step: step + 1)
+        }
+        if group != nil {
+            let seconds = Double(reduceNanoseconds) * 1e-9
+            log.line(String(format: "epoch %d: %.3f ms per step in the gradient allreduce and broadcasts (waiting for "
+                            + "the slowest rank included), %.1f%% of the training steps' time", epoch + 1,
+                            seconds * 1e3 / Double(stepsPerEpoch), 100 * seconds / max(meter.seconds, 1e-9)))
         }
         let validation = predictor.scores(.val), test = predictor.scores(.test)
         try stopIfRequested(epoch: epoch, step: stepsPerEpoch)
         // Checked before anything is saved, so a checkpoint never holds overflowed weights.
         guard validation.mse.isFinite, test.mse.isFinite, weightsAreFinite() else {
             throw TrainingError("at the end of epoch \(epoch + 1) the weights or the validation or test MSE "
-                + "(\(validation.mse), \(test.mse)) are not finite; \(progress.keptCheckpoint(in: run.path)). Lower optimization.lr or set optimization.grad_clip (or check the validation rows of the data for extreme values)")
+                + "(\(validation.mse), \(test.mse)) are not finite; \(progress.keptCheckpoint(in: folder)). Lower optimization.lr or set optimization.grad_clip (or check the validation rows of the data for extreme values)")
         }
+        if let group { try checkWeightsAgree(group, epoch: epoch) }
         let improved = validation.mse < (progress.bestMetric ?? .infinity)
         progress.endEpoch(epoch, generator: model.context.generator, metric: validation.mse, improved: improved)
         progress.epochsWithoutImprovement = improved ? 0 : progress.epochsWithoutImprovement + 1
@@ -174,10 +269,30 @@ public final class ForecastTrainer {
         }
     }
 
+    /// Throws `Interrupted` when a stop was requested; in a job, when any rank's was at the last
+    /// step, so that all ranks stop at the same step.
     func stopIfRequested(epoch: Int, step: Int) throws {
-        guard let signal = stopRequest() else { return }
+        let signal = group == nil ? stopRequest() : stopAgreed ? stopRequest() ?? SIGTERM : nil
+        guard let signal else { return }
         throw progress.interrupted(by: signal, epoch: epoch, step: step, steps: stepsPerEpoch, epochs: settings.epochs,
-                                   folder: run.path, log: log)
+                                   folder: folder, log: log)
+    }
+
+    /// Throws unless this rank's weights are bit for bit rank 0's (compared by a checksum of their
+    /// bits): ranks that drifted apart would train different models. Collective.
+    func checkWeightsAgree(_ group: ProcessGroup, epoch: Int) throws {
+        let values = model.store.values.pointer
+        var checksum: UInt64 = 0
+        for i in 0..<model.store.values.count {
+            checksum = (checksum &* 0x100_0000_01B3) ^ UInt64(values[i].bitPattern)
+        }
+        var rankZero = checksum
+        group.broadcast(&rankZero)
+        guard rankZero == checksum else {
+            throw TrainingError("at the end of epoch \(epoch + 1) the weights of \(group.description) differ from rank "
+                + "0's, so the processes no longer train one model; \(progress.keptCheckpoint(in: folder)). Check that "
+                + "every rank runs the same simba build on the same data")
+        }
     }
 
     func weightsAreFinite() -> Bool {
@@ -186,7 +301,7 @@ public final class ForecastTrainer {
     }
 
     func saveCheckpoint(best: Bool) throws {
-        try run.saveCheckpoint(progress: progress, optimizer: optimizer, store: model.store, metadata: metadata,
+        try run?.saveCheckpoint(progress: progress, optimizer: optimizer, store: model.store, metadata: metadata,
                                best: best, summaryHeader: Self.summaryHeader)
     }
 }
