@@ -2,7 +2,7 @@
 // columns, on the standardised scale and in original units. It neither forecasts nor prints.
 
 /// Metric sums per target column, standardised and in original units (x · std + mean with the
-/// scaler of the data, in Double), for forecasts laid out (windows, H, K) as the model and the
+/// scaler of the data, in Double; truths through `originalUnits`), for forecasts laid out (windows, H, K) as the model and the
 /// baselines give them.
 ///
 /// "Pooled" metrics merge the columns' sums: one number over every window × step × column, as
@@ -36,11 +36,20 @@ public struct ForecastScoreSheet: Sendable {
             for r in 0..<rows {
                 let (p, t) = (Double(prediction[r * k + j]), Double(truth[r * k + j]))
                 scaled.add(prediction: p, truth: t)
-                unscaled.add(prediction: p * std + mean, truth: t * std + mean)
+                unscaled.add(prediction: p * std + mean, truth: Self.originalUnits(t, mean: mean, std: std))
             }
             standardised[j] = scaled
             original[j] = unscaled
         }
+    }
+
+    /// A standardised float32 value `x` back in original units, x · std + mean, with 0 where the
+    /// result is within the float32 rounding of x (|x · std + mean| ≤ 2⁻²³ · |x| · std): a 0 in the
+    /// file comes back from float32 as a few 1e-7, and MAPE must see it as the 0 it was.
+    @inline(__always)
+    public static func originalUnits(_ x: Double, mean: Double, std: Double) -> Double {
+        let value = x * std + mean
+        return abs(value) <= 0x1p-23 * abs(x) * std ? 0 : value
     }
 
     /// Every column's standardised sums merged.

@@ -58,9 +58,10 @@ public struct ForecastComparison {
                                 mse.ratio, mse.baseline.name, mae.ratio, mae.baseline.name))
         }
         lines += baselines.compactMap(\.note).map { "  (\($0))" }
-        let skipped = model.pooledStandardised.zeroTargets
-        if skipped > 0 {
-            lines.append("  MAPE and MSPE skip the \(skipped) targets that are exactly 0 on the standardised scale")
+        let skipped = (model.pooledStandardised.zeroTargets, model.pooledOriginal.zeroTargets)
+        if skipped.0 > 0 || skipped.1 > 0 {
+            lines.append("  MAPE and MSPE skip the targets that are exactly 0: \(skipped.0) standardised, "
+                         + "\(skipped.1) in original units")
         }
         return lines
     }

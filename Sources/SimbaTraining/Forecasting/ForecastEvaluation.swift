@@ -100,7 +100,11 @@ public enum ForecastEvaluation {
         }
         var original = (predictions, truths)
         checkpoint.scaler.inverseTransform(&original.0, columns: data.outputColumnRange)
-        checkpoint.scaler.inverseTransform(&original.1, columns: data.outputColumnRange)
+        let scaler = checkpoint.scaler, firstColumn = data.outputColumnRange.lowerBound
+        for i in original.1.indices {
+            let c = firstColumn + i % k
+            original.1[i] = Float(ForecastScoreSheet.originalUnits(Double(truths[i]), mean: scaler.means[c], std: scaler.stds[c]))
+        }
         try checkFinite(original.0, windowSize: h * k, "\(options.split.rawValue) windows in original units")
         let future = options.future ? try forecastFuture(checkpoint: checkpoint, data: data) : nil
 
