@@ -2,8 +2,8 @@
 // columns, on the standardised scale and in original units. It neither forecasts nor prints.
 
 /// Metric sums per target column, standardised and in original units (x · std + mean with the
-/// scaler of the data, in Double; truths through `originalUnits`), for forecasts laid out (windows, H, K) as the model and the
-/// baselines give them.
+/// scaler of the data, in Double; truths through `originalUnits`), for forecasts laid out
+/// (windows, H, K) as the model and the baselines give them.
 ///
 /// "Pooled" metrics merge the columns' sums: one number over every window × step × column, as
 /// Time-Series-Library reports. In original units a pooled number is dominated by the column with
@@ -19,7 +19,8 @@ public struct ForecastScoreSheet: Sendable {
 
     /// Scores for the target columns `columnRange` of `scaler` (e.g. `ForecastData.outputColumnRange`).
     public init(scaler: ForecastScaler, columnRange: Range<Int>) {
-        precondition(!columnRange.isEmpty && columnRange.upperBound <= scaler.columns.count, "columns outside the scaler")
+        precondition(!columnRange.isEmpty && columnRange.upperBound <= scaler.columns.count,
+                     "columns outside the scaler")
         columns = Array(scaler.columns[columnRange])
         means = Array(scaler.means[columnRange])
         stds = Array(scaler.stds[columnRange])

@@ -87,7 +87,8 @@ public struct LinearForecast: ForecastBaseline {
     public func forecast(_ data: ForecastData, split: ForecastSplit, first: Int, count: Int,
                          into output: UnsafeMutablePointer<Float>) {
         let (l, h, m, k) = (seqLen, predLen, data.inputColumns, data.outputColumns)
-        precondition(data.seqLen == l && data.predLen == h && weights.count == k * l * h, "a map fitted on other windows")
+        precondition(data.seqLen == l && data.predLen == h && weights.count == k * l * h,
+                     "a map fitted on other windows")
         let base = data.rows(split).lowerBound + first
         var lookBack = [Float](repeating: 0, count: count * l), forecast = [Float](repeating: 0, count: count * h)
         for j in 0..<k {

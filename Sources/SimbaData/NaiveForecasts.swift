@@ -46,7 +46,8 @@ public struct SeasonalNaiveForecast: ForecastBaseline {
 
     public var note: String? {
         guard period > seqLen else { return nil }
-        return "seasonal naive reads up to \(period - seqLen) rows before the look-back (period \(period) > seq_len \(seqLen))"
+        return "seasonal naive reads up to \(period - seqLen) rows before the look-back "
+            + "(period \(period) > seq_len \(seqLen))"
     }
 
     public func unavailable(_ data: ForecastData, split: ForecastSplit) -> String? {

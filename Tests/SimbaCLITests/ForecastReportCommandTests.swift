@@ -61,17 +61,20 @@ struct ForecastReportCommandTests {
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
         let train = simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
         #expect(train.result == 0, "\(train.errors)")
-        for text in ["linear baseline: fitted on 117 training windows per column", "test split, standardised, pooled over 33 windows × 8 steps × 3 columns:",
+        for text in ["linear baseline: fitted on 117 training windows per column",
+                     "test split, standardised, pooled over 33 windows × 8 steps × 3 columns:",
                      "  repeat-last ", "  seasonal naive(24) ", "  linear ", "model / best baseline: mse ",
                      "model per column:", "val split: model mse "] {
             #expect(train.output.contains(text), "train output lacks '\(text)'")
         }
         let testMetrics = try jsonObject(folder.file("run/test_metrics.json"))
         #expect(testMetrics["test_mse"] is Double && testMetrics["best_epoch"] as? Int == 1)
-        try checkReport(try #require(testMetrics["test"] as? [String: Any]), split: "test", windows: 33, columns: ["a", "b", "OT"])
-        try checkReport(try #require(testMetrics["val"] as? [String: Any]), split: "val", windows: 13, columns: ["a", "b", "OT"])
-        let test = try #require(testMetrics["test"] as? [String: Any])
-        #expect((test["standardised"] as? [String: Any])?["mse"] as? Double == testMetrics["test_mse"] as? Double)
+        let columns = ["a", "b", "OT"]
+        let (test, val) = (testMetrics["test"] as? [String: Any], testMetrics["val"] as? [String: Any])
+        try checkReport(try #require(test), split: "test", windows: 33, columns: columns)
+        try checkReport(try #require(val), split: "val", windows: 13, columns: columns)
+        let pooled = try #require(test?["standardised"] as? [String: Any])
+        #expect(pooled["mse"] as? Double == testMetrics["test_mse"] as? Double)
 
         let forecast = simba(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")])
         #expect(forecast.result == 0, "\(forecast.errors)")
@@ -94,7 +97,8 @@ struct ForecastReportCommandTests {
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
         #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
         #expect(SimbaCommand.run(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")]) == 0)
-        let lines = try String(contentsOfFile: folder.file("out/predictions.csv"), encoding: .utf8).split(separator: "\n")
+        let text = try String(contentsOfFile: folder.file("out/predictions.csv"), encoding: .utf8)
+        let lines = text.split(separator: "\n")
         #expect(lines.first == "window,timestamp,column,step,truth,forecast")
         #expect(lines.count == 1 + 33 * 8 * 3)
         // Test rows start at 144 (200 − 40 − L 16); window w, step s forecasts row 144 + 16 + w + s − 1.
@@ -104,11 +108,13 @@ struct ForecastReportCommandTests {
             let cells = line.split(separator: ",").map(String.init)
             try #require(cells.count == 6, "line \(index + 2): \(line)")
             let (w, s, j) = (index / 24, index / 3 % 8 + 1, index % 3)
-            #expect(cells[0] == String(w) && cells[2] == names[j] && cells[3] == String(s), "line \(index + 2): \(line)")
+            #expect(cells[0] == String(w) && cells[2] == names[j] && cells[3] == String(s),
+                    "line \(index + 2): \(line)")
             let row = rows[160 + w + s - 1]
             #expect(cells[1] == row[0], "line \(index + 2): timestamp \(cells[1]), file \(row[0])")
             let truth = try #require(Double(cells[4])), expected = try #require(Double(row[1 + j]))
-            #expect(abs(truth - expected) <= 1e-5 * max(1, abs(expected)), "line \(index + 2): truth \(truth), file \(expected)")
+            #expect(abs(truth - expected) <= 1e-5 * max(1, abs(expected)),
+                    "line \(index + 2): truth \(truth), file \(expected)")
             #expect(Double(cells[5])?.isFinite == true)
         }
         // No temporary file is left beside it.
@@ -132,7 +138,8 @@ struct ForecastReportCommandTests {
                 "\(train.output)")
         let report = try #require(try jsonObject(folder.file("run/test_metrics.json"))["test"] as? [String: Any])
         let baselines = try #require(report["baselines"] as? [String: [String: Any]])
-        #expect(baselines["seasonal_naive"]?["unavailable"] is String && baselines["seasonal_naive"]?["standardised"] == nil)
+        let seasonal = try #require(baselines["seasonal_naive"])
+        #expect(seasonal["unavailable"] is String && seasonal["standardised"] == nil)
         let ratio = try #require(report["ratio_to_best_baseline"] as? [String: Any])
         #expect(["repeat_last", "linear"].contains(ratio["mse_baseline"] as? String ?? ""))
     }

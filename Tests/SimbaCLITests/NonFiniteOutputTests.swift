@@ -83,7 +83,8 @@ struct NonFiniteOutputTests {
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
         let train = simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
         #expect(train.result == 0, "\(train.errors)")
-        #expect(train.output.contains("MAPE and MSPE skip the targets that are exactly 0: 264 standardised, 0 in original units"))
+        #expect(train.output.contains(
+            "MAPE and MSPE skip the targets that are exactly 0: 264 standardised, 0 in original units"))
         let testMetrics = try JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: folder.file("run/test_metrics.json")))) as? [String: Any]
         #expect((testMetrics?["test_mape"] as? Double)?.isFinite == true, "\(String(describing: testMetrics))")
@@ -92,7 +93,8 @@ struct NonFiniteOutputTests {
         let json = try #require(try JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/metrics.json")))) as? [String: Any])
         let metrics = try #require(json["standardised"] as? [String: Any])
-        #expect((metrics["mape"] as? Double)?.isFinite == true && (metrics["mspe"] as? Double)?.isFinite == true, "\(metrics)")
+        #expect((metrics["mape"] as? Double)?.isFinite == true && (metrics["mspe"] as? Double)?.isFinite == true,
+                "\(metrics)")
         let skipped = try #require(json["skipped_zero_targets"] as? [String: Int])
         #expect(skipped == ["standardised": 264, "original_units": 0])
         #expect(folder.exists("out/predictions.safetensors"))

@@ -21,7 +21,8 @@ func hourlyTable(_ columns: [String], rows: Int, step: Int64 = 3600,
 /// Every window of `split`: the baseline's forecast and the truth, (windows, H, K) each.
 func forecastAndTruth(_ baseline: some ForecastBaseline, _ data: ForecastData,
                       _ split: ForecastSplit) -> (forecast: [Float], truth: [Float]) {
-    let (l, h, m, k, windows) = (data.seqLen, data.predLen, data.inputColumns, data.outputColumns, data.windowCount(split))
+    let (l, h, m, k) = (data.seqLen, data.predLen, data.inputColumns, data.outputColumns)
+    let windows = data.windowCount(split)
     var input = [Float](repeating: 0, count: windows * l * m), truth = [Float](repeating: 0, count: windows * h * k)
     var forecast = truth
     input.withUnsafeMutableBufferPointer { i in
@@ -29,7 +30,9 @@ func forecastAndTruth(_ baseline: some ForecastBaseline, _ data: ForecastData,
             data.fill(split: split, windows: 0..<windows, input: i.baseAddress!, target: t.baseAddress!)
         }
     }
-    forecast.withUnsafeMutableBufferPointer { baseline.forecast(data, split: split, first: 0, count: windows, into: $0.baseAddress!) }
+    forecast.withUnsafeMutableBufferPointer {
+        baseline.forecast(data, split: split, first: 0, count: windows, into: $0.baseAddress!)
+    }
     return (forecast, truth)
 }
 
@@ -49,7 +52,8 @@ func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
             let lastRow = 29 + w + 2  // the look-back's last row
             for t in 0..<2 {
                 for j in 0..<2 {
-                    #expect(forecast[(w * 2 + t) * 2 + j] == data.values[lastRow * 2 + j], "window \(w) step \(t) column \(j)")
+                    #expect(forecast[(w * 2 + t) * 2 + j] == data.values[lastRow * 2 + j],
+                            "window \(w) step \(t) column \(j)")
                 }
             }
         }
@@ -76,8 +80,11 @@ func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
 
     @Test func seasonalNaiveLongerThanTheLookBackReadsBeforeIt() throws {
         // Period 24 > L 16: the value a day earlier lies before the look-back.
-        let table = try hourlyTable(["OT"], rows: 300) { r, _ in sin(2 * Double.pi * Double(r % 24) / 24) + Double(r % 24 == 3 ? 1 : 0) }
-        let data = try ForecastData(table: table, options: ForecastOptions(features: .univariate, seqLen: 16, predLen: 8, borders: .ratio))
+        let table = try hourlyTable(["OT"], rows: 300) { r, _ in
+            sin(2 * Double.pi * Double(r % 24) / 24) + Double(r % 24 == 3 ? 1 : 0)
+        }
+        let options = ForecastOptions(features: .univariate, seqLen: 16, predLen: 8, borders: .ratio)
+        let data = try ForecastData(table: table, options: options)
         let seasonal = SeasonalNaiveForecast(period: 24, seqLen: 16)
         #expect(seasonal.note?.contains("reads up to 8 rows before the look-back") == true)
         let (forecast, truth) = forecastAndTruth(seasonal, data, .test)
@@ -87,17 +94,24 @@ func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
     }
 
     @Test func linearMapIsExactOnATrendAndOnAPeriodicSeries() throws {
-        let trend = try hourlyTable(["a", "OT"], rows: 300) { r, c in c == 0 ? 3 - 0.5 * Double(r) : 100 + 2 * Double(r) }
-        let trendData = try ForecastData(table: trend, options: ForecastOptions(seqLen: 12, predLen: 6, borders: .ratio))
+        let trend = try hourlyTable(["a", "OT"], rows: 300) { r, c in
+            c == 0 ? 3 - 0.5 * Double(r) : 100 + 2 * Double(r)
+        }
+        let trendData = try ForecastData(table: trend,
+                                         options: ForecastOptions(seqLen: 12, predLen: 6, borders: .ratio))
         let trendMap = try #require(LinearForecast.fit(trendData))
         #expect(trendMap.trainingWindows == 210 - 12 - 6 + 1)
         let trendResult = forecastAndTruth(trendMap, trendData, .test)
         #expect(largestDifference(trendResult.forecast, trendResult.truth) < 1e-4)
         // Repeat-last misses a trend by a step's worth per step, so the test can fail.
-        #expect(largestDifference(forecastAndTruth(RepeatLastForecast(), trendData, .test).forecast, trendResult.truth) > 0.01)
+        let repeated = forecastAndTruth(RepeatLastForecast(), trendData, .test).forecast
+        #expect(largestDifference(repeated, trendResult.truth) > 0.01)
 
-        let periodic = try hourlyTable(["OT"], rows: 400) { r, _ in sin(2 * Double.pi * Double(r) / 10) + 0.2 * cos(2 * Double.pi * Double(r) / 5) }
-        let periodicData = try ForecastData(table: periodic, options: ForecastOptions(features: .univariate, seqLen: 20, predLen: 15, borders: .ratio))
+        let periodic = try hourlyTable(["OT"], rows: 400) { r, _ in
+            sin(2 * Double.pi * Double(r) / 10) + 0.2 * cos(2 * Double.pi * Double(r) / 5)
+        }
+        let univariate = ForecastOptions(features: .univariate, seqLen: 20, predLen: 15, borders: .ratio)
+        let periodicData = try ForecastData(table: periodic, options: univariate)
         let periodicResult = forecastAndTruth(try #require(LinearForecast.fit(periodicData)), periodicData, .val)
         #expect(largestDifference(periodicResult.forecast, periodicResult.truth) < 1e-4)
     }
@@ -105,8 +119,11 @@ func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
     @Test func linearMapInFeaturesMSReadsTheTargetsOwnPast() throws {
         // OT is a trend; column a is noise that a map mixing columns could use. With MS the one
         // forecast column is OT, mapped from OT's look-back: exact.
-        let table = try hourlyTable(["a", "OT"], rows: 300) { r, c in c == 0 ? Double((r * 7919) % 101) : 0.25 * Double(r) - 4 }
-        let data = try ForecastData(table: table, options: ForecastOptions(features: .multivariateToUnivariate, seqLen: 10, predLen: 4, borders: .ratio))
+        let table = try hourlyTable(["a", "OT"], rows: 300) { r, c in
+            c == 0 ? Double((r * 7919) % 101) : 0.25 * Double(r) - 4
+        }
+        let options = ForecastOptions(features: .multivariateToUnivariate, seqLen: 10, predLen: 4, borders: .ratio)
+        let data = try ForecastData(table: table, options: options)
         #expect(data.outputColumns == 1)
         let map = try #require(LinearForecast.fit(data))
         #expect(map.weights.count == 10 * 4 && map.bias.count == 4)

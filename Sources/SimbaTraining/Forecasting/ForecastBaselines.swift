@@ -64,11 +64,12 @@ public struct ForecastBaselines {
         for entry in entries {
             switch entry {
             case .missing(let key, let name, let reason):
-                results.append(BaselineScores(key: key, name: name, note: nil, sheet: nil, unavailable: reason, details: [:]))
+                results.append(BaselineScores(key: key, name: name, note: nil, sheet: nil, unavailable: reason,
+                                              details: [:]))
             case .ready(let baseline, let details):
                 if let reason = baseline.unavailable(data, split: split) {
-                    results.append(BaselineScores(key: baseline.key, name: baseline.name, note: baseline.note, sheet: nil,
-                                                  unavailable: reason, details: details))
+                    results.append(BaselineScores(key: baseline.key, name: baseline.name, note: baseline.note,
+                                                  sheet: nil, unavailable: reason, details: details))
                     continue
                 }
                 var sheet = ForecastScoreSheet(scaler: data.scaler, columnRange: data.outputColumnRange)
@@ -79,7 +80,8 @@ public struct ForecastBaselines {
                             forecast.withUnsafeMutableBufferPointer { forecast in
                                 data.fill(split: split, windows: first..<first + count, input: input.baseAddress!,
                                           target: truth.baseAddress!)
-                                baseline.forecast(data, split: split, first: first, count: count, into: forecast.baseAddress!)
+                                baseline.forecast(data, split: split, first: first, count: count,
+                                                  into: forecast.baseAddress!)
                                 sheet.add(prediction: forecast.baseAddress!, truth: truth.baseAddress!, rows: count * h)
                             }
                         }

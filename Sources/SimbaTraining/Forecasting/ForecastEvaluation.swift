@@ -71,8 +71,9 @@ public struct ForecastEvaluationOptions {
 
 public enum ForecastEvaluation {
     /// Scores the checkpoint and the baselines and writes metrics.json, predictions.safetensors,
-    /// predictions.csv and one plot per target column; with `future`, also future.csv and future plots. Every forecast is computed and
-    /// checked (finite, NonFiniteOutputError otherwise) before the first file is written.
+    /// predictions.csv and one plot per target column; with `future`, also future.csv and future
+    /// plots. Every forecast is computed and checked (finite, NonFiniteOutputError otherwise)
+    /// before the first file is written.
     public static func run(checkpoint: ForecastCheckpoint, options: ForecastEvaluationOptions, log: RunLog) throws {
         let config = checkpoint.config
         let dataPath = options.dataPath ?? config.path("data.path")
@@ -103,14 +104,17 @@ public enum ForecastEvaluation {
         let scaler = checkpoint.scaler, firstColumn = data.outputColumnRange.lowerBound
         for i in original.1.indices {
             let c = firstColumn + i % k
-            original.1[i] = Float(ForecastScoreSheet.originalUnits(Double(truths[i]), mean: scaler.means[c], std: scaler.stds[c]))
+            original.1[i] = Float(ForecastScoreSheet.originalUnits(Double(truths[i]), mean: scaler.means[c],
+                                                                   std: scaler.stds[c]))
         }
         try checkFinite(original.0, windowSize: h * k, "\(options.split.rawValue) windows in original units")
         let future = options.future ? try forecastFuture(checkpoint: checkpoint, data: data) : nil
 
         var sheet = ForecastScoreSheet(scaler: checkpoint.scaler, columnRange: data.outputColumnRange)
         predictions.withUnsafeBufferPointer { p in
-            truths.withUnsafeBufferPointer { t in sheet.add(prediction: p.baseAddress!, truth: t.baseAddress!, rows: windows * h) }
+            truths.withUnsafeBufferPointer { t in
+                sheet.add(prediction: p.baseAddress!, truth: t.baseAddress!, rows: windows * h)
+            }
         }
         let baselines = ForecastBaselines(data: data)
         log.line(baselines.fitDescription)

@@ -113,8 +113,9 @@ public enum ForecastJob {
             "test_rmse": .number(test.rmse), "test_mape": .number(test.mape), "test_mspe": .number(test.mspe),
             "test": testReport.json, "val": valReport.json]).encoded()
         try AtomicFile.write(json, to: run.path + "/test_metrics.json")
-        log.line(String(format: "test (best epoch %d, standardised, pooled over columns): mse %.4f  mae %.4f  rmse %.4f  "
-                        + "mape %.4f  mspe %.4f", bestEpoch, test.mse, test.mae, test.rmse, test.mape, test.mspe))
+        log.line(String(format: "test (best epoch %d, standardised, pooled over columns): mse %.4f  mae %.4f  "
+                        + "rmse %.4f  mape %.4f  mspe %.4f", bestEpoch, test.mse, test.mae, test.rmse, test.mape,
+                        test.mspe))
         for line in testReport.tableLines + testReport.perColumnLines(file: run.path + "/test_metrics.json") {
             log.line(line)
         }
