@@ -1,5 +1,7 @@
 // Solves a symmetric positive definite system A X = B in Double by Cholesky factorisation, for
-// least-squares normal equations. Small dense systems only; no pivoting, no BLAS.
+// least-squares normal equations. Small dense systems only (up to a few thousand); no pivoting.
+
+import SimbaCore
 
 public enum CholeskySolve {
     /// Overwrites `b` (n × columns, row-major) with X solving A X = B, where `a` (n × n, row-major,
@@ -15,36 +17,37 @@ public enum CholeskySolve {
 
     private static func solve(_ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>, n: Int,
                               columns: Int) -> Bool {
-        // A = G Gᵀ, G lower triangular, stored over A's lower triangle (Cholesky–Banachiewicz).
+        // A = G Gᵀ, G lower triangular, stored over A's lower triangle (Cholesky–Banachiewicz). The
+        // dot products run in four partial sums, which the compiler can keep in vector registers.
         for i in 0..<n {
+            let rowI = a + i * n
             for j in 0...i {
-                var sum = a[i * n + j]
-                for p in 0..<j { sum -= a[i * n + p] * a[j * n + p] }
+                let rowJ = a + j * n
+                var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+                var p = 0
+                while p + 4 <= j {
+                    s0 += rowI[p] * rowJ[p]
+                    s1 += rowI[p + 1] * rowJ[p + 1]
+                    s2 += rowI[p + 2] * rowJ[p + 2]
+                    s3 += rowI[p + 3] * rowJ[p + 3]
+                    p += 4
+                }
+                while p < j {
+                    s0 += rowI[p] * rowJ[p]
+                    p += 1
+                }
+                let sum = rowI[j] - ((s0 + s1) + (s2 + s3))
                 if i == j {
                     guard sum > 0 else { return false }
-                    a[i * n + i] = sum.squareRoot()
+                    rowI[i] = sum.squareRoot()
                 } else {
-                    a[i * n + j] = sum / a[j * n + j]
+                    rowI[j] = sum / rowJ[j]
                 }
             }
         }
-        // G Y = B, then Gᵀ X = Y, row by row over all columns at once.
-        for i in 0..<n {
-            for p in 0..<i {
-                let g = a[i * n + p]
-                for c in 0..<columns { b[i * columns + c] -= g * b[p * columns + c] }
-            }
-            let pivot = a[i * n + i]
-            for c in 0..<columns { b[i * columns + c] /= pivot }
-        }
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            for p in (i + 1)..<n {
-                let g = a[p * n + i]
-                for c in 0..<columns { b[i * columns + c] -= g * b[p * columns + c] }
-            }
-            let pivot = a[i * n + i]
-            for c in 0..<columns { b[i * columns + c] /= pivot }
-        }
+        // G Y = B, then Gᵀ X = Y: blocked triangular solves over all columns at once (OpenBLAS).
+        BLAS.solveLowerTriangular(a, n: n, transposed: false, b: b, columns: columns)
+        BLAS.solveLowerTriangular(a, n: n, transposed: true, b: b, columns: columns)
         return true
     }
 }

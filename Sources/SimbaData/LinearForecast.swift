@@ -12,9 +12,9 @@ import SimbaCore
 /// Fitting: the normal equations in Double, Σ zzᵀ β = Σ z yᵀ with z = (x, 1), solved by Cholesky.
 /// The windows slide over one series, so every entry of the sums is a lagged product sum
 /// Σ_w s[w + a]·s[w + b] of the train rows s; each lag's sums are computed once and slid along the
-/// diagonal (one update per entry), so a fit costs O(K·(N + L + H)·(L + H)) for the sums and
-/// O(K·L²·(L + H)) for the solve, whatever the number N of windows. Forecasting uses one float32
-/// matrix product per column and batch.
+/// diagonal (one update per entry), so a fit costs O(K·(N + L)·(L + H)) for the sums and
+/// O(K·L²·(L + H)) for the solve, whatever the number N of windows; the columns are fitted on the
+/// workers at once. Forecasting uses one float32 matrix product per column and batch.
 public struct LinearForecast: ForecastBaseline {
     public let name = "linear"
     public let key = "linear"
@@ -37,11 +37,18 @@ public struct LinearForecast: ForecastBaseline {
         let (l, h, m, k) = (data.seqLen, data.predLen, data.inputColumns, data.outputColumns)
         let rows = data.rows(.train)
         let windows = data.windowCount(.train)
+        // The columns' fits are independent: one per worker at a time.
+        var solutions = [[Double]?](repeating: nil, count: k)
+        let cost = (windows + l) * (l + h) + l * l * (l + h)
+        solutions.withUnsafeMutableBufferPointer { solutions in
+            Parallel.forEach(k, costPerItem: cost) { j in
+                let c = data.outputColumnRange.lowerBound + j
+                solutions[j] = solve(series: rows.map { Double(data.values[$0 * m + c]) }, seqLen: l, predLen: h)
+            }
+        }
         var weights = [Float](repeating: 0, count: k * l * h), bias = [Float](repeating: 0, count: k * h)
         for j in 0..<k {
-            let c = data.outputColumnRange.lowerBound + j
-            let series = rows.map { Double(data.values[$0 * m + c]) }
-            guard let solution = solve(series: series, seqLen: l, predLen: h) else { return nil }
+            guard let solution = solutions[j] else { return nil }
             for i in 0..<l * h { weights[j * l * h + i] = Float(solution[i]) }
             for t in 0..<h { bias[j * h + t] = Float(solution[l * h + t]) }
         }
@@ -52,13 +59,14 @@ public struct LinearForecast: ForecastBaseline {
     static func solve(series s: [Double], seqLen l: Int, predLen h: Int) -> [Double]? {
         let n = l + h, windows = s.count - n + 1
         precondition(windows >= 1, "a series shorter than one window")
-        // gram[a·n + b] = Σ_{w < windows} s[w + a] s[w + b] for a ≤ b; sums[a] = Σ_w s[w + a].
-        var gram = [Double](repeating: 0, count: n * n), sums = [Double](repeating: 0, count: n)
+        // gram[a·n + b] = Σ_{w < windows} s[w + a] s[w + b] for a ≤ b, a < L (the rows the
+        // equations use); sums[a] = Σ_w s[w + a].
+        var gram = [Double](repeating: 0, count: l * n), sums = [Double](repeating: 0, count: n)
         for lag in 0..<n {
             var g = 0.0
             for w in 0..<windows { g += s[w] * s[w + lag] }
             gram[lag] = g
-            for a in 1..<(n - lag) {
+            for a in 1..<min(l, n - lag) {
                 let (enter, leave) = (a + windows - 1, a - 1)
                 g += s[enter] * s[enter + lag] - s[leave] * s[leave + lag]
                 gram[a * n + a + lag] = g
