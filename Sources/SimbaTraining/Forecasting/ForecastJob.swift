@@ -107,7 +107,7 @@ public enum ForecastJob {
                                            data: data, split: .val)
         let test = ForecastMetricValues(testReport.model.pooledStandardised)
         let bestEpoch = trainer.progress.bestEpoch ?? 0
-        // The flat test_* keys are the model's pooled standardised metrics, as before the reports.
+        // The flat test_* keys (the model's pooled standardised metrics) stay for existing readers.
         let json = try ReportJSON.object([
             "best_epoch": .count(bestEpoch), "test_mse": .number(test.mse), "test_mae": .number(test.mae),
             "test_rmse": .number(test.rmse), "test_mape": .number(test.mape), "test_mspe": .number(test.mspe),
