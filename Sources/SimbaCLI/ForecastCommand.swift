@@ -10,15 +10,20 @@ enum ForecastCommand {
         Usage: simba forecast --checkpoint RUN_DIR|FILE.safetensors [--data FILE.csv] [--split test|val|train]
                               [--inverse] [--future] [--out DIR] [--batch-size N]
 
-        Scores a forecasting checkpoint on every window of a split (MSE, MAE, RMSE, MAPE, MSPE on the
-        standardised scale, as published tables use; --inverse adds original units) and writes
-        metrics.json, predictions.safetensors and a plot of the split's last window per target column.
+        Scores a forecasting checkpoint on every window of a split (MSE, MAE, RMSE, MAPE, MSPE pooled
+        over the columns on the standardised scale, as published tables use; --inverse adds original
+        units), beside three baselines on the same windows (repeat-last, seasonal naive, a per-column
+        linear map fitted on the train split) and per column, and writes metrics.json,
+        predictions.safetensors, predictions.csv (truth and forecast in original units, one line per
+        window, step and column) and a plot of the split's last window per target column.
+        MAPE and MSPE skip truths of 0 and count them. docs/forecasting-reports.md has the details.
 
           --checkpoint   a run folder (its best.safetensors is used) or a weights file
           --data         CSV to read (default: the training config's data.path); it is standardised
                          with the checkpoint's scaler, never refitted
           --split        which split to score (default test)
-          --inverse      also report metrics in the data's original units
+          --inverse      also print pooled metrics in the data's original units and add them to
+                         predictions.safetensors
           --future       forecast the pred_len steps after the file's last row from its last seq_len
                          rows: future.csv (original units, dates continuing the file's step) and plots
           --out          output folder (default RUN_DIR/forecast, or ./forecast for a weights file)

@@ -13,7 +13,9 @@ enum TrainCommand {
 
         Trains a model as the config describes and writes a run folder (config.yaml, log.txt,
         summary.csv, last.safetensors, last.state.safetensors, best.safetensors, and
-        test_metrics.json for forecasting or eval_metrics.json for classification).
+        test_metrics.json for forecasting or eval_metrics.json for classification). Forecasting
+        scores the best checkpoint on test and val beside three baselines (repeat-last, seasonal
+        naive, a per-column linear map): docs/forecasting-reports.md.
 
           --config FILE   YAML config with sections data, model, optimization, output (and augment
                           for classification); its `task` (forecast or classify) picks the keys;

@@ -15,24 +15,37 @@ public enum AtomicFile {
     /// the temporary file is removed; a process killed during the write leaves the temporary file
     /// (`temporaryPath(for:)`), which the next write of the same file removes.
     public static func write(_ data: Data, to path: String) throws {
+        try write(to: path) { emit in try data.withUnsafeBytes { try emit($0) } }
+    }
+
+    /// Replaces `path` atomically, as `write(_:to:)` does, with the bytes `produce` passes to its
+    /// argument piece after piece: for a file too large to build in memory first. An error thrown
+    /// by `produce` leaves the old file untouched and is passed on.
+    public static func write(to path: String,
+                             pieces produce: (_ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
         removeStaleTemporaries(in: folder(of: path), of: URL(fileURLWithPath: path).lastPathComponent)
         let temporary = temporaryPath(for: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw FileWriteError(path: path, reason: String(cString: strerror(errno))) }
         var failure: String?
-        data.withUnsafeBytes { raw in
-            var written = 0
-            while written < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n <= 0 {
-                    if n < 0 && errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
-                    return
+        do {
+            try produce { raw in
+                var written = 0
+                while written < raw.count {
+                    let n = Foundation.write(fd, raw.baseAddress! + written, raw.count - written)
+                    if n <= 0 {
+                        if n < 0 && errno == EINTR { continue }
+                        throw FileWriteError(path: path, reason: String(cString: strerror(errno)))
+                    }
+                    written += n
                 }
-                written += n
             }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
         }
-        if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        if fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         close(fd)
         if failure == nil && rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
         if let failure {

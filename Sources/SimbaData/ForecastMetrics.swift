@@ -4,26 +4,36 @@
 /// Sums for the five metrics over any number of (prediction, truth) batches, so the metrics cover
 /// every window × step × variate exactly once (no dropped last batch, no mean of batch means).
 ///
-/// MAPE and MSPE divide by the truth, as Time-Series-Library does: a truth of 0 makes them infinite
-/// (or NaN for 0/0); on the standardised scale they are large where the truth is near 0.
+/// MAPE and MSPE divide by the truth. Unlike Time-Series-Library, which lets a truth of exactly 0
+/// make them infinite, they skip such elements and count them in `zeroTargets`: their mean is over
+/// the other elements. On the standardised scale they are still large where the truth is near 0.
 public struct ForecastMetricAccumulator: Sendable {
     public private(set) var count = 0
+    /// Elements whose truth is exactly 0, left out of MAPE and MSPE.
+    public private(set) var zeroTargets = 0
     private var squared = 0.0, absolute = 0.0, absolutePercentage = 0.0, squaredPercentage = 0.0
 
     public init() {}
 
-    /// Adds `count` pairs; prediction and truth have the same layout.
-    public mutating func add(prediction: UnsafePointer<Float>, truth: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let (p, t) = (Double(prediction[i]), Double(truth[i]))
-            let error = p - t
-            squared += error * error
-            absolute += abs(error)
+    /// Adds one pair.
+    @inline(__always)
+    public mutating func add(prediction p: Double, truth t: Double) {
+        let error = p - t
+        squared += error * error
+        absolute += abs(error)
+        if t != 0 {
             let relative = error / t
             absolutePercentage += abs(relative)
             squaredPercentage += relative * relative
+        } else {
+            zeroTargets += 1
         }
-        self.count += count
+        count += 1
+    }
+
+    /// Adds `count` pairs; prediction and truth have the same layout.
+    public mutating func add(prediction: UnsafePointer<Float>, truth: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { add(prediction: Double(prediction[i]), truth: Double(truth[i])) }
     }
 
     public mutating func add(prediction: [Float], truth: [Float]) {
@@ -33,16 +43,27 @@ public struct ForecastMetricAccumulator: Sendable {
         }
     }
 
+    /// Adds the pairs `other` summed, as if they had been added here.
+    public mutating func merge(_ other: ForecastMetricAccumulator) {
+        count += other.count
+        zeroTargets += other.zeroTargets
+        squared += other.squared
+        absolute += other.absolute
+        absolutePercentage += other.absolutePercentage
+        squaredPercentage += other.squaredPercentage
+    }
+
     /// mean (p − t)².
     public var mse: Double { squared / Double(count) }
     /// mean |p − t|.
     public var mae: Double { absolute / Double(count) }
     /// √MSE.
     public var rmse: Double { mse.squareRoot() }
-    /// mean |(p − t) / t| (a fraction, not percent, as Time-Series-Library reports it).
-    public var mape: Double { absolutePercentage / Double(count) }
-    /// mean ((p − t) / t)².
-    public var mspe: Double { squaredPercentage / Double(count) }
+    /// mean |(p − t) / t| over the elements whose truth is not 0 (a fraction, not percent, as
+    /// Time-Series-Library reports it); NaN when every truth is 0.
+    public var mape: Double { absolutePercentage / Double(count - zeroTargets) }
+    /// mean ((p − t) / t)² over the elements whose truth is not 0; NaN when every truth is 0.
+    public var mspe: Double { squaredPercentage / Double(count - zeroTargets) }
 }
 
 /// The metrics as pure functions of whole (prediction, truth) arrays of equal length.
@@ -59,8 +80,8 @@ public enum ForecastMetrics {
     public static func mae(_ prediction: [Float], _ truth: [Float]) -> Double { accumulated(prediction, truth).mae }
     /// √(mean (p − t)²).
     public static func rmse(_ prediction: [Float], _ truth: [Float]) -> Double { accumulated(prediction, truth).rmse }
-    /// mean |(p − t) / t|.
+    /// mean |(p − t) / t| over the truths that are not 0.
     public static func mape(_ prediction: [Float], _ truth: [Float]) -> Double { accumulated(prediction, truth).mape }
-    /// mean ((p − t) / t)².
+    /// mean ((p − t) / t)² over the truths that are not 0.
     public static func mspe(_ prediction: [Float], _ truth: [Float]) -> Double { accumulated(prediction, truth).mspe }
 }

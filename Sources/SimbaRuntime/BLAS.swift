@@ -1,5 +1,6 @@
 // Swift names for the OpenBLAS calls simba uses: row-major single-precision GEMM split across
-// simba's own workers, and what the library reports about itself. The only file importing COpenBLAS.
+// simba's own workers, a Double triangular solve, and what the library reports about itself. The
+// only file importing COpenBLAS.
 
 import COpenBLAS
 import Foundation
@@ -130,6 +131,19 @@ public enum BLAS {
                 }
             }
         }
+    }
+
+    /// Solves T X = B (or Tᵀ X = B when `transposed`) in place of B (n × columns, row-major), T the
+    /// lower triangle of `t` (n × n, row-major, non-unit diagonal), in Double: LAPACK's dtrsm in the
+    /// calling thread, for the small least-squares systems of the forecasting baselines.
+    public static func solveLowerTriangular(
+        _ t: UnsafePointer<Double>, n: Int, transposed: Bool, b: UnsafeMutablePointer<Double>, columns: Int
+    ) {
+        precondition(n >= 0 && columns >= 0, "triangular solve sizes must be non-negative")
+        if n == 0 || columns == 0 { return }
+        _ = singleThreaded
+        cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, transposed ? CblasTrans : CblasNoTrans, CblasNonUnit,
+                    Int32(n), Int32(columns), 1, t, Int32(n), b, Int32(columns))
     }
 
     /// Adds one call to `meter` when a benchmark has set it.

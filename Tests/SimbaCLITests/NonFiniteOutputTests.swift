@@ -1,5 +1,5 @@
 // Checkpoints holding NaN weights through `simba eval`, `simba forecast` and `simba train --resume`:
-// the error names how many images or which windows, and no result file is written; infinite MAPE is null.
+// the error names how many images or which windows, and no result file is written; MAPE skips zero truths.
 
 import Foundation
 @testable import SimbaCLI
@@ -73,27 +73,30 @@ struct NonFiniteOutputTests {
         }
     }
 
-    @Test("A truth of 0 makes MAPE and MSPE infinite: metrics.json holds null for them, the rest is written")
-    func infiniteMetricsAsNull() throws {
+    @Test("MAPE and MSPE skip truths of 0 and count them; the metrics stay finite")
+    func zeroTruthsSkipped() throws {
         let folder = TemporaryFolder("simba-cli-mape-test")
         // Column a alternates 1 and 3 over the 140 training rows (mean exactly 2) and is 2 after them:
-        // its standardised truth is exactly 0 in the test split.
+        // its standardised truth is exactly 0 in the test split (33 windows × 8 steps), not in original units.
         let csv = ForecastFiles.csv { row, column in column == 0 ? (row >= 140 ? "2" : row % 2 == 0 ? "1" : "3") : nil }
         folder.write(csv, to: "series.csv")
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
-        // Training's test_metrics.json holds null too (it used to end in an EncodingError).
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
+        let train = simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
+        #expect(train.result == 0, "\(train.errors)")
+        #expect(train.output.contains(
+            "MAPE and MSPE skip the targets that are exactly 0: 264 standardised, 0 in original units"))
         let testMetrics = try JSONSerialization.jsonObject(
             with: Data(contentsOf: URL(fileURLWithPath: folder.file("run/test_metrics.json")))) as? [String: Any]
-        #expect(testMetrics?["test_mape"] is NSNull, "\(String(describing: testMetrics))")
-        #expect(testMetrics?["test_mse"] is NSNumber)
+        #expect((testMetrics?["test_mape"] as? Double)?.isFinite == true, "\(String(describing: testMetrics))")
         let run = simba(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")])
         #expect(run.result == 0, "\(run.errors)")
-        let json = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/metrics.json"))))
-        let metrics = try #require((json as? [String: Any])?["standardised"] as? [String: Any])
-        #expect(metrics["mape"] is NSNull && metrics["mspe"] is NSNull, "\(metrics)")
-        #expect((metrics["mse"] as? NSNumber)?.doubleValue.isFinite == true)
+        let json = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/metrics.json")))) as? [String: Any])
+        let metrics = try #require(json["standardised"] as? [String: Any])
+        #expect((metrics["mape"] as? Double)?.isFinite == true && (metrics["mspe"] as? Double)?.isFinite == true,
+                "\(metrics)")
+        let skipped = try #require(json["skipped_zero_targets"] as? [String: Int])
+        #expect(skipped == ["standardised": 264, "original_units": 0])
         #expect(folder.exists("out/predictions.safetensors"))
     }
 

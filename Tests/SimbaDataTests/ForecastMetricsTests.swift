@@ -1,5 +1,5 @@
-// ForecastMetrics: the five metrics on a hand-computed case, and batch accumulation that counts
-// every element once, uneven last batch included.
+// ForecastMetrics: the five metrics on a hand-computed case, batch accumulation that counts every
+// element once (uneven last batch included), zero truths skipped by MAPE/MSPE, merged sums.
 
 import SimbaData
 import Testing
@@ -31,8 +31,24 @@ import Testing
         #expect(abs(sums.mse - ForecastMetrics.mse(p, t)) < 1e-15 && abs(sums.mspe - ForecastMetrics.mspe(p, t)) < 1e-15)
     }
 
-    @Test func zeroTruthMakesPercentagesInfinite() {
-        #expect(ForecastMetrics.mape([1], [0]) == .infinity)
+    @Test func percentagesSkipZeroTruthsAndCountThem() {
+        // Truths 0, 2, 0, −4: MAPE over |1/2| and |−2/−4|; the zeros still count for MSE.
+        var sums = ForecastMetricAccumulator()
+        sums.add(prediction: [1, 3, 5, -2], truth: [0, 2, 0, -4])
+        #expect(sums.zeroTargets == 2 && sums.count == 4)
+        #expect(sums.mape == 0.5 && sums.mspe == 0.25)
+        #expect(sums.mse == (1 + 1 + 25 + 4) / 4.0)
+        #expect(ForecastMetrics.mape([1], [0]).isNaN)  // no truth left to divide by
         #expect(ForecastMetrics.mse([1], [0]) == 1)
+    }
+
+    @Test func mergingSumsEqualsAddingEverything() {
+        var first = ForecastMetricAccumulator(), second = ForecastMetricAccumulator(), all = ForecastMetricAccumulator()
+        first.add(prediction: [1, 2], truth: [0, 3])
+        second.add(prediction: [4], truth: [5])
+        all.add(prediction: [1, 2, 4], truth: [0, 3, 5])
+        first.merge(second)
+        #expect(first.count == all.count && first.zeroTargets == all.zeroTargets)
+        #expect(first.mse == all.mse && first.mae == all.mae && first.mape == all.mape && first.mspe == all.mspe)
     }
 }

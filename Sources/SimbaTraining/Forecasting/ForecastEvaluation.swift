@@ -1,5 +1,5 @@
-// `simba forecast`: loads a forecasting checkpoint, scores it on a split of a CSV (standardised and,
-// on request, original units), writes the predictions and plots, and forecasts past the file's end.
+// `simba forecast`: loads a forecasting checkpoint, scores it and the baselines on a split of a CSV,
+// writes the metrics, predictions and plots, and forecasts past the file's end.
 
 import Foundation
 import SimbaCore
@@ -70,9 +70,10 @@ public struct ForecastEvaluationOptions {
 }
 
 public enum ForecastEvaluation {
-    /// Scores the checkpoint and writes metrics.json, predictions.safetensors and one plot per
-    /// target column; with `future`, also future.csv and future plots. Every forecast is computed and
-    /// checked (finite, NonFiniteOutputError otherwise) before the first file is written.
+    /// Scores the checkpoint and the baselines and writes metrics.json, predictions.safetensors,
+    /// predictions.csv and one plot per target column; with `future`, also future.csv and future
+    /// plots. Every forecast is computed and checked (finite, NonFiniteOutputError otherwise)
+    /// before the first file is written.
     public static func run(checkpoint: ForecastCheckpoint, options: ForecastEvaluationOptions, log: RunLog) throws {
         let config = checkpoint.config
         let dataPath = options.dataPath ?? config.path("data.path")
@@ -100,32 +101,46 @@ public enum ForecastEvaluation {
         }
         var original = (predictions, truths)
         checkpoint.scaler.inverseTransform(&original.0, columns: data.outputColumnRange)
-        checkpoint.scaler.inverseTransform(&original.1, columns: data.outputColumnRange)
+        let scaler = checkpoint.scaler, firstColumn = data.outputColumnRange.lowerBound
+        for i in original.1.indices {
+            let c = firstColumn + i % k
+            original.1[i] = Float(ForecastScoreSheet.originalUnits(Double(truths[i]), mean: scaler.means[c],
+                                                                   std: scaler.stds[c]))
+        }
         try checkFinite(original.0, windowSize: h * k, "\(options.split.rawValue) windows in original units")
         let future = options.future ? try forecastFuture(checkpoint: checkpoint, data: data) : nil
 
-        var report: [String: [String: Double?]] = [:]
-        var standardised = ForecastMetricAccumulator()
-        standardised.add(prediction: predictions, truth: truths)
-        report["standardised"] = metrics(standardised)
-        log.line(line("standardised", standardised))
+        var sheet = ForecastScoreSheet(scaler: checkpoint.scaler, columnRange: data.outputColumnRange)
+        predictions.withUnsafeBufferPointer { p in
+            truths.withUnsafeBufferPointer { t in
+                sheet.add(prediction: p.baseAddress!, truth: t.baseAddress!, rows: windows * h)
+            }
+        }
+        let baselines = ForecastBaselines(data: data)
+        log.line(baselines.fitDescription)
+        let comparison = ForecastComparison(model: sheet, baselines: baselines, data: data, split: options.split)
+        log.line(line("standardised, pooled over columns", sheet.pooledStandardised))
         var tensors: [(String, [Float])] = [("prediction", predictions), ("truth", truths)]
         if options.inverse {
-            var accumulator = ForecastMetricAccumulator()
-            accumulator.add(prediction: original.0, truth: original.1)
-            report["original_units"] = metrics(accumulator)
-            log.line(line("original units", accumulator))
+            log.line(line("original units, pooled over columns", sheet.pooledOriginal))
             tensors += [("prediction_original", original.0), ("truth_original", original.1)]
         }
-        let json = try JSONEncoder.pretty.encode(report)
+        let metricsFile = options.outputDir + "/metrics.json"
+        for line in comparison.tableLines + comparison.perColumnLines(file: metricsFile) { log.line(line) }
+        let json = try comparison.json.encoded()
         try FileManager.default.createDirectory(atPath: options.outputDir, withIntermediateDirectories: true)
-        try AtomicFile.write(json, to: options.outputDir + "/metrics.json")
+        try AtomicFile.write(json, to: metricsFile)
         try writePredictions(tensors, shape: [windows, h, k], columns: data.outputColumnNames, to: options.outputDir + "/predictions.safetensors")
+        let table = PredictionTable(data: data, split: options.split, forecast: original.0, truth: original.1)
+        let started = DispatchTime.now().uptimeNanoseconds
+        let bytes = try table.write(to: options.outputDir + "/predictions.csv")
+        log.line(String(format: "predictions.csv: %d lines, %.1f MB in %.1f s", table.lineCount, Double(bytes) / 1e6,
+                        Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9))
         try plotLastWindow(data: data, split: options.split, predictions: original.0, scaler: checkpoint.scaler, outputDir: options.outputDir, log: log)
         if let future {
             try writeFuture(future, data: data, outputDir: options.outputDir, log: log)
         }
-        log.line("wrote \(options.outputDir)/metrics.json, predictions.safetensors and plots")
+        log.line("wrote \(options.outputDir)/metrics.json, predictions.safetensors, predictions.csv and plots")
     }
 
     /// Throws a NonFiniteOutputError naming the windows of `values` ((windows, windowSize)) that
@@ -136,17 +151,6 @@ public enum ForecastEvaluation {
             bad.scan($0.baseAddress!, first: 0, count: values.count / windowSize, perWindow: windowSize)
         }
         try bad.check(what, total: values.count / windowSize)
-    }
-
-    /// The five metrics for metrics.json (`jsonValues`).
-    static func metrics(_ a: ForecastMetricAccumulator) -> [String: Double?] {
-        jsonValues(["mse": a.mse, "mae": a.mae, "rmse": a.rmse, "mape": a.mape, "mspe": a.mspe])
-    }
-
-    /// Metrics for a JSON file: a non-finite one becomes null, which JSON can hold (MAPE and MSPE
-    /// divide by the truth, so a truth of exactly 0 makes them infinite; Time-Series-Library keeps that).
-    static func jsonValues(_ values: [String: Double]) -> [String: Double?] {
-        values.mapValues { $0.isFinite ? $0 : nil }
     }
 
     static func line(_ scale: String, _ a: ForecastMetricAccumulator) -> String {

@@ -123,20 +123,30 @@ public enum ForecastJob {
             group?.broadcast(&test)
             return ForecastRunResult(runFolder: outputDir, bestEpoch: bestEpoch, test: test)
         }
-        // Rank 0 alone, over every shard.
+        // Rank 0 alone, over every shard: the best checkpoint on test, then on validation, each beside the
+        // baselines.
         trainer.batchSplit.owned = 0..<trainer.batchSplit.shardCount
-        var standardised = ForecastMetricAccumulator()
-        try trainer.predictor.forEachBatch(.test) { _, count, predictions, targets in
-            standardised.add(prediction: predictions, truth: targets, count: count * settings.model.predLen * data.outputColumns)
-        }
-        var test = ForecastMetricValues(standardised)
+        let baselines = ForecastBaselines(data: data)
+        log.line(baselines.fitDescription)
+        let testReport = ForecastComparison(model: try trainer.predictor.scoreSheet(.test), baselines: baselines,
+                                            data: data, split: .test)
+        let valReport = ForecastComparison(model: try trainer.predictor.scoreSheet(.val), baselines: baselines,
+                                           data: data, split: .val)
+        var test = ForecastMetricValues(testReport.model.pooledStandardised)
         group?.broadcast(&test)
-        let json = try JSONEncoder.pretty.encode(ForecastEvaluation.jsonValues([
-            "best_epoch": Double(bestEpoch), "test_mse": test.mse, "test_mae": test.mae,
-            "test_rmse": test.rmse, "test_mape": test.mape, "test_mspe": test.mspe]))
+        // The flat test_* keys (the model's pooled standardised metrics) stay for existing readers.
+        let json = try ReportJSON.object([
+            "best_epoch": .count(bestEpoch), "test_mse": .number(test.mse), "test_mae": .number(test.mae),
+            "test_rmse": .number(test.rmse), "test_mape": .number(test.mape), "test_mspe": .number(test.mspe),
+            "test": testReport.json, "val": valReport.json]).encoded()
         try AtomicFile.write(json, to: run.path + "/test_metrics.json")
-        log.line(String(format: "test (best epoch %d, standardised): mse %.4f  mae %.4f  rmse %.4f  mape %.4f  mspe %.4f",
-                        bestEpoch, test.mse, test.mae, test.rmse, test.mape, test.mspe))
+        log.line(String(format: "test (best epoch %d, standardised, pooled over columns): mse %.4f  mae %.4f  "
+                        + "rmse %.4f  mape %.4f  mspe %.4f", bestEpoch, test.mse, test.mae, test.rmse, test.mape,
+                        test.mspe))
+        for line in testReport.tableLines + testReport.perColumnLines(file: run.path + "/test_metrics.json") {
+            log.line(line)
+        }
+        log.line(valReport.ratioLine)
         return ForecastRunResult(runFolder: run.path, bestEpoch: bestEpoch, test: test)
     }
 }

@@ -71,6 +71,17 @@ public final class ForecastPredictor {
         }
     }
 
+    /// The model's scores over every window × step × target column of `split`, per column and
+    /// pooled, standardised and in original units; throws as `forEachBatch` does.
+    public func scoreSheet(_ split: ForecastSplit) throws -> ForecastScoreSheet {
+        var sheet = ForecastScoreSheet(scaler: data.scaler, columnRange: data.outputColumnRange)
+        let h = batchSplit.config.predLen
+        try forEachBatch(split) { _, count, predictions, targets in
+            sheet.add(prediction: predictions, truth: targets, rows: count * h)
+        }
+        return sheet
+    }
+
     /// MSE and MAE over every window × step × target column of `split`; NaN when a forecast is not
     /// finite (training checks the validation MSE and the weights itself). With a group, each rank
     /// sums its owned windows' errors and the sums and counts are added over the ranks (in double).
