@@ -28,7 +28,8 @@ enum SeriesResampling {
     /// from January, years), labelled at 00:00 of their first day (`MS`, `QS`, `YS`) or of their last
     /// (`M`, `Q`, `Y`), as pandas labels them. Missing bins are gaps for `GridCompletion`; pandas'
     /// `sum` would write 0 there instead. Throws `tooManyBins` when the bins from the first row's to
-    /// the last row's outnumber the rows (resampling to a finer step than the data's).
+    /// the last row's are more than twice the rows, so most would be empty (a finer step than the
+    /// data's: filling them would invent most of the series).
     static func resample<Value: BinaryFloatingPoint>(
         timestamps: [Int64], values: [Value], width: Int, lines: [Int], to frequency: Frequency,
         aggregate: Aggregation, path: String
@@ -57,7 +58,7 @@ enum SeriesResampling {
         }
         let (firstBin, lastBin) = (bin(timestamps[0]), bin(timestamps[timestamps.count - 1]))
         let bins = lastBin - firstBin + 1
-        guard bins <= Int64(timestamps.count) else {
+        guard bins <= 2 * Int64(timestamps.count) else {
             throw TimeGridError.tooManyBins(path: path, rows: timestamps.count, bins: Int(bins), frequency: frequency)
         }
         var outTimes: [Int64] = [], outLines: [Int] = [], outValues: [Value] = []

@@ -17,7 +17,7 @@ public enum TimeGridError: Error, CustomStringConvertible, Equatable {
     case gaps(path: String, count: Int, missing: Int, largest: Int, line: Int, date: Int64, frequency: Frequency)
     /// Filling the gaps would add `missing` rows to the `rows` there are.
     case mostlyGaps(path: String, rows: Int, missing: Int, frequency: Frequency)
-    /// Resampling `rows` rows at `frequency` would make `bins` bins, more than the rows.
+    /// Resampling `rows` rows at `frequency` would make `bins` bins, more than twice the rows.
     case tooManyBins(path: String, rows: Int, bins: Int, frequency: Frequency)
 
     public var description: String {
