@@ -15,7 +15,7 @@ import Testing
         let error = TimeGridError.unsorted(path: read.path, line: 6, date: date("2020-01-01 01:00"), previousLine: 4,
                                            previousDate: date("2020-01-01 02:00"), count: 1, reversed: false)
         #expect(throws: error) { try read.onGrid(TimeGridOptions()) }
-        #expect(error.description.contains(":6: the date 2020-01-01 01:00:00 comes after 2020-01-01 02:00:00 on line 4"))
+        #expect(error.description.contains(":6: the date 2020-01-01 01:00:00 is earlier than 2020-01-01 02:00:00 on line 4"))
         #expect(error.description.contains("data.sort: true"))
     }
 
