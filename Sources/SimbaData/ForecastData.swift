@@ -110,9 +110,9 @@ public final class ForecastData: Sendable {
     public let scaler: ForecastScaler
     /// Standardised values, row-major (timestamps.count × columnNames.count), every row of the file.
     public let values: [Float]
-    /// Seconds since 1970 UTC of every row, on `grid` (row r is its step r).
+    /// Seconds since 1970 UTC of every row, on the grid of `frequency` from the first row (row r is its step r).
     public let timestamps: [Int64]
-    /// The rows' time grid, and how the file's rows were put on it (`TimeSeriesTable.onGrid`).
+    /// The rows' step, and how the file's rows were put on its grid (`TimeSeriesTable.onGrid`).
     public let gridReport: TimeGridReport
     /// Number of input columns M (= columnNames.count).
     public let inputColumns: Int
@@ -128,7 +128,7 @@ public final class ForecastData: Sendable {
     public var outputColumnRange: Range<Int> { (inputColumns - outputColumns)..<inputColumns }
     public var outputColumnNames: [String] { Array(columnNames[outputColumnRange]) }
     /// The rows' step (inferred, `data.freq` or `data.resample`).
-    public var frequency: Frequency { gridReport.grid.frequency }
+    public var frequency: Frequency { gridReport.frequency }
     /// The steps a seasonal-naive forecast looks back (`Frequency.seasonalPeriod`): a day of
     /// sub-daily rows, a week of daily rows (5 business days), 12 months, 4 quarters, else 1.
     public var seasonalPeriod: Int { frequency.seasonalPeriod }
@@ -251,6 +251,7 @@ public final class ForecastData: Sendable {
     /// seconds otherwise.
     public func futureTimestamps(count: Int) -> [Int64] {
         precondition(count >= 0, "a negative number of future steps")
-        return (0..<count).map { gridReport.grid.timestamp(timestamps.count + $0) }
+        let grid = TimeGrid(frequency: frequency, origin: timestamps[0])
+        return (0..<count).map { grid.timestamp(timestamps.count + $0) }
     }
 }

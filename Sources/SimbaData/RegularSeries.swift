@@ -34,12 +34,12 @@ public struct TimeGridReport: Equatable, Sendable {
         case resampled(rows: Int, bins: Int, aggregate: Aggregation)
     }
 
-    /// The grid of the regularised rows; its origin is the first row.
-    public let grid: TimeGrid
+    /// The step of the regularised rows; each series' grid starts at its first row.
+    public let frequency: Frequency
     public let source: Source
-    /// Whether the rows were sorted (`data.sort` and a file out of order).
+    /// Whether rows were sorted (`data.sort` and rows out of order).
     public let sorted: Bool
-    /// The gaps that were filled, if any.
+    /// The gaps that were filled, if any (of all series together).
     public let gaps: GapSummary?
     public let fill: GapFill
 
@@ -48,10 +48,10 @@ public struct TimeGridReport: Equatable, Sendable {
     public var lines: [String] {
         var lines: [String]
         switch source {
-        case .inferred: lines = ["freq: \(grid.frequency) (inferred)"]
-        case .given: lines = ["freq: \(grid.frequency) (data.freq)"]
+        case .inferred: lines = ["freq: \(frequency) (inferred)"]
+        case .given: lines = ["freq: \(frequency) (data.freq)"]
         case let .resampled(rows, bins, aggregate):
-            lines = ["freq: \(grid.frequency) (data.resample: \(aggregate.rawValue) of \(rows) rows in \(bins) bins)"]
+            lines = ["freq: \(frequency) (data.resample: \(aggregate.rawValue) of \(rows) rows in \(bins) bins)"]
         }
         if sorted { lines.append("time order: rows sorted by date (data.sort)") }
         if let gaps {
@@ -65,53 +65,78 @@ public struct TimeGridReport: Equatable, Sendable {
 }
 
 extension TimeSeriesTable {
-    /// The table on a regular grid, and what was done to put it there:
+    /// The table on a regular grid, and what was done to put it there. Each series (a block of rows)
+    /// is treated on its own, with one step for all:
     /// 1. rows out of time order are an error, or are sorted (stably) with `options.sort`; two rows
     ///    with one date are an error either way (`TimeOrder`);
     /// 2. with `options.resample`, rows are aggregated into bins of that step (`SeriesResampling`);
-    /// 3. otherwise the step is `options.frequency` or inferred, and the grid starts at the first row;
-    /// 4. every row must be a step of the grid; gaps are an error unless `options.fill` fills them
+    /// 3. otherwise the step is `options.frequency` or inferred from every series' steps, and a
+    ///    series' grid starts at its first row;
+    /// 4. every row must be a step of its grid; gaps are an error unless `options.fill` fills them
     ///    (`GridCompletion`).
     /// A table already regular comes back unchanged.
     public func onGrid(_ options: TimeGridOptions) throws -> (table: TimeSeriesTable, report: TimeGridReport) {
-        var (times, rows, rowLines) = (timestamps, values, lines)
-        let width = columnCount
-        let order = try TimeOrder.order(times, lines: rowLines, path: path, sort: options.sort)
-        if let order {
-            times = order.map { timestamps[$0] }
-            rowLines = order.map { lines[$0] }
-            rows = order.flatMap { values[($0 * width)..<(($0 + 1) * width)] }
+        let blocks = [0..<rowCount]
+        let (regular, report) = try Self.regularised(timestamps: timestamps, values: values, width: columnCount,
+                                                     lines: lines, blocks: blocks, options: options, path: path)
+        let table = TimeSeriesTable(path: path, columns: columns, values: regular.values,
+                                    timestamps: regular.timestamps, lines: regular.lines)
+        return (table, report)
+    }
+
+    /// `onGrid` on the table's arrays, `blocks` the row ranges of its series.
+    static func regularised<Value: BinaryFloatingPoint>(
+        timestamps: [Int64], values: [Value], width: Int, lines: [Int], blocks: [Range<Int>],
+        options: TimeGridOptions, path: String
+    ) throws -> (regular: (timestamps: [Int64], values: [Value], lines: [Int]), report: TimeGridReport) {
+        // Each series as its own arrays, in time order.
+        var parts: [(times: [Int64], values: [Value], lines: [Int])] = []
+        var sorted = false
+        for rows in blocks {
+            let times = Array(timestamps[rows]), rowLines = Array(lines[rows])
+            let rowValues = Array(values[(rows.lowerBound * width)..<(rows.upperBound * width)])
+            guard let order = try TimeOrder.order(times, lines: rowLines, path: path, sort: options.sort) else {
+                parts.append((times, rowValues, rowLines))
+                continue
+            }
+            sorted = true
+            var reordered = [Value]()
+            reordered.reserveCapacity(rowValues.count)
+            for r in order { reordered.append(contentsOf: rowValues[(r * width)..<((r + 1) * width)]) }
+            parts.append((order.map { times[$0] }, reordered, order.map { rowLines[$0] }))
         }
-        let grid: TimeGrid, source: TimeGridReport.Source
+        let frequency: Frequency, source: TimeGridReport.Source
         if let step = options.resample {
-            let binned = try SeriesResampling.resample(timestamps: times, values: rows, width: width, lines: rowLines,
-                                                       to: step, aggregate: options.aggregate, path: path)
-            source = .resampled(rows: times.count, bins: binned.timestamps.count, aggregate: options.aggregate)
-            (grid, times, rows, rowLines) = binned
+            for (i, part) in parts.enumerated() where !part.times.isEmpty {
+                let binned = try SeriesResampling.resample(timestamps: part.times, values: part.values, width: width,
+                                                           lines: part.lines, to: step, aggregate: options.aggregate,
+                                                           path: path)
+                parts[i] = (binned.timestamps, binned.values, binned.lines)
+            }
+            frequency = step
+            source = .resampled(rows: timestamps.count, bins: parts.reduce(0) { $0 + $1.times.count },
+                                aggregate: options.aggregate)
+        } else if let given = options.frequency {
+            (frequency, source) = (given, .given)
         } else {
-            guard times.count >= 2 || options.frequency != nil else {
-                throw DataError.tooFewRows(path: path, rows: times.count)
-            }
-            grid = TimeGrid(frequency: options.frequency ?? .inferred(from: times), origin: times[0])
-            source = options.frequency == nil ? .inferred : .given
+            let stepped = parts.map(\.times).filter { $0.count >= 2 }
+            guard !stepped.isEmpty else { throw DataError.tooFewRows(path: path, rows: timestamps.count) }
+            (frequency, source) = (Frequency.inferred(from: stepped), .inferred)
         }
-        let complete = try GridCompletion.complete(timestamps: times, values: rows, width: width, lines: rowLines,
-                                                   grid: grid, given: source == .given, fill: options.fill,
-                                                   path: path)
-        if complete.gaps != nil {
-            // Added rows have no line of their own: they take the line of the row before them.
-            var filledLines: [Int] = []
-            filledLines.reserveCapacity(complete.timestamps.count)
-            var next = 0
-            for t in complete.timestamps {
-                if next < times.count, times[next] == t { next += 1 }
-                filledLines.append(rowLines[next - 1])
-            }
-            rowLines = filledLines
+        var gaps: [GapSummary] = []
+        var regular = (timestamps: [Int64](), values: [Value](), lines: [Int]())
+        for part in parts where !part.times.isEmpty {
+            let complete = try GridCompletion.complete(
+                timestamps: part.times, values: part.values, width: width, lines: part.lines,
+                grid: TimeGrid(frequency: frequency, origin: part.times[0]), given: source == .given,
+                fill: options.fill, path: path)
+            regular.timestamps += complete.timestamps
+            regular.values += complete.values
+            regular.lines += complete.lines
+            if let summary = complete.gaps { gaps.append(summary) }
         }
-        let table = TimeSeriesTable(path: path, columns: columns, values: complete.values,
-                                    timestamps: complete.timestamps, lines: rowLines)
-        return (table, TimeGridReport(grid: grid, source: source, sorted: order != nil, gaps: complete.gaps,
-                                      fill: options.fill))
+        let report = TimeGridReport(frequency: frequency, source: source, sorted: sorted,
+                                    gaps: GapSummary(pooling: gaps), fill: options.fill)
+        return (regular, report)
     }
 }

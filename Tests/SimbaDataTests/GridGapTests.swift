@@ -82,4 +82,26 @@ import Testing
         #expect(throws: error) { try table(five).onGrid(TimeGridOptions(fill: .ffill)) }
         #expect(error.description.contains("would add 5 rows to the 4 there are"))
     }
+
+    @Test func everySeriesIsCheckedAndFilledOnItsOwn() throws {
+        // Two series of one long file: the same dates in both (not repeats), each with its own origin,
+        // the second out of order (sorted) and with a gap (filled); one step inferred from both.
+        let times = ["2020-01-01 00:00", "2020-01-01 01:00", "2020-01-01 02:00",
+                     "2020-01-01 01:30", "2020-01-01 00:30", "2020-01-01 03:30"].map(date)
+        let values: [Double] = [1, 2, 3, 20, 10, 40]
+        let (regular, report) = try TimeSeriesTable.regularised(
+            timestamps: times, values: values, width: 1, lines: [2, 3, 4, 5, 6, 7], blocks: [0..<3, 3..<6],
+            options: TimeGridOptions(sort: true, fill: .interpolate), path: "long.csv")
+        #expect(dates(regular.timestamps).map { String($0.dropFirst(11).prefix(5)) }
+                    == ["00:00", "01:00", "02:00", "00:30", "01:30", "02:30", "03:30"])
+        #expect(regular.values == [1, 2, 3, 10, 20, 30, 40] && regular.lines == [2, 3, 4, 6, 5, 5, 7])
+        #expect(report.frequency == .seconds(3600) && report.sorted)
+        #expect(report.gaps == GapSummary(count: 1, missing: 1, largest: 1, line: 5, date: date("2020-01-01 01:30")))
+        // A repeat inside one series is still refused.
+        #expect(throws: TimeGridError.duplicate(path: "long.csv", line: 4, firstLine: 3, date: times[1], count: 1)) {
+            try TimeSeriesTable.regularised(timestamps: [times[0], times[1], times[1], times[0]], values: [1, 2, 3, 4.0],
+                                            width: 1, lines: [2, 3, 4, 5], blocks: [0..<3, 3..<4],
+                                            options: TimeGridOptions(), path: "long.csv")
+        }
+    }
 }
