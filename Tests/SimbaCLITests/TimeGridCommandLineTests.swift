@@ -60,12 +60,22 @@ private func train(_ dates: [String], _ extra: [String] = []) -> (status: Int32,
         #expect(log.contains("filled by interpolate (data.missing)"))
     }
 
+    @Test("data.resample trains on the bins and logs how many rows went into how many")
+    func resample() throws {
+        let run = train(hours(400), ["--set", "data.resample=2h", "--set", "data.aggregate=max"])
+        #expect(run.status == 0)
+        let log = try String(contentsOfFile: run.folder.file("run/log.txt"), encoding: .utf8)
+        #expect(log.contains("200 rows") && log.contains("freq: 2h (data.resample: max of 400 rows in 200 bins)"),
+                "\(log)")
+    }
+
     @Test("A data.freq or data.resample that is not a usable frequency is a config error naming the key",
-          arguments: [("data.freq=15 mins", "data.freq must be a frequency, got '15 mins'"),
-                      ("data.resample=B", "data.resample is business day, which rows cannot be resampled to"),
-                      ("data.freq=2h", "is not a step of the 2h grid (data.freq)")])
-    func badFrequency(_ setting: String, _ message: String) {
-        let refused = train(hours(200), ["--set", setting])
+          arguments: [(["data.freq=15 mins"], "data.freq must be a frequency, got '15 mins'"),
+                      (["data.resample=B"], "data.resample is business day, which rows cannot be resampled to"),
+                      (["data.freq=2h"], "is not a step of the 2h grid (data.freq)"),
+                      (["data.freq=1h", "data.resample=2h"], "data.freq and data.resample are both set")])
+    func badFrequency(_ settings: [String], _ message: String) {
+        let refused = train(hours(200), settings.flatMap { ["--set", $0] })
         #expect(refused.status == 1)
         #expect(refused.errors.contains(message), "\(refused.errors)")
         #expect(!refused.folder.exists("run"))
@@ -79,8 +89,11 @@ private func train(_ dates: [String], _ extra: [String] = []) -> (status: Int32,
         let dates: [String] = weekdays.map { String(ForecastFiles.timestamp($0 * 86_400).prefix(10)) }
         let run = train(dates)
         #expect(run.status == 0)
-        #expect(SimbaCommand.run(["forecast", "--checkpoint", run.folder.file("run"), "--future",
-                                  "--out", run.folder.file("out")]) == 0)
+        let forecast = captureOutput {
+            SimbaCommand.run(["forecast", "--checkpoint", run.folder.file("run"), "--future", "--out", run.folder.file("out")])
+        }
+        #expect(forecast.result == 0)
+        #expect(forecast.output.contains("freq: business day (inferred)"), "\(forecast.output)")
         let future = try String(contentsOfFile: run.folder.file("out/future.csv"), encoding: .utf8)
             .split(separator: "\n").dropFirst().map { String($0.prefix(10)) }
         // The last row is Friday 2021-12-03: Monday to Friday, then Monday to Wednesday.
