@@ -79,8 +79,8 @@ public struct ForecastOptions: Equatable, Sendable {
     /// How the rows' times are checked and put on a regular grid before the splits are cut.
     public var grid: TimeGridOptions
 
-    public init(features: ForecastFeatures = .multivariate, target: String = "OT", seqLen: Int, predLen: Int, borders: SplitBorders = .auto,
-                grid: TimeGridOptions = TimeGridOptions()) {
+    public init(features: ForecastFeatures = .multivariate, target: String = "OT", seqLen: Int, predLen: Int,
+                borders: SplitBorders = .auto, grid: TimeGridOptions = TimeGridOptions()) {
         self.features = features
         self.target = target
         self.seqLen = seqLen

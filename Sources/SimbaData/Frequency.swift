@@ -81,7 +81,8 @@ public enum Frequency: Equatable, Sendable, CustomStringConvertible {
     public init?(parsing text: String) {
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         var anchor: MonthAnchor?
-        for (suffix, value) in [("(month starts)", MonthAnchor.start), ("(month ends)", .end)] where rest.hasSuffix(suffix) {
+        let suffixes = [("(month starts)", MonthAnchor.start), ("(month ends)", .end)]
+        for (suffix, value) in suffixes where rest.hasSuffix(suffix) {
             rest = rest.dropLast(suffix.count)
             anchor = value
         }

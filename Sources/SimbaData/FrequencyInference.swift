@@ -34,7 +34,9 @@ extension Frequency {
         default: return .seconds(step)
         }
         let dates = timestamps.map { CalendarMath.civil(fromDays: TimeGrid.split($0).day) }
-        if dates.allSatisfy({ $0.2 == CalendarMath.daysInMonth(year: $0.0, month: $0.1) }) { return .months(months, .end) }
+        if dates.allSatisfy({ $0.2 == CalendarMath.daysInMonth(year: $0.0, month: $0.1) }) {
+            return .months(months, .end)
+        }
         if dates.allSatisfy({ $0.2 == 1 }) { return .months(months, .start) }
         return .months(months, .sameDay)
     }

@@ -29,8 +29,8 @@ public enum TimeGridError: Error, CustomStringConvertible, Equatable {
                     + "reverse the file or set data.sort: true"
             }
             return "\(path):\(line): the date \(date(t)) is earlier than \(date(previous)) on line \(previousLine) "
-                + "above it, so the rows are not in time order (\(count) row\(count == 1 ? " is" : "s are") earlier than the "
-                + "row above); sort the file by date or set data.sort: true"
+                + "above it, so the rows are not in time order (\(count) row\(count == 1 ? " is" : "s are") "
+                + "earlier than the row above); sort the file by date or set data.sort: true"
         case let .duplicate(path, line, firstLine, t, count):
             return "\(path):\(line): the date \(date(t)) already appears on line \(firstLine) "
                 + "(\(count) repeated date\(count == 1 ? "" : "s") in all); keep one row per date"

@@ -9,16 +9,19 @@ import Testing
 /// ForecastFiles.csv with its dates replaced by `dates` (one per row).
 private func csv(dates: [String]) -> String {
     let lines = ForecastFiles.csv(rows: dates.count).split(separator: "\n")
-    return ([String(lines[0])] + zip(dates, lines.dropFirst()).map { $0 + $1.dropFirst(19) }).joined(separator: "\n") + "\n"
+    let rows = zip(dates, lines.dropFirst()).map { $0 + $1.dropFirst(19) }
+    return ([String(lines[0])] + rows).joined(separator: "\n") + "\n"
 }
 
 /// Hourly dates from 2021-03-01 00:00 for `rows` rows, skipping the hours in `skipped`.
 private func hours(_ rows: Int, skipping skipped: Set<Int> = []) -> [String] {
-    (0..<(rows + skipped.count)).filter { !skipped.contains($0) }.map { ForecastFiles.timestamp(1_614_556_800 + Int64($0) * 3600) }
+    (0..<(rows + skipped.count)).filter { !skipped.contains($0) }
+        .map { ForecastFiles.timestamp(1_614_556_800 + Int64($0) * 3600) }
 }
 
 /// `simba train` on `dates` with `extra` arguments, in a fresh folder: status, stderr and the folder.
-private func train(_ dates: [String], _ extra: [String] = []) -> (status: Int32, errors: String, folder: TemporaryFolder) {
+private func train(_ dates: [String], _ extra: [String] = [])
+    -> (status: Int32, errors: String, folder: TemporaryFolder) {
     let folder = TemporaryFolder("simba-cli-grid")
     folder.write(csv(dates: dates), to: "series.csv")
     folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
@@ -35,7 +38,8 @@ private func train(_ dates: [String], _ extra: [String] = []) -> (status: Int32,
         dates.swapAt(40, 41)
         let refused = train(dates)
         #expect(refused.status == 1)
-        #expect(refused.errors.contains("series.csv:43: the date 2021-03-02 16:00:00 is earlier than 2021-03-02 17:00:00 on line 42"),
+        #expect(refused.errors.contains(
+            "series.csv:43: the date 2021-03-02 16:00:00 is earlier than 2021-03-02 17:00:00 on line 42"),
                 "\(refused.errors)")
         #expect(refused.errors.contains("data.sort: true"))
         #expect(!refused.folder.exists("run"))
@@ -90,7 +94,8 @@ private func train(_ dates: [String], _ extra: [String] = []) -> (status: Int32,
         let run = train(dates)
         #expect(run.status == 0)
         let forecast = captureOutput {
-            SimbaCommand.run(["forecast", "--checkpoint", run.folder.file("run"), "--future", "--out", run.folder.file("out")])
+            SimbaCommand.run(["forecast", "--checkpoint", run.folder.file("run"), "--future",
+                              "--out", run.folder.file("out")])
         }
         #expect(forecast.result == 0)
         #expect(forecast.output.contains("freq: business day (inferred)"), "\(forecast.output)")

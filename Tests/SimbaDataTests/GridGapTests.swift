@@ -66,11 +66,13 @@ import Testing
         // Friday, Monday, Wednesday: most common difference 2 days; as business days Tuesday is missing.
         let read = table(["2016-01-08", "2016-01-11", "2016-01-13"])
         let (filled, report) = try read.onGrid(TimeGridOptions(frequency: .businessDay, fill: .interpolate))
-        #expect(dates(filled.timestamps).map { String($0.prefix(10)) } == ["2016-01-08", "2016-01-11", "2016-01-12", "2016-01-13"])
+        #expect(dates(filled.timestamps).map { String($0.prefix(10)) }
+                    == ["2016-01-08", "2016-01-11", "2016-01-12", "2016-01-13"])
         #expect(report.lines.first == "freq: business day (data.freq)")
         #expect(filled.values == [0, 0, 1, 10, 1.5, 15, 2, 20])
         let (monthly, _) = try table(["2016-01-31", "2016-02-29", "2016-04-30"]).onGrid(TimeGridOptions(fill: .ffill))
-        #expect(dates(monthly.timestamps).map { String($0.prefix(10)) } == ["2016-01-31", "2016-02-29", "2016-03-31", "2016-04-30"])
+        #expect(dates(monthly.timestamps).map { String($0.prefix(10)) }
+                    == ["2016-01-31", "2016-02-29", "2016-03-31", "2016-04-30"])
     }
 
     @Test func fillingThatWouldInventMostRowsIsRefused() throws {
@@ -99,8 +101,9 @@ import Testing
         #expect(report.gaps == GapSummary(count: 1, missing: 1, largest: 1, line: 5, date: date("2020-01-01 01:30")))
         // A repeat inside one series is still refused.
         #expect(throws: TimeGridError.duplicate(path: "long.csv", line: 4, firstLine: 3, date: times[1], count: 1)) {
-            try TimeSeriesTable.regularised(timestamps: [times[0], times[1], times[1], times[0]], values: [1, 2, 3, 4.0],
-                                            width: 1, lines: [2, 3, 4, 5], blocks: [0..<3, 3..<4],
+            try TimeSeriesTable.regularised(timestamps: [times[0], times[1], times[1], times[0]],
+                                            values: [1, 2, 3, 4.0], width: 1, lines: [2, 3, 4, 5],
+                                            blocks: [0..<3, 3..<4],
                                             options: TimeGridOptions(), path: "long.csv")
         }
     }

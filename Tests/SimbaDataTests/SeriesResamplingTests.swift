@@ -14,13 +14,15 @@ import Testing
 
     @Test func binsAreClosedLeftAndLabelledByTheirStart() throws {
         // 00:45, 01:00, 01:15, 01:59:59, 02:00 into hours: [00:00, 01:00) [01:00, 02:00) [02:00, 03:00).
-        let times = ["2020-01-01 00:45", "2020-01-01 01:00", "2020-01-01 01:15", "2020-01-01 01:59:59", "2020-01-01 02:00"]
-        let (hourly, report) = try table(times.map(date), [1, 2, 4, 6, 8]).onGrid(TimeGridOptions(resample: .seconds(3600)))
+        let times = ["2020-01-01 00:45", "2020-01-01 01:00", "2020-01-01 01:15", "2020-01-01 01:59:59",
+                     "2020-01-01 02:00"]
+        let read = table(times.map(date), [1, 2, 4, 6, 8])
+        let (hourly, report) = try read.onGrid(TimeGridOptions(resample: .seconds(3600)))
         #expect(dates(hourly.timestamps) == ["2020-01-01 00:00:00", "2020-01-01 01:00:00", "2020-01-01 02:00:00"])
         #expect(hourly.values == [1, 4, 8] && hourly.lines == [2, 3, 6])
         #expect(report.lines == ["freq: 1h (data.resample: mean of 5 rows in 3 bins)"])
         // Bins start from the first day's midnight, not from the first row.
-        let (halves, _) = try table(times.map(date), [1, 2, 4, 6, 8]).onGrid(TimeGridOptions(resample: .seconds(5400)))
+        let (halves, _) = try read.onGrid(TimeGridOptions(resample: .seconds(5400)))
         #expect(dates(halves.timestamps) == ["2020-01-01 00:00:00", "2020-01-01 01:30:00"])
         #expect(halves.values == [7.0 / 3, 7])
     }
@@ -58,12 +60,14 @@ import Testing
         let days = (0..<64).map { date("2016-01-30") + Int64($0) * 86_400 }
         let read = table(days, (0..<64).map(Float.init))
         let (starts, report) = try read.onGrid(TimeGridOptions(resample: .months(1, .start)))
-        #expect(dates(starts.timestamps).map { String($0.prefix(10)) } == ["2016-01-01", "2016-02-01", "2016-03-01", "2016-04-01"])
+        #expect(dates(starts.timestamps).map { String($0.prefix(10)) }
+                    == ["2016-01-01", "2016-02-01", "2016-03-01", "2016-04-01"])
         // January: days 0, 1; February: 2…30; March: 31…61; April: 62, 63.
         #expect(starts.values == [0.5, 16, 46, 62.5])
         #expect(report.frequency == .months(1, .start))
         let (ends, _) = try read.onGrid(TimeGridOptions(resample: .months(1, .end), aggregate: .sum))
-        #expect(dates(ends.timestamps).map { String($0.prefix(10)) } == ["2016-01-31", "2016-02-29", "2016-03-31", "2016-04-30"])
+        #expect(dates(ends.timestamps).map { String($0.prefix(10)) }
+                    == ["2016-01-31", "2016-02-29", "2016-03-31", "2016-04-30"])
         #expect(ends.values == [1, 464, 1426, 125])
         let (quarters, _) = try read.onGrid(TimeGridOptions(resample: .months(3, .start), aggregate: .last))
         #expect(dates(quarters.timestamps).map { String($0.prefix(10)) } == ["2016-01-01", "2016-04-01"])
@@ -87,7 +91,8 @@ import Testing
         let elapsed = try clock.measure { result = try read.onGrid(TimeGridOptions(resample: .seconds(3600))) }
         let hourly = try #require(result).table
         #expect(hourly.rowCount == 8761)
-        #expect(dates([hourly.timestamps[0], hourly.timestamps[8760]]) == ["2006-12-16 17:00:00", "2007-12-16 17:00:00"])
+        #expect(dates([hourly.timestamps[0], hourly.timestamps[8760]])
+                    == ["2006-12-16 17:00:00", "2007-12-16 17:00:00"])
         // The first bin holds 36 minutes (17:24–17:59), then 60 each; check bins against a plain recomputation.
         for bin in [0, 1, 4000, 8760] {
             let first = bin == 0 ? 0 : 36 + (bin - 1) * 60, last = min(36 + bin * 60, rows)

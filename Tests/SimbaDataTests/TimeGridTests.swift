@@ -17,22 +17,26 @@ func dates(_ timestamps: [Int64]) -> [String] { timestamps.map(TimeSeriesTable.f
     }
 
     @Test func monthEndsStayMonthEnds() {
-        #expect(steps(.months(1, .end), from: "2016-01-31", 0...3) == ["2016-01-31", "2016-02-29", "2016-03-31", "2016-04-30"])
+        #expect(steps(.months(1, .end), from: "2016-01-31", 0...3)
+                    == ["2016-01-31", "2016-02-29", "2016-03-31", "2016-04-30"])
         #expect(steps(.months(3, .end), from: "2015-12-31", 0...2) == ["2015-12-31", "2016-03-31", "2016-06-30"])
         #expect(steps(.months(1, .end), from: "2016-01-31", -2 ... -1) == ["2015-11-30", "2015-12-31"])
     }
 
     @Test func sameDayIsClampedThenComesBack() {
-        #expect(steps(.months(1, .sameDay), from: "2016-01-31", 0...3) == ["2016-01-31", "2016-02-29", "2016-03-31", "2016-04-30"])
+        #expect(steps(.months(1, .sameDay), from: "2016-01-31", 0...3)
+                    == ["2016-01-31", "2016-02-29", "2016-03-31", "2016-04-30"])
         #expect(steps(.months(1, .sameDay), from: "2016-03-15", 0...2) == ["2016-03-15", "2016-04-15", "2016-05-15"])
-        #expect(steps(.months(12, .sameDay), from: "2016-02-29", 0...4) == ["2016-02-29", "2017-02-28", "2018-02-28", "2019-02-28", "2020-02-29"])
+        #expect(steps(.months(12, .sameDay), from: "2016-02-29", 0...4)
+                    == ["2016-02-29", "2017-02-28", "2018-02-28", "2019-02-28", "2020-02-29"])
         #expect(steps(.months(1, .start), from: "2016-11-01", 0...2) == ["2016-11-01", "2016-12-01", "2017-01-01"])
     }
 
     @Test func businessDaysSkipWeekends() {
         // 2016-01-01 was a Friday.
-        #expect(steps(.businessDay, from: "2016-01-01", 0...6) == ["2016-01-01", "2016-01-04", "2016-01-05", "2016-01-06",
-                                                                    "2016-01-07", "2016-01-08", "2016-01-11"])
+        #expect(steps(.businessDay, from: "2016-01-01", 0...6)
+                    == ["2016-01-01", "2016-01-04", "2016-01-05", "2016-01-06", "2016-01-07", "2016-01-08",
+                        "2016-01-11"])
         #expect(steps(.businessDay, from: "2016-01-04", -1 ... 0) == ["2016-01-01", "2016-01-04"])
         let grid = TimeGrid(frequency: .businessDay, origin: date("2016-01-01"))
         #expect(grid.step(of: date("2016-01-11")) == 6)
