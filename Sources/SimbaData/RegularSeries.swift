@@ -84,11 +84,12 @@ extension TimeSeriesTable {
         return (table, report)
     }
 
-    /// `onGrid` on the table's arrays, `blocks` the row ranges of its series.
+    /// `onGrid` on the table's arrays, `blocks` the row ranges of its series; `counts` are the rows
+    /// of each series afterwards.
     static func regularised<Value: BinaryFloatingPoint>(
         timestamps: [Int64], values: [Value], width: Int, lines: [Int], blocks: [Range<Int>],
         options: TimeGridOptions, path: String
-    ) throws -> (regular: (timestamps: [Int64], values: [Value], lines: [Int]), report: TimeGridReport) {
+    ) throws -> (regular: (timestamps: [Int64], values: [Value], lines: [Int], counts: [Int]), report: TimeGridReport) {
         // Each series as its own arrays, in time order.
         var parts: [(times: [Int64], values: [Value], lines: [Int])] = []
         var sorted = false
@@ -124,8 +125,12 @@ extension TimeSeriesTable {
             (frequency, source) = (Frequency.inferred(from: stepped), .inferred)
         }
         var gaps: [GapSummary] = []
-        var regular = (timestamps: [Int64](), values: [Value](), lines: [Int]())
-        for part in parts where !part.times.isEmpty {
+        var regular = (timestamps: [Int64](), values: [Value](), lines: [Int](), counts: [Int]())
+        for part in parts {
+            guard !part.times.isEmpty else {
+                regular.counts.append(0)
+                continue
+            }
             let complete = try GridCompletion.complete(
                 timestamps: part.times, values: part.values, width: width, lines: part.lines,
                 grid: TimeGrid(frequency: frequency, origin: part.times[0]), given: source == .given,
@@ -133,6 +138,7 @@ extension TimeSeriesTable {
             regular.timestamps += complete.timestamps
             regular.values += complete.values
             regular.lines += complete.lines
+            regular.counts.append(complete.timestamps.count)
             if let summary = complete.gaps { gaps.append(summary) }
         }
         let report = TimeGridReport(frequency: frequency, source: source, sorted: sorted,

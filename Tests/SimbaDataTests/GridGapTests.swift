@@ -97,6 +97,7 @@ import Testing
         #expect(dates(regular.timestamps).map { String($0.dropFirst(11).prefix(5)) }
                     == ["00:00", "01:00", "02:00", "00:30", "01:30", "02:30", "03:30"])
         #expect(regular.values == [1, 2, 3, 10, 20, 30, 40] && regular.lines == [2, 3, 4, 6, 5, 5, 7])
+        #expect(regular.counts == [3, 4])
         #expect(report.frequency == .seconds(3600) && report.sorted)
         #expect(report.gaps == GapSummary(count: 1, missing: 1, largest: 1, line: 5, date: date("2020-01-01 01:30")))
         // A repeat inside one series is still refused.
