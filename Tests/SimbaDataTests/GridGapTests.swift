@@ -8,9 +8,9 @@ import Testing
 @Suite struct GridGapTests {
     /// A table of `dates` with columns a, OT holding (r, 10·r) for row r, rows on lines 2, 3, …
     func table(_ texts: [String]) -> TimeSeriesTable {
-        let values = texts.indices.flatMap { [Float($0), Float(10 * $0)] }
-        return TimeSeriesTable(path: "s.csv", columns: ["a", "OT"], values: values, timestamps: texts.map(date),
-                               lines: texts.indices.map { $0 + 2 })
+        let values = texts.indices.flatMap { [Double($0), Double(10 * $0)] }
+        return gridTable(path: "s.csv", columns: ["a", "OT"], values: values, timestamps: texts.map(date),
+                         lines: texts.indices.map { $0 + 2 })
     }
 
     let hourly = ["2020-01-01 00:00", "2020-01-01 01:00", "2020-01-01 04:00", "2020-01-01 05:00", "2020-01-01 07:00"]
@@ -34,8 +34,10 @@ import Testing
         #expect(report.lines.last == "gaps: 2 (3 missing rows; the largest, 2 steps, after 2020-01-01 01:00:00 on "
                                      + "line 3), filled by ffill (data.missing)")
         let (interpolated, _) = try table(hourly).onGrid(TimeGridOptions(fill: .interpolate))
-        let a: [Float] = [0, 1, 1 + 1.0 / 3, 1 + 2.0 / 3, 2, 3, 3.5, 4]
-        #expect(interpolated.values == a.flatMap { [$0, 10 * $0] })
+        let a = [0, 1, 1 + 1.0 / 3, 1 + 2.0 / 3, 2, 3, 3.5, 4]
+        let expected = a.flatMap { [$0, 10 * $0] }
+        #expect(zip(doubles(interpolated), expected).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($1)) }
+                    && interpolated.values.count == expected.count, "\(interpolated.values)")
     }
 
     @Test func rowsOffTheGridAreRefused() {

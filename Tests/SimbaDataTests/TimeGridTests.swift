@@ -10,6 +10,19 @@ func date(_ text: String) -> Int64 { TimeSeriesTable.parseTimestamp(text)! }
 /// `YYYY-MM-DD HH:MM:SS` of each timestamp.
 func dates(_ timestamps: [Int64]) -> [String] { timestamps.map(TimeSeriesTable.formatTimestamp) }
 
+/// A table of one series from its parts, `values` row-major, as a reader would hand it over.
+func gridTable(path: String, columns: [String], values: [Double], timestamps: [Int64], lines: [Int])
+    -> TimeSeriesTable {
+    TimeSeriesTable(path: path, columns: columns, values: values.map { Float($0) }, timestamps: timestamps,
+                    lines: lines)
+}
+
+/// `values` as a table stores them (rounded to its value type).
+func stored(_ values: [Double]) -> [Double] { values.map { Double(Float($0)) } }
+
+/// A table's values as Doubles.
+func doubles(_ table: TimeSeriesTable) -> [Double] { table.values.map { Double($0) } }
+
 @Suite struct TimeGridTests {
     func steps(_ frequency: Frequency, from origin: String, _ range: ClosedRange<Int>) -> [String] {
         let grid = TimeGrid(frequency: frequency, origin: date(origin))
