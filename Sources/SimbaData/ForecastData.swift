@@ -108,7 +108,7 @@ public final class ForecastData: Sendable {
     /// Stored column names (the target last; only the target for `S`).
     public let columnNames: [String]
     public let scaler: ForecastScaler
-    /// Standardised values, row-major (timestamps.count × columnNames.count), every row of the file.
+    /// Standardised values, row-major (timestamps.count × columnNames.count), every row on the grid.
     public let values: [Float]
     /// Seconds since 1970 UTC of every row, on the grid of `frequency` from the first row (row r is its step r).
     public let timestamps: [Int64]
