@@ -25,7 +25,8 @@ enum ForecastCommand {
           --inverse      also print pooled metrics in the data's original units and add them to
                          predictions.safetensors
           --future       forecast the pred_len steps after the file's last row from its last seq_len
-                         rows: future.csv (original units, dates continuing the file's step) and plots
+                         rows: future.csv (original units; dates continue the step, by the calendar for
+                         business days, months, quarters and years) and plots
           --out          output folder (default RUN_DIR/forecast, or ./forecast for a weights file)
           --batch-size   windows per forward pass (default 64, at most \(grouped(EvalCommand.maxBatchSize)))
 

@@ -24,7 +24,6 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case tooShortForBorders(path: String, borders: String, rows: Int, needed: Int)
     case splitTooShort(path: String, split: String, rows: Int, needed: Int, seqLen: Int, predLen: Int)
     case constantColumn(path: String, column: String, trainRows: Int)
-    case noTimeStep(path: String, step: Int64)
     case badScaler(reason: String)
     case scalerColumnsDiffer(path: String, expected: [String], found: [String])
 
@@ -72,8 +71,6 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .constantColumn(path, column, trainRows):
             return "\(path): column \(excerpt(column)) is constant over the \(trainRows) training rows, so it cannot be "
                 + "standardised (std 0); drop the column or use features S on another target"
-        case let .noTimeStep(path, step):
-            return "\(path): the most common step between consecutive dates is \(step) s, so future dates cannot be inferred; sort the rows by date"
         case let .scalerColumnsDiffer(path, expected, found):
             return "\(path): the model was trained on columns \(shown(expected)) but this file gives \(shown(found)); "
                 + "use a file with the same columns (and target)"

@@ -76,13 +76,17 @@ public struct ForecastOptions: Equatable, Sendable {
     /// Forecast horizon H (`pred_len`).
     public var predLen: Int
     public var borders: SplitBorders
+    /// How the rows' times are checked and put on a regular grid before the splits are cut.
+    public var grid: TimeGridOptions
 
-    public init(features: ForecastFeatures = .multivariate, target: String = "OT", seqLen: Int, predLen: Int, borders: SplitBorders = .auto) {
+    public init(features: ForecastFeatures = .multivariate, target: String = "OT", seqLen: Int, predLen: Int,
+                borders: SplitBorders = .auto, grid: TimeGridOptions = TimeGridOptions()) {
         self.features = features
         self.target = target
         self.seqLen = seqLen
         self.predLen = predLen
         self.borders = borders
+        self.grid = grid
     }
 }
 
@@ -104,12 +108,12 @@ public final class ForecastData: Sendable {
     /// Stored column names (the target last; only the target for `S`).
     public let columnNames: [String]
     public let scaler: ForecastScaler
-    /// Standardised values, row-major (timestamps.count × columnNames.count), every row of the file.
+    /// Standardised values, row-major (timestamps.count × columnNames.count), every row on the grid.
     public let values: [Float]
-    /// Seconds since 1970 UTC of every row of the file.
+    /// Seconds since 1970 UTC of every row, on the grid of `frequency` from the first row (row r is its step r).
     public let timestamps: [Int64]
-    /// Most common difference between consecutive timestamps (seconds; the smallest on ties).
-    public let timeStep: Int64
+    /// The rows' step, and how the file's rows were put on its grid (`TimeSeriesTable.onGrid`).
+    public let gridReport: TimeGridReport
     /// Number of input columns M (= columnNames.count).
     public let inputColumns: Int
     /// Number of target columns M' (M for `M`, 1 for `S` and `MS`).
@@ -123,16 +127,23 @@ public final class ForecastData: Sendable {
     /// Stored columns a window's target holds (the trailing `outputColumns`); pass it to the scaler.
     public var outputColumnRange: Range<Int> { (inputColumns - outputColumns)..<inputColumns }
     public var outputColumnNames: [String] { Array(columnNames[outputColumnRange]) }
+    /// The rows' step (inferred, `data.freq` or `data.resample`).
+    public var frequency: Frequency { gridReport.frequency }
+    /// The steps a seasonal-naive forecast looks back (`Frequency.seasonalPeriod`): a day of
+    /// sub-daily rows, a week of daily rows (5 business days), 12 months, 4 quarters, else 1.
+    public var seasonalPeriod: Int { frequency.seasonalPeriod }
 
     /// Reads the CSV file at `path` and cuts it.
     public convenience init(path: String, options: ForecastOptions, scaler: ForecastScaler? = nil) throws {
         try self.init(table: TimeSeriesTable(path: path), options: options, scaler: scaler)
     }
 
-    /// Cuts `table` into splits and standardises it with `scaler` when given (a trained model's,
-    /// whose columns must match), else with a scaler fitted on the train rows.
-    public init(table: TimeSeriesTable, options: ForecastOptions, scaler given: ForecastScaler? = nil) throws {
-        let path = table.path
+    /// Puts `read` on its time grid as `options.grid` says, cuts it into splits and standardises it
+    /// with `scaler` when given (a trained model's, whose columns must match), else with a scaler
+    /// fitted on the train rows.
+    public init(table read: TimeSeriesTable, options: ForecastOptions, scaler given: ForecastScaler? = nil) throws {
+        let path = read.path
+        let (table, gridReport) = try read.onGrid(options.grid)
         guard options.seqLen >= 1 else { throw DataError.badLength(path: path, name: "seq_len", value: options.seqLen) }
         guard options.predLen >= 1 else { throw DataError.badLength(path: path, name: "pred_len", value: options.predLen) }
         guard let targetIndex = table.columnIndex(options.target) else {
@@ -164,16 +175,10 @@ public final class ForecastData: Sendable {
         self.scaler = scaler
         self.values = stored
         self.timestamps = table.timestamps
-        self.timeStep = Self.mostCommonStep(table.timestamps)
+        self.gridReport = gridReport
         self.inputColumns = width
         self.outputColumns = options.features == .multivariate ? width : 1
         self.splitRows = ranges
-    }
-
-    static func mostCommonStep(_ timestamps: [Int64]) -> Int64 {
-        var counts: [Int64: Int] = [:]
-        for i in 1..<timestamps.count { counts[timestamps[i] - timestamps[i - 1], default: 0] += 1 }
-        return counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }!.key
     }
 
     /// File rows the split covers (its first L rows are input only for val and test).
@@ -241,11 +246,12 @@ public final class ForecastData: Sendable {
     /// Timestamps of `lastWindow()`'s rows.
     public var lastWindowTimestamps: ArraySlice<Int64> { timestamps[(timestamps.count - seqLen)...] }
 
-    /// `count` timestamps after the last row, `timeStep` apart. Throws if the step is not positive.
-    public func futureTimestamps(count: Int) throws -> [Int64] {
-        guard timeStep > 0 else { throw DataError.noTimeStep(path: path, step: timeStep) }
+    /// The `count` steps of the grid after the last row: by the calendar for months, quarters,
+    /// years (a month-end grid stays on month ends) and business days (Friday, then Monday), by fixed
+    /// seconds otherwise.
+    public func futureTimestamps(count: Int) -> [Int64] {
         precondition(count >= 0, "a negative number of future steps")
-        let last = timestamps[timestamps.count - 1]
-        return (0..<count).map { last + Int64($0 + 1) * timeStep }
+        let grid = TimeGrid(frequency: frequency, origin: timestamps[0])
+        return (0..<count).map { grid.timestamp(timestamps.count + $0) }
     }
 }

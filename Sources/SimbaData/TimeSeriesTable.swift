@@ -26,6 +26,8 @@ public struct TimeSeriesTable: Sendable {
     public let values: [Float]
     /// Seconds since 1970-01-01 00:00:00 UTC, one per row.
     public let timestamps: [Int64]
+    /// The file line (1-based) of every row, for messages about rows.
+    public let lines: [Int]
 
     public var rowCount: Int { timestamps.count }
     public var columnCount: Int { columns.count }
@@ -60,6 +62,18 @@ public struct TimeSeriesTable: Sendable {
         columns = parsed.columns
         values = parsed.values
         timestamps = parsed.timestamps
+        lines = parsed.lines
+    }
+
+    /// A table of rows already read (`values` row-major, one timestamp and line per row).
+    public init(path: String, columns: [String], values: [Float], timestamps: [Int64], lines: [Int]) {
+        precondition(values.count == timestamps.count * columns.count && lines.count == timestamps.count,
+                     "one timestamp, one line and one value per column for every row")
+        self.path = path
+        self.columns = columns
+        self.values = values
+        self.timestamps = timestamps
+        self.lines = lines
     }
 
     /// Value at `row`, `column` (indices into `columns`).
@@ -230,7 +244,7 @@ private struct CSVParser {
         }
     }
 
-    func parse() throws -> (columns: [String], values: [Float], timestamps: [Int64]) {
+    func parse() throws -> (columns: [String], values: [Float], timestamps: [Int64], lines: [Int]) {
         var position = 0
         if count >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { position = 3 }
         var line = 0
@@ -270,9 +284,10 @@ private struct CSVParser {
             if base[i] == Self.comma { commas += 1 } else if base[i] == Self.newline { newlines += 1 }
         }
         var values: [Float] = []
-        var timestamps: [Int64] = []
+        var timestamps: [Int64] = [], lines: [Int] = []
         values.reserveCapacity(commas)
         timestamps.reserveCapacity(newlines + 1)
+        lines.reserveCapacity(newlines + 1)
 
         while let (lineStart, lineEnd) = nextLine() {
             let dateEnd = cellEnd(from: lineStart, lineEnd: lineEnd)
@@ -281,6 +296,7 @@ private struct CSVParser {
                 throw DataError.badDate(path: path, line: line, text: text(ds, de))
             }
             timestamps.append(seconds)
+            lines.append(line)
             var cell = dateEnd
             for column in 0..<width {
                 guard cell < lineEnd else {
@@ -317,6 +333,6 @@ private struct CSVParser {
             }
         }
         guard timestamps.count >= 2 else { throw DataError.tooFewRows(path: path, rows: timestamps.count) }
-        return (columns, values, timestamps)
+        return (columns, values, timestamps, lines)
     }
 }

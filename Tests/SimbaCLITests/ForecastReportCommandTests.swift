@@ -134,7 +134,7 @@ struct ForecastReportCommandTests {
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
         let train = simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
         #expect(train.result == 0, "\(train.errors)")
-        #expect(train.output.contains("  seasonal naive        n/a: no seasonal period for a time step of 604800 s"),
+        #expect(train.output.contains("  seasonal naive        n/a: no seasonal period for freq 1 week"),
                 "\(train.output)")
         let report = try #require(try jsonObject(folder.file("run/test_metrics.json"))["test"] as? [String: Any])
         let baselines = try #require(report["baselines"] as? [String: [String: Any]])

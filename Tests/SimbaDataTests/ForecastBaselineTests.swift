@@ -68,7 +68,7 @@ func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
             return c == 0 ? sin(phase) + 0.3 * Double(r % 24 / 6) : cos(2 * phase) + 5
         }
         let data = try ForecastData(table: table, options: ForecastOptions(seqLen: 48, predLen: 36, borders: .ratio))
-        let period = try #require(SeasonalPeriod.fromMostCommonStep(data.timeStep))
+        let period = data.seasonalPeriod
         #expect(period == 24)
         let seasonal = SeasonalNaiveForecast(period: period, seqLen: 48)
         #expect(seasonal.unavailable(data, split: .test) == nil && seasonal.note == nil)
@@ -158,16 +158,5 @@ func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
         #expect(abs(b[0] + 0.5) < 1e-15 && abs(b[1] - 2) < 1e-15)
         var indefinite: [Double] = [1, 2, 2, 1], rhs: [Double] = [1, 1]
         #expect(!CholeskySolve.solve(&indefinite, &rhs, n: 2, columns: 1))
-    }
-
-    @Test func seasonalPeriodFromTheMostCommonStep() {
-        #expect(SeasonalPeriod.fromMostCommonStep(3600) == 24)
-        #expect(SeasonalPeriod.fromMostCommonStep(900) == 96)
-        #expect(SeasonalPeriod.fromMostCommonStep(600) == 144)
-        #expect(SeasonalPeriod.fromMostCommonStep(86_400) == 7)
-        #expect(SeasonalPeriod.fromMostCommonStep(43_200) == 2)
-        #expect(SeasonalPeriod.fromMostCommonStep(7 * 86_400) == nil)
-        #expect(SeasonalPeriod.fromMostCommonStep(7 * 60) == nil)  // 7 minutes do not divide a day
-        #expect(SeasonalPeriod.fromMostCommonStep(0) == nil)
     }
 }

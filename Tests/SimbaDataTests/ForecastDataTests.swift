@@ -37,7 +37,7 @@ import Testing
         #expect(data.windowCount(.test) == 2785)
         #expect(data.rows(.train) == 0..<8640 && data.rows(.val) == 8544..<11520 && data.rows(.test) == 11424..<14400)
         #expect(data.columnNames == ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"])
-        #expect(data.inputColumns == 7 && data.outputColumns == 7 && data.timeStep == 3600)
+        #expect(data.inputColumns == 7 && data.outputColumns == 7 && data.frequency == .seconds(3600))
     }
 
     @Test func etth1WindowsAndScalerMatchDoubleComputation() throws {
@@ -130,7 +130,7 @@ import Testing
         let last = data.lastWindow()
         #expect(last == Array(data.values[(101 - l) * 3..<101 * 3]))
         #expect(data.lastWindowTimestamps == data.timestamps[(101 - l)...])
-        let future = try data.futureTimestamps(count: 3)
+        let future = data.futureTimestamps(count: 3)
         #expect(future.map(TimeSeriesTable.formatTimestamp) == ["2020-01-05 05:00:00", "2020-01-05 06:00:00", "2020-01-05 07:00:00"])
     }
 
@@ -174,16 +174,6 @@ import Testing
         #expect(error.description.contains("column a"))
         // With S only OT is used, so the constant column does not matter.
         _ = try ForecastData(path: path, options: ForecastOptions(features: .univariate, seqLen: 4, predLen: 2))
-    }
-
-    @Test func timeStepIsTheMostCommonDifference() throws {
-        #expect(ForecastData.mostCommonStep([0, 900, 1800, 5400, 6300]) == 900)
-        #expect(ForecastData.mostCommonStep([0, 60, 180]) == 60)  // tie between 60 and 120: the smaller
-        let csv = "date,OT\n2020-01-02,1\n2020-01-01,2\n2019-12-31,3\n2019-12-30,4\n2019-12-29,5\n2019-12-28,6\n2019-12-27,7\n2019-12-26,8\n2019-12-25,9\n2019-12-24,10\n"
-        let path = try temporaryCSV(csv)
-        let data = try ForecastData(path: path, options: ForecastOptions(seqLen: 1, predLen: 1))
-        #expect(data.timeStep == -86_400)
-        #expect(throws: DataError.noTimeStep(path: path, step: -86_400)) { try data.futureTimestamps(count: 2) }
     }
 
     @Test func scalerRoundTripsThroughJSON() throws {

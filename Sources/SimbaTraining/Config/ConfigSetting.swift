@@ -158,3 +158,4 @@ extension TokenAxis: ConfigChoice {}
 extension ForecastFeatures: ConfigChoice {}
 extension SplitBorders: ConfigChoice {}
 extension Interpolation: ConfigChoice {}
+extension Aggregation: ConfigChoice {}

@@ -24,13 +24,14 @@ public struct ForecastBaselines {
     /// Builds the baselines for `data`, fitting the linear one on its train split.
     public init(data: ForecastData) {
         var entries: [Entry] = [.ready(RepeatLastForecast(), details: [:])]
-        if let period = SeasonalPeriod.fromMostCommonStep(data.timeStep) {
+        let period = data.seasonalPeriod
+        if period > 1 {
             entries.append(.ready(SeasonalNaiveForecast(period: period, seqLen: data.seqLen),
                                   details: ["period": .count(period)]))
         } else {
             entries.append(.missing(key: "seasonal_naive", name: "seasonal naive",
-                                    reason: "no seasonal period for a time step of \(data.timeStep) s "
-                                        + "(known: steps dividing a day, and daily data)"))
+                                    reason: "no seasonal period for freq \(data.frequency) (known: steps dividing "
+                                        + "a day, days, business days, months, quarters)"))
         }
         let started = DispatchTime.now().uptimeNanoseconds
         let linear = LinearForecast.fit(data)

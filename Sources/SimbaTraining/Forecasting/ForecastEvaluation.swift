@@ -86,6 +86,7 @@ public enum ForecastEvaluation {
         let windows = data.windowCount(options.split)
         log.line("simba forecast: \(checkpoint.path) on \(dataPath), split \(options.split.rawValue) "
                  + "(\(windows) windows, pred_len \(h), columns \(data.outputColumnNames.joined(separator: ",")))")
+        for line in data.gridReport.lines { log.line(line) }
         // Forecasts and truths, standardised and in original units: four arrays of windows × H × K.
         try MemoryBudget.require(bytes: 16 * Double(windows) * Double(h) * Double(k),
                                  for: "the forecasts of \(windows) windows × \(h) steps × \(k) columns",
@@ -212,7 +213,7 @@ public enum ForecastEvaluation {
         for t in 0..<h { for j in 0..<k { forecast[t * k + j] = output[t * m + (m - k) + j] } }
         checkpoint.scaler.inverseTransform(&forecast, columns: data.outputColumnRange)
         try checkFinite(forecast, windowSize: h * k, "future windows (after the file's last row)")
-        return (try data.futureTimestamps(count: h), forecast)
+        return (data.futureTimestamps(count: h), forecast)
     }
 
     /// Writes what `forecastFuture` returned as future.csv and future_<column>.png.

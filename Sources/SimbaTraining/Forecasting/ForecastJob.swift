@@ -36,9 +36,38 @@ public struct ForecastMetricValues: Codable, Sendable, Equatable, BitwiseCopyabl
 }
 
 public enum ForecastJob {
-    /// The data options a config asks for.
-    public static func dataOptions(_ config: Config) -> ForecastOptions {
-        config.settings(ForecastSettings.keys, base: ForecastSettings()).data
+    /// The data options a config asks for. Throws a `ConfigError` for a `data.freq` or
+    /// `data.resample` that is not a frequency (or not one rows can be resampled to), and for both set.
+    public static func dataOptions(_ config: Config) throws -> ForecastOptions {
+        var options = config.settings(ForecastSettings.keys, base: ForecastSettings()).data
+        func frequency(_ key: String, resampling: Bool) throws -> Frequency? {
+            let text = config.string(key)
+            guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+            var problem: String?
+            if let frequency = Frequency(parsing: text) {
+                guard resampling, !frequency.isResamplingStep else { return frequency }
+                problem = "is \(frequency), which rows cannot be resampled to; use a fixed step (e.g. 1h, D) or "
+                    + "calendar months anchored at their start or end (MS, M, QS, Q, YS, Y)"
+            }
+            throw ConfigError(problems: [.init(
+                reason: .wrongType, key: key,
+                message: "\(key) \(problem ?? "must be a frequency, got \(quoted(text)); write \(Frequency.accepted)")",
+                location: config.location(of: key))])
+        }
+        options.grid.frequency = try frequency("data.freq", resampling: false)
+        options.grid.resample = try frequency("data.resample", resampling: true)
+        if options.grid.frequency != nil && options.grid.resample != nil {
+            throw ConfigError(problems: [.init(
+                reason: .wrongType, key: "data.freq",
+                message: "data.freq and data.resample are both set; the step after resampling is data.resample's, "
+                    + "so remove data.freq", location: config.location(of: "data.freq"))])
+        }
+        switch config.string("data.missing") {
+        case "ffill": options.grid.fill = .ffill
+        case "interpolate": options.grid.fill = .interpolate
+        default: options.grid.fill = .error
+        }
+        return options
     }
 
     /// The trainer settings a config asks for, for data with `variates` input columns.
@@ -104,6 +133,7 @@ public enum ForecastJob {
         log.line("simba \(version) train: forecasting\(trainer.progress.resumeNote(resumed: resume))")
         log.line(config.describe())
         log.line("data: \(data.path): \(data.timestamps.count) rows, columns \(data.columnNames.joined(separator: ",")), features \(data.options.features.rawValue), target \(data.options.target)")
+        for line in data.gridReport.lines { log.line(line) }
         log.line("windows: train \(data.windowCount(.train)), val \(data.windowCount(.val)), test \(data.windowCount(.test)) (seq_len \(data.seqLen), pred_len \(data.predLen))")
         log.line("model: SiMBA-TS, \(trainer.model.store.parameterCount) parameters, \(trainer.model.tokens) tokens of width \(settings.model.dModel)")
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers)")
