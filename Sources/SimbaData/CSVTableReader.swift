@@ -58,6 +58,7 @@ struct CSVTableReader {
             throw DataError.badReadOptions(path: path, reason: "data.series is set but data.id_column is not; "
                                            + "name the column that holds the series ids")
         }
+        guard width >= 2 else { throw DataError.noValueColumns(path: path, line: headerLine) }
         guard try tokenizer.next(into: &fields) else { throw DataError.tooFewRows(path: path, rows: 0) }
         guard fields.count == width else {
             throw DataError.wrongCellCount(path: path, line: tokenizer.recordLine, found: fields.count, expected: width)

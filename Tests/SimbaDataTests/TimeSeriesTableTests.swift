@@ -50,8 +50,9 @@ import Testing
         let table = try TimeSeriesTable(path: path)
         #expect(table.columns == ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"])
         #expect(table.rowCount == 17_420)
-        #expect(table[0, 0] == 5.827 && table[0, 6] == 30.531000137329102)
-        #expect(table[17_419, 6] == 9.567000389099121)
+        // The file holds float32 values written in full (5.827000141143799), read exactly.
+        #expect(table[0, 0] == 5.827000141143799 && table[0, 6] == 30.5310001373291)
+        #expect(table[17_419, 6] == 9.56700038909912)
         #expect(TimeSeriesTable.formatTimestamp(table.timestamps[17_419]) == "2018-06-26 19:00:00")
         #expect(zip(table.timestamps.dropFirst(), table.timestamps).allSatisfy { $0 - $1 == 3600 })
     }
