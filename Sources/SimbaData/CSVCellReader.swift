@@ -17,7 +17,7 @@ enum CellValue {
 /// exponent (`e`/`E`), at most `maxNumberBytes` bytes, magnitude at most float32's largest
 /// (3.4e38, so that the model can take them); read exactly by `strtod` into a Float64.
 /// `TRUE`/`True`/`true` and `FALSE`/`False`/`false` read as 1 and 0.
-struct CSVCellReader {
+final class CSVCellReader {
     /// Longer cells are not numbers (a Float64 needs at most 17 significant digits).
     static let maxNumberBytes = 128
     let decimal: UInt8
@@ -25,7 +25,7 @@ struct CSVCellReader {
     private var markers: [[[UInt8]]] = Array(repeating: [], count: 64)
     private var longMarkers: [[UInt8]] = []
     /// The bytes strtod reads: a copy of the cell with `.` as decimal mark and a NUL after it.
-    private var scratch = [CChar](repeating: 0, count: maxNumberBytes + 1)
+    private let scratch = UnsafeMutablePointer<CChar>.allocate(capacity: maxNumberBytes + 1)
 
     init(decimal: DecimalMark, naValues: [String]) {
         self.decimal = decimal == .comma ? 44 : 46
@@ -34,40 +34,45 @@ struct CSVCellReader {
         }
     }
 
+    deinit { scratch.deallocate() }
+
     private static let booleans: [([UInt8], Double)] = [
         ("true", 1), ("True", 1), ("TRUE", 1), ("false", 0), ("False", 0), ("FALSE", 0),
     ].map { (Array($0.0.utf8), $0.1) }
 
+    /// Whether the `count` bytes at `p` are those of `marker`.
+    private static func equal(_ p: UnsafePointer<UInt8>, _ count: Int, _ marker: [UInt8]) -> Bool {
+        marker.count == count && marker.withUnsafeBufferPointer { count == 0 || memcmp($0.baseAddress!, p, count) == 0 }
+    }
+
     /// The value of the `count` bytes at `p` (a field's bytes, quotes already undone).
-    mutating func read(_ p: UnsafePointer<UInt8>, _ count: Int) -> CellValue {
-        let bytes = UnsafeBufferPointer(start: p, count: count)
+    func read(_ p: UnsafePointer<UInt8>, _ count: Int) -> CellValue {
         if count < 64 {
-            for marker in markers[count] where marker.elementsEqual(bytes) { return .missing }
-        } else if longMarkers.contains(where: { $0.elementsEqual(bytes) }) {
+            for marker in markers[count] where Self.equal(p, count, marker) { return .missing }
+        } else if longMarkers.contains(where: { Self.equal(p, count, $0) }) {
             return .missing
         }
         guard count > 0, count <= Self.maxNumberBytes else { return .notNumber }
-        var valid = true
-        for k in 0..<count {
+        var k = 0
+        while k < count {
             let byte = p[k]
-            switch byte {
-            case 48...57, 43, 45, 69, 101: scratch[k] = CChar(byte)  // 0-9 + - E e
-            case decimal: scratch[k] = 46
-            default: valid = false
+            if (byte >= 48 && byte <= 57) || byte == 43 || byte == 45 || byte == 69 || byte == 101 {  // 0-9 + - E e
+                scratch[k] = CChar(byte)
+            } else if byte == decimal {
+                scratch[k] = 46
+            } else {
+                break
             }
-            if !valid { break }
+            k += 1
         }
-        guard valid else {
-            if let boolean = Self.booleans.first(where: { $0.0.elementsEqual(bytes) }) { return .number(boolean.1) }
-            return Self.spellsNonFinite(bytes) ? .nonFinite : .notNumber
+        guard k == count else {
+            if let boolean = Self.booleans.first(where: { Self.equal(p, count, $0.0) }) { return .number(boolean.1) }
+            return Self.spellsNonFinite(UnsafeBufferPointer(start: p, count: count)) ? .nonFinite : .notNumber
         }
         scratch[count] = 0
-        let (value, whole) = scratch.withUnsafeMutableBufferPointer { buffer -> (Double, Bool) in
-            var stop: UnsafeMutablePointer<CChar>?
-            let value = strtod(buffer.baseAddress!, &stop)
-            return (value, stop.map { $0 - buffer.baseAddress! == count } ?? false)
-        }
-        guard whole else { return .notNumber }
+        var stop: UnsafeMutablePointer<CChar>?
+        let value = strtod(scratch, &stop)
+        guard let stop, stop - scratch == count else { return .notNumber }
         guard abs(value) <= Double(Float.greatestFiniteMagnitude) else { return .nonFinite }
         return .number(value)
     }

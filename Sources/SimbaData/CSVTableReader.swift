@@ -80,7 +80,7 @@ struct CSVTableReader {
         timestamps.reserveCapacity(rowBound)
         lines.reserveCapacity(rowBound)
 
-        var cells = CSVCellReader(decimal: options.decimal, naValues: options.naValues)
+        let cells = CSVCellReader(decimal: options.decimal, naValues: options.naValues)
         var seriesIndex: [[UInt8]: Int32] = [:], seriesNames: [String] = []
         var lastId: (bytes: [UInt8], index: Int32)?
         let wanted = Array(options.series.utf8)
@@ -111,22 +111,39 @@ struct CSVTableReader {
                     seriesOfRow.append(index)
                 }
             }
-            dateScratch.removeAll(keepingCapacity: true)
-            for (j, c) in date.columns.enumerated() {
-                if j > 0 { dateScratch.append(32) }
-                dateScratch += tokenizer.bytes(fields[c])
+            let parsed: ParsedTimestamp?
+            if date.columns.count == 1, !fields[date.columns[0]].escaped {
+                let field = fields[date.columns[0]]
+                parsed = date.format.parse(base + field.start, field.end - field.start)
+            } else {
+                dateScratch.removeAll(keepingCapacity: true)
+                for (j, c) in date.columns.enumerated() {
+                    if j > 0 { dateScratch.append(32) }
+                    let field = fields[c]
+                    if field.escaped {
+                        dateScratch += tokenizer.bytes(field)
+                    } else {
+                        dateScratch.append(contentsOf: UnsafeBufferPointer(start: base + field.start,
+                                                                           count: field.end - field.start))
+                    }
+                }
+                parsed = dateScratch.withUnsafeBufferPointer { date.format.parse($0.baseAddress ?? base, $0.count) }
             }
-            let parsed = dateScratch.withUnsafeBufferPointer { date.format.parse($0.baseAddress ?? base, $0.count) }
             guard let parsed else {
-                throw DataError.badDate(path: path, line: line, column: date.columns.map { names[$0] }.joined(separator: "+"),
-                                        text: String(decoding: dateScratch.prefix(400), as: UTF8.self), expected: date.expected)
+                if dateScratch.isEmpty || date.columns.count == 1 {
+                    dateScratch = tokenizer.bytes(fields[date.columns[0]])
+                }
+                throw DataError.badDate(path: path, line: line,
+                                        column: date.columns.map { names[$0] }.joined(separator: "+"),
+                                        text: String(decoding: dateScratch.prefix(400), as: UTF8.self),
+                                        expected: date.expected)
             }
             sawOffset = sawOffset || parsed.hadOffset
             sawFraction = sawFraction || parsed.droppedFraction
             timestamps.append(parsed.seconds)
             lines.append(line)
-            for (j, c) in valueIndices.enumerated() {
-                let field = fields[c]
+            for j in 0..<k {
+                let field = fields[valueIndices[j]]
                 let value: CellValue
                 if field.escaped {
                     let bytes = tokenizer.bytes(field)
@@ -155,7 +172,8 @@ struct CSVTableReader {
 
         let bad = badLine.indices.filter { badLine[$0] != 0 }
         guard bad.isEmpty else {
-            throw DataError.nonNumericColumns(path: path, columns: bad.map { columns[$0] }, lines: bad.map { badLine[$0] },
+            throw DataError.nonNumericColumns(path: path, columns: bad.map { columns[$0] },
+                                              lines: bad.map { badLine[$0] },
                                               texts: bad.map { badText[$0] })
         }
         if !wanted.isEmpty && timestamps.isEmpty {
@@ -310,8 +328,9 @@ struct CSVTableReader {
         } else {
             let chosen = Set(try options.columns.map { try index($0, "data.columns") })
             if let clash = chosen.first(where: excluded.contains) {
-                throw DataError.badReadOptions(path: path, reason: "data.columns names \"\(quoted(names[clash], marks: false))\", "
-                                               + "which is the date or id column; list value columns only")
+                let name = quoted(names[clash], marks: false)
+                throw DataError.badReadOptions(path: path, reason: "data.columns names \"\(name)\", which is the date "
+                                               + "or id column; list value columns only")
             }
             kept = names.indices.filter(chosen.contains)
         }

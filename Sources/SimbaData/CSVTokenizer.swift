@@ -113,7 +113,9 @@ struct CSVTokenizer {
                 while i < count, isBlank(base[i]) || base[i] == Self.carriageReturn { i += 1 }
                 guard i == count || base[i] == delimiter || base[i] == Self.newline else {
                     var stop = i
-                    while stop < count, stop - i < 400, base[stop] != delimiter, base[stop] != Self.newline { stop += 1 }
+                    while stop < count, stop - i < 400, base[stop] != delimiter, base[stop] != Self.newline {
+                        stop += 1
+                    }
                     throw DataError.textAfterQuote(path: path, line: line, column: fields.count + 1,
                                                    text: text(i, stop))
                 }

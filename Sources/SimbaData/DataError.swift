@@ -69,7 +69,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "\(path):\(line): column \(excerpt(column)) holds \"\(excerpt(text))\", which is not a date "
                 + "of the form \(expected); set data.date_format to the form the file uses"
         case let .nonFinite(path, line, column, text):
-            return "\(path):\(line): column \(excerpt(column)) holds \"\(excerpt(text))\", which is not a finite number "
+            return "\(path):\(line): column \(excerpt(column)) holds \"\(excerpt(text))\", "
+                + "which is not a finite number "
                 + "within float32's range (±3.4e38); list it in data.na_values to read it as missing, or fix the cell"
         case let .unclosedQuote(path, line, column):
             return "\(path):\(line): the quoted cell in column \(column) never closes (a `\"` without its partner); "
@@ -85,7 +86,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .badDateFormat(path, format, problem):
             return "\(path): data.date_format \"\(excerpt(format))\" cannot be used: \(problem)"
         case let .nonNumericColumns(path, columns, lines, texts):
-            let each = zip(columns, zip(lines, texts)).prefix(5).map { "\(excerpt($0)) (line \($1.0): \"\(excerpt($1.1))\")" }
+            let each = zip(columns, zip(lines, texts)).prefix(5).map {
+                "\(excerpt($0)) (line \($1.0): \"\(excerpt($1.1))\")"
+            }
             let names = shown(columns)
             return "\(path): \(columns.count == 1 ? "a column is" : "\(columns.count) columns are") not numeric: "
                 + each.joined(separator: ", ") + (columns.count > 5 ? ", …" : "")
@@ -100,7 +103,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
                 + lines.map(String.init).joined(separator: ", ") + (count > lines.count ? ", …" : "")
                 + "; set data.missing to ffill, interpolate or drop, or fill them in the file"
         case let .allMissing(path, column, series):
-            return "\(path): column \(excerpt(column)) has no value\(series.map { " in series \"\(excerpt($0))\"" } ?? "") "
+            let within = series.map { " in series \"\(excerpt($0))\"" } ?? ""
+            return "\(path): column \(excerpt(column)) has no value\(within) "
                 + "to fill its missing cells from; drop the column (data.drop) or use data.missing: drop"
         case let .unknownSeries(path, idColumn, series, available):
             return "\(path): data.series \"\(excerpt(series))\" is not in column \(excerpt(idColumn)); "

@@ -200,37 +200,52 @@ public final class ForecastData: Sendable {
         self.series = table.series
         self.notes = table.notes + (skipped.isEmpty ? [] : [
             "\(skipped.count) series too short for a window in every split left out: \(shown(skipped))"])
-            + Self.precisionNotes(chosen, scaler: scaler)
+            + Self.precisionNotes(chosen, standardised: stored, columns: names)
         self.timestamps = table.timestamps
         self.timeStep = Self.mostCommonStep(table.timestamps, series: table.series)
         self.inputColumns = width
         self.outputColumns = options.features == .multivariate ? width : 1
         self.splitRows = ranges
         let windowsPerRange = options.seqLen + options.predLen - 1
-        self.windowStarts = ranges.map { split in split.reduce(into: [0]) { $0.append($0.last! + $1.count - windowsPerRange) } }
+        self.windowStarts = ranges.map { split in
+            split.reduce(into: [0]) { $0.append($0.last! + $1.count - windowsPerRange) }
+        }
     }
 
-    /// One note per column whose distinct Float64 values are fewer once standardised in Float32: the
-    /// model cannot tell those values apart. Standardising is increasing, so in sorted order two
-    /// different values collapse exactly when neighbours become equal.
-    static func precisionNotes(_ values: [Double], scaler: ForecastScaler) -> [String] {
-        let width = scaler.columns.count
+    /// One note per column in which two different Float64 values give the same standardised Float32:
+    /// the model cannot tell them apart. Found in one pass with a hash table from each standardised
+    /// Float32 to the first Float64 that gave it.
+    static func precisionNotes(_ values: [Double], standardised: [Float], columns: [String]) -> [String] {
+        let width = columns.count
+        let rows = values.count / width
+        var capacity = 16
+        while capacity < 2 * rows { capacity *= 2 }
+        let mask = capacity - 1
+        let keys = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        let firsts = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+        let used = UnsafeMutablePointer<Bool>.allocate(capacity: capacity)
+        defer {
+            keys.deallocate()
+            firsts.deallocate()
+            used.deallocate()
+        }
         var notes: [String] = []
         for c in 0..<width {
-            var column = stride(from: c, to: values.count, by: width).map { values[$0] }
-            column.sort()
-            let (mean, std) = (scaler.means[c], scaler.stds[c])
-            var (distinct, collapsed) = (1, 0)
-            var previous = Float((column[0] - mean) / std)
-            for i in 1..<column.count where column[i] != column[i - 1] {
-                let z = Float((column[i] - mean) / std)
-                distinct += 1
-                if z == previous { collapsed += 1 }
-                previous = z
+            used.initialize(repeating: false, count: capacity)
+            var example: (Double, Double)?
+            for r in 0..<rows where example == nil {
+                let (x, z) = (values[r * width + c], standardised[r * width + c].bitPattern)
+                var slot = Int(truncatingIfNeeded: z &* 2_654_435_761) & mask
+                while used[slot], keys[slot] != z { slot = (slot + 1) & mask }
+                if !used[slot] {
+                    (used[slot], keys[slot], firsts[slot]) = (true, z, x)
+                } else if firsts[slot] != x {
+                    example = (firsts[slot], x)
+                }
             }
-            if collapsed > 0 {
-                notes.append("column \(quoted(scaler.columns[c], marks: false)): \(distinct) distinct values become "
-                             + "\(distinct - collapsed) in float32 after standardising; the model sees the others as equal")
+            if let (a, b) = example {
+                notes.append("column \(quoted(columns[c], marks: false)): different values (e.g. \(a) and \(b)) "
+                             + "become equal in float32 after standardising; the model sees them as one")
             }
         }
         return notes
@@ -241,7 +256,9 @@ public final class ForecastData: Sendable {
     static func mostCommonStep(_ timestamps: [Int64], series: [TableSeries]) -> Int64 {
         var counts: [Int64: Int] = [:]
         for s in series where s.rows.count > 1 {
-            for i in (s.rows.lowerBound + 1)..<s.rows.upperBound { counts[timestamps[i] - timestamps[i - 1], default: 0] += 1 }
+            for i in (s.rows.lowerBound + 1)..<s.rows.upperBound {
+                counts[timestamps[i] - timestamps[i - 1], default: 0] += 1
+            }
         }
         return counts.max { a, b in a.value != b.value ? a.value < b.value : a.key > b.key }?.key ?? 0
     }
@@ -314,7 +331,9 @@ public final class ForecastData: Sendable {
     /// The last L rows of the file (L, inputColumns), standardised: the input for forecasting past the data.
     /// Throws for a table of several series, which has no one last window.
     public func lastWindow() throws -> [Float] {
-        guard series.count == 1 else { throw DataError.manySeries(path: path, count: series.count, what: "a forecast past the data") }
+        guard series.count == 1 else {
+            throw DataError.manySeries(path: path, count: series.count, what: "a forecast past the data")
+        }
         return Array(values[(timestamps.count - seqLen) * inputColumns..<timestamps.count * inputColumns])
     }
 
@@ -323,7 +342,9 @@ public final class ForecastData: Sendable {
 
     /// `count` timestamps after the last row, `timeStep` apart. Throws if the step is not positive.
     public func futureTimestamps(count: Int) throws -> [Int64] {
-        guard series.count == 1 else { throw DataError.manySeries(path: path, count: series.count, what: "a forecast past the data") }
+        guard series.count == 1 else {
+            throw DataError.manySeries(path: path, count: series.count, what: "a forecast past the data")
+        }
         guard timeStep > 0 else { throw DataError.noTimeStep(path: path, step: timeStep) }
         precondition(count >= 0, "a negative number of future steps")
         let last = timestamps[timestamps.count - 1]

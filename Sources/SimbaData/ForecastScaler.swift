@@ -79,7 +79,8 @@ public struct ForecastScaler: Codable, Equatable, Sendable {
 
     /// Fits on one block of rows (`fit(_:columns:rows:…)` with one range).
     public static func fit(
-        _ values: [Double], columns: [String], rows: Range<Int>, target: String, features: ForecastFeatures, path: String
+        _ values: [Double], columns: [String], rows: Range<Int>, target: String, features: ForecastFeatures,
+        path: String
     ) throws -> ForecastScaler {
         try fit(values, columns: columns, rows: [rows], target: target, features: features, path: path)
     }

@@ -9,7 +9,8 @@ import Testing
 /// `simba train` on `csv` with the tiny config plus `data` lines under `data:`; returns status and stderr.
 private func train(_ folder: TemporaryFolder, csv: String, data: String = "") -> (Int32, String) {
     folder.write(csv, to: "series.csv")
-    let yaml = ForecastFiles.config(epochs: 1).replacingOccurrences(of: "  borders: ratio", with: "  borders: ratio" + data)
+    let yaml = ForecastFiles.config(epochs: 1)
+        .replacingOccurrences(of: "  borders: ratio", with: "  borders: ratio" + data)
     folder.write(yaml, to: "config.yaml")
     let run = captureOutput {
         SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
@@ -39,7 +40,8 @@ struct CSVReadingCommandTests {
     @Test("A semicolon file with decimal commas, Date;Time columns and ? cells trains with data.missing: ffill")
     func europeanFileTrains() throws {
         let folder = TemporaryFolder("simba-cli-csv")
-        let (status, errors) = train(folder, csv: europeanCSV(missing: [5, 6, 40]), data: dialect + "\n  missing: ffill")
+        let (status, errors) = train(folder, csv: europeanCSV(missing: [5, 6, 40]),
+                                     data: dialect + "\n  missing: ffill")
         #expect(status == 0, "\(errors)")
         let log = try text(folder.file("run/log.txt"))
         #expect(log.contains("data: 3 missing cells filled (data.missing: ffill)"), "\(log)")

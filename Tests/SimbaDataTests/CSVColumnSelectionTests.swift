@@ -44,11 +44,15 @@ import Testing
         let iso = try read("d,t,OT\n2016-07-01,13:00,1\n2016-07-01,14:00,2\n") { $0.dateColumns = ["d", "t"] }
         #expect(iso.timestamps == [day + 13 * 3600, day + 14 * 3600])
         #expect(throws: DataError.badDate(path: "cols.csv", line: 3, column: "d+t", text: "2016-07-01 x",
-                                          expected: TimestampFormat.iso8601Description + " after joining with a space")) {
+                                          expected: TimestampFormat.iso8601Description
+                                            + " after joining with a space")) {
             try read("d,t,OT\n2016-07-01,13:00,1\n2016-07-01,x,2\n") { $0.dateColumns = ["d", "t"] }
         }
         #expect(throws: DataError.self) {
-            try read("d,t,OT\n2016-07-01,13:00,1\n2016-07-01,14:00,2\n") { $0.dateColumns = ["d", "t"]; $0.dateColumn = "d" }
+            try read("d,t,OT\n2016-07-01,13:00,1\n2016-07-01,14:00,2\n") {
+                $0.dateColumns = ["d", "t"]
+                $0.dateColumn = "d"
+            }
         }
     }
 
@@ -68,7 +72,9 @@ import Testing
             try read(text) { $0.columns = ["z"] }
         }
         #expect(throws: DataError.self) { try read(text) { $0.columns = ["date", "a"] } }
-        #expect(throws: DataError.noValueColumns(path: "cols.csv", line: 1)) { try read(text) { $0.drop = ["a", "b", "c", "OT"] } }
+        #expect(throws: DataError.noValueColumns(path: "cols.csv", line: 1)) {
+            try read(text) { $0.drop = ["a", "b", "c", "OT"] }
+        }
     }
 
     @Test("Every non-numeric column is listed with its first bad line, and the message says how to drop them")

@@ -45,8 +45,8 @@ import Testing
     func quotedNewlines() throws {
         let names = "date,\"say \"\"hi\"\", twice\",OT\n2016-07-01,1,2\n2016-07-02,3,4\n"
         #expect(try read(names).columns == ["say \"hi\", twice", "OT"])
-        #expect(throws: DataError.badColumnName(path: "dialect.csv", line: 1, column: 2,
-                                                problem: "(\"a\\nb\") holds a control character; use printable names")) {
+        let problem = "(\"a\\nb\") holds a control character; use printable names"
+        #expect(throws: DataError.badColumnName(path: "dialect.csv", line: 1, column: 2, problem: problem)) {
             try read("date,\"a\nb\",OT\n2016-07-01,1,2\n2016-07-02,3,4\n")
         }
         let ids = "id,date,OT\n\"two\nlines\",2016-07-01,1\n\"two\nlines\",2016-07-02,2\n"

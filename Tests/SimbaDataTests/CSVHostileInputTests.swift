@@ -73,14 +73,16 @@ private let iso = TimestampFormat.iso8601Description
     func controlBytesInCells() {
         let header = "date,a,b\n2016-07-01 00:00:00,1,2\n"
         expectError(Array((header + "2016-07-01 01:00:00,1").utf8) + [0] + Array("5,2\n".utf8),
-                    .nonNumericColumns(path: file, columns: ["a"], lines: [3], texts: ["1\u{0}5"]), mentions: ["\"1\\05\""])
+                    .nonNumericColumns(path: file, columns: ["a"], lines: [3], texts: ["1\u{0}5"]),
+                    mentions: ["\"1\\05\""])
         expectError(Array((header + "2016-07-01").utf8) + [0] + Array(",1,2\n".utf8),
                     .badDate(path: file, line: 3, column: "date", text: "2016-07-01\u{0}", expected: iso))
         // strtod would skip leading white space such as \r or \v (and read on into the next line, whose
         // single cell is then a short row of its own).
         expectError(header + "2016-07-01 01:00:00,\r5,2\n",
                     .nonNumericColumns(path: file, columns: ["a"], lines: [3], texts: ["\r5"]))
-        expectError(header + "2016-07-01 01:00:00,1,\u{0B}\n7\n", .wrongCellCount(path: file, line: 4, found: 1, expected: 3))
+        expectError(header + "2016-07-01 01:00:00,1,\u{0B}\n7\n",
+                    .wrongCellCount(path: file, line: 4, found: 1, expected: 3))
         expectError(header + "2016-07-01 01:00:00,1,\u{0B}\n",
                     .nonNumericColumns(path: file, columns: ["b"], lines: [3], texts: ["\u{0B}"]))
     }
@@ -121,9 +123,11 @@ private let iso = TimestampFormat.iso8601Description
                     .nonNumericColumns(path: file, columns: ["a"], lines: [3], texts: ["0x1p200"]))
         expectError(header + "2016-07-01 01:00:00,nan(0x7fc0)\n",
                     .nonFinite(path: file, line: 3, column: "a", text: "nan(0x7fc0)"))
-        expectError(header + "99999-07-01,1\n", .badDate(path: file, line: 3, column: "date", text: "99999-07-01", expected: iso))
+        expectError(header + "99999-07-01,1\n",
+                    .badDate(path: file, line: 3, column: "date", text: "99999-07-01", expected: iso))
         expectError(header + "2016-07-01 99999999999999999999:00,1\n",
-                    .badDate(path: file, line: 3, column: "date", text: "2016-07-01 99999999999999999999:00", expected: iso))
+                    .badDate(path: file, line: 3, column: "date", text: "2016-07-01 99999999999999999999:00",
+                             expected: iso))
     }
 
     /// Random damage to a valid file (byte flips, insertions of delimiters, NULs and high bytes,

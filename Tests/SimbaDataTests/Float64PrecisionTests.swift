@@ -39,9 +39,10 @@ import Testing
         }
         let data = try ForecastData(path: try temporaryCSV(csv), options: ForecastOptions(seqLen: 4, predLen: 2))
         let notes = data.notes.filter { $0.contains("float32") }
-        #expect(notes.count == 1 && notes[0].contains("column a") && notes[0].contains("11 distinct values become 2"),
+        #expect(notes.count == 1 && notes[0].contains("column a") && notes[0].contains("e.g. 1e-09 and 2e-09"),
                 "\(data.notes)")
-        let plain = try ForecastData(path: try temporaryCSV(tinyVariation()), options: ForecastOptions(seqLen: 4, predLen: 2))
+        let plain = try ForecastData(path: try temporaryCSV(tinyVariation()),
+                                     options: ForecastOptions(seqLen: 4, predLen: 2))
         #expect(plain.notes.isEmpty, "\(plain.notes)")
     }
 

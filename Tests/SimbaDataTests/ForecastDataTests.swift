@@ -35,7 +35,8 @@ import Testing
         #expect(data.windowCount(.train) == 8449)
         #expect(data.windowCount(.val) == 2785)
         #expect(data.windowCount(.test) == 2785)
-        #expect(data.rows(.train) == [0..<8640] && data.rows(.val) == [8544..<11520] && data.rows(.test) == [11424..<14400])
+        #expect(data.rows(.train) == [0..<8640] && data.rows(.val) == [8544..<11520]
+                && data.rows(.test) == [11424..<14400])
         #expect(data.columnNames == ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"])
         #expect(data.inputColumns == 7 && data.outputColumns == 7 && data.timeStep == 3600)
     }

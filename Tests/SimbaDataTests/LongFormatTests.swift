@@ -39,7 +39,9 @@ import Testing
         #expect(error.description.contains("FR, DE, BE"))
         var noId = CSVReadOptions()
         noId.series = "FR"
-        #expect(throws: DataError.self) { try TimeSeriesTable(bytes: Array(longFile().utf8), path: "long.csv", options: noId) }
+        #expect(throws: DataError.self) {
+            try TimeSeriesTable(bytes: Array(longFile().utf8), path: "long.csv", options: noId)
+        }
     }
 
     @Test("Without data.series every series is read, grouped in order of first appearance")

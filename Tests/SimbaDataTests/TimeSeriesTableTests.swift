@@ -80,7 +80,8 @@ import Testing
     @Test func headerErrors() throws {
         try expectError("", { .emptyFile(path: $0) })
         try expectError("\n  \n", { .emptyFile(path: $0) })
-        try expectError("Day,OT\n1,1\n2,2\n", { .noDateColumn(path: $0, line: 2) }, mentions: [":2:", "data.date_column"])
+        try expectError("Day,OT\n1,1\n2,2\n", { .noDateColumn(path: $0, line: 2) },
+                        mentions: [":2:", "data.date_column"])
         try expectError("date\n2016-07-01\n2016-07-02\n", { .noValueColumns(path: $0, line: 1) })
         // Without a `date` column, the first column whose first cell is a date holds the dates.
         let table = try TimeSeriesTable(path: try temporaryCSV("Date,OT\n2016-07-01,1\n2016-07-02,2\n"))
@@ -90,13 +91,24 @@ import Testing
 
     @Test func cellErrors() throws {
         let header = "date,a,OT\n2016-07-01 00:00:00,1,2\n"
-        try expectError(header + "2016-07-01 25:00:00,1,2\n", { .badDate(path: $0, line: 3, column: "date", text: "2016-07-01 25:00:00", expected: TimestampFormat.iso8601Description) }, mentions: [":3:", "\"2016-07-01 25:00:00\""])
-        try expectError(header + "2016-07-01 01:00:00,1,abc\n", { .nonNumericColumns(path: $0, columns: ["OT"], lines: [3], texts: ["abc"]) }, mentions: ["line 3", "OT", "\"abc\"", "data.drop"])
-        try expectError(header + "2016-07-01 01:00:00,1.5e,2\n", { .nonNumericColumns(path: $0, columns: ["a"], lines: [3], texts: ["1.5e"]) })
+        let iso = TimestampFormat.iso8601Description
+        try expectError(header + "2016-07-01 25:00:00,1,2\n", {
+            .badDate(path: $0, line: 3, column: "date", text: "2016-07-01 25:00:00", expected: iso)
+        }, mentions: [":3:", "\"2016-07-01 25:00:00\""])
+        try expectError(header + "2016-07-01 01:00:00,1,abc\n", {
+            .nonNumericColumns(path: $0, columns: ["OT"], lines: [3], texts: ["abc"])
+        }, mentions: ["line 3", "OT", "\"abc\"", "data.drop"])
+        try expectError(header + "2016-07-01 01:00:00,1.5e,2\n", {
+            .nonNumericColumns(path: $0, columns: ["a"], lines: [3], texts: ["1.5e"])
+        })
         let markers = ["NA", "NaN", "?", ""]
-        try expectError(header + "2016-07-01 01:00:00, ,2\n", { .missingCells(path: $0, count: 1, columns: ["a"], counts: [1], lines: [3], markers: markers) }, mentions: ["line 3", "a (1)", "data.missing"])
-        try expectError(header + "2016-07-01 01:00:00,1,\n", { .missingCells(path: $0, count: 1, columns: ["OT"], counts: [1], lines: [3], markers: markers) })
-        try expectError(header + "2016-07-01 01:00:00,NaN,2\n", { .missingCells(path: $0, count: 1, columns: ["a"], counts: [1], lines: [3], markers: markers) })
+        func missing(_ path: String, _ column: String) -> DataError {
+            .missingCells(path: path, count: 1, columns: [column], counts: [1], lines: [3], markers: markers)
+        }
+        try expectError(header + "2016-07-01 01:00:00, ,2\n", { missing($0, "a") },
+                        mentions: ["line 3", "a (1)", "data.missing"])
+        try expectError(header + "2016-07-01 01:00:00,1,\n", { missing($0, "OT") })
+        try expectError(header + "2016-07-01 01:00:00,NaN,2\n", { missing($0, "a") })
         try expectError(header + "2016-07-01 01:00:00,1,-inf\n", { .nonFinite(path: $0, line: 3, column: "OT", text: "-inf") })
         try expectError(header + "2016-07-01 01:00:00,1,1e39\n", { .nonFinite(path: $0, line: 3, column: "OT", text: "1e39") })
         try expectError(header + "\n2016-07-01 01:00:00,1\n", { .wrongCellCount(path: $0, line: 4, found: 2, expected: 3) }, mentions: [":4:", "2 cells", "3 columns"])

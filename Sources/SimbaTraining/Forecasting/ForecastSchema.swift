@@ -39,7 +39,8 @@ extension ForecastSettings {
                       default: .value(.list([])), "value columns to read (file order); []: all but date and id",
                       at: \.data.reading.columns),
         ConfigSetting("data.drop", .list(.string, counts: Array(0...CSVReadOptions.maxListedColumns)),
-                      default: .value(.list([])), "columns not to read (e.g. categorical ones)", at: \.data.reading.drop),
+                      default: .value(.list([])), "columns not to read (e.g. categorical ones)",
+                      at: \.data.reading.drop),
         ConfigSetting("data.missing", .choice(of: MissingPolicy.self), default: "error",
                       "missing cells: error, ffill (leading ones take the first value), interpolate (linear in "
                       + "rows), drop (the row)", at: \.data.reading.missing),
