@@ -22,16 +22,20 @@ final class CSVCellReader {
     static let maxNumberBytes = 128
     let decimal: UInt8
     /// Missing-value markers by length (index = length, up to 63); longer markers in `longMarkers`.
-    private var markers: [[[UInt8]]] = Array(repeating: [], count: 64)
-    private var longMarkers: [[UInt8]] = []
+    private let markers: [[[UInt8]]]
+    private let longMarkers: [[UInt8]]
     /// The bytes strtod reads: a copy of the cell with `.` as decimal mark and a NUL after it.
     private let scratch = UnsafeMutablePointer<CChar>.allocate(capacity: maxNumberBytes + 1)
 
     init(decimal: DecimalMark, naValues: [String]) {
         self.decimal = decimal == .comma ? 44 : 46
+        var markers: [[[UInt8]]] = Array(repeating: [], count: 64)
+        var longMarkers: [[UInt8]] = []
         for marker in naValues.map({ Array($0.utf8) }) {
             if marker.count < 64 { markers[marker.count].append(marker) } else { longMarkers.append(marker) }
         }
+        self.markers = markers
+        self.longMarkers = longMarkers
     }
 
     deinit { scratch.deallocate() }
@@ -53,6 +57,7 @@ final class CSVCellReader {
             return .missing
         }
         guard count > 0, count <= Self.maxNumberBytes else { return .notNumber }
+        if let value = Self.shortDecimal(p, count, decimal: decimal) { return .number(value) }
         var k = 0
         while k < count {
             let byte = p[k]
@@ -75,6 +80,41 @@ final class CSVCellReader {
         guard let stop, stop - scratch == count else { return .notNumber }
         guard abs(value) <= Double(Float.greatestFiniteMagnitude) else { return .nonFinite }
         return .number(value)
+    }
+
+    /// Exact powers of ten as Doubles (10^22 is the largest one a Double holds exactly).
+    private static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
+
+    /// A number without exponent and with at most 15 digits, `[+-]digits[.digits]`, read without
+    /// strtod: its digits as an integer (below 2^53, so exact) divided by an exact power of ten is
+    /// one correctly rounded operation, the value strtod gives (Clinger's fast path). Nil for any
+    /// other text, which strtod then reads.
+    static func shortDecimal(_ p: UnsafePointer<UInt8>, _ count: Int, decimal: UInt8) -> Double? {
+        guard count > 0 else { return nil }
+        var i = 0
+        var negative = false
+        if p[0] == 45 || p[0] == 43 {
+            negative = p[0] == 45
+            i = 1
+        }
+        var mantissa: Int64 = 0
+        var (digits, fraction, seenMark) = (0, 0, false)
+        while i < count {
+            let byte = p[i]
+            if byte >= 48 && byte <= 57 {
+                mantissa = mantissa * 10 + Int64(byte - 48)
+                digits += 1
+                if seenMark { fraction += 1 }
+            } else if byte == decimal && !seenMark {
+                seenMark = true
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        guard digits > 0, digits <= 15 else { return nil }
+        let magnitude = Double(mantissa) / powersOfTen[fraction]
+        return negative ? -magnitude : magnitude
     }
 
     /// Whether the cell spells an infinity or a NaN (`inf`, `-Infinity`, `nan(0x7fc0)`, `NAN`).

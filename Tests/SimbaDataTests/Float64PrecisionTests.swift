@@ -66,4 +66,37 @@ import Testing
         }
         #expect(data.notes.isEmpty, "\(data.notes)")
     }
+
+    @Test("Short decimals read without strtod give strtod's value bit for bit")
+    func shortDecimalsMatchStrtod() {
+        var state: UInt64 = 0x5EED
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var checked = 0
+        for _ in 0..<200_000 {
+            let digits = 1 + next(15)
+            var text = (0..<digits).map { _ in String(next(10)) }.joined()
+            if next(4) > 0 { text.insert(".", at: text.index(text.startIndex, offsetBy: next(digits + 1))) }
+            if next(3) == 0 { text = "-" + text }
+            let bytes = Array(text.utf8)
+            guard let fast = bytes.withUnsafeBufferPointer({ CSVCellReader.shortDecimal($0.baseAddress!, $0.count,
+                                                                                        decimal: 46) }) else {
+                Issue.record("\(text) was not read")
+                continue
+            }
+            let exact = strtod(text, nil)
+            #expect(fast.bitPattern == exact.bitPattern, "\(text): \(fast) vs \(exact)")
+            checked += 1
+        }
+        #expect(checked == 200_000)
+        let comma = Array("-3,25".utf8)
+        #expect(comma.withUnsafeBufferPointer { CSVCellReader.shortDecimal($0.baseAddress!, $0.count, decimal: 44) } == -3.25)
+        for text in ["1e5", "1234567890123456", "1.2.3", "", "-", "+.", "1,5"] {
+            let bytes = Array(text.utf8) + [0]
+            #expect(bytes.withUnsafeBufferPointer { CSVCellReader.shortDecimal($0.baseAddress!, text.utf8.count,
+                                                                                decimal: 46) } == nil, "\(text)")
+        }
+    }
 }
