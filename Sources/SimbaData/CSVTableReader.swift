@@ -71,12 +71,13 @@ struct CSVTableReader {
         let columns = valueIndices.map { names[$0] }
         let k = columns.count
 
-        // Every row but the last ends in a newline, so this bounds the rows by the file's size.
+        // Every row but the last ends in a newline and every cell but a row's last in a delimiter, so
+        // these bound the table by the file's size (blank lines make rows × columns no bound).
         var newlines = 0
         for i in tokenizer.position..<count where base[i] == 10 { newlines += 1 }
         var values: [Double] = [], timestamps: [Int64] = [], lines: [Int] = [], seriesOfRow: [Int32] = []
         let rowBound = newlines + 1
-        values.reserveCapacity(rowBound * k)
+        values.reserveCapacity(rowBound > count / k ? count : rowBound * k)
         timestamps.reserveCapacity(rowBound)
         lines.reserveCapacity(rowBound)
 

@@ -112,6 +112,8 @@ private let iso = TimestampFormat.iso8601Description
         // 100,000 columns over 1,000,000 blank lines: nothing may be sized by columns × lines.
         let names = "date," + (0..<100_000).map { "c\($0)" }.joined(separator: ",")
         expectError(names + String(repeating: "\n", count: 1_000_000), .tooFewRows(path: file, rows: 0))
+        let row = "\n2016-07-01" + String(repeating: ",1", count: 100_000)
+        expectError(names + row + String(repeating: "\n", count: 1_000_000), .tooFewRows(path: file, rows: 1))
     }
 
     @Test("Out-of-range numbers and dates")
