@@ -86,6 +86,7 @@ struct CSVTableReader {
         var lastId: (bytes: [UInt8], index: Int32)?
         let wanted = Array(options.series.utf8)
         var missingPerColumn = [Int](repeating: 0, count: k), missingLines: [Int] = []
+        var firstMissing: MissingCell?
         var badLine = [Int](repeating: 0, count: k), badText = [String](repeating: "", count: k)
         var (sawOffset, sawFraction) = (false, false)
         var dateScratch: [UInt8] = []
@@ -158,6 +159,7 @@ struct CSVTableReader {
                 case .missing:
                     values.append(.nan)
                     missingPerColumn[j] += 1
+                    if firstMissing == nil { firstMissing = MissingCell(column: columns[j], text: tokenizer.text(field)) }
                     if missingLines.count < Self.shownLines, missingLines.last != line { missingLines.append(line) }
                 case .notNumber:
                     values.append(.nan)
@@ -214,7 +216,7 @@ struct CSVTableReader {
                 let withMissing = missingPerColumn.indices.filter { missingPerColumn[$0] > 0 }
                 throw DataError.missingCells(path: path, count: missing, columns: withMissing.map { columns[$0] },
                                              counts: withMissing.map { missingPerColumn[$0] }, lines: missingLines,
-                                             markers: options.naValues)
+                                             first: firstMissing!, markers: options.naValues)
             case .ffill, .interpolate:
                 var backfilled = 0
                 for s in series {

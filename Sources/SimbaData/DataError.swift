@@ -27,8 +27,10 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case badDateFormat(path: String, format: String, problem: String)
     /// Columns with cells that are not numbers: each with the line and text of its first such cell.
     case nonNumericColumns(path: String, columns: [String], lines: [Int], texts: [String])
-    /// `count` missing cells with data.missing: error: per column its count, and the first lines.
-    case missingCells(path: String, count: Int, columns: [String], counts: [Int], lines: [Int], markers: [String])
+    /// `count` missing cells with data.missing: error: per column its count, the first lines, and the
+    /// first missing cell's column and text.
+    case missingCells(path: String, count: Int, columns: [String], counts: [Int], lines: [Int],
+                      first: MissingCell, markers: [String])
     /// A column without any value (in series `series`, if the file has several) cannot be filled.
     case allMissing(path: String, column: String, series: String?)
     case unknownSeries(path: String, idColumn: String, series: String, available: [String])
@@ -86,21 +88,24 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .badDateFormat(path, format, problem):
             return "\(path): data.date_format \"\(excerpt(format))\" cannot be used: \(problem)"
         case let .nonNumericColumns(path, columns, lines, texts):
-            let each = zip(columns, zip(lines, texts)).prefix(5).map {
+            let others = zip(columns, zip(lines, texts)).dropFirst().prefix(4).map {
                 "\(excerpt($0)) (line \($1.0): \"\(excerpt($1.1))\")"
             }
-            let names = shown(columns)
-            return "\(path): \(columns.count == 1 ? "a column is" : "\(columns.count) columns are") not numeric: "
-                + each.joined(separator: ", ") + (columns.count > 5 ? ", …" : "")
-                + "; leave \(columns.count == 1 ? "it" : "them") out with data.drop: [\(names)] "
+            let more = others.isEmpty ? "" : "; \(columns.count - 1) more column\(columns.count == 2 ? " is" : "s are") "
+                + "not numeric either: " + others.joined(separator: ", ") + (columns.count > 5 ? ", …" : "")
+            return "\(path):\(lines[0]): column \(excerpt(columns[0])) holds \"\(excerpt(texts[0]))\", which is not a number"
+                + more + "; leave \(columns.count == 1 ? "the column" : "them") out with data.drop: [\(shown(columns))] "
                 + "(or list the columns to keep in data.columns), or fix the cells"
-        case let .missingCells(path, count, columns, counts, lines, markers):
+                + (texts.contains(where: looksLikeDecimalComma) ? "; for decimal commas set data.decimal: \",\"" : "")
+        case let .missingCells(path, count, columns, counts, lines, first, markers):
             let perColumn = zip(columns, counts).prefix(5).map { "\(excerpt($0)) (\($1))" }.joined(separator: ", ")
                 + (columns.count > 5 ? ", … (\(columns.count) columns)" : "")
             let shownMarkers = markers.map { $0.isEmpty ? "empty" : excerpt($0) }
-            return "\(path): \(count) cell\(count == 1 ? " is" : "s are") missing (data.na_values: "
-                + "\(shown(shownMarkers))) in \(perColumn); first on line\(lines.count == 1 ? "" : "s") "
-                + lines.map(String.init).joined(separator: ", ") + (count > lines.count ? ", …" : "")
+            let cell = first.text.isEmpty ? "is empty" : "holds \"\(excerpt(first.text))\""
+            return "\(path):\(lines[0]): column \(excerpt(first.column)) \(cell), a missing value (data.na_values: "
+                + "\(shown(shownMarkers))); \(count) cell\(count == 1 ? " is" : "s are") missing in all, in \(perColumn); "
+                + "first on line\(lines.count == 1 ? "" : "s") " + lines.map(String.init).joined(separator: ", ")
+                + (count > lines.count ? ", …" : "")
                 + "; set data.missing to ffill, interpolate or drop, or fill them in the file"
         case let .allMissing(path, column, series):
             let within = series.map { " in series \"\(excerpt($0))\"" } ?? ""
@@ -140,8 +145,26 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// A missing cell named in an error: its column and its text (empty for an empty cell).
+public struct MissingCell: Equatable, Sendable {
+    public let column: String
+    public let text: String
+
+    public init(column: String, text: String) {
+        self.column = column
+        self.text = text
+    }
+}
+
 /// Names as a message lists them: joined by ", ", at most about 80 characters, then "… (N in all)".
 func shown(_ names: [String]) -> String {
     let joined = quoted(names.joined(separator: ", "), marks: false)
     return joined.hasSuffix("…") ? joined + " (\(names.count) in all)" : joined
+}
+
+/// Whether `text` is digits, one comma and digits (`3,14`, `-0,5`): a number written with a decimal comma.
+func looksLikeDecimalComma(_ text: String) -> Bool {
+    let unsigned = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : text[...]
+    let parts = unsigned.split(separator: ",", omittingEmptySubsequences: false)
+    return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { ("0"..."9").contains($0) } }
 }

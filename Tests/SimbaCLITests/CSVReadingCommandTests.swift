@@ -53,7 +53,8 @@ struct CSVReadingCommandTests {
         let folder = TemporaryFolder("simba-cli-csv")
         let (status, errors) = train(folder, csv: europeanCSV(missing: [5, 6, 40]), data: dialect)
         #expect(status == 1)
-        for part in [folder.file("series.csv"), "3 cells are missing", "a (3)", "lines 7, 8, 42", "data.missing"] {
+        for part in [folder.file("series.csv") + ":7: column a holds \"?\"", "3 cells are missing", "a (3)",
+                     "lines 7, 8, 42", "data.missing"] {
             #expect(errors.contains(part), "\(errors) lacks \(part)")
         }
         expectNoCheckpoint(folder)
@@ -66,7 +67,7 @@ struct CSVReadingCommandTests {
         let csv = ForecastFiles.csv { r, c in c == 1 ? (r % 2 == 0 ? "north" : "south") : nil }
         let (status, errors) = train(folder, csv: csv)
         #expect(status == 1)
-        for part in [folder.file("series.csv"), "b (line 2: \"north\")", "data.drop: [b]"] {
+        for part in [folder.file("series.csv") + ":2: column b holds \"north\"", "data.drop: [b]"] {
             #expect(errors.contains(part), "\(errors) lacks \(part)")
         }
         expectNoCheckpoint(folder)

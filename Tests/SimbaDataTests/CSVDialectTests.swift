@@ -72,10 +72,12 @@ import Testing
             try read("date;a;OT\n2016-07-01;3.5;1\n2016-07-02;4;2\n") { $0.decimal = .comma }
         }
         #expect(throws: DataError.self) { try read("date,a\n2016-07-01,1\n2016-07-02,2\n") { $0.decimal = .comma } }
-        // With the point (the default), a decimal comma in a semicolon file is not a number.
-        #expect(throws: DataError.nonNumericColumns(path: "dialect.csv", columns: ["a"], lines: [2], texts: ["3,5"])) {
-            try read("date;a\n2016-07-01;3,5\n2016-07-02;4\n")
-        }
+        // With the point (the default), a decimal comma in a semicolon file is not a number; the message says so.
+        let comma = DataError.nonNumericColumns(path: "dialect.csv", columns: ["a"], lines: [2], texts: ["3,5"])
+        #expect(throws: comma) { try read("date;a\n2016-07-01;3,5\n2016-07-02;4\n") }
+        #expect(comma.description.contains("data.decimal: \",\""), "\(comma)")
+        let word = DataError.nonNumericColumns(path: "dialect.csv", columns: ["a"], lines: [2], texts: ["x,5"])
+        #expect(!word.description.contains("data.decimal"), "\(word)")
     }
 
     @Test("Booleans read as 1 and 0; other words are not numbers")

@@ -39,6 +39,7 @@ private let iso = TimestampFormat.iso8601Description
         expectError("date,a\r", .tooFewRows(path: file, rows: 0))
         expectError("date,a\n2016-07-01,1", .tooFewRows(path: file, rows: 1))
         expectError("date,a\n2016-07-01,", .missingCells(path: file, count: 1, columns: ["a"], counts: [1], lines: [2],
+                                                          first: MissingCell(column: "a", text: ""),
                                                           markers: ["NA", "NaN", "?", ""]))
         expectError("date,a\n2016-07-01", .wrongCellCount(path: file, line: 2, found: 1, expected: 2))
         expectError("date,a\n2016-0,1", .badDate(path: file, line: 2, column: "date", text: "2016-0", expected: iso))

@@ -37,6 +37,12 @@ import Testing
             try TimeSeriesTable(bytes: Array(longFile().utf8), path: "long.csv", options: options(series: "IT"))
         }
         #expect(error.description.contains("FR, DE, BE"))
+        var wrongId = CSVReadOptions()
+        wrongId.idColumn = "id"
+        #expect(throws: DataError.unknownColumn(path: "long.csv", key: "data.id_column", name: "id",
+                                                columns: ["unique_id", "ds", "y"])) {
+            try TimeSeriesTable(bytes: Array(longFile().utf8), path: "long.csv", options: wrongId)
+        }
         var noId = CSVReadOptions()
         noId.series = "FR"
         #expect(throws: DataError.self) {
@@ -80,6 +86,17 @@ import Testing
             try data.futureTimestamps(count: 2)
         }
         #expect(throws: DataError.self) { try data.lastWindow() }
+    }
+
+    @Test("When no series is long enough for a window in every split, the first one's problem is the error")
+    func allSeriesTooShort() throws {
+        let table = try TimeSeriesTable(bytes: Array(longFile().utf8), path: "long.csv", options: options())
+        let error = DataError.splitTooShort(path: "long.csv", split: "val (series FR)", rows: 14, needed: 15,
+                                            seqLen: 10, predLen: 5)
+        #expect(throws: error) {
+            try ForecastData(table: table, options: ForecastOptions(target: "y", seqLen: 10, predLen: 5))
+        }
+        #expect(error.description.contains("val (series FR) split has 14 rows"), "\(error)")
     }
 
     @Test("Missing cells are filled within each series, never from the one before")

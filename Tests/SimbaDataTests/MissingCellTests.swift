@@ -18,15 +18,18 @@ import Testing
     @Test("data.missing: error names the count, the columns with theirs, the first lines, and the fix")
     func error() throws {
         let error = DataError.missingCells(path: "gaps.csv", count: 5, columns: ["a", "OT"], counts: [3, 2],
-                                           lines: [2, 3, 4, 6], markers: ["NA", "NaN", "?", ""])
+                                           lines: [2, 3, 4, 6], first: MissingCell(column: "a", text: "?"),
+                                           markers: ["NA", "NaN", "?", ""])
         #expect(throws: error) { try read(text) }
         let message = error.description
-        for part in ["5 cells are missing", "a (3), OT (2)", "lines 2, 3, 4, 6", "data.missing", "ffill", "empty"] {
+        for part in ["gaps.csv:2: column a holds \"?\", a missing value", "5 cells are missing in all",
+                     "a (3), OT (2)", "lines 2, 3, 4, 6", "data.missing", "ffill", "empty"] {
             #expect(message.contains(part), "\(message) lacks \(part)")
         }
         let many = (0..<20).map { "2016-07-01 \(String(format: "%02d", $0)):00,,1" }.joined(separator: "\n")
         #expect(throws: DataError.missingCells(path: "gaps.csv", count: 20, columns: ["a"], counts: [20],
-                                               lines: [2, 3, 4, 5, 6], markers: ["NA", "NaN", "?", ""])) {
+                                               lines: [2, 3, 4, 5, 6], first: MissingCell(column: "a", text: ""),
+                                               markers: ["NA", "NaN", "?", ""])) {
             try read("date,a,OT\n" + many + "\n")
         }
     }

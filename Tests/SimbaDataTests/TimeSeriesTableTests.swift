@@ -97,18 +97,20 @@ import Testing
         }, mentions: [":3:", "\"2016-07-01 25:00:00\""])
         try expectError(header + "2016-07-01 01:00:00,1,abc\n", {
             .nonNumericColumns(path: $0, columns: ["OT"], lines: [3], texts: ["abc"])
-        }, mentions: ["line 3", "OT", "\"abc\"", "data.drop"])
+        }, mentions: [":3: column OT holds \"abc\", which is not a number", "data.drop: [OT]"])
         try expectError(header + "2016-07-01 01:00:00,1.5e,2\n", {
             .nonNumericColumns(path: $0, columns: ["a"], lines: [3], texts: ["1.5e"])
         })
         let markers = ["NA", "NaN", "?", ""]
-        func missing(_ path: String, _ column: String) -> DataError {
-            .missingCells(path: path, count: 1, columns: [column], counts: [1], lines: [3], markers: markers)
+        func missing(_ path: String, _ column: String, _ text: String) -> DataError {
+            .missingCells(path: path, count: 1, columns: [column], counts: [1], lines: [3],
+                          first: MissingCell(column: column, text: text), markers: markers)
         }
-        try expectError(header + "2016-07-01 01:00:00, ,2\n", { missing($0, "a") },
-                        mentions: ["line 3", "a (1)", "data.missing"])
-        try expectError(header + "2016-07-01 01:00:00,1,\n", { missing($0, "OT") })
-        try expectError(header + "2016-07-01 01:00:00,NaN,2\n", { missing($0, "a") })
+        try expectError(header + "2016-07-01 01:00:00, ,2\n", { missing($0, "a", "") },
+                        mentions: [":3: column a is empty", "a (1)", "data.missing"])
+        try expectError(header + "2016-07-01 01:00:00,1,\n", { missing($0, "OT", "") })
+        try expectError(header + "2016-07-01 01:00:00,NaN,2\n", { missing($0, "a", "NaN") },
+                        mentions: [":3: column a holds \"NaN\", a missing value"])
         try expectError(header + "2016-07-01 01:00:00,1,-inf\n", { .nonFinite(path: $0, line: 3, column: "OT", text: "-inf") })
         try expectError(header + "2016-07-01 01:00:00,1,1e39\n", { .nonFinite(path: $0, line: 3, column: "OT", text: "1e39") })
         try expectError(header + "\n2016-07-01 01:00:00,1\n", { .wrongCellCount(path: $0, line: 4, found: 2, expected: 3) }, mentions: [":4:", "2 cells", "3 columns"])
