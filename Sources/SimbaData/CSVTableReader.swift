@@ -159,7 +159,9 @@ struct CSVTableReader {
                 case .missing:
                     values.append(.nan)
                     missingPerColumn[j] += 1
-                    if firstMissing == nil { firstMissing = MissingCell(column: columns[j], text: tokenizer.text(field)) }
+                    if firstMissing == nil {
+                        firstMissing = MissingCell(column: columns[j], text: tokenizer.text(field))
+                    }
                     if missingLines.count < Self.shownLines, missingLines.last != line { missingLines.append(line) }
                 case .notNumber:
                     values.append(.nan)

@@ -91,10 +91,12 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             let others = zip(columns, zip(lines, texts)).dropFirst().prefix(4).map {
                 "\(excerpt($0)) (line \($1.0): \"\(excerpt($1.1))\")"
             }
-            let more = others.isEmpty ? "" : "; \(columns.count - 1) more column\(columns.count == 2 ? " is" : "s are") "
-                + "not numeric either: " + others.joined(separator: ", ") + (columns.count > 5 ? ", …" : "")
-            return "\(path):\(lines[0]): column \(excerpt(columns[0])) holds \"\(excerpt(texts[0]))\", which is not a number"
-                + more + "; leave \(columns.count == 1 ? "the column" : "them") out with data.drop: [\(shown(columns))] "
+            let verb = columns.count == 2 ? " is" : "s are"
+            let more = others.isEmpty ? "" : "; \(columns.count - 1) more column\(verb) not numeric either: "
+                + others.joined(separator: ", ") + (columns.count > 5 ? ", …" : "")
+            return "\(path):\(lines[0]): column \(excerpt(columns[0])) holds \"\(excerpt(texts[0]))\", "
+                + "which is not a number" + more
+                + "; leave \(columns.count == 1 ? "the column" : "them") out with data.drop: [\(shown(columns))] "
                 + "(or list the columns to keep in data.columns), or fix the cells"
                 + (texts.contains(where: looksLikeDecimalComma) ? "; for decimal commas set data.decimal: \",\"" : "")
         case let .missingCells(path, count, columns, counts, lines, first, markers):
@@ -103,7 +105,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             let shownMarkers = markers.map { $0.isEmpty ? "empty" : excerpt($0) }
             let cell = first.text.isEmpty ? "is empty" : "holds \"\(excerpt(first.text))\""
             return "\(path):\(lines[0]): column \(excerpt(first.column)) \(cell), a missing value (data.na_values: "
-                + "\(shown(shownMarkers))); \(count) cell\(count == 1 ? " is" : "s are") missing in all, in \(perColumn); "
+                + "\(shown(shownMarkers))); \(count) cell\(count == 1 ? " is" : "s are") missing in all, "
+                + "in \(perColumn); "
                 + "first on line\(lines.count == 1 ? "" : "s") " + lines.map(String.init).joined(separator: ", ")
                 + (count > lines.count ? ", …" : "")
                 + "; set data.missing to ffill, interpolate or drop, or fill them in the file"

@@ -92,7 +92,9 @@ import Testing
         }
         #expect(checked == 200_000)
         let comma = Array("-3,25".utf8)
-        #expect(comma.withUnsafeBufferPointer { CSVCellReader.shortDecimal($0.baseAddress!, $0.count, decimal: 44) } == -3.25)
+        #expect(comma.withUnsafeBufferPointer {
+            CSVCellReader.shortDecimal($0.baseAddress!, $0.count, decimal: 44)
+        } == -3.25)
         for text in ["1e5", "1234567890123456", "1.2.3", "", "-", "+.", "1,5"] {
             let bytes = Array(text.utf8) + [0]
             #expect(bytes.withUnsafeBufferPointer { CSVCellReader.shortDecimal($0.baseAddress!, text.utf8.count,
