@@ -1,7 +1,8 @@
-// Cuts a standardised series into Time-Series-Library train/val/test windows (input L rows, target
-// the next H rows) and copies them into caller buffers. It does not read files or shuffle.
+// Cuts standardised series into Time-Series-Library train/val/test windows (input L rows, target the
+// next H rows, never across two series) and copies them into caller buffers. It does not shuffle.
 
 import Foundation
+import SimbaCore
 
 /// One of the three splits of a forecasting data set.
 public enum ForecastSplit: String, CaseIterable, Sendable {
@@ -76,16 +77,20 @@ public struct ForecastOptions: Equatable, Sendable {
     /// Forecast horizon H (`pred_len`).
     public var predLen: Int
     public var borders: SplitBorders
+    /// How the CSV file is read.
+    public var reading: CSVReadOptions
     /// How the rows' times are checked and put on a regular grid before the splits are cut.
     public var grid: TimeGridOptions
 
     public init(features: ForecastFeatures = .multivariate, target: String = "OT", seqLen: Int, predLen: Int,
-                borders: SplitBorders = .auto, grid: TimeGridOptions = TimeGridOptions()) {
+                borders: SplitBorders = .auto, reading: CSVReadOptions = CSVReadOptions(),
+                grid: TimeGridOptions = TimeGridOptions()) {
         self.features = features
         self.target = target
         self.seqLen = seqLen
         self.predLen = predLen
         self.borders = borders
+        self.reading = reading
         self.grid = grid
     }
 }
@@ -101,16 +106,26 @@ public struct ForecastOptions: Equatable, Sendable {
 ///
 /// Window i of a split whose rows start at b: input rows [b + i, b + i + L), target rows
 /// [b + i + L, b + i + L + H) (Time-Series-Library with label_len 0). Windows per split:
-/// rows − L − H + 1. Values are standardised with the scaler fitted on the train rows.
+/// rows − L − H + 1. Values are standardised in Float64 with the scaler fitted on the train rows,
+/// then rounded to Float32.
+///
+/// A table of several series (a long file read without `data.series`) is one data set: each series
+/// is split by the borders on its own rows (70/10/20 of its own length with `ratio`), a split's
+/// windows are those of every series in series order, no window crosses two series, and the scaler
+/// is fitted on the train rows of all series.
 public final class ForecastData: Sendable {
     public let path: String
     public let options: ForecastOptions
     /// Stored column names (the target last; only the target for `S`).
     public let columnNames: [String]
     public let scaler: ForecastScaler
-    /// Standardised values, row-major (timestamps.count × columnNames.count), every row on the grid.
+    /// Standardised values, row-major (timestamps.count × columnNames.count), every row of the table.
     public let values: [Float]
-    /// Seconds since 1970 UTC of every row, on the grid of `frequency` from the first row (row r is its step r).
+    /// The table's series (one, named "", for a file without an id column).
+    public let series: [TableSeries]
+    /// What reading and standardising did that a user should hear about, one sentence each.
+    public let notes: [String]
+    /// Seconds since 1970 UTC of every row, each series on the grid of `frequency` from its first row.
     public let timestamps: [Int64]
     /// The rows' step, and how the file's rows were put on its grid (`TimeSeriesTable.onGrid`).
     public let gridReport: TimeGridReport
@@ -118,7 +133,10 @@ public final class ForecastData: Sendable {
     public let inputColumns: Int
     /// Number of target columns M' (M for `M`, 1 for `S` and `MS`).
     public let outputColumns: Int
-    private let splitRows: [Range<Int>]
+    /// Per split, the rows it covers in each series (series too short for a window in every split left out).
+    private let splitRows: [[Range<Int>]]
+    /// Per split, the index of the first window of each entry of `splitRows`, then the window count.
+    private let windowStarts: [[Int]]
 
     public var seqLen: Int { options.seqLen }
     public var predLen: Int { options.predLen }
@@ -135,7 +153,7 @@ public final class ForecastData: Sendable {
 
     /// Reads the CSV file at `path` and cuts it.
     public convenience init(path: String, options: ForecastOptions, scaler: ForecastScaler? = nil) throws {
-        try self.init(table: TimeSeriesTable(path: path), options: options, scaler: scaler)
+        try self.init(table: TimeSeriesTable(path: path, options: options.reading), options: options, scaler: scaler)
     }
 
     /// Puts `read` on its time grid as `options.grid` says, cuts it into splits and standardises it
@@ -151,41 +169,104 @@ public final class ForecastData: Sendable {
         }
         let source: [Int] = options.features == .univariate
             ? [targetIndex] : table.columns.indices.filter { $0 != targetIndex } + [targetIndex]
-        let ranges = try options.borders.rowRanges(rows: table.rowCount, seqLen: options.seqLen, path: path)
         let needed = options.seqLen + options.predLen
-        for (split, rows) in zip(ForecastSplit.allCases, ranges) where rows.count < needed {
-            throw DataError.splitTooShort(
-                path: path, split: split.rawValue, rows: rows.count, needed: needed, seqLen: options.seqLen, predLen: options.predLen)
+        var ranges: [[Range<Int>]] = [[], [], []]
+        var skipped: [String] = []
+        var firstProblem: DataError?
+        for series in table.series {
+            let rows = series.rows
+            let local = try options.borders.rowRanges(rows: rows.count, seqLen: options.seqLen, path: path)
+            if let short = zip(ForecastSplit.allCases, local).first(where: { $0.1.count < needed }) {
+                let name = table.series.count > 1 ? " (series \(quoted(series.name, marks: false)))" : ""
+                firstProblem = firstProblem ?? DataError.splitTooShort(
+                    path: path, split: short.0.rawValue + name, rows: short.1.count, needed: needed,
+                    seqLen: options.seqLen, predLen: options.predLen)
+                skipped.append(series.name)
+                continue
+            }
+            for (s, range) in local.enumerated() {
+                ranges[s].append((rows.lowerBound + range.lowerBound)..<(rows.lowerBound + range.upperBound))
+            }
         }
+        // A series too short for one window in each split is left out of a many-series data set.
+        if let firstProblem, table.series.count == 1 || ranges[0].isEmpty { throw firstProblem }
         let width = source.count
-        var stored = [Float](repeating: 0, count: table.rowCount * width)
+        var chosen = [Double](repeating: 0, count: table.rowCount * width)
         for r in 0..<table.rowCount {
-            for (j, c) in source.enumerated() { stored[r * width + j] = table[r, c] }
+            for (j, c) in source.enumerated() { chosen[r * width + j] = table[r, c] }
         }
         let names = source.map { table.columns[$0] }
         if let given, given.columns != names {
             throw DataError.scalerColumnsDiffer(path: path, expected: given.columns, found: names)
         }
-        let scaler = try given ?? ForecastScaler.fit(stored, columns: names, rows: ranges[0], target: options.target, features: options.features, path: path)
-        scaler.transform(&stored)
+        let scaler = try given ?? ForecastScaler.fit(chosen, columns: names, rows: ranges[0], target: options.target,
+                                                     features: options.features, path: path)
+        let stored = scaler.standardised(chosen)
 
         self.path = path
         self.options = options
         self.columnNames = names
         self.scaler = scaler
         self.values = stored
+        self.series = table.series
+        self.notes = table.notes + (skipped.isEmpty ? [] : [
+            "\(skipped.count) series too short for a window in every split left out: \(shown(skipped))"])
+            + Self.precisionNotes(chosen, standardised: stored, columns: names)
         self.timestamps = table.timestamps
         self.gridReport = gridReport
         self.inputColumns = width
         self.outputColumns = options.features == .multivariate ? width : 1
         self.splitRows = ranges
+        let windowsPerRange = options.seqLen + options.predLen - 1
+        self.windowStarts = ranges.map { split in
+            split.reduce(into: [0]) { $0.append($0.last! + $1.count - windowsPerRange) }
+        }
     }
 
-    /// File rows the split covers (its first L rows are input only for val and test).
-    public func rows(_ split: ForecastSplit) -> Range<Int> { splitRows[splitIndex(split)] }
+    /// One note per column in which two different Float64 values give the same standardised Float32:
+    /// the model cannot tell them apart. Found in one pass with a hash table from each standardised
+    /// Float32 to the first Float64 that gave it.
+    static func precisionNotes(_ values: [Double], standardised: [Float], columns: [String]) -> [String] {
+        let width = columns.count
+        let rows = values.count / width
+        var capacity = 16
+        while capacity < 2 * rows { capacity *= 2 }
+        let mask = capacity - 1
+        let keys = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        let firsts = UnsafeMutablePointer<Double>.allocate(capacity: capacity)
+        let used = UnsafeMutablePointer<Bool>.allocate(capacity: capacity)
+        defer {
+            keys.deallocate()
+            firsts.deallocate()
+            used.deallocate()
+        }
+        var notes: [String] = []
+        for c in 0..<width {
+            used.initialize(repeating: false, count: capacity)
+            var example: (Double, Double)?
+            for r in 0..<rows where example == nil {
+                let (x, z) = (values[r * width + c], standardised[r * width + c].bitPattern)
+                var slot = Int(truncatingIfNeeded: z &* 2_654_435_761) & mask
+                while used[slot], keys[slot] != z { slot = (slot + 1) & mask }
+                if !used[slot] {
+                    (used[slot], keys[slot], firsts[slot]) = (true, z, x)
+                } else if firsts[slot] != x {
+                    example = (firsts[slot], x)
+                }
+            }
+            if let (a, b) = example {
+                notes.append("column \(quoted(columns[c], marks: false)): different values (e.g. \(a) and \(b)) "
+                             + "become equal in float32 after standardising; the model sees them as one")
+            }
+        }
+        return notes
+    }
 
-    /// Windows in the split: rows − L − H + 1 (at least 1).
-    public func windowCount(_ split: ForecastSplit) -> Int { rows(split).count - seqLen - predLen + 1 }
+    /// Table rows the split covers, one range per series (their first L rows are input only for val and test).
+    public func rows(_ split: ForecastSplit) -> [Range<Int>] { splitRows[splitIndex(split)] }
+
+    /// Windows in the split: rows − L − H + 1 per series (at least 1 each).
+    public func windowCount(_ split: ForecastSplit) -> Int { windowStarts[splitIndex(split)].last! }
 
     private func splitIndex(_ split: ForecastSplit) -> Int {
         switch split {
@@ -195,10 +276,18 @@ public final class ForecastData: Sendable {
         }
     }
 
-    /// First file row of window `window`'s input.
-    private func firstRow(_ split: ForecastSplit, _ window: Int) -> Int {
+    /// First table row of window `window`'s input.
+    public func firstRow(_ split: ForecastSplit, _ window: Int) -> Int {
         precondition(window >= 0 && window < windowCount(split), "window \(window) outside the \(split) split's \(windowCount(split)) windows")
-        return rows(split).lowerBound + window
+        let s = splitIndex(split)
+        let starts = windowStarts[s]
+        guard starts.count > 2 else { return splitRows[s][0].lowerBound + window }
+        var (low, high) = (0, starts.count - 2)  // the last entry whose start is <= window
+        while low < high {
+            let mid = (low + high + 1) / 2
+            if starts[mid] <= window { low = mid } else { high = mid - 1 }
+        }
+        return splitRows[s][low].lowerBound + window - starts[low]
     }
 
     /// Copies window `window` of `split`: `input` (L, inputColumns) and `target` (H, outputColumns), standardised.
@@ -239,8 +328,12 @@ public final class ForecastData: Sendable {
     }
 
     /// The last L rows of the file (L, inputColumns), standardised: the input for forecasting past the data.
-    public func lastWindow() -> [Float] {
-        Array(values[(timestamps.count - seqLen) * inputColumns..<timestamps.count * inputColumns])
+    /// Throws for a table of several series, which has no one last window.
+    public func lastWindow() throws -> [Float] {
+        guard series.count == 1 else {
+            throw DataError.manySeries(path: path, count: series.count, what: "a forecast past the data")
+        }
+        return Array(values[(timestamps.count - seqLen) * inputColumns..<timestamps.count * inputColumns])
     }
 
     /// Timestamps of `lastWindow()`'s rows.
@@ -248,8 +341,11 @@ public final class ForecastData: Sendable {
 
     /// The `count` steps of the grid after the last row: by the calendar for months, quarters,
     /// years (a month-end grid stays on month ends) and business days (Friday, then Monday), by fixed
-    /// seconds otherwise.
-    public func futureTimestamps(count: Int) -> [Int64] {
+    /// seconds otherwise. Throws for a table of several series.
+    public func futureTimestamps(count: Int) throws -> [Int64] {
+        guard series.count == 1 else {
+            throw DataError.manySeries(path: path, count: series.count, what: "a forecast past the data")
+        }
         precondition(count >= 0, "a negative number of future steps")
         let grid = TimeGrid(frequency: frequency, origin: timestamps[0])
         return (0..<count).map { grid.timestamp(timestamps.count + $0) }

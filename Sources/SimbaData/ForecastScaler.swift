@@ -34,35 +34,68 @@ public struct ForecastScaler: Codable, Equatable, Sendable {
         self.stds = stds
     }
 
-    /// Fits means and stds on rows `rows` of `values` (row-major, columns.count wide).
-    /// Throws `DataError.constantColumn` (naming `path`) for a column constant over those rows.
+    /// Fits means and stds on the rows `rows` of `values` (row-major Float64, columns.count wide).
+    /// Throws `DataError.constantColumn` (naming `path`) for a column with one value over those rows,
+    /// saying whether it has one value in the whole of `values` too.
     public static func fit(
-        _ values: [Float], columns: [String], rows: Range<Int>, target: String, features: ForecastFeatures, path: String
+        _ values: [Double], columns: [String], rows: [Range<Int>], target: String, features: ForecastFeatures,
+        path: String
     ) throws -> ForecastScaler {
         let width = columns.count
-        precondition(!rows.isEmpty && values.count >= rows.upperBound * width, "fit rows must lie inside the values")
+        let count = rows.reduce(0) { $0 + $1.count }
+        precondition(count > 0 && rows.allSatisfy { values.count >= $0.upperBound * width },
+                     "fit rows must lie inside the values")
+        let firstRow = rows.first { !$0.isEmpty }!.lowerBound
         var means = [Double](repeating: 0, count: width)
         var stds = [Double](repeating: 0, count: width)
         for c in 0..<width {
             var sum = 0.0
-            var (low, high) = (values[rows.lowerBound * width + c], values[rows.lowerBound * width + c])
-            for r in rows {
-                let x = values[r * width + c]
-                sum += Double(x)
-                low = min(low, x)
-                high = max(high, x)
+            var (low, high) = (values[firstRow * width + c], values[firstRow * width + c])
+            for range in rows {
+                for r in range {
+                    let x = values[r * width + c]
+                    sum += x
+                    low = min(low, x)
+                    high = max(high, x)
+                }
             }
-            guard low < high else { throw DataError.constantColumn(path: path, column: columns[c], trainRows: rows.count) }
-            let mean = sum / Double(rows.count)
+            guard low < high else {
+                let inFile = stride(from: c, to: values.count, by: width).allSatisfy { values[$0] == low }
+                throw DataError.constantColumn(path: path, column: columns[c], trainRows: count, inFile: inFile)
+            }
+            let mean = sum / Double(count)
             var squares = 0.0
-            for r in rows {
-                let d = Double(values[r * width + c]) - mean
-                squares += d * d
+            for range in rows {
+                for r in range {
+                    let d = values[r * width + c] - mean
+                    squares += d * d
+                }
             }
             means[c] = mean
-            stds[c] = (squares / Double(rows.count)).squareRoot()
+            stds[c] = (squares / Double(count)).squareRoot()
         }
         return ForecastScaler(columns: columns, target: target, features: features, means: means, stds: stds)
+    }
+
+    /// Fits on one block of rows (`fit(_:columns:rows:…)` with one range).
+    public static func fit(
+        _ values: [Double], columns: [String], rows: Range<Int>, target: String, features: ForecastFeatures,
+        path: String
+    ) throws -> ForecastScaler {
+        try fit(values, columns: columns, rows: [rows], target: target, features: features, path: path)
+    }
+
+    /// `values` (rows of all columns, Float64) standardised in Float64 and then rounded to Float32,
+    /// the precision the model computes in.
+    public func standardised(_ values: [Double]) -> [Float] {
+        let width = columns.count
+        precondition(values.count % width == 0, "values are not whole rows of \(width) columns")
+        var out = [Float](repeating: 0, count: values.count)
+        for i in 0..<values.count {
+            let c = i % width
+            out[i] = Float((values[i] - means[c]) / stds[c])
+        }
+        return out
     }
 
     /// Standardises `rows` rows of `columns.count` values in place; value j of a row belongs to

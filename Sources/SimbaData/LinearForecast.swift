@@ -43,7 +43,8 @@ public struct LinearForecast: ForecastBaseline {
         solutions.withUnsafeMutableBufferPointer { solutions in
             Parallel.forEach(k, costPerItem: cost) { j in
                 let c = data.outputColumnRange.lowerBound + j
-                solutions[j] = solve(series: rows.map { Double(data.values[$0 * m + c]) }, seqLen: l, predLen: h)
+                let series = rows.map { range in range.map { Double(data.values[$0 * m + c]) } }
+                solutions[j] = solve(series: series, seqLen: l, predLen: h)
             }
         }
         var weights = [Float](repeating: 0, count: k * l * h), bias = [Float](repeating: 0, count: k * h)
@@ -55,25 +56,34 @@ public struct LinearForecast: ForecastBaseline {
         return LinearForecast(seqLen: l, predLen: h, trainingWindows: windows, weights: weights, bias: bias)
     }
 
-    /// β ((L + 1) × H: W's rows, then b) for the windows of one series, or nil.
-    static func solve(series s: [Double], seqLen l: Int, predLen h: Int) -> [Double]? {
-        let n = l + h, windows = s.count - n + 1
-        precondition(windows >= 1, "a series shorter than one window")
-        // gram[a·n + b] = Σ_{w < windows} s[w + a] s[w + b] for a ≤ b, a < L (the rows the
-        // equations use); sums[a] = Σ_w s[w + a].
+    /// β ((L + 1) × H: W's rows, then b) for the windows of the given series (none crosses two), or nil.
+    static func solve(series all: [[Double]], seqLen l: Int, predLen h: Int) -> [Double]? {
+        let n = l + h
+        // gram[a·n + b] = Σ_w s[w + a] s[w + b] for a ≤ b, a < L (the rows the equations use) and
+        // sums[a] = Σ_w s[w + a], over every window w of every series s.
         var gram = [Double](repeating: 0, count: l * n), sums = [Double](repeating: 0, count: n)
-        for lag in 0..<n {
-            var g = 0.0
-            for w in 0..<windows { g += s[w] * s[w + lag] }
-            gram[lag] = g
-            for a in 1..<min(l, n - lag) {
-                let (enter, leave) = (a + windows - 1, a - 1)
-                g += s[enter] * s[enter + lag] - s[leave] * s[leave + lag]
-                gram[a * n + a + lag] = g
+        var windows = 0
+        for s in all {
+            let count = s.count - n + 1
+            precondition(count >= 1, "a series shorter than one window")
+            windows += count
+            for lag in 0..<n {
+                var g = 0.0
+                for w in 0..<count { g += s[w] * s[w + lag] }
+                gram[lag] += g
+                for a in 1..<min(l, n - lag) {
+                    let (enter, leave) = (a + count - 1, a - 1)
+                    g += s[enter] * s[enter + lag] - s[leave] * s[leave + lag]
+                    gram[a * n + a + lag] += g
+                }
+            }
+            var sum = s[0..<count].reduce(0, +)
+            sums[0] += sum
+            for a in 1..<n {
+                sum += s[a + count - 1] - s[a - 1]
+                sums[a] += sum
             }
         }
-        sums[0] = s[0..<windows].reduce(0, +)
-        for a in 1..<n { sums[a] = sums[a - 1] + s[a + windows - 1] - s[a - 1] }
 
         let size = l + 1
         var normal = [Double](repeating: 0, count: size * size), right = [Double](repeating: 0, count: size * h)
@@ -97,12 +107,12 @@ public struct LinearForecast: ForecastBaseline {
         let (l, h, m, k) = (seqLen, predLen, data.inputColumns, data.outputColumns)
         precondition(data.seqLen == l && data.predLen == h && weights.count == k * l * h,
                      "a map fitted on other windows")
-        let base = data.rows(split).lowerBound + first
         var lookBack = [Float](repeating: 0, count: count * l), forecast = [Float](repeating: 0, count: count * h)
         for j in 0..<k {
             let c = data.outputColumnRange.lowerBound + j
             for w in 0..<count {
-                for i in 0..<l { lookBack[w * l + i] = data.values[(base + w + i) * m + c] }
+                let start = data.firstRow(split, first + w)
+                for i in 0..<l { lookBack[w * l + i] = data.values[(start + i) * m + c] }
             }
             weights.withUnsafeBufferPointer { weights in
                 lookBack.withUnsafeBufferPointer { x in

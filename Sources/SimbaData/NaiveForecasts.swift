@@ -12,10 +12,9 @@ public struct RepeatLastForecast: ForecastBaseline {
                          into output: UnsafeMutablePointer<Float>) {
         let (l, h, m, k) = (data.seqLen, data.predLen, data.inputColumns, data.outputColumns)
         let firstColumn = data.outputColumnRange.lowerBound
-        let base = data.rows(split).lowerBound + first
         data.values.withUnsafeBufferPointer { values in
             for w in 0..<count {
-                let last = values.baseAddress! + (base + w + l - 1) * m + firstColumn
+                let last = values.baseAddress! + (data.firstRow(split, first + w) + l - 1) * m + firstColumn
                 for t in 0..<h { (output + (w * h + t) * k).update(from: last, count: k) }
             }
         }
@@ -51,22 +50,27 @@ public struct SeasonalNaiveForecast: ForecastBaseline {
     }
 
     public func unavailable(_ data: ForecastData, split: ForecastSplit) -> String? {
-        let firstRead = data.rows(split).lowerBound + data.seqLen - period
-        guard firstRead < 0 else { return nil }
-        return "its first window would read row \(firstRead), before the file's first row (period \(period) rows, "
-            + "seq_len \(data.seqLen))"
+        // Each series' first window in the split reads furthest back.
+        for rows in data.rows(split) {
+            let seriesStart = data.series.first { $0.rows.contains(rows.lowerBound) }?.rows.lowerBound ?? 0
+            let before = seriesStart - (rows.lowerBound + data.seqLen - period)
+            guard before > 0 else { continue }
+            return "its first window would read \(before) rows before its series' first row (period \(period) rows, "
+                + "seq_len \(data.seqLen))"
+        }
+        return nil
     }
 
     public func forecast(_ data: ForecastData, split: ForecastSplit, first: Int, count: Int,
                          into output: UnsafeMutablePointer<Float>) {
         let (l, h, m, k) = (data.seqLen, data.predLen, data.inputColumns, data.outputColumns)
         let firstColumn = data.outputColumnRange.lowerBound
-        let base = data.rows(split).lowerBound + first
-        precondition(base + l - period >= 0, "seasonal naive forecast of an unavailable split")
         data.values.withUnsafeBufferPointer { values in
             for w in 0..<count {
+                let start = data.firstRow(split, first + w)
+                precondition(start + l - period >= 0, "seasonal naive forecast of an unavailable split")
                 for t in 0..<h {
-                    let row = base + w + l + t % period - period
+                    let row = start + l + t % period - period
                     (output + (w * h + t) * k).update(from: values.baseAddress! + row * m + firstColumn, count: k)
                 }
             }

@@ -76,11 +76,17 @@ extension TimeSeriesTable {
     ///    (`GridCompletion`).
     /// A table already regular comes back unchanged.
     public func onGrid(_ options: TimeGridOptions) throws -> (table: TimeSeriesTable, report: TimeGridReport) {
-        let blocks = [0..<rowCount]
         let (regular, report) = try Self.regularised(timestamps: timestamps, values: values, width: columnCount,
-                                                     lines: lines, blocks: blocks, options: options, path: path)
+                                                     lines: lines, blocks: series.map(\.rows), options: options,
+                                                     path: path)
+        var start = 0
+        let regularSeries = zip(series, regular.counts).map { old, count in
+            defer { start += count }
+            return TableSeries(name: old.name, rows: start..<(start + count))
+        }
         let table = TimeSeriesTable(path: path, columns: columns, values: regular.values,
-                                    timestamps: regular.timestamps, lines: regular.lines)
+                                    timestamps: regular.timestamps, lines: regular.lines, series: regularSeries,
+                                    notes: notes)
         return (table, report)
     }
 

@@ -45,7 +45,10 @@ struct BadTrainInput: CustomTestStringConvertible, Sendable {
 
     static let all: [BadTrainInput] = [
         BadTrainInput("missing data file", yaml: ForecastFiles.config(data: "missing.csv", epochs: 1)),
-        BadTrainInput("no date column", csv: ForecastFiles.csv().replacingOccurrences(of: "date,a,b,OT", with: "time,a,b,OT")),
+        BadTrainInput("no date column",
+                      csv: ForecastFiles.csv().replacingOccurrences(of: "date,a,b,OT", with: "time,a,b,OT"),
+                      yaml: ForecastFiles.config(epochs: 1)
+                        .replacingOccurrences(of: "target: OT", with: "target: OT\n  date_column: date")),
         BadTrainInput("unparseable date", csv: ForecastFiles.csv().replacingOccurrences(of: "2021-03-01 05:00:00", with: "yesterday")),
         BadTrainInput("non-numeric cell", csv: cell(10, 1, "abc")),
         BadTrainInput("empty cell", csv: cell(3, 0, "")),

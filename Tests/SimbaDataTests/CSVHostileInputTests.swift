@@ -7,6 +7,7 @@ import Testing
 
 /// The name every hostile input is read under.
 private let file = "hostile.csv"
+private let iso = TimestampFormat.iso8601Description
 
 @Suite struct CSVHostileInputTests {
     /// Parses `bytes` as the file `hostile.csv` and expects `error`; the message names the file, is
@@ -37,17 +38,18 @@ private let file = "hostile.csv"
         expectError("date", .noValueColumns(path: file, line: 1))
         expectError("date,a\r", .tooFewRows(path: file, rows: 0))
         expectError("date,a\n2016-07-01,1", .tooFewRows(path: file, rows: 1))
-        expectError("date,a\n2016-07-01,", .emptyCell(path: file, line: 2, column: "a"))
+        expectError("date,a\n2016-07-01,", .missingCells(path: file, count: 1, columns: ["a"], counts: [1], lines: [2],
+                                                          first: MissingCell(column: "a", text: ""),
+                                                          markers: ["NA", "NaN", "?", ""]))
         expectError("date,a\n2016-07-01", .wrongCellCount(path: file, line: 2, found: 1, expected: 2))
-        expectError("date,a\n2016-07", .badDate(path: file, line: 2, text: "2016-07"))
+        expectError("date,a\n2016-0,1", .badDate(path: file, line: 2, column: "date", text: "2016-0", expected: iso))
         let table = try TimeSeriesTable(bytes: Array("date,a\n2016-07-01,1\n2016-07-02,2".utf8), path: "ok.csv")
         #expect(table.values == [1, 2], "a last row without newline is read")
     }
 
     @Test("The header's line is named when blank lines come first")
     func headerAfterBlankLines() {
-        expectError("\n \n\tDate,a\n", .noDateColumn(path: file, line: 3, found: "Date"),
-                    mentions: ["hostile.csv:3:"])
+        expectError("\n \n\tDay,a\n1,2\n", .noDateColumn(path: file, line: 4), mentions: ["hostile.csv:4:"])
         expectError("\r\n\r\ndate,a,a\n", .duplicateColumn(path: file, line: 3, name: "a"))
     }
 
@@ -72,14 +74,18 @@ private let file = "hostile.csv"
     func controlBytesInCells() {
         let header = "date,a,b\n2016-07-01 00:00:00,1,2\n"
         expectError(Array((header + "2016-07-01 01:00:00,1").utf8) + [0] + Array("5,2\n".utf8),
-                    .nonNumeric(path: file, line: 3, column: "a", text: "1\u{0}5"), mentions: ["\"1\\05\""])
+                    .nonNumericColumns(path: file, columns: ["a"], lines: [3], texts: ["1\u{0}5"]),
+                    mentions: ["\"1\\05\""])
         expectError(Array((header + "2016-07-01").utf8) + [0] + Array(",1,2\n".utf8),
-                    .badDate(path: file, line: 3, text: "2016-07-01\u{0}"))
-        // strtod would skip leading white space such as \r or \v (and read on into the next line).
+                    .badDate(path: file, line: 3, column: "date", text: "2016-07-01\u{0}", expected: iso))
+        // strtod would skip leading white space such as \r or \v (and read on into the next line, whose
+        // single cell is then a short row of its own).
         expectError(header + "2016-07-01 01:00:00,\r5,2\n",
-                    .nonNumeric(path: file, line: 3, column: "a", text: "\r5"))
+                    .nonNumericColumns(path: file, columns: ["a"], lines: [3], texts: ["\r5"]))
         expectError(header + "2016-07-01 01:00:00,1,\u{0B}\n7\n",
-                    .nonNumeric(path: file, line: 3, column: "b", text: "\u{0B}"))
+                    .wrongCellCount(path: file, line: 4, found: 1, expected: 3))
+        expectError(header + "2016-07-01 01:00:00,1,\u{0B}\n",
+                    .nonNumericColumns(path: file, columns: ["b"], lines: [3], texts: ["\u{0B}"]))
     }
 
     @Test("Very long cells and lines are quoted in at most 80 characters")
@@ -88,9 +94,9 @@ private let file = "hostile.csv"
         let long = String(repeating: "7", count: 1_000_000) + "x"
         let cut = String(repeating: "7", count: 400)
         expectError(header + "2016-07-01 01:00:00," + long + "\n",
-                    .nonNumeric(path: file, line: 3, column: "a", text: cut),
+                    .nonNumericColumns(path: file, columns: ["a"], lines: [3], texts: [cut]),
                     mentions: [String(repeating: "7", count: 80) + "…\""])
-        expectError(header + long + ",1\n", .badDate(path: file, line: 3, text: cut))
+        expectError(header + long + ",1\n", .badDate(path: file, line: 3, column: "date", text: cut, expected: iso))
         let name = String(repeating: "n", count: 100_000)
         expectError("date,\(name),\(name)\n", .duplicateColumn(path: file, line: 1, name: name))
         let many = (0..<10_000).map { "c\($0)" }
@@ -107,6 +113,8 @@ private let file = "hostile.csv"
         // 100,000 columns over 1,000,000 blank lines: nothing may be sized by columns × lines.
         let names = "date," + (0..<100_000).map { "c\($0)" }.joined(separator: ",")
         expectError(names + String(repeating: "\n", count: 1_000_000), .tooFewRows(path: file, rows: 0))
+        let row = "\n2016-07-01" + String(repeating: ",1", count: 100_000)
+        expectError(names + row + String(repeating: "\n", count: 1_000_000), .tooFewRows(path: file, rows: 1))
     }
 
     @Test("Out-of-range numbers and dates")
@@ -115,12 +123,14 @@ private let file = "hostile.csv"
         expectError(header + "2016-07-01 01:00:00,1e99999999999999999999\n",
                     .nonFinite(path: file, line: 3, column: "a", text: "1e99999999999999999999"))
         expectError(header + "2016-07-01 01:00:00,0x1p200\n",
-                    .nonFinite(path: file, line: 3, column: "a", text: "0x1p200"))
+                    .nonNumericColumns(path: file, columns: ["a"], lines: [3], texts: ["0x1p200"]))
         expectError(header + "2016-07-01 01:00:00,nan(0x7fc0)\n",
                     .nonFinite(path: file, line: 3, column: "a", text: "nan(0x7fc0)"))
-        expectError(header + "99999-07-01,1\n", .badDate(path: file, line: 3, text: "99999-07-01"))
+        expectError(header + "99999-07-01,1\n",
+                    .badDate(path: file, line: 3, column: "date", text: "99999-07-01", expected: iso))
         expectError(header + "2016-07-01 99999999999999999999:00,1\n",
-                    .badDate(path: file, line: 3, text: "2016-07-01 99999999999999999999:00"))
+                    .badDate(path: file, line: 3, column: "date", text: "2016-07-01 99999999999999999999:00",
+                             expected: iso))
     }
 
     /// Random damage to a valid file (byte flips, insertions of delimiters, NULs and high bytes,

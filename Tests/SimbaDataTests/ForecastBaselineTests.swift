@@ -47,7 +47,7 @@ func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
         let table = try hourlyTable(["a", "OT"], rows: 40) { r, c in c == 0 ? Double(r * r % 7) : Double(r) }
         let data = try ForecastData(table: table, options: ForecastOptions(seqLen: 3, predLen: 2, borders: .ratio))
         let (forecast, truth) = forecastAndTruth(RepeatLastForecast(), data, .test)
-        #expect(data.rows(.test) == 29..<40 && data.windowCount(.test) == 7)
+        #expect(data.rows(.test) == [29..<40] && data.windowCount(.test) == 7)
         for w in 0..<7 {
             let lastRow = 29 + w + 2  // the look-back's last row
             for t in 0..<2 {
@@ -90,7 +90,7 @@ func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
         let (forecast, truth) = forecastAndTruth(seasonal, data, .test)
         #expect(forecast == truth)
         // The train split's first window has no row a day before its horizon.
-        #expect(seasonal.unavailable(data, split: .train)?.contains("before the file's first row") == true)
+        #expect(seasonal.unavailable(data, split: .train)?.contains("before its series' first row") == true)
     }
 
     @Test func linearMapIsExactOnATrendAndOnAPeriodicSeries() throws {
@@ -147,7 +147,7 @@ func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
         for i in 0..<l { trace += normal[i * n + i] }
         for i in 0..<l { normal[i * n + i] += LinearForecast.relativeRidge * trace / Double(l) }
         #expect(CholeskySolve.solve(&normal, &right, n: n, columns: h))
-        let fitted = try #require(LinearForecast.solve(series: series, seqLen: l, predLen: h))
+        let fitted = try #require(LinearForecast.solve(series: [series], seqLen: l, predLen: h))
         for i in right.indices { #expect(abs(fitted[i] - right[i]) <= 1e-9 * (1 + abs(right[i])), "coefficient \(i)") }
     }
 

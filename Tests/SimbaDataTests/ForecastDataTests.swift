@@ -35,7 +35,8 @@ import Testing
         #expect(data.windowCount(.train) == 8449)
         #expect(data.windowCount(.val) == 2785)
         #expect(data.windowCount(.test) == 2785)
-        #expect(data.rows(.train) == 0..<8640 && data.rows(.val) == 8544..<11520 && data.rows(.test) == 11424..<14400)
+        #expect(data.rows(.train) == [0..<8640] && data.rows(.val) == [8544..<11520]
+                && data.rows(.test) == [11424..<14400])
         #expect(data.columnNames == ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"])
         #expect(data.inputColumns == 7 && data.outputColumns == 7 && data.frequency == .seconds(3600))
     }
@@ -46,7 +47,7 @@ import Testing
         let (l, h, m) = (96, 96, 7)
         let data = try ForecastData(table: table, options: ForecastOptions(seqLen: l, predLen: h))
         let (means, stds) = trainStatistics(table, rows: 0..<8640)
-        // Both are Double sums of 8640 float32 values; the formulas differ by rounding only.
+        // Both are Double sums of 8640 Float64 values; the formulas differ by rounding only.
         for c in 0..<m {
             #expect(abs(data.scaler.means[c] - means[c]) <= 1e-9 * abs(means[c]) + 1e-12, "mean \(c)")
             #expect(abs(data.scaler.stds[c] - stds[c]) <= 1e-9 * stds[c], "std \(c)")
@@ -99,7 +100,7 @@ import Testing
         let path = try temporaryCSV(csv, name: "weather.csv")
         let (l, h) = (4, 2)
         let data = try ForecastData(path: path, options: ForecastOptions(features: .multivariateToUnivariate, seqLen: l, predLen: h))
-        #expect(data.rows(.train) == 0..<70 && data.rows(.val) == 66..<81 && data.rows(.test) == 77..<101)
+        #expect(data.rows(.train) == [0..<70] && data.rows(.val) == [66..<81] && data.rows(.test) == [77..<101])
         #expect(data.windowCount(.train) == 65 && data.windowCount(.val) == 10 && data.windowCount(.test) == 19)
         #expect(data.columnNames == ["b", "c", "OT"] && data.scaler.columns == ["b", "c", "OT"])
 
@@ -127,10 +128,10 @@ import Testing
         }
 
         // Forecasting past the data: the last L rows, and hourly dates after the last one.
-        let last = data.lastWindow()
+        let last = try data.lastWindow()
         #expect(last == Array(data.values[(101 - l) * 3..<101 * 3]))
         #expect(data.lastWindowTimestamps == data.timestamps[(101 - l)...])
-        let future = data.futureTimestamps(count: 3)
+        let future = try data.futureTimestamps(count: 3)
         #expect(future.map(TimeSeriesTable.formatTimestamp) == ["2020-01-05 05:00:00", "2020-01-05 06:00:00", "2020-01-05 07:00:00"])
     }
 
@@ -169,9 +170,9 @@ import Testing
         // Column a is 7 on the 35 train rows and varies afterwards: still unusable.
         let csv = syntheticCSV(rows: 50, names: ["a", "OT"]) { r, c in c == 0 ? (r < 35 ? 7 : Double(r)) : Double(r) }
         let path = try temporaryCSV(csv)
-        let error = DataError.constantColumn(path: path, column: "a", trainRows: 35)
+        let error = DataError.constantColumn(path: path, column: "a", trainRows: 35, inFile: false)
         #expect(throws: error) { try ForecastData(path: path, options: ForecastOptions(seqLen: 4, predLen: 2)) }
-        #expect(error.description.contains("column a"))
+        #expect(error.description.contains("column a") && error.description.contains("varies later"))
         // With S only OT is used, so the constant column does not matter.
         _ = try ForecastData(path: path, options: ForecastOptions(features: .univariate, seqLen: 4, predLen: 2))
     }

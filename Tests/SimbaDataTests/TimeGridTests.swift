@@ -13,12 +13,12 @@ func dates(_ timestamps: [Int64]) -> [String] { timestamps.map(TimeSeriesTable.f
 /// A table of one series from its parts, `values` row-major, as a reader would hand it over.
 func gridTable(path: String, columns: [String], values: [Double], timestamps: [Int64], lines: [Int])
     -> TimeSeriesTable {
-    TimeSeriesTable(path: path, columns: columns, values: values.map { Float($0) }, timestamps: timestamps,
-                    lines: lines)
+    TimeSeriesTable(path: path, columns: columns, values: values, timestamps: timestamps, lines: lines,
+                    series: [TableSeries(name: "", rows: 0..<timestamps.count)], notes: [])
 }
 
 /// `values` as a table stores them (rounded to its value type).
-func stored(_ values: [Double]) -> [Double] { values.map { Double(Float($0)) } }
+func stored(_ values: [Double]) -> [Double] { values }
 
 /// A table's values as Doubles.
 func doubles(_ table: TimeSeriesTable) -> [Double] { table.values.map { Double($0) } }

@@ -50,8 +50,9 @@ import Testing
         let table = try TimeSeriesTable(path: path)
         #expect(table.columns == ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"])
         #expect(table.rowCount == 17_420)
-        #expect(table[0, 0] == Float(5.827000141143799) && table[0, 6] == Float(30.5310001373291))
-        #expect(table[17_419, 6] == Float(9.56700038909912))
+        // The file holds float32 values written in full (5.827000141143799), read exactly.
+        #expect(table[0, 0] == 5.827000141143799 && table[0, 6] == 30.5310001373291)
+        #expect(table[17_419, 6] == 9.56700038909912)
         #expect(TimeSeriesTable.formatTimestamp(table.timestamps[17_419]) == "2018-06-26 19:00:00")
         #expect(zip(table.timestamps.dropFirst(), table.timestamps).allSatisfy { $0 - $1 == 3600 })
     }
@@ -79,19 +80,37 @@ import Testing
     @Test func headerErrors() throws {
         try expectError("", { .emptyFile(path: $0) })
         try expectError("\n  \n", { .emptyFile(path: $0) })
-        try expectError("Date,OT\n2016-07-01,1\n2016-07-02,2\n", { .noDateColumn(path: $0, line: 1, found: "Date") }, mentions: ["\"Date\"", ":1:"])
+        try expectError("Day,OT\n1,1\n2,2\n", { .noDateColumn(path: $0, line: 2) },
+                        mentions: [":2:", "data.date_column"])
         try expectError("date\n2016-07-01\n2016-07-02\n", { .noValueColumns(path: $0, line: 1) })
+        // Without a `date` column, the first column whose first cell is a date holds the dates.
+        let table = try TimeSeriesTable(path: try temporaryCSV("Date,OT\n2016-07-01,1\n2016-07-02,2\n"))
+        #expect(table.columns == ["OT"] && table.timestamps == [1_467_331_200, 1_467_417_600])
         try expectError("date,a,OT,a\n", { .duplicateColumn(path: $0, line: 1, name: "a") }, mentions: ["\"a\""])
     }
 
     @Test func cellErrors() throws {
         let header = "date,a,OT\n2016-07-01 00:00:00,1,2\n"
-        try expectError(header + "2016-07-01 25:00:00,1,2\n", { .badDate(path: $0, line: 3, text: "2016-07-01 25:00:00") }, mentions: [":3:", "\"2016-07-01 25:00:00\""])
-        try expectError(header + "2016-07-01 01:00:00,1,abc\n", { .nonNumeric(path: $0, line: 3, column: "OT", text: "abc") }, mentions: [":3:", "OT", "\"abc\""])
-        try expectError(header + "2016-07-01 01:00:00,1.5e,2\n", { .nonNumeric(path: $0, line: 3, column: "a", text: "1.5e") })
-        try expectError(header + "2016-07-01 01:00:00, ,2\n", { .emptyCell(path: $0, line: 3, column: "a") }, mentions: [":3:", "column a"])
-        try expectError(header + "2016-07-01 01:00:00,1,\n", { .emptyCell(path: $0, line: 3, column: "OT") })
-        try expectError(header + "2016-07-01 01:00:00,NaN,2\n", { .nonFinite(path: $0, line: 3, column: "a", text: "NaN") }, mentions: ["\"NaN\""])
+        let iso = TimestampFormat.iso8601Description
+        try expectError(header + "2016-07-01 25:00:00,1,2\n", {
+            .badDate(path: $0, line: 3, column: "date", text: "2016-07-01 25:00:00", expected: iso)
+        }, mentions: [":3:", "\"2016-07-01 25:00:00\""])
+        try expectError(header + "2016-07-01 01:00:00,1,abc\n", {
+            .nonNumericColumns(path: $0, columns: ["OT"], lines: [3], texts: ["abc"])
+        }, mentions: [":3: column OT holds \"abc\", which is not a number", "data.drop: [OT]"])
+        try expectError(header + "2016-07-01 01:00:00,1.5e,2\n", {
+            .nonNumericColumns(path: $0, columns: ["a"], lines: [3], texts: ["1.5e"])
+        })
+        let markers = ["NA", "NaN", "?", ""]
+        func missing(_ path: String, _ column: String, _ text: String) -> DataError {
+            .missingCells(path: path, count: 1, columns: [column], counts: [1], lines: [3],
+                          first: MissingCell(column: column, text: text), markers: markers)
+        }
+        try expectError(header + "2016-07-01 01:00:00, ,2\n", { missing($0, "a", "") },
+                        mentions: [":3: column a is empty", "a (1)", "data.missing"])
+        try expectError(header + "2016-07-01 01:00:00,1,\n", { missing($0, "OT", "") })
+        try expectError(header + "2016-07-01 01:00:00,NaN,2\n", { missing($0, "a", "NaN") },
+                        mentions: [":3: column a holds \"NaN\", a missing value"])
         try expectError(header + "2016-07-01 01:00:00,1,-inf\n", { .nonFinite(path: $0, line: 3, column: "OT", text: "-inf") })
         try expectError(header + "2016-07-01 01:00:00,1,1e39\n", { .nonFinite(path: $0, line: 3, column: "OT", text: "1e39") })
         try expectError(header + "\n2016-07-01 01:00:00,1\n", { .wrongCellCount(path: $0, line: 4, found: 2, expected: 3) }, mentions: [":4:", "2 cells", "3 columns"])

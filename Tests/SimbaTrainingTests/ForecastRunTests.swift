@@ -156,20 +156,24 @@ struct BadInput: CustomTestStringConvertible, Sendable {
     static let data: [BadInput] = [
         BadInput("missing data file", yaml: ForecastFiles.config(data: "missing.csv"), ["missing.csv", "no such file"]),
         BadInput("no date column", csv: ForecastFiles.csv().replacingOccurrences(of: "date,a,b,OT", with: "time,a,b,OT"),
-                 ["series.csv:1", "\"time\"", "must be exactly `date`"]),
+                 yaml: ForecastFiles.config()
+                    .replacingOccurrences(of: "target: OT", with: "target: OT\n  date_column: date"),
+                 ["series.csv", "data.date_column", "\"date\"", "time, a, b, OT"]),
         BadInput("unparseable date", csv: ForecastFiles.csv().replacingOccurrences(of: "2021-03-01 05:00:00", with: "2021-03-01 5 o'clock"),
-                 ["series.csv:7", "column date", "5 o'clock", "YYYY-MM-DD HH:MM:SS"]),
+                 ["series.csv:7", "column date", "5 o'clock", "ISO 8601", "data.date_format"]),
         BadInput("non-numeric cell", csv: cell(10, 1, "abc"), ["series.csv:12", "column b", "\"abc\"", "not a number"]),
-        BadInput("empty cell", csv: cell(3, 0, ""), ["series.csv:5", "column a", "empty", "fill in"]),
-        BadInput("NaN value", csv: cell(20, 2, "NaN"), ["series.csv:22", "column OT", "NaN", "not a finite float32"]),
-        BadInput("Inf value", csv: cell(21, 2, "inf"), ["series.csv:23", "column OT", "inf", "not a finite float32"]),
-        BadInput("float32 overflow", csv: cell(22, 0, "1e39"), ["series.csv:24", "column a", "1e39", "not a finite float32"]),
+        BadInput("empty cell", csv: cell(3, 0, ""), ["series.csv:5", "column a", "empty", "data.missing"]),
+        BadInput("NaN value", csv: cell(20, 2, "NaN"),
+                 ["series.csv:22", "column OT", "NaN", "missing", "data.missing"]),
+        BadInput("Inf value", csv: cell(21, 2, "inf"), ["series.csv:23", "column OT", "inf", "not a finite number"]),
+        BadInput("float32 overflow", csv: cell(22, 0, "1e39"),
+                 ["series.csv:24", "column a", "1e39", "float32's range"]),
         BadInput("unknown target", yaml: ForecastFiles.config(extra: "").replacingOccurrences(of: "target: OT", with: "target: oil"),
                  ["series.csv", "\"oil\"", "choose one of a, b, OT"]),
         BadInput("fewer rows than L+H in a split", csv: ForecastFiles.csv(rows: 60),
                  ["series.csv", "val split has", "needs at least 24", "seq_len 16 + pred_len 8"]),
         BadInput("constant column", csv: ForecastFiles.csv { _, c in c == 1 ? "4.5" : nil },
-                 ["series.csv", "column b is constant", "drop the column"]),
+                 ["series.csv", "column b has one value in the whole file", "data.drop"]),
     ]
 
     static let config: [BadInput] = [

@@ -49,7 +49,9 @@ public enum ConfigKind: Equatable, Sendable {
         case let .choice(choices): return "one of " + choices.joined(separator: ", ")
         case .path: return "a path"
         case let .list(element, counts):
-            return "a list of " + counts.map(String.init).joined(separator: " or ") + " entries, each "
+            let contiguous = counts.count > 2 && zip(counts, counts.dropFirst()).allSatisfy { $1 == $0 + 1 }
+            return "a list of " + (contiguous ? "\(counts[0]) to \(counts[counts.count - 1])"
+                                    : counts.map(String.init).joined(separator: " or ")) + " entries, each "
                 + element.expectation
         }
     }

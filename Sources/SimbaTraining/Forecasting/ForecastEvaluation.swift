@@ -87,6 +87,7 @@ public enum ForecastEvaluation {
         log.line("simba forecast: \(checkpoint.path) on \(dataPath), split \(options.split.rawValue) "
                  + "(\(windows) windows, pred_len \(h), columns \(data.outputColumnNames.joined(separator: ",")))")
         for line in data.gridReport.lines { log.line(line) }
+        for note in data.notes { log.line("data: \(note)") }
         // Forecasts and truths, standardised and in original units: four arrays of windows × H × K.
         try MemoryBudget.require(bytes: 16 * Double(windows) * Double(h) * Double(k),
                                  for: "the forecasts of \(windows) windows × \(h) steps × \(k) columns",
@@ -179,7 +180,7 @@ public enum ForecastEvaluation {
                                outputDir: String, log: RunLog) throws {
         let (l, h, k) = (data.seqLen, data.predLen, data.outputColumns)
         let window = data.windowCount(split) - 1
-        let start = data.rows(split).lowerBound + window
+        let start = data.firstRow(split, window)
         var history = Array(data.values[(start * data.inputColumns)..<((start + l + h) * data.inputColumns)])
         scaler.inverseTransform(&history, columns: nil)
         let times = data.timestamps[start..<(start + l + h)].map(Double.init)
@@ -207,13 +208,13 @@ public enum ForecastEvaluation {
                                data: ForecastData) throws -> (times: [Int64], forecast: [Float]) {
         let model = checkpoint.model
         let (h, m, k) = (data.predLen, data.inputColumns, data.outputColumns)
-        let window = data.lastWindow()
+        let window = try data.lastWindow()
         let output = window.withUnsafeBufferPointer { model.forward($0.baseAddress!, batch: 1) }
         var forecast = [Float](repeating: 0, count: h * k)
         for t in 0..<h { for j in 0..<k { forecast[t * k + j] = output[t * m + (m - k) + j] } }
         checkpoint.scaler.inverseTransform(&forecast, columns: data.outputColumnRange)
         try checkFinite(forecast, windowSize: h * k, "future windows (after the file's last row)")
-        return (data.futureTimestamps(count: h), forecast)
+        return (try data.futureTimestamps(count: h), forecast)
     }
 
     /// Writes what `forecastFuture` returned as future.csv and future_<column>.png.
@@ -226,7 +227,7 @@ public enum ForecastEvaluation {
             csv += TimeSeriesTable.formatTimestamp(times[t]) + "," + (0..<k).map { String(forecast[t * k + $0]) }.joined(separator: ",") + "\n"
         }
         try AtomicFile.write(Data(csv.utf8), to: outputDir + "/future.csv")
-        var history = data.lastWindow()
+        var history = try data.lastWindow()
         data.scaler.inverseTransform(&history, columns: nil)
         let pastTimes = data.lastWindowTimestamps.map(Double.init)
         for (j, column) in data.outputColumnNames.enumerated() {

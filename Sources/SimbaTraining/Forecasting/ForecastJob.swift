@@ -134,6 +134,7 @@ public enum ForecastJob {
         log.line(config.describe())
         log.line("data: \(data.path): \(data.timestamps.count) rows, columns \(data.columnNames.joined(separator: ",")), features \(data.options.features.rawValue), target \(data.options.target)")
         for line in data.gridReport.lines { log.line(line) }
+        for note in data.notes { log.line("data: \(note)") }
         log.line("windows: train \(data.windowCount(.train)), val \(data.windowCount(.val)), test \(data.windowCount(.test)) (seq_len \(data.seqLen), pred_len \(data.predLen))")
         log.line("model: SiMBA-TS, \(trainer.model.store.parameterCount) parameters, \(trainer.model.tokens) tokens of width \(settings.model.dModel)")
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers)")

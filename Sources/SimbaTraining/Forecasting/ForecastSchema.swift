@@ -21,6 +21,38 @@ extension ForecastSettings {
                       "forecast horizon H", at: \.data.predLen),
         ConfigSetting("data.borders", .choice(of: SplitBorders.self), default: "auto",
                       "train/val/test split: ETT months by file name (auto), or 70/10/20 (ratio)", at: \.data.borders),
+        ConfigSetting("data.date_column", .string, default: "",
+                      "date column; empty: `date`, else the first column whose first cell is a date",
+                      at: \.data.reading.dateColumn),
+        ConfigSetting("data.date_columns", .list(.string, counts: Array(0...6)), default: .value(.list([])),
+                      "columns joined with a space into the date, e.g. [Date, Time] or [year, month, day, hour]",
+                      at: \.data.reading.dateColumns),
+        ConfigSetting("data.date_format", .string, default: "",
+                      "strftime-style date form, e.g. \"%d/%m/%Y %H:%M:%S\"; empty: ISO 8601; "
+                      + "supports %Y %y %m %d %H %M %S %b %j %f %z %% and literal text", at: \.data.reading.dateFormat),
+        ConfigSetting("data.delimiter", .choice(of: CSVDelimiter.self), default: "auto",
+                      "field delimiter; auto: the most frequent of , ; tab in the header line",
+                      at: \.data.reading.delimiter),
+        ConfigSetting("data.decimal", .choice(of: DecimalMark.self), default: ".",
+                      "decimal mark of the numbers (\",\" needs a ; or tab delimiter)", at: \.data.reading.decimal),
+        ConfigSetting("data.columns", .list(.string, counts: Array(0...CSVReadOptions.maxListedColumns)),
+                      default: .value(.list([])), "value columns to read (file order); []: all but date and id",
+                      at: \.data.reading.columns),
+        ConfigSetting("data.drop", .list(.string, counts: Array(0...CSVReadOptions.maxListedColumns)),
+                      default: .value(.list([])), "columns not to read (e.g. categorical ones)",
+                      at: \.data.reading.drop),
+        ConfigSetting("data.missing", .choice(of: MissingPolicy.self), default: "error",
+                      "missing cells and gaps in the time grid: error, ffill (leading cells take the first "
+                      + "value), interpolate (linear in rows), drop (the row; gaps are then an error)", at: \.data.reading.missing),
+        ConfigSetting("data.na_values", .list(.string, counts: Array(0...CSVReadOptions.maxListedColumns)),
+                      default: .value(.list(["NA", "NaN", "?", ""].map(ConfigValue.string))),
+                      "cell texts that mean missing (exact match; \"\" is an empty cell)", at: \.data.reading.naValues),
+        ConfigSetting("data.id_column", .string, default: "",
+                      "series id column of a long file (unique_id,ds,y); empty: one series",
+                      at: \.data.reading.idColumn),
+        ConfigSetting("data.series", .string, default: "",
+                      "the id of the series to read; empty: all series as one data set, each split on its own rows",
+                      at: \.data.reading.series),
         ConfigSetting("data.sort", .bool, default: false,
                       "sort rows by date (stable) instead of refusing a file out of time order", at: \.data.grid.sort),
         ConfigSetting("data.freq", .string, default: "",
@@ -29,8 +61,6 @@ extension ForecastSettings {
                       "aggregate rows into bins of this step first (e.g. 1h, D, MS); empty: no resampling"),
         ConfigSetting("data.aggregate", .choice(of: Aggregation.self), default: "mean",
                       "how data.resample combines the rows of a bin", at: \.data.grid.aggregate),
-        ConfigSetting("data.missing", .choice(["error", "ffill", "interpolate", "drop"]), default: "error",
-                      "missing rows (gaps in the time grid): refuse (error, drop) or fill (ffill, interpolate)"),
 
         ConfigSetting("model.d_model", .int(min: 4, max: TimeSeriesConfig.maxDModel), default: 128,
                       "token width (a multiple of 4 for EinFFT)", at: \.model.dModel),
@@ -83,6 +113,10 @@ extension ForecastSettings {
                       at: \.logEvery),
     ]
 }
+
+extension CSVDelimiter: ConfigChoice {}
+extension DecimalMark: ConfigChoice {}
+extension MissingPolicy: ConfigChoice {}
 
 extension ConfigSchema {
     /// `simba train` for forecasting: the keys of `ForecastSettings.keys`.

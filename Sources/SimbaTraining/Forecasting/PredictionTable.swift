@@ -53,10 +53,16 @@ struct PredictionTable {
     /// Calls `body` with consecutive pieces of the file's bytes, each about `chunkBytes` long.
     func forEachChunk(_ body: ([UInt8]) throws -> Void) throws {
         let (h, k) = (data.predLen, data.outputColumns)
-        let firstRow = data.rows(split).lowerBound + data.seqLen
-        // Each timestamp, column name and step number is formatted once.
-        let rowCount = data.windowCount(split) + h - 1
-        let times = (0..<rowCount).map { Array(TimeSeriesTable.formatTimestamp(data.timestamps[firstRow + $0]).utf8) }
+        // Each timestamp, column name and step number is formatted once: times[r − spanStart] for the
+        // table rows r that some window forecasts (its series' rows past the first look-back).
+        let ranges = data.rows(split)
+        let spanStart = ranges.first!.lowerBound
+        var times = [[UInt8]](repeating: [], count: ranges.last!.upperBound - spanStart)
+        for range in ranges {
+            for r in (range.lowerBound + data.seqLen)..<range.upperBound {
+                times[r - spanStart] = Array(TimeSeriesTable.formatTimestamp(data.timestamps[r]).utf8)
+            }
+        }
         let names = data.outputColumnNames.map { Array($0.utf8) }
         let steps = (1...h).map { Array(String($0).utf8) }
         var chunk = Array(Self.header.utf8)
@@ -64,12 +70,13 @@ struct PredictionTable {
         let comma = UInt8(ascii: ","), newline = UInt8(ascii: "\n")
         for w in 0..<data.windowCount(split) {
             let window = Array(String(w).utf8)
+            let forecastRow = data.firstRow(split, w) + data.seqLen - spanStart
             for t in 0..<h {
                 for j in 0..<k {
                     let i = (w * h + t) * k + j
                     chunk.append(contentsOf: window)
                     chunk.append(comma)
-                    chunk.append(contentsOf: times[w + t])
+                    chunk.append(contentsOf: times[forecastRow + t])
                     chunk.append(comma)
                     chunk.append(contentsOf: names[j])
                     chunk.append(comma)
