@@ -7,7 +7,7 @@ import SimbaTraining
 
 enum TrainCommand {
     static let help = """
-        Usage: simba train --config FILE.yaml [--set key=value …] [--out DIR]
+        Usage: simba train --config FILE.yaml [--set key=value …] [--epochs N …] [--out DIR]
                simba train --resume RUN_DIR
 
         Trains a model as the config describes and writes a run folder (config.yaml, log.txt,
@@ -23,6 +23,7 @@ enum TrainCommand {
           --out DIR       run folder (same as --set output.dir=DIR; relative to the current folder):
                           a new or empty folder; one run at a time holds it (a lock naming its pid)
           --resume DIR    continue the run in DIR exactly where its last complete epoch left it
+        \(TrainShorthands.help)
 
         Ctrl-C (or SIGTERM) stops after the current step and says how to resume; a second Ctrl-C
         quits at once. A checkpoint is saved whole or not at all, whenever the process dies.
@@ -31,24 +32,28 @@ enum TrainCommand {
 
         """
 
-    static let command = Command(name: "train", valued: ["config", "set", "out", "resume"], flags: [], help: {
-        help + ConfigSchema.forecast.reference + "\nConfig keys (classification, task: classify):\n\n"
-            + ConfigSchema.classify.reference + "\n"
-    }, run: run)
+    static let command = Command(
+        name: "train", valued: ["config", "set", "out", "resume"] + TrainShorthands.options.map(\.option), flags: [],
+        help: {
+            help + ConfigSchema.forecast.reference + "\nConfig keys (classification, task: classify):\n\n"
+                + ConfigSchema.classify.reference + "\n"
+        }, unknownOptionHint: TrainShorthands.configKeyHint, run: run)
 
     static func run(_ options: Options) throws {
         let cwd = FileManager.default.currentDirectoryPath
         let config: Config
         let resume = options.value("resume")
         if let resume {
-            guard options.value("config") == nil, options.allValues("set").isEmpty, options.value("out") == nil else {
+            let shorthands = TrainShorthands.options.map(\.option).filter { options.value($0) != nil }
+            guard options.value("config") == nil, options.allValues("set").isEmpty, options.value("out") == nil,
+                  shorthands.isEmpty else {
                 throw UsageError("--resume continues a run exactly as its config.yaml says; it cannot be combined with --config, --set or --out")
             }
             let file = resume + "/config.yaml"
             guard FileManager.default.fileExists(atPath: file) else {
                 throw UsageError("\(resume) is not a run folder (no config.yaml); pass the folder a `simba train` run wrote")
             }
-            config = try Config(schema: schema(configFile: file, overrides: [], cwd: cwd), configFile: file,
+            config = try Config(schema: schema(configFile: file, overrides: [], cwd: cwd).schema, configFile: file,
                                 overrides: ["output.dir=\(resume)"], workingDirectory: cwd)
         } else {
             guard let file = options.value("config") else {
@@ -56,8 +61,9 @@ enum TrainCommand {
             }
             var overrides = options.allValues("set")
             if let out = options.value("out") { overrides.append("output.dir=\(out)") }
-            config = try Config(schema: schema(configFile: file, overrides: overrides, cwd: cwd), configFile: file,
-                                overrides: overrides, workingDirectory: cwd)
+            let schema = try schema(configFile: file, overrides: overrides, cwd: cwd)
+            overrides += try TrainShorthands.overrides(options, schema: schema.schema, task: schema.task)
+            config = try Config(schema: schema.schema, configFile: file, overrides: overrides, workingDirectory: cwd)
         }
         for note in config.notes { FileHandle.standardError.write(Data("simba: note: \(note)\n".utf8)) }
         let log = RunLog()
@@ -67,12 +73,13 @@ enum TrainCommand {
         }
     }
 
-    /// The schema of the config's `task` (forecast unless it says classify).
-    static func schema(configFile: String, overrides: [String], cwd: String) throws -> ConfigSchema {
+    /// The config's `task` (forecast unless it says classify) and its schema.
+    static func schema(configFile: String, overrides: [String], cwd: String) throws
+        -> (task: String, schema: ConfigSchema) {
         let task = ConfigSchema.task(configFile: configFile, overrides: overrides, workingDirectory: cwd)
         guard let schema = ConfigSchema.forTask(task) else {
             throw UsageError("\(configFile): task \(quoted(task)) is not one of forecast, classify")
         }
-        return schema
+        return (task, schema)
     }
 }
