@@ -38,6 +38,11 @@ enum EvalCommand {
           --predictions FILE   per-image CSV: filename,label,top1,top5_classes,top5_probabilities
           --json FILE          also write the JSON result to FILE
 
+        Progress lines give `Time LAST (MEAN)` as timm does: the last batch's seconds and the mean per batch.
+
+        Environment: SIMBA_THREADS sets the parallel loop workers (a whole number from 1 to \(Parallel.maxWorkers);
+        default the machine's active cores; any other value stops the command with an error naming it).
+
         """
 
     static let command = Command(

@@ -28,6 +28,13 @@ enum TrainCommand {
         Ctrl-C (or SIGTERM) stops after the current step and says how to resume; a second Ctrl-C
         quits at once. A checkpoint is saved whole or not at all, whenever the process dies.
 
+        Progress lines show samples/s of the training steps alone and the ETA of the epoch and of the
+        whole run (evaluation included); each epoch's line gives training and evaluation times apart.
+
+        Environment: SIMBA_THREADS sets the parallel loop workers (a whole number from 1 to \(Parallel.maxWorkers);
+        default the machine's active cores; any other value stops the command with an error naming it);
+        SIMBA_CPU the kernel level (see `simba --help`).
+
         Config keys (forecasting):
 
         """

@@ -134,6 +134,7 @@ public enum VisionEvaluation {
         var logits: [Float] = []
         logits.reserveCapacity(folder.samples.count * classes)
         let start = DispatchTime.now().uptimeNanoseconds
+        var batchStart = start
         var batches = 0
         loader.startEpoch(0)
         while let count = try loader.next(into: images.pointer, labels: labels) {
@@ -147,10 +148,14 @@ public enum VisionEvaluation {
                     + "--mean and --std. Nothing was written")
             logits.append(contentsOf: UnsafeBufferPointer(start: output, count: count * classes))
             batches += 1
+            // timm's batch time: this batch's seconds (loading included) and the mean over the batches so far.
+            let now = DispatchTime.now().uptimeNanoseconds
+            let batchSeconds = Double(now - batchStart) * 1e-9, meanSeconds = Double(now - start) * 1e-9 / Double(batches)
+            batchStart = now
             if let log, batches % logEvery == 0 || batches == loader.batchesPerEpoch {
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
                 log.line(String(format: "Test: [%4d/%d]  Time %.3f (%.3f)  Loss %.4f  Acc@1 %7.3f  Acc@5 %7.3f",
-                                batches, loader.batchesPerEpoch, seconds / Double(batches), seconds, scores.loss, scores.top1, scores.top5))
+                                batches, loader.batchesPerEpoch, batchSeconds, meanSeconds, scores.loss, scores.top1,
+                                scores.top5))
             }
         }
         if let log {

@@ -39,6 +39,8 @@ public final class ForecastTrainer {
     var order: [Int]
     /// The signal asking training to stop, checked after every step and before the checkpoint.
     var stopRequest: () -> Int32? = { Interruption.pending }
+    /// Seconds the last validation and test scoring after an epoch took (for the whole run's ETA).
+    private var evalSeconds = 0.0
 
     public static let summaryHeader = "epoch,train_loss,val_mse,val_mae,test_mse,test_mae,lr"
 
@@ -142,7 +144,7 @@ public final class ForecastTrainer {
         let epoch = progress.epochsDone
         batchSplit.training = true
         shuffle(epoch: epoch)
-        var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch)
+        var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch, evalSeconds: evalSeconds)
         var lr = schedule.rate(atStep: progress.steps)
         for step in 0..<stepsPerEpoch {
             let loss = lossAndGradients(first: step * settings.batchSize)
@@ -153,7 +155,10 @@ public final class ForecastTrainer {
             log.progress(meter.line(loss: loss, lr: lr), plainToo: (step + 1) % settings.logEvery == 0)
             try stopIfRequested(epoch: epoch, step: step + 1)
         }
+        let trainSeconds = meter.seconds
+        let evalStart = DispatchTime.now().uptimeNanoseconds
         let validation = predictor.scores(.val), test = predictor.scores(.test)
+        evalSeconds = Double(DispatchTime.now().uptimeNanoseconds - evalStart) * 1e-9
         try stopIfRequested(epoch: epoch, step: stepsPerEpoch)
         // Checked before anything is saved, so a checkpoint never holds overflowed weights.
         guard validation.mse.isFinite, test.mse.isFinite, weightsAreFinite() else {
@@ -166,9 +171,10 @@ public final class ForecastTrainer {
         progress.summaryRows.append(String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.3e",
                                            epoch + 1, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, lr))
         try saveCheckpoint(best: improved)
-        log.line(String(format: "epoch %d/%d  train loss %.4f  val mse %.4f mae %.4f  test mse %.4f mae %.4f  %.1fs%@",
-                        epoch + 1, epochs, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, meter.seconds,
-                        improved ? "  (best)" : ""))
+        log.line(String(format: "epoch %d/%d  train loss %.4f  val mse %.4f mae %.4f  test mse %.4f mae %.4f  "
+                            + "train %.1fs  eval %.1fs%@",
+                        epoch + 1, epochs, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, trainSeconds,
+                        evalSeconds, improved ? "  (best)" : ""))
         if settings.patience > 0 && progress.epochsWithoutImprovement >= settings.patience {
             log.line("early stopping: validation MSE has not improved for \(settings.patience) epochs (best epoch \(progress.bestEpoch ?? 0))")
         }
