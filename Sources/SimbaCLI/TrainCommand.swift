@@ -22,7 +22,14 @@ enum TrainCommand {
                           precedence: --set > config file > built-in default
           --out DIR       run folder (same as --set output.dir=DIR; relative to the current folder):
                           a new or empty folder; one run at a time holds it (a lock naming its pid)
-          --resume DIR    continue the run in DIR exactly where its last complete epoch left it
+          --resume DIR    continue the run in DIR exactly where its last complete epoch left it; with
+                          --epochs N (or --set) train it on to N epochs: a resume may change only
+                          optimization.epochs (the cosine schedule stretches from the current step),
+                          optimization.patience, output.log_every and data.workers, on the command
+                          line or in DIR/config.yaml; any other change is refused by name
+          --allow-config-change
+                          on --resume, accept other changed keys too (the run then no longer
+                          continues as it began)
         \(TrainShorthands.help)
 
         Ctrl-C (or SIGTERM) stops after the current step and says how to resume; a second Ctrl-C
@@ -40,7 +47,8 @@ enum TrainCommand {
         """
 
     static let command = Command(
-        name: "train", valued: ["config", "set", "out", "resume"] + TrainShorthands.options.map(\.option), flags: [],
+        name: "train", valued: ["config", "set", "out", "resume"] + TrainShorthands.options.map(\.option),
+        flags: ["allow-config-change"],
         help: {
             help + ConfigSchema.forecast.reference + "\nConfig keys (classification, task: classify):\n\n"
                 + ConfigSchema.classify.reference + "\n"
@@ -51,17 +59,41 @@ enum TrainCommand {
         let config: Config
         let resume = options.value("resume")
         if let resume {
-            let shorthands = TrainShorthands.options.map(\.option).filter { options.value($0) != nil }
-            guard options.value("config") == nil, options.allValues("set").isEmpty, options.value("out") == nil,
-                  shorthands.isEmpty else {
-                throw UsageError("--resume continues a run exactly as its config.yaml says; it cannot be combined with --config, --set or --out")
+            guard options.value("config") == nil, options.value("out") == nil else {
+                throw UsageError("--resume continues the run in its folder with its config.yaml; it cannot be "
+                                 + "combined with --config or --out")
             }
             let file = resume + "/config.yaml"
             guard FileManager.default.fileExists(atPath: file) else {
                 throw UsageError("\(resume) is not a run folder (no config.yaml); pass the folder a `simba train` run wrote")
             }
-            config = try Config(schema: schema(configFile: file, overrides: [], cwd: cwd).schema, configFile: file,
-                                overrides: ["output.dir=\(resume)"], workingDirectory: cwd)
+            let schema = try schema(configFile: file, overrides: [], cwd: cwd)
+            let overrides = options.allValues("set")
+                + (try TrainShorthands.overrides(options, schema: schema.schema, task: schema.task))
+            let allowed = ResumeChanges.changeable(schema.schema)
+            if !options.has("allow-config-change") {
+                for override in overrides {
+                    let key = override.split(separator: "=", maxSplits: 1).first
+                        .map { $0.trimmingCharacters(in: .whitespaces) } ?? override
+                    guard allowed.contains(key) || schema.schema.key(key) == nil else {
+                        throw UsageError("\(key) cannot change on --resume: it would change what the run's remaining "
+                            + "epochs compute, so the run would no longer continue as it began; a resume may "
+                            + "change \(allowed.joined(separator: ", ")) (or pass --allow-config-change)")
+                    }
+                }
+            }
+            config = try Config(schema: schema.schema, configFile: file, overrides: overrides + ["output.dir=\(resume)"],
+                                workingDirectory: cwd)
+            let changes = try ResumeChanges.differences(config, weights: resume + "/last.safetensors")
+            if !changes.others.isEmpty && !options.has("allow-config-change") {
+                throw CheckpointError(path: file, problem: "differs from the config the run's checkpoint was trained with: "
+                    + changes.others.prefix(8).joined(separator: ", ")
+                    + (changes.others.count > 8 ? ", … and \(changes.others.count - 8) more" : "")
+                    + "; restore those values, or resume with --allow-config-change to train on with them")
+            }
+            for change in changes.changeable + changes.others {
+                FileHandle.standardError.write(Data("simba: note: resuming with \(change)\n".utf8))
+            }
         } else {
             guard let file = options.value("config") else {
                 throw UsageError("`simba train` needs --config FILE.yaml (or --resume RUN_DIR); see `simba train --help`")

@@ -31,6 +31,8 @@ public final class VisionTrainer {
     let probabilities: FloatBuffer   // (batch, classes)
     let dLogits: FloatBuffer         // (batch, classes)
     let mixScratch: FloatBuffer      // one image
+    /// The weights the model started from (`model.init`), nil without them or on a resume from a checkpoint.
+    public let transfer: WeightTransfer?
     /// The signal asking training to stop, checked after every step and evaluation batch.
     var stopRequest: () -> Int32? = { Interruption.pending }
     /// Seconds the last evaluation after an epoch took (for the whole run's ETA).
@@ -49,11 +51,18 @@ public final class VisionTrainer {
         guard trainFolder.samples.count >= settings.batchSize else {
             throw TrainingError("\(trainFolder.splitPath) has \(trainFolder.samples.count) images, fewer than optimization.batch_size \(settings.batchSize): lower the batch size")
         }
+        // The weights must fit before the model (and its batch-sized activations) is built.
         if resume && run.hasCheckpoint {
-            // The weights must fit before the model (and its batch-sized activations) is built.
             try SafetensorsHeader(path: run.lastWeights).checkFits(VisionModel.parameterTable(config: settings.model))
+            transfer = nil
+        } else if !settings.initWeights.isEmpty {
+            transfer = try WeightTransfer.plan(settings.initWeights,
+                                               table: VisionModel.parameterTable(config: settings.model))
+        } else {
+            transfer = nil
         }
         model = VisionModel(config: settings.model, maxBatch: settings.batchSize, seed: settings.seed)
+        try transfer?.apply(to: model.store)
         optimizer = AdamW(store: model.store, weightDecay: settings.optimizer == .adamw ? settings.weightDecay : 0)
         stepsPerEpoch = trainFolder.samples.count / settings.batchSize
         schedule = LearningRateSchedule(

@@ -85,7 +85,8 @@ public enum ForecastJob {
         ]
         let trainer = try ForecastTrainer(settings: settings, data: data, run: run, log: log, metadata: metadata, resume: resume)
         trainer.stopRequest = control.stopRequest
-        if !resume { try run.write(config.yaml(), to: run.configFile) }
+        // A resume rewrites it too, recording the keys it changed (`ResumeChanges`).
+        try run.write(config.yaml(), to: run.configFile)
 
         log.line("simba \(version) train: forecasting\(trainer.progress.resumeNote(resumed: resume))")
         log.line(config.describe())
