@@ -13,8 +13,11 @@ enum EvalCommand {
                simba eval --model simba_s|simba_b|simba_l --weights FILE.safetensors --data ROOT [options]
 
         Scores a classifier on every image of ROOT/<split>/<class>/ (timm validate.py style): progress
-        lines, ` * Acc@1 … Acc@5 …` and a JSON result. Class index = position of the class folder in
-        the byte-wise sorted list of folder names (ImageNet synsets sort the same in every order).
+        lines, ` * Acc@1 … Acc@5 …` and a JSON result. Each class folder is scored against one output:
+        a checkpoint's by the class names it was trained on (any subset of them); for --weights, the
+        position of the folder in the sorted folder names (byte-wise, or by value when every name is a
+        whole number, as timm sorts ImageNet-V2's 0 … 999), or the output a class map gives. Top-1 and
+        top-5 are over all outputs; outputs without a folder are simply absent from the score.
 
           --checkpoint FILE    a classification checkpoint written by `simba train` (or its run folder)
           --model NAME         with --weights: official PyTorch weights (scripts/tools/convert_pth.py
@@ -22,8 +25,12 @@ enum EvalCommand {
                                --num-classes N (default 1000, at most \(grouped(InfoCommand.maxClasses))),
                                --no-token-label
           --split NAME         split folder (default val; also valid, validation), or the root itself
-          --class-map FILE     one class name a line, fixing the class order (as data.class_map in
-                               training); default: the sorted folder names
+          --class-map FILE     the output of each class folder: one name a line (line k = output k,
+                               every output listed), or `name index` lines for any subset of the
+                               outputs; a folder the map does not name is an error; with a
+                               checkpoint, the map must agree with the checkpoint's classes
+          --imagenet-classes   class folders are ImageNet-1k synsets (n01440764 …), scored against
+                               the standard 1000-class order (shipped with simba); any subset of them
           --strict             stop at an unreadable image instead of skipping it with a warning
           --img-size N         input size (default: the checkpoint's, or 224; at most \(EvalTransform.maxSize))
           --crop-pct X         resize the shorter side to img_size/crop_pct, then center-crop (default
@@ -49,7 +56,7 @@ enum EvalCommand {
         name: "eval",
         valued: ["checkpoint", "model", "weights", "data", "split", "img-size", "crop-pct", "interpolation", "mean",
                  "std", "batch-size", "workers", "predictions", "json", "channel-mixer", "num-classes", "class-map"],
-        flags: ["no-token-label", "strict"], help: { help }, run: run)
+        flags: ["no-token-label", "strict", "imagenet-classes"], help: { help }, run: run)
 
     /// The largest --batch-size of `simba eval` and `simba forecast`.
     static let maxBatchSize = 65_536
@@ -87,7 +94,10 @@ enum EvalCommand {
         let std = try options.value("std").map { text in
             try preprocessing { try Normalization.channels(text, .std) }
         }
+        // Listed and matched to the model's outputs before any weights are read.
+        let folder = try ImageFolder(root: root, split: options.value("split") ?? "val")
         let checkpoint: VisionCheckpoint
+        let classes: EvalClasses
         let name: String
         if let path = options.value("checkpoint") {
             guard options.value("weights") == nil, options.value("model") == nil else {
@@ -98,16 +108,21 @@ enum EvalCommand {
                                  + "its own model, so drop --\(option)")
             }
             var isFolder: ObjCBool = false
-            let folder = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
-            let file = folder ? path + "/best.safetensors" : path
+            let runFolder = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
+            let file = runFolder ? path + "/best.safetensors" : path
             checkpoint = try VisionCheckpoint.fromCheckpoint(path: file, maxBatch: batch)
+            classes = try EvalClasses(options, classNames: checkpoint.classNames,
+                                      outputs: checkpoint.model.config.numClasses, model: file, folder: folder)
             // The run folder's name says more than "best".
             let url = URL(fileURLWithPath: file)
-            name = folder ? URL(fileURLWithPath: path).lastPathComponent : url.deletingPathExtension().lastPathComponent
+            name = runFolder ? URL(fileURLWithPath: path).lastPathComponent
+                : url.deletingPathExtension().lastPathComponent
         } else if let variant = options.value("model"), let weights = options.value("weights") {
             var config = try InfoCommand.modelConfig(variant, options)
             config.imageSize = imageSize ?? 224
             guard config.problems().isEmpty else { throw UsageError(config.problems().joined(separator: "; ")) }
+            classes = try EvalClasses(options, classNames: nil, outputs: config.numClasses, model: weights,
+                                      folder: folder)
             checkpoint = try VisionCheckpoint.fromWeights(path: weights, config: config, maxBatch: batch)
             name = variant
         } else {
@@ -124,16 +139,18 @@ enum EvalCommand {
                     std: std ?? base?.normalization.std ?? Normalization.imageNet.std))
         }
         let (size, normalization) = (transform.size, transform.normalization)
-        let folder = try ImageFolder(root: root, split: options.value("split") ?? "val", classMap: options.value("class-map"))
         let log = RunLog()
-        log.line(String(format: "simba eval %@: %@, %d images, %d classes; resize shorter side to %d (%@), center crop %d, mean %@, std %@",
+        log.line(String(format: "simba eval %@: %@, %d images, %d class folders; resize shorter side to %d (%@), "
+                            + "center crop %d, mean %@, std %@",
                         name, folder.splitPath, folder.samples.count, folder.classNames.count, transform.resizeSize,
                         transform.interpolation.rawValue, size,
                         normalization.mean.map { String($0) }.joined(separator: ","),
                         normalization.std.map { String($0) }.joined(separator: ",")))
+        log.line(classes.description)
         for warning in folder.warnings { log.line("warning: \(warning)") }
         let result = try VisionEvaluation.run(checkpoint: checkpoint, folder: folder, transform: transform, batchSize: batch,
-                                              workers: workers, log: log, strict: options.has("strict"))
+                                              workers: workers, log: log, strict: options.has("strict"),
+                                              outputs: classes.outputs)
         let s = result.scores
         log.line(String(format: " * Acc@1 %.3f (%.3f) Acc@5 %.3f (%.3f)", s.top1, 100 - s.top1, s.top5, 100 - s.top5))
         let json = String(format: "{\"model\": \"%@\", \"top1\": %.3f, \"top1_err\": %.3f, \"top5\": %.3f, \"top5_err\": %.3f, \"param_count\": %.2f, \"img_size\": %d, \"crop_pct\": %.3f, \"interpolation\": \"%@\"}",
@@ -142,7 +159,7 @@ enum EvalCommand {
         log.line(json)
         if let path = options.value("json") { try AtomicFile.write(Data((json + "\n").utf8), to: path) }
         if let path = options.value("predictions") {
-            try VisionEvaluation.writePredictions(result, classNames: checkpoint.classNames ?? folder.classNames, to: path)
+            try VisionEvaluation.writePredictions(result, classNames: classes.outputNames, to: path)
         }
     }
 

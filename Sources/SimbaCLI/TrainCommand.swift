@@ -82,11 +82,12 @@ enum TrainCommand {
                     }
                 }
             }
-            config = try Config(schema: schema.schema, configFile: file, overrides: overrides + ["output.dir=\(resume)"],
-                                workingDirectory: cwd)
+            config = try Config(schema: schema.schema, configFile: file,
+                                overrides: overrides + ["output.dir=\(resume)"], workingDirectory: cwd)
             let changes = try ResumeChanges.differences(config, weights: resume + "/last.safetensors")
             if !changes.others.isEmpty && !options.has("allow-config-change") {
-                throw CheckpointError(path: file, problem: "differs from the config the run's checkpoint was trained with: "
+                throw CheckpointError(path: file, problem: "differs from the config the run's checkpoint was "
+                    + "trained with: "
                     + changes.others.prefix(8).joined(separator: ", ")
                     + (changes.others.count > 8 ? ", … and \(changes.others.count - 8) more" : "")
                     + "; restore those values, or resume with --allow-config-change to train on with them")

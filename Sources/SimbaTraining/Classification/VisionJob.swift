@@ -92,7 +92,8 @@ public enum VisionJob {
         try run.write(config.yaml(), to: run.configFile)
         log.line("simba \(version) train: classification\(trainer.progress.resumeNote(resumed: resume))")
         log.line(config.describe())
-        log.line("data: \(trainFolder.splitPath): \(trainFolder.samples.count) images, \(evalFolder.splitPath): \(evalFolder.samples.count) images, \(classes) classes")
+        log.line("data: \(trainFolder.splitPath): \(trainFolder.samples.count) images, \(evalFolder.splitPath): \(evalFolder.samples.count) images, \(classes) classes "
+                 + "(class folders sorted \(trainFolder.classOrder))")
         for warning in skipped { log.line("warning: \(warning)") }
         log.line(String(format: "eval transform: resize shorter side to %d (%@), center crop %d, mean %@, std %@",
                         eval.resizeSize, eval.interpolation.rawValue, eval.size, "\(settings.mean)", "\(settings.std)"))

@@ -50,7 +50,8 @@ public enum ResumeChanges {
         }
         let allowed = Set(changeable(config.schema))
         var result: (changeable: [String], others: [String]) = ([], [])
-        for key in config.schema.keys where key.path != "output.dir" && config.value(key.path) != saved.value(key.path) {
+        for key in config.schema.keys
+        where key.path != "output.dir" && config.value(key.path) != saved.value(key.path) {
             let change = "\(key.path) (\(quoted(ConfigValueParser.yamlScalar(saved.value(key.path)))) → "
                 + "\(quoted(ConfigValueParser.yamlScalar(config.value(key.path)))))"
             if allowed.contains(key.path) { result.changeable.append(change) } else { result.others.append(change) }
