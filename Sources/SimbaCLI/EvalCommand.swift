@@ -94,8 +94,10 @@ enum EvalCommand {
         let std = try options.value("std").map { text in
             try preprocessing { try Normalization.channels(text, .std) }
         }
-        // Listed and matched to the model's outputs before any weights are read.
-        let folder = try ImageFolder(root: root, split: options.value("split") ?? "val")
+        // The folder is listed and matched to the model's outputs once the options are checked,
+        // before any weights are read.
+        let split = options.value("split") ?? "val"
+        let folder: ImageFolder
         let checkpoint: VisionCheckpoint
         let classes: EvalClasses
         let name: String
@@ -107,6 +109,7 @@ enum EvalCommand {
                 throw UsageError("--\(option) changes the model of --model with --weights; a --checkpoint holds "
                                  + "its own model, so drop --\(option)")
             }
+            folder = try ImageFolder(root: root, split: split)
             var isFolder: ObjCBool = false
             let runFolder = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
             let file = runFolder ? path + "/best.safetensors" : path
@@ -121,6 +124,7 @@ enum EvalCommand {
             var config = try InfoCommand.modelConfig(variant, options)
             config.imageSize = imageSize ?? 224
             guard config.problems().isEmpty else { throw UsageError(config.problems().joined(separator: "; ")) }
+            folder = try ImageFolder(root: root, split: split)
             classes = try EvalClasses(options, classNames: nil, outputs: config.numClasses, model: weights,
                                       folder: folder)
             checkpoint = try VisionCheckpoint.fromWeights(path: weights, config: config, maxBatch: batch)
