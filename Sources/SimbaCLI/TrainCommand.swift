@@ -59,45 +59,13 @@ enum TrainCommand {
         let config: Config
         let resume = options.value("resume")
         if let resume {
-            guard options.value("config") == nil, options.value("out") == nil else {
-                throw UsageError("--resume continues the run in its folder with its config.yaml; it cannot be "
-                                 + "combined with --config or --out")
-            }
-            let file = resume + "/config.yaml"
-            guard FileManager.default.fileExists(atPath: file) else {
-                throw UsageError("\(resume) is not a run folder (no config.yaml); pass the folder a `simba train` run wrote")
-            }
-            let schema = try schema(configFile: file, overrides: [], cwd: cwd)
-            let overrides = options.allValues("set")
-                + (try TrainShorthands.overrides(options, schema: schema.schema, task: schema.task))
-            let allowed = ResumeChanges.changeable(schema.schema)
-            if !options.has("allow-config-change") {
-                for override in overrides {
-                    let key = override.split(separator: "=", maxSplits: 1).first
-                        .map { $0.trimmingCharacters(in: .whitespaces) } ?? override
-                    guard allowed.contains(key) || schema.schema.key(key) == nil else {
-                        throw UsageError("\(key) cannot change on --resume: it would change what the run's remaining "
-                            + "epochs compute, so the run would no longer continue as it began; a resume may "
-                            + "change \(allowed.joined(separator: ", ")) (or pass --allow-config-change)")
-                    }
-                }
-            }
-            config = try Config(schema: schema.schema, configFile: file,
-                                overrides: overrides + ["output.dir=\(resume)"], workingDirectory: cwd)
-            let changes = try ResumeChanges.differences(config, weights: resume + "/last.safetensors")
-            if !changes.others.isEmpty && !options.has("allow-config-change") {
-                throw CheckpointError(path: file, problem: "differs from the config the run's checkpoint was "
-                    + "trained with: "
-                    + changes.others.prefix(8).joined(separator: ", ")
-                    + (changes.others.count > 8 ? ", … and \(changes.others.count - 8) more" : "")
-                    + "; restore those values, or resume with --allow-config-change to train on with them")
-            }
-            for change in changes.changeable + changes.others {
-                FileHandle.standardError.write(Data("simba: note: resuming with \(change)\n".utf8))
-            }
+            config = try resumedConfig(resume, options: options, cwd: cwd)
         } else {
             guard let file = options.value("config") else {
                 throw UsageError("`simba train` needs --config FILE.yaml (or --resume RUN_DIR); see `simba train --help`")
+            }
+            guard !options.has("allow-config-change") else {
+                throw UsageError("--allow-config-change applies to --resume RUN_DIR; a new run takes its config as given")
             }
             var overrides = options.allValues("set")
             if let out = options.value("out") { overrides.append("output.dir=\(out)") }
@@ -111,6 +79,50 @@ enum TrainCommand {
         case "classify": _ = try VisionJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version)
         default: _ = try ForecastJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version)
         }
+    }
+
+    /// The config of the run in `resume`: its config.yaml with the command line's overrides, which
+    /// may set only the keys `ResumeChanges` allows (any key with --allow-config-change; a UsageError
+    /// naming it otherwise). A config.yaml edited in another key since the checkpoint was written is
+    /// a CheckpointError naming each key, unless allowed. Prints each accepted change as a note.
+    static func resumedConfig(_ resume: String, options: Options, cwd: String) throws -> Config {
+        guard options.value("config") == nil, options.value("out") == nil else {
+            throw UsageError("--resume continues the run in its folder with its config.yaml; it cannot be "
+                             + "combined with --config or --out")
+        }
+        let file = resume + "/config.yaml"
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw UsageError("\(resume) is not a run folder (no config.yaml); pass the folder a `simba train` run wrote")
+        }
+        let schema = try schema(configFile: file, overrides: [], cwd: cwd)
+        let overrides = options.allValues("set")
+            + (try TrainShorthands.overrides(options, schema: schema.schema, task: schema.task))
+        let allowed = ResumeChanges.changeable(schema.schema)
+        if !options.has("allow-config-change") {
+            for override in overrides {
+                let key = override.split(separator: "=", maxSplits: 1).first
+                    .map { $0.trimmingCharacters(in: .whitespaces) } ?? override
+                guard allowed.contains(key) || schema.schema.key(key) == nil else {
+                    throw UsageError("\(key) cannot change on --resume: it would change what the run's remaining "
+                        + "epochs compute, so the run would no longer continue as it began; a resume may "
+                        + "change \(allowed.joined(separator: ", ")) (or pass --allow-config-change)")
+                }
+            }
+        }
+        let config = try Config(schema: schema.schema, configFile: file,
+                                overrides: overrides + ["output.dir=\(resume)"], workingDirectory: cwd)
+        let changes = try ResumeChanges.differences(config, weights: resume + "/last.safetensors")
+        if !changes.others.isEmpty && !options.has("allow-config-change") {
+            throw CheckpointError(path: file, problem: "differs from the config the run's checkpoint was "
+                + "trained with: "
+                + changes.others.prefix(8).joined(separator: ", ")
+                + (changes.others.count > 8 ? ", … and \(changes.others.count - 8) more" : "")
+                + "; restore those values, or resume with --allow-config-change to train on with them")
+        }
+        for change in changes.changeable + changes.others {
+            FileHandle.standardError.write(Data("simba: note: resuming with \(change)\n".utf8))
+        }
+        return config
     }
 
     /// The config's `task` (forecast unless it says classify) and its schema.

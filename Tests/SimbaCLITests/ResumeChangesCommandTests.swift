@@ -50,6 +50,12 @@ struct ResumeChangesCommandTests {
         }
         #expect(allowed.result == 0, "\(allowed.errors)")
         #expect(try summaryRows(folder) == 2)
+        // The flag means nothing for a new run.
+        let fresh = captureOutput {
+            SimbaCommand.run(VisionFiles.trainArguments(folder, run: "fresh", ["--allow-config-change"]))
+        }
+        #expect(fresh.result == 2 && fresh.errors.contains("--allow-config-change applies to --resume"),
+                "\(fresh.errors)")
     }
 
     @Test("An edited config.yaml is refused naming the key; changeable keys may be edited")
