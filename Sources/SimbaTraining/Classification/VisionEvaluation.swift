@@ -177,9 +177,9 @@ public enum VisionEvaluation {
         if let names = classNames {
             let unknown = folder.classNames.filter { !names.contains($0) }
             guard unknown.isEmpty else {
-                throw CheckpointError(path: model, problem: "\(folder.splitPath) has class folders the "
-                    + "model does not know (its \(names.count) classes are those it was trained on): folders the "
-                    + "model does not know: \(unknown.prefix(10).joined(separator: ", "))"
+                throw CheckpointError(path: model, problem: "\(folder.splitPath) has class folders outside the "
+                    + "\(names.count) classes the model was trained on; folders the model does not know: "
+                    + "\(unknown.prefix(10).joined(separator: ", "))"
                     + (unknown.count > 10 ? ", …" : "") + "; rename or remove them")
             }
             return try ClassIndex(names: names, rule: "").outputs(for: folder, mapName: model)
