@@ -67,7 +67,8 @@ let package = Package(
         .target(name: "SimbaModel", dependencies: ["SimbaCore"]),
 
         // MARK: Data: CSV series, images, PNG/JPEG codecs
-        .target(name: "SimbaData", dependencies: ["SimbaCore", "CPNG", "CJPEG"]),
+        .target(name: "SimbaData", dependencies: ["SimbaCore", "CPNG", "CJPEG"],
+                resources: [.embedInCode("Resources/imagenet_synsets.txt")]),
 
         // MARK: Training: configs, run folders, checkpoints, schedules, metrics, training loops
         .target(name: "SimbaTraining", dependencies: ["SimbaCore", "SimbaSafetensors", "SimbaModel", "SimbaData",

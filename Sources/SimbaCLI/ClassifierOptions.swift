@@ -55,12 +55,16 @@ struct TransformOverrides {
 }
 
 enum ClassifierOptions {
-    /// The classifier `--checkpoint FILE|RUN` or `--model NAME --weights FILE` (with --channel-mixer,
-    /// --num-classes, --no-token-label) names, built for batches of up to `maxBatch` images at
-    /// `imageSize` (for --model; a checkpoint has its own), and the name to report it by (a run
-    /// folder's name, the checkpoint file's stem, or the variant). `command` names the command in messages.
-    static func load(_ options: Options, command: String, imageSize: Int?,
-                     maxBatch: Int) throws -> (checkpoint: VisionCheckpoint, name: String) {
+    /// Where the classifier comes from: a checkpoint file (a run folder means its best.safetensors),
+    /// or official weights for a named variant at `imageSize` (default 224). Reads nothing but the
+    /// options; `name` is what the log calls the model.
+    enum Source {
+        case checkpoint(file: String, name: String)
+        case weights(file: String, config: VisionConfig, name: String)
+    }
+
+    /// The source `options` name (--checkpoint, or --model with --weights and the model options).
+    static func source(_ options: Options, command: String, imageSize: Int?) throws -> Source {
         if let path = options.value("checkpoint") {
             guard options.value("weights") == nil, options.value("model") == nil else {
                 throw UsageError("give either --checkpoint or --model with --weights, not both")
@@ -72,19 +76,31 @@ enum ClassifierOptions {
             var isFolder: ObjCBool = false
             let folder = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
             let file = folder ? path + "/best.safetensors" : path
-            let checkpoint = try VisionCheckpoint.fromCheckpoint(path: file, maxBatch: maxBatch)
             // The run folder's name says more than "best".
-            let url = URL(fileURLWithPath: file)
             let name = folder ? URL(fileURLWithPath: path).lastPathComponent
-                : url.deletingPathExtension().lastPathComponent
-            return (checkpoint, name)
+                : URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            return .checkpoint(file: file, name: name)
         } else if let variant = options.value("model"), let weights = options.value("weights") {
             var config = try InfoCommand.modelConfig(variant, options)
             config.imageSize = imageSize ?? 224
             guard config.problems().isEmpty else { throw UsageError(config.problems().joined(separator: "; ")) }
-            return (try VisionCheckpoint.fromWeights(path: weights, config: config, maxBatch: maxBatch), variant)
+            return .weights(file: weights, config: config, name: variant)
         } else {
             throw UsageError("`simba \(command)` needs --checkpoint FILE, or --model NAME with --weights FILE")
+        }
+    }
+
+    /// The classifier `--checkpoint FILE|RUN` or `--model NAME --weights FILE` (with --channel-mixer,
+    /// --num-classes, --no-token-label) names, built for batches of up to `maxBatch` images at
+    /// `imageSize` (for --model; a checkpoint has its own), and the name to report it by (a run
+    /// folder's name, the checkpoint file's stem, or the variant). `command` names the command in messages.
+    static func load(_ options: Options, command: String, imageSize: Int?,
+                     maxBatch: Int) throws -> (checkpoint: VisionCheckpoint, name: String) {
+        switch try source(options, command: command, imageSize: imageSize) {
+        case let .checkpoint(file, name):
+            return (try VisionCheckpoint.fromCheckpoint(path: file, maxBatch: maxBatch), name)
+        case let .weights(file, config, name):
+            return (try VisionCheckpoint.fromWeights(path: file, config: config, maxBatch: maxBatch), name)
         }
     }
 

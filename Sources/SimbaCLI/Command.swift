@@ -13,6 +13,9 @@ struct Command {
     var takesInputs = false
     /// The text `simba NAME --help` and `simba help NAME` print, ending in a newline.
     let help: () -> String
+    /// A hint for an unknown option (without its dashes), such as the config key it may mean;
+    /// nil falls back to the closest option by spelling.
+    var unknownOptionHint: (String) -> String? = { _ in nil }
     /// Runs the command on options already checked against the declaration.
     let run: (Options) throws -> Void
 }

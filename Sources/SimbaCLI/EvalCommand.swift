@@ -13,8 +13,11 @@ enum EvalCommand {
                simba eval --model simba_s|simba_b|simba_l --weights FILE.safetensors --data ROOT [options]
 
         Scores a classifier on every image of ROOT/<split>/<class>/ (timm validate.py style): progress
-        lines, ` * Acc@1 … Acc@5 …` and a JSON result. Class index = position of the class folder in
-        the byte-wise sorted list of folder names (ImageNet synsets sort the same in every order).
+        lines, ` * Acc@1 … Acc@5 …` and a JSON result. Each class folder is scored against one output:
+        a checkpoint's by the class names it was trained on (any subset of them); for --weights, the
+        position of the folder in the sorted folder names (byte-wise, or by value when every name is a
+        whole number, as timm sorts ImageNet-V2's 0 … 999), or the output a class map gives. Top-1 and
+        top-5 are over all outputs; outputs without a folder are simply absent from the score.
 
           --checkpoint FILE    a classification checkpoint written by `simba train` (or its run folder)
           --model NAME         with --weights: official PyTorch weights (scripts/tools/convert_pth.py
@@ -22,8 +25,12 @@ enum EvalCommand {
                                --num-classes N (default 1000, at most \(grouped(InfoCommand.maxClasses))),
                                --no-token-label
           --split NAME         split folder (default val; also valid, validation), or the root itself
-          --class-map FILE     one class name a line, fixing the class order (as data.class_map in
-                               training); default: the sorted folder names
+          --class-map FILE     the output of each class folder: one name a line (line k = output k,
+                               every output listed), or `name index` lines for any subset of the
+                               outputs; a folder the map does not name is an error; with a
+                               checkpoint, the map must agree with the checkpoint's classes
+          --imagenet-classes   class folders are ImageNet-1k synsets (n01440764 …), scored against
+                               the standard 1000-class order (shipped with simba); any subset of them
           --strict             stop at an unreadable image instead of skipping it with a warning
           --img-size N         input size (default: the checkpoint's, or 224; at most \(EvalTransform.maxSize))
           --crop-pct X         resize the shorter side to img_size/crop_pct, then center-crop (default
@@ -38,13 +45,18 @@ enum EvalCommand {
           --predictions FILE   per-image CSV: filename,label,top1,top5_classes,top5_probabilities
           --json FILE          also write the JSON result to FILE
 
+        Progress lines give `Time LAST (MEAN)` as timm does: the last batch's seconds and the mean per batch.
+
+        Environment: SIMBA_THREADS sets the parallel loop workers (a whole number from 1 to \(Parallel.maxWorkers);
+        default the machine's active cores; any other value stops the command with an error naming it).
+
         """
 
     static let command = Command(
         name: "eval",
         valued: ["checkpoint", "model", "weights", "data", "split", "img-size", "crop-pct", "interpolation", "mean",
                  "std", "batch-size", "workers", "predictions", "json", "channel-mixer", "num-classes", "class-map"],
-        flags: ["no-token-label", "strict"], help: { help }, run: run)
+        flags: ["no-token-label", "strict", "imagenet-classes"], help: { help }, run: run)
 
     /// The largest --batch-size of `simba eval` and `simba forecast`.
     static let maxBatchSize = 65_536
@@ -64,17 +76,33 @@ enum EvalCommand {
         let batch = try options.int("batch-size", in: 1...maxBatchSize) ?? 64
         let workers = try options.int("workers", in: 1...maxWorkers) ?? 2
         let overrides = try TransformOverrides(options)
-        let (checkpoint, name) = try ClassifierOptions.load(options, command: "eval", imageSize: overrides.imageSize,
-                                                           maxBatch: batch)
+        let source = try ClassifierOptions.source(options, command: "eval", imageSize: overrides.imageSize)
+        // The folder is listed and matched to the model's outputs once the options are checked, before any
+        // weights are read.
+        let folder = try ImageFolder(root: root, split: options.value("split") ?? "val")
+        let checkpoint: VisionCheckpoint, classes: EvalClasses, name: String
+        switch source {
+        case let .checkpoint(file, checkpointName):
+            checkpoint = try VisionCheckpoint.fromCheckpoint(path: file, maxBatch: batch)
+            classes = try EvalClasses(options, classNames: checkpoint.classNames,
+                                      outputs: checkpoint.model.config.numClasses, model: file, folder: folder)
+            name = checkpointName
+        case let .weights(file, config, variant):
+            classes = try EvalClasses(options, classNames: nil, outputs: config.numClasses, model: file,
+                                      folder: folder)
+            checkpoint = try VisionCheckpoint.fromWeights(path: file, config: config, maxBatch: batch)
+            name = variant
+        }
         let transform = try overrides.transform(for: checkpoint)
         let size = transform.size
-        let folder = try ImageFolder(root: root, split: options.value("split") ?? "val", classMap: options.value("class-map"))
         let log = RunLog()
         log.line("simba eval \(name): \(folder.splitPath), \(folder.samples.count) images, "
-                 + "\(folder.classNames.count) classes; \(ClassifierOptions.describe(transform))")
+                 + "\(folder.classNames.count) class folders; \(ClassifierOptions.describe(transform))")
+        log.line(classes.description)
         for warning in folder.warnings { log.line("warning: \(warning)") }
         let result = try VisionEvaluation.run(checkpoint: checkpoint, folder: folder, transform: transform, batchSize: batch,
-                                              workers: workers, log: log, strict: options.has("strict"))
+                                              workers: workers, log: log, strict: options.has("strict"),
+                                              outputs: classes.outputs)
         let s = result.scores
         log.line(String(format: " * Acc@1 %.3f (%.3f) Acc@5 %.3f (%.3f)", s.top1, 100 - s.top1, s.top5, 100 - s.top5))
         let json = String(format: "{\"model\": \"%@\", \"top1\": %.3f, \"top1_err\": %.3f, \"top5\": %.3f, \"top5_err\": %.3f, \"param_count\": %.2f, \"img_size\": %d, \"crop_pct\": %.3f, \"interpolation\": \"%@\"}",
@@ -83,7 +111,7 @@ enum EvalCommand {
         log.line(json)
         if let path = options.value("json") { try AtomicFile.write(Data((json + "\n").utf8), to: path) }
         if let path = options.value("predictions") {
-            try VisionEvaluation.writePredictions(result, classNames: checkpoint.classNames ?? folder.classNames, to: path)
+            try VisionEvaluation.writePredictions(result, classNames: classes.outputNames, to: path)
         }
     }
 }

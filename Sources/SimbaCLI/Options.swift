@@ -73,8 +73,8 @@ struct Options {
                     i += 1
                 }
             } else {
-                throw UsageError("unknown option \(quoted("--" + name)) for \(context)"
-                                 + suggestion(for: name, among: known, prefix: "--") + seeHelp)
+                let hint = command.unknownOptionHint(name) ?? suggestion(for: name, among: known, prefix: "--")
+                throw UsageError("unknown option \(quoted("--" + name)) for \(context)" + hint + seeHelp)
             }
         }
     }

@@ -115,10 +115,11 @@ public struct UsageError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// " (did you mean 'x'?)" for the closest candidate within edit distance 2, else "".
+/// " (did you mean 'x'?)" for the closest candidate within edit distance 2 (a third of the word for
+/// long words) that keeps at least one of its own characters, else "".
 func suggestion(for word: String, among candidates: [String], prefix: String = "") -> String {
     let scored = candidates.map { ($0, editDistance(word, $0)) }.min { $0.1 < $1.1 }
-    guard let (best, distance) = scored, distance <= max(2, word.count / 3) else { return "" }
+    guard let (best, distance) = scored, distance <= max(2, word.count / 3), distance < best.count else { return "" }
     return " (did you mean '\(prefix)\(best)'?)"
 }
 

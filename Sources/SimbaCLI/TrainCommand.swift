@@ -8,7 +8,7 @@ import SimbaTraining
 
 enum TrainCommand {
     static let help = """
-        Usage: simba train --config FILE.yaml [--set key=value …] [--out DIR]
+        Usage: simba train --config FILE.yaml [--set key=value …] [--epochs N …] [--out DIR]
                simba train --resume RUN_DIR
 
         Trains a model as the config describes and writes a run folder (config.yaml, log.txt,
@@ -25,7 +25,15 @@ enum TrainCommand {
                           precedence: --set > config file > built-in default
           --out DIR       run folder (same as --set output.dir=DIR; relative to the current folder):
                           a new or empty folder; one run at a time holds it (a lock naming its pid)
-          --resume DIR    continue the run in DIR exactly where its last complete epoch left it
+          --resume DIR    continue the run in DIR exactly where its last complete epoch left it; with
+                          --epochs N (or --set) train it on to N epochs: a resume may change only
+                          optimization.epochs (the cosine schedule stretches from the current step),
+                          optimization.patience, output.log_every and data.workers, on the command
+                          line or in DIR/config.yaml; any other change is refused by name
+          --allow-config-change
+                          on --resume, accept other changed keys too (the run then no longer
+                          continues as it began)
+        \(TrainShorthands.help)
 
         Ctrl-C (or SIGTERM) stops after the current step and says how to resume; a second Ctrl-C
         quits at once. A checkpoint is saved whole or not at all, whenever the process dies.
@@ -34,14 +42,24 @@ enum TrainCommand {
         running whole shards of every batch (batch_size stays the global batch), with the results of
         one process; rank 0 alone writes the run folder and prints. docs/distributed.md.
 
+        Progress lines show samples/s of the training steps alone and the ETA of the epoch and of the
+        whole run (evaluation included); each epoch's line gives training and evaluation times apart.
+
+        Environment: SIMBA_THREADS sets the parallel loop workers (a whole number from 1 to \(Parallel.maxWorkers);
+        default the machine's active cores, divided by the ranks on the machine under mpirun; any other value stops the command with an error naming it);
+        SIMBA_CPU the kernel level (see `simba --help`).
+
         Config keys (forecasting):
 
         """
 
-    static let command = Command(name: "train", valued: ["config", "set", "out", "resume"], flags: [], help: {
-        help + ConfigSchema.forecast.reference + "\nConfig keys (classification, task: classify):\n\n"
-            + ConfigSchema.classify.reference + "\n"
-    }, run: run)
+    static let command = Command(
+        name: "train", valued: ["config", "set", "out", "resume"] + TrainShorthands.options.map(\.option),
+        flags: ["allow-config-change"],
+        help: {
+            help + ConfigSchema.forecast.reference + "\nConfig keys (classification, task: classify):\n\n"
+                + ConfigSchema.classify.reference + "\n"
+        }, unknownOptionHint: TrainShorthands.configKeyHint, run: run)
 
     static func run(_ options: Options) throws {
         // Under mpirun MPI starts first, so that an error on any rank, even in the config, ends the job.
@@ -50,23 +68,19 @@ enum TrainCommand {
         let config: Config
         let resume = options.value("resume")
         if let resume {
-            guard options.value("config") == nil, options.allValues("set").isEmpty, options.value("out") == nil else {
-                throw UsageError("--resume continues a run exactly as its config.yaml says; it cannot be combined with --config, --set or --out")
-            }
-            let file = resume + "/config.yaml"
-            guard FileManager.default.fileExists(atPath: file) else {
-                throw UsageError("\(resume) is not a run folder (no config.yaml); pass the folder a `simba train` run wrote")
-            }
-            config = try Config(schema: schema(configFile: file, overrides: [], cwd: cwd), configFile: file,
-                                overrides: ["output.dir=\(resume)"], workingDirectory: cwd)
+            config = try resumedConfig(resume, options: options, cwd: cwd)
         } else {
             guard let file = options.value("config") else {
                 throw UsageError("`simba train` needs --config FILE.yaml (or --resume RUN_DIR); see `simba train --help`")
             }
+            guard !options.has("allow-config-change") else {
+                throw UsageError("--allow-config-change applies to --resume RUN_DIR; a new run takes its config as given")
+            }
             var overrides = options.allValues("set")
             if let out = options.value("out") { overrides.append("output.dir=\(out)") }
-            config = try Config(schema: schema(configFile: file, overrides: overrides, cwd: cwd), configFile: file,
-                                overrides: overrides, workingDirectory: cwd)
+            let schema = try schema(configFile: file, overrides: overrides, cwd: cwd)
+            overrides += try TrainShorthands.overrides(options, schema: schema.schema, task: schema.task)
+            config = try Config(schema: schema.schema, configFile: file, overrides: overrides, workingDirectory: cwd)
         }
         let writer = (group?.rank ?? 0) == 0
         if writer { for note in config.notes { FileHandle.standardError.write(Data("simba: note: \(note)\n".utf8)) } }
@@ -85,12 +99,57 @@ enum TrainCommand {
         }
     }
 
-    /// The schema of the config's `task` (forecast unless it says classify).
-    static func schema(configFile: String, overrides: [String], cwd: String) throws -> ConfigSchema {
+    /// The config of the run in `resume`: its config.yaml with the command line's overrides, which
+    /// may set only the keys `ResumeChanges` allows (any key with --allow-config-change; a UsageError
+    /// naming it otherwise). A config.yaml edited in another key since the checkpoint was written is
+    /// a CheckpointError naming each key, unless allowed. Prints each accepted change as a note.
+    static func resumedConfig(_ resume: String, options: Options, cwd: String) throws -> Config {
+        guard options.value("config") == nil, options.value("out") == nil else {
+            throw UsageError("--resume continues the run in its folder with its config.yaml; it cannot be "
+                             + "combined with --config or --out")
+        }
+        let file = resume + "/config.yaml"
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw UsageError("\(resume) is not a run folder (no config.yaml); pass the folder a `simba train` run wrote")
+        }
+        let schema = try schema(configFile: file, overrides: [], cwd: cwd)
+        let overrides = options.allValues("set")
+            + (try TrainShorthands.overrides(options, schema: schema.schema, task: schema.task))
+        let allowed = ResumeChanges.changeable(schema.schema)
+        if !options.has("allow-config-change") {
+            for override in overrides {
+                let key = override.split(separator: "=", maxSplits: 1).first
+                    .map { $0.trimmingCharacters(in: .whitespaces) } ?? override
+                guard allowed.contains(key) || schema.schema.key(key) == nil else {
+                    throw UsageError("\(key) cannot change on --resume: it would change what the run's remaining "
+                        + "epochs compute, so the run would no longer continue as it began; a resume may "
+                        + "change \(allowed.joined(separator: ", ")) (or pass --allow-config-change)")
+                }
+            }
+        }
+        let config = try Config(schema: schema.schema, configFile: file,
+                                overrides: overrides + ["output.dir=\(resume)"], workingDirectory: cwd)
+        let changes = try ResumeChanges.differences(config, weights: resume + "/last.safetensors")
+        if !changes.others.isEmpty && !options.has("allow-config-change") {
+            throw CheckpointError(path: file, problem: "differs from the config the run's checkpoint was "
+                + "trained with: "
+                + changes.others.prefix(8).joined(separator: ", ")
+                + (changes.others.count > 8 ? ", … and \(changes.others.count - 8) more" : "")
+                + "; restore those values, or resume with --allow-config-change to train on with them")
+        }
+        for change in changes.changeable + changes.others {
+            FileHandle.standardError.write(Data("simba: note: resuming with \(change)\n".utf8))
+        }
+        return config
+    }
+
+    /// The config's `task` (forecast unless it says classify) and its schema.
+    static func schema(configFile: String, overrides: [String], cwd: String) throws
+        -> (task: String, schema: ConfigSchema) {
         let task = ConfigSchema.task(configFile: configFile, overrides: overrides, workingDirectory: cwd)
         guard let schema = ConfigSchema.forTask(task) else {
             throw UsageError("\(configFile): task \(quoted(task)) is not one of forecast, classify")
         }
-        return schema
+        return (task, schema)
     }
 }

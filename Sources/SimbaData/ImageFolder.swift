@@ -23,8 +23,10 @@ public struct ImageSample: Equatable, Sendable {
 /// Class index rule: without a class map, class names are the class folders' names sorted
 /// byte-wise (UTF-8 byte order, so "B" < "a" < "b" < "b10" < "b2"; the order of torchvision's
 /// `ImageFolder`, and of timm's natural-key order for names without digit runs such as ImageNet's
-/// `n01440764`). With a class map (a text file, one class name a line, blank lines ignored) the
-/// class index is the line's position, and every class folder must be listed.
+/// `n01440764`), except that when every name is a whole number (ImageNet-V2's `0` … `999`) they
+/// sort by value, as timm's natural order does (`classOrder` says which). With a class map (a text
+/// file, one class name a line, blank lines ignored) the class index is the line's position, and
+/// every class folder must be listed.
 ///
 /// Images are the files (in any subfolder of a class folder) whose extension is .jpeg, .jpg or .png
 /// in any letter case; the format is decided later from the file's bytes. Names starting with "."
@@ -46,6 +48,8 @@ public struct ImageFolder: Sendable {
     /// The split folder found (or `root` itself).
     public let splitPath: String
     public let classNames: [String]
+    /// How `classNames` was ordered, for the log: "byte-wise", "numeric" or "the class map's".
+    public let classOrder: String
     public let samples: [ImageSample]
     /// One line per link or entry skipped while listing (see "Links and odd names" above), each
     /// starting "skipped"; empty for a plain folder.
@@ -83,8 +87,13 @@ public struct ImageFolder: Sendable {
         guard !folders.isEmpty else { throw ImageFolderError.noClassFolders(folder: splitPath) }
         if let classMap {
             classNames = try ImageFolder.readClassMap(classMap, folders: folders, splitPath: splitPath)
+            classOrder = "the class map's"
+        } else if folders.allSatisfy(Self.isWholeNumber) {
+            classNames = folders.sorted(by: Self.numericOrder)
+            classOrder = "numeric"
         } else {
             classNames = folders
+            classOrder = "byte-wise"
         }
         var samples: [ImageSample] = []
         for (label, files) in try listing.images(of: classNames).enumerated() {
@@ -94,6 +103,20 @@ public struct ImageFolder: Sendable {
         samples.sort { byteOrder($0.path, $1.path) }
         self.samples = samples
         warnings = listing.warnings
+    }
+
+    /// Whether `name` is a whole number written in ASCII digits.
+    static func isWholeNumber(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    }
+
+    /// Order of whole numbers by value however many digits they have (leading zeros ignored; equal
+    /// values byte-wise, so "01" < "1").
+    static func numericOrder(_ a: String, _ b: String) -> Bool {
+        let x = a.drop { $0 == "0" }, y = b.drop { $0 == "0" }
+        if x.count != y.count { return x.count < y.count }
+        if x != y { return byteOrder(String(x), String(y)) }
+        return byteOrder(a, b)
     }
 
     /// Class names from the map file at `path`, checked against the class folders.
@@ -145,6 +168,10 @@ public enum ImageFolderError: Error, CustomStringConvertible, Equatable {
     case classMapDuplicate(path: String, line: Int, firstLine: Int, name: String)
     case classMapNameWithoutFolder(path: String, line: Int, name: String, folder: String)
     case folderNotInClassMap(path: String, folder: String)
+    case foldersNotInMap(folder: String, names: [String], map: String)
+    case classMapCount(path: String, names: Int, outputs: Int)
+    case classMapIndex(path: String, line: Int, problem: String)
+    case synsetsNeedThousand(outputs: Int)
 
     public var description: String {
         switch self {
@@ -173,6 +200,19 @@ public enum ImageFolderError: Error, CustomStringConvertible, Equatable {
                 + "add the folder or use the class map the model was trained with"
         case let .folderNotInClassMap(path, folder):
             return "\(folder): the class folder is not listed in the class map \(path); add its name to the map or remove the folder"
+        case let .foldersNotInMap(folder, names, map):
+            let shown = names.prefix(5).map { quoted($0) }.joined(separator: ", ")
+            return "\(folder): \(names.count) class folder\(names.count == 1 ? "" : "s") (\(shown)"
+                + (names.count > 5 ? ", …" : "") + ") not among the classes of \(map); rename or remove "
+                + "\(names.count == 1 ? "it" : "them"), or give a class map that names them"
+        case let .classMapCount(path, names, outputs):
+            return "\(path): the class map lists \(names) names (one a line) but the model has \(outputs) outputs; "
+                + "list every output in order, or give only some classes as `name index` lines"
+        case let .classMapIndex(path, line, problem):
+            return "\(path):\(line): \(problem)"
+        case let .synsetsNeedThousand(outputs):
+            return "--imagenet-classes scores against the 1000 ImageNet-1k classes, but the model has \(outputs) "
+                + "outputs; give a class map instead (--class-map)"
         }
     }
 }

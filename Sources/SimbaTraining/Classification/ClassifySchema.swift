@@ -95,6 +95,10 @@ extension VisionSettings {
                       at: \.model.dropPathRate),
         ConfigSetting("model.num_classes", .int(min: 0, max: VisionConfig.maxClasses), default: 0,
                       "classes; 0 = the number of class folders", at: \.classes),
+        ConfigSetting("model.init", .path, default: "",
+                      "start from these weights (a simba checkpoint or run folder, or official safetensors): what "
+                          + "fits loads, head.*/aux_head.* of another class count start anew; empty = none",
+                      at: \.initWeights),
 
         ConfigSetting("optimization.optimizer", .choice(of: OptimizerKind.self), default: "adamw", "optimizer",
                       at: \.optimizer),

@@ -102,22 +102,21 @@ public struct VisionEvalResult {
 
 public enum VisionEvaluation {
     /// Scores `checkpoint` on every image of `folder`, printing timm-style progress lines to `log`.
+    /// `outputs` gives the model output each class folder (in label order) is scored against; nil:
+    /// by name among the checkpoint's class names (a folder the checkpoint does not name is refused),
+    /// or for bare weights the folder order, which needs as many folders as outputs. Top-1/top-5 are
+    /// taken over all the model's outputs, as timm does; outputs without a folder are simply absent.
     /// Unreadable images are skipped with a warning, or with `strict` stop the evaluation with their error.
     /// A batch with a NaN or infinite logit stops it with a NonFiniteOutputError (never a hit).
     public static func run(checkpoint: VisionCheckpoint, folder: ImageFolder, transform: EvalTransform, batchSize: Int,
-                           workers: Int, log: RunLog?, logEvery: Int = 50, strict: Bool = false) throws -> VisionEvalResult {
+                           workers: Int, log: RunLog?, logEvery: Int = 50, strict: Bool = false,
+                           outputs: [Int]? = nil) throws -> VisionEvalResult {
         let model = checkpoint.model
         let classes = model.config.numClasses
-        if let names = checkpoint.classNames, names != folder.classNames {
-            let missing = names.filter { !folder.classNames.contains($0) }, extra = folder.classNames.filter { !names.contains($0) }
-            throw CheckpointError(path: checkpoint.path, problem: "the model's \(names.count) classes do not match the \(folder.classNames.count) class folders of \(folder.splitPath)"
-                + (missing.isEmpty ? "" : "; missing folders: \(missing.prefix(10).joined(separator: ", "))")
-                + (extra.isEmpty ? "" : "; folders the model does not know: \(extra.prefix(10).joined(separator: ", "))")
-                + (missing.isEmpty && extra.isEmpty ? "; same names in another order: give a class map" : ""))
-        }
-        guard folder.classNames.count == classes else {
-            throw CheckpointError(path: checkpoint.path, problem: "the model has \(classes) classes but \(folder.splitPath) has \(folder.classNames.count) class folders; pass --num-classes to match the weights, or evaluate on a folder with the same classes")
-        }
+        let outputs = try outputs ?? defaultOutputs(classNames: checkpoint.classNames, classes: classes,
+                                                    model: checkpoint.path, folder: folder)
+        precondition(outputs.count == folder.classNames.count && outputs.allSatisfy { (0..<classes).contains($0) },
+                     "an output index per class folder, each below the model's class count")
         guard transform.size == model.config.imageSize else {
             throw CheckpointError(path: checkpoint.path, problem: "the model was built for \(model.config.imageSize)×\(model.config.imageSize) images but the transform makes \(transform.size)×\(transform.size); pass --img-size \(model.config.imageSize)")
         }
@@ -134,10 +133,12 @@ public enum VisionEvaluation {
         var logits: [Float] = []
         logits.reserveCapacity(folder.samples.count * classes)
         let start = DispatchTime.now().uptimeNanoseconds
+        var batchStart = start
         var batches = 0
         loader.startEpoch(0)
         while let count = try loader.next(into: images.pointer, labels: labels) {
             try Interruption.check("evaluation")
+            for i in 0..<count { labels[i] = Int32(outputs[Int(labels[i])]) }
             let output = model.forward(images.pointer, batch: count)
             scores.add(logits: output, labels: labels, batch: count, classes: classes)
             try scores.checkFinite(
@@ -147,10 +148,15 @@ public enum VisionEvaluation {
                     + "--mean and --std. Nothing was written")
             logits.append(contentsOf: UnsafeBufferPointer(start: output, count: count * classes))
             batches += 1
+            // timm's batch time: this batch's seconds (loading included) and the mean over the batches so far.
+            let now = DispatchTime.now().uptimeNanoseconds
+            let batchSeconds = Double(now - batchStart) * 1e-9
+            let meanSeconds = Double(now - start) * 1e-9 / Double(batches)
+            batchStart = now
             if let log, batches % logEvery == 0 || batches == loader.batchesPerEpoch {
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
                 log.line(String(format: "Test: [%4d/%d]  Time %.3f (%.3f)  Loss %.4f  Acc@1 %7.3f  Acc@5 %7.3f",
-                                batches, loader.batchesPerEpoch, seconds / Double(batches), seconds, scores.loss, scores.top1, scores.top5))
+                                batches, loader.batchesPerEpoch, batchSeconds, meanSeconds, scores.loss, scores.top1,
+                                scores.top5))
             }
         }
         if let log {
@@ -158,11 +164,37 @@ public enum VisionEvaluation {
             if !loader.skipped.isEmpty { log.line("warning: \(loader.skipped.count) unreadable images skipped") }
         }
         let skipped = Set(loader.skipped.map(\.path))
-        return VisionEvalResult(scores: scores, logits: logits, samples: folder.samples.filter { !skipped.contains($0.path) })
+        let scored = folder.samples.filter { !skipped.contains($0.path) }
+        return VisionEvalResult(scores: scores, logits: logits,
+                                samples: scored.map { ImageSample(path: $0.path, label: outputs[$0.label]) })
+    }
+
+    /// The outputs `run` scores the folders against without a map, for the model at `model` with
+    /// `classes` outputs: by name among a checkpoint's `classNames`, or for bare weights (nil) the
+    /// folder order (as many folders as outputs); a CheckpointError naming `model` otherwise.
+    public static func defaultOutputs(classNames: [String]?, classes: Int, model: String, folder: ImageFolder) throws
+        -> [Int] {
+        if let names = classNames {
+            let unknown = folder.classNames.filter { !names.contains($0) }
+            guard unknown.isEmpty else {
+                throw CheckpointError(path: model, problem: "\(folder.splitPath) has class folders outside the "
+                    + "\(names.count) classes the model was trained on; folders the model does not know: "
+                    + "\(unknown.prefix(10).joined(separator: ", "))"
+                    + (unknown.count > 10 ? ", …" : "") + "; rename or remove them")
+            }
+            return try ClassIndex(names: names, rule: "").outputs(for: folder, mapName: model)
+        }
+        guard folder.classNames.count == classes else {
+            throw CheckpointError(path: model, problem: "the model has \(classes) classes but \(folder.splitPath) has "
+                + "\(folder.classNames.count) class folders; pass --num-classes to match the weights, give a class map "
+                + "(--class-map, or --imagenet-classes for synset folders) to score some classes, or evaluate on a "
+                + "folder with the same classes")
+        }
+        return Array(0..<classes)
     }
 
     /// Writes `filename,label,top1,top5_classes,top5_probabilities` per image (classes by name,
-    /// `;`-separated, best first; softmax probabilities).
+    /// `;`-separated, best first; softmax probabilities). `classNames` names every model output.
     public static func writePredictions(_ result: VisionEvalResult, classNames: [String], to path: String) throws {
         let classes = classNames.count
         var csv = "filename,label,top1,top5_classes,top5_probabilities\n"

@@ -88,15 +88,22 @@ public enum VisionJob {
         let trainer = try VisionTrainer(settings: settings, trainFolder: trainFolder, evalFolder: evalFolder, run: run,
                                         log: log, metadata: metadata, resume: resume)
         trainer.stopRequest = control.stopRequest
-        if !resume { try run.write(config.yaml(), to: run.configFile) }
+        // A resume rewrites it too, recording the keys it changed (`ResumeChanges`).
+        try run.write(config.yaml(), to: run.configFile)
         log.line("simba \(version) train: classification\(trainer.progress.resumeNote(resumed: resume))")
         log.line(config.describe())
-        log.line("data: \(trainFolder.splitPath): \(trainFolder.samples.count) images, \(evalFolder.splitPath): \(evalFolder.samples.count) images, \(classes) classes")
+        log.line("data: \(trainFolder.splitPath): \(trainFolder.samples.count) images, \(evalFolder.splitPath): \(evalFolder.samples.count) images, \(classes) classes "
+                 + "(class folders sorted \(trainFolder.classOrder))")
         for warning in skipped { log.line("warning: \(warning)") }
         log.line(String(format: "eval transform: resize shorter side to %d (%@), center crop %d, mean %@, std %@",
                         eval.resizeSize, eval.interpolation.rawValue, eval.size, "\(settings.mean)", "\(settings.std)"))
         log.line(String(format: "model: SiMBA %@, %d parameters; lr %.3g (scaled by batch %d / %d)", model.channelMixer.rawValue,
                         trainer.model.store.parameterCount, settings.peakLR, settings.batchSize, settings.lrBaseBatch))
+        if let transfer = trainer.transfer {
+            log.line(transfer.summary)
+        } else if resume && !settings.initWeights.isEmpty {
+            log.line("init: model.init is not read: the run continues from its own checkpoint")
+        }
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers), data workers \(settings.workers)")
         log.line("memory: about \(MemoryEstimate.describe(bytes: memory.bytes)) estimated for a training step")
         log.line("run folder: \(run.path)")

@@ -12,6 +12,8 @@ public struct VisionSettings: Sendable {
     public var model = VisionConfig.variant("simba_s")!
     /// Classes asked for; 0 = the number of class folders.
     public var classes = 0
+    /// Weights the model starts from (`WeightTransfer`); "" = SiMBA's initialisation alone.
+    public var initWeights = ""
     public var cropPct = 0.96
     public var interpolation: Interpolation = .bicubic
     public var mean: [Float] = Normalization.imageNet.mean

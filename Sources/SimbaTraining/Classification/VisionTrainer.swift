@@ -31,8 +31,12 @@ public final class VisionTrainer {
     let probabilities: FloatBuffer   // (batch, classes)
     let dLogits: FloatBuffer         // (batch, classes)
     let mixScratch: FloatBuffer      // one image
+    /// The weights the model started from (`model.init`), nil without them or on a resume from a checkpoint.
+    public let transfer: WeightTransfer?
     /// The signal asking training to stop, checked after every step and evaluation batch.
     var stopRequest: () -> Int32? = { Interruption.pending }
+    /// Seconds the last evaluation after an epoch took (for the whole run's ETA).
+    private var evalSeconds = 0.0
 
     public static let summaryHeader = "epoch,train_loss,eval_loss,eval_top1,eval_top5,lr"
 
@@ -47,11 +51,18 @@ public final class VisionTrainer {
         guard trainFolder.samples.count >= settings.batchSize else {
             throw TrainingError("\(trainFolder.splitPath) has \(trainFolder.samples.count) images, fewer than optimization.batch_size \(settings.batchSize): lower the batch size")
         }
+        // The weights must fit before the model (and its batch-sized activations) is built.
         if resume && run.hasCheckpoint {
-            // The weights must fit before the model (and its batch-sized activations) is built.
             try SafetensorsHeader(path: run.lastWeights).checkFits(VisionModel.parameterTable(config: settings.model))
+            transfer = nil
+        } else if !settings.initWeights.isEmpty {
+            transfer = try WeightTransfer.plan(settings.initWeights,
+                                               table: VisionModel.parameterTable(config: settings.model))
+        } else {
+            transfer = nil
         }
         model = VisionModel(config: settings.model, maxBatch: settings.batchSize, seed: settings.seed)
+        try transfer?.apply(to: model.store)
         optimizer = AdamW(store: model.store, weightDecay: settings.optimizer == .adamw ? settings.weightDecay : 0)
         stepsPerEpoch = trainFolder.samples.count / settings.batchSize
         schedule = LearningRateSchedule(
@@ -142,7 +153,7 @@ public final class VisionTrainer {
             let loader = trainLoader
             loader.startEpoch(epoch)
             var mixGenerator = RandomGenerator(seed: settings.seed).split(UInt64(epoch) + 0x4D49_5855_5000)
-            var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch)
+            var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch, evalSeconds: evalSeconds)
             var lr = schedule.rate(atStep: progress.steps)
             while let count = try loader.next(into: images.pointer, labels: labels) {
                 let loss = step(batch: count, generator: &mixGenerator)
@@ -154,15 +165,19 @@ public final class VisionTrainer {
                 try stopIfRequested(epoch: epoch, step: meter.stepsDone)
             }
             reportSkipped(loader)
+            let (trainSeconds, imagesPerSecond) = (meter.seconds, meter.samplesPerSecond)
+            let evalStart = DispatchTime.now().uptimeNanoseconds
             let scores = try evaluate()
+            evalSeconds = Double(DispatchTime.now().uptimeNanoseconds - evalStart) * 1e-9
             let improved = scores.top1 > (progress.bestMetric ?? -1)
             progress.endEpoch(epoch, generator: model.context.generator, metric: scores.top1, improved: improved)
             progress.summaryRows.append(String(format: "%d,%.6f,%.6f,%.4f,%.4f,%.3e", epoch + 1, meter.meanLoss, scores.loss, scores.top1, scores.top5, lr))
             try run.saveCheckpoint(progress: progress, optimizer: optimizer, store: model.store, metadata: metadata,
                                    best: improved, summaryHeader: Self.summaryHeader)
-            log.line(String(format: "epoch %d/%d  train loss %.4f  eval loss %.4f  top-1 %.2f  top-5 %.2f  %.0f images/s  %@%@",
-                            epoch + 1, epochs, meter.meanLoss, scores.loss, scores.top1, scores.top5, meter.samplesPerSecond,
-                            formatDuration(meter.seconds), improved ? "  (best)" : ""))
+            log.line(String(format: "epoch %d/%d  train loss %.4f  eval loss %.4f  top-1 %.2f  top-5 %.2f  "
+                                + "train %.1f images/s (%@)  eval %@%@",
+                            epoch + 1, epochs, meter.meanLoss, scores.loss, scores.top1, scores.top5, imagesPerSecond,
+                            formatDuration(trainSeconds), formatDuration(evalSeconds), improved ? "  (best)" : ""))
         }
         try run.loadWeights(run.bestWeights, into: model.store)
     }

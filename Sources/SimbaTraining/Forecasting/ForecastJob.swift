@@ -128,7 +128,8 @@ public enum ForecastJob {
         let trainer = try ForecastTrainer(settings: settings, data: data, run: run, folder: run?.path ?? outputDir,
                                           log: log, metadata: metadata, resume: resume, group: group)
         trainer.stopRequest = control.stopRequest
-        if !resume, let run { try run.write(config.yaml(), to: run.configFile) }
+        // A resume rewrites it too, recording the keys it changed (`ResumeChanges`); rank 0 alone writes.
+        if let run { try run.write(config.yaml(), to: run.configFile) }
 
         log.line("simba \(version) train: forecasting\(trainer.progress.resumeNote(resumed: resume))")
         log.line(config.describe())

@@ -50,6 +50,8 @@ public final class ForecastTrainer {
     private var stopAgreed = false
     /// In a job: nanoseconds spent in the steps' reductions this epoch (waiting for other ranks included).
     private var reduceNanoseconds: UInt64 = 0
+    /// Seconds the last validation and test scoring after an epoch took (for the whole run's ETA).
+    private var evalSeconds = 0.0
 
     public static let summaryHeader = "epoch,train_loss,val_mse,val_mae,test_mse,test_mae,lr"
 
@@ -229,7 +231,7 @@ public final class ForecastTrainer {
         let epoch = progress.epochsDone
         batchSplit.training = true
         shuffle(epoch: epoch)
-        var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch)
+        var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch, evalSeconds: evalSeconds)
         var lr = schedule.rate(atStep: progress.steps)
         reduceNanoseconds = 0
         for step in 0..<stepsPerEpoch {
@@ -247,7 +249,10 @@ public final class ForecastTrainer {
                             + "the slowest rank included), %.1f%% of the training steps' time", epoch + 1,
                             seconds * 1e3 / Double(stepsPerEpoch), 100 * seconds / max(meter.seconds, 1e-9)))
         }
+        let trainSeconds = meter.seconds
+        let evalStart = DispatchTime.now().uptimeNanoseconds
         let validation = predictor.scores(.val), test = predictor.scores(.test)
+        evalSeconds = Double(DispatchTime.now().uptimeNanoseconds - evalStart) * 1e-9
         try stopIfRequested(epoch: epoch, step: stepsPerEpoch)
         // Checked before anything is saved, so a checkpoint never holds overflowed weights.
         guard validation.mse.isFinite, test.mse.isFinite, weightsAreFinite() else {
@@ -261,9 +266,10 @@ public final class ForecastTrainer {
         progress.summaryRows.append(String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.3e",
                                            epoch + 1, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, lr))
         try saveCheckpoint(best: improved)
-        log.line(String(format: "epoch %d/%d  train loss %.4f  val mse %.4f mae %.4f  test mse %.4f mae %.4f  %.1fs%@",
-                        epoch + 1, epochs, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, meter.seconds,
-                        improved ? "  (best)" : ""))
+        log.line(String(format: "epoch %d/%d  train loss %.4f  val mse %.4f mae %.4f  test mse %.4f mae %.4f  "
+                            + "train %.1fs  eval %.1fs%@",
+                        epoch + 1, epochs, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, trainSeconds,
+                        evalSeconds, improved ? "  (best)" : ""))
         if settings.patience > 0 && progress.epochsWithoutImprovement >= settings.patience {
             log.line("early stopping: validation MSE has not improved for \(settings.patience) epochs (best epoch \(progress.bestEpoch ?? 0))")
         }

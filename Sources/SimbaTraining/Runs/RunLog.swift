@@ -70,15 +70,20 @@ public final class RunLog {
 /// Running loss and throughput of one epoch, and the progress line built from them.
 public struct EpochMeter {
     public let epoch: Int, epochs: Int, steps: Int
+    /// Seconds the evaluation after each epoch took last time (0 before the first), counted into
+    /// the whole run's ETA once per epoch still to run.
+    public let evalSeconds: Double
     private let start = DispatchTime.now().uptimeNanoseconds
     private var lossSum = 0.0
     private var samples = 0
     public private(set) var stepsDone = 0
 
-    public init(epoch: Int, epochs: Int, steps: Int) {
+    /// The meter of epoch `epoch` (1-based) of `epochs`, each of `steps` steps.
+    public init(epoch: Int, epochs: Int, steps: Int, evalSeconds: Double = 0) {
         self.epoch = epoch
         self.epochs = epochs
         self.steps = steps
+        self.evalSeconds = evalSeconds
     }
 
     public mutating func add(loss: Float, samples batch: Int) {
@@ -91,11 +96,23 @@ public struct EpochMeter {
     public var seconds: Double { Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
     public var samplesPerSecond: Double { Double(samples) / max(seconds, 1e-9) }
 
-    /// "epoch 3/10  step 120/264  loss 0.4123 (mean 0.4311)  850.2 samples/s  lr 5.00e-04  ETA 0:12".
+    /// Seconds left in this epoch's steps, and in the whole run: the steps of this epoch and of the
+    /// epochs after it at this epoch's pace, plus one evaluation (of `evalSeconds`) per epoch left.
+    public var remaining: (epoch: Double, run: Double) {
+        guard stepsDone > 0 else { return (0, 0) }
+        let perStep = seconds / Double(stepsDone)
+        let epoch = perStep * Double(steps - stepsDone)
+        let later = Double(epochs - self.epoch)
+        return (epoch, epoch + later * perStep * Double(steps) + (later + 1) * evalSeconds)
+    }
+
+    /// "epoch 3/10  step 120/264  loss 0.4123 (mean 0.4311)  850.2 samples/s  lr 5.00e-04
+    /// ETA 0:12 epoch, 5:40 run": samples/s counts the training steps only.
     public func line(loss: Float, lr: Double) -> String {
-        let remaining = stepsDone == 0 ? 0 : seconds / Double(stepsDone) * Double(steps - stepsDone)
-        return String(format: "epoch %d/%d  step %d/%d  loss %.4f (mean %.4f)  %.1f samples/s  lr %.2e  ETA %@",
-                      epoch, epochs, stepsDone, steps, loss, meanLoss, samplesPerSecond, lr, formatDuration(remaining))
+        let (epochLeft, runLeft) = remaining
+        return String(format: "epoch %d/%d  step %d/%d  loss %.4f (mean %.4f)  %.1f samples/s  lr %.2e  ETA %@ epoch, %@ run",
+                      epoch, epochs, stepsDone, steps, loss, meanLoss, samplesPerSecond, lr,
+                      formatDuration(epochLeft), formatDuration(runLeft))
     }
 }
 
