@@ -224,8 +224,10 @@ public final class ForecastData: Sendable {
     }
 
     /// One note per column in which two different Float64 values give the same standardised Float32:
-    /// the model cannot tell them apart. Found in one pass with a hash table from each standardised
-    /// Float32 to the first Float64 that gave it.
+    /// the model cannot tell them apart. Values within 1e-9 of each other (relative) count as equal:
+    /// far below Float32's resolution (6e-8), far above the last-bit noise of a mean or a decimal
+    /// (1e-16), so resampled means that differ only by summation order raise no note. Found in one
+    /// pass with a hash table from each standardised Float32 to the first Float64 that gave it.
     static func precisionNotes(_ values: [Double], standardised: [Float], columns: [String]) -> [String] {
         let width = columns.count
         let rows = values.count / width
@@ -250,7 +252,7 @@ public final class ForecastData: Sendable {
                 while used[slot], keys[slot] != z { slot = (slot + 1) & mask }
                 if !used[slot] {
                     (used[slot], keys[slot], firsts[slot]) = (true, z, x)
-                } else if firsts[slot] != x {
+                } else if abs(firsts[slot] - x) > 1e-9 * max(abs(firsts[slot]), abs(x)) {
                     example = (firsts[slot], x)
                 }
             }

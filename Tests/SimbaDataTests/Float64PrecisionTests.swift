@@ -44,6 +44,12 @@ import Testing
         let plain = try ForecastData(path: try temporaryCSV(tinyVariation()),
                                      options: ForecastOptions(seqLen: 4, predLen: 2))
         #expect(plain.notes.isEmpty, "\(plain.notes)")
+        // Means that differ in their last bits only (0.146 summed in another order) are one value.
+        let noisy = syntheticCSV(rows: 60, names: ["a", "OT"]) { r, c in
+            c == 1 ? Double(r) : (r % 10 == 0 ? 0.14600000000000002 : r % 10 == 1 ? 0.14599999999999996 : Double(r))
+        }
+        let noise = try ForecastData(path: try temporaryCSV(noisy), options: ForecastOptions(seqLen: 4, predLen: 2))
+        #expect(noise.notes.filter { $0.contains("float32") }.isEmpty, "\(noise.notes)")
     }
 
     /// The ETTh1 values as the former Float32 reader standardised them (values rounded to Float32 before
