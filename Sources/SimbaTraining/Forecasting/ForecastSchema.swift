@@ -75,6 +75,6 @@ extension ForecastSettings {
 }
 
 extension ConfigSchema {
-    /// `simba train` for forecasting: the keys of `ForecastSettings.keys`.
-    public static let forecast = ConfigSchema(ForecastSettings.keys)
+    /// `simba train` for forecasting: the keys of `ForecastSettings.keys` and of its search.
+    public static let forecast = ConfigSchema(ForecastSettings.keys + ForecastSettings.searchKeys)
 }
