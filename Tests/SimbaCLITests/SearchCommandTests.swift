@@ -140,6 +140,27 @@ struct SearchCommandTests {
         #expect(rows.dropFirst().map { $0[3] } == ["done", "done", "done"])
     }
 
+    @Test("A diverging trial is recorded as failed and the search goes on; a search where every trial fails fails")
+    func failedTrials() throws {
+        let folder = project()
+        let mixed = train(folder, ["--search", "optimization.lr=1e-3,1e30"])
+        #expect(mixed.result == 0, "\(mixed.errors)")
+        #expect(mixed.output.contains("trial 2/2 failed"))
+        let rows = try csvRows(folder.file("search/search.csv"))
+        #expect(rows.dropFirst().map { $0[3] } == ["done", "failed"])
+        #expect(rows[2][4...8] == ["", "", "", "", ""])
+        let record = try String(contentsOfFile: folder.file("search/trial-002-lr=1e+30/search_trial.json"),
+                                encoding: .utf8)
+        #expect(record.contains("failure") && record.contains("optimization.lr"))
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("search/best"))
+                == "trial-001-lr=0.001")
+
+        let allFailed = train(folder, out: "diverged", ["--search", "optimization.lr=1e30,2e30"])
+        #expect(allFailed.result == 1)
+        #expect(allFailed.errors.contains("no trial of the search finished with scores"))
+        #expect(!folder.exists("diverged/best"))
+    }
+
     @Test("Bad searched keys and values are refused before anything is written, as --set refuses them")
     func refusedKeysAndValues() throws {
         let folder = project()
