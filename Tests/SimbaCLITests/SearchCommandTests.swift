@@ -249,4 +249,27 @@ struct SearchCommandTests {
         #expect(rows.dropFirst().map { $0[3] } == ["done", "done"])
         #expect(folder.exists("search/best/best.safetensors"))
     }
+
+    @Test("Ctrl-C stops parallel trials and the search with 130; --resume finishes it")
+    func interruptParallelSearch() throws {
+        let folder = project(epochs: 30)
+        let arguments = ["train", "--config", folder.file("config.yaml"), "--out", folder.file("search"),
+                         "--search", "optimization.lr=1e-3,2e-3,3e-3", "--search-parallel", "2"]
+        let search = try SimbaProcess(arguments, environment: ["SIMBA_THREADS": "2"])
+        #expect(search.waitForSignalHandlers())
+        #expect(search.waitUntil { folder.exists("search/trial-001-lr=0.001/last.safetensors") })
+        search.send(SIGINT)
+        #expect(search.exitStatus() == 130, "\(search.stderr)")
+        #expect(search.stdout.contains("search stopped by SIGINT"))
+        #expect(search.stdout.contains("simba train --resume \(folder.file("search"))"))
+        #expect(!folder.exists("search/trial-003-lr=0.003"))
+        #expect(!folder.exists("search/trial-001-lr=0.001/search_trial.json"))
+
+        let resumed = try SimbaProcess(["train", "--resume", folder.file("search"), "--search-parallel", "2"],
+                                       environment: ["SIMBA_THREADS": "2"])
+        #expect(resumed.exitStatus() == 0, "\(resumed.stderr)")
+        #expect(resumed.stdout.contains("trial 1/3: optimization.lr=0.001, continued"))
+        let rows = try csvRows(folder.file("search/search.csv"))
+        #expect(rows.dropFirst().map { $0[3] } == ["done", "done", "done"])
+    }
 }

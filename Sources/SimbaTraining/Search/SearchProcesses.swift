@@ -36,6 +36,7 @@ extension SearchRun {
         while !queue.isEmpty || !running.isEmpty {
             if stop == nil, let signal = Interruption.pending {
                 stop = signal
+                queue.removeAll()
                 for child in running { kill(child.process.processIdentifier, signal) }
             }
             while stop == nil && running.count < atOnce, let trial = queue.popFirst() {
@@ -50,8 +51,10 @@ extension SearchRun {
                 if child.process.terminationReason == .uncaughtSignal || status == 128 + SIGINT
                     || status == 128 + SIGTERM {
                     if stop == nil {
-                        stop = child.process.terminationReason == .uncaughtSignal ? status : status - 128
-                        for other in running { kill(other.process.processIdentifier, stop!) }
+                        let signal = child.process.terminationReason == .uncaughtSignal ? status : status - 128
+                        stop = signal
+                        queue.removeAll()
+                        for other in running { kill(other.process.processIdentifier, signal) }
                     }
                     continue
                 }
