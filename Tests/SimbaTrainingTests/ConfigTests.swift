@@ -334,11 +334,11 @@ private func temporaryFolder() throws -> String {
     @Test func forecastSchemaLayout() {
         let schema = ConfigSchema.forecast
         #expect(schema.sections == ["data", "model", "optimization", "output"])
-        #expect(schema.keys.count == 33)
+        #expect(schema.keys.count == 34)
         #expect(schema.key("optimization.lr")?.kind.expectation == "a number > 0 and <= 1e+38")
         #expect(schema.key("model.dropout")?.kind.expectation == "a number >= 0 and < 1")
         #expect(schema.key("nope") == nil)
-        #expect(schema.reference.split(separator: "\n").count == 33)
+        #expect(schema.reference.split(separator: "\n").count == 34)
         #expect(schema.reference.contains("default runs/<config name>"))
     }
 
