@@ -9,7 +9,8 @@ import SimbaTraining
 enum TrainCommand {
     static let help = """
         Usage: simba train --config FILE.yaml [--set key=value …] [--epochs N …] [--out DIR]
-               simba train --resume RUN_DIR
+                           [--search key=v1,v2,… …] [--search-parallel N]
+               simba train --resume RUN_DIR|SEARCH_DIR [--epochs N …] [--search-parallel N]
 
         Trains a model as the config describes and writes a run folder (config.yaml, log.txt,
         summary.csv, last.safetensors, last.state.safetensors, best.safetensors, and
@@ -29,10 +30,20 @@ enum TrainCommand {
                           --epochs N (or --set) train it on to N epochs: a resume may change only
                           optimization.epochs (the cosine schedule stretches from the current step),
                           optimization.patience, output.log_every and data.workers, on the command
-                          line or in DIR/config.yaml; any other change is refused by name
+                          line or in DIR/config.yaml; any other change is refused by name. DIR may
+                          also be a search: finished trials skipped, a stopped one continued
           --allow-config-change
                           on --resume, accept other changed keys too (the run then no longer
                           continues as it began)
+          --search K=V,…  train one run per combination of the values (repeatable; same as the
+                          config's `search:` map; replaces its entry for K), e.g. --search
+                          optimization.lr=1e-4,3e-4 --search data.seq_len=96,336; each trial in
+                          its own run folder under DIR (--out, default runs/<config>-search-<time>),
+                          search.csv lists them, `best` links the one with the lowest validation
+                          MSE (forecasting only; search_trials: N trains N random combinations)
+          --search-parallel N
+                          trials at once (default: threads / 2, at least 1; a small trial keeps
+                          about 2 threads busy); above 1 each runs as a child process
         \(TrainShorthands.help)
 
         Ctrl-C (or SIGTERM) stops after the current step and says how to resume; a second Ctrl-C
@@ -54,7 +65,8 @@ enum TrainCommand {
         """
 
     static let command = Command(
-        name: "train", valued: ["config", "set", "out", "resume"] + TrainShorthands.options.map(\.option),
+        name: "train",
+        valued: ["config", "set", "out", "resume", "search", "search-parallel"] + TrainShorthands.options.map(\.option),
         flags: ["allow-config-change"],
         help: {
             help + ConfigSchema.forecast.reference + "\nConfig keys (classification, task: classify):\n\n"
@@ -68,6 +80,10 @@ enum TrainCommand {
         let config: Config
         let resume = options.value("resume")
         if let resume {
+            guard options.allValues("search").isEmpty else {
+                throw UsageError("--resume continues a run or a search as its folder's config.yaml says; it cannot "
+                                 + "be combined with --search")
+            }
             config = try resumedConfig(resume, options: options, cwd: cwd)
         } else {
             guard let file = options.value("config") else {
@@ -80,12 +96,31 @@ enum TrainCommand {
             if let out = options.value("out") { overrides.append("output.dir=\(out)") }
             let schema = try schema(configFile: file, overrides: overrides, cwd: cwd)
             overrides += try TrainShorthands.overrides(options, schema: schema.schema, task: schema.task)
-            config = try Config(schema: schema.schema, configFile: file, overrides: overrides, workingDirectory: cwd)
+            let searches = options.allValues("search")
+            if !searches.isEmpty && schema.schema.key("search") == nil {
+                throw UsageError("--search trains forecasters only; \(file) asks for another task")
+            }
+            config = try Config(schema: schema.schema, configFile: file, overrides: overrides, searches: searches,
+                                workingDirectory: cwd)
         }
         let writer = (group?.rank ?? 0) == 0
         if writer { for note in config.notes { FileHandle.standardError.write(Data("simba: note: \(note)\n".utf8)) } }
         // mpirun hands every rank a terminal of its own whatever its own output is: plain lines there.
         let log = RunLog(isTerminal: group == nil && isatty(STDOUT_FILENO) == 1, console: writer)
+        let parallel = try options.int("search-parallel", in: 1...Parallel.maxWorkers)
+        if SearchJob.isSearch(config) {
+            if let group, group.size > 1 {
+                throw UsageError("a search runs its trials itself (one at a time, or as child processes with "
+                                 + "--search-parallel); start it without mpirun")
+            }
+            _ = try SearchJob.run(config: config, resume: resume != nil, parallel: parallel, log: log,
+                                  version: SimbaCommand.version)
+            return
+        }
+        if parallel != nil {
+            throw UsageError("--search-parallel sets how many trials of a search run at once; this run is no search "
+                             + "(give --search KEY=V1,V2 or a `search:` map in the config)")
+        }
         switch config.string("task") {
         case "classify":
             if let group, group.size > 1 {
@@ -129,6 +164,14 @@ enum TrainCommand {
         }
         let config = try Config(schema: schema.schema, configFile: file,
                                 overrides: overrides + ["output.dir=\(resume)"], workingDirectory: cwd)
+        if SearchJob.isSearch(config) {
+            // Each trial resumes its own run as it began.
+            guard overrides.isEmpty, !options.has("allow-config-change") else {
+                throw UsageError("\(resume) holds a search, which resumes as its config.yaml says: drop --set, "
+                                 + "the shorthands and --allow-config-change")
+            }
+            return config
+        }
         let changes = try ResumeChanges.differences(config, weights: resume + "/last.safetensors")
         if !changes.others.isEmpty && !options.has("allow-config-change") {
             throw CheckpointError(path: file, problem: "differs from the config the run's checkpoint was "

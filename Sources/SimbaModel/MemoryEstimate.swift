@@ -175,7 +175,7 @@ extension MemoryEstimate {
         }
         // mean, std, normalized, dropMask, embedded, transposed, projected; output (b, H, M).
         tally.activations += 2 * b * m + b * l * m + 2 * rows * d + (variateAxis ? 0 : b * d * l + b * h * d)
-        tally.activations += b * h * m
+        tally.activations += b * h * m + (config.headDropout > 0 ? 2 * rows * d : 0)   // output; headMask, headInput
         let largest = max(rows * d, b * h * max(m, d), b * d * l)
         return MemoryEstimate(parameters: tally.parameters, gradients: tally.trainable, moments: 0,
                               activations: tally.activations,

@@ -30,6 +30,9 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
     /// Instance normalisation of each window (RevIN without affine parameters).
     public var revin = true
     public var dropout: Float = 0.1
+    /// Dropout on the normalised tokens entering the head; 0 (the default) draws no mask, so a run
+    /// without it is the model it was before the option existed.
+    public var headDropout: Float = 0
 
     public init(seqLen: Int, predLen: Int, variates: Int) {
         self.seqLen = seqLen
@@ -68,6 +71,7 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
             problems.append("d_model \(dModel) must be divisible by 4 for the EinFFT mixer")
         }
         if !(0..<1).contains(dropout) { problems.append("dropout must be in [0, 1)") }
+        if !(0..<1).contains(headDropout) { problems.append("head_dropout must be in [0, 1)") }
         return problems
     }
 }
@@ -76,8 +80,8 @@ extension TimeSeriesConfig {
     /// The sizes every Mamba of the model takes.
     public var mamba: MambaSizes { MambaSizes(dState: dState, dConv: dConv, expand: expand) }
 
-    /// Decodes what `encode(to:)` writes. `dConv` and `expand`, absent from checkpoints written before
-    /// they could be set, read as 4 and 2, the only values those checkpoints could hold.
+    /// Decodes what `encode(to:)` writes. `dConv`, `expand` and `headDropout`, absent from checkpoints
+    /// written before they could be set, read as 4, 2 and 0, the only values those checkpoints could hold.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(seqLen: try c.decode(Int.self, forKey: .seqLen), predLen: try c.decode(Int.self, forKey: .predLen),
@@ -92,5 +96,6 @@ extension TimeSeriesConfig {
         tokenAxis = try c.decode(TokenAxis.self, forKey: .tokenAxis)
         revin = try c.decode(Bool.self, forKey: .revin)
         dropout = try c.decode(Float.self, forKey: .dropout)
+        headDropout = try c.decodeIfPresent(Float.self, forKey: .headDropout) ?? headDropout
     }
 }

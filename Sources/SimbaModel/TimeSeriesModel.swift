@@ -21,6 +21,8 @@ public final class TimeSeriesModel {
     let normalized: FloatBuffer    // (B, tokens, embed input)
     let dropMask: FloatBuffer      // (B, tokens, dModel)
     let embedded: FloatBuffer      // (B, tokens, dModel) after Dropout
+    let headMask: FloatBuffer      // (B, tokens, dModel); empty without head Dropout
+    let headInput: FloatBuffer     // (B, tokens, dModel) after head Dropout; empty without it
     let transposed: FloatBuffer    // time axis: (B, dModel, L)
     let projected: FloatBuffer     // time axis: (B, H, dModel)
     let output: FloatBuffer        // (B, H, M)
@@ -67,6 +69,8 @@ public final class TimeSeriesModel {
         normalized = FloatBuffer(count: maxBatch * l * m)
         dropMask = FloatBuffer(count: rows * d)
         embedded = FloatBuffer(count: rows * d)
+        headMask = FloatBuffer(count: config.headDropout > 0 ? rows * d : 0)
+        headInput = FloatBuffer(count: config.headDropout > 0 ? rows * d : 0)
         transposed = FloatBuffer(count: variateAxis ? 0 : maxBatch * d * l)
         projected = FloatBuffer(count: variateAxis ? 0 : maxBatch * h * d)
         output = FloatBuffer(count: maxBatch * h * m)
@@ -166,7 +170,13 @@ public final class TimeSeriesModel {
         // 3–4. Blocks and norm.
         var x = UnsafePointer(embedded.pointer)
         for block in blocks { x = block.forward(x, batch: batch, length: tokens) }
-        let z = norm.forward(x, batch: batch, length: tokens)                       // (batch, tokens, d)
+        var z = norm.forward(x, batch: batch, length: tokens)                       // (batch, tokens, d)
+        if context.training && config.headDropout > 0 {
+            Kernels.current.dropout.makeMask(mask: headMask.pointer, count: count, probability: config.headDropout,
+                                             generator: &context.generator)
+            Kernels.current.dropout.forward(output: headInput.pointer, input: z, mask: headMask.pointer, count: count)
+            z = UnsafePointer(headInput.pointer)
+        }
         // 5. Head, into (batch, H, M).
         if let timeProj {
             transpose(z, into: transposed.pointer, batch: batch, rows: l, columns: d)          // (batch, d, L)
@@ -188,7 +198,7 @@ public final class TimeSeriesModel {
         let count = batch * tokens * d
         let largest = max(count, batch * h * max(m, d), batch * d * l)
         scratch.withBackward { buffers in
-            let dY = buffers.take(largest)
+            var dY = buffers.take(largest)
             var dx = buffers.take(largest), spare = buffers.take(largest)
             Parallel.zero(dx, count: count)
             if let timeProj {
@@ -211,6 +221,11 @@ public final class TimeSeriesModel {
                 }
                 Parallel.zero(dY, count: count)
                 head.backward(spare, dInput: dY, batch: batch, length: m)                       // (batch, M, d)
+            }
+            if context.training && config.headDropout > 0 {                                 // dY: (batch, tokens, d)
+                Parallel.zero(spare, count: count)
+                Kernels.current.dropout.backward(dInput: spare, dOutput: dY, mask: headMask.pointer, count: count)
+                swap(&dY, &spare)
             }
             norm.backward(dY, dInput: dx, batch: batch, length: tokens)
             for block in blocks.reversed() {

@@ -56,13 +56,16 @@ import Testing
         Self.expectClose(Self.modelFloats(estimate), allocatedFloats(model), "vision evaluation")
     }
 
-    @Test(arguments: [(ChannelMixerKind.einfft, TokenAxis.variate, 5), (.mlp, .time, 4), (.einfft, .time, 1)])
-    func timeSeriesTrainingStepMatchesAllocations(mixer: ChannelMixerKind, axis: TokenAxis, batch: Int) {
+    @Test(arguments: [(ChannelMixerKind.einfft, TokenAxis.variate, 5, Float(0)), (.mlp, .time, 4, 0),
+                      (.einfft, .time, 1, 0), (.einfft, .variate, 3, 0.5)])
+    func timeSeriesTrainingStepMatchesAllocations(mixer: ChannelMixerKind, axis: TokenAxis, batch: Int,
+                                                  headDropout: Float) {
         var config = TimeSeriesConfig(seqLen: 24, predLen: 12, variates: 7)
         config.dModel = 16
         config.dState = 8
         config.channelMixer = mixer
         config.tokenAxis = axis
+        config.headDropout = headDropout
         let model = TimeSeriesModel(config: config, maxBatch: batch, seed: 1)
         _ = model.forward(randomArray(batch * 24 * 7, seed: 2), batch: batch)
         model.backward(randomArray(batch * 12 * 7, seed: 3), batch: batch)

@@ -204,7 +204,8 @@ private func temporaryFolder() throws -> String {
         #expect(config.yaml().hasPrefix("# Resolved"))
         let sectionOrder = config.yaml().split(separator: "\n").filter { !$0.hasPrefix(" ") && !$0.hasPrefix("#") }
             .map { String($0.prefix { $0 != ":" }) }
-        #expect(sectionOrder == ["task", "data", "model", "optimization", "output"])
+        #expect(sectionOrder == ["task", "data", "model", "optimization", "output", "search", "search_trials",
+                                 "search_seed"])
     }
 
     @Test func describeAlignsAndSaysWhereValuesCameFrom() throws {
@@ -333,12 +334,12 @@ private func temporaryFolder() throws -> String {
     @Test func forecastSchemaLayout() {
         let schema = ConfigSchema.forecast
         #expect(schema.sections == ["data", "model", "optimization", "output"])
-        #expect(schema.keys.count == 45)
+        #expect(schema.keys.count == 49)
         #expect(schema.key("optimization.lr")?.kind.expectation == "a number > 0 and <= 1e+38")
         #expect(schema.key("data.date_columns")?.kind.expectation == "a list of 0 to 6 entries, each a string")
         #expect(schema.key("model.dropout")?.kind.expectation == "a number >= 0 and < 1")
         #expect(schema.key("nope") == nil)
-        #expect(schema.reference.split(separator: "\n").count == 45)
+        #expect(schema.reference.split(separator: "\n").count == 49)
         #expect(schema.reference.contains("default runs/<config name>"))
     }
 

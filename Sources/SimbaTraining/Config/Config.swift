@@ -22,13 +22,15 @@ public struct Config: Equatable, Sendable {
     public let notes: [String]
 
     /// Reads `configFile` (when given) and applies `overrides` (each `key=value`, the value read as a
-    /// YAML scalar). Relative paths in the file are resolved against the file's folder; those on the
-    /// command line and `configFile` itself against `workingDirectory`. Throws a `ConfigError` listing
-    /// every problem found.
-    public init(schema: ConfigSchema, configFile: String?, overrides: [String] = [],
+    /// YAML scalar), then `searches` (each `key=value,value,…` or `key=[value, …]`, replacing that
+    /// key's entry in the schema's grid key). Relative paths in the file are resolved against the
+    /// file's folder; those on the command line and `configFile` itself against `workingDirectory`.
+    /// Throws a `ConfigError` listing every problem found.
+    public init(schema: ConfigSchema, configFile: String?, overrides: [String] = [], searches: [String] = [],
                 workingDirectory: String = FileManager.default.currentDirectoryPath) throws {
         guard let configFile else {
-            try self.init(schema: schema, yaml: nil, file: nil, overrides: overrides, workingDirectory: workingDirectory)
+            try self.init(schema: schema, yaml: nil, file: nil, overrides: overrides, searches: searches,
+                          workingDirectory: workingDirectory)
             return
         }
         let absolute = ConfigValueParser.absolutePath(configFile, relativeTo: workingDirectory)
@@ -43,7 +45,7 @@ public struct Config: Equatable, Sendable {
                 throw ConfigError(problems: [.init(reason: .unreadableFile, key: nil,
                     message: "config file is not UTF-8 text; save it as UTF-8", location: .file(configFile, line: nil))])
             }
-            try self.init(schema: schema, yaml: text, file: configFile, overrides: overrides,
+            try self.init(schema: schema, yaml: text, file: configFile, overrides: overrides, searches: searches,
                           workingDirectory: workingDirectory)
             return
         } else {
@@ -55,12 +57,13 @@ public struct Config: Equatable, Sendable {
 
     /// Resolves from config text already read. `file` names it in messages, gives `{config}` defaults
     /// their name, and its folder (against `workingDirectory`) anchors the file's relative paths.
-    public init(schema: ConfigSchema, yaml: String?, file: String?, overrides: [String] = [],
+    public init(schema: ConfigSchema, yaml: String?, file: String?, overrides: [String] = [], searches: [String] = [],
                 workingDirectory: String = FileManager.default.currentDirectoryPath) throws {
         var resolver = Resolution(schema: schema, file: file, workingDirectory: workingDirectory)
         resolver.applyDefaults()
         if let yaml { resolver.applyFile(yaml) }
         for argument in overrides { resolver.applyOverride(argument) }
+        for argument in searches { resolver.applySearch(argument) }
         resolver.checkRequired()
         guard resolver.problems.isEmpty else { throw ConfigError(problems: resolver.problems) }
         self.schema = schema
@@ -68,6 +71,29 @@ public struct Config: Equatable, Sendable {
         self.values = resolver.values
         self.locations = resolver.locations
         self.notes = resolver.notes
+    }
+
+    private init(schema: ConfigSchema, configFile: String?, values: [String: ConfigValue],
+                 locations: [String: ConfigLocation], notes: [String]) {
+        self.schema = schema
+        self.configFile = configFile
+        self.values = values
+        self.locations = locations
+        self.notes = notes
+    }
+
+    /// This config with each key of `changes` set to its value, located as `.searchTrial`: the
+    /// settings of one trial of a search. Each key must be the schema's and each value of its kind.
+    public func replacing(_ changes: [(key: String, value: ConfigValue)]) -> Config {
+        var values = self.values, locations = self.locations
+        for (key, value) in changes {
+            guard let declared = schema.key(key) else { preconditionFailure("'\(key)' is not a key of this schema") }
+            precondition(ConfigValueParser.check(value, kind: declared.kind) == nil,
+                         "\(value) is not \(declared.kind.expectation) for '\(key)'")
+            values[key] = value
+            locations[key] = .searchTrial
+        }
+        return Config(schema: schema, configFile: configFile, values: values, locations: locations, notes: notes)
     }
 
     /// Two configs are equal when they declare the same keys with the same values, wherever the values came from.
@@ -242,6 +268,10 @@ private struct Resolution {
     }
 
     private mutating func set(_ key: ConfigKey, from node: Node, location: ConfigLocation) {
+        if key.kind == .grid {
+            setGrid(key, from: node, location: location)
+            return
+        }
         let base: String
         if case .file = location { base = fileDirectory } else { base = workingDirectory }
         if case .list = key.kind, let sequence = node.sequence {
@@ -333,6 +363,139 @@ private struct Resolution {
             return
         }
         set(key, from: node, location: location)
+    }
+
+    // MARK: Search grids
+
+    /// A grid key from YAML: a mapping of this schema's keys to lists of values (or null: no search).
+    private mutating func setGrid(_ grid: ConfigKey, from node: Node, location: ConfigLocation) {
+        var axes: [SearchAxis] = []
+        if !isNullNode(node) {
+            guard let mapping = node.mapping else {
+                problems.append(.init(reason: .wrongType, key: grid.path,
+                    message: "\(grid.path) must be \(grid.kind.expectation) (e.g. 'optimization.lr: [1e-4, 3e-4]'), "
+                        + "got \(Self.describe(node))", location: location))
+                return
+            }
+            for (keyNode, valueNode) in mapping {
+                var entryLocation = location
+                if case let .file(file, line) = location {
+                    entryLocation = .file(file, line: keyNode.mark?.line ?? line)
+                }
+                guard let path = keyNode.scalar?.string else {
+                    problems.append(.init(reason: .unknownKey, key: grid.path,
+                        message: "\(grid.path) keys must be config keys such as optimization.lr, got "
+                            + Self.describe(keyNode), location: entryLocation))
+                    continue
+                }
+                guard !axes.contains(where: { $0.key == path }) else {
+                    problems.append(.init(reason: .duplicateKey, key: grid.path,
+                        message: "\(grid.path) lists \(path) twice; keep one", location: entryLocation))
+                    continue
+                }
+                if let axis = searchAxis(path, valueNode, grid: grid, location: entryLocation) { axes.append(axis) }
+            }
+        }
+        values[grid.path] = .grid(axes)
+        locations[grid.path] = location
+    }
+
+    /// `--search key=a,b,c` (or `key=[a, b, c]`): that key's entry of the schema's grid key, replacing
+    /// an entry for the same key from the config file.
+    mutating func applySearch(_ argument: String) {
+        let location = ConfigLocation.searchOption(argument)
+        guard let grid = schema.keys.first(where: { $0.kind == .grid }) else {
+            problems.append(.init(reason: .unknownKey, key: nil,
+                message: "--search is not available for this task", location: location))
+            return
+        }
+        guard let equals = argument.firstIndex(of: "="),
+              !argument[..<equals].trimmingCharacters(in: .whitespaces).isEmpty else {
+            problems.append(.init(reason: .malformedOverride, key: nil,
+                message: "--search expects key=value,value,… (e.g. --search optimization.lr=1e-4,3e-4), "
+                    + "got \(quoted(argument))", location: location))
+            return
+        }
+        let path = argument[..<equals].trimmingCharacters(in: .whitespaces)
+        let text = String(argument[argument.index(after: equals)...])
+        if let (_, message) = ConfigTextLimits.problem(in: text) {
+            problems.append(.init(reason: .wrongType, key: path, message: "\(path): \(message)",
+                                  location: .searchOption(path + "=…")))
+            return
+        }
+        let node: Node
+        if text.trimmingCharacters(in: .whitespaces).hasPrefix("[") {
+            guard let parsed = try? Yams.compose(yaml: text), parsed.sequence != nil else {
+                problems.append(.init(reason: .wrongType, key: path,
+                    message: "\(path) values must be a,b,c or a YAML list [a, b, c], got \(quoted(text))",
+                    location: location))
+                return
+            }
+            node = parsed
+        } else {
+            let pieces = text.split(separator: ",", omittingEmptySubsequences: false)
+                .map { Node($0.trimmingCharacters(in: .whitespaces)) }
+            node = Node(pieces)
+        }
+        guard let axis = searchAxis(path, node, grid: grid, location: location) else { return }
+        var axes: [SearchAxis] = []
+        if case let .grid(current)? = values[grid.path] { axes = current }
+        if let i = axes.firstIndex(where: { $0.key == path }) { axes[i] = axis } else { axes.append(axis) }
+        values[grid.path] = .grid(axes)
+        locations[grid.path] = location
+    }
+
+    /// One entry of a grid: `path` must be a key of the schema other than a grid, `node` a non-empty
+    /// list of distinct values each read by that key's rules. Nil (with the problem recorded) otherwise.
+    private mutating func searchAxis(_ path: String, _ node: Node, grid: ConfigKey,
+                                     location: ConfigLocation) -> SearchAxis? {
+        let problemCount = problems.count
+        guard let key = schema.key(path) else {
+            let problem = unknown(path, isSection: false, location: location, fromFile: false)
+            problems.append(.init(reason: problem.reason, key: grid.path,
+                                  message: "\(grid.path): " + problem.message, location: location))
+            return nil
+        }
+        guard key.kind != .grid else {
+            problems.append(.init(reason: .wrongType, key: grid.path,
+                message: "\(grid.path) cannot list \(path) itself", location: location))
+            return nil
+        }
+        guard let sequence = node.sequence, !sequence.isEmpty else {
+            problems.append(.init(reason: .wrongType, key: grid.path,
+                message: "\(grid.path): \(path) must be a list of the values to try (e.g. '\(path): [a, b]'), "
+                    + "got \(Self.describe(node))", location: location))
+            return nil
+        }
+        let base: String
+        if case .file = location { base = fileDirectory } else { base = workingDirectory }
+        var tried: [ConfigValue] = []
+        for (i, item) in sequence.enumerated() {
+            let result: Result<ConfigValue, ConfigValueParser.Failure>
+            if let scalar = item.scalar {
+                result = ConfigValueParser.parse(scalar.string, quoted: scalar.style != .plain && scalar.style != .any,
+                                                 kind: key.kind, baseDirectory: base)
+            } else if case .list = key.kind, let entries = item.sequence, entries.allSatisfy({ $0.scalar != nil }) {
+                result = ConfigValueParser.parseList(
+                    entries.map { ($0.scalar!.string, $0.scalar!.style != .plain && $0.scalar!.style != .any) },
+                    kind: key.kind, baseDirectory: base)
+            } else {
+                result = .failure(.init(reason: .wrongType, message: "must be \(key.kind.expectation), got "
+                                        + Self.describe(item)))
+            }
+            switch result {
+            case let .success(value) where tried.contains(value):
+                problems.append(.init(reason: .duplicateKey, key: grid.path,
+                    message: "\(grid.path): \(path) lists \(ConfigValueParser.yamlScalar(value)) twice; keep one",
+                    location: location))
+            case let .success(value):
+                tried.append(value)
+            case let .failure(failure):
+                problems.append(.init(reason: failure.reason, key: grid.path,
+                    message: "\(grid.path): \(path) value \(i + 1) \(failure.message)", location: location))
+            }
+        }
+        return problems.count == problemCount ? SearchAxis(key: path, values: tried) : nil
     }
 
     // MARK: Required keys and unknown keys

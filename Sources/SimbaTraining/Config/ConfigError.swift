@@ -11,6 +11,10 @@ public enum ConfigLocation: Equatable, Sendable {
     case file(String, line: Int?)
     /// A `--set key=value` argument as given, or nil for the command line as a whole.
     case commandLine(String?)
+    /// A `--search key=values` argument as given.
+    case searchOption(String)
+    /// The value one trial of a search gives the key.
+    case searchTrial
 
     /// `configs/x.yaml line 14`, `command line: --set a.b=1`, `built-in default`.
     public var text: String {
@@ -20,6 +24,8 @@ public enum ConfigLocation: Equatable, Sendable {
         case let .file(path, nil): return path
         case let .commandLine(argument?): return "command line: --set \(quoted(argument, marks: false))"
         case .commandLine(nil): return "command line"
+        case let .searchOption(argument): return "command line: --search \(quoted(argument, marks: false))"
+        case .searchTrial: return "search trial"
         }
     }
 }

@@ -11,6 +11,19 @@ public enum ConfigValue: Equatable, Sendable {
     case string(String)
     /// The entries of a list key, each of its element kind.
     case list([ConfigValue])
+    /// The searched keys of a `grid` key, each with the values to try, in the order written.
+    case grid([SearchAxis])
+}
+
+/// One key of a search and the values tried for it, each already checked against the key's kind.
+public struct SearchAxis: Equatable, Sendable {
+    public let key: String
+    public let values: [ConfigValue]
+
+    public init(key: String, values: [ConfigValue]) {
+        self.key = key
+        self.values = values
+    }
 }
 
 /// What a key accepts. Bounds are inclusive unless stated; `nil` means unbounded.
@@ -30,6 +43,9 @@ public enum ConfigKind: Equatable, Sendable {
     case path
     /// A YAML sequence of `element` values whose length is one of `counts` (`[0, 4]`: empty or four).
     indirect case list(ConfigKind, counts: [Int])
+    /// A mapping of the schema's own keys to YAML lists of values to try (`optimization.lr: [1e-4, 3e-4]`),
+    /// each value read by the rules of its key.
+    case grid
 
     /// A choice among the raw values of `Choice`'s cases, in declaration order.
     public static func choice<Choice: CaseIterable & RawRepresentable>(of _: Choice.Type) -> ConfigKind
@@ -53,6 +69,7 @@ public enum ConfigKind: Equatable, Sendable {
             return "a list of " + (contiguous ? "\(counts[0]) to \(counts[counts.count - 1])"
                                     : counts.map(String.init).joined(separator: " or ")) + " entries, each "
                 + element.expectation
+        case .grid: return "a mapping of config keys to lists of values"
         }
     }
 

@@ -47,6 +47,8 @@ enum ConfigValueParser {
             let entries = text.isEmpty ? [] : text.split(separator: ",", omittingEmptySubsequences: false)
                 .map { ($0.trimmingCharacters(in: .whitespaces), false) }
             return parseList(entries, kind: kind, baseDirectory: baseDirectory, written: text)
+        case .grid:
+            return .failure(Failure(reason: .wrongType, message: "must be \(kind.expectation), got \(shown)"))
         }
         if let failure = check(value, kind: kind, written: text) { return .failure(failure) }
         return .success(value)
@@ -83,7 +85,7 @@ enum ConfigValueParser {
             if let min, minInclusive ? double < min : double <= min { return outOfRange(kind, shown) }
             if let max, maxInclusive ? double > max : double >= max { return outOfRange(kind, shown) }
             return nil
-        case (.float, .int), (.bool, .bool), (.string, .string), (.path, .string):
+        case (.float, .int), (.bool, .bool), (.string, .string), (.path, .string), (.grid, .grid):
             return nil
         case let (.list(element, counts), .list(values)):
             guard counts.contains(values.count) else {
@@ -172,6 +174,8 @@ enum ConfigValueParser {
             return needsQuotes(string) ? quoted(string) : string
         case let .list(values):
             return "[" + values.map(yamlScalar).joined(separator: ", ") + "]"
+        case let .grid(axes):
+            return "{" + axes.map { "\($0.key): " + yamlScalar(.list($0.values)) }.joined(separator: ", ") + "}"
         }
     }
 

@@ -82,6 +82,8 @@ extension ForecastSettings {
                       at: \.model.revin),
         ConfigSetting("model.dropout", .float(min: 0, max: 1, maxInclusive: false), default: 0.1, "dropout rate",
                       at: \.model.dropout),
+        ConfigSetting("model.head_dropout", .float(min: 0, max: 1, maxInclusive: false), default: 0,
+                      "dropout on the tokens entering the head; 0 = none", at: \.model.headDropout),
 
         ConfigSetting("optimization.optimizer", .choice(of: OptimizerKind.self), default: "adamw", "optimizer",
                       at: \.optimizer),
@@ -119,6 +121,6 @@ extension DecimalMark: ConfigChoice {}
 extension MissingPolicy: ConfigChoice {}
 
 extension ConfigSchema {
-    /// `simba train` for forecasting: the keys of `ForecastSettings.keys`.
-    public static let forecast = ConfigSchema(ForecastSettings.keys)
+    /// `simba train` for forecasting: the keys of `ForecastSettings.keys` and of its search.
+    public static let forecast = ConfigSchema(ForecastSettings.keys + ForecastSettings.searchKeys)
 }

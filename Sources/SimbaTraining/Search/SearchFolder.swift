@@ -1,0 +1,105 @@
+// The folder of one search: what counts as one, its lock, its trials' records, search.csv and the
+// `best` link to the chosen trial's run folder. What a trial's own folder holds is RunFolder's.
+
+import Foundation
+import SimbaCore
+
+/// The folder of a search: config.yaml (the base config with its `search`), log.txt, search.csv,
+/// `best` (a relative symbolic link to the best trial's run folder), one run folder per trial, each
+/// with `search_trial.json` once the trial is finished, and `.simba-search.lock`.
+///
+/// A new search goes into a folder that does not exist or is empty; a folder holding the lock file
+/// is a search, continued with `simba train --resume`. One process holds a search at a time.
+final class SearchFolder {
+    let path: String
+    private let lock: FolderLock
+
+    static let lockName = ".simba-search.lock"
+    static let recordName = "search_trial.json"
+
+    private init(path: String, lock: FolderLock) {
+        self.path = path
+        self.lock = lock
+    }
+
+    /// Opens `path` for a new search (creating it) or, with `resume`, the search in it; takes its lock.
+    static func open(path: String, resume: Bool) throws -> SearchFolder {
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+        if exists && !isFolder.boolValue {
+            throw CheckpointError(path: path, problem: "is a file, not a folder; choose another folder with --out")
+        }
+        let entries = exists ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []) : []
+        let isSearch = entries.contains(lockName)
+        if resume && !isSearch {
+            throw CheckpointError(path: path, problem: "is not a search folder (no \(lockName)); start a search with "
+                                  + "--config and --search")
+        }
+        if !resume && isSearch {
+            throw CheckpointError(path: path, problem: "already holds a search; continue it with "
+                                  + "`simba train --resume \(path)`, or choose another folder with --out")
+        }
+        if !resume && !entries.isEmpty {
+            throw CheckpointError(path: path, problem: "holds \(entries.count) entries and is not a search folder; "
+                                  + "a search starts only in a new or empty folder: choose another with --out")
+        }
+        if !exists {
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } catch {
+                throw CheckpointError(path: path, problem: "cannot create the search folder "
+                                      + "(\(error.localizedDescription)); choose another with --out")
+            }
+        }
+        return SearchFolder(path: path, lock: try FolderLock(folder: path, name: lockName))
+    }
+
+    func close() { lock.release() }
+
+    var configFile: String { path + "/config.yaml" }
+    var logFile: String { path + "/log.txt" }
+    var tableFile: String { path + "/search.csv" }
+    var bestLink: String { path + "/best" }
+
+    func trialPath(_ trial: SearchTrial) -> String { path + "/" + trial.folderName }
+
+    /// Whether the trial's folder holds a run to continue (`RunFolder`'s mark), rather than nothing.
+    func trialHasRun(_ trial: SearchTrial) -> Bool {
+        let folder = trialPath(trial)
+        return FileManager.default.fileExists(atPath: folder + "/" + RunFolder.lockName)
+            || FileManager.default.fileExists(atPath: folder + "/" + RunFolder.weightsName)
+    }
+
+    /// The trial's record, nil when it has none (not finished); throws for a damaged one.
+    func record(of trial: SearchTrial) throws -> TrialRecord? {
+        let file = trialPath(trial) + "/" + Self.recordName
+        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        let fix = "remove it (or the trial's folder) to run the trial again"
+        guard let record = try? JSONDecoder().decode(TrialRecord.self, from: data) else {
+            throw CheckpointError(path: file, problem: "is not a trial record written by simba; \(fix)")
+        }
+        if let problem = record.problem { throw CheckpointError(path: file, problem: "\(problem); \(fix)") }
+        return record
+    }
+
+    /// Writes the trial's record (creating its folder when the trial failed before making it).
+    func save(_ record: TrialRecord, of trial: SearchTrial) throws {
+        let folder = trialPath(trial)
+        if !FileManager.default.fileExists(atPath: folder) {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        }
+        try AtomicFile.write(try JSONEncoder.pretty.encode(record), to: folder + "/" + Self.recordName)
+    }
+
+    /// Points `best` at `trial`'s folder: a new link renamed over the old one, so `best` is always whole.
+    func linkBest(_ trial: SearchTrial) throws {
+        let temporary = path + "/.best.tmp-\(getpid())"
+        unlink(temporary)
+        guard symlink(trial.folderName, temporary) == 0, rename(temporary, bestLink) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw CheckpointError(path: bestLink, problem: "cannot link the best trial (\(reason))")
+        }
+        AtomicFile.syncFolder(path)
+    }
+}
