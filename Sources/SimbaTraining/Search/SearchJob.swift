@@ -126,7 +126,7 @@ public enum SearchJob {
         var data: [(ForecastOptions, ForecastData)] = []
         for (trial, config) in zip(plan.trials, configs) {
             do {
-                let options = ForecastJob.dataOptions(config)
+                let options = try ForecastJob.dataOptions(config)
                 let series: ForecastData
                 if let loaded = data.first(where: { $0.0 == options }) {
                     series = loaded.1
