@@ -26,8 +26,9 @@ enum PredictCommand {
           --model NAME         with --weights: official PyTorch weights (scripts/tools/convert_pth.py
                                converts a .pth) for this variant; also --channel-mixer einfft|mlp,
                                --num-classes N (default 1000), --no-token-label
-          --class-map FILE     with --model: one class name a line, in class-index order (default: the
-                               class index itself is the name)
+          --class-map FILE     with --model: one class name a line, in output order, or `name index`
+                               lines for some outputs (the others keep their index as name; default:
+                               every output's index is its name)
           --topk K             classes per image (default 5, or the class count when smaller; at most
                                the class count)
           --format F           csv or jsonl (default: --out's extension, .csv or .jsonl; csv on standard
@@ -91,11 +92,11 @@ enum PredictCommand {
                              + "own class names, so drop --class-map")
         }
         let overrides = try TransformOverrides(options)
-        // A class map is checked against --model's class count before the weights are read.
-        let mapNames = try options.value("class-map").map { path in
-            try classMapNames(path, classes: try options.value("model").map {
-                try InfoCommand.modelConfig($0, options).numClasses
-            })
+        // A class map is checked against --model's class count before the weights are read (without --model,
+        // loading below says what is missing).
+        let mapNames = try options.value("class-map").flatMap { path -> [String]? in
+            guard let model = options.value("model") else { return nil }
+            return try ClassIndex.read(path, outputs: InfoCommand.modelConfig(model, options).numClasses).names
         }
 
         let progress = PredictionProgress()
@@ -181,42 +182,5 @@ enum PredictCommand {
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
-    }
-
-    /// The class names of the map file at `path` for a model of `classes` classes (any number when
-    /// nil): one name a line, in class-index order, blank lines skipped, each name once.
-    static func classMapNames(_ path: String, classes: Int?) throws -> [String] {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ImageFolderError.classMapUnreadable(path: path, reason: error.localizedDescription)
-        }
-        var names: [String] = []
-        var lineOf: [String: Int] = [:]
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let name = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if name.isEmpty { continue }
-            if let first = lineOf[name] {
-                throw ImageFolderError.classMapDuplicate(path: path, line: index + 1, firstLine: first, name: name)
-            }
-            lineOf[name] = index + 1
-            names.append(name)
-        }
-        if let classes, names.count != classes {
-            throw ClassMapSizeError(path: path, names: names.count, classes: classes)
-        }
-        return names
-    }
-}
-
-/// A class map whose number of names differs from the model's classes.
-struct ClassMapSizeError: Error, CustomStringConvertible {
-    let path: String
-    let names: Int
-    let classes: Int
-    var description: String {
-        "\(path): the class map lists \(names) classes but the model has \(classes); give one name a line for "
-            + "every output of the model (or --num-classes \(names) if the weights have that many)"
     }
 }

@@ -328,7 +328,7 @@ struct PredictModelTests {
         let refused = captureOutput {
             SimbaCommand.run(base + ["--class-map", short, "--out", folder.file("short.csv")])
         }
-        #expect(refused.result == 1 && refused.errors.contains("lists 2 classes but the model has 3"))
+        #expect(refused.result == 1 && refused.errors.contains("lists 2 names (one a line) but the model has 3 outputs"))
         #expect(!folder.exists("short.csv"))
     }
 
