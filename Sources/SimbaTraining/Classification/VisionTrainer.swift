@@ -71,7 +71,10 @@ public final class VisionTrainer {
         guard trainFolder.samples.count >= settings.batchSize else {
             throw TrainingError("\(trainFolder.splitPath) has \(trainFolder.samples.count) images, fewer than optimization.batch_size \(settings.batchSize): lower the batch size")
         }
-        if let group { try Self.checkSlices(batchSize: settings.batchSize, group: group) }
+        if let group {
+            try Self.checkSlices(batchSize: settings.batchSize, group: group)
+            try Self.checkSameImages(trainFolder, evalFolder, group: group)
+        }
         if resume, let run, run.hasCheckpoint {
             // The weights must fit before the model (and its batch-sized activations) is built.
             try SafetensorsHeader(path: run.lastWeights).checkFits(VisionModel.parameterTable(config: settings.model))
@@ -110,6 +113,24 @@ public final class VisionTrainer {
         guard batchSize < group.size else { return }
         throw TrainingError("optimization.batch_size \(batchSize) is smaller than the \(group.size) processes of this "
             + "mpirun job, each of which runs a slice of every batch: start fewer processes or raise the batch size")
+    }
+
+    /// Throws unless every rank lists the same images as rank 0: the same count and labels, in the
+    /// same order, in both splits (compared by a checksum; paths may differ between machines). Ranks
+    /// with other folders would run different steps and their reductions would not match. Collective.
+    static func checkSameImages(_ trainFolder: ImageFolder, _ evalFolder: ImageFolder, group: ProcessGroup) throws {
+        var checksum: UInt64 = 0xCBF2_9CE4_8422_2325
+        for folder in [trainFolder, evalFolder] {
+            checksum = (checksum ^ UInt64(folder.samples.count)) &* 0x100_0000_01B3
+            for sample in folder.samples { checksum = (checksum ^ UInt64(sample.label)) &* 0x100_0000_01B3 }
+        }
+        var rankZero = checksum
+        group.broadcast(&rankZero)
+        guard rankZero == checksum else {
+            throw TrainingError("\(group.description) lists other images than rank 0 in \(trainFolder.splitPath) "
+                + "(\(trainFolder.samples.count) images) or \(evalFolder.splitPath) (\(evalFolder.samples.count)): "
+                + "every process must read the same image folder (a copy of it on each machine)")
+        }
     }
 
     /// The contiguous slice of a `count`-image batch this rank runs: rank r of N runs
