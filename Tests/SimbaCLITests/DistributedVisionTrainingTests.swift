@@ -75,6 +75,26 @@ struct DistributedVisionTrainingTests {
         #expect(want[mean] != nil && got[mean] != want[mean], "the stem's running mean")
     }
 
+    /// One epoch under 2 ranks with sync_bn, then (the config raised to 2 epochs) resumed under 4:
+    /// the weights, running statistics and AdamW state of one process training 2 epochs straight.
+    /// Constant learning rate, so the epoch count changes no step.
+    @Test func resumeUnderAnotherProcessCountGivesTheUninterruptedWeights() throws {
+        let folder = try visionProject()
+        let config = ["--config", folder.file("config.yaml"), "--set", "optimization.sync_bn=true",
+                      "--set", "optimization.lr=0.0005", "--set", "optimization.schedule=constant"]
+        try train(config + ["--set", "optimization.epochs=2", "--out", folder.file("alone")])
+        try train(config + ["--set", "optimization.epochs=1", "--out", folder.file("joint")],
+                  launcher: MPIRun.launcher(ranks: 2))
+        let saved = try text(folder.file("joint/config.yaml"))
+        #expect(saved.contains("\n  epochs: 1 "))
+        folder.write(saved.replacingOccurrences(of: "\n  epochs: 1 ", with: "\n  epochs: 2 "), to: "joint/config.yaml")
+        let resumed = try train(["--resume", folder.file("joint")], launcher: MPIRun.launcher(ranks: 4))
+        #expect(resumed.contains("epoch 2/2"), "\(resumed)")
+        for file in ["last.safetensors", "last.state.safetensors"] {
+            try expectWeights(file, of: folder.file("joint"), near: folder.file("alone"))
+        }
+    }
+
     /// Rank 1 reads an image folder holding an undecodable image, with data.strict: the job ends
     /// with its message, naming rank and host, and no checkpoint.
     @Test func aFailingRankEndsTheClassificationJobWithItsMessage() throws {
