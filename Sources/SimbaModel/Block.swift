@@ -78,9 +78,10 @@ public final class Block: SequenceLayer {
             case .dropPath(let p):
                 let (offset, total) = context.batchSlice ?? (0, batch)
                 precondition(offset + batch <= total && total <= mask.count, "a batch slice outside the DropPath mask")
-                Kernels.current.dropPath.makeMask(mask: mask.pointer, batch: total, probability: p, generator: &context.generator)
-                Kernels.current.dropPath.forward(output: dropped, input: branch, mask: mask.pointer + offset, batch: batch,
-                                                 rowSize: count / batch)
+                Kernels.current.dropPath.makeMask(mask: mask.pointer, batch: total, probability: p,
+                                                  generator: &context.generator)
+                Kernels.current.dropPath.forward(output: dropped, input: branch, mask: mask.pointer + offset,
+                                                 batch: batch, rowSize: count / batch)
             case .dropout(let p):
                 Kernels.current.dropout.makeMask(mask: mask.pointer, count: count, probability: p, generator: &context.generator)
                 Kernels.current.dropout.forward(output: dropped, input: branch, mask: mask.pointer, count: count)
@@ -103,8 +104,8 @@ public final class Block: SequenceLayer {
         switch drop {
         case .dropPath:
             let offset = context.batchSlice?.offset ?? 0
-            Kernels.current.dropPath.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer + offset, batch: batch,
-                                              rowSize: count / batch)
+            Kernels.current.dropPath.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer + offset,
+                                              batch: batch, rowSize: count / batch)
         case .dropout:
             Kernels.current.dropout.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer, count: count)
         }

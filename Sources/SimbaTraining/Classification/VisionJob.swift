@@ -108,8 +108,9 @@ public enum VisionJob {
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers), data workers \(settings.workers)")
         log.line("memory: about \(MemoryEstimate.describe(bytes: memory.bytes)) estimated for a training step")
         if let group {
-            log.line("processes: \(group.size) (mpirun), each running a slice of about \(settings.batchSize / group.size) "
-                     + "of every batch's \(settings.batchSize) images; BatchNorm statistics "
+            log.line("processes: \(group.size) (mpirun), each running a slice of about "
+                     + "\(settings.batchSize / group.size) of every batch's \(settings.batchSize) images; "
+                     + "BatchNorm statistics "
                      + (settings.syncBN ? "over the whole batch (sync_bn)" : "per process, averaged at each epoch end")
                      + "; rank 0 on \(group.host) writes the run folder")
         }

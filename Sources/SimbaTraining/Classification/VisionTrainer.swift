@@ -182,13 +182,16 @@ public final class VisionTrainer {
         model.store.zeroGradients()
         let owned = slice(of: batch), n = owned.count
         let share = Float(n) / Float(batch)
-        let slicedImages = images.pointer + owned.lowerBound * s * s * 3, slicedTargets = targets.pointer + owned.lowerBound * k
+        let slicedImages = images.pointer + owned.lowerBound * s * s * 3
+        let slicedTargets = targets.pointer + owned.lowerBound * k
         if group != nil { model.context.batchSlice = (owned.lowerBound, batch) }
         let logits = model.forward(slicedImages, batch: n)
-        let loss = Kernels.current.crossEntropy.forward(probabilities: probabilities.pointer, logits: logits, targets: slicedTargets, batch: n, classes: k)
+        let loss = Kernels.current.crossEntropy.forward(probabilities: probabilities.pointer, logits: logits,
+                                                        targets: slicedTargets, batch: n, classes: k)
         dLogits.pointer.update(repeating: 0, count: n * k)
-        Kernels.current.crossEntropy.backward(dLogits: dLogits.pointer, probabilities: probabilities.pointer, targets: slicedTargets,
-                              batch: n, classes: k, dLoss: group == nil ? 1 : share)
+        Kernels.current.crossEntropy.backward(dLogits: dLogits.pointer, probabilities: probabilities.pointer,
+                                              targets: slicedTargets, batch: n, classes: k,
+                                              dLoss: group == nil ? 1 : share)
         model.backward(dLogits.pointer, batch: n)
         guard let group else { return loss }
         return reduce(loss: loss * share, over: group)
@@ -287,7 +290,8 @@ public final class VisionTrainer {
                 let seconds = Double(reduceNanoseconds) * 1e-9
                 log.line(String(format: "epoch %d: %.3f ms per step in the gradient allreduce (waiting for the slowest "
                                 + "rank included), %.1f%% of the training steps' time", epoch + 1,
-                                seconds * 1e3 / Double(max(meter.stepsDone, 1)), 100 * seconds / max(meter.seconds, 1e-9)))
+                                seconds * 1e3 / Double(max(meter.stepsDone, 1)),
+                                100 * seconds / max(meter.seconds, 1e-9)))
                 if !settings.syncBN { averageRunningStatistics(over: group) }
             }
             let scores = try evaluate()
@@ -322,7 +326,9 @@ public final class VisionTrainer {
     func checkWeightsAgree(_ group: ProcessGroup, epoch: Int) throws {
         var checksum: UInt64 = 0
         for buffer in [model.store.values, model.store.buffers] {
-            for i in 0..<buffer.count { checksum = (checksum &* 0x100_0000_01B3) ^ UInt64(buffer.pointer[i].bitPattern) }
+            for i in 0..<buffer.count {
+                checksum = (checksum &* 0x100_0000_01B3) ^ UInt64(buffer.pointer[i].bitPattern)
+            }
         }
         var rankZero = checksum
         group.broadcast(&rankZero)
