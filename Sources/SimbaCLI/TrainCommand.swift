@@ -49,9 +49,11 @@ enum TrainCommand {
         Ctrl-C (or SIGTERM) stops after the current step and says how to resume; a second Ctrl-C
         quits at once. A checkpoint is saved whole or not at all, whenever the process dies.
 
-        Under `mpirun -np N` (forecasting): one model trained data-parallel by N processes, each
-        running whole shards of every batch (batch_size stays the global batch), with the results of
-        one process; rank 0 alone writes the run folder and prints. docs/distributed.md.
+        Under `mpirun -np N`: one model trained data-parallel by N processes, each running whole
+        shards (forecasting) or a slice (classification) of every batch (batch_size stays the global
+        batch), with the results of one process (classification: with optimization.sync_bn, or
+        BatchNorm statistics differ); rank 0 alone writes the run folder and prints.
+        docs/distributed.md.
 
         Progress lines show samples/s of the training steps alone and the ETA of the epoch and of the
         whole run (evaluation included); each epoch's line gives training and evaluation times apart.
@@ -123,11 +125,8 @@ enum TrainCommand {
         }
         switch config.string("task") {
         case "classify":
-            if let group, group.size > 1 {
-                throw UsageError("classification (task: classify) trains in one process for now; start it without "
-                                 + "mpirun (this job has \(group.size) processes)")
-            }
-            _ = try VisionJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version)
+            try VisionJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version,
+                                group: group)
         default:
             _ = try ForecastJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version,
                                       group: group)

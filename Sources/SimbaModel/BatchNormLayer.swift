@@ -1,5 +1,6 @@
 // nn.BatchNorm2d on NHWC images as a module: `weight`, `bias` and the running-statistics buffers;
-// batch statistics in training mode (momentum 0.1, eps 1e-5), running statistics in eval mode.
+// batch statistics in training mode (momentum 0.1, eps 1e-5; over every process's rows when the
+// context sums over slices), running statistics in eval mode.
 // The output goes where the caller says: backward reads the input, not the output.
 
 import SimbaCore
@@ -32,7 +33,13 @@ public final class BatchNormLayer {
     public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, rows: Int) {
         self.input = input
         trainedThisStep = context.training
-        if context.training {
+        if context.training, let sum = context.sumOverSlices {
+            SynchronizedBatchNorm.forwardTraining(
+                output: output, savedMean: savedMean.pointer, savedRstd: savedRstd.pointer,
+                runningMean: runningMean.value, runningVar: runningVar.value, input: input,
+                weight: weight.value, bias: bias.value, rows: rows, channels: channels, eps: eps, momentum: momentum,
+                sum: sum)
+        } else if context.training {
             Kernels.current.batchNorm2d.forwardTraining(
                 output: output, savedMean: savedMean.pointer, savedRstd: savedRstd.pointer,
                 runningMean: runningMean.value, runningVar: runningVar.value, input: input,
@@ -46,7 +53,12 @@ public final class BatchNormLayer {
 
     public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, rows: Int) {
         guard let input else { preconditionFailure("BatchNormLayer.backward before forward") }
-        if trainedThisStep {
+        if trainedThisStep, let sum = context.sumOverSlices {
+            SynchronizedBatchNorm.backwardTraining(
+                dInput: dInput, dWeight: weight.gradient, dBias: bias.gradient, dOutput: dOutput, input: input,
+                weight: weight.value, savedMean: savedMean.pointer, savedRstd: savedRstd.pointer, rows: rows,
+                channels: channels, sum: sum)
+        } else if trainedThisStep {
             Kernels.current.batchNorm2d.backwardTraining(
                 dInput: dInput, dWeight: weight.gradient, dBias: bias.gradient, dOutput: dOutput, input: input,
                 weight: weight.value, savedMean: savedMean.pointer, savedRstd: savedRstd.pointer, rows: rows, channels: channels)

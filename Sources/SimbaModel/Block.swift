@@ -76,8 +76,12 @@ public final class Block: SequenceLayer {
         if dropActive {
             switch drop {
             case .dropPath(let p):
-                Kernels.current.dropPath.makeMask(mask: mask.pointer, batch: batch, probability: p, generator: &context.generator)
-                Kernels.current.dropPath.forward(output: dropped, input: branch, mask: mask.pointer, batch: batch, rowSize: count / batch)
+                let (offset, total) = context.batchSlice ?? (0, batch)
+                precondition(offset + batch <= total && total <= mask.count, "a batch slice outside the DropPath mask")
+                Kernels.current.dropPath.makeMask(mask: mask.pointer, batch: total, probability: p,
+                                                  generator: &context.generator)
+                Kernels.current.dropPath.forward(output: dropped, input: branch, mask: mask.pointer + offset,
+                                                 batch: batch, rowSize: count / batch)
             case .dropout(let p):
                 Kernels.current.dropout.makeMask(mask: mask.pointer, count: count, probability: p, generator: &context.generator)
                 Kernels.current.dropout.forward(output: dropped, input: branch, mask: mask.pointer, count: count)
@@ -99,7 +103,9 @@ public final class Block: SequenceLayer {
         Parallel.zero(dBranch, count: count)
         switch drop {
         case .dropPath:
-            Kernels.current.dropPath.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer, batch: batch, rowSize: count / batch)
+            let offset = context.batchSlice?.offset ?? 0
+            Kernels.current.dropPath.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer + offset,
+                                              batch: batch, rowSize: count / batch)
         case .dropout:
             Kernels.current.dropout.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer, count: count)
         }

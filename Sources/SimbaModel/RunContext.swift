@@ -1,5 +1,5 @@
-// State shared by every module of one model while it runs: training or evaluation mode and the
-// random generator DropPath and Dropout draw from. It holds no tensors.
+// State shared by every module of one model while it runs: training or evaluation mode, the random
+// generator DropPath and Dropout draw from, and the slice of a larger batch it runs. It holds no tensors.
 
 import SimbaCore
 
@@ -9,6 +9,15 @@ public final class RunContext {
     public var training = true
     /// Drawn from in module order during forward, so a seed fixes every mask.
     public var generator: RandomGenerator
+
+    /// The samples this model runs of a larger batch (one rank's slice under mpirun): `offset` into
+    /// a batch of `total`. DropPath then draws the masks of all `total` samples, in order, and uses
+    /// those from `offset`, so every sample gets the mask a single process running the whole batch
+    /// gives it. nil: the batch run is the whole batch.
+    public var batchSlice: (offset: Int, total: Int)?
+    /// Set for synchronised BatchNorm: replaces `count` doubles by their sums over every process
+    /// running a slice of the batch (collective). nil: BatchNorm uses this process's rows alone.
+    public var sumOverSlices: ((UnsafeMutablePointer<Double>, Int) -> Void)?
 
     public init(seed: UInt64 = 0) {
         generator = RandomGenerator(seed: seed)

@@ -16,7 +16,7 @@ private func project() -> TemporaryFolder {
 
 /// Runs `simba train` (under `launcher` when given) and expects it to succeed; returns its stdout.
 @discardableResult
-private func train(_ arguments: [String], launcher: [String] = [], environment: [String: String] = [:],
+func train(_ arguments: [String], launcher: [String] = [], environment: [String: String] = [:],
                    sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
     let simba = try SimbaProcess(["train"] + arguments, environment: environment, launcher: launcher)
     let status = simba.exitStatus()
@@ -26,7 +26,7 @@ private func train(_ arguments: [String], launcher: [String] = [], environment: 
 }
 
 /// The loss of the first step's progress line ("epoch 1/2  step 1/…  loss 1.8029 (…"), as printed.
-private func firstStepLoss(_ output: String) -> Substring? {
+func firstStepLoss(_ output: String) -> Substring? {
     guard let line = output.split(separator: "\n").first(where: { $0.contains("epoch 1/") && $0.contains(" step 1/") }),
         let loss = line.range(of: "loss ")
     else { return nil }
@@ -35,7 +35,7 @@ private func firstStepLoss(_ output: String) -> Substring? {
 
 /// Expects every tensor of `file` in run folder `run` within 1e-6 + 1e-5·|r| of `reference`'s,
 /// reporting the first element that is not.
-private func expectWeights(_ file: String, of run: String, near reference: String,
+func expectWeights(_ file: String, of run: String, near reference: String,
                            sourceLocation: SourceLocation = #_sourceLocation) throws {
     let got = try tensorBits(run + "/" + file), want = try tensorBits(reference + "/" + file)
     #expect(Set(got.keys) == Set(want.keys), sourceLocation: sourceLocation)
@@ -53,12 +53,12 @@ private func expectWeights(_ file: String, of run: String, near reference: Strin
     }
 }
 
-/// Expects the numbers of test_metrics.json in `run` within 1e-3 relative of `reference`'s.
-private func expectMetrics(of run: String, near reference: String,
-                           sourceLocation: SourceLocation = #_sourceLocation) throws {
-    // The flat test_* numbers and best_epoch (the nested reports hold the same scores and the baselines).
+/// Expects the numbers of `file` (test_metrics.json) in `run` within 1e-3 relative of `reference`'s.
+func expectMetrics(of run: String, near reference: String, file: String = "test_metrics.json",
+                   sourceLocation: SourceLocation = #_sourceLocation) throws {
+    // The flat numbers (test_metrics.json also nests the reports, which hold the same scores and the baselines).
     func metrics(_ folder: String) throws -> [String: Double] {
-        let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/test_metrics.json"))
+        let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + file))
         let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
         return object.compactMapValues { $0 as? Double }
     }
@@ -143,20 +143,6 @@ struct DistributedTrainingTests {
         #expect(simba.stderr.contains("simba: rank 1 of 2 on "), "\(simba.stderr)")
         #expect(simba.stderr.contains("bad.csv:52: column b holds \"x\""), "\(simba.stderr)")
         expectNoCheckpoint(folder)
-    }
-
-    /// Classification under two ranks: refused, saying to start it alone, nothing written.
-    @Test func classificationUnderSeveralRanksIsRefused() throws {
-        let folder = TemporaryFolder("simba-mpi-vision")
-        try VisionFiles.makeFolder(folder.file("images"))
-        folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
-        let simba = try SimbaProcess(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")],
-                                     launcher: MPIRun.launcher(ranks: 2))
-        let status = simba.exitStatus()
-        #expect(status != nil && status != 0)
-        #expect(simba.stderr.contains("classification (task: classify) trains in one process for now"),
-                "\(simba.stderr)")
-        #expect(!folder.exists("run"))
     }
 
     /// Three ranks for a batch of two shards: refused before the run folder exists.

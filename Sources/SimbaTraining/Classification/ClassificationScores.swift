@@ -46,6 +46,22 @@ public struct ClassificationScores: Sendable {
         images += batch
     }
 
+    /// The five counts and sums (images, loss sum, top-1 hits, top-5 hits, non-finite images), for
+    /// adding the scores of several processes exactly; `init(totals:)` reads them back.
+    public var totals: [Double] {
+        [Double(images), lossSum, Double(top1Hits), Double(top5Hits), Double(nonFiniteImages)]
+    }
+
+    /// Scores from `totals` (of one or several processes, summed element by element).
+    public init(totals: [Double]) {
+        precondition(totals.count == 5, "scores have five totals")
+        images = Int(totals[0])
+        lossSum = totals[1]
+        top1Hits = Int(totals[2])
+        top5Hits = Int(totals[3])
+        nonFiniteImages = Int(totals[4])
+    }
+
     /// Throws a NonFiniteOutputError when any image so far had a non-finite logit or loss, saying
     /// how many of the images seen (of `total`) and `advice`: what the user can do.
     public func checkFinite(total: Int, _ advice: @autoclosure () -> String) throws {

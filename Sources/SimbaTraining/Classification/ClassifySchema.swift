@@ -124,6 +124,9 @@ extension VisionSettings {
                       "learning-rate schedule after warm-up", at: \.schedule),
         ConfigSetting("optimization.grad_clip", .float(min: 0, max: 1e6), default: 0,
                       "max global gradient norm; 0 = off", at: \.gradClip),
+        ConfigSetting("optimization.sync_bn", .bool, default: false,
+                      "under mpirun, BatchNorm statistics over the whole batch (all processes) instead of each "
+                          + "process's slice", at: \.syncBN),
         ConfigSetting("optimization.seed", .int(min: 0, max: ConfigSchema.maxSeed), default: 42,
                       "seed of initialisation, order, augmentation, DropPath", at: \.seed),
 

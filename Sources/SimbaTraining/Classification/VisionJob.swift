@@ -4,6 +4,7 @@
 import Foundation
 import SimbaCore
 import SimbaData
+import SimbaDistributed
 import SimbaModel
 
 public enum VisionJob {
@@ -40,9 +41,12 @@ public enum VisionJob {
 
     /// Trains (or, with `resume`, continues) the run `config` describes, writing into `output.dir`,
     /// which it holds locked until it returns (see `RunFolder`). Ctrl-C or SIGTERM stop it after
-    /// the current step with `Interrupted`, the folder left at its last complete epoch.
-    public static func train(config: Config, resume: Bool, log: RunLog, version: String) throws {
-        try train(config: config, resume: resume, log: log, version: version, control: RunControl())
+    /// the current step with `Interrupted`, the folder left at its last complete epoch. With `group`,
+    /// this process is one rank of an mpirun job: every rank trains its slice of every batch and
+    /// rank 0 alone writes the folder and prints. Collective.
+    public static func train(config: Config, resume: Bool, log: RunLog, version: String,
+                             group: ProcessGroup? = nil) throws {
+        try train(config: config, resume: resume, log: log, version: version, control: RunControl(), group: group)
     }
 
     /// `train`, stopping once `stoppingAfter` epochs are done as an interrupted run would (for tests of resume).
@@ -52,7 +56,8 @@ public enum VisionJob {
     }
 
     /// `train`, cut short or disturbed as `control` says (for tests of stops and crashes).
-    static func train(config: Config, resume: Bool, log: RunLog, version: String, control: RunControl) throws {
+    static func train(config: Config, resume: Bool, log: RunLog, version: String, control: RunControl,
+                      group: ProcessGroup? = nil) throws {
         let root = config.path("data.root")
         let classMap = config.path("data.class_map").isEmpty ? nil : config.path("data.class_map")
         let trainFolder = try ImageFolder(root: root, split: config.string("data.train_split"), classMap: classMap)
@@ -75,10 +80,12 @@ public enum VisionJob {
         let memory = try MemoryBudget.check(model, batch: settings.batchSize, training: true,
                                             batchSetting: "optimization.batch_size",
                                             sizeSettings: "data.img_size and model.*")
-        let run = try RunFolder.open(path: config.string("output.dir"), resume: resume)
-        defer { run.close() }
-        run.beforeSaveStep = control.beforeSaveStep
-        try log.open(run.logFile)
+        if let group { try VisionTrainer.checkSlices(batchSize: settings.batchSize, group: group) }
+        let outputDir = config.string("output.dir")
+        let run = (group?.rank ?? 0) == 0 ? try RunFolder.open(path: outputDir, resume: resume) : nil
+        defer { run?.close() }
+        run?.beforeSaveStep = control.beforeSaveStep
+        if let run { try log.open(run.logFile) }
         let metadata = [
             "format": "pt", "simba_version": version, "task": "classify", "config": config.yaml(),
             "model": String(decoding: try JSONEncoder.sorted.encode(model), as: UTF8.self),
@@ -86,10 +93,11 @@ public enum VisionJob {
             "eval_transform": evalTransformJSON(eval),
         ]
         let trainer = try VisionTrainer(settings: settings, trainFolder: trainFolder, evalFolder: evalFolder, run: run,
-                                        log: log, metadata: metadata, resume: resume)
+                                        folder: run?.path ?? outputDir, log: log, metadata: metadata, resume: resume,
+                                        group: group)
         trainer.stopRequest = control.stopRequest
-        // A resume rewrites it too, recording the keys it changed (`ResumeChanges`).
-        try run.write(config.yaml(), to: run.configFile)
+        // A resume rewrites it too, recording the keys it changed (`ResumeChanges`); rank 0 alone writes.
+        if let run { try run.write(config.yaml(), to: run.configFile) }
         log.line("simba \(version) train: classification\(trainer.progress.resumeNote(resumed: resume))")
         log.line(config.describe())
         log.line("data: \(trainFolder.splitPath): \(trainFolder.samples.count) images, \(evalFolder.splitPath): \(evalFolder.samples.count) images, \(classes) classes "
@@ -106,9 +114,17 @@ public enum VisionJob {
         }
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers), data workers \(settings.workers)")
         log.line("memory: about \(MemoryEstimate.describe(bytes: memory.bytes)) estimated for a training step")
-        log.line("run folder: \(run.path)")
+        if let group {
+            log.line("processes: \(group.size) (mpirun), each running a slice of about "
+                     + "\(settings.batchSize / group.size) of every batch's \(settings.batchSize) images; "
+                     + "BatchNorm statistics "
+                     + (settings.syncBN ? "over the whole batch (sync_bn)" : "per process, averaged at each epoch end")
+                     + "; rank 0 on \(group.host) writes the run folder")
+        }
+        log.line("run folder: \(run?.path ?? outputDir)")
         try trainer.train(stoppingAfter: control.stoppingAfter)
         let best = try trainer.evaluate()
+        guard let run else { return }
         let json = try JSONEncoder.pretty.encode([
             "best_epoch": Double(trainer.progress.bestEpoch ?? 0), "top1": best.top1, "top5": best.top5, "loss": best.loss,
         ])

@@ -41,6 +41,8 @@ public struct VisionSettings: Sendable {
     public var epochs = 300
     public var schedule: LearningRateSchedule.Kind = .cosine
     public var gradClip = 0.0
+    /// Under mpirun: BatchNorm batch statistics over every process's slice (SyncBatchNorm), not each one's.
+    public var syncBN = false
     public var seed: UInt64 = 42
     public var logEvery = 50
 

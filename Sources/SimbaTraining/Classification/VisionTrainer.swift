@@ -1,10 +1,12 @@
 // Trains a SiMBA image classifier on an image folder: seeded epochs of augmented batches,
 // label-smoothed (or mixup/cutmix) cross-entropy, AdamW with warmup+cosine, evaluation every epoch,
-// summary.csv, last/best checkpoints and exact resume.
+// summary.csv, last/best checkpoints and exact resume; alone or as one rank of an `mpirun` job, each
+// rank running a contiguous slice of every batch. It does not start or end MPI.
 
 import Foundation
 import SimbaCore
 import SimbaData
+import SimbaDistributed
 import SimbaModel
 import SimbaSafetensors
 
@@ -14,7 +16,12 @@ public final class VisionTrainer {
     public let evalFolder: ImageFolder
     public let model: VisionModel
     public let optimizer: AdamW
-    let run: RunFolder
+    /// The run folder: nil on ranks other than 0, which write nothing.
+    let run: RunFolder?
+    /// The run folder's path, for messages (every rank knows it; rank 0 alone opens it).
+    let folder: String
+    /// The job whose ranks share every batch (this one runs `slice` of it), if any.
+    let group: ProcessGroup?
     let log: RunLog
     let metadata: [String: String]
     public private(set) var progress = TrainingProgress()
@@ -37,23 +44,47 @@ public final class VisionTrainer {
     var stopRequest: () -> Int32? = { Interruption.pending }
     /// Seconds the last evaluation after an epoch took (for the whole run's ETA).
     private var evalSeconds = 0.0
+    /// In a job: whether a rank had a stop request at the last step (all ranks stop together).
+    private var stopAgreed = false
+    /// In a job: nanoseconds spent in the steps' reductions this epoch (waiting for other ranks included).
+    private var reduceNanoseconds: UInt64 = 0
 
     public static let summaryHeader = "epoch,train_loss,eval_loss,eval_top1,eval_top5,lr"
 
-    public init(settings: VisionSettings, trainFolder: ImageFolder, evalFolder: ImageFolder, run: RunFolder, log: RunLog,
-                metadata: [String: String], resume: Bool) throws {
+    public convenience init(settings: VisionSettings, trainFolder: ImageFolder, evalFolder: ImageFolder, run: RunFolder,
+                            log: RunLog, metadata: [String: String], resume: Bool) throws {
+        try self.init(settings: settings, trainFolder: trainFolder, evalFolder: evalFolder, run: run, folder: run.path,
+                      log: log, metadata: metadata, resume: resume, group: nil)
+    }
+
+    /// The trainer of one rank of `group` (or of the only process, without one): every rank builds
+    /// the same model from the seed, loads every batch whole and runs its slice (`slice`); rank 0
+    /// alone has `run`, and with `resume` reads the checkpoint and sends it to the others. A batch
+    /// smaller than the group throws. Collective: every rank calls it.
+    public init(settings: VisionSettings, trainFolder: ImageFolder, evalFolder: ImageFolder, run: RunFolder?,
+                folder: String, log: RunLog, metadata: [String: String], resume: Bool, group: ProcessGroup?) throws {
+        precondition((run != nil) == ((group?.rank ?? 0) == 0), "rank 0 alone has the run folder")
         self.settings = settings
         self.trainFolder = trainFolder
         self.evalFolder = evalFolder
         self.run = run
+        self.folder = folder
+        self.group = group
         self.log = log
         self.metadata = metadata
         guard trainFolder.samples.count >= settings.batchSize else {
             throw TrainingError("\(trainFolder.splitPath) has \(trainFolder.samples.count) images, fewer than optimization.batch_size \(settings.batchSize): lower the batch size")
         }
-        // The weights must fit before the model (and its batch-sized activations) is built.
-        if resume && run.hasCheckpoint {
-            try SafetensorsHeader(path: run.lastWeights).checkFits(VisionModel.parameterTable(config: settings.model))
+        if let group {
+            try Self.checkSlices(batchSize: settings.batchSize, group: group)
+            try Self.checkSameImages(trainFolder, evalFolder, group: group)
+        }
+        // The weights must fit before the model (and its batch-sized activations) is built; on a resume the
+        // other ranks of a job take rank 0's.
+        if resume && (run?.hasCheckpoint ?? true) {
+            if let run {
+                try SafetensorsHeader(path: run.lastWeights).checkFits(VisionModel.parameterTable(config: settings.model))
+            }
             transfer = nil
         } else if !settings.initWeights.isEmpty {
             transfer = try WeightTransfer.plan(settings.initWeights,
@@ -63,6 +94,9 @@ public final class VisionTrainer {
         }
         model = VisionModel(config: settings.model, maxBatch: settings.batchSize, seed: settings.seed)
         try transfer?.apply(to: model.store)
+        if let group, settings.syncBN {
+            model.context.sumOverSlices = { group.sum($0, count: $1) }
+        }
         optimizer = AdamW(store: model.store, weightDecay: settings.optimizer == .adamw ? settings.weightDecay : 0)
         stepsPerEpoch = trainFolder.samples.count / settings.batchSize
         schedule = LearningRateSchedule(
@@ -82,9 +116,60 @@ public final class VisionTrainer {
         probabilities = FloatBuffer(count: b * k)
         dLogits = FloatBuffer(count: b * k)
         mixScratch = FloatBuffer(count: s * s * 3)
-        if resume && run.hasCheckpoint {
+        if resume, let run, run.hasCheckpoint {
             progress = try run.resume(store: model.store, optimizer: optimizer, generator: &model.context.generator)
         }
+        if resume, let group { try receiveState(from: group) }
+    }
+
+    /// Throws unless every rank of `group` gets at least one image of a `batchSize` batch.
+    public static func checkSlices(batchSize: Int, group: ProcessGroup) throws {
+        guard batchSize < group.size else { return }
+        throw TrainingError("optimization.batch_size \(batchSize) is smaller than the \(group.size) processes of this "
+            + "mpirun job, each of which runs a slice of every batch: start fewer processes or raise the batch size")
+    }
+
+    /// Throws unless every rank lists the same images as rank 0: the same count and labels, in the
+    /// same order, in both splits (compared by a checksum; paths may differ between machines). Ranks
+    /// with other folders would run different steps and their reductions would not match. Collective.
+    static func checkSameImages(_ trainFolder: ImageFolder, _ evalFolder: ImageFolder, group: ProcessGroup) throws {
+        var checksum: UInt64 = 0xCBF2_9CE4_8422_2325
+        for folder in [trainFolder, evalFolder] {
+            checksum = (checksum ^ UInt64(folder.samples.count)) &* 0x100_0000_01B3
+            for sample in folder.samples { checksum = (checksum ^ UInt64(sample.label)) &* 0x100_0000_01B3 }
+        }
+        var rankZero = checksum
+        group.broadcast(&rankZero)
+        guard rankZero == checksum else {
+            throw TrainingError("\(group.description) lists other images than rank 0 in \(trainFolder.splitPath) "
+                + "(\(trainFolder.samples.count) images) or \(evalFolder.splitPath) (\(evalFolder.samples.count)): "
+                + "every process must read the same image folder (a copy of it on each machine)")
+        }
+    }
+
+    /// The contiguous slice of a `count`-image batch this rank runs: rank r of N runs
+    /// [r·count/N, (r+1)·count/N); the whole batch without a job.
+    func slice(of count: Int) -> Range<Int> {
+        guard let group else { return 0..<count }
+        return count * group.rank / group.size ..< count * (group.rank + 1) / group.size
+    }
+
+    /// Rank 0's weights, running statistics, optimizer moments and step count, progress and random
+    /// generator, on every rank (no shared file system needed). Collective.
+    func receiveState(from group: ProcessGroup) throws {
+        let store = model.store
+        group.broadcast(store.values.pointer, count: store.values.count * MemoryLayout<Float>.size)
+        group.broadcast(store.buffers.pointer, count: store.buffers.count * MemoryLayout<Float>.size)
+        group.broadcast(optimizer.m.pointer, count: optimizer.m.count * MemoryLayout<Float>.size)
+        group.broadcast(optimizer.v.pointer, count: optimizer.v.count * MemoryLayout<Float>.size)
+        var steps = optimizer.stepCount
+        group.broadcast(&steps)
+        optimizer.stepCount = steps
+        let sent = group.broadcast(group.rank == 0 ? Array(try JSONEncoder().encode(progress)) : [])
+        progress = try JSONDecoder().decode(TrainingProgress.self, from: Data(sent))
+        var generator = model.context.generator.state
+        group.broadcast(&generator)
+        model.context.generator.state = generator
     }
 
     deinit { labels.deallocate() }
@@ -95,7 +180,10 @@ public final class VisionTrainer {
         if !loader.skipped.isEmpty { log.line("warning: \(loader.skipped.count) unreadable images skipped this epoch") }
     }
 
-    /// One optimizer step on the batch in `images`/`labels`; returns the loss.
+    /// One optimizer step's forward and backward on the batch in `images`/`labels`; returns the
+    /// loss, a mean over the whole batch. Gradients are left in the store for the optimizer. In a
+    /// job every rank mixes the whole batch (the same on each) and runs its slice, weighting its
+    /// loss and gradients by its share of the batch; then gradients and loss shares are summed.
     func step(batch: Int, generator: inout RandomGenerator) -> Float {
         let (s, k) = (settings.model.imageSize, settings.model.numClasses)
         if mixup.isActive {
@@ -106,17 +194,50 @@ public final class VisionTrainer {
                                         smoothing: Float(settings.labelSmoothing))
         }
         model.store.zeroGradients()
-        let logits = model.forward(images.pointer, batch: batch)
-        let loss = Kernels.current.crossEntropy.forward(probabilities: probabilities.pointer, logits: logits, targets: targets.pointer, batch: batch, classes: k)
-        dLogits.pointer.update(repeating: 0, count: batch * k)
-        Kernels.current.crossEntropy.backward(dLogits: dLogits.pointer, probabilities: probabilities.pointer, targets: targets.pointer,
-                              batch: batch, classes: k, dLoss: 1)
-        model.backward(dLogits.pointer, batch: batch)
-        return loss
+        let owned = slice(of: batch), n = owned.count
+        let share = Float(n) / Float(batch)
+        let slicedImages = images.pointer + owned.lowerBound * s * s * 3
+        let slicedTargets = targets.pointer + owned.lowerBound * k
+        if group != nil { model.context.batchSlice = (owned.lowerBound, batch) }
+        let logits = model.forward(slicedImages, batch: n)
+        let loss = Kernels.current.crossEntropy.forward(probabilities: probabilities.pointer, logits: logits,
+                                                        targets: slicedTargets, batch: n, classes: k)
+        dLogits.pointer.update(repeating: 0, count: n * k)
+        Kernels.current.crossEntropy.backward(dLogits: dLogits.pointer, probabilities: probabilities.pointer,
+                                              targets: slicedTargets, batch: n, classes: k,
+                                              dLoss: group == nil ? 1 : share)
+        model.backward(dLogits.pointer, batch: n)
+        guard let group else { return loss }
+        return reduce(loss: loss * share, over: group)
+    }
+
+    /// The rest of a step in a job: gradients summed over the ranks (MPI_Allreduce over the flat
+    /// buffer), the ranks' shares of the loss summed along with their stop requests. Every rank drew
+    /// the whole batch's DropPath masks, so the model's generators agree without being sent.
+    private func reduce(loss: Float, over group: ProcessGroup) -> Float {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { reduceNanoseconds += DispatchTime.now().uptimeNanoseconds - start }
+        group.sum(model.store.gradients.pointer, count: model.store.parameterCount)
+        var shared = (Double(loss), stopRequest() == nil ? 0.0 : 1.0)
+        withUnsafeMutableBytes(of: &shared) {
+            group.sum($0.baseAddress!.assumingMemoryBound(to: Double.self), count: 2)
+        }
+        stopAgreed = shared.1 > 0
+        return Float(shared.0)
+    }
+
+    /// Replaces every rank's BatchNorm running statistics by their mean over the ranks (timm's
+    /// `distribute_bn`), so that evaluation and checkpoints use the same model everywhere. Collective.
+    func averageRunningStatistics(over group: ProcessGroup) {
+        let buffers = model.store.buffers
+        group.sum(buffers.pointer, count: buffers.count)
+        let scale = 1 / Float(group.size)
+        for i in 0..<buffers.count { buffers.pointer[i] *= scale }
     }
 
     /// Loss and top-1/top-5 on the evaluation folder (evaluation mode, eval transform). A stop
-    /// request ends it after the current batch with `Interrupted`.
+    /// request ends it after the current batch with `Interrupted`. In a job each rank scores its
+    /// slice of every batch and the counts and sums are added over the ranks. Collective.
     public func evaluate() throws -> ClassificationScores {
         let wasTraining = model.training
         model.training = false
@@ -124,17 +245,25 @@ public final class VisionTrainer {
         let loader = evalLoader
         loader.startEpoch(0)
         var scores = ClassificationScores()
+        let pixels = settings.model.imageSize * settings.model.imageSize * 3
         while let count = try loader.next(into: images.pointer, labels: labels) {
-            let logits = model.forward(images.pointer, batch: count)
-            scores.add(logits: logits, labels: labels, batch: count, classes: settings.model.numClasses)
+            let owned = slice(of: count)
+            if !owned.isEmpty {
+                let logits = model.forward(images.pointer + owned.lowerBound * pixels, batch: owned.count)
+                scores.add(logits: logits, labels: labels + owned.lowerBound, batch: owned.count,
+                           classes: settings.model.numClasses)
+            }
             try scores.checkFinite(
                 total: evalFolder.samples.count,
-                "the weights have diverged; \(progress.keptCheckpoint(in: run.path)). Lower optimization.lr or set "
+                "the weights have diverged; \(progress.keptCheckpoint(in: folder)). Lower optimization.lr or set "
                     + "optimization.grad_clip")
-            try stopIfRequested(epoch: progress.epochsDone, step: stepsPerEpoch)
+            if group == nil { try stopIfRequested(epoch: progress.epochsDone, step: stepsPerEpoch) }
         }
         reportSkipped(loader)
-        return scores
+        guard let group else { return scores }
+        var totals = scores.totals
+        totals.withUnsafeMutableBufferPointer { group.sum($0.baseAddress!, count: $0.count) }
+        return ClassificationScores(totals: totals)
     }
 
     /// Runs the remaining epochs, then loads the best epoch's weights (best.safetensors) into the model.
@@ -154,11 +283,17 @@ public final class VisionTrainer {
             loader.startEpoch(epoch)
             var mixGenerator = RandomGenerator(seed: settings.seed).split(UInt64(epoch) + 0x4D49_5855_5000)
             var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch, evalSeconds: evalSeconds)
+            reduceNanoseconds = 0
             var lr = schedule.rate(atStep: progress.steps)
             while let count = try loader.next(into: images.pointer, labels: labels) {
+                if let group, count < group.size {
+                    throw TrainingError("a training batch kept \(count) images after skipping unreadable ones, fewer "
+                        + "than the \(group.size) processes of this mpirun job: remove the unreadable images (listed "
+                        + "with data.strict: true) or start fewer processes")
+                }
                 let loss = step(batch: count, generator: &mixGenerator)
                 lr = try update.apply(store: model.store, loss: loss, step: progress.steps, position: "epoch \(epoch + 1), step \(meter.stepsDone + 1)",
-                                      kept: progress.keptCheckpoint(in: run.path))
+                                      kept: progress.keptCheckpoint(in: folder))
                 progress.steps += 1
                 meter.add(loss: loss, samples: count)
                 log.progress(meter.line(loss: loss, lr: lr), plainToo: meter.stepsDone % settings.logEvery == 0)
@@ -166,25 +301,59 @@ public final class VisionTrainer {
             }
             reportSkipped(loader)
             let (trainSeconds, imagesPerSecond) = (meter.seconds, meter.samplesPerSecond)
+            if let group {
+                let seconds = Double(reduceNanoseconds) * 1e-9
+                log.line(String(format: "epoch %d: %.3f ms per step in the gradient allreduce (waiting for the slowest "
+                                + "rank included), %.1f%% of the training steps' time", epoch + 1,
+                                seconds * 1e3 / Double(max(meter.stepsDone, 1)),
+                                100 * seconds / max(meter.seconds, 1e-9)))
+                if !settings.syncBN { averageRunningStatistics(over: group) }
+            }
             let evalStart = DispatchTime.now().uptimeNanoseconds
             let scores = try evaluate()
             evalSeconds = Double(DispatchTime.now().uptimeNanoseconds - evalStart) * 1e-9
+            if let group { try checkWeightsAgree(group, epoch: epoch) }
             let improved = scores.top1 > (progress.bestMetric ?? -1)
             progress.endEpoch(epoch, generator: model.context.generator, metric: scores.top1, improved: improved)
             progress.summaryRows.append(String(format: "%d,%.6f,%.6f,%.4f,%.4f,%.3e", epoch + 1, meter.meanLoss, scores.loss, scores.top1, scores.top5, lr))
-            try run.saveCheckpoint(progress: progress, optimizer: optimizer, store: model.store, metadata: metadata,
-                                   best: improved, summaryHeader: Self.summaryHeader)
+            try run?.saveCheckpoint(progress: progress, optimizer: optimizer, store: model.store, metadata: metadata,
+                                    best: improved, summaryHeader: Self.summaryHeader)
             log.line(String(format: "epoch %d/%d  train loss %.4f  eval loss %.4f  top-1 %.2f  top-5 %.2f  "
                                 + "train %.1f images/s (%@)  eval %@%@",
                             epoch + 1, epochs, meter.meanLoss, scores.loss, scores.top1, scores.top5, imagesPerSecond,
                             formatDuration(trainSeconds), formatDuration(evalSeconds), improved ? "  (best)" : ""))
         }
-        try run.loadWeights(run.bestWeights, into: model.store)
+        if let run { try run.loadWeights(run.bestWeights, into: model.store) }
+        if let group {
+            group.broadcast(model.store.values.pointer, count: model.store.values.count * MemoryLayout<Float>.size)
+            group.broadcast(model.store.buffers.pointer, count: model.store.buffers.count * MemoryLayout<Float>.size)
+        }
     }
 
+    /// Throws `Interrupted` when a stop was requested; in a job, when any rank's was at the last
+    /// step, so that all ranks stop at the same step.
     func stopIfRequested(epoch: Int, step: Int) throws {
-        guard let signal = stopRequest() else { return }
+        let signal = group == nil ? stopRequest() : stopAgreed ? stopRequest() ?? SIGTERM : nil
+        guard let signal else { return }
         throw progress.interrupted(by: signal, epoch: epoch, step: step, steps: stepsPerEpoch, epochs: settings.epochs,
-                                   folder: run.path, log: log)
+                                   folder: folder, log: log)
+    }
+
+    /// Throws unless this rank's weights and running statistics are bit for bit rank 0's (compared
+    /// by a checksum of their bits). Collective.
+    func checkWeightsAgree(_ group: ProcessGroup, epoch: Int) throws {
+        var checksum: UInt64 = 0
+        for buffer in [model.store.values, model.store.buffers] {
+            for i in 0..<buffer.count {
+                checksum = (checksum &* 0x100_0000_01B3) ^ UInt64(buffer.pointer[i].bitPattern)
+            }
+        }
+        var rankZero = checksum
+        group.broadcast(&rankZero)
+        guard rankZero == checksum else {
+            throw TrainingError("at the end of epoch \(epoch + 1) the weights of \(group.description) differ from rank "
+                + "0's, so the processes no longer train one model; \(progress.keptCheckpoint(in: folder)). Check that "
+                + "every rank runs the same simba build on the same data")
+        }
     }
 }
