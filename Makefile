@@ -10,7 +10,7 @@ SIMBA := .build/release/simba
 # avx512 forces a lower one; `simba info` prints the level and why). Compiling the rest for this CPU
 # too (the former host-flags build) was not measurably faster: docs/performance.md, "One binary".
 
-.PHONY: deps setup build check-levels run test fuzz bench bench-kernels forecast-table fashion-mnist train-fashion-mnist real-world-check clean
+.PHONY: deps setup build check-levels run test lint format fuzz bench bench-kernels forecast-table fashion-mnist train-fashion-mnist real-world-check clean
 
 # Installs the Debian packages that are missing (nothing when all are there).
 deps:
@@ -37,6 +37,20 @@ check-levels: build
 SANITIZE_FLAGS := $(if $(SANITIZE),--sanitize=$(SANITIZE) --scratch-path .build-$(SANITIZE))
 test: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt swift test $(SANITIZE_FLAGS)
+
+# The sources as swift-format lays them out (.swift-format: 4-space indents, lines of at most 120
+# columns, the rules this code follows); `make format` rewrites them so, `make lint` (in CI) fails on
+# any difference. The folders of each CPU level link to the shared kernel sources and tests, read once.
+LEVEL_LINKS := $(foreach level,Baseline AVX2 AVX512,Sources/SimbaKernels$(level)/ Tests/SimbaKernels$(level)Tests/)
+SWIFT_SOURCES := Package.swift $(filter-out $(LEVEL_LINKS),$(wildcard Sources/*/ Tests/*/)) Fuzz/Package.swift Fuzz/Sources
+
+lint:
+	swift format lint --strict --parallel --recursive $(SWIFT_SOURCES)
+	@long=$$(grep -rn --include='*.swift' '.\{121,\}' $(SWIFT_SOURCES)); \
+	if [ -n "$$long" ]; then echo "$$long"; echo "lines over 120 columns (above): wrap them"; exit 1; fi
+
+format:
+	swift format format --in-place --parallel --recursive $(SWIFT_SOURCES)
 
 # libFuzzer over the readers of outside input (the package in Fuzz/, built with AddressSanitizer
 # into .build-fuzz), FUZZ_SECONDS each, one after another; stops at the first finding, whose input

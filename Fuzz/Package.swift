@@ -23,7 +23,7 @@ let package = Package(
         fuzzTarget("FuzzConfig", ["SimbaTraining"]),
         fuzzTarget("FuzzSafetensors", ["SimbaSafetensors"]),
         fuzzTarget("FuzzPNG", ["SimbaData"]),
-        fuzzTarget("FuzzJPEG", ["SimbaData"]),
+        fuzzTarget("FuzzJPEG", ["SimbaData"])
     ],
     swiftLanguageModes: [.v5]
 )

@@ -15,7 +15,10 @@ public enum KernelBenchmark {
     static let batch = 8, tokens = 3136, dModel = 64, dInner = 128, dState = 64
 
     public static func run(repeats: Int) {
-        print("Median of \(repeats) runs after one warm-up; SiMBA-S stage 1: batch \(batch), \(tokens) tokens, d_model \(dModel)")
+        print(
+            "Median of \(repeats) runs after one warm-up; SiMBA-S stage 1: batch \(batch), \(tokens) tokens, d_model "
+                + "\(dModel)"
+        )
         sgemm(repeats: repeats)
         selectiveScan(repeats: repeats)
         layer("EinFFT layer (C 64)", repeats: repeats) { store in
@@ -45,10 +48,15 @@ public enum KernelBenchmark {
         for i in 0..<a.count { a[i] = -Float(i % dState + 1) }
         let bc = random(rows * 2 * dState, seed: 3), d = random(dInner, seed: 4)
         let y = FloatBuffer(count: rows * dInner)
-        let saved = FloatBuffer(count: Kernels.current.selectiveScan.savedStateCount(batch: batch, length: tokens, dInner: dInner, dState: dState, chunk: chunk))
-        let scratch = FloatBuffer(count: Kernels.current.selectiveScan.backwardScratchCount(batch: batch, length: tokens, dInner: dInner, dState: dState, chunk: chunk))
+        let saved = FloatBuffer(
+            count: Kernels.current.selectiveScan.savedStateCount(
+                batch: batch, length: tokens, dInner: dInner, dState: dState, chunk: chunk))
+        let scratch = FloatBuffer(
+            count: Kernels.current.selectiveScan.backwardScratchCount(
+                batch: batch, length: tokens, dInner: dInner, dState: dState, chunk: chunk))
         let dX = FloatBuffer(count: rows * dInner), dDelta = FloatBuffer(count: rows * dInner)
-        let dA = FloatBuffer(count: dInner * dState), dBC = FloatBuffer(count: rows * 2 * dState), dD = FloatBuffer(count: dInner)
+        let dA = FloatBuffer(count: dInner * dState), dBC = FloatBuffer(count: rows * 2 * dState),
+            dD = FloatBuffer(count: dInner)
         let forward = time(repeats: repeats) {
             Kernels.current.selectiveScan.forward(
                 y: y.pointer, savedStates: saved.pointer, x: x.pointer, delta: delta.pointer, a: a.pointer,
@@ -63,10 +71,18 @@ public enum KernelBenchmark {
                 bcStride: 2 * dState, batch: batch, length: tokens, dInner: dInner, dState: dState, chunk: chunk)
         }
         let elements = Double(rows * dInner * dState)
-        print(String(format: "selective scan forward  (dInner %d, dState %d)  %8.2f ms  %7.0f M elements/s", dInner, dState, forward * 1e3, elements / forward * 1e-6))
-        print(String(format: "selective scan backward (dInner %d, dState %d)  %8.2f ms  %7.0f M elements/s", dInner, dState, backward * 1e3, elements / backward * 1e-6))
-        print(String(format: "  scan memory: saved states %.1f MB, backward scratch %.1f MB (all states would be %.0f MB)",
-                     Double(saved.count) * 4e-6, Double(scratch.count) * 4e-6, elements * 4e-6))
+        print(
+            String(
+                format: "selective scan forward  (dInner %d, dState %d)  %8.2f ms  %7.0f M elements/s", dInner, dState,
+                forward * 1e3, elements / forward * 1e-6))
+        print(
+            String(
+                format: "selective scan backward (dInner %d, dState %d)  %8.2f ms  %7.0f M elements/s", dInner, dState,
+                backward * 1e3, elements / backward * 1e-6))
+        print(
+            String(
+                format: "  scan memory: saved states %.1f MB, backward scratch %.1f MB (all states would be %.0f MB)",
+                Double(saved.count) * 4e-6, Double(scratch.count) * 4e-6, elements * 4e-6))
     }
 
     /// One layer's forward and backward on random input at stage-1 sizes.
@@ -98,7 +114,10 @@ public enum KernelBenchmark {
                     a: a.pointer, lda: k, b: b.pointer, ldb: n, beta: 0, c: c.pointer, ldc: n)
             }
             let gflops = 2 * Double(m) * Double(n) * Double(k) / seconds * 1e-9
-            print(String(format: "sgemm %5d×%4d×%4d (simba BLAS wrapper)   %8.2f ms  %7.1f GFLOP/s", m, n, k, seconds * 1e3, gflops))
+            print(
+                String(
+                    format: "sgemm %5d×%4d×%4d (simba BLAS wrapper)   %8.2f ms  %7.1f GFLOP/s", m, n, k, seconds * 1e3,
+                    gflops))
         }
     }
 }

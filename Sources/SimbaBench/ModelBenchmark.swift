@@ -11,7 +11,7 @@ public enum ModelBenchmark {
     /// Case names, shared with scripts/reference/bench_reference.py and scripts/tools/bench.py.
     public static let cases = [
         "sgemm", "cores", "train-einfft-64", "train-mlp-64", "train-einfft-128", "token-linearity", "infer-einfft-224",
-        "etth1-epoch", "memory-einfft-224",
+        "etth1-epoch", "memory-einfft-224"
     ]
 
     /// One measured case: the median of `samples` (after `warmup` untimed runs) in `unit`.
@@ -32,21 +32,27 @@ public enum ModelBenchmark {
             var fields = [
                 "\"case\": \"\(name)\"", "\"impl\": \"simba\"", "\"unit\": \"\(unit)\"", "\"value\": \(value)",
                 "\"samples\": [\(samples.map { String($0) }.joined(separator: ", "))]", "\"warmup\": \(warmup)",
-                "\"threads\": \(Parallel.workers)", "\"blas_kernels\": \"\(BLAS.coreName)\"",
+                "\"threads\": \(Parallel.workers)", "\"blas_kernels\": \"\(BLAS.coreName)\""
             ]
             if let matmulGFLOPs { fields.append("\"matmul_gflops\": \(matmulGFLOPs)") }
             if let matmulShare { fields.append("\"matmul_share\": \(matmulShare)") }
-            if let fmaGFLOPs { fields += ["\"fma_gflops_one\": \(fmaGFLOPs.one)", "\"fma_gflops_all\": \(fmaGFLOPs.all)"] }
+            if let fmaGFLOPs {
+                fields += ["\"fma_gflops_one\": \(fmaGFLOPs.one)", "\"fma_gflops_all\": \(fmaGFLOPs.all)"]
+            }
             return "{" + fields.joined(separator: ", ") + "}"
         }
 
         public var text: String {
-            var line = name.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: " %10.3f ", value) + unit
+            var line =
+                name.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: " %10.3f ", value) + unit
             if let matmulGFLOPs, let matmulShare {
-                line += String(format: "   matrix products %.1f GFLOP/s, %.0f%% of the time", matmulGFLOPs, 100 * matmulShare)
+                line += String(
+                    format: "   matrix products %.1f GFLOP/s, %.0f%% of the time", matmulGFLOPs, 100 * matmulShare)
             }
             if let fmaGFLOPs {
-                line += String(format: "   fused multiply-adds %.1f GFLOP/s on one thread, %.1f on %d", fmaGFLOPs.one, fmaGFLOPs.all, Parallel.workers)
+                line += String(
+                    format: "   fused multiply-adds %.1f GFLOP/s on one thread, %.1f on %d", fmaGFLOPs.one,
+                    fmaGFLOPs.all, Parallel.workers)
             }
             return line
         }
@@ -57,9 +63,12 @@ public enum ModelBenchmark {
         switch name {
         case "sgemm": return sgemm(repeats: repeats, warmup: warmup)
         case "cores": return CoreProbe.run(repeats: repeats, warmup: warmup)
-        case "train-einfft-64": return visionTraining(name, mixer: .einfft, size: 64, batch: 16, repeats: repeats, warmup: warmup)
-        case "train-mlp-64": return visionTraining(name, mixer: .mlp, size: 64, batch: 16, repeats: repeats, warmup: warmup)
-        case "train-einfft-128": return visionTraining(name, mixer: .einfft, size: 128, batch: 16, repeats: repeats, warmup: warmup)
+        case "train-einfft-64":
+            return visionTraining(name, mixer: .einfft, size: 64, batch: 16, repeats: repeats, warmup: warmup)
+        case "train-mlp-64":
+            return visionTraining(name, mixer: .mlp, size: 64, batch: 16, repeats: repeats, warmup: warmup)
+        case "train-einfft-128":
+            return visionTraining(name, mixer: .einfft, size: 128, batch: 16, repeats: repeats, warmup: warmup)
         case "token-linearity": return tokenLinearity(name, repeats: repeats, warmup: warmup)
         case "infer-einfft-224": return visionInference(name, size: 224, batch: 8, repeats: repeats, warmup: warmup)
         case "etth1-epoch": return try forecastEpoch(name, configFile: configFile, repeats: repeats, warmup: warmup)
@@ -91,14 +100,17 @@ public enum ModelBenchmark {
     /// sgemm 1024³ through simba's BLAS wrapper: the machine's matrix-product speed in this run.
     static func sgemm(repeats: Int, warmup: Int) -> Result {
         let n = 1024
-        let a = KernelBenchmark.random(n * n, seed: 1), b = KernelBenchmark.random(n * n, seed: 2), c = FloatBuffer(count: n * n)
+        let a = KernelBenchmark.random(n * n, seed: 1), b = KernelBenchmark.random(n * n, seed: 2),
+            c = FloatBuffer(count: n * n)
         let seconds = samples(repeats: max(repeats, 5), warmup: max(warmup, 1)) {
-            BLAS.gemm(transposeA: false, transposeB: false, m: n, n: n, k: n, a: a.pointer, lda: n,
-                      b: b.pointer, ldb: n, beta: 0, c: c.pointer, ldc: n)
+            BLAS.gemm(
+                transposeA: false, transposeB: false, m: n, n: n, k: n, a: a.pointer, lda: n,
+                b: b.pointer, ldb: n, beta: 0, c: c.pointer, ldc: n)
         }
         let flops = 2 * pow(Double(n), 3)
-        return Result(name: "sgemm", unit: "GFLOP/s", value: flops / median(seconds) * 1e-9,
-                      samples: seconds.map { flops / $0 * 1e-9 }, warmup: max(warmup, 1))
+        return Result(
+            name: "sgemm", unit: "GFLOP/s", value: flops / median(seconds) * 1e-9,
+            samples: seconds.map { flops / $0 * 1e-9 }, warmup: max(warmup, 1))
     }
 
     /// SiMBA-S (token labelling on, 1000 classes, no drop path) at `size`×`size`.
@@ -118,16 +130,19 @@ public enum ModelBenchmark {
 
     /// One training step as `simba train` takes it: forward, label-smoothed (0.1) cross-entropy,
     /// backward, AdamW (lr 1e-3, weight decay 0.05). Images/s.
-    static func visionTraining(_ name: String, mixer: ChannelMixerKind, size: Int, batch: Int, repeats: Int, warmup: Int) -> Result {
+    static func visionTraining(
+        _ name: String, mixer: ChannelMixerKind, size: Int, batch: Int, repeats: Int, warmup: Int
+    ) -> Result {
         let step = trainingStep(mixer: mixer, size: size, batch: batch)
         for _ in 0..<warmup { step() }
         BLAS.meter = GemmMeter()
         let seconds = samples(repeats: repeats, warmup: 0, step)
         let meter = BLAS.meter!
         BLAS.meter = nil
-        return Result(name: name, unit: "images/s", value: Double(batch) / median(seconds),
-                      samples: seconds.map { Double(batch) / $0 }, warmup: warmup,
-                      matmulGFLOPs: meter.gflopsPerSecond, matmulShare: meter.seconds / seconds.reduce(0, +))
+        return Result(
+            name: name, unit: "images/s", value: Double(batch) / median(seconds),
+            samples: seconds.map { Double(batch) / $0 }, warmup: warmup,
+            matmulGFLOPs: meter.gflopsPerSecond, matmulShare: meter.seconds / seconds.reduce(0, +))
     }
 
     /// Seconds of a train-einfft-128 step over a train-einfft-64 step (4× the tokens), both models in
@@ -155,15 +170,19 @@ public enum ModelBenchmark {
         let targets = FloatBuffer(count: batch * classes), probabilities = FloatBuffer(count: batch * classes)
         let dLogits = FloatBuffer(count: batch * classes)
         labels.withUnsafeBufferPointer {
-            Kernels.current.crossEntropy.smoothedOneHot(targets: targets.pointer, labels: $0.baseAddress!, batch: batch, classes: classes, smoothing: 0.1)
+            Kernels.current.crossEntropy.smoothedOneHot(
+                targets: targets.pointer, labels: $0.baseAddress!, batch: batch, classes: classes, smoothing: 0.1)
         }
         let step = {
             model.store.zeroGradients()
             let logits = model.forward(images.pointer, batch: batch)
-            _ = Kernels.current.crossEntropy.forward(probabilities: probabilities.pointer, logits: logits, targets: targets.pointer, batch: batch, classes: classes)
+            _ = Kernels.current.crossEntropy.forward(
+                probabilities: probabilities.pointer, logits: logits, targets: targets.pointer, batch: batch,
+                classes: classes)
             dLogits.pointer.update(repeating: 0, count: batch * classes)
-            Kernels.current.crossEntropy.backward(dLogits: dLogits.pointer, probabilities: probabilities.pointer, targets: targets.pointer,
-                                  batch: batch, classes: classes, dLoss: 1)
+            Kernels.current.crossEntropy.backward(
+                dLogits: dLogits.pointer, probabilities: probabilities.pointer, targets: targets.pointer,
+                batch: batch, classes: classes, dLoss: 1)
             model.backward(dLogits.pointer, batch: batch)
             optimizer.step(store: model.store, learningRate: 1e-3)
         }
@@ -177,8 +196,9 @@ public enum ModelBenchmark {
         model.training = false
         let (images, _) = randomBatch(size: size, batch: batch, classes: config.numClasses)
         let seconds = samples(repeats: repeats, warmup: warmup) { _ = model.forward(images.pointer, batch: batch) }
-        return Result(name: name, unit: "images/s", value: Double(batch) / median(seconds),
-                      samples: seconds.map { Double(batch) / $0 }, warmup: warmup)
+        return Result(
+            name: name, unit: "images/s", value: Double(batch) / median(seconds),
+            samples: seconds.map { Double(batch) / $0 }, warmup: warmup)
     }
 
     /// Epochs of the shipped ETTh1 96→96 config as `simba train` runs them (training pass,
@@ -193,8 +213,9 @@ public enum ModelBenchmark {
         let data = try ForecastData(path: config.path("data.path"), options: ForecastJob.dataOptions(config))
         let settings = try ForecastJob.settings(config, variates: data.inputColumns)
         let run = try RunFolder.open(path: folder, resume: false)
-        let trainer = try ForecastTrainer(settings: settings, data: data, run: run, log: RunLog(console: false),
-                                          metadata: ["format": "pt"], resume: false)
+        let trainer = try ForecastTrainer(
+            settings: settings, data: data, run: run, log: RunLog(console: false),
+            metadata: ["format": "pt"], resume: false)
         let seconds = try samples(repeats: repeats, warmup: warmup) { try trainer.trainEpoch() }
         return Result(name: name, unit: "seconds", value: median(seconds), samples: seconds, warmup: warmup)
     }

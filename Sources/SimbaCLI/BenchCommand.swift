@@ -34,31 +34,39 @@ enum BenchCommand {
 
         """
 
-    static let command = Command(name: "bench", valued: ["repeats", "warmup", "case", "config"], flags: ["json"],
-                                 words: ["kernels", "model"], help: { help }, run: run)
+    static let command = Command(
+        name: "bench", valued: ["repeats", "warmup", "case", "config"], flags: ["json"],
+        words: ["kernels", "model"], help: { help }, run: run)
 
     static func run(_ options: Options) throws {
         switch options.word {
         case "kernels":
             let repeats = try options.int("repeats", in: 1...1000) ?? 5
-            print("OpenBLAS kernels: \(BLAS.coreName) (\(BLASKernelSelection.origin)), BLAS threads \(BLAS.threads), "
-                  + "parallel loop workers \(Parallel.workers)")
+            print(
+                "OpenBLAS kernels: \(BLAS.coreName) (\(BLASKernelSelection.origin)), BLAS threads \(BLAS.threads), "
+                    + "parallel loop workers \(Parallel.workers)")
             KernelBenchmark.run(repeats: repeats)
         case "model":
-            let names = options.allValues("case").isEmpty
+            let names =
+                options.allValues("case").isEmpty
                 ? ModelBenchmark.cases.filter { $0 != "memory-einfft-224" } : options.allValues("case")
             if let unknown = names.first(where: { !ModelBenchmark.cases.contains($0) }) {
-                throw UsageError("unknown benchmark case '\(unknown)'; the cases are "
-                                 + ModelBenchmark.cases.joined(separator: ", "))
+                throw UsageError(
+                    "unknown benchmark case '\(unknown)'; the cases are "
+                        + ModelBenchmark.cases.joined(separator: ", "))
             }
             let repeats = try options.int("repeats", in: 1...1000) ?? 3
             let warmup = try options.int("warmup", in: 0...1000) ?? 1
             let configFile = options.value("config") ?? "configs/etth1-96.yaml"
             if !options.has("json") {
-                print("OpenBLAS kernels: \(BLAS.coreName), threads \(Parallel.workers); median of \(repeats) after \(warmup) warm-up")
+                print(
+                    "OpenBLAS kernels: \(BLAS.coreName), threads \(Parallel.workers); median of \(repeats) after "
+                        + "\(warmup) warm-up"
+                )
             }
             for name in names {
-                let result = try ModelBenchmark.run(name: name, repeats: repeats, warmup: warmup, configFile: configFile)
+                let result = try ModelBenchmark.run(
+                    name: name, repeats: repeats, warmup: warmup, configFile: configFile)
                 print(options.has("json") ? result.json : result.text)
                 fflush(stdout)
             }

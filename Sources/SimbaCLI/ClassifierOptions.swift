@@ -70,14 +70,17 @@ enum ClassifierOptions {
                 throw UsageError("give either --checkpoint or --model with --weights, not both")
             }
             if let option = InfoCommand.modelOption(options) {
-                throw UsageError("--\(option) changes the model of --model with --weights; a --checkpoint holds "
-                                 + "its own model, so drop --\(option)")
+                throw UsageError(
+                    "--\(option) changes the model of --model with --weights; a --checkpoint holds "
+                        + "its own model, so drop --\(option)")
             }
             var isFolder: ObjCBool = false
             let folder = FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
             let file = folder ? path + "/best.safetensors" : path
             // The run folder's name says more than "best".
-            let name = folder ? URL(fileURLWithPath: path).lastPathComponent
+            let name =
+                folder
+                ? URL(fileURLWithPath: path).lastPathComponent
                 : URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
             return .checkpoint(file: file, name: name)
         } else if let variant = options.value("model"), let weights = options.value("weights") {
@@ -94,8 +97,10 @@ enum ClassifierOptions {
     /// --num-classes, --no-token-label) names, built for batches of up to `maxBatch` images at
     /// `imageSize` (for --model; a checkpoint has its own), and the name to report it by (a run
     /// folder's name, the checkpoint file's stem, or the variant). `command` names the command in messages.
-    static func load(_ options: Options, command: String, imageSize: Int?,
-                     maxBatch: Int) throws -> (checkpoint: VisionCheckpoint, name: String) {
+    static func load(
+        _ options: Options, command: String, imageSize: Int?,
+        maxBatch: Int
+    ) throws -> (checkpoint: VisionCheckpoint, name: String) {
         switch try source(options, command: command, imageSize: imageSize) {
         case let .checkpoint(file, name):
             return (try VisionCheckpoint.fromCheckpoint(path: file, maxBatch: maxBatch), name)
@@ -106,10 +111,11 @@ enum ClassifierOptions {
 
     /// "resize shorter side to 230 (bicubic), center crop 224, mean 0.485,0.456,0.406, std …".
     static func describe(_ transform: EvalTransform) -> String {
-        String(format: "resize shorter side to %d (%@), center crop %d, mean %@, std %@", transform.resizeSize,
-               transform.interpolation.rawValue, transform.size,
-               transform.normalization.mean.map { String($0) }.joined(separator: ","),
-               transform.normalization.std.map { String($0) }.joined(separator: ","))
+        String(
+            format: "resize shorter side to %d (%@), center crop %d, mean %@, std %@", transform.resizeSize,
+            transform.interpolation.rawValue, transform.size,
+            transform.normalization.mean.map { String($0) }.joined(separator: ","),
+            transform.normalization.std.map { String($0) }.joined(separator: ","))
     }
 
     /// `body`'s result; a PreprocessingError becomes a UsageError naming the option (--img-size,

@@ -23,18 +23,23 @@ struct EvalClasses: CustomStringConvertible {
         if options.value("class-map") != nil && imageNet {
             throw UsageError("give either --class-map or --imagenet-classes, not both")
         }
-        let map = try options.value("class-map").map { try ClassIndex.read($0, outputs: count) }
+        let map =
+            try options.value("class-map").map { try ClassIndex.read($0, outputs: count) }
             ?? (imageNet ? try ClassIndex.imageNet1k(outputs: count) : nil)
         let folders = "\(folder.classNames.count) class folders (sorted \(folder.classOrder))"
         if let names = classNames {
-            let own = try VisionEvaluation.defaultOutputs(classNames: names, classes: count, model: model,
-                                                          folder: folder)
+            let own = try VisionEvaluation.defaultOutputs(
+                classNames: names, classes: count, model: model,
+                folder: folder)
             if let map {
                 let mapped = try map.outputs(for: folder, mapName: map.rule)
                 if let i = mapped.indices.first(where: { mapped[$0] != own[$0] }) {
-                    throw CheckpointError(path: model, problem: "\(map.rule) gives the class folder "
-                        + "\(quoted(folder.classNames[i])) output \(mapped[i]), but the checkpoint was trained with "
-                        + "it as output \(own[i]); drop the map (the checkpoint's class names decide)")
+                    throw CheckpointError(
+                        path: model,
+                        problem: "\(map.rule) gives the class folder "
+                            + "\(quoted(folder.classNames[i])) output \(mapped[i]), but the checkpoint was trained "
+                            + "with "
+                            + "it as output \(own[i]); drop the map (the checkpoint's class names decide)")
                 }
             }
             outputs = own

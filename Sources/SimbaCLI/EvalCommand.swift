@@ -54,8 +54,10 @@ enum EvalCommand {
 
     static let command = Command(
         name: "eval",
-        valued: ["checkpoint", "model", "weights", "data", "split", "img-size", "crop-pct", "interpolation", "mean",
-                 "std", "batch-size", "workers", "predictions", "json", "channel-mixer", "num-classes", "class-map"],
+        valued: [
+            "checkpoint", "model", "weights", "data", "split", "img-size", "crop-pct", "interpolation", "mean",
+            "std", "batch-size", "workers", "predictions", "json", "channel-mixer", "num-classes", "class-map"
+        ],
         flags: ["no-token-label", "strict", "imagenet-classes"], help: { help }, run: run)
 
     /// The largest --batch-size of `simba eval` and `simba forecast`.
@@ -64,13 +66,18 @@ enum EvalCommand {
     static let maxWorkers = 256
 
     static func run(_ options: Options) throws {
-        guard let root = options.value("data") else { throw UsageError("`simba eval` needs --data ROOT (an image folder); see `simba eval --help`") }
+        guard let root = options.value("data") else {
+            throw UsageError("`simba eval` needs --data ROOT (an image folder); see `simba eval --help`")
+        }
         for name in ["json", "predictions"] {
             guard let file = options.value(name) else { continue }
             let parent = URL(fileURLWithPath: file).deletingLastPathComponent().path
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
-                throw UsageError("--\(name) \(file): the folder \(parent) does not exist; create it first (checked before the evaluation starts)")
+                throw UsageError(
+                    "--\(name) \(file): the folder \(parent) does not exist; create it first (checked before the "
+                        + "evaluation starts)"
+                )
             }
         }
         let batch = try options.int("batch-size", in: 1...maxBatchSize) ?? 64
@@ -84,30 +91,37 @@ enum EvalCommand {
         switch source {
         case let .checkpoint(file, checkpointName):
             checkpoint = try VisionCheckpoint.fromCheckpoint(path: file, maxBatch: batch)
-            classes = try EvalClasses(options, classNames: checkpoint.classNames,
-                                      outputs: checkpoint.model.config.numClasses, model: file, folder: folder)
+            classes = try EvalClasses(
+                options, classNames: checkpoint.classNames,
+                outputs: checkpoint.model.config.numClasses, model: file, folder: folder)
             name = checkpointName
         case let .weights(file, config, variant):
-            classes = try EvalClasses(options, classNames: nil, outputs: config.numClasses, model: file,
-                                      folder: folder)
+            classes = try EvalClasses(
+                options, classNames: nil, outputs: config.numClasses, model: file,
+                folder: folder)
             checkpoint = try VisionCheckpoint.fromWeights(path: file, config: config, maxBatch: batch)
             name = variant
         }
         let transform = try overrides.transform(for: checkpoint)
         let size = transform.size
         let log = RunLog()
-        log.line("simba eval \(name): \(folder.splitPath), \(folder.samples.count) images, "
-                 + "\(folder.classNames.count) class folders; \(ClassifierOptions.describe(transform))")
+        log.line(
+            "simba eval \(name): \(folder.splitPath), \(folder.samples.count) images, "
+                + "\(folder.classNames.count) class folders; \(ClassifierOptions.describe(transform))")
         log.line(classes.description)
         for warning in folder.warnings { log.line("warning: \(warning)") }
-        let result = try VisionEvaluation.run(checkpoint: checkpoint, folder: folder, transform: transform, batchSize: batch,
-                                              workers: workers, log: log, strict: options.has("strict"),
-                                              outputs: classes.outputs)
+        let result = try VisionEvaluation.run(
+            checkpoint: checkpoint, folder: folder, transform: transform, batchSize: batch,
+            workers: workers, log: log, strict: options.has("strict"),
+            outputs: classes.outputs)
         let s = result.scores
         log.line(String(format: " * Acc@1 %.3f (%.3f) Acc@5 %.3f (%.3f)", s.top1, 100 - s.top1, s.top5, 100 - s.top5))
-        let json = String(format: "{\"model\": \"%@\", \"top1\": %.3f, \"top1_err\": %.3f, \"top5\": %.3f, \"top5_err\": %.3f, \"param_count\": %.2f, \"img_size\": %d, \"crop_pct\": %.3f, \"interpolation\": \"%@\"}",
-                          name, s.top1, 100 - s.top1, s.top5, 100 - s.top5, Double(checkpoint.model.store.parameterCount) / 1e6,
-                          size, transform.cropPct, transform.interpolation.rawValue)
+        let json = String(
+            format:
+                "{\"model\": \"%@\", \"top1\": %.3f, \"top1_err\": %.3f, \"top5\": %.3f, \"top5_err\": %.3f, "
+                + "\"param_count\": %.2f, \"img_size\": %d, \"crop_pct\": %.3f, \"interpolation\": \"%@\"}",
+            name, s.top1, 100 - s.top1, s.top5, 100 - s.top5, Double(checkpoint.model.store.parameterCount) / 1e6,
+            size, transform.cropPct, transform.interpolation.rawValue)
         log.line(json)
         if let path = options.value("json") { try AtomicFile.write(Data((json + "\n").utf8), to: path) }
         if let path = options.value("predictions") {

@@ -32,12 +32,14 @@ enum ForecastCommand {
 
         """
 
-    static let command = Command(name: "forecast", valued: ["checkpoint", "data", "split", "out", "batch-size"],
-                                 flags: ["inverse", "future"], help: { help }, run: run)
+    static let command = Command(
+        name: "forecast", valued: ["checkpoint", "data", "split", "out", "batch-size"],
+        flags: ["inverse", "future"], help: { help }, run: run)
 
     static func run(_ options: Options) throws {
         guard let checkpointPath = options.value("checkpoint") else {
-            throw UsageError("`simba forecast` needs --checkpoint RUN_DIR (a folder `simba train` wrote) or a .safetensors file")
+            throw UsageError(
+                "`simba forecast` needs --checkpoint RUN_DIR (a folder `simba train` wrote) or a .safetensors file")
         }
         let splitName = options.value("split") ?? "test"
         guard let split = ForecastSplit(rawValue: splitName) else {
@@ -45,14 +47,17 @@ enum ForecastCommand {
         }
         let batch = try options.int("batch-size", in: 1...EvalCommand.maxBatchSize) ?? 64
         var isFolder: ObjCBool = false
-        let folder = FileManager.default.fileExists(atPath: checkpointPath, isDirectory: &isFolder) && isFolder.boolValue
-        var evaluation = ForecastEvaluationOptions(outputDir: options.value("out") ?? (folder ? checkpointPath + "/forecast" : "forecast"))
+        let folder =
+            FileManager.default.fileExists(atPath: checkpointPath, isDirectory: &isFolder) && isFolder.boolValue
+        var evaluation = ForecastEvaluationOptions(
+            outputDir: options.value("out") ?? (folder ? checkpointPath + "/forecast" : "forecast"))
         evaluation.dataPath = options.value("data")
         evaluation.split = split
         evaluation.inverse = options.has("inverse")
         evaluation.future = options.has("future")
         evaluation.batchSize = batch
-        let checkpoint = try ForecastCheckpoint(path: checkpointPath, maxBatch: batch, workingDirectory: FileManager.default.currentDirectoryPath)
+        let checkpoint = try ForecastCheckpoint(
+            path: checkpointPath, maxBatch: batch, workingDirectory: FileManager.default.currentDirectoryPath)
         try ForecastEvaluation.run(checkpoint: checkpoint, options: evaluation, log: RunLog())
     }
 }

@@ -19,8 +19,9 @@ enum InfoCommand {
 
         """
 
-    static let command = Command(name: "info", valued: ["model", "channel-mixer", "num-classes"],
-                                 flags: ["no-token-label"], help: { help }, run: run)
+    static let command = Command(
+        name: "info", valued: ["model", "channel-mixer", "num-classes"],
+        flags: ["no-token-label"], help: { help }, run: run)
 
     /// The most classes --num-classes accepts.
     static let maxClasses = 100_000
@@ -41,14 +42,20 @@ enum InfoCommand {
         let built = VisionModel(config: config, maxBatch: 1)
         print()
         print(layerTable(built.store))
-        print("\(name) (\(config.channelMixer.rawValue), token label \(config.tokenLabel ? "on" : "off"), \(config.numClasses) classes, \(config.imageSize)×\(config.imageSize)): \(grouped(built.store.parameterCount)) parameters")
+        print(
+            "\(name) (\(config.channelMixer.rawValue), token label \(config.tokenLabel ? "on" : "off"), "
+                + "\(config.numClasses) classes, \(config.imageSize)×\(config.imageSize)): "
+                + "\(grouped(built.store.parameterCount)) parameters"
+        )
     }
 
     /// "Kernels: LEVEL (why)": set by SIMBA_CPU (`forced`), with the levels this CPU runs; else the best
     /// this CPU runs, with the level's flags it has and the flags it lacks for the next level. `supported`
     /// and `missingFlags` describe the CPU (this one unless a test gives another).
-    static func kernelLine(_ level: CPULevel, forced: Bool, supported: [CPULevel] = CPULevel.supported,
-                           missingFlags: (CPULevel) -> [String] = CPULevel.missingFlags(for:)) -> String {
+    static func kernelLine(
+        _ level: CPULevel, forced: Bool, supported: [CPULevel] = CPULevel.supported,
+        missingFlags: (CPULevel) -> [String] = CPULevel.missingFlags(for:)
+    ) -> String {
         if forced {
             return "Kernels: \(level.rawValue) (set by SIMBA_CPU; this CPU runs "
                 + "\(supported.map(\.rawValue).joined(separator: ", ")))"
@@ -57,8 +64,10 @@ enum InfoCommand {
         let has = level.requiredFlags.filter { !missing.contains($0) }
         let next = CPULevel.allCases.first { $0 > level }
         let lacks = missing + (next.map(missingFlags) ?? []).filter { !missing.contains($0) }
-        let why = ["best this CPU runs", has.isEmpty ? nil : "CPU has " + has.joined(separator: " "),
-                   lacks.isEmpty ? nil : "lacks " + lacks.joined(separator: " ")]
+        let why = [
+            "best this CPU runs", has.isEmpty ? nil : "CPU has " + has.joined(separator: " "),
+            lacks.isEmpty ? nil : "lacks " + lacks.joined(separator: " ")
+        ]
         return "Kernels: \(level.rawValue) (\(why.compactMap { $0 }.joined(separator: "; ")))"
     }
 
@@ -73,7 +82,10 @@ enum InfoCommand {
     /// The variant `name` with the command line's changes.
     static func modelConfig(_ name: String, _ options: Options) throws -> VisionConfig {
         guard var config = VisionConfig.variant(name) else {
-            throw UsageError("unknown model '\(name)'\(suggestion(for: name, among: VisionConfig.variantNames)); choose one of \(VisionConfig.variantNames.joined(separator: ", "))")
+            throw UsageError(
+                "unknown model '\(name)'\(suggestion(for: name, among: VisionConfig.variantNames)); choose one of "
+                    + "\(VisionConfig.variantNames.joined(separator: ", "))"
+            )
         }
         if let mixer = options.value("channel-mixer") {
             guard let kind = ChannelMixerKind(rawValue: mixer) else {
@@ -103,10 +115,14 @@ enum InfoCommand {
             }
         }
         let width = max(5, rows.map(\.layer.count).max() ?? 0)
-        var lines = ["layer".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + "parameters".leftPadded(12) + "  tensors"]
+        var lines = [
+            "layer".padding(toLength: width, withPad: " ", startingAt: 0) + "  " + "parameters".leftPadded(12)
+                + "  tensors"
+        ]
         for row in rows {
-            lines.append(row.layer.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                         + grouped(row.parameters).leftPadded(12) + "  " + row.shapes.joined(separator: ", "))
+            lines.append(
+                row.layer.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    + grouped(row.parameters).leftPadded(12) + "  " + row.shapes.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
     }

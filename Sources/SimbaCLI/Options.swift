@@ -41,16 +41,19 @@ struct Options {
             }
             guard argument.hasPrefix("--") else {
                 if argument.hasPrefix("-") && argument.count > 1 {
-                    throw UsageError("\(context) has no option \(quoted(argument)): simba's options start with "
-                                     + "two dashes" + Self.dashHint(argument, among: known) + seeHelp)
+                    throw UsageError(
+                        "\(context) has no option \(quoted(argument)): simba's options start with "
+                            + "two dashes" + Self.dashHint(argument, among: known) + seeHelp)
                 }
                 if command.takesInputs {
                     inputs.append(argument)
                     continue
                 }
                 guard command.words.contains(argument), word == nil else {
-                    throw UsageError(Self.strayWordMessage(argument, command: command, given: word,
-                                                           after: i >= 2 ? arguments[i - 2] : nil) + seeHelp)
+                    throw UsageError(
+                        Self.strayWordMessage(
+                            argument, command: command, given: word,
+                            after: i >= 2 ? arguments[i - 2] : nil) + seeHelp)
                 }
                 word = argument
                 continue
@@ -88,7 +91,9 @@ struct Options {
     func int(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let text = value(name) else { return nil }
         guard let n = Int(text), range.contains(n) else {
-            let bounds = range.upperBound == Int.max ? "of at least \(grouped(range.lowerBound))"
+            let bounds =
+                range.upperBound == Int.max
+                ? "of at least \(grouped(range.lowerBound))"
                 : "from \(grouped(range.lowerBound)) to \(grouped(range.upperBound))"
             throw UsageError("--\(name) of `simba \(command)` takes a whole number \(bounds), not \(quoted(text))")
         }
@@ -128,4 +133,3 @@ struct Options {
             + "starting with --"
     }
 }
-

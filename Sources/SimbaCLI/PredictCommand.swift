@@ -59,8 +59,10 @@ enum PredictCommand {
 
     static let command = Command(
         name: "predict",
-        valued: ["checkpoint", "model", "weights", "class-map", "channel-mixer", "num-classes", "topk", "format",
-                 "out", "logits", "img-size", "crop-pct", "interpolation", "mean", "std", "batch-size", "workers"],
+        valued: [
+            "checkpoint", "model", "weights", "class-map", "channel-mixer", "num-classes", "topk", "format",
+            "out", "logits", "img-size", "crop-pct", "interpolation", "mean", "std", "batch-size", "workers"
+        ],
         flags: ["no-token-label", "strict"], takesInputs: true, help: { help }, run: run)
 
     /// Default classes per image, as timm's inference.py.
@@ -68,8 +70,9 @@ enum PredictCommand {
 
     static func run(_ options: Options) throws {
         guard !options.inputs.isEmpty else {
-            throw UsageError("`simba predict` needs at least one INPUT: an image file, a folder or a list file "
-                             + "(@FILE or FILE.txt); see `simba predict --help`")
+            throw UsageError(
+                "`simba predict` needs at least one INPUT: an image file, a folder or a list file "
+                    + "(@FILE or FILE.txt); see `simba predict --help`")
         }
         let batch = try options.int("batch-size", in: 1...EvalCommand.maxBatchSize) ?? 64
         let workers = try options.int("workers", in: 1...EvalCommand.maxWorkers) ?? 2
@@ -78,18 +81,21 @@ enum PredictCommand {
         let out = try options.value("out").map { try checkedOutput($0, option: "out") }
         let logits = try options.value("logits").map { path -> String in
             guard LogitsFile.format(of: path) != nil else {
-                throw UsageError("--logits \(quoted(path)) must end in .npy or .safetensors (the format it is "
-                                 + "written in)")
+                throw UsageError(
+                    "--logits \(quoted(path)) must end in .npy or .safetensors (the format it is "
+                        + "written in)")
             }
             return try checkedOutput(path, option: "logits")
         }
         if let out, let logits, [logits, LogitsFile.pathsFile(for: logits)].contains(out) {
-            throw UsageError("--out \(quoted(out)) would overwrite what --logits writes (\(quoted(logits)) and "
-                             + "\(quoted(LogitsFile.pathsFile(for: logits)))); choose another name")
+            throw UsageError(
+                "--out \(quoted(out)) would overwrite what --logits writes (\(quoted(logits)) and "
+                    + "\(quoted(LogitsFile.pathsFile(for: logits)))); choose another name")
         }
         if options.value("checkpoint") != nil, options.value("class-map") != nil {
-            throw UsageError("--class-map names the classes of --model with --weights; a --checkpoint holds its "
-                             + "own class names, so drop --class-map")
+            throw UsageError(
+                "--class-map names the classes of --model with --weights; a --checkpoint holds its "
+                    + "own class names, so drop --class-map")
         }
         let overrides = try TransformOverrides(options)
         // A class map is checked against --model's class count before the weights are read (without --model,
@@ -103,12 +109,14 @@ enum PredictCommand {
         let inputs = try ImageInputs(options.inputs)
         for warning in inputs.warnings { progress.line("warning: \(warning)") }
         guard inputs.paths.count <= ImagePrediction.maxImages else {
-            throw UsageError("the inputs list \(grouped(inputs.paths.count)) images, more than the "
-                             + "\(grouped(ImagePrediction.maxImages)) one run takes; predict them in parts")
+            throw UsageError(
+                "the inputs list \(grouped(inputs.paths.count)) images, more than the "
+                    + "\(grouped(ImagePrediction.maxImages)) one run takes; predict them in parts")
         }
-        let (checkpoint, name) = try ClassifierOptions.load(options, command: "predict",
-                                                           imageSize: overrides.imageSize,
-                                                           maxBatch: min(batch, inputs.paths.count))
+        let (checkpoint, name) = try ClassifierOptions.load(
+            options, command: "predict",
+            imageSize: overrides.imageSize,
+            maxBatch: min(batch, inputs.paths.count))
         let classes = checkpoint.model.config.numClasses
         let classNames = checkpoint.classNames ?? mapNames ?? (0..<classes).map(String.init)
         if let topk, topk > classes {
@@ -116,8 +124,9 @@ enum PredictCommand {
         }
         let rows = PredictionRows(format: format, classNames: classNames, k: topk ?? min(defaultTopK, classes))
         let transform = try overrides.transform(for: checkpoint)
-        progress.line("simba predict \(name): \(grouped(inputs.paths.count)) images, \(classes) classes, top \(rows.k) "
-                      + "as \(format.rawValue); \(ClassifierOptions.describe(transform))")
+        progress.line(
+            "simba predict \(name): \(grouped(inputs.paths.count)) images, \(classes) classes, top \(rows.k) "
+                + "as \(format.rawValue); \(ClassifierOptions.describe(transform))")
 
         let file = try out.map { try AtomicFileStream(path: $0) }
         let logitsFile = try logits.map {
@@ -139,9 +148,11 @@ enum PredictCommand {
         try logitsFile?.commit()
         try file?.commit()
         let written = [out, logits, logits.map(LogitsFile.pathsFile)].compactMap { $0 }
-        progress.line(String(format: "predicted %d images in %.1f s (%.1f images/s)", summary.images, summary.seconds,
-                             Double(summary.images) / max(summary.seconds, 1e-9))
-                      + (written.isEmpty ? "" : "; wrote " + written.joined(separator: ", ")))
+        progress.line(
+            String(
+                format: "predicted %d images in %.1f s (%.1f images/s)", summary.images, summary.seconds,
+                Double(summary.images) / max(summary.seconds, 1e-9))
+                + (written.isEmpty ? "" : "; wrote " + written.joined(separator: ", ")))
     }
 
     /// --format, or the format --out's extension names (.csv, .jsonl), or csv for standard output.
@@ -154,8 +165,9 @@ enum PredictCommand {
         }
         guard let out = options.value("out") else { return .csv }
         guard let format = PredictionFormat(rawValue: URL(fileURLWithPath: out).pathExtension.lowercased()) else {
-            throw UsageError("--out \(quoted(out)): cannot tell the format from its extension; name it .csv or "
-                             + ".jsonl, or give --format csv|jsonl")
+            throw UsageError(
+                "--out \(quoted(out)): cannot tell the format from its extension; name it .csv or "
+                    + ".jsonl, or give --format csv|jsonl")
         }
         return format
     }
@@ -165,8 +177,9 @@ enum PredictCommand {
         let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
-            throw UsageError("--\(option) \(quoted(path)): the folder \(quoted(parent)) does not exist; create it "
-                             + "first (checked before the prediction starts)")
+            throw UsageError(
+                "--\(option) \(quoted(path)): the folder \(quoted(parent)) does not exist; create it "
+                    + "first (checked before the prediction starts)")
         }
         if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
             throw UsageError("--\(option) \(quoted(path)) is a folder; give a file name")

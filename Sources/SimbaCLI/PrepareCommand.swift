@@ -19,24 +19,30 @@ enum PrepareCommand {
 
         """
 
-    static let command = Command(name: "prepare", valued: ["out", "from", "per-class", "seed"], flags: [],
-                                 words: ["fashion-mnist", "real-world"], help: { help }, run: run)
+    static let command = Command(
+        name: "prepare", valued: ["out", "from", "per-class", "seed"], flags: [],
+        words: ["fashion-mnist", "real-world"], help: { help }, run: run)
 
     static func run(_ options: Options) throws {
-        guard let out = options.value("out") else { throw UsageError("`simba prepare` needs --out DIR; see `simba prepare --help`") }
+        guard let out = options.value("out") else {
+            throw UsageError("`simba prepare` needs --out DIR; see `simba prepare --help`")
+        }
         switch options.word {
         case "fashion-mnist":
             let counts = try FashionMNIST.convert(from: options.value("from") ?? FashionMNIST.debianFolder, to: out)
             print("wrote \(counts.train) training and \(counts.val) validation images to \(out)/train and \(out)/val")
         case "real-world":
-            guard let from = options.value("from") else { throw UsageError("`simba prepare real-world` needs --from SPLIT_DIR (e.g. DIR/val)") }
+            guard let from = options.value("from") else {
+                throw UsageError("`simba prepare real-world` needs --from SPLIT_DIR (e.g. DIR/val)")
+            }
             let perClass = try options.int("per-class", in: 1...100_000) ?? 20
             let seed = try options.int("seed", in: 1...Int.max) ?? 1
             let count = try RealWorldFolder.make(from: from, to: out, perClass: perClass, seed: UInt64(seed))
             print("wrote \(count) images to \(out)")
         default:
-            throw UsageError("`simba prepare` needs what to prepare: fashion-mnist or real-world; "
-                             + "see `simba prepare --help`")
+            throw UsageError(
+                "`simba prepare` needs what to prepare: fashion-mnist or real-world; "
+                    + "see `simba prepare --help`")
         }
     }
 }

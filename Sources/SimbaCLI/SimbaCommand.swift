@@ -37,14 +37,18 @@ public enum SimbaCommand {
         """
 
     /// Every command, in the order of the usage text.
-    static let commands = [TrainCommand.command, ForecastCommand.command, EvalCommand.command,
-                           PredictCommand.command, PrepareCommand.command, InfoCommand.command, BenchCommand.command]
+    static let commands = [
+        TrainCommand.command, ForecastCommand.command, EvalCommand.command,
+        PredictCommand.command, PrepareCommand.command, InfoCommand.command, BenchCommand.command
+    ]
 
     /// Runs one command; returns the process exit status. `environment` is checked before a command
     /// runs (SIMBA_THREADS must be a whole number from 1 to Parallel.maxWorkers, or unset; SIMBA_CPU a
     /// kernel level this CPU runs, or unset).
-    public static func run(_ arguments: [String],
-                           environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
+    public static func run(
+        _ arguments: [String],
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> Int32 {
         do {
             guard let name = arguments.first else {
                 print(usage, terminator: "")
@@ -90,8 +94,9 @@ public enum SimbaCommand {
     /// The command called `name`; an unknown name is a UsageError with the closest one.
     static func command(_ name: String) throws -> Command {
         guard let command = commands.first(where: { $0.name == name }) else {
-            throw UsageError("unknown command \(quoted(name))\(suggestion(for: name, among: commands.map(\.name)))"
-                             + "\nRun `simba --help` for the list of commands.")
+            throw UsageError(
+                "unknown command \(quoted(name))\(suggestion(for: name, among: commands.map(\.name)))"
+                    + "\nRun `simba --help` for the list of commands.")
         }
         return command
     }
@@ -102,8 +107,9 @@ public enum SimbaCommand {
         case 0: print(usage, terminator: "")
         case 1: print(try command(words[0]).help(), terminator: "")
         default:
-            throw UsageError("`simba help` takes at most one command name, got \(words.count) words; "
-                             + "e.g. `simba help train`")
+            throw UsageError(
+                "`simba help` takes at most one command name, got \(words.count) words; "
+                    + "e.g. `simba help train`")
         }
     }
 }

@@ -59,7 +59,8 @@ enum TrainCommand {
         whole run (evaluation included); each epoch's line gives training and evaluation times apart.
 
         Environment: SIMBA_THREADS sets the parallel loop workers (a whole number from 1 to \(Parallel.maxWorkers);
-        default the machine's active cores, divided by the ranks on the machine under mpirun; any other value stops the command with an error naming it);
+        default the machine's active cores, divided by the ranks on the machine under mpirun; any other value stops the
+        command with an error naming it);
         SIMBA_CPU the kernel level (see `simba --help`).
 
         Config keys (forecasting):
@@ -83,16 +84,19 @@ enum TrainCommand {
         let resume = options.value("resume")
         if let resume {
             guard options.allValues("search").isEmpty else {
-                throw UsageError("--resume continues a run or a search as its folder's config.yaml says; it cannot "
-                                 + "be combined with --search")
+                throw UsageError(
+                    "--resume continues a run or a search as its folder's config.yaml says; it cannot "
+                        + "be combined with --search")
             }
             config = try resumedConfig(resume, options: options, cwd: cwd)
         } else {
             guard let file = options.value("config") else {
-                throw UsageError("`simba train` needs --config FILE.yaml (or --resume RUN_DIR); see `simba train --help`")
+                throw UsageError(
+                    "`simba train` needs --config FILE.yaml (or --resume RUN_DIR); see `simba train --help`")
             }
             guard !options.has("allow-config-change") else {
-                throw UsageError("--allow-config-change applies to --resume RUN_DIR; a new run takes its config as given")
+                throw UsageError(
+                    "--allow-config-change applies to --resume RUN_DIR; a new run takes its config as given")
             }
             var overrides = options.allValues("set")
             if let out = options.value("out") { overrides.append("output.dir=\(out)") }
@@ -102,8 +106,9 @@ enum TrainCommand {
             if !searches.isEmpty && schema.schema.key("search") == nil {
                 throw UsageError("--search trains forecasters only; \(file) asks for another task")
             }
-            config = try Config(schema: schema.schema, configFile: file, overrides: overrides, searches: searches,
-                                workingDirectory: cwd)
+            config = try Config(
+                schema: schema.schema, configFile: file, overrides: overrides, searches: searches,
+                workingDirectory: cwd)
         }
         let writer = (group?.rank ?? 0) == 0
         if writer { for note in config.notes { FileHandle.standardError.write(Data("simba: note: \(note)\n".utf8)) } }
@@ -112,24 +117,29 @@ enum TrainCommand {
         let parallel = try options.int("search-parallel", in: 1...Parallel.maxWorkers)
         if SearchJob.isSearch(config) {
             if let group, group.size > 1 {
-                throw UsageError("a search runs its trials itself (one at a time, or as child processes with "
-                                 + "--search-parallel); start it without mpirun")
+                throw UsageError(
+                    "a search runs its trials itself (one at a time, or as child processes with "
+                        + "--search-parallel); start it without mpirun")
             }
-            _ = try SearchJob.run(config: config, resume: resume != nil, parallel: parallel, log: log,
-                                  version: SimbaCommand.version)
+            _ = try SearchJob.run(
+                config: config, resume: resume != nil, parallel: parallel, log: log,
+                version: SimbaCommand.version)
             return
         }
         if parallel != nil {
-            throw UsageError("--search-parallel sets how many trials of a search run at once; this run is no search "
-                             + "(give --search KEY=V1,V2 or a `search:` map in the config)")
+            throw UsageError(
+                "--search-parallel sets how many trials of a search run at once; this run is no search "
+                    + "(give --search KEY=V1,V2 or a `search:` map in the config)")
         }
         switch config.string("task") {
         case "classify":
-            try VisionJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version,
-                                group: group)
+            try VisionJob.train(
+                config: config, resume: resume != nil, log: log, version: SimbaCommand.version,
+                group: group)
         default:
-            _ = try ForecastJob.train(config: config, resume: resume != nil, log: log, version: SimbaCommand.version,
-                                      group: group)
+            _ = try ForecastJob.train(
+                config: config, resume: resume != nil, log: log, version: SimbaCommand.version,
+                group: group)
         }
     }
 
@@ -139,45 +149,54 @@ enum TrainCommand {
     /// a CheckpointError naming each key, unless allowed. Prints each accepted change as a note.
     static func resumedConfig(_ resume: String, options: Options, cwd: String) throws -> Config {
         guard options.value("config") == nil, options.value("out") == nil else {
-            throw UsageError("--resume continues the run in its folder with its config.yaml; it cannot be "
-                             + "combined with --config or --out")
+            throw UsageError(
+                "--resume continues the run in its folder with its config.yaml; it cannot be "
+                    + "combined with --config or --out")
         }
         let file = resume + "/config.yaml"
         guard FileManager.default.fileExists(atPath: file) else {
-            throw UsageError("\(resume) is not a run folder (no config.yaml); pass the folder a `simba train` run wrote")
+            throw UsageError(
+                "\(resume) is not a run folder (no config.yaml); pass the folder a `simba train` run wrote")
         }
         let schema = try schema(configFile: file, overrides: [], cwd: cwd)
-        let overrides = options.allValues("set")
+        let overrides =
+            options.allValues("set")
             + (try TrainShorthands.overrides(options, schema: schema.schema, task: schema.task))
         let allowed = ResumeChanges.changeable(schema.schema)
         if !options.has("allow-config-change") {
             for override in overrides {
-                let key = override.split(separator: "=", maxSplits: 1).first
+                let key =
+                    override.split(separator: "=", maxSplits: 1).first
                     .map { $0.trimmingCharacters(in: .whitespaces) } ?? override
                 guard allowed.contains(key) || schema.schema.key(key) == nil else {
-                    throw UsageError("\(key) cannot change on --resume: it would change what the run's remaining "
-                        + "epochs compute, so the run would no longer continue as it began; a resume may "
-                        + "change \(allowed.joined(separator: ", ")) (or pass --allow-config-change)")
+                    throw UsageError(
+                        "\(key) cannot change on --resume: it would change what the run's remaining "
+                            + "epochs compute, so the run would no longer continue as it began; a resume may "
+                            + "change \(allowed.joined(separator: ", ")) (or pass --allow-config-change)")
                 }
             }
         }
-        let config = try Config(schema: schema.schema, configFile: file,
-                                overrides: overrides + ["output.dir=\(resume)"], workingDirectory: cwd)
+        let config = try Config(
+            schema: schema.schema, configFile: file,
+            overrides: overrides + ["output.dir=\(resume)"], workingDirectory: cwd)
         if SearchJob.isSearch(config) {
             // Each trial resumes its own run as it began.
             guard overrides.isEmpty, !options.has("allow-config-change") else {
-                throw UsageError("\(resume) holds a search, which resumes as its config.yaml says: drop --set, "
-                                 + "the shorthands and --allow-config-change")
+                throw UsageError(
+                    "\(resume) holds a search, which resumes as its config.yaml says: drop --set, "
+                        + "the shorthands and --allow-config-change")
             }
             return config
         }
         let changes = try ResumeChanges.differences(config, weights: resume + "/last.safetensors")
         if !changes.others.isEmpty && !options.has("allow-config-change") {
-            throw CheckpointError(path: file, problem: "differs from the config the run's checkpoint was "
-                + "trained with: "
-                + changes.others.prefix(8).joined(separator: ", ")
-                + (changes.others.count > 8 ? ", … and \(changes.others.count - 8) more" : "")
-                + "; restore those values, or resume with --allow-config-change to train on with them")
+            throw CheckpointError(
+                path: file,
+                problem: "differs from the config the run's checkpoint was "
+                    + "trained with: "
+                    + changes.others.prefix(8).joined(separator: ", ")
+                    + (changes.others.count > 8 ? ", … and \(changes.others.count - 8) more" : "")
+                    + "; restore those values, or resume with --allow-config-change to train on with them")
         }
         for change in changes.changeable + changes.others {
             FileHandle.standardError.write(Data("simba: note: resuming with \(change)\n".utf8))
@@ -187,7 +206,8 @@ enum TrainCommand {
 
     /// The config's `task` (forecast unless it says classify) and its schema.
     static func schema(configFile: String, overrides: [String], cwd: String) throws
-        -> (task: String, schema: ConfigSchema) {
+        -> (task: String, schema: ConfigSchema)
+    {
         let task = ConfigSchema.task(configFile: configFile, overrides: overrides, workingDirectory: cwd)
         guard let schema = ConfigSchema.forTask(task) else {
             throw UsageError("\(configFile): task \(quoted(task)) is not one of forecast, classify")

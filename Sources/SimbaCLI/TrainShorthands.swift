@@ -9,7 +9,7 @@ enum TrainShorthands {
     /// `VisionSettings.keys`; `data.workers` is a classification key only.
     static let options: [(option: String, key: String)] = [
         ("epochs", "optimization.epochs"), ("lr", "optimization.lr"), ("batch-size", "optimization.batch_size"),
-        ("seed", "optimization.seed"), ("workers", "data.workers"),
+        ("seed", "optimization.seed"), ("workers", "data.workers")
     ]
 
     /// The help lines of the shorthands.
@@ -25,14 +25,16 @@ enum TrainShorthands {
     /// a shorthand whose key the task lacks, or one given together with `--set` of its key, is a
     /// UsageError. The values are checked later, with every other override, by `Config`.
     static func overrides(_ options: Options, schema: ConfigSchema, task: String) throws -> [String] {
-        let setKeys = Set(options.allValues("set").compactMap { $0.split(separator: "=", maxSplits: 1).first }
-            .map { $0.trimmingCharacters(in: .whitespaces) })
+        let setKeys = Set(
+            options.allValues("set").compactMap { $0.split(separator: "=", maxSplits: 1).first }
+                .map { $0.trimmingCharacters(in: .whitespaces) })
         var overrides: [String] = []
         for (option, key) in Self.options {
             guard let value = options.value(option) else { continue }
             guard schema.key(key) != nil else {
-                throw UsageError("--\(option) sets \(key), which a \(task) config does not have (it is a key of "
-                                 + "classification configs, task: classify); drop --\(option)")
+                throw UsageError(
+                    "--\(option) sets \(key), which a \(task) config does not have (it is a key of "
+                        + "classification configs, task: classify); drop --\(option)")
             }
             guard !setKeys.contains(key) else {
                 throw UsageError("--\(option) and --set \(key)=… both set \(key); keep one")

@@ -21,8 +21,10 @@ public enum AtomicFile {
     /// Replaces `path` atomically, as `write(_:to:)` does, with the bytes `produce` passes to its
     /// argument piece after piece: for a file too large to build in memory first. An error thrown
     /// by `produce` leaves the old file untouched and is passed on.
-    public static func write(to path: String,
-                             pieces produce: (_ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+    public static func write(
+        to path: String,
+        pieces produce: (_ emit: (UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws {
         removeStaleTemporaries(in: folder(of: path), of: URL(fileURLWithPath: path).lastPathComponent)
         let temporary = temporaryPath(for: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -101,7 +103,7 @@ public enum AtomicFile {
         var left: [String] = []
         for entry in entries {
             guard let writer = temporaryWriter(of: entry), name.map({ entry.hasPrefix("." + $0 + ".tmp-") }) ?? true,
-                  writer == getpid() || !isRunning(writer)
+                writer == getpid() || !isRunning(writer)
             else { continue }
             if unlink(folder + "/" + entry) != 0 && errno != ENOENT { left.append(entry) }
         }

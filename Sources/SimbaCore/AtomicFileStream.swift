@@ -43,8 +43,9 @@ public final class AtomicFileStream {
         data.withUnsafeBytes { raw in
             var written = 0
             while written < raw.count {
-                let n = pwrite(descriptor, raw.baseAddress! + written, raw.count - written,
-                               off_t(offset) + off_t(written))
+                let n = pwrite(
+                    descriptor, raw.baseAddress! + written, raw.count - written,
+                    off_t(offset) + off_t(written))
                 if n <= 0 {
                     if n < 0 && errno == EINTR { continue }
                     failure = n == 0 ? "nothing written" : String(cString: strerror(errno))

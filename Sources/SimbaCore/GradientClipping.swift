@@ -16,7 +16,7 @@ public enum GradientClipping {
     /// `error_if_nonfinite=False` would scale them by NaN or 0); the caller decides what to do.
     @discardableResult
     public static func clipGlobalNorm(
-        gradients: UnsafeMutablePointer<Float>,     // (count)
+        gradients: UnsafeMutablePointer<Float>,  // (count)
         count: Int, maxNorm: Float
     ) -> Float {
         precondition(maxNorm > 0, "maxNorm must be positive, got \(maxNorm)")

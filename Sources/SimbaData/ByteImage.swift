@@ -16,8 +16,9 @@ public struct ByteImage: Equatable, Sendable {
     public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
         precondition(width > 0 && height > 0, "image size \(width)×\(height) must be positive")
         precondition([1, 3, 4].contains(channels), "channels must be 1, 3 or 4, got \(channels)")
-        precondition(pixels.count == width * height * channels,
-                     "pixels has \(pixels.count) bytes, want \(width)·\(height)·\(channels)")
+        precondition(
+            pixels.count == width * height * channels,
+            "pixels has \(pixels.count) bytes, want \(width)·\(height)·\(channels)")
         self.width = width
         self.height = height
         self.channels = channels
@@ -26,8 +27,9 @@ public struct ByteImage: Equatable, Sendable {
 
     /// A `width`×`height` image with every byte set to `value`.
     public init(width: Int, height: Int, channels: Int, filledWith value: UInt8 = 0) {
-        self.init(width: width, height: height, channels: channels,
-                  pixels: [UInt8](repeating: value, count: width * height * channels))
+        self.init(
+            width: width, height: height, channels: channels,
+            pixels: [UInt8](repeating: value, count: width * height * channels))
     }
 }
 

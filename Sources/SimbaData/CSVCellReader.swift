@@ -41,7 +41,7 @@ final class CSVCellReader {
     deinit { scratch.deallocate() }
 
     private static let booleans: [([UInt8], Double)] = [
-        ("true", 1), ("True", 1), ("TRUE", 1), ("false", 0), ("False", 0), ("FALSE", 0),
+        ("true", 1), ("True", 1), ("TRUE", 1), ("false", 0), ("False", 0), ("FALSE", 0)
     ].map { (Array($0.0.utf8), $0.1) }
 
     /// Whether the `count` bytes at `p` are those of `marker`.

@@ -37,8 +37,10 @@ struct CSVTableReader {
         while headerStart < count, [9, 10, 13, 32].contains(base[headerStart]) { headerStart += 1 }
         let delimiter = options.delimiter.byte ?? CSVTokenizer.sniffDelimiter(base, count: count, from: headerStart)
         if delimiter == 44 && options.decimal == .comma {
-            throw DataError.badReadOptions(path: path, reason: "data.decimal is \",\" and the delimiter is \",\" too; "
-                                           + "set data.delimiter to the file's delimiter (\";\" or tab)")
+            throw DataError.badReadOptions(
+                path: path,
+                reason: "data.decimal is \",\" and the delimiter is \",\" too; "
+                    + "set data.delimiter to the file's delimiter (\";\" or tab)")
         }
         var tokenizer = CSVTokenizer(base: base, count: count, delimiter: delimiter, path: path, position: start)
         var fields: [CSVField] = []
@@ -55,18 +57,22 @@ struct CSVTableReader {
         }
         let idIndex = options.idColumn.isEmpty ? nil : try index(options.idColumn, key: "data.id_column")
         guard options.series.isEmpty || idIndex != nil else {
-            throw DataError.badReadOptions(path: path, reason: "data.series is set but data.id_column is not; "
-                                           + "name the column that holds the series ids")
+            throw DataError.badReadOptions(
+                path: path,
+                reason: "data.series is set but data.id_column is not; "
+                    + "name the column that holds the series ids")
         }
         guard width >= 2 else { throw DataError.noValueColumns(path: path, line: headerLine) }
         guard try tokenizer.next(into: &fields) else { throw DataError.tooFewRows(path: path, rows: 0) }
         guard fields.count == width else {
             throw DataError.wrongCellCount(path: path, line: tokenizer.recordLine, found: fields.count, expected: width)
         }
-        let date = try dateSource(names: names, idIndex: idIndex, firstRow: fields, tokenizer: tokenizer,
-                                  index: index)
-        let valueIndices = try valueColumns(names: names, excluded: date.columns + (idIndex.map { [$0] } ?? []),
-                                            index: index)
+        let date = try dateSource(
+            names: names, idIndex: idIndex, firstRow: fields, tokenizer: tokenizer,
+            index: index)
+        let valueIndices = try valueColumns(
+            names: names, excluded: date.columns + (idIndex.map { [$0] } ?? []),
+            index: index)
         guard !valueIndices.isEmpty else { throw DataError.noValueColumns(path: path, line: headerLine) }
         let columns = valueIndices.map { names[$0] }
         let k = columns.count
@@ -103,12 +109,14 @@ struct CSVTableReader {
                 } else if let lastId, lastId.bytes == id {
                     seriesOfRow.append(lastId.index)
                 } else {
-                    let index = seriesIndex[id] ?? {
-                        let next = Int32(seriesNames.count)
-                        seriesIndex[id] = next
-                        seriesNames.append(String(decoding: id, as: UTF8.self))
-                        return next
-                    }()
+                    let index =
+                        seriesIndex[id]
+                        ?? {
+                            let next = Int32(seriesNames.count)
+                            seriesIndex[id] = next
+                            seriesNames.append(String(decoding: id, as: UTF8.self))
+                            return next
+                        }()
                     lastId = (id, index)
                     seriesOfRow.append(index)
                 }
@@ -125,8 +133,10 @@ struct CSVTableReader {
                     if field.escaped {
                         dateScratch += tokenizer.bytes(field)
                     } else {
-                        dateScratch.append(contentsOf: UnsafeBufferPointer(start: base + field.start,
-                                                                           count: field.end - field.start))
+                        dateScratch.append(
+                            contentsOf: UnsafeBufferPointer(
+                                start: base + field.start,
+                                count: field.end - field.start))
                     }
                 }
                 parsed = dateScratch.withUnsafeBufferPointer { date.format.parse($0.baseAddress ?? base, $0.count) }
@@ -135,10 +145,11 @@ struct CSVTableReader {
                 if dateScratch.isEmpty || date.columns.count == 1 {
                     dateScratch = tokenizer.bytes(fields[date.columns[0]])
                 }
-                throw DataError.badDate(path: path, line: line,
-                                        column: date.columns.map { names[$0] }.joined(separator: "+"),
-                                        text: String(decoding: dateScratch.prefix(400), as: UTF8.self),
-                                        expected: date.expected)
+                throw DataError.badDate(
+                    path: path, line: line,
+                    column: date.columns.map { names[$0] }.joined(separator: "+"),
+                    text: String(decoding: dateScratch.prefix(400), as: UTF8.self),
+                    expected: date.expected)
             }
             sawOffset = sawOffset || parsed.hadOffset
             sawFraction = sawFraction || parsed.droppedFraction
@@ -177,9 +188,10 @@ struct CSVTableReader {
 
         let bad = badLine.indices.filter { badLine[$0] != 0 }
         guard bad.isEmpty else {
-            throw DataError.nonNumericColumns(path: path, columns: bad.map { columns[$0] },
-                                              lines: bad.map { badLine[$0] },
-                                              texts: bad.map { badText[$0] })
+            throw DataError.nonNumericColumns(
+                path: path, columns: bad.map { columns[$0] },
+                lines: bad.map { badLine[$0] },
+                texts: bad.map { badText[$0] })
         }
         if !wanted.isEmpty && timestamps.isEmpty {
             var available: [String] = []
@@ -190,8 +202,9 @@ struct CSVTableReader {
                 let id = scan.bytes(fields[idIndex])
                 if seen.insert(id).inserted { available.append(String(decoding: id, as: UTF8.self)) }
             }
-            throw DataError.unknownSeries(path: path, idColumn: options.idColumn, series: options.series,
-                                          available: available)
+            throw DataError.unknownSeries(
+                path: path, idColumn: options.idColumn, series: options.series,
+                available: available)
         }
 
         var notes: [String] = []
@@ -203,10 +216,12 @@ struct CSVTableReader {
         }
         var series = [TableSeries(name: options.series, rows: 0..<timestamps.count)]
         if idIndex != nil && wanted.isEmpty {
-            series = Self.groupBySeries(seriesOfRow, names: seriesNames, values: &values, width: k,
-                                        timestamps: &timestamps, lines: &lines)
-            notes.append("\(series.count) series in column \(options.idColumn), read as one data set "
-                         + "(each split 70/10/20 by its own length; no window crosses two series)")
+            series = Self.groupBySeries(
+                seriesOfRow, names: seriesNames, values: &values, width: k,
+                timestamps: &timestamps, lines: &lines)
+            notes.append(
+                "\(series.count) series in column \(options.idColumn), read as one data set "
+                    + "(each split 70/10/20 by its own length; no window crosses two series)")
         } else if !wanted.isEmpty {
             notes.append("series \(options.series) of column \(options.idColumn): \(timestamps.count) rows")
         }
@@ -216,35 +231,45 @@ struct CSVTableReader {
             switch options.missing {
             case .error:
                 let withMissing = missingPerColumn.indices.filter { missingPerColumn[$0] > 0 }
-                throw DataError.missingCells(path: path, count: missing, columns: withMissing.map { columns[$0] },
-                                             counts: withMissing.map { missingPerColumn[$0] }, lines: missingLines,
-                                             first: firstMissing!, markers: options.naValues)
+                throw DataError.missingCells(
+                    path: path, count: missing, columns: withMissing.map { columns[$0] },
+                    counts: withMissing.map { missingPerColumn[$0] }, lines: missingLines,
+                    first: firstMissing!, markers: options.naValues)
             case .ffill, .interpolate:
                 var backfilled = 0
                 for s in series {
                     for c in 0..<k where missingPerColumn[c] > 0 {
-                        guard let leading = MissingValues.fill(&values, width: k, column: c, rows: s.rows,
-                                                               interpolate: options.missing == .interpolate) else {
-                            throw DataError.allMissing(path: path, column: columns[c],
-                                                       series: series.count > 1 ? s.name : nil)
+                        guard
+                            let leading = MissingValues.fill(
+                                &values, width: k, column: c, rows: s.rows,
+                                interpolate: options.missing == .interpolate)
+                        else {
+                            throw DataError.allMissing(
+                                path: path, column: columns[c],
+                                series: series.count > 1 ? s.name : nil)
                         }
                         backfilled += leading
                     }
                 }
-                notes.append("\(missing) missing cell\(missing == 1 ? "" : "s") filled (data.missing: "
-                             + "\(options.missing.rawValue))" + (backfilled > 0
-                                ? "; \(backfilled) before a column's first value took that value" : ""))
+                notes.append(
+                    "\(missing) missing cell\(missing == 1 ? "" : "s") filled (data.missing: "
+                        + "\(options.missing.rawValue))"
+                        + (backfilled > 0
+                            ? "; \(backfilled) before a column's first value took that value" : ""))
             case .drop:
                 let before = timestamps.count
-                series = Self.dropMissingRows(series: series, values: &values, width: k, timestamps: &timestamps,
-                                              lines: &lines)
-                notes.append("\(before - timestamps.count) row\(before - timestamps.count == 1 ? "" : "s") "
-                             + "with missing cells dropped (data.missing: drop)")
+                series = Self.dropMissingRows(
+                    series: series, values: &values, width: k, timestamps: &timestamps,
+                    lines: &lines)
+                notes.append(
+                    "\(before - timestamps.count) row\(before - timestamps.count == 1 ? "" : "s") "
+                        + "with missing cells dropped (data.missing: drop)")
             }
         }
         guard timestamps.count >= 2 else { throw DataError.tooFewRows(path: path, rows: timestamps.count) }
-        return TimeSeriesTable(path: path, columns: columns, values: values, timestamps: timestamps, lines: lines,
-                               series: series, notes: notes)
+        return TimeSeriesTable(
+            path: path, columns: columns, values: values, timestamps: timestamps, lines: lines,
+            series: series, notes: notes)
     }
 
     /// The header's names, checked: valid UTF-8 without control characters, not empty, distinct.
@@ -274,8 +299,10 @@ struct CSVTableReader {
     }
 
     /// Where the dates are and how to read them, decided from the options and the first data row.
-    private func dateSource(names: [String], idIndex: Int?, firstRow: [CSVField], tokenizer: CSVTokenizer,
-                            index: (String, String) throws -> Int) throws -> DateSource {
+    private func dateSource(
+        names: [String], idIndex: Int?, firstRow: [CSVField], tokenizer: CSVTokenizer,
+        index: (String, String) throws -> Int
+    ) throws -> DateSource {
         var given: TimestampFormat?
         if !options.dateFormat.isEmpty {
             switch TimestampFormat.pattern(options.dateFormat) {
@@ -288,8 +315,10 @@ struct CSVTableReader {
         let expected = given == nil ? iso : "data.date_format \"\(quoted(options.dateFormat, marks: false))\""
         if !options.dateColumns.isEmpty {
             guard options.dateColumn.isEmpty else {
-                throw DataError.badReadOptions(path: path, reason: "data.date_column and data.date_columns are both "
-                                               + "set; keep one")
+                throw DataError.badReadOptions(
+                    path: path,
+                    reason: "data.date_column and data.date_columns are both "
+                        + "set; keep one")
             }
             let columns = try options.dateColumns.map { try index($0, "data.date_columns") }
             if let given { return DateSource(columns: columns, format: given, expected: expected) }
@@ -302,15 +331,17 @@ struct CSVTableReader {
                 guard case let .success(pattern) = TimestampFormat.pattern(format) else {
                     preconditionFailure("the built-in pattern \(format) is valid")
                 }
-                return DateSource(columns: columns, format: pattern,
-                                  expected: "whole numbers read as " + format + " (data.date_columns)")
+                return DateSource(
+                    columns: columns, format: pattern,
+                    expected: "whole numbers read as " + format + " (data.date_columns)")
             }
             return DateSource(columns: columns, format: .iso8601, expected: iso + " after joining with a space")
         }
         let format = given ?? .iso8601
         if !options.dateColumn.isEmpty {
-            return DateSource(columns: [try index(options.dateColumn, "data.date_column")], format: format,
-                              expected: expected)
+            return DateSource(
+                columns: [try index(options.dateColumn, "data.date_column")], format: format,
+                expected: expected)
         }
         if let date = names.firstIndex(of: "date") {
             return DateSource(columns: [date], format: format, expected: expected)
@@ -334,8 +365,10 @@ struct CSVTableReader {
             let chosen = Set(try options.columns.map { try index($0, "data.columns") })
             if let clash = chosen.first(where: excluded.contains) {
                 let name = quoted(names[clash], marks: false)
-                throw DataError.badReadOptions(path: path, reason: "data.columns names \"\(name)\", which is the date "
-                                               + "or id column; list value columns only")
+                throw DataError.badReadOptions(
+                    path: path,
+                    reason: "data.columns names \"\(name)\", which is the date "
+                        + "or id column; list value columns only")
             }
             kept = names.indices.filter(chosen.contains)
         }
@@ -345,8 +378,10 @@ struct CSVTableReader {
     }
 
     /// Reorders rows so that each series is one block, in order of first appearance, rows in file order.
-    static func groupBySeries(_ seriesOfRow: [Int32], names: [String], values: inout [Double], width: Int,
-                              timestamps: inout [Int64], lines: inout [Int]) -> [TableSeries] {
+    static func groupBySeries(
+        _ seriesOfRow: [Int32], names: [String], values: inout [Double], width: Int,
+        timestamps: inout [Int64], lines: inout [Int]
+    ) -> [TableSeries] {
         var counts = [Int](repeating: 0, count: names.count)
         for s in seriesOfRow { counts[Int(s)] += 1 }
         var starts = [Int](repeating: 0, count: names.count)
@@ -367,8 +402,10 @@ struct CSVTableReader {
     }
 
     /// Removes the rows holding a NaN, keeping each series' block (series left without rows are dropped).
-    static func dropMissingRows(series: [TableSeries], values: inout [Double], width: Int,
-                                timestamps: inout [Int64], lines: inout [Int]) -> [TableSeries] {
+    static func dropMissingRows(
+        series: [TableSeries], values: inout [Double], width: Int,
+        timestamps: inout [Int64], lines: inout [Int]
+    ) -> [TableSeries] {
         var kept = 0
         var result: [TableSeries] = []
         for s in series {

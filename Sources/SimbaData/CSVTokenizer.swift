@@ -116,8 +116,9 @@ struct CSVTokenizer {
                     while stop < count, stop - i < 400, base[stop] != delimiter, base[stop] != Self.newline {
                         stop += 1
                     }
-                    throw DataError.textAfterQuote(path: path, line: line, column: fields.count + 1,
-                                                   text: text(i, stop))
+                    throw DataError.textAfterQuote(
+                        path: path, line: line, column: fields.count + 1,
+                        text: text(i, stop))
                 }
             } else {
                 field = CSVField(start: i, end: i, escaped: false)
@@ -125,7 +126,8 @@ struct CSVTokenizer {
                 while i < count, base[i] != delimiter, base[i] != 10 { i += 1 }
                 var end = i
                 if end > field.start, end < count || i == count, base[end - 1] == Self.carriageReturn,
-                   i == count || base[i] == Self.newline {
+                    i == count || base[i] == Self.newline
+                {
                     end -= 1
                 }
                 while end > field.start, isBlank(base[end - 1]) { end -= 1 }

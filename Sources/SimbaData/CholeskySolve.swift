@@ -15,8 +15,10 @@ public enum CholeskySolve {
         }
     }
 
-    private static func solve(_ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>, n: Int,
-                              columns: Int) -> Bool {
+    private static func solve(
+        _ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>, n: Int,
+        columns: Int
+    ) -> Bool {
         // A = G Gᵀ, G lower triangular, stored over A's lower triangle (Cholesky–Banachiewicz). The
         // dot products run in four partial sums, which the compiler can keep in vector registers.
         for i in 0..<n {

@@ -83,12 +83,16 @@ public struct ClassIndex: Sendable {
                 throw ImageFolderError.classMapDuplicate(path: path, line: line.number, firstLine: first, name: name)
             }
             guard index < outputs else {
-                throw ImageFolderError.classMapIndex(path: path, line: line.number, problem: "index \(index) is not "
-                    + "below the model's \(outputs) outputs; give indices from 0 to \(outputs - 1)")
+                throw ImageFolderError.classMapIndex(
+                    path: path, line: line.number,
+                    problem: "index \(index) is not "
+                        + "below the model's \(outputs) outputs; give indices from 0 to \(outputs - 1)")
             }
             if let first = indexLine[index] {
-                throw ImageFolderError.classMapIndex(path: path, line: line.number, problem: "index \(index) is "
-                    + "given already on line \(first); give each class its own output index")
+                throw ImageFolderError.classMapIndex(
+                    path: path, line: line.number,
+                    problem: "index \(index) is "
+                        + "given already on line \(first); give each class its own output index")
             }
             nameLine[name] = line.number
             indexLine[index] = line.number
@@ -105,8 +109,10 @@ public struct ClassIndex: Sendable {
         guard outputs == imageNet1kSynsets.count else {
             throw ImageFolderError.synsetsNeedThousand(outputs: outputs)
         }
-        return ClassIndex(names: imageNet1kSynsets, rule: "the ImageNet-1k synset order (n01440764 = 0 … "
-                          + "n15075141 = 999)")
+        return ClassIndex(
+            names: imageNet1kSynsets,
+            rule: "the ImageNet-1k synset order (n01440764 = 0 … "
+                + "n15075141 = 999)")
     }
 
     /// The synsets of the shipped list, without its comment lines.

@@ -29,8 +29,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case nonNumericColumns(path: String, columns: [String], lines: [Int], texts: [String])
     /// `count` missing cells with data.missing: error: per column its count, the first lines, and the
     /// first missing cell's column and text.
-    case missingCells(path: String, count: Int, columns: [String], counts: [Int], lines: [Int],
-                      first: MissingCell, markers: [String])
+    case missingCells(
+        path: String, count: Int, columns: [String], counts: [Int], lines: [Int],
+        first: MissingCell, markers: [String])
     /// A column without any value (in series `series`, if the file has several) cannot be filled.
     case allMissing(path: String, column: String, series: String?)
     case unknownSeries(path: String, idColumn: String, series: String, available: [String])
@@ -53,7 +54,9 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
         case let .unreadable(path, reason):
             return "\(path): cannot read the file (\(reason)); check the path and its permissions"
         case let .emptyFile(path):
-            return "\(path): the file is empty; a forecasting CSV needs a header line `date,<columns…>` and at least 2 rows"
+            return
+                "\(path): the file is empty; a forecasting CSV needs a header line `date,<columns…>` and at least 2 "
+                + "rows"
         case let .noDateColumn(path, line):
             return "\(path):\(line): no column is named `date` and no cell of this first data row is an ISO 8601 date "
                 + "(2016-07-01 00:00:00); name the date column with data.date_column (and its form with "
@@ -91,15 +94,19 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
                 "\(excerpt($0)) (line \($1.0): \"\(excerpt($1.1))\")"
             }
             let verb = columns.count == 2 ? " is" : "s are"
-            let more = others.isEmpty ? "" : "; \(columns.count - 1) more column\(verb) not numeric either: "
-                + others.joined(separator: ", ") + (columns.count > 5 ? ", …" : "")
+            let more =
+                others.isEmpty
+                ? ""
+                : "; \(columns.count - 1) more column\(verb) not numeric either: "
+                    + others.joined(separator: ", ") + (columns.count > 5 ? ", …" : "")
             return "\(path):\(lines[0]): column \(excerpt(columns[0])) holds \"\(excerpt(texts[0]))\", "
                 + "which is not a number" + more
                 + "; leave \(columns.count == 1 ? "the column" : "them") out with data.drop: [\(shown(columns))] "
                 + "(or list the columns to keep in data.columns), or fix the cells"
                 + (texts.contains(where: looksLikeDecimalComma) ? "; for decimal commas set data.decimal: \",\"" : "")
         case let .missingCells(path, count, columns, counts, lines, first, markers):
-            let perColumn = zip(columns, counts).prefix(5).map { "\(excerpt($0)) (\($1))" }.joined(separator: ", ")
+            let perColumn =
+                zip(columns, counts).prefix(5).map { "\(excerpt($0)) (\($1))" }.joined(separator: ", ")
                 + (columns.count > 5 ? ", … (\(columns.count) columns)" : "")
             let shownMarkers = markers.map { $0.isEmpty ? "empty" : excerpt($0) }
             let cell = first.text.isEmpty ? "is empty" : "holds \"\(excerpt(first.text))\""
@@ -120,27 +127,38 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return "\(path): the file holds \(count) series (data.id_column), so \(what) needs one chosen; "
                 + "set data.series to one of them"
         case let .wrongCellCount(path, line, found, expected):
-            return "\(path):\(line): the row has \(found) cells but the header has \(expected) columns; give every row exactly one cell per column (no trailing comma)"
+            return
+                "\(path):\(line): the row has \(found) cells but the header has \(expected) columns; give every row "
+                + "exactly one cell per column (no trailing comma)"
         case let .tooFewRows(path, rows):
             return "\(path): the file has \(rows) data row\(rows == 1 ? "" : "s"); a series needs at least 2"
         case let .unknownTarget(path, target, columns):
-            return "\(path): the target column \"\(excerpt(target))\" is not in the file; choose one of \(shown(columns))"
+            return
+                "\(path): the target column \"\(excerpt(target))\" is not in the file; choose one of \(shown(columns))"
         case let .badLength(path, name, value):
             return "\(path): \(name) is \(value); it must be at least 1"
         case let .tooShortForBorders(path, borders, rows, needed):
-            return "\(path): the file has \(rows) rows but the \(borders) split borders need \(needed); use the full file, or ratio (70/10/20) borders"
+            return
+                "\(path): the file has \(rows) rows but the \(borders) split borders need \(needed); use the full "
+                + "file, or ratio (70/10/20) borders"
         case let .splitTooShort(path, split, rows, needed, seqLen, predLen):
-            return "\(path): the \(split) split has \(rows) rows but needs at least \(needed) (seq_len \(seqLen) + pred_len \(predLen)) for one window; use a longer file or a shorter seq_len/pred_len"
+            return
+                "\(path): the \(split) split has \(rows) rows but needs at least \(needed) (seq_len \(seqLen) + "
+                + "pred_len \(predLen)) for one window; use a longer file or a shorter seq_len/pred_len"
         case let .constantColumn(path, column, trainRows, inFile):
             return "\(path): column \(excerpt(column)) "
-                + (inFile ? "has one value in the whole file" : "has one value over the \(trainRows) training rows "
-                   + "(it varies later)") + ", so it cannot be standardised (std 0); "
+                + (inFile
+                    ? "has one value in the whole file"
+                    : "has one value over the \(trainRows) training rows "
+                        + "(it varies later)") + ", so it cannot be standardised (std 0); "
                 + "leave it out with data.drop, or use features S on another target"
         case let .scalerColumnsDiffer(path, expected, found):
             return "\(path): the model was trained on columns \(shown(expected)) but this file gives \(shown(found)); "
                 + "use a file with the same columns (and target)"
         case let .badScaler(reason):
-            return "the stored scaler is invalid (\(reason)); the checkpoint metadata is damaged or was not written by simba"
+            return
+                "the stored scaler is invalid (\(reason)); the checkpoint metadata is damaged or was not written by "
+                + "simba"
         }
     }
 }

@@ -19,8 +19,10 @@ public struct EvalTransform: ImageTransform {
     public let interpolation: Interpolation
     public let normalization: Normalization
 
-    public init(size: Int, cropPct: Double = 0.96, interpolation: Interpolation = .bicubic,
-                normalization: Normalization = .imageNet) {
+    public init(
+        size: Int, cropPct: Double = 0.96, interpolation: Interpolation = .bicubic,
+        normalization: Normalization = .imageNet
+    ) {
         precondition(size > 0, "size must be positive, got \(size)")
         precondition(cropPct > 0 && cropPct.isFinite, "cropPct must be positive, got \(cropPct)")
         self.size = size
@@ -51,8 +53,10 @@ public struct EvalTransform: ImageTransform {
 
     /// Writes the (size, size, 3) normalised center crop of the resized `image` to `output`.
     /// `generator` is not used.
-    public func apply(_ image: ByteImage, into output: UnsafeMutablePointer<Float>,
-                      generator: inout RandomGenerator, scratch: ResampleScratch) {
+    public func apply(
+        _ image: ByteImage, into output: UnsafeMutablePointer<Float>,
+        generator: inout RandomGenerator, scratch: ResampleScratch
+    ) {
         apply(image, into: output, scratch: scratch)
     }
 
@@ -62,9 +66,10 @@ public struct EvalTransform: ImageTransform {
         let window = cropWindow(resizedWidth: resized.width, resizedHeight: resized.height)
         ResampleScratch.ensure(&scratch.window, size * size * 3)
         scratch.window.withUnsafeMutableBufferPointer { bytes in
-            Resample.resize(image, box: PixelBox(x: 0, y: 0, width: image.width, height: image.height),
-                            width: resized.width, height: resized.height, window: window,
-                            interpolation: interpolation, into: bytes.baseAddress!, scratch: scratch)
+            Resample.resize(
+                image, box: PixelBox(x: 0, y: 0, width: image.width, height: image.height),
+                width: resized.width, height: resized.height, window: window,
+                interpolation: interpolation, into: bytes.baseAddress!, scratch: scratch)
             normalization.write(bytes.baseAddress!, rows: size, width: size, mirrored: false, into: output)
         }
     }

@@ -14,8 +14,10 @@ import SimbaCore
 /// always installs it).
 public enum FashionMNIST {
     /// Class names in label order (the dataset's names with "/" and spaces replaced for folder names).
-    public static let classNames = ["T-shirt_top", "Trouser", "Pullover", "Dress", "Coat",
-                                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle_boot"]
+    public static let classNames = [
+        "T-shirt_top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle_boot"
+    ]
     /// Where `apt-get install dataset-fashion-mnist` puts the files.
     public static let debianFolder = "/usr/share/datasets/fashion-mnist"
     static let imageMagic: UInt32 = 0x0000_0803
@@ -34,13 +36,18 @@ public enum FashionMNIST {
     public static func parseImages(_ data: Data, source: String) throws -> Images {
         let bytes = [UInt8](data)
         try checkMagic(bytes, expected: imageMagic, kind: "image (IDX3)", source: source)
-        guard bytes.count >= 16 else { throw FashionMNISTError.truncated(path: source, expected: 16, found: bytes.count) }
+        guard bytes.count >= 16 else {
+            throw FashionMNISTError.truncated(path: source, expected: 16, found: bytes.count)
+        }
         let count = bigEndian(bytes, 4), rows = bigEndian(bytes, 8), columns = bigEndian(bytes, 12)
-        guard rows > 0 && columns > 0 else { throw FashionMNISTError.badDimensions(path: source, rows: rows, columns: columns) }
+        guard rows > 0 && columns > 0 else {
+            throw FashionMNISTError.badDimensions(path: source, rows: rows, columns: columns)
+        }
         let expected = 16 + count * rows * columns
         guard bytes.count == expected else {
-            throw bytes.count < expected ? FashionMNISTError.truncated(path: source, expected: expected, found: bytes.count)
-                                         : FashionMNISTError.trailingBytes(path: source, expected: expected, found: bytes.count)
+            throw bytes.count < expected
+                ? FashionMNISTError.truncated(path: source, expected: expected, found: bytes.count)
+                : FashionMNISTError.trailingBytes(path: source, expected: expected, found: bytes.count)
         }
         return Images(count: count, rows: rows, columns: columns, pixels: Array(bytes[16...]))
     }
@@ -54,8 +61,9 @@ public enum FashionMNIST {
         let count = bigEndian(bytes, 4)
         let expected = 8 + count
         guard bytes.count == expected else {
-            throw bytes.count < expected ? FashionMNISTError.truncated(path: source, expected: expected, found: bytes.count)
-                                         : FashionMNISTError.trailingBytes(path: source, expected: expected, found: bytes.count)
+            throw bytes.count < expected
+                ? FashionMNISTError.truncated(path: source, expected: expected, found: bytes.count)
+                : FashionMNISTError.trailingBytes(path: source, expected: expected, found: bytes.count)
         }
         let labels = Array(bytes[8...])
         if let bad = labels.firstIndex(where: { Int($0) >= classNames.count }) {
@@ -79,14 +87,16 @@ public enum FashionMNIST {
         process.standardOutput = output
         process.standardError = errors
         do { try process.run() } catch {
-            throw FashionMNISTError.unreadable(path: path, reason: "cannot run /bin/gzip (\(error.localizedDescription)); install gzip")
+            throw FashionMNISTError.unreadable(
+                path: path, reason: "cannot run /bin/gzip (\(error.localizedDescription)); install gzip")
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let text = message.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw FashionMNISTError.unreadable(path: path, reason: "gzip failed: \(text.isEmpty ? "status \(process.terminationStatus)" : text)")
+            throw FashionMNISTError.unreadable(
+                path: path, reason: "gzip failed: \(text.isEmpty ? "status \(process.terminationStatus)" : text)")
         }
         return data
     }
@@ -108,7 +118,8 @@ public enum FashionMNIST {
             let images = try parseImages(read(imagePath), source: imagePath)
             let labels = try parseLabels(read(labelPath), source: labelPath)
             guard images.count == labels.count else {
-                throw FashionMNISTError.countMismatch(images: imagePath, imageCount: images.count, labels: labelPath, labelCount: labels.count)
+                throw FashionMNISTError.countMismatch(
+                    images: imagePath, imageCount: images.count, labels: labelPath, labelCount: labels.count)
             }
             try write(images, labels: labels, to: root + "/" + split)
             counts.append(images.count)
@@ -125,7 +136,8 @@ public enum FashionMNIST {
         do {
             if manager.fileExists(atPath: staging) { try manager.removeItem(atPath: staging) }
             for label in Set(labels) {
-                try manager.createDirectory(atPath: staging + "/" + classNames[Int(label)], withIntermediateDirectories: true)
+                try manager.createDirectory(
+                    atPath: staging + "/" + classNames[Int(label)], withIntermediateDirectories: true)
             }
         } catch {
             throw FashionMNISTError.unwritable(path: staging, reason: error.localizedDescription)
@@ -136,8 +148,9 @@ public enum FashionMNIST {
         let chunks = max(1, ProcessInfo.processInfo.activeProcessorCount)
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             for i in (images.count * chunk / chunks)..<(images.count * (chunk + 1) / chunks) {
-                let picture = ByteImage(width: images.columns, height: images.rows, channels: 1,
-                                        pixels: Array(images.pixels[(i * size)..<((i + 1) * size)]))
+                let picture = ByteImage(
+                    width: images.columns, height: images.rows, channels: 1,
+                    pixels: Array(images.pixels[(i * size)..<((i + 1) * size)]))
                 let path = staging + "/" + classNames[Int(labels[i])] + "/" + String(format: "%05d.png", i)
                 do {
                     try PNG.encode(picture).write(to: URL(fileURLWithPath: path))
@@ -156,7 +169,8 @@ public enum FashionMNIST {
     }
 
     private static func bigEndian(_ bytes: [UInt8], _ offset: Int) -> Int {
-        (Int(bytes[offset]) << 24) | (Int(bytes[offset + 1]) << 16) | (Int(bytes[offset + 2]) << 8) | Int(bytes[offset + 3])
+        (Int(bytes[offset]) << 24) | (Int(bytes[offset + 1]) << 16) | (Int(bytes[offset + 2]) << 8)
+            | Int(bytes[offset + 3])
     }
 
     private static func checkMagic(_ bytes: [UInt8], expected: UInt32, kind: String, source: String) throws {
@@ -185,21 +199,35 @@ public enum FashionMNISTError: Error, CustomStringConvertible, Equatable {
         func hex(_ v: UInt32) -> String { "0x" + String(format: "%08X", v) }
         switch self {
         case let .missingFile(path):
-            return "\(path): no such file; install the data with `apt-get install dataset-fashion-mnist` or give the folder holding the four *-ubyte.gz files"
+            return
+                "\(path): no such file; install the data with `apt-get install dataset-fashion-mnist` or give the "
+                + "folder holding the four *-ubyte.gz files"
         case let .unreadable(path, reason):
-            return "\(path): cannot read the file (\(reason)); check it is a complete gzip file (re-install dataset-fashion-mnist)"
+            return
+                "\(path): cannot read the file (\(reason)); check it is a complete gzip file (re-install "
+                + "dataset-fashion-mnist)"
         case let .badMagic(path, found, expected, kind):
-            return "\(path): magic number \(hex(found)), not \(hex(expected)); this is not an unsigned-byte IDX \(kind) file"
+            return
+                "\(path): magic number \(hex(found)), not \(hex(expected)); this is not an unsigned-byte IDX \(kind) "
+                + "file"
         case let .truncated(path, expected, found):
-            return "\(path): the file has \(found) bytes but its header announces \(expected); the file is truncated, download or install it again"
+            return
+                "\(path): the file has \(found) bytes but its header announces \(expected); the file is truncated, "
+                + "download or install it again"
         case let .trailingBytes(path, expected, found):
-            return "\(path): the file has \(found) bytes but its header announces \(expected); the header and data disagree, use an unmodified file"
+            return
+                "\(path): the file has \(found) bytes but its header announces \(expected); the header and data "
+                + "disagree, use an unmodified file"
         case let .badDimensions(path, rows, columns):
             return "\(path): image size \(rows)×\(columns) is not positive; the header is damaged"
         case let .labelOutOfRange(path, index, value):
-            return "\(path): label \(index) is \(value), outside the 10 classes 0…9; use an unmodified Fashion-MNIST label file"
+            return
+                "\(path): label \(index) is \(value), outside the 10 classes 0…9; use an unmodified Fashion-MNIST "
+                + "label file"
         case let .countMismatch(images, imageCount, labels, labelCount):
-            return "\(images) holds \(imageCount) images but \(labels) holds \(labelCount) labels; use the image and label files of the same split"
+            return
+                "\(images) holds \(imageCount) images but \(labels) holds \(labelCount) labels; use the image and "
+                + "label files of the same split"
         case let .destinationExists(path):
             return "\(path) already exists; remove it or convert into another folder"
         case let .unwritable(path, reason):

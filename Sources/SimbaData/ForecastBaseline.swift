@@ -17,8 +17,9 @@ public protocol ForecastBaseline: Sendable {
     func unavailable(_ data: ForecastData, split: ForecastSplit) -> String?
     /// Forecasts windows `first ..< first + count` of `split` into `output` (count, H, K); the
     /// split must not be `unavailable`.
-    func forecast(_ data: ForecastData, split: ForecastSplit, first: Int, count: Int,
-                  into output: UnsafeMutablePointer<Float>)
+    func forecast(
+        _ data: ForecastData, split: ForecastSplit, first: Int, count: Int,
+        into output: UnsafeMutablePointer<Float>)
 }
 
 extension ForecastBaseline {

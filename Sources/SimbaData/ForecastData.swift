@@ -51,9 +51,12 @@ public enum SplitBorders: String, Equatable, Sendable, CaseIterable {
         case .ettHour, .ettMinute:
             let minute = resolved(forPath: path) == .ettMinute
             let f = minute ? Self.ettMinuteRowsPerHour : 1
-            let (trainEnd, valEnd, testEnd) = (Self.ettHourTrainEnd * f, Self.ettHourValEnd * f, Self.ettHourTestEnd * f)
+            let (trainEnd, valEnd, testEnd) = (
+                Self.ettHourTrainEnd * f, Self.ettHourValEnd * f, Self.ettHourTestEnd * f
+            )
             guard rows >= testEnd else {
-                throw DataError.tooShortForBorders(path: path, borders: minute ? "ETT-minute" : "ETT-hour", rows: rows, needed: testEnd)
+                throw DataError.tooShortForBorders(
+                    path: path, borders: minute ? "ETT-minute" : "ETT-hour", rows: rows, needed: testEnd)
             }
             return [0..<trainEnd, max(trainEnd - l, 0)..<valEnd, max(valEnd - l, 0)..<testEnd]
         case .ratio, .auto:
@@ -61,7 +64,7 @@ public enum SplitBorders: String, Equatable, Sendable, CaseIterable {
             let testCount = Int(Double(rows) * Self.ratioTestFraction)
             let valCount = rows - trainCount - testCount
             return [
-                0..<trainCount, max(trainCount - l, 0)..<trainCount + valCount, max(rows - testCount - l, 0)..<rows,
+                0..<trainCount, max(trainCount - l, 0)..<trainCount + valCount, max(rows - testCount - l, 0)..<rows
             ]
         }
     }
@@ -82,9 +85,11 @@ public struct ForecastOptions: Equatable, Sendable {
     /// How the rows' times are checked and put on a regular grid before the splits are cut.
     public var grid: TimeGridOptions
 
-    public init(features: ForecastFeatures = .multivariate, target: String = "OT", seqLen: Int, predLen: Int,
-                borders: SplitBorders = .auto, reading: CSVReadOptions = CSVReadOptions(),
-                grid: TimeGridOptions = TimeGridOptions()) {
+    public init(
+        features: ForecastFeatures = .multivariate, target: String = "OT", seqLen: Int, predLen: Int,
+        borders: SplitBorders = .auto, reading: CSVReadOptions = CSVReadOptions(),
+        grid: TimeGridOptions = TimeGridOptions()
+    ) {
         self.features = features
         self.target = target
         self.seqLen = seqLen
@@ -163,11 +168,14 @@ public final class ForecastData: Sendable {
         let path = read.path
         let (table, gridReport) = try read.onGrid(options.grid)
         guard options.seqLen >= 1 else { throw DataError.badLength(path: path, name: "seq_len", value: options.seqLen) }
-        guard options.predLen >= 1 else { throw DataError.badLength(path: path, name: "pred_len", value: options.predLen) }
+        guard options.predLen >= 1 else {
+            throw DataError.badLength(path: path, name: "pred_len", value: options.predLen)
+        }
         guard let targetIndex = table.columnIndex(options.target) else {
             throw DataError.unknownTarget(path: path, target: options.target, columns: table.columns)
         }
-        let source: [Int] = options.features == .univariate
+        let source: [Int] =
+            options.features == .univariate
             ? [targetIndex] : table.columns.indices.filter { $0 != targetIndex } + [targetIndex]
         let needed = options.seqLen + options.predLen
         var ranges: [[Range<Int>]] = [[], [], []]
@@ -178,9 +186,11 @@ public final class ForecastData: Sendable {
             let local = try options.borders.rowRanges(rows: rows.count, seqLen: options.seqLen, path: path)
             if let short = zip(ForecastSplit.allCases, local).first(where: { $0.1.count < needed }) {
                 let name = table.series.count > 1 ? " (series \(quoted(series.name, marks: false)))" : ""
-                firstProblem = firstProblem ?? DataError.splitTooShort(
-                    path: path, split: short.0.rawValue + name, rows: short.1.count, needed: needed,
-                    seqLen: options.seqLen, predLen: options.predLen)
+                firstProblem =
+                    firstProblem
+                    ?? DataError.splitTooShort(
+                        path: path, split: short.0.rawValue + name, rows: short.1.count, needed: needed,
+                        seqLen: options.seqLen, predLen: options.predLen)
                 skipped.append(series.name)
                 continue
             }
@@ -199,8 +209,11 @@ public final class ForecastData: Sendable {
         if let given, given.columns != names {
             throw DataError.scalerColumnsDiffer(path: path, expected: given.columns, found: names)
         }
-        let scaler = try given ?? ForecastScaler.fit(chosen, columns: names, rows: ranges[0], target: options.target,
-                                                     features: options.features, path: path)
+        let scaler =
+            try given
+            ?? ForecastScaler.fit(
+                chosen, columns: names, rows: ranges[0], target: options.target,
+                features: options.features, path: path)
         let stored = scaler.standardised(chosen)
 
         self.path = path
@@ -209,8 +222,13 @@ public final class ForecastData: Sendable {
         self.scaler = scaler
         self.values = stored
         self.series = table.series
-        self.notes = table.notes + (skipped.isEmpty ? [] : [
-            "\(skipped.count) series too short for a window in every split left out: \(shown(skipped))"])
+        self.notes =
+            table.notes
+            + (skipped.isEmpty
+                ? []
+                : [
+                    "\(skipped.count) series too short for a window in every split left out: \(shown(skipped))"
+                ])
             + Self.precisionNotes(chosen, standardised: stored, columns: names)
         self.timestamps = table.timestamps
         self.gridReport = gridReport
@@ -257,8 +275,9 @@ public final class ForecastData: Sendable {
                 }
             }
             if let (a, b) = example {
-                notes.append("column \(quoted(columns[c], marks: false)): different values (e.g. \(a) and \(b)) "
-                             + "become equal in float32 after standardising; the model sees them as one")
+                notes.append(
+                    "column \(quoted(columns[c], marks: false)): different values (e.g. \(a) and \(b)) "
+                        + "become equal in float32 after standardising; the model sees them as one")
             }
         }
         return notes
@@ -280,7 +299,9 @@ public final class ForecastData: Sendable {
 
     /// First table row of window `window`'s input.
     public func firstRow(_ split: ForecastSplit, _ window: Int) -> Int {
-        precondition(window >= 0 && window < windowCount(split), "window \(window) outside the \(split) split's \(windowCount(split)) windows")
+        precondition(
+            window >= 0 && window < windowCount(split),
+            "window \(window) outside the \(split) split's \(windowCount(split)) windows")
         let s = splitIndex(split)
         let starts = windowStarts[s]
         guard starts.count > 2 else { return splitRows[s][0].lowerBound + window }
@@ -293,7 +314,9 @@ public final class ForecastData: Sendable {
     }
 
     /// Copies window `window` of `split`: `input` (L, inputColumns) and `target` (H, outputColumns), standardised.
-    public func fill(split: ForecastSplit, window: Int, input: UnsafeMutablePointer<Float>, target: UnsafeMutablePointer<Float>) {
+    public func fill(
+        split: ForecastSplit, window: Int, input: UnsafeMutablePointer<Float>, target: UnsafeMutablePointer<Float>
+    ) {
         let start = firstRow(split, window)
         let (l, h, m, k) = (seqLen, predLen, inputColumns, outputColumns)
         values.withUnsafeBufferPointer { all in
@@ -310,7 +333,10 @@ public final class ForecastData: Sendable {
 
     /// Copies the windows `windows` of `split` in order: `input` (batch, L, inputColumns) and
     /// `target` (batch, H, outputColumns), batch = windows.count.
-    public func fill(split: ForecastSplit, windows: some Sequence<Int>, input: UnsafeMutablePointer<Float>, target: UnsafeMutablePointer<Float>) {
+    public func fill(
+        split: ForecastSplit, windows: some Sequence<Int>, input: UnsafeMutablePointer<Float>,
+        target: UnsafeMutablePointer<Float>
+    ) {
         let (inputSize, targetSize) = (seqLen * inputColumns, predLen * outputColumns)
         for (b, window) in windows.enumerated() {
             fill(split: split, window: window, input: input + b * inputSize, target: target + b * targetSize)

@@ -39,7 +39,8 @@ public struct ForecastMetricAccumulator: Sendable {
     public mutating func add(prediction: [Float], truth: [Float]) {
         precondition(prediction.count == truth.count, "prediction has \(prediction.count) values, truth \(truth.count)")
         prediction.withUnsafeBufferPointer { p in
-            truth.withUnsafeBufferPointer { t in add(prediction: p.baseAddress!, truth: t.baseAddress!, count: p.count) }
+            truth.withUnsafeBufferPointer { t in add(prediction: p.baseAddress!, truth: t.baseAddress!, count: p.count)
+            }
         }
     }
 

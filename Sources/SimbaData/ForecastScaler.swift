@@ -43,8 +43,9 @@ public struct ForecastScaler: Codable, Equatable, Sendable {
     ) throws -> ForecastScaler {
         let width = columns.count
         let count = rows.reduce(0) { $0 + $1.count }
-        precondition(count > 0 && rows.allSatisfy { values.count >= $0.upperBound * width },
-                     "fit rows must lie inside the values")
+        precondition(
+            count > 0 && rows.allSatisfy { values.count >= $0.upperBound * width },
+            "fit rows must lie inside the values")
         let firstRow = rows.first { !$0.isEmpty }!.lowerBound
         var means = [Double](repeating: 0, count: width)
         var stds = [Double](repeating: 0, count: width)
@@ -127,14 +128,18 @@ public struct ForecastScaler: Codable, Equatable, Sendable {
     public func transform(_ values: inout [Float], columns range: Range<Int>? = nil) {
         let range = range ?? 0..<columns.count
         precondition(values.count % range.count == 0, "values are not whole rows of \(range.count) columns")
-        values.withUnsafeMutableBufferPointer { transform($0.baseAddress!, rows: $0.count / range.count, columns: range) }
+        values.withUnsafeMutableBufferPointer {
+            transform($0.baseAddress!, rows: $0.count / range.count, columns: range)
+        }
     }
 
     /// Array form of `inverseTransform`; `values.count` must be a multiple of the range's width (default: all columns).
     public func inverseTransform(_ values: inout [Float], columns range: Range<Int>? = nil) {
         let range = range ?? 0..<columns.count
         precondition(values.count % range.count == 0, "values are not whole rows of \(range.count) columns")
-        values.withUnsafeMutableBufferPointer { inverseTransform($0.baseAddress!, rows: $0.count / range.count, columns: range) }
+        values.withUnsafeMutableBufferPointer {
+            inverseTransform($0.baseAddress!, rows: $0.count / range.count, columns: range)
+        }
     }
 
     /// JSON with sorted keys: `{"columns": […], "features": "M", "means": […], "stds": […], "target": "OT"}`.
@@ -142,7 +147,9 @@ public struct ForecastScaler: Codable, Equatable, Sendable {
     public func jsonString() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(self) else { preconditionFailure("a scaler of finite numbers always encodes") }
+        guard let data = try? encoder.encode(self) else {
+            preconditionFailure("a scaler of finite numbers always encodes")
+        }
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -156,7 +163,8 @@ public struct ForecastScaler: Codable, Equatable, Sendable {
         }
         let n = decoded.columns.count
         guard n > 0, decoded.means.count == n, decoded.stds.count == n else {
-            throw DataError.badScaler(reason: "\(n) columns but \(decoded.means.count) means and \(decoded.stds.count) stds")
+            throw DataError.badScaler(
+                reason: "\(n) columns but \(decoded.means.count) means and \(decoded.stds.count) stds")
         }
         guard decoded.stds.allSatisfy({ $0 > 0 && $0.isFinite }), decoded.means.allSatisfy(\.isFinite) else {
             throw DataError.badScaler(reason: "a mean is not finite or a std is not positive")

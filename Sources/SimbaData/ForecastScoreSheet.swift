@@ -19,8 +19,9 @@ public struct ForecastScoreSheet: Sendable {
 
     /// Scores for the target columns `columnRange` of `scaler` (e.g. `ForecastData.outputColumnRange`).
     public init(scaler: ForecastScaler, columnRange: Range<Int>) {
-        precondition(!columnRange.isEmpty && columnRange.upperBound <= scaler.columns.count,
-                     "columns outside the scaler")
+        precondition(
+            !columnRange.isEmpty && columnRange.upperBound <= scaler.columns.count,
+            "columns outside the scaler")
         columns = Array(scaler.columns[columnRange])
         means = Array(scaler.means[columnRange])
         stds = Array(scaler.stds[columnRange])

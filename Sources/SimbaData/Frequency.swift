@@ -43,7 +43,9 @@ public enum Frequency: Equatable, Sendable, CustomStringConvertible {
         case .businessDay:
             return "business day"
         case let .months(n, anchor):
-            let base = n % 12 == 0 ? count(Int64(n / 12), "year")
+            let base =
+                n % 12 == 0
+                ? count(Int64(n / 12), "year")
                 : n % 3 == 0 ? count(Int64(n / 3), "quarter") : count(Int64(n), "month")
             switch anchor {
             case .sameDay: return base
@@ -101,7 +103,7 @@ public enum Frequency: Equatable, Sendable, CustomStringConvertible {
             "day": .seconds(Self.day), "days": .seconds(Self.day), "week": .seconds(Self.week),
             "weeks": .seconds(Self.week), "month": .months(1, .sameDay), "months": .months(1, .sameDay),
             "quarter": .months(3, .sameDay), "quarters": .months(3, .sameDay), "year": .months(12, .sameDay),
-            "years": .months(12, .sameDay), "business day": .businessDay,
+            "years": .months(12, .sameDay), "business day": .businessDay
         ]
         let codes: [String: Frequency] = [
             "s": .seconds(1), "S": .seconds(1), "min": .seconds(Self.minute), "T": .seconds(Self.minute),
@@ -110,7 +112,7 @@ public enum Frequency: Equatable, Sendable, CustomStringConvertible {
             "M": .months(1, .end), "ME": .months(1, .end), "MS": .months(1, .start),
             "Q": .months(3, .end), "QE": .months(3, .end), "QS": .months(3, .start),
             "Y": .months(12, .end), "YE": .months(12, .end), "A": .months(12, .end),
-            "YS": .months(12, .start), "AS": .months(12, .start),
+            "YS": .months(12, .start), "AS": .months(12, .start)
         ]
         let unitFrequency: Frequency
         if let word = words[unit] {

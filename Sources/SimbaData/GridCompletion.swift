@@ -28,8 +28,9 @@ public struct GapSummary: Equatable, Sendable {
     init?(pooling summaries: [GapSummary]) {
         guard let largest = summaries.max(by: { $0.largest < $1.largest }) else { return nil }
         let first = summaries.first { $0.largest == largest.largest }!
-        self.init(count: summaries.reduce(0) { $0 + $1.count }, missing: summaries.reduce(0) { $0 + $1.missing },
-                  largest: first.largest, line: first.line, date: first.date)
+        self.init(
+            count: summaries.reduce(0) { $0 + $1.count }, missing: summaries.reduce(0) { $0 + $1.missing },
+            largest: first.largest, line: first.line, date: first.date)
     }
 }
 
@@ -51,8 +52,9 @@ enum GridCompletion {
         var (count, missing, largest, largestRow) = (0, 0, 0, 0)
         for r in timestamps.indices {
             guard let step = grid.step(of: timestamps[r]) else {
-                throw TimeGridError.offGrid(path: path, line: lines[r], date: timestamps[r], grid: grid,
-                                            originLine: lines[0], given: given)
+                throw TimeGridError.offGrid(
+                    path: path, line: lines[r], date: timestamps[r], grid: grid,
+                    originLine: lines[0], given: given)
             }
             steps[r] = step
             guard r > 0, step - steps[r - 1] > 1 else { continue }
@@ -62,15 +64,18 @@ enum GridCompletion {
             if missed > largest { (largest, largestRow) = (missed, r - 1) }
         }
         guard count > 0 else { return (timestamps, values, lines, nil) }
-        let summary = GapSummary(count: count, missing: missing, largest: largest, line: lines[largestRow],
-                                 date: timestamps[largestRow])
+        let summary = GapSummary(
+            count: count, missing: missing, largest: largest, line: lines[largestRow],
+            date: timestamps[largestRow])
         guard fill != .error else {
-            throw TimeGridError.gaps(path: path, count: count, missing: missing, largest: largest, line: summary.line,
-                                     date: summary.date, frequency: grid.frequency)
+            throw TimeGridError.gaps(
+                path: path, count: count, missing: missing, largest: largest, line: summary.line,
+                date: summary.date, frequency: grid.frequency)
         }
         guard missing <= timestamps.count else {
-            throw TimeGridError.mostlyGaps(path: path, rows: timestamps.count, missing: missing,
-                                           frequency: grid.frequency)
+            throw TimeGridError.mostlyGaps(
+                path: path, rows: timestamps.count, missing: missing,
+                frequency: grid.frequency)
         }
         let total = timestamps.count + missing
         var filledValues = [Value](repeating: 0, count: total * width)

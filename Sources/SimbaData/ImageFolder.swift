@@ -141,7 +141,8 @@ public struct ImageFolder: Sendable {
         guard !names.isEmpty else { throw ImageFolderError.classMapEmpty(path: path) }
         let folderSet = Set(folders)
         if let missing = names.first(where: { !folderSet.contains($0) }) {
-            throw ImageFolderError.classMapNameWithoutFolder(path: path, line: lineOf[missing]!, name: missing, folder: splitPath)
+            throw ImageFolderError.classMapNameWithoutFolder(
+                path: path, line: lineOf[missing]!, name: missing, folder: splitPath)
         }
         if let unlisted = folders.first(where: { lineOf[$0] == nil }) {
             throw ImageFolderError.folderNotInClassMap(path: path, folder: splitPath + "/" + unlisted)
@@ -178,15 +179,21 @@ public enum ImageFolderError: Error, CustomStringConvertible, Equatable {
         case let .rootMissing(root):
             return "\(root): no such folder; give the data root that holds train/ and val/ (or the class folders)"
         case let .noSplitFolder(root, split, tried):
-            return "\(root): no \(split) split folder (tried \(tried.joined(separator: ", "))) and no class folders with images in the root itself; create \(root)/\(tried[0])/<class>/<images> or point the root at the split folder"
+            return
+                "\(root): no \(split) split folder (tried \(tried.joined(separator: ", "))) and no class folders "
+                + "with images in the root itself; create \(root)/\(tried[0])/<class>/<images> or point the root "
+                + "at the split folder"
         case let .noClassFolders(folder):
-            return "\(folder): no class folders; put each class's images in its own subfolder (\(folder)/<class>/<image>.JPEG)"
+            return
+                "\(folder): no class folders; put each class's images in its own subfolder "
+                + "(\(folder)/<class>/<image>.JPEG)"
         case let .emptyClass(folder):
             return "\(folder): the class folder holds no .jpeg/.jpg/.png file; add its images or remove the folder"
         case let .unreadableFolder(folder, reason):
             return "\(folder): cannot list the folder (\(reason)); check its permissions"
         case let .uncreatableFolder(folder, reason):
-            return "\(folder): cannot create the folder (\(reason)); check the parent folder's permissions and free space"
+            return
+                "\(folder): cannot create the folder (\(reason)); check the parent folder's permissions and free space"
         case let .classMapUnreadable(path, reason):
             return "\(path): cannot read the class map (\(reason)); give a text file with one class name a line"
         case let .classMapEmpty(path):
@@ -199,7 +206,9 @@ public enum ImageFolderError: Error, CustomStringConvertible, Equatable {
                 + "\(folder)/\(quoted(name, marks: false)); "
                 + "add the folder or use the class map the model was trained with"
         case let .folderNotInClassMap(path, folder):
-            return "\(folder): the class folder is not listed in the class map \(path); add its name to the map or remove the folder"
+            return
+                "\(folder): the class folder is not listed in the class map \(path); add its name to the map or "
+                + "remove the folder"
         case let .foldersNotInMap(folder, names, map):
             let shown = names.prefix(5).map { quoted($0) }.joined(separator: ", ")
             return "\(folder): \(names.count) class folder\(names.count == 1 ? "" : "s") (\(shown)"

@@ -111,7 +111,7 @@ private struct Lister {
         var stack = [folder]
         while let current = stack.popLast() {
             guard let identity = FileSystem.status(current, followingLinks: true)?.identity,
-                  walked.insert(identity).inserted
+                walked.insert(identity).inserted
             else {
                 warnings.append("skipped \(current): the folder was listed already under another path")
                 continue
@@ -174,8 +174,11 @@ public enum ImageInputError: Error, CustomStringConvertible, Equatable {
         case let .lineBreak(path, source):
             return (source.map { "\($0): " } ?? "") + "the path \(quoted(path)) holds a line break; rename the file"
         case let .noImages(warnings):
-            let why = warnings.isEmpty ? "" : " (" + warnings.prefix(3).joined(separator: "; ")
-                + (warnings.count > 3 ? "; and \(warnings.count - 3) more" : "") + ")"
+            let why =
+                warnings.isEmpty
+                ? ""
+                : " (" + warnings.prefix(3).joined(separator: "; ")
+                    + (warnings.count > 3 ? "; and \(warnings.count - 3) more" : "") + ")"
             return "the inputs name no image file\(why); give image files, folders holding .jpeg/.jpg/.png files, "
                 + "or list files naming them"
         case let .noneReadable(count):

@@ -43,11 +43,14 @@ public final class ImageLoader {
     private let scratches: [ResampleScratch]
     private var run: EpochRun?
 
-    public init(samples: [ImageSample], transform: any ImageTransform, batchSize: Int, shuffle: Bool,
-                dropLast: Bool = false, seed: UInt64, workers: Int = ImageLoader.defaultWorkers,
-                prefetchBatches: Int = 3, strict: Bool = false) {
-        precondition(batchSize > 0 && workers > 0 && prefetchBatches > 0,
-                     "batchSize, workers and prefetchBatches must be positive")
+    public init(
+        samples: [ImageSample], transform: any ImageTransform, batchSize: Int, shuffle: Bool,
+        dropLast: Bool = false, seed: UInt64, workers: Int = ImageLoader.defaultWorkers,
+        prefetchBatches: Int = 3, strict: Bool = false
+    ) {
+        precondition(
+            batchSize > 0 && workers > 0 && prefetchBatches > 0,
+            "batchSize, workers and prefetchBatches must be positive")
         self.samples = samples
         self.transform = transform
         self.batchSize = batchSize
@@ -57,7 +60,8 @@ public final class ImageLoader {
         self.workers = workers
         self.prefetchBatches = prefetchBatches
         self.strict = strict
-        ring = BatchRing(slots: prefetchBatches, batchSize: batchSize, sampleFloats: transform.size * transform.size * 3)
+        ring = BatchRing(
+            slots: prefetchBatches, batchSize: batchSize, sampleFloats: transform.size * transform.size * 3)
         scratches = (0..<workers).map { _ in ResampleScratch() }
     }
 
@@ -93,12 +97,14 @@ public final class ImageLoader {
         skipped = []
         let order = ImageLoader.order(count: samples.count, seed: seed, epoch: epoch, shuffle: shuffle)
         let positions = min(batchesPerEpoch * batchSize, samples.count)
-        let run = EpochRun(order: order, positions: positions, batchSize: batchSize, batches: batchesPerEpoch, ring: ring)
+        let run = EpochRun(
+            order: order, positions: positions, batchSize: batchSize, batches: batchesPerEpoch, ring: ring)
         self.run = run
         let epochBase = RandomGenerator(seed: seed).split(2 * UInt64(epoch) + 1)
         for w in 0..<workers {
-            let context = WorkerContext(samples: samples, transform: transform, strict: strict,
-                                        epochBase: epochBase, scratch: scratches[w])
+            let context = WorkerContext(
+                samples: samples, transform: transform, strict: strict,
+                epochBase: epochBase, scratch: scratches[w])
             run.group.enter()
             let thread = Thread { run.work(context) }
             thread.name = "simba-loader-\(w)"
@@ -164,8 +170,8 @@ private final class BatchRing {
     }
 
     deinit {
-        images.forEach { $0.deallocate() }
-        labels.forEach { $0.deallocate() }
+        for image in images { image.deallocate() }
+        for label in labels { label.deallocate() }
     }
 }
 
@@ -242,8 +248,9 @@ private final class EpochRun: @unchecked Sendable {
             do {
                 let image = try ImageDecoder.decode(path: sample.path)
                 var generator = context.epochBase.split(UInt64(index))
-                context.transform.apply(image, into: ring.images[slot] + offset * floats,
-                                        generator: &generator, scratch: context.scratch)
+                context.transform.apply(
+                    image, into: ring.images[slot] + offset * floats,
+                    generator: &generator, scratch: context.scratch)
                 ring.labels[slot][offset] = Int32(sample.label)
             } catch let error as ImageDecodeError {
                 problem = Problem(path: sample.path, reason: error.reason, error: error)

@@ -8,8 +8,9 @@ public protocol ImageTransform: Sendable {
     /// Output side in pixels.
     var size: Int { get }
     /// Writes (size, size, 3) floats to `output`. Random choices come from `generator` only.
-    func apply(_ image: ByteImage, into output: UnsafeMutablePointer<Float>,
-               generator: inout RandomGenerator, scratch: ResampleScratch)
+    func apply(
+        _ image: ByteImage, into output: UnsafeMutablePointer<Float>,
+        generator: inout RandomGenerator, scratch: ResampleScratch)
 }
 
 /// torchvision's `ToTensor()` then `Normalize(mean, std)`: x = (v/255 − mean_c)/std_c in float32,
@@ -23,7 +24,9 @@ public struct Normalization: Equatable, Sendable {
 
     /// "0.485,0.456,0.406" → [0.485, 0.456, 0.406]; nil unless exactly three numbers.
     public static func channels(_ text: String) -> [Float]? {
-        let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Float($0.trimmingCharacters(in: .whitespaces)) }
+        let values = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            Float($0.trimmingCharacters(in: .whitespaces))
+        }
         guard values.count == 3, values.allSatisfy({ $0 != nil }) else { return nil }
         return values.map { $0! }
     }
@@ -40,8 +43,10 @@ public struct Normalization: Equatable, Sendable {
 
     /// Normalises (rows, width, 3) bytes into (rows, width, 3) floats; `mirrored` reverses each
     /// row (a horizontal flip).
-    func write(_ bytes: UnsafePointer<UInt8>, rows: Int, width: Int, mirrored: Bool,
-               into output: UnsafeMutablePointer<Float>) {
+    func write(
+        _ bytes: UnsafePointer<UInt8>, rows: Int, width: Int, mirrored: Bool,
+        into output: UnsafeMutablePointer<Float>
+    ) {
         table.withUnsafeBufferPointer { lookup in
             let red = lookup.baseAddress!, green = red + 256, blue = red + 512
             for y in 0..<rows {

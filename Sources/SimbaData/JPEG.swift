@@ -33,7 +33,8 @@ public enum JPEG {
     /// Encodes `image` as a baseline JPEG. Channels: 1 → grayscale JPEG, 3 → YCbCr from RGB,
     /// 4 → Adobe YCCK from CMYK ink amounts (0 = no ink; stored inverted, as PIL saves "CMYK").
     /// `quality` 1…100; the defaults (75, 4:2:0) are PIL's.
-    public static func encode(_ image: ByteImage, quality: Int = 75, subsampling: Subsampling = .both420) throws -> Data {
+    public static func encode(_ image: ByteImage, quality: Int = 75, subsampling: Subsampling = .both420) throws -> Data
+    {
         precondition((1...100).contains(quality), "JPEG quality must be in 1…100, got \(quality)")
         let format: TJPF
         var source = image.pixels
@@ -50,8 +51,9 @@ public enum JPEG {
         var output: UnsafeMutablePointer<UInt8>?
         var size: UInt = 0
         let status = source.withUnsafeBufferPointer { pixels in
-            tjCompress2(handle, pixels.baseAddress, Int32(image.width), Int32(image.width * image.channels),
-                        Int32(image.height), Int32(format.rawValue), &output, &size, sampling, Int32(quality), 0)
+            tjCompress2(
+                handle, pixels.baseAddress, Int32(image.width), Int32(image.width * image.channels),
+                Int32(image.height), Int32(format.rawValue), &output, &size, sampling, Int32(quality), 0)
         }
         defer { if let output { tjFree(output) } }
         guard status == 0, let output else { throw ImageEncodeError(reason: "TurboJPEG: " + errorText(handle)) }
@@ -59,7 +61,9 @@ public enum JPEG {
     }
 
     /// Encodes `image` and replaces `path` atomically (see `AtomicFile.write`).
-    public static func write(_ image: ByteImage, to path: String, quality: Int = 75, subsampling: Subsampling = .both420) throws {
+    public static func write(
+        _ image: ByteImage, to path: String, quality: Int = 75, subsampling: Subsampling = .both420
+    ) throws {
         try AtomicFile.write(encode(image, quality: quality, subsampling: subsampling), to: path)
     }
 
@@ -74,11 +78,15 @@ public enum JPEG {
         return try data.withUnsafeBytes { raw -> ByteImage in
             let bytes = raw.bindMemory(to: UInt8.self)
             var width: Int32 = 0, height: Int32 = 0, sampling: Int32 = 0, colorspace: Int32 = 0
-            guard tjDecompressHeader3(handle, bytes.baseAddress, UInt(bytes.count), &width, &height, &sampling, &colorspace) == 0 else {
+            guard
+                tjDecompressHeader3(
+                    handle, bytes.baseAddress, UInt(bytes.count), &width, &height, &sampling, &colorspace) == 0
+            else {
                 throw ImageDecodeError(source: source, reason: "not a valid JPEG (libjpeg-turbo: \(errorText(handle)))")
             }
             guard width > 0, height > 0 else {
-                throw ImageDecodeError(source: source, reason: "truncated JPEG header (no frame size before the data ends)")
+                throw ImageDecodeError(
+                    source: source, reason: "truncated JPEG header (no frame size before the data ends)")
             }
             try ImageDecoder.checkDeclaredSize(width: Int(width), height: Int(height), format: "JPEG", source: source)
             let pixelCount = Int(width) * Int(height)
@@ -86,8 +94,9 @@ public enum JPEG {
             let channels = isCMYK ? 4 : 3
             var pixels = [UInt8](repeating: 0, count: pixelCount * channels)
             let status = pixels.withUnsafeMutableBufferPointer { out in
-                tjDecompress2(handle, bytes.baseAddress, UInt(bytes.count), out.baseAddress, width,
-                              width * Int32(channels), height, Int32((isCMYK ? TJPF_CMYK : TJPF_RGB).rawValue), 0)
+                tjDecompress2(
+                    handle, bytes.baseAddress, UInt(bytes.count), out.baseAddress, width,
+                    width * Int32(channels), height, Int32((isCMYK ? TJPF_CMYK : TJPF_RGB).rawValue), 0)
             }
             if status != 0 {
                 let text = errorText(handle)

@@ -102,11 +102,14 @@ public struct LinearForecast: ForecastBaseline {
         return right
     }
 
-    public func forecast(_ data: ForecastData, split: ForecastSplit, first: Int, count: Int,
-                         into output: UnsafeMutablePointer<Float>) {
+    public func forecast(
+        _ data: ForecastData, split: ForecastSplit, first: Int, count: Int,
+        into output: UnsafeMutablePointer<Float>
+    ) {
         let (l, h, m, k) = (seqLen, predLen, data.inputColumns, data.outputColumns)
-        precondition(data.seqLen == l && data.predLen == h && weights.count == k * l * h,
-                     "a map fitted on other windows")
+        precondition(
+            data.seqLen == l && data.predLen == h && weights.count == k * l * h,
+            "a map fitted on other windows")
         var lookBack = [Float](repeating: 0, count: count * l), forecast = [Float](repeating: 0, count: count * h)
         for j in 0..<k {
             let c = data.outputColumnRange.lowerBound + j
@@ -117,9 +120,10 @@ public struct LinearForecast: ForecastBaseline {
             weights.withUnsafeBufferPointer { weights in
                 lookBack.withUnsafeBufferPointer { x in
                     forecast.withUnsafeMutableBufferPointer { y in
-                        BLAS.gemm(transposeA: false, transposeB: false, m: count, n: h, k: l,
-                                  a: x.baseAddress!, lda: l, b: weights.baseAddress! + j * l * h, ldb: h,
-                                  beta: 0, c: y.baseAddress!, ldc: h)
+                        BLAS.gemm(
+                            transposeA: false, transposeB: false, m: count, n: h, k: l,
+                            a: x.baseAddress!, lda: l, b: weights.baseAddress! + j * l * h, ldb: h,
+                            beta: 0, c: y.baseAddress!, ldc: h)
                     }
                 }
             }

@@ -10,8 +10,10 @@ enum MissingValues {
     /// Cells before the first value take the first value, and with `interpolate` cells after the
     /// last value take the last. Returns how many leading cells were filled backwards, or nil when
     /// the column has no value at all over `rows` (nothing is changed then).
-    static func fill(_ values: inout [Double], width: Int, column: Int, rows: Range<Int>,
-                     interpolate: Bool) -> Int? {
+    static func fill(
+        _ values: inout [Double], width: Int, column: Int, rows: Range<Int>,
+        interpolate: Bool
+    ) -> Int? {
         guard let first = rows.first(where: { !values[$0 * width + column].isNaN }) else { return nil }
         let firstValue = values[first * width + column]
         for r in rows.lowerBound..<first { values[r * width + column] = firstValue }

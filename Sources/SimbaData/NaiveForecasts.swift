@@ -8,8 +8,10 @@ public struct RepeatLastForecast: ForecastBaseline {
 
     public init() {}
 
-    public func forecast(_ data: ForecastData, split: ForecastSplit, first: Int, count: Int,
-                         into output: UnsafeMutablePointer<Float>) {
+    public func forecast(
+        _ data: ForecastData, split: ForecastSplit, first: Int, count: Int,
+        into output: UnsafeMutablePointer<Float>
+    ) {
         let (l, h, m, k) = (data.seqLen, data.predLen, data.inputColumns, data.outputColumns)
         let firstColumn = data.outputColumnRange.lowerBound
         data.values.withUnsafeBufferPointer { values in
@@ -61,8 +63,10 @@ public struct SeasonalNaiveForecast: ForecastBaseline {
         return nil
     }
 
-    public func forecast(_ data: ForecastData, split: ForecastSplit, first: Int, count: Int,
-                         into output: UnsafeMutablePointer<Float>) {
+    public func forecast(
+        _ data: ForecastData, split: ForecastSplit, first: Int, count: Int,
+        into output: UnsafeMutablePointer<Float>
+    ) {
         let (l, h, m, k) = (data.seqLen, data.predLen, data.inputColumns, data.outputColumns)
         let firstColumn = data.outputColumnRange.lowerBound
         data.values.withUnsafeBufferPointer { values in

@@ -21,7 +21,8 @@ public enum PNG {
     /// Encodes a gray (`channels == 1`) or RGB (`channels == 3`) image as a PNG file's bytes
     /// (zlib's default compression, an sRGB chunk as libpng's simplified API writes it).
     public static func encode(_ image: ByteImage) throws -> Data {
-        precondition(image.channels == 1 || image.channels == 3, "PNG encodes gray or RGB, got \(image.channels) channels")
+        precondition(
+            image.channels == 1 || image.channels == 3, "PNG encodes gray or RGB, got \(image.channels) channels")
         var header = png_image()
         header.version = UInt32(PNG_IMAGE_VERSION)
         header.width = UInt32(image.width)
@@ -75,7 +76,8 @@ public enum PNG {
                 png_image_finish_read(&header, nil, out.baseAddress, Int32(width * channels), nil)
             }
             guard finished != 0 else {
-                throw ImageDecodeError(source: source, reason: "corrupt or truncated PNG (libpng: \(message(of: &header)))")
+                throw ImageDecodeError(
+                    source: source, reason: "corrupt or truncated PNG (libpng: \(message(of: &header)))")
             }
             if hasAlpha {
                 for i in 0..<(width * height) {

@@ -9,7 +9,9 @@ import SimbaCore
 /// to give instead, e.g. "std must be finite numbers greater than 0, not '0,0,0'".
 public struct PreprocessingError: Error, CustomStringConvertible {
     public enum Setting: String, Sendable {
-        case imgSize = "img_size", cropPct = "crop_pct", mean, std
+        case imgSize = "img_size"
+        case cropPct = "crop_pct"
+        case mean, std
     }
 
     public let setting: Setting
@@ -22,8 +24,9 @@ extension Normalization {
     /// unless the text is exactly three finite numbers, greater than 0 for std.
     public static func channels(_ text: String, _ setting: PreprocessingError.Setting) throws -> [Float] {
         guard let values = channels(text) else {
-            throw PreprocessingError(setting: setting,
-                                     problem: "must be three comma-separated numbers (R,G,B), not \(quoted(text))")
+            throw PreprocessingError(
+                setting: setting,
+                problem: "must be three comma-separated numbers (R,G,B), not \(quoted(text))")
         }
         try check(values, setting, shown: text)
         return values
@@ -35,13 +38,15 @@ extension Normalization {
         let given = shown.map { quoted($0) } ?? text(values)
         if setting == .std {
             guard values.count == 3, values.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-                throw PreprocessingError(setting: .std,
-                                         problem: "must be three finite numbers greater than 0 (R,G,B), not \(given)")
+                throw PreprocessingError(
+                    setting: .std,
+                    problem: "must be three finite numbers greater than 0 (R,G,B), not \(given)")
             }
         } else {
             guard values.count == 3, values.allSatisfy(\.isFinite) else {
-                throw PreprocessingError(setting: setting,
-                                         problem: "must be three finite numbers (R,G,B), not \(given)")
+                throw PreprocessingError(
+                    setting: setting,
+                    problem: "must be three finite numbers (R,G,B), not \(given)")
             }
         }
     }
@@ -73,11 +78,14 @@ extension EvalTransform {
     /// The transform, refused with a PreprocessingError unless `size` is 1…`maxSize`, `cropPct` is
     /// at least 1/`maxResizeFactor` (`checkedCropPct`) and the resized side ⌊size/cropPct⌋,
     /// computed in Double so nothing wraps, is at least one pixel.
-    public static func checked(size: Int, cropPct: Double, interpolation: Interpolation,
-                               normalization: Normalization) throws -> EvalTransform {
+    public static func checked(
+        size: Int, cropPct: Double, interpolation: Interpolation,
+        normalization: Normalization
+    ) throws -> EvalTransform {
         guard (1...maxSize).contains(size) else {
-            throw PreprocessingError(setting: .imgSize,
-                                     problem: "must be a whole number from 1 to \(maxSize), not \(size)")
+            throw PreprocessingError(
+                setting: .imgSize,
+                problem: "must be a whole number from 1 to \(maxSize), not \(size)")
         }
         _ = try checkedCropPct(cropPct)
         guard (Double(size) / cropPct).rounded(.down) >= 1 else {

@@ -38,8 +38,9 @@ public enum RealWorldFolder {
                 var members = folder.samples.filter { $0.label == label }
                 for i in 0..<min(perClass, members.count) {
                     members.swapAt(i, generator.integer(in: i...(members.count - 1)))
-                    try writeVariant(of: members[i].path, into: target, kind: cycle[written % cycle.count],
-                                     generator: &generator, scratch: scratch)
+                    try writeVariant(
+                        of: members[i].path, into: target, kind: cycle[written % cycle.count],
+                        generator: &generator, scratch: scratch)
                     written += 1
                 }
             }
@@ -50,15 +51,18 @@ public enum RealWorldFolder {
     private enum Kind { case rgb, gray, cmyk, pngNamedJPEG, png }
     private static let cycle: [Kind] = [.rgb, .gray, .rgb, .cmyk, .rgb, .pngNamedJPEG, .rgb, .rgb, .png, .rgb]
 
-    private static func writeVariant(of path: String, into folder: String, kind: Kind,
-                                     generator: inout RandomGenerator, scratch: ResampleScratch) throws {
+    private static func writeVariant(
+        of path: String, into folder: String, kind: Kind,
+        generator: inout RandomGenerator, scratch: ResampleScratch
+    ) throws {
         let image = try ImageDecoder.decode(path: path)
         let width = generator.integer(in: 40...300), height = generator.integer(in: 40...300)
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         pixels.withUnsafeMutableBufferPointer { out in
-            Resample.resize(image, box: PixelBox(x: 0, y: 0, width: image.width, height: image.height),
-                            width: width, height: height, window: PixelBox(x: 0, y: 0, width: width, height: height),
-                            interpolation: .bicubic, into: out.baseAddress!, scratch: scratch)
+            Resample.resize(
+                image, box: PixelBox(x: 0, y: 0, width: image.width, height: image.height),
+                width: width, height: height, window: PixelBox(x: 0, y: 0, width: width, height: height),
+                interpolation: .bicubic, into: out.baseAddress!, scratch: scratch)
         }
         let rgb = ByteImage(width: width, height: height, channels: 3, pixels: pixels)
         let stem = folder + "/" + URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent

@@ -14,8 +14,10 @@ public struct TimeGridOptions: Equatable, Sendable {
     /// What to do with gaps: refuse them (the default) or fill them.
     public var fill: GapFill = .error
 
-    public init(sort: Bool = false, frequency: Frequency? = nil, resample: Frequency? = nil,
-                aggregate: Aggregation = .mean, fill: GapFill = .error) {
+    public init(
+        sort: Bool = false, frequency: Frequency? = nil, resample: Frequency? = nil,
+        aggregate: Aggregation = .mean, fill: GapFill = .error
+    ) {
         self.sort = sort
         self.frequency = frequency
         self.resample = resample
@@ -56,9 +58,10 @@ public struct TimeGridReport: Equatable, Sendable {
         if sorted { lines.append("time order: rows sorted by date (data.sort)") }
         if let gaps {
             let filled = fill == .ffill ? "ffill" : "interpolate"
-            lines.append("gaps: \(gaps.count) (\(gaps.missing) missing rows; the largest, \(gaps.largest) steps, "
-                         + "after \(TimeSeriesTable.formatTimestamp(gaps.date)) on line \(gaps.line)), "
-                         + "filled by \(filled) (data.missing)")
+            lines.append(
+                "gaps: \(gaps.count) (\(gaps.missing) missing rows; the largest, \(gaps.largest) steps, "
+                    + "after \(TimeSeriesTable.formatTimestamp(gaps.date)) on line \(gaps.line)), "
+                    + "filled by \(filled) (data.missing)")
         }
         return lines
     }
@@ -76,17 +79,19 @@ extension TimeSeriesTable {
     ///    (`GridCompletion`).
     /// A table already regular comes back unchanged.
     public func onGrid(_ options: TimeGridOptions) throws -> (table: TimeSeriesTable, report: TimeGridReport) {
-        let (regular, report) = try Self.regularised(timestamps: timestamps, values: values, width: columnCount,
-                                                     lines: lines, blocks: series.map(\.rows), options: options,
-                                                     path: path)
+        let (regular, report) = try Self.regularised(
+            timestamps: timestamps, values: values, width: columnCount,
+            lines: lines, blocks: series.map(\.rows), options: options,
+            path: path)
         var start = 0
         let regularSeries = zip(series, regular.counts).map { old, count in
             defer { start += count }
             return TableSeries(name: old.name, rows: start..<(start + count))
         }
-        let table = TimeSeriesTable(path: path, columns: columns, values: regular.values,
-                                    timestamps: regular.timestamps, lines: regular.lines, series: regularSeries,
-                                    notes: notes)
+        let table = TimeSeriesTable(
+            path: path, columns: columns, values: regular.values,
+            timestamps: regular.timestamps, lines: regular.lines, series: regularSeries,
+            notes: notes)
         return (table, report)
     }
 
@@ -115,14 +120,16 @@ extension TimeSeriesTable {
         let frequency: Frequency, source: TimeGridReport.Source
         if let step = options.resample {
             for (i, part) in parts.enumerated() where !part.times.isEmpty {
-                let binned = try SeriesResampling.resample(timestamps: part.times, values: part.values, width: width,
-                                                           lines: part.lines, to: step, aggregate: options.aggregate,
-                                                           path: path)
+                let binned = try SeriesResampling.resample(
+                    timestamps: part.times, values: part.values, width: width,
+                    lines: part.lines, to: step, aggregate: options.aggregate,
+                    path: path)
                 parts[i] = (binned.timestamps, binned.values, binned.lines)
             }
             frequency = step
-            source = .resampled(rows: timestamps.count, bins: parts.reduce(0) { $0 + $1.times.count },
-                                aggregate: options.aggregate)
+            source = .resampled(
+                rows: timestamps.count, bins: parts.reduce(0) { $0 + $1.times.count },
+                aggregate: options.aggregate)
         } else if let given = options.frequency {
             (frequency, source) = (given, .given)
         } else {
@@ -147,8 +154,9 @@ extension TimeSeriesTable {
             regular.counts.append(complete.timestamps.count)
             if let summary = complete.gaps { gaps.append(summary) }
         }
-        let report = TimeGridReport(frequency: frequency, source: source, sorted: sorted,
-                                    gaps: GapSummary(pooling: gaps), fill: options.fill)
+        let report = TimeGridReport(
+            frequency: frequency, source: source, sorted: sorted,
+            gaps: GapSummary(pooling: gaps), fill: options.fill)
         return (regular, report)
     }
 }

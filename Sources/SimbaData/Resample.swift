@@ -86,19 +86,22 @@ public enum Resample {
         interpolation: Interpolation, into destination: UnsafeMutablePointer<UInt8>, scratch: ResampleScratch
     ) {
         precondition(image.channels == 3, "resize takes RGB images, got \(image.channels) channels")
-        precondition(box.x >= 0 && box.y >= 0 && box.width > 0 && box.height > 0
-                     && box.x + box.width <= image.width && box.y + box.height <= image.height,
-                     "box \(box) is not inside the \(image.width)×\(image.height) image")
+        precondition(
+            box.x >= 0 && box.y >= 0 && box.width > 0 && box.height > 0
+                && box.x + box.width <= image.width && box.y + box.height <= image.height,
+            "box \(box) is not inside the \(image.width)×\(image.height) image")
         precondition(width > 0 && height > 0 && window.width > 0 && window.height > 0, "sizes must be positive")
         destination.initialize(repeating: 0, count: window.width * window.height * 3)
         // Output columns and rows of the window that lie inside the resized image.
         let columns = max(window.x, 0)..<min(window.x + window.width, width)
         let outRows = max(window.y, 0)..<min(window.y + window.height, height)
         if columns.isEmpty || outRows.isEmpty { return }
-        let columnTaps = coefficients(inSize: box.width, outSize: width, range: columns, interpolation: interpolation,
-                                      bounds: &scratch.columnBounds, coefficients: &scratch.columnCoefficients)
-        let rowTaps = coefficients(inSize: box.height, outSize: height, range: outRows, interpolation: interpolation,
-                                   bounds: &scratch.rowBounds, coefficients: &scratch.rowCoefficients)
+        let columnTaps = coefficients(
+            inSize: box.width, outSize: width, range: columns, interpolation: interpolation,
+            bounds: &scratch.columnBounds, coefficients: &scratch.columnCoefficients)
+        let rowTaps = coefficients(
+            inSize: box.height, outSize: height, range: outRows, interpolation: interpolation,
+            bounds: &scratch.rowBounds, coefficients: &scratch.rowCoefficients)
         // Input rows (relative to the box) that the vertical pass reads.
         let firstRow = scratch.rowBounds[0]
         let lastRow = scratch.rowBounds[2 * (outRows.count - 1)] + scratch.rowBounds[2 * (outRows.count - 1) + 1]
@@ -144,7 +147,9 @@ public enum Resample {
                             for (i, outRow) in outRows.enumerated() {
                                 let start = bounds[2 * i] - firstRow, count = bounds[2 * i + 1]
                                 let k = weights.baseAddress! + i * rowTaps
-                                let target = destination + ((outRow - window.y) * window.width + (columns.lowerBound - window.x)) * 3
+                                let target =
+                                    destination + ((outRow - window.y) * window.width + (columns.lowerBound - window.x))
+                                    * 3
                                 sums.update(repeating: Int32(half), count: rowLength)
                                 for t in 0..<count {
                                     let w = k[t], source = rows + (start + t) * rowLength

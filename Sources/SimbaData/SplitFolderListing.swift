@@ -32,7 +32,7 @@ final class SplitFolderListing {
     /// Resolves `splitPath`, an existing folder.
     init(splitPath: String) throws {
         guard let real = FileSystem.realPath(splitPath), let info = FileSystem.status(real, followingLinks: true),
-              info.kind == .directory
+            info.kind == .directory
         else {
             throw ImageFolderError.unreadableFolder(folder: splitPath, reason: String(cString: strerror(errno)))
         }
@@ -97,8 +97,11 @@ final class SplitFolderListing {
             next += 1
             guard let real = linkedFolder(path) else { continue }
             guard let info = FileSystem.status(real, followingLinks: true), walked.insert(info.identity).inserted else {
-                skipLink(path, real == realSplitPath ? "it leads back to the split folder"
-                                                      : "it leads to \(real), a folder listed already")
+                skipLink(
+                    path,
+                    real == realSplitPath
+                        ? "it leads back to the split folder"
+                        : "it leads to \(real), a folder listed already")
                 continue
             }
             try walk(path, real: real, label: label, into: &files)
@@ -245,8 +248,9 @@ enum FileSystem {
     static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
-        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(resolved).assumingMemoryBound(to: UInt8.self),
-                                        count: strlen(resolved))
+        let bytes = UnsafeBufferPointer(
+            start: UnsafeRawPointer(resolved).assumingMemoryBound(to: UInt8.self),
+            count: strlen(resolved))
         guard let text = String(validating: bytes, as: UTF8.self) else {
             errno = EILSEQ
             return nil

@@ -6,8 +6,9 @@
 public enum TimeGridError: Error, CustomStringConvertible, Equatable {
     /// Row at `line` is earlier than the row before it at `previousLine`; `count` rows are earlier
     /// than their predecessor; `reversed` when every row is.
-    case unsorted(path: String, line: Int, date: Int64, previousLine: Int, previousDate: Int64, count: Int,
-                  reversed: Bool)
+    case unsorted(
+        path: String, line: Int, date: Int64, previousLine: Int, previousDate: Int64, count: Int,
+        reversed: Bool)
     /// The row at `line` has the date of the row at `firstLine`; `count` rows repeat a date.
     case duplicate(path: String, line: Int, firstLine: Int, date: Int64, count: Int)
     /// The row at `line` is not a step of `grid` (whose origin is the row at `originLine`).

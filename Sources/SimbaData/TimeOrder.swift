@@ -20,9 +20,10 @@ enum TimeOrder {
             return nil
         }
         guard sort else {
-            throw TimeGridError.unsorted(path: path, line: lines[first], date: timestamps[first],
-                                         previousLine: lines[first - 1], previousDate: timestamps[first - 1],
-                                         count: descents, reversed: descents == timestamps.count - 1)
+            throw TimeGridError.unsorted(
+                path: path, line: lines[first], date: timestamps[first],
+                previousLine: lines[first - 1], previousDate: timestamps[first - 1],
+                count: descents, reversed: descents == timestamps.count - 1)
         }
         let permutation = timestamps.indices.sorted { a, b in
             timestamps[a] != timestamps[b] ? timestamps[a] < timestamps[b] : a < b
@@ -39,7 +40,8 @@ enum TimeOrder {
             repeats += 1
         }
         guard let i = first else { return }
-        throw TimeGridError.duplicate(path: path, line: lines[order[i]], firstLine: lines[order[i - 1]],
-                                      date: timestamps[order[i]], count: repeats)
+        throw TimeGridError.duplicate(
+            path: path, line: lines[order[i]], firstLine: lines[order[i - 1]],
+            date: timestamps[order[i]], count: repeats)
     }
 }

@@ -43,13 +43,17 @@ public struct TimeSeriesTable: Sendable {
 
     /// A table from its parts; `values` holds rows × columns, `lines` and `timestamps` one per row,
     /// and `series` covers the rows in order.
-    public init(path: String, columns: [String], values: [Double], timestamps: [Int64], lines: [Int],
-                series: [TableSeries], notes: [String]) {
-        precondition(values.count == timestamps.count * columns.count && lines.count == timestamps.count,
-                     "one timestamp, one line and columns.count values per row")
-        precondition(series.first?.rows.lowerBound == 0 && series.last?.rows.upperBound == timestamps.count
-                     && zip(series, series.dropFirst()).allSatisfy { $0.rows.upperBound == $1.rows.lowerBound },
-                     "the series cover the rows in order")
+    public init(
+        path: String, columns: [String], values: [Double], timestamps: [Int64], lines: [Int],
+        series: [TableSeries], notes: [String]
+    ) {
+        precondition(
+            values.count == timestamps.count * columns.count && lines.count == timestamps.count,
+            "one timestamp, one line and columns.count values per row")
+        precondition(
+            series.first?.rows.lowerBound == 0 && series.last?.rows.upperBound == timestamps.count
+                && zip(series, series.dropFirst()).allSatisfy { $0.rows.upperBound == $1.rows.lowerBound },
+            "the series cover the rows in order")
         self.path = path
         self.columns = columns
         self.values = values

@@ -48,7 +48,7 @@ public enum TimestampFormat: Equatable, Sendable {
                 hasYear = true
                 pieces.append(.directive(letter))
             case UInt8(ascii: "m"), UInt8(ascii: "d"), UInt8(ascii: "H"), UInt8(ascii: "M"), UInt8(ascii: "S"),
-                 UInt8(ascii: "b"), UInt8(ascii: "j"), UInt8(ascii: "f"), UInt8(ascii: "z"):
+                UInt8(ascii: "b"), UInt8(ascii: "j"), UInt8(ascii: "f"), UInt8(ascii: "z"):
                 pieces.append(.directive(letter))
             default:
                 return .failure(FormatProblem(directive: "%" + String(decoding: [letter], as: UTF8.self)))
@@ -148,7 +148,8 @@ private struct DateReader {
 
     mutating func iso8601() -> ParsedTimestamp? {
         guard let year = number(minDigits: 4, maxDigits: 4), expect(45), let month = number(maxDigits: 2),
-              (1...12).contains(month) else { return nil }
+            (1...12).contains(month)
+        else { return nil }
         var day: Int64 = 1
         if expect(45) {
             guard let d = number(maxDigits: 2), (1...CalendarMath.daysInMonth(year: year, month: month)).contains(d)
@@ -221,8 +222,10 @@ private struct DateReader {
         return ParsedTimestamp(seconds: seconds, hadOffset: offset != nil, droppedFraction: droppedFraction)
     }
 
-    static let monthNames = ["january", "february", "march", "april", "may", "june", "july", "august",
-                             "september", "october", "november", "december"].map { Array($0.utf8) }
+    static let monthNames = [
+        "january", "february", "march", "april", "may", "june", "july", "august",
+        "september", "october", "november", "december"
+    ].map { Array($0.utf8) }
 
     /// A month's English name, abbreviated to three letters or in full, in any case.
     mutating func monthName() -> Int64? {

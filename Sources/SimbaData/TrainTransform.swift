@@ -18,9 +18,11 @@ public struct TrainTransform: ImageTransform {
     public let erasing: RandomErasing?
     public let normalization: Normalization
 
-    public init(size: Int, crop: RandomResizedCrop = RandomResizedCrop(), interpolation: Interpolation = .bicubic,
-                flipProbability: Double = 0.5, colorJitter: ColorJitter? = nil, erasing: RandomErasing? = nil,
-                normalization: Normalization = .imageNet) {
+    public init(
+        size: Int, crop: RandomResizedCrop = RandomResizedCrop(), interpolation: Interpolation = .bicubic,
+        flipProbability: Double = 0.5, colorJitter: ColorJitter? = nil, erasing: RandomErasing? = nil,
+        normalization: Normalization = .imageNet
+    ) {
         precondition(size > 0, "size must be positive, got \(size)")
         precondition((0...1).contains(flipProbability), "flip probability must be in [0, 1], got \(flipProbability)")
         self.size = size
@@ -32,15 +34,18 @@ public struct TrainTransform: ImageTransform {
         self.normalization = normalization
     }
 
-    public func apply(_ image: ByteImage, into output: UnsafeMutablePointer<Float>,
-                      generator: inout RandomGenerator, scratch: ResampleScratch) {
+    public func apply(
+        _ image: ByteImage, into output: UnsafeMutablePointer<Float>,
+        generator: inout RandomGenerator, scratch: ResampleScratch
+    ) {
         let box = crop.box(width: image.width, height: image.height, generator: &generator)
         let flip = generator.unitDouble() < flipProbability
         ResampleScratch.ensure(&scratch.window, size * size * 3)
         scratch.window.withUnsafeMutableBufferPointer { bytes in
-            Resample.resize(image, box: box, width: size, height: size,
-                            window: PixelBox(x: 0, y: 0, width: size, height: size),
-                            interpolation: interpolation, into: bytes.baseAddress!, scratch: scratch)
+            Resample.resize(
+                image, box: box, width: size, height: size,
+                window: PixelBox(x: 0, y: 0, width: size, height: size),
+                interpolation: interpolation, into: bytes.baseAddress!, scratch: scratch)
             colorJitter?.apply(bytes.baseAddress!, count: size * size, generator: &generator)
             normalization.write(bytes.baseAddress!, rows: size, width: size, mirrored: flip, into: output)
         }

@@ -45,8 +45,9 @@ public final class ProcessGroup {
         var name = [CChar](repeating: 0, count: Int(simba_mpi_max_processor_name()) + 1)
         var length: Int32 = 0
         MPI_Get_processor_name(&name, &length)
-        let group = ProcessGroup(rank: Int(rank), size: Int(size), localRank: local.rank, localSize: local.size,
-                                 host: String(cString: name))
+        let group = ProcessGroup(
+            rank: Int(rank), size: Int(size), localRank: local.rank, localSize: local.size,
+            host: String(cString: name))
         world = group
         return group
     }
@@ -79,15 +80,17 @@ public final class ProcessGroup {
     /// MPI_SUM, in place). The sum's order is Open MPI's: with two ranks a + b, exactly.
     public func sum(_ values: UnsafeMutablePointer<Float>, count: Int) {
         forEachPiece(count) {
-            MPI_Allreduce(simba_mpi_in_place(), values + $0, $1, simba_mpi_float(), simba_mpi_sum(), simba_mpi_comm_world())
+            MPI_Allreduce(
+                simba_mpi_in_place(), values + $0, $1, simba_mpi_float(), simba_mpi_sum(), simba_mpi_comm_world())
         }
     }
 
     /// `sum` for doubles.
     public func sum(_ values: UnsafeMutablePointer<Double>, count: Int) {
         forEachPiece(count) {
-            MPI_Allreduce(simba_mpi_in_place(), values + $0, $1, simba_mpi_double(), simba_mpi_sum(),
-                          simba_mpi_comm_world())
+            MPI_Allreduce(
+                simba_mpi_in_place(), values + $0, $1, simba_mpi_double(), simba_mpi_sum(),
+                simba_mpi_comm_world())
         }
     }
 

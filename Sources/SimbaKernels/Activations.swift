@@ -28,8 +28,8 @@ public protocol PointwiseActivation {
 extension PointwiseActivation {
     /// output[i] = value(input[i]), 16 elements at a time. `output` may alias `input`.
     @inline(__always) static func forwardLoop(
-        output: UnsafeMutablePointer<Float>,        // (count)
-        input: UnsafePointer<Float>,                // (count)
+        output: UnsafeMutablePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count)
         count: Int
     ) {
         Parallel.forEachVector(count, costPerItem: forwardCost) { i, n in
@@ -40,13 +40,15 @@ extension PointwiseActivation {
     /// dInput[i] += dOutput[i]·derivative(input[i]), with `input` the forward input, 16 elements
     /// at a time. `dInput` must not alias `dOutput`.
     @inline(__always) static func backwardLoop(
-        dInput: UnsafeMutablePointer<Float>,        // (count), +=
-        dOutput: UnsafePointer<Float>,              // (count)
-        input: UnsafePointer<Float>,                // (count), the forward input
+        dInput: UnsafeMutablePointer<Float>,  // (count), +=
+        dOutput: UnsafePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count), the forward input
         count: Int
     ) {
         Parallel.forEachVector(count, costPerItem: backwardCost) { i, n in
-            let gradient = VectorMath.load(dInput + i, n) + VectorMath.load(dOutput + i, n) * derivative(VectorMath.load(input + i, n))
+            let gradient =
+                VectorMath.load(dInput + i, n) + VectorMath.load(dOutput + i, n)
+                * derivative(VectorMath.load(input + i, n))
             VectorMath.store(gradient, dInput + i, n)
         }
     }
@@ -54,9 +56,9 @@ extension PointwiseActivation {
     /// dInput[i] = dOutput[i]·derivative(input[i]): `backward` into a buffer that holds nothing
     /// yet, without zeroing it first. `dInput` must not alias `dOutput`.
     @inline(__always) static func backwardOverwritingLoop(
-        dInput: UnsafeMutablePointer<Float>,        // (count), overwritten
-        dOutput: UnsafePointer<Float>,              // (count)
-        input: UnsafePointer<Float>,                // (count), the forward input
+        dInput: UnsafeMutablePointer<Float>,  // (count), overwritten
+        dOutput: UnsafePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count), the forward input
         count: Int
     ) {
         Parallel.forEachVector(count, costPerItem: backwardCost) { i, n in
@@ -74,8 +76,8 @@ public enum ReLU {
     public static func derivative(_ x: Float) -> Float { x <= 0 ? 0 : 1 }
 
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (count)
-        input: UnsafePointer<Float>,                // (count)
+        output: UnsafeMutablePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count)
         count: Int
     ) {
         Parallel.forEachRange(count) { range in
@@ -84,9 +86,9 @@ public enum ReLU {
     }
 
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (count), +=
-        dOutput: UnsafePointer<Float>,              // (count)
-        input: UnsafePointer<Float>,                // (count), the forward input
+        dInput: UnsafeMutablePointer<Float>,  // (count), +=
+        dOutput: UnsafePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count), the forward input
         count: Int
     ) {
         Parallel.forEachRange(count) { range in
@@ -107,7 +109,9 @@ public enum SiLU: PointwiseActivation {
         return sigmoid * (1 + x * (1 - sigmoid))
     }
 
-    @inline(__always) public static func value(_ x: VectorMath.Vector) -> VectorMath.Vector { x / (1 + VectorMath.exp(-x)) }
+    @inline(__always) public static func value(_ x: VectorMath.Vector) -> VectorMath.Vector {
+        x / (1 + VectorMath.exp(-x))
+    }
 
     @inline(__always) public static func derivative(_ x: VectorMath.Vector) -> VectorMath.Vector {
         let sigmoid = 1 / (1 + VectorMath.exp(-x))
@@ -208,7 +212,8 @@ public enum Softplus: PointwiseActivation {
 
     /// log(1 + eˣ) = max(x, 0) + log1p(e^(−|x|)), which never overflows.
     @inline(__always) public static func value(_ x: VectorMath.Vector) -> VectorMath.Vector {
-        let smooth = x.replacing(with: 0, where: x .< 0) + VectorMath.log1p(VectorMath.exp(x.replacing(with: -x, where: x .> 0)))
+        let smooth =
+            x.replacing(with: 0, where: x .< 0) + VectorMath.log1p(VectorMath.exp(x.replacing(with: -x, where: x .> 0)))
         return smooth.replacing(with: x, where: x .> threshold)
     }
 
@@ -254,8 +259,8 @@ public enum Softshrink {
     }
 
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (count)
-        input: UnsafePointer<Float>,                // (count)
+        output: UnsafeMutablePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count)
         count: Int, lambda: Float
     ) {
         precondition(lambda >= 0, "Softshrink lambda must be non-negative, got \(lambda)")
@@ -265,9 +270,9 @@ public enum Softshrink {
     }
 
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (count), +=
-        dOutput: UnsafePointer<Float>,              // (count)
-        input: UnsafePointer<Float>,                // (count), the forward input
+        dInput: UnsafeMutablePointer<Float>,  // (count), +=
+        dOutput: UnsafePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count), the forward input
         count: Int, lambda: Float
     ) {
         Parallel.forEachRange(count) { range in

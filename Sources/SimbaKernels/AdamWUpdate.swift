@@ -11,10 +11,10 @@ import SimbaRuntime
 ///     p ← p + (−lr/(1 − β1ᵗ))·m / (√v / √(1 − β2ᵗ) + eps)
 public enum AdamWUpdate {
     public static func update(
-        parameters p: UnsafeMutablePointer<Float>,      // (count)
-        firstMoments m: UnsafeMutablePointer<Float>,    // (count)
-        secondMoments v: UnsafeMutablePointer<Float>,   // (count)
-        gradients g: UnsafePointer<Float>,              // (count)
+        parameters p: UnsafeMutablePointer<Float>,  // (count)
+        firstMoments m: UnsafeMutablePointer<Float>,  // (count)
+        secondMoments v: UnsafeMutablePointer<Float>,  // (count)
+        gradients g: UnsafePointer<Float>,  // (count)
         count: Int, coefficients k: AdamWCoefficients
     ) {
         var i = 0

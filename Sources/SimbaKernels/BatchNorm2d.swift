@@ -15,19 +15,20 @@ import SimbaRuntime
 /// rows in double precision; elementwise passes run in parallel over rows. No scratch.
 public enum BatchNorm2d {
     public static func forwardTraining(
-        output: UnsafeMutablePointer<Float>,        // (rows, channels)
-        savedMean: UnsafeMutablePointer<Float>,     // (channels), batch mean, saved for backward
-        savedRstd: UnsafeMutablePointer<Float>,     // (channels), 1/√(biased var + eps), saved for backward
-        runningMean: UnsafeMutablePointer<Float>,   // (channels), updated in place
-        runningVar: UnsafeMutablePointer<Float>,    // (channels), updated in place
-        input: UnsafePointer<Float>,                // (rows, channels)
-        weight: UnsafePointer<Float>,               // (channels)
-        bias: UnsafePointer<Float>,                 // (channels)
+        output: UnsafeMutablePointer<Float>,  // (rows, channels)
+        savedMean: UnsafeMutablePointer<Float>,  // (channels), batch mean, saved for backward
+        savedRstd: UnsafeMutablePointer<Float>,  // (channels), 1/√(biased var + eps), saved for backward
+        runningMean: UnsafeMutablePointer<Float>,  // (channels), updated in place
+        runningVar: UnsafeMutablePointer<Float>,  // (channels), updated in place
+        input: UnsafePointer<Float>,  // (rows, channels)
+        weight: UnsafePointer<Float>,  // (channels)
+        bias: UnsafePointer<Float>,  // (channels)
         rows: Int, channels: Int, eps: Float = 1e-5, momentum: Float = 0.1
     ) {
         precondition(rows > 1, "BatchNorm2d training needs more than one value per channel")
         let n = Double(rows)
-        ChannelTiles.forEach(channels: channels, sumsPerChannel: 2, costPerTile: 3 * ChannelTiles.width * rows) { start, width, sums in
+        ChannelTiles.forEach(channels: channels, sumsPerChannel: 2, costPerTile: 3 * ChannelTiles.width * rows) {
+            start, width, sums in
             let sum = sums, squares = sums + ChannelTiles.width
             for r in 0..<rows {
                 let x = input + r * channels + start
@@ -59,16 +60,16 @@ public enum BatchNorm2d {
     }
 
     public static func forwardEval(
-        output: UnsafeMutablePointer<Float>,        // (rows, channels)
-        input: UnsafePointer<Float>,                // (rows, channels)
-        weight: UnsafePointer<Float>,               // (channels)
-        bias: UnsafePointer<Float>,                 // (channels)
-        runningMean: UnsafePointer<Float>,          // (channels)
-        runningVar: UnsafePointer<Float>,           // (channels)
+        output: UnsafeMutablePointer<Float>,  // (rows, channels)
+        input: UnsafePointer<Float>,  // (rows, channels)
+        weight: UnsafePointer<Float>,  // (channels)
+        bias: UnsafePointer<Float>,  // (channels)
+        runningMean: UnsafePointer<Float>,  // (channels)
+        runningVar: UnsafePointer<Float>,  // (channels)
         rows: Int, channels: Int, eps: Float = 1e-5
     ) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: channels) { buffer in
-            let scale = buffer.baseAddress!                                 // s = 1/√(runningVar + eps)
+            let scale = buffer.baseAddress!  // s = 1/√(runningVar + eps)
             for c in 0..<channels { scale[c] = 1 / (runningVar[c] + eps).squareRoot() }
             Parallel.forEachRange(rows, costPerItem: 4 * channels) { range in
                 for r in range {
@@ -82,18 +83,19 @@ public enum BatchNorm2d {
     /// Full batch-statistics gradient, with x̂ = (x − mean)·rstd:
     /// dx += weight·rstd·(dy − (1/n)Σ_r dy − x̂·(1/n)Σ_r dy·x̂), dWeight += Σ_r dy·x̂, dBias += Σ_r dy.
     public static func backwardTraining(
-        dInput: UnsafeMutablePointer<Float>,        // (rows, channels), +=
-        dWeight: UnsafeMutablePointer<Float>,       // (channels), +=
-        dBias: UnsafeMutablePointer<Float>,         // (channels), +=
-        dOutput: UnsafePointer<Float>,              // (rows, channels)
-        input: UnsafePointer<Float>,                // (rows, channels)
-        weight: UnsafePointer<Float>,               // (channels)
-        savedMean: UnsafePointer<Float>,            // (channels), from forwardTraining
-        savedRstd: UnsafePointer<Float>,            // (channels), from forwardTraining
+        dInput: UnsafeMutablePointer<Float>,  // (rows, channels), +=
+        dWeight: UnsafeMutablePointer<Float>,  // (channels), +=
+        dBias: UnsafeMutablePointer<Float>,  // (channels), +=
+        dOutput: UnsafePointer<Float>,  // (rows, channels)
+        input: UnsafePointer<Float>,  // (rows, channels)
+        weight: UnsafePointer<Float>,  // (channels)
+        savedMean: UnsafePointer<Float>,  // (channels), from forwardTraining
+        savedRstd: UnsafePointer<Float>,  // (channels), from forwardTraining
         rows: Int, channels: Int
     ) {
         let inverseCount = 1 / Float(rows)
-        ChannelTiles.forEach(channels: channels, sumsPerChannel: 2, costPerTile: 5 * ChannelTiles.width * rows) { start, width, sums in
+        ChannelTiles.forEach(channels: channels, sumsPerChannel: 2, costPerTile: 5 * ChannelTiles.width * rows) {
+            start, width, sums in
             let sumDy = sums, sumDyXHat = sums + ChannelTiles.width
             for r in 0..<rows {
                 let x = input + r * channels + start, dy = dOutput + r * channels + start
@@ -125,17 +127,18 @@ public enum BatchNorm2d {
     /// Eval-mode gradient (running statistics are constants), with s = 1/√(runningVar + eps):
     /// dx += dy·weight·s, dWeight += Σ_r dy·(x − runningMean)·s, dBias += Σ_r dy.
     public static func backwardEval(
-        dInput: UnsafeMutablePointer<Float>,        // (rows, channels), +=
-        dWeight: UnsafeMutablePointer<Float>,       // (channels), +=
-        dBias: UnsafeMutablePointer<Float>,         // (channels), +=
-        dOutput: UnsafePointer<Float>,              // (rows, channels)
-        input: UnsafePointer<Float>,                // (rows, channels)
-        weight: UnsafePointer<Float>,               // (channels)
-        runningMean: UnsafePointer<Float>,          // (channels)
-        runningVar: UnsafePointer<Float>,           // (channels)
+        dInput: UnsafeMutablePointer<Float>,  // (rows, channels), +=
+        dWeight: UnsafeMutablePointer<Float>,  // (channels), +=
+        dBias: UnsafeMutablePointer<Float>,  // (channels), +=
+        dOutput: UnsafePointer<Float>,  // (rows, channels)
+        input: UnsafePointer<Float>,  // (rows, channels)
+        weight: UnsafePointer<Float>,  // (channels)
+        runningMean: UnsafePointer<Float>,  // (channels)
+        runningVar: UnsafePointer<Float>,  // (channels)
         rows: Int, channels: Int, eps: Float = 1e-5
     ) {
-        ChannelTiles.forEach(channels: channels, sumsPerChannel: 2, costPerTile: 4 * ChannelTiles.width * rows) { start, width, sums in
+        ChannelTiles.forEach(channels: channels, sumsPerChannel: 2, costPerTile: 4 * ChannelTiles.width * rows) {
+            start, width, sums in
             let sumDy = sums, sumDyXHat = sums + ChannelTiles.width
             for r in 0..<rows {
                 let x = input + r * channels + start, dy = dOutput + r * channels + start

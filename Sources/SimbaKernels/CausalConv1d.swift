@@ -41,10 +41,10 @@ public enum CausalConv1d {
     }
 
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, length, channels)
-        input: UnsafePointer<Float>,                // (batch, length, channels)
-        weight: UnsafePointer<Float>,               // (channels, 1, kernelSize)
-        bias: UnsafePointer<Float>,                 // (channels)
+        output: UnsafeMutablePointer<Float>,  // (batch, length, channels)
+        input: UnsafePointer<Float>,  // (batch, length, channels)
+        weight: UnsafePointer<Float>,  // (channels, 1, kernelSize)
+        bias: UnsafePointer<Float>,  // (channels)
         batch: Int, length: Int, channels: Int, kernelSize: Int, silu: Bool = false
     ) {
         precondition(batch >= 0 && length >= 0 && channels > 0 && kernelSize > 0, "CausalConv1d sizes")
@@ -57,7 +57,8 @@ public enum CausalConv1d {
                     var out = VectorMath.load(bias + c, n)
                     for j in max(0, kernelSize - 1 - t)..<kernelSize {
                         let row = input + (b * length + t - (kernelSize - 1) + j) * channels
-                        out = VectorMath.fma(VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), out)
+                        out = VectorMath.fma(
+                            VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), out)
                     }
                     VectorMath.store(silu ? SiLU.value(out) : out, outRow + c, n)
                 }
@@ -72,12 +73,12 @@ public enum CausalConv1d {
     ///     dWeight[c, j]  += Σ_{b,t} dOutput[b, t, c] · input[b, t − (k−1) + j, c]
     ///     dBias[c]       += Σ_{b,t} dOutput[b, t, c]
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (batch, length, channels), += (= if overwritingInput)
-        dWeight: UnsafeMutablePointer<Float>,       // (channels, 1, kernelSize), +=
-        dBias: UnsafeMutablePointer<Float>,         // (channels), +=
-        dOutput: UnsafePointer<Float>,              // (batch, length, channels)
-        input: UnsafePointer<Float>,                // (batch, length, channels)
-        weight: UnsafePointer<Float>,               // (channels, 1, kernelSize)
+        dInput: UnsafeMutablePointer<Float>,  // (batch, length, channels), += (= if overwritingInput)
+        dWeight: UnsafeMutablePointer<Float>,  // (channels, 1, kernelSize), +=
+        dBias: UnsafeMutablePointer<Float>,  // (channels), +=
+        dOutput: UnsafePointer<Float>,  // (batch, length, channels)
+        input: UnsafePointer<Float>,  // (batch, length, channels)
+        weight: UnsafePointer<Float>,  // (channels, 1, kernelSize)
         batch: Int, length: Int, channels: Int, kernelSize: Int, overwritingInput: Bool = false
     ) {
         precondition(batch >= 0 && length >= 0 && channels > 0 && kernelSize > 0, "CausalConv1d sizes")
@@ -91,7 +92,8 @@ public enum CausalConv1d {
                     var sum = overwritingInput ? .zero : VectorMath.load(dInRow + c, n)
                     for j in 0..<kernelSize where s + kernelSize - 1 - j < length {
                         let row = dOutput + (b * length + s + kernelSize - 1 - j) * channels
-                        sum = VectorMath.fma(VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), sum)
+                        sum = VectorMath.fma(
+                            VectorMath.load(taps + j * channels + c, n), VectorMath.load(row + c, n), sum)
                     }
                     VectorMath.store(sum, dInRow + c, n)
                 }
@@ -104,11 +106,11 @@ public enum CausalConv1d {
         Parallel.forEach(tiles, costPerItem: batch * length * lanes * kernelSize) { tile in
             let c = tile * lanes, n = min(lanes, channels - c)
             withUnsafeTemporaryAllocation(of: Vector.self, capacity: 2 * kernelSize) { sums in
-                let tapSums = sums.baseAddress!, recent = tapSums + kernelSize   // recent[t % k] = input[t]
+                let tapSums = sums.baseAddress!, recent = tapSums + kernelSize  // recent[t % k] = input[t]
                 tapSums.initialize(repeating: .zero, count: kernelSize)
                 var biasSum = Vector.zero
                 for b in 0..<batch {
-                    var slot = 0                                                // t % k
+                    var slot = 0  // t % k
                     for t in 0..<length {
                         recent[slot] = VectorMath.load(input + (b * length + t) * channels + c, n)
                         let dOut = VectorMath.load(dOutput + (b * length + t) * channels + c, n)
@@ -116,7 +118,7 @@ public enum CausalConv1d {
                         // Tap j reads input[t − (k−1) + j], kept at slot (t + 1 + j) mod k.
                         for j in max(0, kernelSize - 1 - t)..<kernelSize {
                             var source = slot + 1 + j
-                            if source >= kernelSize { source -= kernelSize }    // < 2k
+                            if source >= kernelSize { source -= kernelSize }  // < 2k
                             tapSums[j] = VectorMath.fma(dOut, recent[source], tapSums[j])
                         }
                         slot = slot + 1 == kernelSize ? 0 : slot + 1

@@ -33,8 +33,8 @@ enum ChannelTiles {
     /// sums[c] += Σ_r matrix[r, c] for a (rows, channels) matrix: the bias gradient of a layer
     /// whose bias is added to every row (Linear, Conv2d), in parallel over tiles.
     static func addColumnSums(
-        _ sums: UnsafeMutablePointer<Float>,        // (channels), +=
-        of matrix: UnsafePointer<Float>,            // (rows, channels)
+        _ sums: UnsafeMutablePointer<Float>,  // (channels), +=
+        of matrix: UnsafePointer<Float>,  // (rows, channels)
         rows: Int, channels: Int
     ) {
         forEach(channels: channels, sumsPerChannel: 1, costPerTile: width * rows) { start, count, partial in
@@ -69,6 +69,8 @@ struct DoubleLanes {
     @inline(__always) func add(to target: UnsafeMutablePointer<Double>) {
         let raw = UnsafeMutableRawPointer(target)
         raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Double>.self) + low, as: SIMD8<Double>.self)
-        raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: 64, as: SIMD8<Double>.self) + high, toByteOffset: 64, as: SIMD8<Double>.self)
+        raw.storeBytes(
+            of: raw.loadUnaligned(fromByteOffset: 64, as: SIMD8<Double>.self) + high, toByteOffset: 64,
+            as: SIMD8<Double>.self)
     }
 }

@@ -24,11 +24,11 @@ public enum Conv2d {
     }
 
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, outH, outW, outChannels)
-        columns: UnsafeMutablePointer<Float>,       // (batch·outH·outW, inChannels·k·k) scratch, kept for backward
-        input: UnsafePointer<Float>,                // (batch, height, width, inChannels)
-        weight: UnsafePointer<Float>,               // (outChannels, inChannels, k, k)
-        bias: UnsafePointer<Float>?,                // (outChannels)
+        output: UnsafeMutablePointer<Float>,  // (batch, outH, outW, outChannels)
+        columns: UnsafeMutablePointer<Float>,  // (batch·outH·outW, inChannels·k·k) scratch, kept for backward
+        input: UnsafePointer<Float>,  // (batch, height, width, inChannels)
+        weight: UnsafePointer<Float>,  // (outChannels, inChannels, k, k)
+        bias: UnsafePointer<Float>?,  // (outChannels)
         batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
         kernel: Int, stride: Int, padding: Int
     ) {
@@ -62,13 +62,13 @@ public enum Conv2d {
     /// `columns`: columns are read (for dWeight) before dColumns is written, so afterwards the
     /// columns are gone.
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>?,       // (batch, height, width, inChannels), += ; nil: not needed
-        dWeight: UnsafeMutablePointer<Float>,       // (outChannels, inChannels, k, k), +=
-        dBias: UnsafeMutablePointer<Float>?,        // (outChannels), +=
-        dColumns: UnsafeMutablePointer<Float>?,     // (batch·outH·outW, inChannels·k·k) scratch; with dInput
-        dOutput: UnsafePointer<Float>,              // (batch, outH, outW, outChannels)
-        columns: UnsafePointer<Float>,              // (batch·outH·outW, inChannels·k·k), from forward
-        weight: UnsafePointer<Float>,               // (outChannels, inChannels, k, k)
+        dInput: UnsafeMutablePointer<Float>?,  // (batch, height, width, inChannels), += ; nil: not needed
+        dWeight: UnsafeMutablePointer<Float>,  // (outChannels, inChannels, k, k), +=
+        dBias: UnsafeMutablePointer<Float>?,  // (outChannels), +=
+        dColumns: UnsafeMutablePointer<Float>?,  // (batch·outH·outW, inChannels·k·k) scratch; with dInput
+        dOutput: UnsafePointer<Float>,  // (batch, outH, outW, outChannels)
+        columns: UnsafePointer<Float>,  // (batch·outH·outW, inChannels·k·k), from forward
+        weight: UnsafePointer<Float>,  // (outChannels, inChannels, k, k)
         batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
         kernel: Int, stride: Int, padding: Int
     ) {
@@ -139,8 +139,8 @@ public enum Conv2d {
     /// the columns for `backward` instead of keeping them from `forward` (with
     /// `columnOrder(rows:outChannels:)`, the order forward and backward use).
     public static func im2col(
-        columns: UnsafeMutablePointer<Float>,       // (batch·outH·outW, inChannels·k·k)
-        input: UnsafePointer<Float>,                // (batch, height, width, inChannels)
+        columns: UnsafeMutablePointer<Float>,  // (batch·outH·outW, inChannels·k·k)
+        input: UnsafePointer<Float>,  // (batch, height, width, inChannels)
         batch: Int, height: Int, width: Int, inChannels: Int,
         outHeight: Int, outWidth: Int, kernel: Int, stride: Int, padding: Int, order: ColumnOrder
     ) {
@@ -166,7 +166,8 @@ public enum Conv2d {
                             continue
                         }
                         target.update(repeating: 0, count: first * inChannels)
-                        (target + first * inChannels).update(from: pixels + first * inChannels, count: (last - first) * inChannels)
+                        (target + first * inChannels).update(
+                            from: pixels + first * inChannels, count: (last - first) * inChannels)
                         (target + last * inChannels).update(repeating: 0, count: (kernel - last) * inChannels)
                     case .channelMajor:
                         for kx in 0..<kernel {
@@ -187,8 +188,8 @@ public enum Conv2d {
     /// all (oy, ox, ky, kx) with oy·s − p + ky = iy and ox·s − p + kx = ix. Parallel over input rows
     /// batch·height, so each worker writes only its own rows (output rows overlap when s < k).
     static func col2im(
-        dInput: UnsafeMutablePointer<Float>,        // (batch, height, width, inChannels), +=
-        dColumns: UnsafePointer<Float>,             // (batch·outH·outW, inChannels·k·k)
+        dInput: UnsafeMutablePointer<Float>,  // (batch, height, width, inChannels), +=
+        dColumns: UnsafePointer<Float>,  // (batch·outH·outW, inChannels·k·k)
         batch: Int, height: Int, width: Int, inChannels: Int,
         outHeight: Int, outWidth: Int, kernel: Int, stride: Int, padding: Int, order: ColumnOrder
     ) {

@@ -17,17 +17,17 @@ import SimbaRuntime
 public enum DepthwiseConv2d {
     typealias Vector = VectorMath.Vector
     #if SIMBA_KERNELS_AVX512
-    typealias SweepVector = SIMD16<Float>
+        typealias SweepVector = SIMD16<Float>
     #else
-    typealias SweepVector = SIMD8<Float>
+        typealias SweepVector = SIMD8<Float>
     #endif
     static let taps = 9
 
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, height, width, channels)
-        input: UnsafePointer<Float>,                // (batch, height, width, channels)
-        weight: UnsafePointer<Float>,               // (channels, 1, 3, 3)
-        bias: UnsafePointer<Float>,                 // (channels)
+        output: UnsafeMutablePointer<Float>,  // (batch, height, width, channels)
+        input: UnsafePointer<Float>,  // (batch, height, width, channels)
+        weight: UnsafePointer<Float>,  // (channels, 1, 3, 3)
+        bias: UnsafePointer<Float>,  // (channels)
         batch: Int, height: Int, width: Int, channels: Int
     ) {
         let image = Image(height: height, width: width, channels: channels)
@@ -50,12 +50,12 @@ public enum DepthwiseConv2d {
     /// sums per image, added into double accumulators). With `overwritingInput`, dx = … instead of
     /// +=: for a dInput buffer that holds nothing yet, without zeroing it first.
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (batch, height, width, channels), += (= if overwritingInput)
-        dWeight: UnsafeMutablePointer<Float>,       // (channels, 1, 3, 3), +=
-        dBias: UnsafeMutablePointer<Float>,         // (channels), +=
-        dOutput: UnsafePointer<Float>,              // (batch, height, width, channels)
-        input: UnsafePointer<Float>,                // (batch, height, width, channels)
-        weight: UnsafePointer<Float>,               // (channels, 1, 3, 3)
+        dInput: UnsafeMutablePointer<Float>,  // (batch, height, width, channels), += (= if overwritingInput)
+        dWeight: UnsafeMutablePointer<Float>,  // (channels, 1, 3, 3), +=
+        dBias: UnsafeMutablePointer<Float>,  // (channels), +=
+        dOutput: UnsafePointer<Float>,  // (batch, height, width, channels)
+        input: UnsafePointer<Float>,  // (batch, height, width, channels)
+        weight: UnsafePointer<Float>,  // (channels, 1, 3, 3)
         batch: Int, height: Int, width: Int, channels: Int, overwritingInput: Bool = false
     ) {
         let image = Image(height: height, width: width, channels: channels)
@@ -129,8 +129,10 @@ public enum DepthwiseConv2d {
         let above: (UnsafePointer<Float>, Int), center: (UnsafePointer<Float>, Int), below: (UnsafePointer<Float>, Int)
 
         @inline(__always) func column<V: SIMD>(_ x: Int, _ count: Int) -> (V, V, V) where V.Scalar == Float {
-            (load(above.0 + x * above.1, count), load(center.0 + x * center.1, count),
-             load(below.0 + x * below.1, count))
+            (
+                load(above.0 + x * above.1, count), load(center.0 + x * center.1, count),
+                load(below.0 + x * below.1, count)
+            )
         }
     }
 
@@ -191,10 +193,12 @@ public enum DepthwiseConv2d {
         var center: (V, V, V) = rows.column(0, count)
         for x in 0..<width {
             let right: (V, V, V) = x + 1 < width ? rows.column(x + 1, count) : (V.zero, V.zero, V.zero)
-            body(x, Window(
-                v0: left.0, v1: center.0, v2: right.0,
-                v3: left.1, v4: center.1, v5: right.1,
-                v6: left.2, v7: center.2, v8: right.2))
+            body(
+                x,
+                Window(
+                    v0: left.0, v1: center.0, v2: right.0,
+                    v3: left.1, v4: center.1, v5: right.1,
+                    v6: left.2, v7: center.2, v8: right.2))
             left = center
             center = right
         }
@@ -215,8 +219,11 @@ public enum DepthwiseConv2d {
                 for c in 0..<count { v[c] = weight[(start + c) * taps + (rotated ? taps - 1 - t : t)] }
                 return v
             }
-            body(start, count, Window(
-                v0: tap(0), v1: tap(1), v2: tap(2), v3: tap(3), v4: tap(4), v5: tap(5), v6: tap(6), v7: tap(7), v8: tap(8)))
+            body(
+                start, count,
+                Window(
+                    v0: tap(0), v1: tap(1), v2: tap(2), v3: tap(3), v4: tap(4), v5: tap(5), v6: tap(6), v7: tap(7),
+                    v8: tap(8)))
         }
     }
 

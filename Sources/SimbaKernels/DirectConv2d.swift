@@ -15,21 +15,23 @@ extension Conv2d {
     /// is narrow (the wider downsamplings' GEMMs ran faster than this kernel, measured), on the
     /// shapes where unrolling dominates (`columnOrder` gives tap-major: rows ≥ 4·out).
     public static func directForwardApplies(rows: Int, outChannels: Int) -> Bool {
-        outChannels % directChannels == 0 && outChannels <= 64 && columnOrder(rows: rows, outChannels: outChannels) == .tapMajor
+        outChannels % directChannels == 0 && outChannels <= 64
+            && columnOrder(rows: rows, outChannels: outChannels) == .tapMajor
     }
 
     /// `forward` without columns (same output up to the order of the sums): y[b, oy, ox, o] =
     /// bias[o] + Σ_{ky, kx, ci} W[o, ci, ky, kx]·x[b, oy·s − p + ky, ox·s − p + kx, ci], in
     /// parallel over output rows, each row in register tiles (`DirectTile`). Needs `directForwardApplies`.
     public static func directForward(
-        output: UnsafeMutablePointer<Float>,        // (batch, outH, outW, outChannels)
-        input: UnsafePointer<Float>,                // (batch, height, width, inChannels)
-        weight: UnsafePointer<Float>,               // (outChannels, inChannels, k, k)
-        bias: UnsafePointer<Float>?,                // (outChannels)
+        output: UnsafeMutablePointer<Float>,  // (batch, outH, outW, outChannels)
+        input: UnsafePointer<Float>,  // (batch, height, width, inChannels)
+        weight: UnsafePointer<Float>,  // (outChannels, inChannels, k, k)
+        bias: UnsafePointer<Float>?,  // (outChannels)
         batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
         kernel: Int, stride: Int, padding: Int
     ) {
-        precondition(outChannels % directChannels == 0, "Conv2d.directForward: outChannels \(outChannels) not a multiple of 32")
+        precondition(
+            outChannels % directChannels == 0, "Conv2d.directForward: outChannels \(outChannels) not a multiple of 32")
         let outHeight = outputSize(height, kernel: kernel, stride: stride, padding: padding)
         let outWidth = outputSize(width, kernel: kernel, stride: stride, padding: padding)
         precondition(outHeight > 0 && outWidth > 0, "Conv2d: kernel larger than the padded image")
@@ -41,7 +43,9 @@ extension Conv2d {
             (tapMajor + outChannels * patch).update(repeating: 0, count: inChannels)
             Parallel.forEach(outChannels, costPerItem: patch) { o in
                 for ci in 0..<inChannels {
-                    for tap in 0..<taps { tapMajor[(tap * inChannels + ci) * outChannels + o] = weight[(o * inChannels + ci) * taps + tap] }
+                    for tap in 0..<taps {
+                        tapMajor[(tap * inChannels + ci) * outChannels + o] = weight[(o * inChannels + ci) * taps + tap]
+                    }
                 }
             }
             let w = UnsafePointer(tapMajor)
@@ -81,101 +85,101 @@ private func vector(_ p: UnsafePointer<Float>) -> VectorMath.Vector {
 }
 
 #if SIMBA_KERNELS_AVX512
-/// One register tile of `Conv2d.directForward`: 8 pixels × 32 channels, 16 accumulators of the 32
-/// zmm registers; each input value is read once per tile and each weight vector once per 8 pixels.
-struct DirectTile {
-    typealias Vector = VectorMath.Vector
-    static let pixels = 8, channels = 32
+    /// One register tile of `Conv2d.directForward`: 8 pixels × 32 channels, 16 accumulators of the 32
+    /// zmm registers; each input value is read once per tile and each weight vector once per 8 pixels.
+    struct DirectTile {
+        typealias Vector = VectorMath.Vector
+        static let pixels = 8, channels = 32
 
-    /// The input pixel (inChannels floats) of each tile pixel for one tap.
-    struct Sources {
-        let x0, x1, x2, x3, x4, x5, x6, x7: UnsafePointer<Float>
-        @inline(__always) init(_ source: (Int) -> UnsafePointer<Float>) {
-            x0 = source(0); x1 = source(1); x2 = source(2); x3 = source(3)
-            x4 = source(4); x5 = source(5); x6 = source(6); x7 = source(7)
+        /// The input pixel (inChannels floats) of each tile pixel for one tap.
+        struct Sources {
+            let x0, x1, x2, x3, x4, x5, x6, x7: UnsafePointer<Float>
+            @inline(__always) init(_ source: (Int) -> UnsafePointer<Float>) {
+                x0 = source(0); x1 = source(1); x2 = source(2); x3 = source(3)
+                x4 = source(4); x5 = source(5); x6 = source(6); x7 = source(7)
+            }
+        }
+
+        var a0, a1, a2, a3, a4, a5, a6, a7: Vector  // channels 0–15 of pixels 0–7
+        var b0, b1, b2, b3, b4, b5, b6, b7: Vector  // channels 16–31
+
+        @inline(__always) init(bias: UnsafePointer<Float>?) {
+            let lo = bias.map { vector($0) } ?? .zero, hi = bias.map { vector($0 + 16) } ?? .zero
+            (a0, a1, a2, a3, a4, a5, a6, a7) = (lo, lo, lo, lo, lo, lo, lo, lo)
+            (b0, b1, b2, b3, b4, b5, b6, b7) = (hi, hi, hi, hi, hi, hi, hi, hi)
+        }
+
+        /// Adds Σ_ci W[ci, o]·x_p[ci] for the tile's pixels p and channels o (weights ci-major, `weightStride` apart).
+        @inline(__always) mutating func accumulate(
+            _ x: Sources, _ weights: UnsafePointer<Float>, weightStride: Int, inChannels: Int
+        ) {
+            for ci in 0..<inChannels {
+                let wa = vector(weights + ci * weightStride), wb = vector(weights + ci * weightStride + 16)
+                a0 = VectorMath.fma(wa, x.x0[ci], a0); b0 = VectorMath.fma(wb, x.x0[ci], b0)
+                a1 = VectorMath.fma(wa, x.x1[ci], a1); b1 = VectorMath.fma(wb, x.x1[ci], b1)
+                a2 = VectorMath.fma(wa, x.x2[ci], a2); b2 = VectorMath.fma(wb, x.x2[ci], b2)
+                a3 = VectorMath.fma(wa, x.x3[ci], a3); b3 = VectorMath.fma(wb, x.x3[ci], b3)
+                a4 = VectorMath.fma(wa, x.x4[ci], a4); b4 = VectorMath.fma(wb, x.x4[ci], b4)
+                a5 = VectorMath.fma(wa, x.x5[ci], a5); b5 = VectorMath.fma(wb, x.x5[ci], b5)
+                a6 = VectorMath.fma(wa, x.x6[ci], a6); b6 = VectorMath.fma(wb, x.x6[ci], b6)
+                a7 = VectorMath.fma(wa, x.x7[ci], a7); b7 = VectorMath.fma(wb, x.x7[ci], b7)
+            }
+        }
+
+        /// Writes the first `pixels` pixels, `pixelStride` floats apart.
+        @inline(__always) func store(_ target: UnsafeMutablePointer<Float>, pixelStride: Int, pixels: Int) {
+            func put(_ p: Int, _ lo: Vector, _ hi: Vector) {
+                guard p < pixels else { return }
+                let row = UnsafeMutableRawPointer(target + p * pixelStride)
+                row.storeBytes(of: lo, as: Vector.self)
+                row.storeBytes(of: hi, toByteOffset: 64, as: Vector.self)
+            }
+            put(0, a0, b0); put(1, a1, b1); put(2, a2, b2); put(3, a3, b3)
+            put(4, a4, b4); put(5, a5, b5); put(6, a6, b6); put(7, a7, b7)
         }
     }
-
-    var a0, a1, a2, a3, a4, a5, a6, a7: Vector  // channels 0–15 of pixels 0–7
-    var b0, b1, b2, b3, b4, b5, b6, b7: Vector  // channels 16–31
-
-    @inline(__always) init(bias: UnsafePointer<Float>?) {
-        let lo = bias.map { vector($0) } ?? .zero, hi = bias.map { vector($0 + 16) } ?? .zero
-        (a0, a1, a2, a3, a4, a5, a6, a7) = (lo, lo, lo, lo, lo, lo, lo, lo)
-        (b0, b1, b2, b3, b4, b5, b6, b7) = (hi, hi, hi, hi, hi, hi, hi, hi)
-    }
-
-    /// Adds Σ_ci W[ci, o]·x_p[ci] for the tile's pixels p and channels o (weights ci-major, `weightStride` apart).
-    @inline(__always) mutating func accumulate(
-        _ x: Sources, _ weights: UnsafePointer<Float>, weightStride: Int, inChannels: Int
-    ) {
-        for ci in 0..<inChannels {
-            let wa = vector(weights + ci * weightStride), wb = vector(weights + ci * weightStride + 16)
-            a0 = VectorMath.fma(wa, x.x0[ci], a0); b0 = VectorMath.fma(wb, x.x0[ci], b0)
-            a1 = VectorMath.fma(wa, x.x1[ci], a1); b1 = VectorMath.fma(wb, x.x1[ci], b1)
-            a2 = VectorMath.fma(wa, x.x2[ci], a2); b2 = VectorMath.fma(wb, x.x2[ci], b2)
-            a3 = VectorMath.fma(wa, x.x3[ci], a3); b3 = VectorMath.fma(wb, x.x3[ci], b3)
-            a4 = VectorMath.fma(wa, x.x4[ci], a4); b4 = VectorMath.fma(wb, x.x4[ci], b4)
-            a5 = VectorMath.fma(wa, x.x5[ci], a5); b5 = VectorMath.fma(wb, x.x5[ci], b5)
-            a6 = VectorMath.fma(wa, x.x6[ci], a6); b6 = VectorMath.fma(wb, x.x6[ci], b6)
-            a7 = VectorMath.fma(wa, x.x7[ci], a7); b7 = VectorMath.fma(wb, x.x7[ci], b7)
-        }
-    }
-
-    /// Writes the first `pixels` pixels, `pixelStride` floats apart.
-    @inline(__always) func store(_ target: UnsafeMutablePointer<Float>, pixelStride: Int, pixels: Int) {
-        func put(_ p: Int, _ lo: Vector, _ hi: Vector) {
-            guard p < pixels else { return }
-            let row = UnsafeMutableRawPointer(target + p * pixelStride)
-            row.storeBytes(of: lo, as: Vector.self)
-            row.storeBytes(of: hi, toByteOffset: 64, as: Vector.self)
-        }
-        put(0, a0, b0); put(1, a1, b1); put(2, a2, b2); put(3, a3, b3)
-        put(4, a4, b4); put(5, a5, b5); put(6, a6, b6); put(7, a7, b7)
-    }
-}
 #else
-/// One register tile of `Conv2d.directForward` below AVX-512: 6 pixels × 16 channels, 12 accumulator
-/// ymm registers plus the weight and a broadcast in the 16 that AVX2 has (the 8 × 32 tile of the
-/// avx512 level would spill half its accumulators here).
-struct DirectTile {
-    typealias Vector = VectorMath.Vector
-    static let pixels = 6, channels = 16
+    /// One register tile of `Conv2d.directForward` below AVX-512: 6 pixels × 16 channels, 12 accumulator
+    /// ymm registers plus the weight and a broadcast in the 16 that AVX2 has (the 8 × 32 tile of the
+    /// avx512 level would spill half its accumulators here).
+    struct DirectTile {
+        typealias Vector = VectorMath.Vector
+        static let pixels = 6, channels = 16
 
-    /// The input pixel (inChannels floats) of each tile pixel for one tap.
-    struct Sources {
-        let x0, x1, x2, x3, x4, x5: UnsafePointer<Float>
-        @inline(__always) init(_ source: (Int) -> UnsafePointer<Float>) {
-            x0 = source(0); x1 = source(1); x2 = source(2); x3 = source(3); x4 = source(4); x5 = source(5)
+        /// The input pixel (inChannels floats) of each tile pixel for one tap.
+        struct Sources {
+            let x0, x1, x2, x3, x4, x5: UnsafePointer<Float>
+            @inline(__always) init(_ source: (Int) -> UnsafePointer<Float>) {
+                x0 = source(0); x1 = source(1); x2 = source(2); x3 = source(3); x4 = source(4); x5 = source(5)
+            }
+        }
+
+        var a0, a1, a2, a3, a4, a5: Vector  // channels 0–15 of pixels 0–5
+
+        @inline(__always) init(bias: UnsafePointer<Float>?) {
+            let lo = bias.map { vector($0) } ?? .zero
+            (a0, a1, a2, a3, a4, a5) = (lo, lo, lo, lo, lo, lo)
+        }
+
+        /// Adds Σ_ci W[ci, o]·x_p[ci] for the tile's pixels p and channels o (weights ci-major, `weightStride` apart).
+        @inline(__always) mutating func accumulate(
+            _ x: Sources, _ weights: UnsafePointer<Float>, weightStride: Int, inChannels: Int
+        ) {
+            for ci in 0..<inChannels {
+                let wa = vector(weights + ci * weightStride)
+                a0 = VectorMath.fma(wa, x.x0[ci], a0); a1 = VectorMath.fma(wa, x.x1[ci], a1)
+                a2 = VectorMath.fma(wa, x.x2[ci], a2); a3 = VectorMath.fma(wa, x.x3[ci], a3)
+                a4 = VectorMath.fma(wa, x.x4[ci], a4); a5 = VectorMath.fma(wa, x.x5[ci], a5)
+            }
+        }
+
+        /// Writes the first `pixels` pixels, `pixelStride` floats apart.
+        @inline(__always) func store(_ target: UnsafeMutablePointer<Float>, pixelStride: Int, pixels: Int) {
+            func put(_ p: Int, _ v: Vector) {
+                guard p < pixels else { return }
+                UnsafeMutableRawPointer(target + p * pixelStride).storeBytes(of: v, as: Vector.self)
+            }
+            put(0, a0); put(1, a1); put(2, a2); put(3, a3); put(4, a4); put(5, a5)
         }
     }
-
-    var a0, a1, a2, a3, a4, a5: Vector  // channels 0–15 of pixels 0–5
-
-    @inline(__always) init(bias: UnsafePointer<Float>?) {
-        let lo = bias.map { vector($0) } ?? .zero
-        (a0, a1, a2, a3, a4, a5) = (lo, lo, lo, lo, lo, lo)
-    }
-
-    /// Adds Σ_ci W[ci, o]·x_p[ci] for the tile's pixels p and channels o (weights ci-major, `weightStride` apart).
-    @inline(__always) mutating func accumulate(
-        _ x: Sources, _ weights: UnsafePointer<Float>, weightStride: Int, inChannels: Int
-    ) {
-        for ci in 0..<inChannels {
-            let wa = vector(weights + ci * weightStride)
-            a0 = VectorMath.fma(wa, x.x0[ci], a0); a1 = VectorMath.fma(wa, x.x1[ci], a1)
-            a2 = VectorMath.fma(wa, x.x2[ci], a2); a3 = VectorMath.fma(wa, x.x3[ci], a3)
-            a4 = VectorMath.fma(wa, x.x4[ci], a4); a5 = VectorMath.fma(wa, x.x5[ci], a5)
-        }
-    }
-
-    /// Writes the first `pixels` pixels, `pixelStride` floats apart.
-    @inline(__always) func store(_ target: UnsafeMutablePointer<Float>, pixelStride: Int, pixels: Int) {
-        func put(_ p: Int, _ v: Vector) {
-            guard p < pixels else { return }
-            UnsafeMutableRawPointer(target + p * pixelStride).storeBytes(of: v, as: Vector.self)
-        }
-        put(0, a0); put(1, a1); put(2, a2); put(3, a3); put(4, a4); put(5, a5)
-    }
-}
 #endif

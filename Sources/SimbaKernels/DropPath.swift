@@ -12,7 +12,7 @@ public enum DropPath {
     /// Fills `mask` (one entry per sample) with 0 or 1/(1 − p). p = 0 gives all ones and draws
     /// nothing (timm returns x unchanged); p = 1 gives all zeros (timm skips the division).
     public static func makeMask(
-        mask: UnsafeMutablePointer<Float>,          // (batch)
+        mask: UnsafeMutablePointer<Float>,  // (batch)
         batch: Int, probability: Float, generator: inout RandomGenerator
     ) {
         Dropout.makeMask(mask: mask, count: batch, probability: probability, generator: &generator)
@@ -20,9 +20,9 @@ public enum DropPath {
 
     /// y[b, j] = x[b, j]·mask[b]. `output` may alias `input`.
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, rowSize)
-        input: UnsafePointer<Float>,                // (batch, rowSize)
-        mask: UnsafePointer<Float>,                 // (batch), from makeMask
+        output: UnsafeMutablePointer<Float>,  // (batch, rowSize)
+        input: UnsafePointer<Float>,  // (batch, rowSize)
+        mask: UnsafePointer<Float>,  // (batch), from makeMask
         batch: Int, rowSize: Int
     ) {
         precondition(rowSize > 0, "DropPath rowSize must be positive")
@@ -36,9 +36,9 @@ public enum DropPath {
 
     /// dInput[b, j] += dOutput[b, j]·mask[b]. `dInput` must not alias `dOutput`.
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (batch, rowSize), +=
-        dOutput: UnsafePointer<Float>,              // (batch, rowSize)
-        mask: UnsafePointer<Float>,                 // (batch), the forward mask
+        dInput: UnsafeMutablePointer<Float>,  // (batch, rowSize), +=
+        dOutput: UnsafePointer<Float>,  // (batch, rowSize)
+        mask: UnsafePointer<Float>,  // (batch), the forward mask
         batch: Int, rowSize: Int
     ) {
         precondition(rowSize > 0, "DropPath rowSize must be positive")

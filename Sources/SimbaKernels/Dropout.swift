@@ -16,7 +16,7 @@ public enum Dropout {
     /// nothing. The scale is float32 1/(1 − p) with 1 − p rounded from double, as PyTorch's
     /// `div_(keep_prob)` computes it.
     public static func makeMask(
-        mask: UnsafeMutablePointer<Float>,          // (count)
+        mask: UnsafeMutablePointer<Float>,  // (count)
         count: Int, probability: Float, generator: inout RandomGenerator
     ) {
         precondition(probability >= 0 && probability <= 1, "dropout probability \(probability) not in [0, 1]")
@@ -33,9 +33,9 @@ public enum Dropout {
 
     /// y[i] = x[i]·mask[i]. `output` may alias `input`.
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (count)
-        input: UnsafePointer<Float>,                // (count)
-        mask: UnsafePointer<Float>,                 // (count), from makeMask
+        output: UnsafeMutablePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count)
+        mask: UnsafePointer<Float>,  // (count), from makeMask
         count: Int
     ) {
         Parallel.forEachRange(count) { range in
@@ -45,9 +45,9 @@ public enum Dropout {
 
     /// dInput[i] += dOutput[i]·mask[i]. `dInput` must not alias `dOutput`.
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (count), +=
-        dOutput: UnsafePointer<Float>,              // (count)
-        mask: UnsafePointer<Float>,                 // (count), the forward mask
+        dInput: UnsafeMutablePointer<Float>,  // (count), +=
+        dOutput: UnsafePointer<Float>,  // (count)
+        mask: UnsafePointer<Float>,  // (count), the forward mask
         count: Int
     ) {
         Parallel.forEachRange(count) { range in

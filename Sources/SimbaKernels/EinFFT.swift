@@ -47,18 +47,19 @@ public enum EinFFT {
 
     /// Floats of workspace for `backward` (enough for `forward` too): one spectrum more.
     public static func backwardWorkspaceCount(batch: Int, length: Int, channels: Int) -> Int {
-        forwardWorkspaceCount(batch: batch, length: length, channels: channels) + spectrumCount(batch: batch, length: length, channels: channels)
+        forwardWorkspaceCount(batch: batch, length: length, channels: channels)
+            + spectrumCount(batch: batch, length: length, channels: channels)
     }
 
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, length, channels)
-        spectrum: UnsafeMutablePointer<Float>,      // (batch, length, 4, bs, 2): X, saved
-        workspace: UnsafeMutablePointer<Float>,     // (forwardWorkspaceCount)
-        input: UnsafePointer<Float>,                // (batch, length, channels)
-        weight1: UnsafePointer<Float>,              // (2, 4, bs, bs): complex_weight_1
-        weight2: UnsafePointer<Float>,              // (2, 4, bs, bs): complex_weight_2
-        bias1: UnsafePointer<Float>,                // (2, 4, bs): complex_bias_1
-        bias2: UnsafePointer<Float>,                // (2, 4, bs): complex_bias_2
+        output: UnsafeMutablePointer<Float>,  // (batch, length, channels)
+        spectrum: UnsafeMutablePointer<Float>,  // (batch, length, 4, bs, 2): X, saved
+        workspace: UnsafeMutablePointer<Float>,  // (forwardWorkspaceCount)
+        input: UnsafePointer<Float>,  // (batch, length, channels)
+        weight1: UnsafePointer<Float>,  // (2, 4, bs, bs): complex_weight_1
+        weight2: UnsafePointer<Float>,  // (2, 4, bs, bs): complex_weight_2
+        bias1: UnsafePointer<Float>,  // (2, 4, bs): complex_bias_1
+        bias2: UnsafePointer<Float>,  // (2, 4, bs): complex_bias_2
         transform: FFT, batch: Int, length: Int, channels: Int
     ) {
         let shape = Shape(batch: batch, length: length, channels: channels, transform: transform)
@@ -69,12 +70,13 @@ public enum EinFFT {
         stack(scratch.stacked1, weight1, bs: bs)
         stack(scratch.stacked2, weight2, bs: bs)
         let hidden = scratch.spectrum2
-        mix(hidden, spectrum, scratch.stacked1, shape, transposed: false)       // H
+        mix(hidden, spectrum, scratch.stacked1, shape, transposed: false)  // H
         addBias(hidden, bias1, scratch.biasRow, shape, .relu)
         let work = scratch.spectrum1
-        mix(work, hidden, scratch.stacked2, shape, transposed: false)           // Z
+        mix(work, hidden, scratch.stacked2, shape, transposed: false)  // Z
         addBias(work, bias2, scratch.biasRow, shape, .softshrink)
-        transformInverseReal(output, accumulate: false, of: work, scale: scale, transform, scratch.transformBuffers, shape)
+        transformInverseReal(
+            output, accumulate: false, of: work, scale: scale, transform, scratch.transformBuffers, shape)
     }
 
     /// Accumulates (+=) dInput, dWeight1, dWeight2, dBias1, dBias2. The adjoint of each forward
@@ -83,18 +85,18 @@ public enum EinFFT {
     /// matrix transposed (input gradient) and with the layer input transposed (weight gradient);
     /// ortho forward DFT of a real input ↦ real part of the ortho inverse DFT.
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (batch, length, channels), +=
-        dWeight1: UnsafeMutablePointer<Float>,      // (2, 4, bs, bs), +=
-        dWeight2: UnsafeMutablePointer<Float>,      // (2, 4, bs, bs), +=
-        dBias1: UnsafeMutablePointer<Float>,        // (2, 4, bs), +=
-        dBias2: UnsafeMutablePointer<Float>,        // (2, 4, bs), +=
-        workspace: UnsafeMutablePointer<Float>,     // (backwardWorkspaceCount)
-        dOutput: UnsafePointer<Float>,              // (batch, length, channels)
-        spectrum: UnsafePointer<Float>,             // (batch, length, 4, bs, 2): X from forward
-        weight1: UnsafePointer<Float>,              // (2, 4, bs, bs)
-        weight2: UnsafePointer<Float>,              // (2, 4, bs, bs)
-        bias1: UnsafePointer<Float>,                // (2, 4, bs)
-        bias2: UnsafePointer<Float>,                // (2, 4, bs)
+        dInput: UnsafeMutablePointer<Float>,  // (batch, length, channels), +=
+        dWeight1: UnsafeMutablePointer<Float>,  // (2, 4, bs, bs), +=
+        dWeight2: UnsafeMutablePointer<Float>,  // (2, 4, bs, bs), +=
+        dBias1: UnsafeMutablePointer<Float>,  // (2, 4, bs), +=
+        dBias2: UnsafeMutablePointer<Float>,  // (2, 4, bs), +=
+        workspace: UnsafeMutablePointer<Float>,  // (backwardWorkspaceCount)
+        dOutput: UnsafePointer<Float>,  // (batch, length, channels)
+        spectrum: UnsafePointer<Float>,  // (batch, length, 4, bs, 2): X from forward
+        weight1: UnsafePointer<Float>,  // (2, 4, bs, bs)
+        weight2: UnsafePointer<Float>,  // (2, 4, bs, bs)
+        bias1: UnsafePointer<Float>,  // (2, 4, bs)
+        bias2: UnsafePointer<Float>,  // (2, 4, bs)
         transform: FFT, batch: Int, length: Int, channels: Int
     ) {
         let shape = Shape(batch: batch, length: length, channels: channels, transform: transform)
@@ -106,7 +108,7 @@ public enum EinFFT {
         let hidden = scratch.spectrum3
         stack(scratch.stacked1, weight1, bs: bs)
         stack(scratch.stacked2, weight2, bs: bs)
-        mix(hidden, spectrum, scratch.stacked1, shape, transposed: false)      // H and Z, as in forward
+        mix(hidden, spectrum, scratch.stacked1, shape, transposed: false)  // H and Z, as in forward
         addBias(hidden, bias1, scratch.biasRow, shape, .relu)
         mix(mixed, hidden, scratch.stacked2, shape, transposed: false)
         addBias(mixed, bias2, scratch.biasRow, shape, .softshrink)
@@ -122,7 +124,8 @@ public enum EinFFT {
         foldStacked(dWeight1, scratch.dStacked1, bs: bs)
         let dSpectrum = scratch.spectrum1
         mix(dSpectrum, dHidden, scratch.stacked1, shape, transposed: true)
-        transformInverseReal(dInput, accumulate: true, of: dSpectrum, scale: scale, transform, scratch.transformBuffers, shape)
+        transformInverseReal(
+            dInput, accumulate: true, of: dSpectrum, scale: scale, transform, scratch.transformBuffers, shape)
     }
 
     // MARK: Steps
@@ -138,7 +141,9 @@ public enum EinFFT {
 
         init(batch: Int, length: Int, channels: Int, transform: FFT) {
             precondition(batch >= 0 && length > 0, "EinFFT needs batch ≥ 0 and length > 0")
-            precondition(channels > 0 && channels % EinFFT.blocks == 0, "EinFFT channels \(channels) must be a positive multiple of 4")
+            precondition(
+                channels > 0 && channels % EinFFT.blocks == 0,
+                "EinFFT channels \(channels) must be a positive multiple of 4")
             self.batch = batch
             self.length = length
             self.channels = channels
@@ -149,7 +154,8 @@ public enum EinFFT {
             group = buffered ? loopCount / EinFFT.sequencesPerChannel : 0
             bufferFloats = EinFFT.bufferFloats(length: length, group: group)
             chunk = buffered ? 0 : EinFFT.chunkWidth(columns: EinFFT.sequencesPerChannel * bs)
-            let planned = buffered
+            let planned =
+                buffered
                 ? transform.hasDimensions(
                     transform: [.init(count: length, stride: 1)],
                     loop: [.init(count: EinFFT.sequencesPerChannel * group, stride: length)])
@@ -158,7 +164,9 @@ public enum EinFFT {
                     transform: [.init(count: length, stride: channels)], loop: [.init(count: chunk, stride: 1)])
             precondition(
                 planned,
-                "EinFFT transform was planned for another length or channel count (use makeTransform(length: \(length), channels: \(channels)))")
+                "EinFFT transform was planned for another length or channel count (use makeTransform(length: "
+                    + "\(length), channels: \(channels)))"
+            )
         }
     }
 
@@ -177,7 +185,9 @@ public enum EinFFT {
             dStacked1 = stacked2 + matrixCount
             dStacked2 = dStacked1 + matrixCount
             biasRow = dStacked2 + matrixCount
-            let buffersEnd = biasRow + 2 * shape.channels + EinFFT.transformBufferCount(length: shape.length, channels: shape.channels)
+            let buffersEnd =
+                biasRow + 2 * shape.channels
+                + EinFFT.transformBufferCount(length: shape.length, channels: shape.channels)
             let misalignment = Int(bitPattern: biasRow + 2 * shape.channels) % 64
             transformBuffers = biasRow + 2 * shape.channels + (misalignment == 0 ? 0 : (64 - misalignment) / 4)
             spectrum3 = buffersEnd
@@ -236,7 +246,8 @@ public enum EinFFT {
                 let lower = UnsafeRawPointer(bottom + 2 * j).loadUnaligned(as: SIMD16<Float>.self)
                 let dr = UnsafeRawPointer(real + j).loadUnaligned(as: SIMD8<Float>.self)
                 let di = UnsafeRawPointer(imaginary + j).loadUnaligned(as: SIMD8<Float>.self)
-                let sumReal = dr + (upper.evenHalf + lower.oddHalf), sumImaginary = di + (upper.oddHalf - lower.evenHalf)
+                let sumReal = dr + (upper.evenHalf + lower.oddHalf),
+                    sumImaginary = di + (upper.oddHalf - lower.evenHalf)
                 UnsafeMutableRawPointer(real + j).storeBytes(of: sumReal, as: SIMD8<Float>.self)
                 UnsafeMutableRawPointer(imaginary + j).storeBytes(of: sumImaginary, as: SIMD8<Float>.self)
             }

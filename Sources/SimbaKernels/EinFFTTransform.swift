@@ -38,7 +38,9 @@ extension EinFFT {
     /// item) up to 224×224 inputs; a narrower J reads each cache line of x bs/J times.
     public static func groupWidth(length: Int, blockSize: Int) -> Int {
         var width = blockSize
-        while width > 1 && (blockSize % width != 0 || 4 * bufferFloats(length: length, group: width) > 2048 * 1024) { width -= 1 }
+        while width > 1 && (blockSize % width != 0 || 4 * bufferFloats(length: length, group: width) > 2048 * 1024) {
+            width -= 1
+        }
         return width
     }
 
@@ -61,7 +63,8 @@ extension EinFFT {
     /// buffer's 2·J rows of `length` contiguous points; `groupWidth` sets J (a divisor of bs, at
     /// most the default `groupWidth(length:blockSize:)`; buffered lengths only).
     public static func makeTransform(length: Int, channels: Int, groupWidth: Int? = nil, measure: Bool = false) -> FFT {
-        precondition(channels > 0 && channels % blocks == 0, "EinFFT channels \(channels) must be a positive multiple of 4")
+        precondition(
+            channels > 0 && channels % blocks == 0, "EinFFT channels \(channels) must be a positive multiple of 4")
         let bs = channels / blocks
         guard isBuffered(length: length) else {
             precondition(groupWidth == nil, "EinFFT group width applies from \(bufferedMinimumLength) tokens")
@@ -70,7 +73,9 @@ extension EinFFT {
                 loop: [.init(count: chunkWidth(columns: sequencesPerChannel * bs), stride: 1)], measure: measure)
         }
         let widest = Self.groupWidth(length: length, blockSize: bs), width = groupWidth ?? widest
-        precondition(width > 0 && width <= widest && bs % width == 0, "EinFFT group width \(width) must divide bs and be at most \(widest)")
+        precondition(
+            width > 0 && width <= widest && bs % width == 0,
+            "EinFFT group width \(width) must divide bs and be at most \(widest)")
         return FFT(
             transform: [.init(count: length, stride: 1)],
             loop: [.init(count: sequencesPerChannel * width, stride: length)], measure: measure)
@@ -110,8 +115,10 @@ extension EinFFT {
     ) -> (p: Pair<L>, pMirror: Pair<L>, q: Pair<L>, qMirror: Pair<L>) {
         let h0: Pair<L> = (0.5 * (z.0.re + zm.0.re), 0.5 * (z.0.im - zm.0.im))
         let h2: Pair<L> = (0.5 * (z.2.re + zm.2.re), 0.5 * (z.2.im - zm.2.im))
-        return ((h0.re - h2.im, h0.im + h2.re), (h0.re + h2.im, h2.re - h0.im),
-                (z.1.re + zm.3.re, z.1.im - zm.3.im), (zm.1.re + z.3.re, zm.1.im - z.3.im))
+        return (
+            (h0.re - h2.im, h0.im + h2.re), (h0.re + h2.im, h2.re - h0.im),
+            (z.1.re + zm.3.re, z.1.im - zm.3.im), (zm.1.re + z.3.re, zm.1.im - z.3.im)
+        )
     }
 
     /// One token's four real outputs y_b = Re Σ_k z_k·e^(2πi·kb/4), unscaled, from the inverse-
@@ -198,15 +205,17 @@ extension EinFFT {
     /// P and Q of each token in blocks 0 and 1 of its spectrum row, transformed in place over the
     /// tokens, then unpacked into the four blocks (`evenBlocks`), eight channels per step.
     static func inPlaceForward(
-        _ spectrum: UnsafeMutablePointer<Float>, of x: UnsafePointer<Float>, scale: Float, _ transform: FFT, _ shape: Shape
+        _ spectrum: UnsafeMutablePointer<Float>, of x: UnsafePointer<Float>, scale: Float, _ transform: FFT,
+        _ shape: Shape
     ) {
         let (c, bs, n) = (shape.channels, shape.bs, shape.length)
         Parallel.forEachRange(shape.rows, costPerItem: 2 * c) { range in
             for r in range {
                 let source = x + r * c, row = spectrum + r * 2 * c
                 forEachLaneGroup(bs) { j, lanes in
-                    let (p, q) = blockDFT(scale * lanes.load(source + j), scale * lanes.load(source + bs + j),
-                                          scale * lanes.load(source + 2 * bs + j), scale * lanes.load(source + 3 * bs + j))
+                    let (p, q) = blockDFT(
+                        scale * lanes.load(source + j), scale * lanes.load(source + bs + j),
+                        scale * lanes.load(source + 2 * bs + j), scale * lanes.load(source + 3 * bs + j))
                     lanes.store(p, row + 2 * j)
                     lanes.store(q, row + 2 * (bs + j))
                 }
@@ -246,10 +255,14 @@ extension EinFFT {
                 let mirror = (n - m) % n
                 let row = spectrum + 2 * (sample * n + m) * c, mirrorRow = spectrum + 2 * (sample * n + mirror) * c
                 forEachLaneGroup(bs) { j, lanes in
-                    let z = (lanes.loadComplex(row + 2 * j), lanes.loadComplex(row + 2 * (bs + j)),
-                             lanes.loadComplex(row + 2 * (2 * bs + j)), lanes.loadComplex(row + 2 * (3 * bs + j)))
-                    let zm = (lanes.loadComplex(mirrorRow + 2 * j), lanes.loadComplex(mirrorRow + 2 * (bs + j)),
-                              lanes.loadComplex(mirrorRow + 2 * (2 * bs + j)), lanes.loadComplex(mirrorRow + 2 * (3 * bs + j)))
+                    let z = (
+                        lanes.loadComplex(row + 2 * j), lanes.loadComplex(row + 2 * (bs + j)),
+                        lanes.loadComplex(row + 2 * (2 * bs + j)), lanes.loadComplex(row + 2 * (3 * bs + j))
+                    )
+                    let zm = (
+                        lanes.loadComplex(mirrorRow + 2 * j), lanes.loadComplex(mirrorRow + 2 * (bs + j)),
+                        lanes.loadComplex(mirrorRow + 2 * (2 * bs + j)), lanes.loadComplex(mirrorRow + 2 * (3 * bs + j))
+                    )
                     let (p, pMirror, q, qMirror) = inverseSequences(z, mirror: zm)
                     lanes.store(p, row + 2 * j)
                     lanes.store(q, row + 2 * (bs + j))
@@ -269,7 +282,8 @@ extension EinFFT {
                     func write(_ value: SIMD8<Float>, _ out: UnsafeMutablePointer<Float>) {
                         lanes.store(accumulate ? lanes.load(out) + scale * value : scale * value, out)
                     }
-                    write(y.0, target + j); write(y.1, target + bs + j); write(y.2, target + 2 * bs + j); write(y.3, target + 3 * bs + j)
+                    write(y.0, target + j); write(y.1, target + bs + j); write(y.2, target + 2 * bs + j);
+                    write(y.3, target + 3 * bs + j)
                 }
             }
         }
@@ -299,7 +313,9 @@ extension EinFFT {
         _ body: (_ sample: Int, _ j0: Int, _ buffer: UnsafeMutablePointer<Float>) -> Void
     ) {
         let groups = shape.bs / shape.group
-        Parallel.forEachClaimed(shape.batch * groups, slots: Parallel.workers, costPerItem: 16 * shape.length * shape.group) { slot, item in
+        Parallel.forEachClaimed(
+            shape.batch * groups, slots: Parallel.workers, costPerItem: 16 * shape.length * shape.group
+        ) { slot, item in
             body(item % shape.batch, item / shape.batch * shape.group, buffers + slot * shape.bufferFloats)
         }
     }
@@ -378,7 +394,10 @@ extension EinFFT {
                 let p = buffer + 2 * (j * sequencesPerChannel * n), q = p + 2 * n
                 let row = base + 2 * (m * c + j), mirrorRow = base + 2 * (mirror * c + j)
                 let z = (complex(row), complex(row + 2 * bs), complex(row + 4 * bs), complex(row + 6 * bs))
-                let zm = (complex(mirrorRow), complex(mirrorRow + 2 * bs), complex(mirrorRow + 4 * bs), complex(mirrorRow + 6 * bs))
+                let zm = (
+                    complex(mirrorRow), complex(mirrorRow + 2 * bs), complex(mirrorRow + 4 * bs),
+                    complex(mirrorRow + 6 * bs)
+                )
                 let sequences = inverseSequences(z, mirror: zm)
                 put(sequences.p, p + 2 * m)
                 put(sequences.q, q + 2 * m)
@@ -395,9 +414,11 @@ extension EinFFT {
                         let y = realOutput(p: complex(point + 2 * u), q: complex(point + 2 * (n + u)))
                         let row = column + u * c
                         if accumulate {
-                            row[0] += scale * y.0; row[bs] += scale * y.1; row[2 * bs] += scale * y.2; row[3 * bs] += scale * y.3
+                            row[0] += scale * y.0; row[bs] += scale * y.1; row[2 * bs] += scale * y.2;
+                            row[3 * bs] += scale * y.3
                         } else {
-                            row[0] = scale * y.0; row[bs] = scale * y.1; row[2 * bs] = scale * y.2; row[3 * bs] = scale * y.3
+                            row[0] = scale * y.0; row[bs] = scale * y.1; row[2 * bs] = scale * y.2;
+                            row[3 * bs] = scale * y.3
                         }
                     }
                 }

@@ -13,10 +13,10 @@ public enum InstanceNorm {
     public static let eps = 1e-5
 
     public static func forward(
-        normalized: UnsafeMutablePointer<Float>,    // (batch, L, M), or (batch, M, L) when `transposed`
-        mean: UnsafeMutablePointer<Float>,          // (batch, M)
-        std: UnsafeMutablePointer<Float>,           // (batch, M)
-        window: UnsafePointer<Float>,               // (batch, L, M)
+        normalized: UnsafeMutablePointer<Float>,  // (batch, L, M), or (batch, M, L) when `transposed`
+        mean: UnsafeMutablePointer<Float>,  // (batch, M)
+        std: UnsafeMutablePointer<Float>,  // (batch, M)
+        window: UnsafePointer<Float>,  // (batch, L, M)
         batch: Int, length: Int, variates: Int, revin: Bool, transposed: Bool
     ) {
         let (l, m) = (length, variates)
@@ -41,9 +41,9 @@ public enum InstanceNorm {
 
     /// forecast[b, t, v] = forecast[b, t, v]·std[b, v] + mean[b, v], in place.
     public static func denormalize(
-        _ forecast: UnsafeMutablePointer<Float>,    // (batch, H, M)
-        mean: UnsafePointer<Float>,                 // (batch, M)
-        std: UnsafePointer<Float>,                  // (batch, M)
+        _ forecast: UnsafeMutablePointer<Float>,  // (batch, H, M)
+        mean: UnsafePointer<Float>,  // (batch, M)
+        std: UnsafePointer<Float>,  // (batch, M)
         batch: Int, horizon: Int, variates: Int
     ) {
         for b in 0..<batch {

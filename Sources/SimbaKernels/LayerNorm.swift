@@ -15,12 +15,12 @@ public enum LayerNorm {
     static let lanes = Vector.scalarCount
 
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (rows, channels)
-        mean: UnsafeMutablePointer<Float>,          // (rows), saved for backward
-        rstd: UnsafeMutablePointer<Float>,          // (rows), saved for backward
-        input: UnsafePointer<Float>,                // (rows, channels)
-        weight: UnsafePointer<Float>,               // (channels)
-        bias: UnsafePointer<Float>,                 // (channels)
+        output: UnsafeMutablePointer<Float>,  // (rows, channels)
+        mean: UnsafeMutablePointer<Float>,  // (rows), saved for backward
+        rstd: UnsafeMutablePointer<Float>,  // (rows), saved for backward
+        input: UnsafePointer<Float>,  // (rows, channels)
+        weight: UnsafePointer<Float>,  // (channels)
+        bias: UnsafePointer<Float>,  // (channels)
         rows: Int, channels: Int, eps: Float
     ) {
         precondition(rows >= 0 && channels > 0, "LayerNorm needs channels > 0")
@@ -48,7 +48,9 @@ public enum LayerNorm {
                 let s = 1 / (squares * inverseCount + eps).squareRoot()
                 for c in stride(from: 0, to: full, by: lanes) {
                     let xHat = (VectorMath.load(x + c, lanes) - mu) * s
-                    VectorMath.store(VectorMath.fma(xHat, VectorMath.load(weight + c, lanes), VectorMath.load(bias + c, lanes)), y + c, lanes)
+                    VectorMath.store(
+                        VectorMath.fma(xHat, VectorMath.load(weight + c, lanes), VectorMath.load(bias + c, lanes)),
+                        y + c, lanes)
                 }
                 for c in full..<channels { y[c] = (x[c] - mu) * s * weight[c] + bias[c] }
                 mean[r] = mu
@@ -63,14 +65,14 @@ public enum LayerNorm {
     /// dInput runs in parallel over rows; dWeight and dBias in a second pass in parallel over
     /// 16-channel tiles, each summing all rows in double precision. No scratch.
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (rows, channels), +=
-        dWeight: UnsafeMutablePointer<Float>,       // (channels), +=
-        dBias: UnsafeMutablePointer<Float>,         // (channels), +=
-        dOutput: UnsafePointer<Float>,              // (rows, channels)
-        input: UnsafePointer<Float>,                // (rows, channels)
-        weight: UnsafePointer<Float>,               // (channels)
-        mean: UnsafePointer<Float>,                 // (rows), from forward
-        rstd: UnsafePointer<Float>,                 // (rows), from forward
+        dInput: UnsafeMutablePointer<Float>,  // (rows, channels), +=
+        dWeight: UnsafeMutablePointer<Float>,  // (channels), +=
+        dBias: UnsafeMutablePointer<Float>,  // (channels), +=
+        dOutput: UnsafePointer<Float>,  // (rows, channels)
+        input: UnsafePointer<Float>,  // (rows, channels)
+        weight: UnsafePointer<Float>,  // (channels)
+        mean: UnsafePointer<Float>,  // (rows), from forward
+        rstd: UnsafePointer<Float>,  // (rows), from forward
         rows: Int, channels: Int
     ) {
         let inverseCount = 1 / Float(channels)
@@ -97,7 +99,8 @@ public enum LayerNorm {
                 for c in stride(from: 0, to: full, by: lanes) {
                     let xHat = (VectorMath.load(x + c, lanes) - mu) * s
                     let g = VectorMath.load(dy + c, lanes) * VectorMath.load(weight + c, lanes)
-                    VectorMath.store(VectorMath.fma(g - meanG - xHat * meanGX, s, VectorMath.load(dx + c, lanes)), dx + c, lanes)
+                    VectorMath.store(
+                        VectorMath.fma(g - meanG - xHat * meanGX, s, VectorMath.load(dx + c, lanes)), dx + c, lanes)
                 }
                 for c in full..<channels {
                     let xHat = (x[c] - mu) * s

@@ -1,16 +1,16 @@
 // This module's kernel table: the families of Sources/SimbaKernels as compiled for the CPU level
 // the build gives this module (SIMBA_KERNELS_BASELINE, _AVX2 or _AVX512). No selection here.
 
-#if SIMBA_KERNELS_AVX512
-let compiledLevel = CPULevel.avx512
-#elseif SIMBA_KERNELS_AVX2
-let compiledLevel = CPULevel.avx2
-#else
-let compiledLevel = CPULevel.baseline
-#endif
-
 /// The kernels of this module, for `compiledLevel`. Run them only on a CPU that has that level
 import SimbaRuntime
+
+#if SIMBA_KERNELS_AVX512
+    let compiledLevel = CPULevel.avx512
+#elseif SIMBA_KERNELS_AVX2
+    let compiledLevel = CPULevel.avx2
+#else
+    let compiledLevel = CPULevel.baseline
+#endif
 
 /// (`CPULevel.supported`): the code uses its instructions throughout.
 public let levelKernels = Kernels(

@@ -13,10 +13,10 @@ import SimbaRuntime
 /// inside the x_proj output) without a copy.
 public enum Linear {
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (rows, outFeatures)
-        input: UnsafePointer<Float>,                // (rows, inFeatures), row stride inputStride
-        weight: UnsafePointer<Float>,               // (outFeatures, inFeatures)
-        bias: UnsafePointer<Float>?,                // (outFeatures)
+        output: UnsafeMutablePointer<Float>,  // (rows, outFeatures)
+        input: UnsafePointer<Float>,  // (rows, inFeatures), row stride inputStride
+        weight: UnsafePointer<Float>,  // (outFeatures, inFeatures)
+        bias: UnsafePointer<Float>?,  // (outFeatures)
         rows: Int, inFeatures: Int, outFeatures: Int, inputStride: Int? = nil
     ) {
         if let bias {
@@ -31,12 +31,12 @@ public enum Linear {
     }
 
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>?,       // (rows, inFeatures), row stride dInputStride, += ; nil: not needed
-        dWeight: UnsafeMutablePointer<Float>,       // (outFeatures, inFeatures), +=
-        dBias: UnsafeMutablePointer<Float>?,        // (outFeatures), +=
-        dOutput: UnsafePointer<Float>,              // (rows, outFeatures)
-        input: UnsafePointer<Float>,                // (rows, inFeatures), row stride inputStride
-        weight: UnsafePointer<Float>,               // (outFeatures, inFeatures)
+        dInput: UnsafeMutablePointer<Float>?,  // (rows, inFeatures), row stride dInputStride, += ; nil: not needed
+        dWeight: UnsafeMutablePointer<Float>,  // (outFeatures, inFeatures), +=
+        dBias: UnsafeMutablePointer<Float>?,  // (outFeatures), +=
+        dOutput: UnsafePointer<Float>,  // (rows, outFeatures)
+        input: UnsafePointer<Float>,  // (rows, inFeatures), row stride inputStride
+        weight: UnsafePointer<Float>,  // (outFeatures, inFeatures)
         rows: Int, inFeatures: Int, outFeatures: Int, inputStride: Int? = nil, dInputStride: Int? = nil
     ) {
         if let dInput {

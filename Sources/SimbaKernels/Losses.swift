@@ -17,9 +17,9 @@ public enum CrossEntropy {
     /// not depend on the thread count. Scratch: none on the heap (a `batch`-float temporary that
     /// Swift places on the stack when it fits).
     public static func forward(
-        probabilities: UnsafeMutablePointer<Float>, // (batch, classes), softmax(logits), saved for backward
-        logits: UnsafePointer<Float>,               // (batch, classes)
-        targets: UnsafePointer<Float>,              // (batch, classes), rows of probabilities
+        probabilities: UnsafeMutablePointer<Float>,  // (batch, classes), softmax(logits), saved for backward
+        logits: UnsafePointer<Float>,  // (batch, classes)
+        targets: UnsafePointer<Float>,  // (batch, classes), rows of probabilities
         batch: Int, classes: Int
     ) -> Float {
         precondition(batch > 0 && classes > 0, "CrossEntropy needs batch > 0 and classes > 0")
@@ -51,9 +51,9 @@ public enum CrossEntropy {
     /// This is the exact gradient for any non-negative targets; for target rows that sum to 1 (one-hot,
     /// smoothed, mixup) it is the familiar dLoss·(p − t)/batch.
     public static func backward(
-        dLogits: UnsafeMutablePointer<Float>,       // (batch, classes), +=
-        probabilities: UnsafePointer<Float>,        // (batch, classes), from forward
-        targets: UnsafePointer<Float>,              // (batch, classes)
+        dLogits: UnsafeMutablePointer<Float>,  // (batch, classes), +=
+        probabilities: UnsafePointer<Float>,  // (batch, classes), from forward
+        targets: UnsafePointer<Float>,  // (batch, classes)
         batch: Int, classes: Int, dLoss: Float
     ) {
         let scale = dLoss / Float(batch)
@@ -70,8 +70,8 @@ public enum CrossEntropy {
     /// `mixup_target` with smoothing ε for a single label). The two values are computed in double
     /// and rounded once, as timm's Python floats are.
     public static func smoothedOneHot(
-        targets: UnsafeMutablePointer<Float>,       // (batch, classes)
-        labels: UnsafePointer<Int32>,               // (batch), each in 0..<classes
+        targets: UnsafeMutablePointer<Float>,  // (batch, classes)
+        labels: UnsafePointer<Int32>,  // (batch), each in 0..<classes
         batch: Int, classes: Int, smoothing: Float
     ) {
         precondition(smoothing >= 0 && smoothing <= 1, "label smoothing \(smoothing) not in [0, 1]")
@@ -91,8 +91,8 @@ public enum CrossEntropy {
 public enum MeanSquaredError {
     /// The mean, accumulated in double.
     public static func forward(
-        prediction: UnsafePointer<Float>,           // (count)
-        target: UnsafePointer<Float>,               // (count)
+        prediction: UnsafePointer<Float>,  // (count)
+        target: UnsafePointer<Float>,  // (count)
         count: Int
     ) -> Float {
         precondition(count > 0, "MeanSquaredError of no elements")
@@ -106,9 +106,9 @@ public enum MeanSquaredError {
 
     /// dp[i] += (2/count)·(p[i] − t[i])·dLoss, PyTorch's `mse_loss_backward` order.
     public static func backward(
-        dPrediction: UnsafeMutablePointer<Float>,   // (count), +=
-        prediction: UnsafePointer<Float>,           // (count)
-        target: UnsafePointer<Float>,               // (count)
+        dPrediction: UnsafeMutablePointer<Float>,  // (count), +=
+        prediction: UnsafePointer<Float>,  // (count)
+        target: UnsafePointer<Float>,  // (count)
         count: Int, dLoss: Float
     ) {
         let norm = Float(2 / Double(count))
@@ -122,8 +122,8 @@ public enum MeanSquaredError {
 public enum MeanAbsoluteError {
     /// The mean, accumulated in double.
     public static func forward(
-        prediction: UnsafePointer<Float>,           // (count)
-        target: UnsafePointer<Float>,               // (count)
+        prediction: UnsafePointer<Float>,  // (count)
+        target: UnsafePointer<Float>,  // (count)
         count: Int
     ) -> Float {
         precondition(count > 0, "MeanAbsoluteError of no elements")

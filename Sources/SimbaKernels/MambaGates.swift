@@ -12,9 +12,9 @@ public enum MambaGates {
     /// delta = softplus(dtPre + bias) per row, in one pass: the same values as a biased `dt_proj`
     /// (bias first, then the product added) followed by Softplus.
     public static func softplusWithBias(
-        delta: UnsafeMutablePointer<Float>,         // (rows, dInner), overwritten
-        dtPre: UnsafePointer<Float>,                // (rows, dInner), dt_proj without its bias
-        bias: UnsafePointer<Float>,                 // (dInner)
+        delta: UnsafeMutablePointer<Float>,  // (rows, dInner), overwritten
+        dtPre: UnsafePointer<Float>,  // (rows, dInner), dt_proj without its bias
+        bias: UnsafePointer<Float>,  // (dInner)
         rows: Int, dInner: Int
     ) {
         Parallel.forEachRange(rows, costPerItem: Softplus.forwardCost * dInner) { range in
@@ -30,9 +30,9 @@ public enum MambaGates {
 
     /// gated = scanOut ⊙ silu(z), element-wise in one pass.
     public static func gateBySiLU(
-        gated: UnsafeMutablePointer<Float>,         // (count), overwritten
-        scanOut: UnsafePointer<Float>,              // (count)
-        z: UnsafePointer<Float>,                    // (count)
+        gated: UnsafeMutablePointer<Float>,  // (count), overwritten
+        scanOut: UnsafePointer<Float>,  // (count)
+        z: UnsafePointer<Float>,  // (count)
         count: Int
     ) {
         Parallel.forEachVector(count, costPerItem: SiLU.forwardCost) { i, n in
@@ -43,10 +43,10 @@ public enum MambaGates {
     /// zAct = silu(z) and gated = scanOut ⊙ zAct, element-wise in one pass (the values
     /// `SiLU.forward` and `gateBySiLU` compute).
     public static func siluAndGate(
-        zAct: UnsafeMutablePointer<Float>,          // (count), overwritten
-        gated: UnsafeMutablePointer<Float>,         // (count), overwritten
-        scanOut: UnsafePointer<Float>,              // (count)
-        z: UnsafePointer<Float>,                    // (count)
+        zAct: UnsafeMutablePointer<Float>,  // (count), overwritten
+        gated: UnsafeMutablePointer<Float>,  // (count), overwritten
+        scanOut: UnsafePointer<Float>,  // (count)
+        z: UnsafePointer<Float>,  // (count)
         count: Int
     ) {
         Parallel.forEachVector(count, costPerItem: SiLU.forwardCost) { i, n in
@@ -59,18 +59,19 @@ public enum MambaGates {
     /// The gate's backward in one pass: dY = dGated ⊙ zAct and dZ = (dGated ⊙ scanOut)·silu′(z),
     /// both overwritten. dZ may be zAct's buffer (each element is read before it is written).
     public static func gateBackward(
-        dY: UnsafeMutablePointer<Float>,            // (count), overwritten
-        dZ: UnsafeMutablePointer<Float>,            // (count), overwritten; may be zAct
-        dGated: UnsafePointer<Float>,               // (count)
-        zAct: UnsafePointer<Float>,                 // (count), silu(z) from siluAndGate
-        scanOut: UnsafePointer<Float>,              // (count)
-        z: UnsafePointer<Float>,                    // (count)
+        dY: UnsafeMutablePointer<Float>,  // (count), overwritten
+        dZ: UnsafeMutablePointer<Float>,  // (count), overwritten; may be zAct
+        dGated: UnsafePointer<Float>,  // (count)
+        zAct: UnsafePointer<Float>,  // (count), silu(z) from siluAndGate
+        scanOut: UnsafePointer<Float>,  // (count)
+        z: UnsafePointer<Float>,  // (count)
         count: Int
     ) {
         Parallel.forEachVector(count, costPerItem: SiLU.backwardCost) { i, n in
             let g = VectorMath.load(dGated + i, n)
             VectorMath.store(g * VectorMath.load(zAct + i, n), dY + i, n)
-            VectorMath.store(g * VectorMath.load(scanOut + i, n) * SiLU.derivative(VectorMath.load(z + i, n)), dZ + i, n)
+            VectorMath.store(
+                g * VectorMath.load(scanOut + i, n) * SiLU.derivative(VectorMath.load(z + i, n)), dZ + i, n)
         }
     }
 }

@@ -109,14 +109,14 @@ public enum SelectiveScan {
     /// Forward scan; writes y and, if `savedStates` is given, the chunk-boundary states the
     /// backward needs (`savedStateCount` floats, layout private to this kernel).
     public static func forward(
-        y: UnsafeMutablePointer<Float>,             // (batch, length, dInner)
+        y: UnsafeMutablePointer<Float>,  // (batch, length, dInner)
         savedStates: UnsafeMutablePointer<Float>?,  // (savedStateCount), overwritten; nil: inference
-        x: UnsafePointer<Float>,                    // (batch, length, dInner)
-        delta: UnsafePointer<Float>,                // (batch, length, dInner), already softplus'ed
-        a: UnsafePointer<Float>,                    // (dInner, dState), A = −exp(A_log)
-        b: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride, dState used
-        c: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride, dState used
-        d: UnsafePointer<Float>,                    // (dInner)
+        x: UnsafePointer<Float>,  // (batch, length, dInner)
+        delta: UnsafePointer<Float>,  // (batch, length, dInner), already softplus'ed
+        a: UnsafePointer<Float>,  // (dInner, dState), A = −exp(A_log)
+        b: UnsafePointer<Float>,  // (batch·length) rows of stride bcStride, dState used
+        c: UnsafePointer<Float>,  // (batch·length) rows of stride bcStride, dState used
+        d: UnsafePointer<Float>,  // (dInner)
         bcStride: Int,
         batch: Int, length: Int, dInner: Int, dState: Int, chunk: Int
     ) {
@@ -136,7 +136,8 @@ public enum SelectiveScan {
                     let skip = VectorMath.load(d + d0, count)
                     for t in 0..<length {
                         if t > 0 && t % chunk == 0, let savedStates {
-                            let slot = savedStates + ((bi * (chunks - 1) + t / chunk - 1) * blocks + block) * blockFloats
+                            let slot =
+                                savedStates + ((bi * (chunks - 1) + t / chunk - 1) * blocks + block) * blockFloats
                             UnsafeMutableRawPointer(slot).copyMemory(from: h, byteCount: blockFloats * 4)
                         }
                         let row = (bi * length + t) * dInner + d0
@@ -172,21 +173,21 @@ public enum SelectiveScan {
     /// dDelta_t = Σ_n dh_t·(A·e_t·h_{t−1} + B_t·x_t), dA += dh_t·delta_t·e_t·h_{t−1},
     /// dB_t = Σ_d dh_t·delta_t·x_t, dC_t = Σ_d dy_t·h_t, dx_t = D·dy_t + delta_t·Σ_n dh_t·B_t.
     public static func backward(
-        dX: UnsafeMutablePointer<Float>,            // (batch, length, dInner), +=
-        dDelta: UnsafeMutablePointer<Float>,        // (batch, length, dInner), +=
-        dA: UnsafeMutablePointer<Float>,            // (dInner, dState), +=
-        dB: UnsafeMutablePointer<Float>,            // (batch·length) rows of stride bcStride, +=
-        dC: UnsafeMutablePointer<Float>,            // (batch·length) rows of stride bcStride, +=
-        dD: UnsafeMutablePointer<Float>,            // (dInner), +=
-        scratch: UnsafeMutablePointer<Float>,       // (backwardScratchCount)
-        dY: UnsafePointer<Float>,                   // (batch, length, dInner)
-        savedStates: UnsafePointer<Float>,          // (savedStateCount), from forward
-        x: UnsafePointer<Float>,                    // (batch, length, dInner)
-        delta: UnsafePointer<Float>,                // (batch, length, dInner)
-        a: UnsafePointer<Float>,                    // (dInner, dState)
-        b: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride
-        c: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride
-        d: UnsafePointer<Float>,                    // (dInner)
+        dX: UnsafeMutablePointer<Float>,  // (batch, length, dInner), +=
+        dDelta: UnsafeMutablePointer<Float>,  // (batch, length, dInner), +=
+        dA: UnsafeMutablePointer<Float>,  // (dInner, dState), +=
+        dB: UnsafeMutablePointer<Float>,  // (batch·length) rows of stride bcStride, +=
+        dC: UnsafeMutablePointer<Float>,  // (batch·length) rows of stride bcStride, +=
+        dD: UnsafeMutablePointer<Float>,  // (dInner), +=
+        scratch: UnsafeMutablePointer<Float>,  // (backwardScratchCount)
+        dY: UnsafePointer<Float>,  // (batch, length, dInner)
+        savedStates: UnsafePointer<Float>,  // (savedStateCount), from forward
+        x: UnsafePointer<Float>,  // (batch, length, dInner)
+        delta: UnsafePointer<Float>,  // (batch, length, dInner)
+        a: UnsafePointer<Float>,  // (dInner, dState)
+        b: UnsafePointer<Float>,  // (batch·length) rows of stride bcStride
+        c: UnsafePointer<Float>,  // (batch·length) rows of stride bcStride
+        d: UnsafePointer<Float>,  // (dInner)
         bcStride: Int,
         batch: Int, length: Int, dInner: Int, dState: Int, chunk: Int
     ) {
@@ -209,7 +210,8 @@ public enum SelectiveScan {
         let items = batch * plan.groups
         withUnsafeTemporaryAllocation(of: Vector.self, capacity: blocks * dState) { allScaledA in
             laneMajorScaledA(allScaledA.baseAddress!, a, dInner: dInner, dState: dState)
-            Parallel.forEachClaimed(items, slots: plan.slots, costPerItem: length * dInner * dState / plan.groups) { slot, item in
+            Parallel.forEachClaimed(items, slots: plan.slots, costPerItem: length * dInner * dState / plan.groups) {
+                slot, item in
                 let base = scratch + slot * slotFloats
                 // The four chunk arrays start 1 KB apart modulo 4 KB: at equal offsets, the
                 // sweep's loads would falsely wait on its stores (4K aliasing; 4% of a backward).
@@ -236,7 +238,8 @@ public enum SelectiveScan {
                     for block in firstBlock..<lastBlock {
                         let d0 = block * lanes, count = min(lanes, dInner - d0)
                         let scaledA = UnsafePointer(allScaledA.baseAddress! + block * dState)
-                        let start: UnsafePointer<Vector> = chunkIndex == 0
+                        let start: UnsafePointer<Vector> =
+                            chunkIndex == 0
                             ? UnsafePointer(zeros)
                             : UnsafeRawPointer(
                                 savedStates + ((bi * (chunks - 1) + chunkIndex - 1) * blocks + block) * blockFloats
@@ -289,7 +292,8 @@ public enum SelectiveScan {
                             sumDY += dy * xt
                             let dDeltaRow = VectorMath.load(dDelta + row, count) + sumQA * ln2 + xt * sumDhB
                             VectorMath.store(dDeltaRow, dDelta + row, count)
-                            VectorMath.store(VectorMath.load(dX + row, count) + skip * dy + dt * sumDhB, dX + row, count)
+                            VectorMath.store(
+                                VectorMath.load(dX + row, count) + skip * dy + dt * sumDhB, dX + row, count)
                         }
                         itemD[block - firstBlock] += sumDY
                     }
@@ -299,7 +303,9 @@ public enum SelectiveScan {
                         let rowB = sumB + (t - t0) * dState, rowC = sumC + (t - t0) * dState
                         if group == 0 {
                             let tb = dB + (bi * length + t) * bcStride, tc = dC + (bi * length + t) * bcStride
-                            for n in 0..<dState { tb[n] += VectorMath.laneSum(rowB[n]); tc[n] += VectorMath.laneSum(rowC[n]) }
+                            for n in 0..<dState {
+                                tb[n] += VectorMath.laneSum(rowB[n]); tc[n] += VectorMath.laneSum(rowC[n])
+                            }
                         } else {
                             let offset = (((group - 1) * batch + bi) * length + t) * dState
                             for n in 0..<dState {

@@ -7,8 +7,8 @@ import SimbaRuntime
 /// y[b, c] = (Σ_t x[b, t, c]) / tokens; backward dx[b, t, c] += dy[b, c] / tokens.
 public enum MeanPool {
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, channels)
-        input: UnsafePointer<Float>,                // (batch, tokens, channels)
+        output: UnsafeMutablePointer<Float>,  // (batch, channels)
+        input: UnsafePointer<Float>,  // (batch, tokens, channels)
         batch: Int, tokens: Int, channels: Int
     ) {
         precondition(tokens > 0, "MeanPool needs at least one token")
@@ -26,8 +26,8 @@ public enum MeanPool {
     }
 
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (batch, tokens, channels), +=
-        dOutput: UnsafePointer<Float>,              // (batch, channels)
+        dInput: UnsafeMutablePointer<Float>,  // (batch, tokens, channels), +=
+        dOutput: UnsafePointer<Float>,  // (batch, channels)
         batch: Int, tokens: Int, channels: Int
     ) {
         let count = Float(tokens)
@@ -54,9 +54,9 @@ public enum MeanPool {
 /// `input + channels` and `sampleStride: (1 + tokens)·channels`; backward takes the same stride.
 public enum MaxPool {
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, channels)
-        indices: UnsafeMutablePointer<Int32>,       // (batch, channels), saved for backward
-        input: UnsafePointer<Float>,                // (batch, tokens, channels), samples sampleStride apart
+        output: UnsafeMutablePointer<Float>,  // (batch, channels)
+        indices: UnsafeMutablePointer<Int32>,  // (batch, channels), saved for backward
+        input: UnsafePointer<Float>,  // (batch, tokens, channels), samples sampleStride apart
         batch: Int, tokens: Int, channels: Int, sampleStride: Int? = nil
     ) {
         precondition(tokens > 0 && tokens <= Int(Int32.max), "MaxPool token count \(tokens) out of range")
@@ -79,9 +79,9 @@ public enum MaxPool {
     }
 
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (batch, tokens, channels), +=, samples sampleStride apart
-        dOutput: UnsafePointer<Float>,              // (batch, channels)
-        indices: UnsafePointer<Int32>,              // (batch, channels), from forward
+        dInput: UnsafeMutablePointer<Float>,  // (batch, tokens, channels), +=, samples sampleStride apart
+        dOutput: UnsafePointer<Float>,  // (batch, channels)
+        indices: UnsafePointer<Int32>,  // (batch, channels), from forward
         batch: Int, tokens: Int, channels: Int, sampleStride: Int? = nil
     ) {
         let stride = sampleStride ?? tokens * channels

@@ -24,7 +24,8 @@ public enum VectorMath {
     @usableFromInline static let expHigh: Float = 88.722_839
 
     /// e^x: x = n·ln 2 + r with |r| ≤ ½ln 2, e^r by Cephes' degree-6 polynomial (in fused
-    /// multiply-adds, as every polynomial here), 2^n from the exponent bits. 0 below −87.34, +inf above 88.72, NaN for NaN.
+    /// multiply-adds, as every polynomial here), 2^n from the exponent bits. 0 below −87.34, +inf above 88.72, NaN for
+    /// NaN.
     @_transparent
     public static func exp(_ x: Vector) -> Vector {
         var clamped = x.replacing(with: expLow, where: x .< expLow)
@@ -63,11 +64,11 @@ public enum VectorMath {
         // The exponent field k as a float without a lane-by-lane conversion: 2^23 + k has k in its
         // mantissa bits.
         var e = unsafeBitCast((bits &>> 23) | 0x4B00_0000, to: Vector.self) - (8_388_608 + 127)
-        var m = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F80_0000, to: Vector.self)   // [1, 2)
+        var m = unsafeBitCast((bits & 0x007F_FFFF) | 0x3F80_0000, to: Vector.self)  // [1, 2)
         let big = m .> 1.414_213_56
         m = m.replacing(with: m * 0.5, where: big)
         e = e.replacing(with: e + 1, where: big)
-        let f = m - 1                                                                   // [−0.29, 0.41)
+        let f = m - 1  // [−0.29, 0.41)
         let z = f * f
         var p = fma(Vector(repeating: 7.037_683_629_2e-2), f, -1.151_461_031_0e-1)
         p = fma(p, f, 1.167_699_874_0e-1)
@@ -131,9 +132,9 @@ public enum VectorMath {
     @inline(__always)
     public static func fma<V: SIMD>(_ a: V, _ b: V, _ c: V) -> V where V.Scalar == Float {
         #if SIMBA_FMA
-        c.addingProduct(a, b)
+            c.addingProduct(a, b)
         #else
-        a * b + c
+            a * b + c
         #endif
     }
 
@@ -144,7 +145,9 @@ public enum VectorMath {
     public static func fma(_ a: Vector, _ b: Vector, _ c: Float) -> Vector { fma(a, b, Vector(repeating: c)) }
 
     @inline(__always)
-    public static func fma(_ a: Vector, _ b: Float, _ c: Float) -> Vector { fma(a, Vector(repeating: b), Vector(repeating: c)) }
+    public static func fma(_ a: Vector, _ b: Float, _ c: Float) -> Vector {
+        fma(a, Vector(repeating: b), Vector(repeating: c))
+    }
 
     /// The sum of the 16 lanes as a tree of halves (4 vector adds instead of 15 dependent ones).
     @inline(__always)

@@ -61,7 +61,8 @@ public final class BatchNormLayer {
         } else if trainedThisStep {
             Kernels.current.batchNorm2d.backwardTraining(
                 dInput: dInput, dWeight: weight.gradient, dBias: bias.gradient, dOutput: dOutput, input: input,
-                weight: weight.value, savedMean: savedMean.pointer, savedRstd: savedRstd.pointer, rows: rows, channels: channels)
+                weight: weight.value, savedMean: savedMean.pointer, savedRstd: savedRstd.pointer, rows: rows,
+                channels: channels)
         } else {
             Kernels.current.batchNorm2d.backwardEval(
                 dInput: dInput, dWeight: weight.gradient, dBias: bias.gradient, dOutput: dOutput, input: input,

@@ -30,9 +30,9 @@ public final class Block: SequenceLayer {
     let mlp: SequenceLayer
     let drop: BranchDrop
     let context: RunContext
-    let hidden: FloatBuffer        // (maxRows, dim): x + drop(attn(x))
-    let output: FloatBuffer        // (maxRows, dim)
-    let attnMask: FloatBuffer      // (maxBatch) or (maxRows·dim), per `drop`
+    let hidden: FloatBuffer  // (maxRows, dim): x + drop(attn(x))
+    let output: FloatBuffer  // (maxRows, dim)
+    let attnMask: FloatBuffer  // (maxBatch) or (maxRows·dim), per `drop`
     let mlpMask: FloatBuffer
     public let scratch: Scratch
     public var backwardReadsInput: Bool { true }
@@ -47,8 +47,9 @@ public final class Block: SequenceLayer {
         self.drop = drop
         self.context = context
         let maxRows = maxBatch * maxLength
-        attn = MambaLayer(prefix + "attn.", dModel: dim, sizes: mamba, store: store, maxBatch: maxBatch,
-                          maxLength: maxLength)
+        attn = MambaLayer(
+            prefix + "attn.", dModel: dim, sizes: mamba, store: store, maxBatch: maxBatch,
+            maxLength: maxLength)
         norm2 = LayerNormLayer(prefix + "norm2.", channels: dim, eps: 1e-6, store: store, maxRows: maxRows)
         mlp = makeMixer(prefix + "mlp.")
         hidden = FloatBuffer(count: maxRows * dim)
@@ -78,12 +79,15 @@ public final class Block: SequenceLayer {
             case .dropPath(let p):
                 let (offset, total) = context.batchSlice ?? (0, batch)
                 precondition(offset + batch <= total && total <= mask.count, "a batch slice outside the DropPath mask")
-                Kernels.current.dropPath.makeMask(mask: mask.pointer, batch: total, probability: p,
-                                                  generator: &context.generator)
-                Kernels.current.dropPath.forward(output: dropped, input: branch, mask: mask.pointer + offset,
-                                                 batch: batch, rowSize: count / batch)
+                Kernels.current.dropPath.makeMask(
+                    mask: mask.pointer, batch: total, probability: p,
+                    generator: &context.generator)
+                Kernels.current.dropPath.forward(
+                    output: dropped, input: branch, mask: mask.pointer + offset,
+                    batch: batch, rowSize: count / batch)
             case .dropout(let p):
-                Kernels.current.dropout.makeMask(mask: mask.pointer, count: count, probability: p, generator: &context.generator)
+                Kernels.current.dropout.makeMask(
+                    mask: mask.pointer, count: count, probability: p, generator: &context.generator)
                 Kernels.current.dropout.forward(output: dropped, input: branch, mask: mask.pointer, count: count)
             }
         }
@@ -104,8 +108,9 @@ public final class Block: SequenceLayer {
         switch drop {
         case .dropPath:
             let offset = context.batchSlice?.offset ?? 0
-            Kernels.current.dropPath.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer + offset,
-                                              batch: batch, rowSize: count / batch)
+            Kernels.current.dropPath.backward(
+                dInput: dBranch, dOutput: dOutput, mask: mask.pointer + offset,
+                batch: batch, rowSize: count / batch)
         case .dropout:
             Kernels.current.dropout.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer, count: count)
         }
@@ -119,7 +124,8 @@ public final class Block: SequenceLayer {
             let normed = buffers.take(mlp.backwardReadsInput ? 0 : count)
             let dropped = buffers.take(dropActive ? count : 0)
             let a = attn.forward(input, batch: batch, length: length)
-            addBranch(hidden.pointer, residual: input, branch: a, mask: attnMask, dropped: dropped, batch: batch, rows: rows)
+            addBranch(
+                hidden.pointer, residual: input, branch: a, mask: attnMask, dropped: dropped, batch: batch, rows: rows)
             let mixerInput: UnsafePointer<Float>
             if mlp.backwardReadsInput {
                 mixerInput = norm2.forward(hidden.pointer, batch: batch, length: length)
@@ -128,12 +134,15 @@ public final class Block: SequenceLayer {
                 mixerInput = UnsafePointer(normed)
             }
             let m = mlp.forward(mixerInput, batch: batch, length: length)
-            addBranch(output.pointer, residual: hidden.pointer, branch: m, mask: mlpMask, dropped: dropped, batch: batch, rows: rows)
+            addBranch(
+                output.pointer, residual: hidden.pointer, branch: m, mask: mlpMask, dropped: dropped, batch: batch,
+                rows: rows)
         }
         return UnsafePointer(output.pointer)
     }
 
-    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
+    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int)
+    {
         let rows = batch * length, count = rows * dim
         scratch.withBackward { buffers in
             let dHidden = buffers.take(count), dNorm = buffers.take(count)
@@ -141,15 +150,17 @@ public final class Block: SequenceLayer {
             // Second residual: dHidden = dOutput + norm2ᵀ(mlpᵀ(drop(dOutput))).
             dHidden.update(from: dOutput, count: count)
             Parallel.zero(dNorm, count: count)
-            mlp.backward(branchGradient(dBranch, dOutput: dOutput, mask: mlpMask, batch: batch, rows: rows),
-                         dInput: dNorm, batch: batch, length: length)
+            mlp.backward(
+                branchGradient(dBranch, dOutput: dOutput, mask: mlpMask, batch: batch, rows: rows),
+                dInput: dNorm, batch: batch, length: length)
             norm2.backward(dNorm, dInput: dHidden, batch: batch, length: length)
             // First residual: dInput += dHidden + attnᵀ(drop(dHidden)).
             Parallel.forEachRange(count) { range in
                 for i in range { dInput[i] += dHidden[i] }
             }
-            attn.backward(branchGradient(dBranch, dOutput: dHidden, mask: attnMask, batch: batch, rows: rows),
-                          dInput: dInput, batch: batch, length: length)
+            attn.backward(
+                branchGradient(dBranch, dOutput: dHidden, mask: attnMask, batch: batch, rows: rows),
+                dInput: dInput, batch: batch, length: length)
         }
     }
 }

@@ -20,8 +20,8 @@ public final class ChannelMLP: SequenceLayer {
     let dwWeight: TensorRef?
     let dwBias: TensorRef?
     let fc2: LinearLayer
-    let convOutput: FloatBuffer   // (maxRows, hidden) when grid != nil
-    let activation: FloatBuffer   // (maxRows, hidden)
+    let convOutput: FloatBuffer  // (maxRows, hidden) when grid != nil
+    let activation: FloatBuffer  // (maxRows, hidden)
     /// Backward: the gradients of the GELU output, of its input and (PVT2FFN) of fc1's output.
     public let scratch: Scratch
     public var backwardReadsInput: Bool { true }
@@ -38,7 +38,8 @@ public final class ChannelMLP: SequenceLayer {
         if grid != nil {
             let bound = 1 / Float(9).squareRoot()  // nn.Conv2d default: U(±1/√fan_in), fan_in = 1·3·3
             dwWeight = store.parameter(
-                prefix + "dwconv.dwconv.weight", [hidden, 1, 3, 3], .uniform(bound: bound), role: .conv2dWeight(fanOut: 9))
+                prefix + "dwconv.dwconv.weight", [hidden, 1, 3, 3], .uniform(bound: bound),
+                role: .conv2dWeight(fanOut: 9))
             dwBias = store.parameter(prefix + "dwconv.dwconv.bias", [hidden], .uniform(bound: bound), role: .conv2dBias)
         } else {
             dwWeight = nil
@@ -58,7 +59,7 @@ public final class ChannelMLP: SequenceLayer {
 
     public func forward(_ input: UnsafePointer<Float>, batch: Int, length: Int) -> UnsafePointer<Float> {
         let rows = batch * length
-        let h1 = fc1.forward(input, batch: batch, length: length)              // (rows, hidden)
+        let h1 = fc1.forward(input, batch: batch, length: length)  // (rows, hidden)
         if let grid, let dwWeight, let dwBias {
             precondition(length == grid.height * grid.width, "PVT2FFN: \(length) tokens ≠ grid \(grid)")
             Kernels.current.depthwiseConv2d.forward(
@@ -69,14 +70,16 @@ public final class ChannelMLP: SequenceLayer {
         return fc2.forward(activation.pointer, batch: batch, length: length)  // (rows, channels)
     }
 
-    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
+    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int)
+    {
         let count = batch * length * hidden
         scratch.withBackward { buffers in
             let dActivation = buffers.take(count), dPreActivation = buffers.take(count)
             let dHidden = buffers.take(grid == nil ? 0 : count)
             Parallel.zero(dActivation, count: count)
             fc2.backward(dOutput, dInput: dActivation, batch: batch, length: length)
-            Kernels.current.gelu.backwardOverwriting(dInput: dPreActivation, dOutput: dActivation, input: preActivation, count: count)
+            Kernels.current.gelu.backwardOverwriting(
+                dInput: dPreActivation, dOutput: dActivation, input: preActivation, count: count)
             var dFc1Output = dPreActivation
             if let grid, let dwWeight, let dwBias {
                 Kernels.current.depthwiseConv2d.backward(

@@ -10,9 +10,9 @@ public final class ClassBlock: SequenceLayer {
     let attn: MambaLayer
     let norm2: LayerNormLayer
     let mlp: SequenceLayer
-    let cls: FloatBuffer       // (maxBatch, dim): the class token, contiguous
-    let hidden: FloatBuffer    // (maxBatch, dim): c + attn(c)
-    let output: FloatBuffer    // (maxBatch, 1 + tokens, dim)
+    let cls: FloatBuffer  // (maxBatch, dim): the class token, contiguous
+    let hidden: FloatBuffer  // (maxBatch, dim): c + attn(c)
+    let output: FloatBuffer  // (maxBatch, 1 + tokens, dim)
     /// Backward: the class token's gradient, the hidden one and norm2's, (maxBatch, dim) each.
     public let scratch: Scratch
     public var backwardReadsInput: Bool { false }
@@ -37,7 +37,7 @@ public final class ClassBlock: SequenceLayer {
         let stride = length * dim
         for b in 0..<batch { (cls.pointer + b * dim).update(from: input + b * stride, count: dim) }
         scratch.withForward { _ in
-            let a = attn.forward(cls.pointer, batch: batch, length: 1)                   // (batch, 1, dim)
+            let a = attn.forward(cls.pointer, batch: batch, length: 1)  // (batch, 1, dim)
             for i in 0..<batch * dim { hidden[i] = cls[i] + a[i] }
             let m = mlp.forward(norm2.forward(hidden.pointer, batch: batch, length: 1), batch: batch, length: 1)
             output.pointer.update(from: input, count: batch * stride)
@@ -48,7 +48,8 @@ public final class ClassBlock: SequenceLayer {
         return UnsafePointer(output.pointer)
     }
 
-    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
+    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int)
+    {
         let stride = length * dim, count = batch * dim
         scratch.withBackward { buffers in
             let dCls = buffers.take(count), dHidden = buffers.take(count), dNorm = buffers.take(count)

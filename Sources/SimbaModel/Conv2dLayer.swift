@@ -6,11 +6,11 @@ import SimbaCore
 
 public final class Conv2dLayer {
     public let inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int
-    public let height: Int, width: Int          // input size
+    public let height: Int, width: Int  // input size
     public let outHeight: Int, outWidth: Int
     public let weight: TensorRef
     public let bias: TensorRef?
-    let output: FloatBuffer    // (maxBatch, outHeight, outWidth, outChannels)
+    let output: FloatBuffer  // (maxBatch, outHeight, outWidth, outChannels)
     /// Forward (when not direct) and backward: the im2col of the input, (maxBatch·outHeight·outWidth,
     /// inChannels·k·k). Backward rebuilds it from the input (a copy, so bit for bit), reads it for
     /// dWeight and then reuses it for the column gradient.
@@ -35,7 +35,8 @@ public final class Conv2dLayer {
         weight = store.parameter(
             prefix + "weight", [outChannels, inChannels, kernel, kernel], .uniform(bound: bound),
             role: .conv2dWeight(fanOut: kernel * kernel * outChannels))
-        bias = hasBias ? store.parameter(prefix + "bias", [outChannels], .uniform(bound: bound), role: .conv2dBias) : nil
+        bias =
+            hasBias ? store.parameter(prefix + "bias", [outChannels], .uniform(bound: bound), role: .conv2dBias) : nil
         let outRows = maxBatch * outHeight * outWidth
         output = FloatBuffer(count: outRows * outChannels)
         let columnCount = outRows * inChannels * kernel * kernel
@@ -73,7 +74,8 @@ public final class Conv2dLayer {
                 outHeight: outHeight, outWidth: outWidth, kernel: kernel, stride: stride, padding: padding,
                 order: Kernels.current.conv2d.columnOrder(rows: batch * outHeight * outWidth, outChannels: outChannels))
             Kernels.current.conv2d.backward(
-                dInput: dInput, dWeight: weight.gradient, dBias: bias?.gradient, dColumns: dInput == nil ? nil : columns,
+                dInput: dInput, dWeight: weight.gradient, dBias: bias?.gradient,
+                dColumns: dInput == nil ? nil : columns,
                 dOutput: dOutput, columns: columns, weight: weight.value,
                 batch: batch, height: height, width: width, inChannels: inChannels, outChannels: outChannels,
                 kernel: kernel, stride: stride, padding: padding)

@@ -13,10 +13,13 @@ public final class DownSample {
     public let outHeight: Int, outWidth: Int
     let outDim: Int
 
-    public init(_ prefix: String, inDim: Int, outDim: Int, height: Int, width: Int, store: ParameterStore, maxBatch: Int) {
+    public init(
+        _ prefix: String, inDim: Int, outDim: Int, height: Int, width: Int, store: ParameterStore, maxBatch: Int
+    ) {
         self.outDim = outDim
-        proj = Conv2dLayer(prefix + "proj.", inChannels: inDim, outChannels: outDim, kernel: 3, stride: 2, padding: 1,
-                           bias: true, height: height, width: width, store: store, maxBatch: maxBatch)
+        proj = Conv2dLayer(
+            prefix + "proj.", inChannels: inDim, outChannels: outDim, kernel: 3, stride: 2, padding: 1,
+            bias: true, height: height, width: width, store: store, maxBatch: maxBatch)
         outHeight = proj.outHeight
         outWidth = proj.outWidth
         tokens = outHeight * outWidth

@@ -35,8 +35,12 @@ public final class EinFFTLayer: SequenceLayer {
     private var transforms: [Int: FFT] = [:]
     private let measure: Bool
 
-    public init(store: ParameterStore, prefix: String, channels: Int, maxBatch: Int, maxLength: Int, measure: Bool = false) {
-        precondition(channels > 0 && channels % Kernels.current.einFFT.blocks == 0, "EinFFT dim \(channels) must be a positive multiple of 4")
+    public init(
+        store: ParameterStore, prefix: String, channels: Int, maxBatch: Int, maxLength: Int, measure: Bool = false
+    ) {
+        precondition(
+            channels > 0 && channels % Kernels.current.einFFT.blocks == 0,
+            "EinFFT dim \(channels) must be a positive multiple of 4")
         precondition(maxBatch > 0 && maxLength > 0, "EinFFT needs maxBatch and maxLength > 0")
         self.channels = channels
         self.maxBatch = maxBatch
@@ -51,25 +55,35 @@ public final class EinFFTLayer: SequenceLayer {
         let spectrumCount = Kernels.current.einFFT.spectrumCount(batch: maxBatch, length: maxLength, channels: channels)
         spectrum = FloatBuffer(count: spectrumCount)
         scratch = Scratch(
-            forward: [rows * channels, Kernels.current.einFFT.forwardWorkspaceCount(batch: maxBatch, length: maxLength, channels: channels)],
-            backward: [Kernels.current.einFFT.backwardWorkspaceCount(batch: maxBatch, length: maxLength, channels: channels)])
-        transforms[maxLength] = Kernels.current.einFFT.makeTransform(length: maxLength, channels: channels, groupWidth: nil, measure: measure)
+            forward: [
+                rows * channels,
+                Kernels.current.einFFT.forwardWorkspaceCount(batch: maxBatch, length: maxLength, channels: channels)
+            ],
+            backward: [
+                Kernels.current.einFFT.backwardWorkspaceCount(batch: maxBatch, length: maxLength, channels: channels)
+            ])
+        transforms[maxLength] = Kernels.current.einFFT.makeTransform(
+            length: maxLength, channels: channels, groupWidth: nil, measure: measure)
     }
 
     private func transform(length: Int) -> FFT {
         if let made = transforms[length] { return made }
-        let made = Kernels.current.einFFT.makeTransform(length: length, channels: channels, groupWidth: nil, measure: measure)
+        let made = Kernels.current.einFFT.makeTransform(
+            length: length, channels: channels, groupWidth: nil, measure: measure)
         transforms[length] = made
         return made
     }
 
     /// input (batch, length, C) → output (batch, length, C), a pointer into this layer's scratch.
     public func forward(_ input: UnsafePointer<Float>, batch: Int, length: Int) -> UnsafePointer<Float> {
-        precondition(batch <= maxBatch && length <= maxLength, "EinFFT sized for \(maxBatch)×\(maxLength), got \(batch)×\(length)")
+        precondition(
+            batch <= maxBatch && length <= maxLength,
+            "EinFFT sized for \(maxBatch)×\(maxLength), got \(batch)×\(length)")
         let transform = transform(length: length)
         return scratch.withForward { buffers in
             let output = buffers.take(batch * length * channels)
-            let workspace = buffers.take(Kernels.current.einFFT.forwardWorkspaceCount(batch: batch, length: length, channels: channels))
+            let workspace = buffers.take(
+                Kernels.current.einFFT.forwardWorkspaceCount(batch: batch, length: length, channels: channels))
             Kernels.current.einFFT.forward(
                 output: output, spectrum: spectrum.pointer, workspace: workspace, input: input,
                 weight1: complexWeight1.value, weight2: complexWeight2.value,
@@ -81,11 +95,15 @@ public final class EinFFTLayer: SequenceLayer {
 
     /// Accumulates (+=) into dInput (batch, length, C) and the four parameter gradients. Uses the
     /// spectra of the last `forward` (same batch and length).
-    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
-        precondition(batch <= maxBatch && length <= maxLength, "EinFFT sized for \(maxBatch)×\(maxLength), got \(batch)×\(length)")
+    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int)
+    {
+        precondition(
+            batch <= maxBatch && length <= maxLength,
+            "EinFFT sized for \(maxBatch)×\(maxLength), got \(batch)×\(length)")
         let transform = transform(length: length)
         scratch.withBackward { buffers in
-            let workspace = buffers.take(Kernels.current.einFFT.backwardWorkspaceCount(batch: batch, length: length, channels: channels))
+            let workspace = buffers.take(
+                Kernels.current.einFFT.backwardWorkspaceCount(batch: batch, length: length, channels: channels))
             Kernels.current.einFFT.backward(
                 dInput: dInput, dWeight1: complexWeight1.gradient, dWeight2: complexWeight2.gradient,
                 dBias1: complexBias1.gradient, dBias2: complexBias2.gradient, workspace: workspace,

@@ -11,8 +11,8 @@ public final class LayerNormLayer: SequenceLayer {
     /// (maxRows, channels), allocated by the first `forward` that returns it: never for a norm
     /// whose caller always passes `into:`.
     lazy var output = FloatBuffer(count: mean.count * channels)
-    let mean: FloatBuffer     // (maxRows)
-    let rstd: FloatBuffer     // (maxRows)
+    let mean: FloatBuffer  // (maxRows)
+    let rstd: FloatBuffer  // (maxRows)
     /// Uses no scratch.
     public let scratch = Scratch()
     public var backwardReadsInput: Bool { true }
@@ -35,7 +35,9 @@ public final class LayerNormLayer: SequenceLayer {
     /// The forward written into the caller's `output` (batch·length, channels). Running it again on
     /// the same input gives the same output bit for bit, so a caller may keep the output in scratch
     /// and recompute it for backward.
-    public func forward(_ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
+    public func forward(
+        _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, batch: Int, length: Int
+    ) {
         let rows = batch * length
         precondition(rows <= mean.count, "LayerNormLayer: \(rows) rows exceed the allocated maximum")
         self.input = input
@@ -44,7 +46,8 @@ public final class LayerNormLayer: SequenceLayer {
             weight: weight.value, bias: bias.value, rows: rows, channels: channels, eps: eps)
     }
 
-    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
+    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int)
+    {
         guard let input else { preconditionFailure("LayerNormLayer.backward before forward") }
         Kernels.current.layerNorm.backward(
             dInput: dInput, dWeight: weight.gradient, dBias: bias.gradient, dOutput: dOutput, input: input,

@@ -8,7 +8,7 @@ public final class LinearLayer: SequenceLayer {
     public let outFeatures: Int
     public let weight: TensorRef
     public let bias: TensorRef?
-    let output: FloatBuffer          // (maxRows, outFeatures)
+    let output: FloatBuffer  // (maxRows, outFeatures)
     /// Uses no scratch.
     public let scratch = Scratch()
     public var backwardReadsInput: Bool { true }
@@ -26,8 +26,10 @@ public final class LinearLayer: SequenceLayer {
         let bound = 1 / Float(inFeatures).squareRoot()
         weight = store.parameter(
             prefix + "weight", [outFeatures, inFeatures], weightInit ?? .uniform(bound: bound), role: .linearWeight)
-        bias = hasBias
-            ? store.parameter(prefix + "bias", [outFeatures], biasInit ?? .uniform(bound: bound), role: .linearBias) : nil
+        bias =
+            hasBias
+            ? store.parameter(prefix + "bias", [outFeatures], biasInit ?? .uniform(bound: bound), role: .linearBias)
+            : nil
         output = FloatBuffer(count: maxRows * outFeatures)
     }
 
@@ -41,12 +43,15 @@ public final class LinearLayer: SequenceLayer {
         return UnsafePointer(output.pointer)
     }
 
-    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
+    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int)
+    {
         backward(dOutput, dInputOrNil: dInput, batch: batch, length: length)
     }
 
     /// Backward that may skip the input gradient (nil) when nothing upstream needs it.
-    public func backward(_ dOutput: UnsafePointer<Float>, dInputOrNil dInput: UnsafeMutablePointer<Float>?, batch: Int, length: Int) {
+    public func backward(
+        _ dOutput: UnsafePointer<Float>, dInputOrNil dInput: UnsafeMutablePointer<Float>?, batch: Int, length: Int
+    ) {
         guard let input else { preconditionFailure("LinearLayer.backward before forward") }
         Kernels.current.linear.backward(
             dInput: dInput, dWeight: weight.gradient, dBias: bias?.gradient, dOutput: dOutput,

@@ -71,28 +71,35 @@ public final class Mamba: SequenceLayer {
         self.chunk = chunk
         let dInner = self.dInner, dtRank = self.dtRank
         let linear = { (fanIn: Int) in Initializer.uniform(bound: 1 / Float(fanIn).squareRoot()) }
-        inProjWeight = store.parameter(prefix + "in_proj.weight", [2 * dInner, dModel], linear(dModel), role: .linearWeight)
+        inProjWeight = store.parameter(
+            prefix + "in_proj.weight", [2 * dInner, dModel], linear(dModel), role: .linearWeight)
         conv1dWeight = store.parameter(prefix + "conv1d.weight", [dInner, 1, dConv], linear(dConv))
         conv1dBias = store.parameter(prefix + "conv1d.bias", [dInner], linear(dConv))
-        xProjWeight = store.parameter(prefix + "x_proj.weight", [dtRank + 2 * dState, dInner], linear(dInner), role: .linearWeight)
+        xProjWeight = store.parameter(
+            prefix + "x_proj.weight", [dtRank + 2 * dState, dInner], linear(dInner), role: .linearWeight)
         dtProjWeight = store.parameter(prefix + "dt_proj.weight", [dInner, dtRank], linear(dtRank), role: .linearWeight)
         dtProjBias = store.parameter(prefix + "dt_proj.bias", [dInner], Mamba.dtBiasInitializer, role: .linearBias)
-        aLog = store.parameter(prefix + "A_log", [dInner, dState], .custom { values, _ in
-            for i in values.indices { values[i] = log(Float(i % dState + 1)) }
-        })
+        aLog = store.parameter(
+            prefix + "A_log", [dInner, dState],
+            .custom { values, _ in
+                for i in values.indices { values[i] = log(Float(i % dState + 1)) }
+            })
         d = store.parameter(prefix + "D", [dInner], .constant(1))
-        outProjWeight = store.parameter(prefix + "out_proj.weight", [dModel, dInner], linear(dInner), role: .linearWeight)
+        outProjWeight = store.parameter(
+            prefix + "out_proj.weight", [dModel, dInner], linear(dInner), role: .linearWeight)
 
         let rows = maxBatch * maxLength, count = rows * dInner, xDblCount = rows * (dtRank + 2 * dState)
         xIn = FloatBuffer(count: count); delta = FloatBuffer(count: count)
         z = FloatBuffer(count: count); xAct = FloatBuffer(count: count)
         xDbl = FloatBuffer(count: xDblCount); y = FloatBuffer(count: count)
         a = FloatBuffer(count: dInner * dState)
-        savedStates = FloatBuffer(count: Kernels.current.selectiveScan.savedStateCount(
-            batch: maxBatch, length: maxLength, dInner: dInner, dState: dState, chunk: chunk))
+        savedStates = FloatBuffer(
+            count: Kernels.current.selectiveScan.savedStateCount(
+                batch: maxBatch, length: maxLength, dInner: dInner, dState: dState, chunk: chunk))
         // The scan's scratch is not monotonic in the batch (fewer sequences → more channel groups).
         let scanScratch = (1...maxBatch).map {
-            Kernels.current.selectiveScan.backwardScratchCount(batch: $0, length: maxLength, dInner: dInner, dState: dState, chunk: chunk)
+            Kernels.current.selectiveScan.backwardScratchCount(
+                batch: $0, length: maxLength, dInner: dInner, dState: dState, chunk: chunk)
         }.max()!
         scratch = Scratch(
             forward: [rows * dModel, count, count],
@@ -111,36 +118,38 @@ public final class Mamba: SequenceLayer {
     /// out = Mamba(u), returned in this module's forward scratch; `input` (batch, length, dModel) is
     /// kept, unchanged, for `backward`.
     public func forward(_ input: UnsafePointer<Float>, batch: Int, length: Int) -> UnsafePointer<Float> {
-        precondition(batch <= maxBatch && length <= maxLength, "Mamba: batch \(batch) × length \(length) exceeds the buffers")
+        precondition(
+            batch <= maxBatch && length <= maxLength, "Mamba: batch \(batch) × length \(length) exceeds the buffers")
         self.input = input
         let rows = batch * length, count = rows * dInner
         return scratch.withForward { buffers in
             let output = buffers.take(rows * dModel)
-            let work = buffers.take(count)                                  // dt_proj out
-            let gated = buffers.take(count)                                 // y ⊙ silu(z)
-            Kernels.current.linear.forward(                                                 // (rows, dModel) → (rows, dInner)
+            let work = buffers.take(count)  // dt_proj out
+            let gated = buffers.take(count)  // y ⊙ silu(z)
+            Kernels.current.linear.forward(  // (rows, dModel) → (rows, dInner)
                 output: xIn.pointer, input: input, weight: inProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dModel, outFeatures: dInner)
             Kernels.current.linear.forward(
                 output: z.pointer, input: input, weight: inProjWeight.value + dInner * dModel, bias: nil,
                 rows: rows, inFeatures: dModel, outFeatures: dInner)
-            Kernels.current.causalConv1d.forward(                                           // silu(conv(x)) in one pass
+            Kernels.current.causalConv1d.forward(  // silu(conv(x)) in one pass
                 output: xAct.pointer, input: xIn.pointer, weight: conv1dWeight.value, bias: conv1dBias.value,
                 batch: batch, length: length, channels: dInner, kernelSize: dConv, silu: true)
-            Kernels.current.linear.forward(                                                 // (rows, dInner) → (rows, dtRank + 2N)
+            Kernels.current.linear.forward(  // (rows, dInner) → (rows, dtRank + 2N)
                 output: xDbl.pointer, input: xAct.pointer, weight: xProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dInner, outFeatures: xDblWidth)
-            Kernels.current.linear.forward(                                                 // (rows, dtRank) → (rows, dInner), no bias yet
+            Kernels.current.linear.forward(  // (rows, dtRank) → (rows, dInner), no bias yet
                 output: work, input: xDbl.pointer, weight: dtProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dtRank, outFeatures: dInner, inputStride: xDblWidth)
-            Kernels.current.mambaGates.softplusWithBias(delta: delta.pointer, dtPre: work, bias: dtProjBias.value, rows: rows, dInner: dInner)
+            Kernels.current.mambaGates.softplusWithBias(
+                delta: delta.pointer, dtPre: work, bias: dtProjBias.value, rows: rows, dInner: dInner)
             negativeExp(a.pointer, aLog.value, count: dInner * dState)
             Kernels.current.selectiveScan.forward(
                 y: y.pointer, savedStates: savedStates.pointer, x: xAct.pointer, delta: delta.pointer, a: a.pointer,
                 b: xDbl.pointer + dtRank, c: xDbl.pointer + dtRank + dState, d: d.value, bcStride: xDblWidth,
                 batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk)
             Kernels.current.mambaGates.gateBySiLU(gated: gated, scanOut: y.pointer, z: z.pointer, count: count)
-            Kernels.current.linear.forward(                                                 // (rows, dInner) → (rows, dModel)
+            Kernels.current.linear.forward(  // (rows, dInner) → (rows, dModel)
                 output: output, input: gated, weight: outProjWeight.value, bias: nil,
                 rows: rows, inFeatures: dInner, outFeatures: dModel)
             return UnsafePointer(output)
@@ -162,7 +171,8 @@ public final class Mamba: SequenceLayer {
     }
 
     /// Accumulates (`+=`) into dInput and every parameter gradient; call after `forward` with the same sizes.
-    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
+    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int)
+    {
         guard let input else { preconditionFailure("Mamba.backward called before forward") }
         backward(dOutput, input: input, dInput: dInput, batch: batch, length: length)
     }
@@ -170,7 +180,8 @@ public final class Mamba: SequenceLayer {
     /// `backward` with the forward's input given again (the same values, possibly recomputed
     /// elsewhere by the caller).
     func backward(
-        _ dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int
+        _ dOutput: UnsafePointer<Float>, input: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int,
+        length: Int
     ) {
         let rows = batch * length, count = rows * dInner
         scratch.withBackward { buffers in
@@ -183,12 +194,14 @@ public final class Mamba: SequenceLayer {
             let slot1 = buffers.take(count), slot2 = buffers.take(count), slot3 = buffers.take(count)
             let slot4 = buffers.take(count), slot5 = buffers.take(count)
             let dXDbl = buffers.take(rows * xDblWidth), dA = buffers.take(dInner * dState)
-            let scanScratch = buffers.take(Kernels.current.selectiveScan.backwardScratchCount(
-                batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk))
+            let scanScratch = buffers.take(
+                Kernels.current.selectiveScan.backwardScratchCount(
+                    batch: batch, length: length, dInner: dInner, dState: dState, chunk: chunk))
 
             // out_proj, on gated = y ⊙ silu(z) recomputed.
             let zAct = slot1, gated = slot2, dGated = slot3
-            Kernels.current.mambaGates.siluAndGate(zAct: zAct, gated: gated, scanOut: y.pointer, z: z.pointer, count: count)
+            Kernels.current.mambaGates.siluAndGate(
+                zAct: zAct, gated: gated, scanOut: y.pointer, z: z.pointer, count: count)
             Parallel.zero(dGated, count: count)
             Kernels.current.linear.backward(
                 dInput: dGated, dWeight: outProjWeight.gradient, dBias: nil, dOutput: dOutput,

@@ -16,12 +16,16 @@ public final class MambaLayer: SequenceLayer {
     public var backwardReadsInput: Bool { true }
     private var input: UnsafePointer<Float>?
 
-    public init(_ prefix: String, dModel: Int, sizes: MambaSizes, store: ParameterStore, maxBatch: Int,
-                maxLength: Int) {
+    public init(
+        _ prefix: String, dModel: Int, sizes: MambaSizes, store: ParameterStore, maxBatch: Int,
+        maxLength: Int
+    ) {
         self.dModel = dModel
-        norm = LayerNormLayer(prefix + "norm.", channels: dModel, eps: 1e-5, store: store, maxRows: maxBatch * maxLength)
-        mamba = Mamba(store: store, prefix: prefix + "mamba.", dModel: dModel, dState: sizes.dState, dConv: sizes.dConv,
-                      expand: sizes.expand, maxBatch: maxBatch, maxLength: maxLength)
+        norm = LayerNormLayer(
+            prefix + "norm.", channels: dModel, eps: 1e-5, store: store, maxRows: maxBatch * maxLength)
+        mamba = Mamba(
+            store: store, prefix: prefix + "mamba.", dModel: dModel, dState: sizes.dState, dConv: sizes.dConv,
+            expand: sizes.expand, maxBatch: maxBatch, maxLength: maxLength)
         let count = maxBatch * maxLength * dModel
         scratch = Scratch(forward: [count], backward: [count, count], children: [mamba.scratch])
     }
@@ -36,7 +40,8 @@ public final class MambaLayer: SequenceLayer {
         }
     }
 
-    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int) {
+    public func backward(_ dOutput: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>, batch: Int, length: Int)
+    {
         guard let input else { preconditionFailure("MambaLayer.backward called before forward") }
         let count = batch * length * dModel
         scratch.withBackward { buffers in

@@ -70,8 +70,9 @@ extension MemoryEstimate {
         let totalBlocks = config.depths.reduce(0, +)
         for stage in 0..<4 {
             if stage > 0 {
-                let down = tally.conv(inChannels: dims[stage - 1], outChannels: dims[stage], kernel: 3, stride: 2,
-                                      padding: 1, bias: true, height: grid.height, width: grid.width, b: b)
+                let down = tally.conv(
+                    inChannels: dims[stage - 1], outChannels: dims[stage], kernel: 3, stride: 2,
+                    padding: 1, bias: true, height: grid.height, width: grid.width, b: b)
                 grid = (down.height, down.width)
                 let rows = b * Double(grid.height * grid.width)
                 tally.layerNorm(channels: dims[stage], rows: rows)
@@ -83,8 +84,9 @@ extension MemoryEstimate {
             for _ in 0..<config.depths[stage] {
                 let rate = totalBlocks == 1 ? 0 : config.dropPathRate * Float(block) / Float(totalBlocks - 1)
                 let mixer = tally.visionMixer(config, stage: stage, tokens: tokens, hasGrid: true, b: b)
-                let path = tally.block(dim: dims[stage], mamba: config.mamba, b: b, length: tokens,
-                                       maskCount: b, dropping: rate > 0, mixer: mixer)
+                let path = tally.block(
+                    dim: dims[stage], mamba: config.mamba, b: b, length: tokens,
+                    maskCount: b, dropping: rate > 0, mixer: mixer)
                 forward.append(path.forward)
                 backward.append(path.backward)
                 block += 1
@@ -105,7 +107,8 @@ extension MemoryEstimate {
         if config.tokenLabel { tally.linear(inFeatures: c3, outFeatures: classes, rows: b * t3) }
         tally.activations += b * (1 + t3) * c3 + b * c3 + b * t3 * c3 + 3 * b * classes
         let largest = (0..<4).map { stageTokens[$0] * dims[$0] }.max()!
-        let rootBackward = b * classes + b * t3 * classes + b * c3 + b * t3 * c3 + 2 * b * (1 + t3) * c3
+        let rootBackward =
+            b * classes + b * t3 * classes + b * c3 + b * t3 * c3 + 2 * b * (1 + t3) * c3
             + 2 * b * largest
         let forwardScratch = forward.max()!, backwardScratch = rootBackward + backward.max()!
         let sample = Double(s * s * config.inChannels)
@@ -120,8 +123,10 @@ extension MemoryEstimate {
     /// SiMBA-TS of `config` at `batch` windows split into `shards` shards of consecutive windows (the
     /// first `batch % shards` one window longer), each run by its own instance of the model: the
     /// weights once, and per instance the gradients, the activations and the scratch of its shard.
-    public static func timeSeries(_ config: TimeSeriesConfig, batch: Int, shards: Int,
-                                  training: Bool) -> MemoryEstimate {
+    public static func timeSeries(
+        _ config: TimeSeriesConfig, batch: Int, shards: Int,
+        training: Bool
+    ) -> MemoryEstimate {
         precondition(batch >= 1 && (1...batch).contains(shards), "\(shards) shards of \(batch) windows")
         let shorter = batch / shards, longer = batch % shards
         // Shard 0 is a longer one when there are any; the rest come in two sizes.
@@ -161,8 +166,9 @@ extension MemoryEstimate {
             case .mlp:
                 mixer = tally.channelMLP(channels: d, hidden: d * Double(config.mlpRatio), rows: rows, hasGrid: false)
             }
-            let path = tally.block(dim: d, mamba: config.mamba, b: b, length: tokens, maskCount: rows * d,
-                                   dropping: config.dropout > 0, mixer: mixer)
+            let path = tally.block(
+                dim: d, mamba: config.mamba, b: b, length: tokens, maskCount: rows * d,
+                dropping: config.dropout > 0, mixer: mixer)
             forward.append(path.forward)
             backward.append(path.backward)
         }
@@ -175,12 +181,13 @@ extension MemoryEstimate {
         }
         // mean, std, normalized, dropMask, embedded, transposed, projected; output (b, H, M).
         tally.activations += 2 * b * m + b * l * m + 2 * rows * d + (variateAxis ? 0 : b * d * l + b * h * d)
-        tally.activations += b * h * m + (config.headDropout > 0 ? 2 * rows * d : 0)   // output; headMask, headInput
+        tally.activations += b * h * m + (config.headDropout > 0 ? 2 * rows * d : 0)  // output; headMask, headInput
         let largest = max(rows * d, b * h * max(m, d), b * d * l)
-        return MemoryEstimate(parameters: tally.parameters, gradients: tally.trainable, moments: 0,
-                              activations: tally.activations,
-                              scratch: max(forward.max()!, 3 * largest + backward.max()!), inputs: 0,
-                              processBytes: Self.timeSeriesProcessBytes)
+        return MemoryEstimate(
+            parameters: tally.parameters, gradients: tally.trainable, moments: 0,
+            activations: tally.activations,
+            scratch: max(forward.max()!, 3 * largest + backward.max()!), inputs: 0,
+            processBytes: Self.timeSeriesProcessBytes)
     }
 }
 
@@ -216,8 +223,10 @@ private struct Tally {
     }
 
     /// `Conv2dLayer`: weight (and bias); the output; one im2col buffer each way (`column`).
-    mutating func conv(inChannels: Double, outChannels: Double, kernel: Int, stride: Int, padding: Int, bias: Bool,
-                       height: Int, width: Int, b: Double) -> (height: Int, width: Int, column: Double) {
+    mutating func conv(
+        inChannels: Double, outChannels: Double, kernel: Int, stride: Int, padding: Int, bias: Bool,
+        height: Int, width: Int, b: Double
+    ) -> (height: Int, width: Int, column: Double) {
         let outHeight = (height + 2 * padding - kernel) / stride + 1
         let outWidth = (width + 2 * padding - kernel) / stride + 1
         let k2 = Double(kernel * kernel), rows = b * Double(outHeight * outWidth)
@@ -229,16 +238,21 @@ private struct Tally {
     /// `Stem`: three convs with BatchNorm and ReLU at half resolution, a strided proj conv, a norm;
     /// the image and three ReLU outputs.
     mutating func stem(_ config: VisionConfig, b: Double, dim: Double)
-        -> (grid: (height: Int, width: Int), forward: Double, backward: Double) {
+        -> (grid: (height: Int, width: Int), forward: Double, backward: Double)
+    {
         let hidden = Double(config.stemHiddenDim), s = config.imageSize
-        let conv0 = conv(inChannels: Double(config.inChannels), outChannels: hidden, kernel: 7, stride: 2, padding: 3,
-                         bias: false, height: s, width: s, b: b)
-        let conv3 = conv(inChannels: hidden, outChannels: hidden, kernel: 3, stride: 1, padding: 1, bias: false,
-                         height: conv0.height, width: conv0.width, b: b)
-        let conv6 = conv(inChannels: hidden, outChannels: hidden, kernel: 3, stride: 1, padding: 1, bias: false,
-                         height: conv0.height, width: conv0.width, b: b)
-        let proj = conv(inChannels: hidden, outChannels: dim, kernel: 3, stride: 2, padding: 1, bias: true,
-                        height: conv0.height, width: conv0.width, b: b)
+        let conv0 = conv(
+            inChannels: Double(config.inChannels), outChannels: hidden, kernel: 7, stride: 2, padding: 3,
+            bias: false, height: s, width: s, b: b)
+        let conv3 = conv(
+            inChannels: hidden, outChannels: hidden, kernel: 3, stride: 1, padding: 1, bias: false,
+            height: conv0.height, width: conv0.width, b: b)
+        let conv6 = conv(
+            inChannels: hidden, outChannels: hidden, kernel: 3, stride: 1, padding: 1, bias: false,
+            height: conv0.height, width: conv0.width, b: b)
+        let proj = conv(
+            inChannels: hidden, outChannels: dim, kernel: 3, stride: 2, padding: 1, bias: true,
+            height: conv0.height, width: conv0.width, b: b)
         for _ in 0..<3 {
             parameter(2 * hidden)
             parameters += 2 * hidden
@@ -260,16 +274,24 @@ private struct Tally {
         layerNorm(channels: dim, rows: rows, ownOutput: false)
         let dInner = Double(sizes.expand) * dim, dtRank = Double((Int(dim) + 15) / 16), n = Double(dState)
         let xDbl = dtRank + 2 * n
-        parameter(2 * dInner * dim + dInner * Double(sizes.dConv) + dInner + xDbl * dInner + dInner * dtRank + dInner
-                  + dInner * n + dInner + dim * dInner)
+        parameter(
+            2 * dInner * dim + dInner * Double(sizes.dConv) + dInner + xDbl * dInner + dInner * dtRank + dInner
+                + dInner * n + dInner + dim * dInner)
         // xIn, delta, z, xAct, y; xDbl; A; the scan's chunk-boundary states (linear in the batch).
         activations += 5 * rows * dInner + rows * xDbl + dInner * n
-        activations += b * Double(Kernels.current.selectiveScan.savedStateCount(batch: 1, length: Int(length), dInner: Int(dInner),
-                                                                dState: dState, chunk: 64))
+        activations +=
+            b
+            * Double(
+                Kernels.current.selectiveScan.savedStateCount(
+                    batch: 1, length: Int(length), dInner: Int(dInner),
+                    dState: dState, chunk: 64))
         // The scan's backward scratch, exact up to 64 sequences; beyond, its per-sequence states grow.
         let counted = min(b, 64)
-        let scan = Double(Kernels.current.selectiveScan.backwardScratchCount(batch: Int(counted), length: Int(length),
-                                                             dInner: Int(dInner), dState: dState, chunk: 64))
+        let scan =
+            Double(
+                Kernels.current.selectiveScan.backwardScratchCount(
+                    batch: Int(counted), length: Int(length),
+                    dInner: Int(dInner), dState: dState, chunk: 64))
             + (b - counted) * (dInner + 16) * (n + 1)
         let mambaForward = rows * dim + 2 * rows * dInner
         let mambaBackward = 5 * rows * dInner + rows * xDbl + dInner * n + scan
@@ -282,10 +304,12 @@ private struct Tally {
         parameter(channels * channels + 4 * channels)
         let rows = b * length
         activations += 2 * rows * channels
-        let fixed = Double(Kernels.current.einFFT.forwardWorkspaceCount(batch: 0, length: Int(length), channels: Int(channels)))
+        let fixed = Double(
+            Kernels.current.einFFT.forwardWorkspaceCount(batch: 0, length: Int(length), channels: Int(channels)))
         let forwardWorkspace = 4 * rows * channels + fixed
-        return Path(forward: rows * channels + forwardWorkspace, backward: forwardWorkspace + 2 * rows * channels,
-                    readsInput: false)
+        return Path(
+            forward: rows * channels + forwardWorkspace, backward: forwardWorkspace + 2 * rows * channels,
+            readsInput: false)
     }
 
     /// `ChannelMLP`: fc1, the depthwise 3×3 conv when on a grid (PVT2FFN), fc2; the conv output and the
@@ -303,21 +327,26 @@ private struct Tally {
         let dim = Double(config.embedDims[stage])
         switch config.channelMixer {
         case .einfft: return einFFT(channels: dim, b: b, length: tokens)
-        case .mlp: return channelMLP(channels: dim, hidden: dim * Double(config.mlpRatios[stage]), rows: b * tokens,
-                                     hasGrid: hasGrid)
+        case .mlp:
+            return channelMLP(
+                channels: dim, hidden: dim * Double(config.mlpRatios[stage]), rows: b * tokens,
+                hasGrid: hasGrid)
         }
     }
 
     /// `Block`: MambaLayer, norm2, the mixer; hidden, output and two drop masks.
-    mutating func block(dim: Double, mamba: MambaSizes, b: Double, length: Double, maskCount: Double, dropping: Bool,
-                        mixer: Path) -> Path {
+    mutating func block(
+        dim: Double, mamba: MambaSizes, b: Double, length: Double, maskCount: Double, dropping: Bool,
+        mixer: Path
+    ) -> Path {
         let rows = b * length, count = rows * dim, dropCount = dropping ? count : 0
         let attn = mambaLayer(dim: dim, sizes: mamba, b: b, length: length)
         layerNorm(channels: dim, rows: rows, ownOutput: mixer.readsInput)
         activations += 2 * count + 2 * maskCount
         // The block keeps the mixer's input in its own scratch when the mixer's backward does not read it.
         let forwardSelf = (mixer.readsInput ? 0 : count) + dropCount
-        return Path(forward: forwardSelf + max(attn.forward, mixer.forward),
-                    backward: 2 * count + dropCount + max(attn.backward, mixer.backward), readsInput: true)
+        return Path(
+            forward: forwardSelf + max(attn.forward, mixer.forward),
+            backward: 2 * count + dropCount + max(attn.backward, mixer.backward), readsInput: true)
     }
 }

@@ -56,7 +56,9 @@ public final class Scratch {
         forwardCounts = forward
         backwardCounts = backward
         for case let child? in children {
-            precondition(child.parent == nil && !child.laidOut, "Scratch: a module's claim can be adopted once, before first use")
+            precondition(
+                child.parent == nil && !child.laidOut, "Scratch: a module's claim can be adopted once, before first use"
+            )
             child.parent = self
             self.children.append(child)
         }
@@ -108,8 +110,9 @@ public final class Scratch {
     private func call<Result>(_ direction: Direction, _ body: (inout Buffers) -> Result) -> Result {
         let root = self.root
         if let parent {
-            precondition(root.running === parent && root.runningDirection == direction,
-                         "Scratch: a module's \(direction) call must run inside its parent's \(direction) call")
+            precondition(
+                root.running === parent && root.runningDirection == direction,
+                "Scratch: a module's \(direction) call must run inside its parent's \(direction) call")
         } else {
             precondition(root.running == nil, "Scratch: the root's call must not be nested")
             root.prepare(direction)
@@ -150,7 +153,8 @@ public final class Scratch {
         /// The next declared buffer, of which the call uses `count` floats (at most its declared size).
         public mutating func take(_ count: Int) -> UnsafeMutablePointer<Float> {
             precondition(index < counts.count, "Scratch: more buffers taken than declared (\(counts.count))")
-            precondition(count <= counts[index], "Scratch: buffer \(index) needs \(count) floats, declared \(counts[index])")
+            precondition(
+                count <= counts[index], "Scratch: buffer \(index) needs \(count) floats, declared \(counts[index])")
             defer {
                 offset += Scratch.rounded(counts[index])
                 index += 1

@@ -15,8 +15,8 @@ public final class Stem {
     let conv6: Conv2dLayer, bn7: BatchNormLayer
     let proj: Conv2dLayer
     let norm: LayerNormLayer
-    let image: FloatBuffer                                            // (maxBatch, H, W, inChannels)
-    let relu1: FloatBuffer, relu4: FloatBuffer, relu7: FloatBuffer   // (maxBatch, H/2, W/2, hidden)
+    let image: FloatBuffer  // (maxBatch, H, W, inChannels)
+    let relu1: FloatBuffer, relu4: FloatBuffer, relu7: FloatBuffer  // (maxBatch, H/2, W/2, hidden)
     /// Forward: a BatchNorm output. Backward: two gradients, ping-pong.
     let scratch: Scratch
     /// The three conv → BatchNorm → ReLU layers, first to last.
@@ -33,19 +33,23 @@ public final class Stem {
     ) {
         self.hidden = hidden
         self.dim = dim
-        conv0 = Conv2dLayer(prefix + "conv.0.", inChannels: inChannels, outChannels: hidden, kernel: 7, stride: 2, padding: 3,
-                            bias: false, height: height, width: width, store: store, maxBatch: maxBatch)
+        conv0 = Conv2dLayer(
+            prefix + "conv.0.", inChannels: inChannels, outChannels: hidden, kernel: 7, stride: 2, padding: 3,
+            bias: false, height: height, width: width, store: store, maxBatch: maxBatch)
         let h2 = conv0.outHeight, w2 = conv0.outWidth
         halfRows = h2 * w2
         bn1 = BatchNormLayer(prefix + "conv.1.", channels: hidden, context: context, store: store)
-        conv3 = Conv2dLayer(prefix + "conv.3.", inChannels: hidden, outChannels: hidden, kernel: 3, stride: 1, padding: 1,
-                            bias: false, height: h2, width: w2, store: store, maxBatch: maxBatch)
+        conv3 = Conv2dLayer(
+            prefix + "conv.3.", inChannels: hidden, outChannels: hidden, kernel: 3, stride: 1, padding: 1,
+            bias: false, height: h2, width: w2, store: store, maxBatch: maxBatch)
         bn4 = BatchNormLayer(prefix + "conv.4.", channels: hidden, context: context, store: store)
-        conv6 = Conv2dLayer(prefix + "conv.6.", inChannels: hidden, outChannels: hidden, kernel: 3, stride: 1, padding: 1,
-                            bias: false, height: h2, width: w2, store: store, maxBatch: maxBatch)
+        conv6 = Conv2dLayer(
+            prefix + "conv.6.", inChannels: hidden, outChannels: hidden, kernel: 3, stride: 1, padding: 1,
+            bias: false, height: h2, width: w2, store: store, maxBatch: maxBatch)
         bn7 = BatchNormLayer(prefix + "conv.7.", channels: hidden, context: context, store: store)
-        proj = Conv2dLayer(prefix + "proj.", inChannels: hidden, outChannels: dim, kernel: 3, stride: 2, padding: 1,
-                           bias: true, height: h2, width: w2, store: store, maxBatch: maxBatch)
+        proj = Conv2dLayer(
+            prefix + "proj.", inChannels: hidden, outChannels: dim, kernel: 3, stride: 2, padding: 1,
+            bias: true, height: h2, width: w2, store: store, maxBatch: maxBatch)
         grid = (proj.outHeight, proj.outWidth)
         tokens = proj.outHeight * proj.outWidth
         norm = LayerNormLayer(prefix + "norm.", channels: dim, eps: 1e-5, store: store, maxRows: maxBatch * tokens)
@@ -55,8 +59,9 @@ public final class Stem {
         relu4 = FloatBuffer(count: halfCount)
         relu7 = FloatBuffer(count: halfCount)
         let gradientCount = max(halfCount, maxBatch * tokens * dim)
-        scratch = Scratch(forward: [halfCount], backward: [gradientCount, gradientCount],
-                          children: [conv0.scratch, conv3.scratch, conv6.scratch, proj.scratch])
+        scratch = Scratch(
+            forward: [halfCount], backward: [gradientCount, gradientCount],
+            children: [conv0.scratch, conv3.scratch, conv6.scratch, proj.scratch])
         layers = [(conv0, bn1, relu1), (conv3, bn4, relu4), (conv6, bn7, relu7)]
     }
 

@@ -12,12 +12,12 @@ import SimbaCore
 /// Serial loops over rows in double: used only with `optimization.sync_bn`.
 enum SynchronizedBatchNorm {
     static func forwardTraining(
-        output: UnsafeMutablePointer<Float>,        // (rows, channels)
-        savedMean: UnsafeMutablePointer<Float>,     // (channels)
-        savedRstd: UnsafeMutablePointer<Float>,     // (channels)
-        runningMean: UnsafeMutablePointer<Float>,   // (channels), updated in place
-        runningVar: UnsafeMutablePointer<Float>,    // (channels), updated in place
-        input: UnsafePointer<Float>,                // (rows, channels)
+        output: UnsafeMutablePointer<Float>,  // (rows, channels)
+        savedMean: UnsafeMutablePointer<Float>,  // (channels)
+        savedRstd: UnsafeMutablePointer<Float>,  // (channels)
+        runningMean: UnsafeMutablePointer<Float>,  // (channels), updated in place
+        runningVar: UnsafeMutablePointer<Float>,  // (channels), updated in place
+        input: UnsafePointer<Float>,  // (rows, channels)
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
         rows: Int, channels: Int, eps: Float, momentum: Float,
         sum: (UnsafeMutablePointer<Double>, Int) -> Void
@@ -64,11 +64,11 @@ enum SynchronizedBatchNorm {
     /// dx += weight·rstd·(dy − (1/n)Σ dy − x̂·(1/n)Σ dy·x̂) with both sums and n over every process;
     /// dWeight += Σ dy·x̂ and dBias += Σ dy over this process's rows.
     static func backwardTraining(
-        dInput: UnsafeMutablePointer<Float>,        // (rows, channels), +=
-        dWeight: UnsafeMutablePointer<Float>,       // (channels), +=
-        dBias: UnsafeMutablePointer<Float>,         // (channels), +=
-        dOutput: UnsafePointer<Float>,              // (rows, channels)
-        input: UnsafePointer<Float>,                // (rows, channels)
+        dInput: UnsafeMutablePointer<Float>,  // (rows, channels), +=
+        dWeight: UnsafeMutablePointer<Float>,  // (channels), +=
+        dBias: UnsafeMutablePointer<Float>,  // (channels), +=
+        dOutput: UnsafePointer<Float>,  // (rows, channels)
+        input: UnsafePointer<Float>,  // (rows, channels)
         weight: UnsafePointer<Float>,
         savedMean: UnsafePointer<Float>, savedRstd: UnsafePointer<Float>,
         rows: Int, channels: Int,
@@ -98,7 +98,8 @@ enum SynchronizedBatchNorm {
                 for c in 0..<channels {
                     let s = savedRstd[c]
                     let xHat = (x[c] - savedMean[c]) * s
-                    dx[c] += weight[c] * s
+                    dx[c] +=
+                        weight[c] * s
                         * (dy[c] - Float(sumDy[c] * inverseCount) - xHat * Float(sumDyXHat[c] * inverseCount))
                 }
             }

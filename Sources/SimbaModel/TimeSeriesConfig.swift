@@ -59,7 +59,7 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
             outOfBounds("seq_len", seqLen, 1...Self.maxLength), outOfBounds("pred_len", predLen, 1...Self.maxLength),
             outOfBounds("e_layers", eLayers, 0...Self.maxLayers), outOfBounds("d_state", dState, 1...Self.maxDState),
             outOfBounds("mlp_ratio", mlpRatio, 1...Self.maxMLPRatio),
-            outOfBounds("d_conv", dConv, 1...Self.maxDConv), outOfBounds("expand", expand, 1...Self.maxExpand),
+            outOfBounds("d_conv", dConv, 1...Self.maxDConv), outOfBounds("expand", expand, 1...Self.maxExpand)
         ].compactMap { $0 }
         if variates <= 0 { problems.append("the data needs at least one variate") }
         if variates > Self.maxVariates {
@@ -84,8 +84,9 @@ extension TimeSeriesConfig {
     /// written before they could be set, read as 4, 2 and 0, the only values those checkpoints could hold.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(seqLen: try c.decode(Int.self, forKey: .seqLen), predLen: try c.decode(Int.self, forKey: .predLen),
-                  variates: try c.decode(Int.self, forKey: .variates))
+        self.init(
+            seqLen: try c.decode(Int.self, forKey: .seqLen), predLen: try c.decode(Int.self, forKey: .predLen),
+            variates: try c.decode(Int.self, forKey: .variates))
         dModel = try c.decode(Int.self, forKey: .dModel)
         eLayers = try c.decode(Int.self, forKey: .eLayers)
         dState = try c.decode(Int.self, forKey: .dState)

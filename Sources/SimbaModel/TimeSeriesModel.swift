@@ -12,20 +12,20 @@ public final class TimeSeriesModel {
     let embed: LinearLayer
     let blocks: [Block]
     let norm: LayerNormLayer
-    let timeProj: LinearLayer?   // time axis only: Linear(L → H) along time
+    let timeProj: LinearLayer?  // time axis only: Linear(L → H) along time
     let head: LinearLayer
     /// Tokens per sample: M (variate axis) or L (time axis).
     public let tokens: Int
     // B = maxBatch.
-    let mean: FloatBuffer, std: FloatBuffer       // (B, M): RevIN statistics
-    let normalized: FloatBuffer    // (B, tokens, embed input)
-    let dropMask: FloatBuffer      // (B, tokens, dModel)
-    let embedded: FloatBuffer      // (B, tokens, dModel) after Dropout
-    let headMask: FloatBuffer      // (B, tokens, dModel); empty without head Dropout
-    let headInput: FloatBuffer     // (B, tokens, dModel) after head Dropout; empty without it
-    let transposed: FloatBuffer    // time axis: (B, dModel, L)
-    let projected: FloatBuffer     // time axis: (B, H, dModel)
-    let output: FloatBuffer        // (B, H, M)
+    let mean: FloatBuffer, std: FloatBuffer  // (B, M): RevIN statistics
+    let normalized: FloatBuffer  // (B, tokens, embed input)
+    let dropMask: FloatBuffer  // (B, tokens, dModel)
+    let embedded: FloatBuffer  // (B, tokens, dModel) after Dropout
+    let headMask: FloatBuffer  // (B, tokens, dModel); empty without head Dropout
+    let headInput: FloatBuffer  // (B, tokens, dModel) after head Dropout; empty without it
+    let transposed: FloatBuffer  // time axis: (B, dModel, L)
+    let projected: FloatBuffer  // time axis: (B, H, dModel)
+    let output: FloatBuffer  // (B, H, M)
     /// The root of every module's scratch. Backward: three gradients of the largest shape in the
     /// head or the blocks.
     let scratch: Scratch
@@ -111,15 +111,19 @@ public final class TimeSeriesModel {
             let rows = layerBatch * tokens
             embed = LinearLayer("embed.", inFeatures: variateAxis ? l : m, outFeatures: d, store: store, maxRows: rows)
             blocks = (0..<config.eLayers).map { i in
-                Block("blocks.\(i).", dim: d, mamba: config.mamba, drop: .dropout(config.dropout), context: context,
-                      store: store, maxBatch: layerBatch, maxLength: tokens) { prefix in
+                Block(
+                    "blocks.\(i).", dim: d, mamba: config.mamba, drop: .dropout(config.dropout), context: context,
+                    store: store, maxBatch: layerBatch, maxLength: tokens
+                ) { prefix in
                     switch config.channelMixer {
                     case .einfft:
-                        return EinFFTLayer(store: store, prefix: prefix, channels: d, maxBatch: layerBatch,
-                                           maxLength: tokens)
+                        return EinFFTLayer(
+                            store: store, prefix: prefix, channels: d, maxBatch: layerBatch,
+                            maxLength: tokens)
                     case .mlp:
-                        return ChannelMLP(prefix, channels: d, hidden: d * config.mlpRatio, grid: nil, store: store,
-                                          maxBatch: layerBatch * tokens)
+                        return ChannelMLP(
+                            prefix, channels: d, hidden: d * config.mlpRatio, grid: nil, store: store,
+                            maxBatch: layerBatch * tokens)
                     }
                 }
             }
@@ -128,8 +132,9 @@ public final class TimeSeriesModel {
                 timeProj = nil
                 head = LinearLayer("head.", inFeatures: d, outFeatures: h, store: store, maxRows: rows)
             } else {
-                timeProj = LinearLayer("time_proj.", inFeatures: l, outFeatures: h, store: store,
-                                       maxRows: layerBatch * d)
+                timeProj = LinearLayer(
+                    "time_proj.", inFeatures: l, outFeatures: h, store: store,
+                    maxRows: layerBatch * d)
                 head = LinearLayer("head.", inFeatures: d, outFeatures: m, store: store, maxRows: layerBatch * h)
             }
         }
@@ -159,10 +164,11 @@ public final class TimeSeriesModel {
             normalized: normalized.pointer, mean: mean.pointer, std: std.pointer, window: window,
             batch: batch, length: l, variates: m, revin: config.revin, transposed: config.tokenAxis == .variate)
         // 2. Embedding and Dropout.
-        let e = embed.forward(normalized.pointer, batch: batch, length: tokens)     // (batch, tokens, d)
+        let e = embed.forward(normalized.pointer, batch: batch, length: tokens)  // (batch, tokens, d)
         let count = batch * tokens * d
         if context.training && config.dropout > 0 {
-            Kernels.current.dropout.makeMask(mask: dropMask.pointer, count: count, probability: config.dropout, generator: &context.generator)
+            Kernels.current.dropout.makeMask(
+                mask: dropMask.pointer, count: count, probability: config.dropout, generator: &context.generator)
             Kernels.current.dropout.forward(output: embedded.pointer, input: e, mask: dropMask.pointer, count: count)
         } else {
             embedded.pointer.update(from: e, count: count)
@@ -170,26 +176,28 @@ public final class TimeSeriesModel {
         // 3–4. Blocks and norm.
         var x = UnsafePointer(embedded.pointer)
         for block in blocks { x = block.forward(x, batch: batch, length: tokens) }
-        var z = norm.forward(x, batch: batch, length: tokens)                       // (batch, tokens, d)
+        var z = norm.forward(x, batch: batch, length: tokens)  // (batch, tokens, d)
         if context.training && config.headDropout > 0 {
-            Kernels.current.dropout.makeMask(mask: headMask.pointer, count: count, probability: config.headDropout,
-                                             generator: &context.generator)
+            Kernels.current.dropout.makeMask(
+                mask: headMask.pointer, count: count, probability: config.headDropout,
+                generator: &context.generator)
             Kernels.current.dropout.forward(output: headInput.pointer, input: z, mask: headMask.pointer, count: count)
             z = UnsafePointer(headInput.pointer)
         }
         // 5. Head, into (batch, H, M).
         if let timeProj {
-            transpose(z, into: transposed.pointer, batch: batch, rows: l, columns: d)          // (batch, d, L)
-            let p = timeProj.forward(transposed.pointer, batch: batch, length: d)            // (batch, d, H)
-            transpose(p, into: projected.pointer, batch: batch, rows: d, columns: h)         // (batch, H, d)
-            let y = head.forward(projected.pointer, batch: batch, length: h)                 // (batch, H, M)
+            transpose(z, into: transposed.pointer, batch: batch, rows: l, columns: d)  // (batch, d, L)
+            let p = timeProj.forward(transposed.pointer, batch: batch, length: d)  // (batch, d, H)
+            transpose(p, into: projected.pointer, batch: batch, rows: d, columns: h)  // (batch, H, d)
+            let y = head.forward(projected.pointer, batch: batch, length: h)  // (batch, H, M)
             output.pointer.update(from: y, count: batch * h * m)
         } else {
-            let y = head.forward(z, batch: batch, length: m)                                 // (batch, M, H)
-            transpose(y, into: output.pointer, batch: batch, rows: m, columns: h)            // (batch, H, M)
+            let y = head.forward(z, batch: batch, length: m)  // (batch, M, H)
+            transpose(y, into: output.pointer, batch: batch, rows: m, columns: h)  // (batch, H, M)
         }
         // 6. De-normalisation.
-        Kernels.current.instanceNorm.denormalize(output.pointer, mean: mean.pointer, std: std.pointer, batch: batch, horizon: h, variates: m)
+        Kernels.current.instanceNorm.denormalize(
+            output.pointer, mean: mean.pointer, std: std.pointer, batch: batch, horizon: h, variates: m)
     }
 
     /// Backward from dForecast (batch, H, M) of the last forward into every parameter gradient (+=).
@@ -208,11 +216,11 @@ public final class TimeSeriesModel {
                     }
                 }
                 Parallel.zero(spare, count: batch * h * d)
-                head.backward(dY, dInput: spare, batch: batch, length: h)                      // (batch, H, d)
-                transpose(spare, into: dY, batch: batch, rows: h, columns: d)                  // (batch, d, H)
+                head.backward(dY, dInput: spare, batch: batch, length: h)  // (batch, H, d)
+                transpose(spare, into: dY, batch: batch, rows: h, columns: d)  // (batch, d, H)
                 Parallel.zero(spare, count: batch * d * l)
-                timeProj.backward(dY, dInput: spare, batch: batch, length: d)                  // (batch, d, L)
-                transpose(spare, into: dY, batch: batch, rows: d, columns: l)                  // (batch, L, d)
+                timeProj.backward(dY, dInput: spare, batch: batch, length: d)  // (batch, d, L)
+                transpose(spare, into: dY, batch: batch, rows: d, columns: l)  // (batch, L, d)
             } else {
                 for b in 0..<batch {
                     for t in 0..<h {
@@ -220,9 +228,9 @@ public final class TimeSeriesModel {
                     }
                 }
                 Parallel.zero(dY, count: count)
-                head.backward(spare, dInput: dY, batch: batch, length: m)                       // (batch, M, d)
+                head.backward(spare, dInput: dY, batch: batch, length: m)  // (batch, M, d)
             }
-            if context.training && config.headDropout > 0 {                                 // dY: (batch, tokens, d)
+            if context.training && config.headDropout > 0 {  // dY: (batch, tokens, d)
                 Parallel.zero(spare, count: count)
                 Kernels.current.dropout.backward(dInput: spare, dOutput: dY, mask: headMask.pointer, count: count)
                 swap(&dY, &spare)
@@ -243,7 +251,10 @@ public final class TimeSeriesModel {
     }
 
     /// destination[b, c, r] = source[b, r, c] for each of `batch` (rows × columns) matrices.
-    private func transpose(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, batch: Int, rows: Int, columns: Int) {
+    private func transpose(
+        _ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>, batch: Int, rows: Int,
+        columns: Int
+    ) {
         for b in 0..<batch {
             let s = source + b * rows * columns, t = destination + b * rows * columns
             for r in 0..<rows {

@@ -37,9 +37,15 @@ public struct VisionConfig: Codable, Equatable, Sendable {
     /// The published variants (docs/design.md, Vision model).
     public static func variant(_ name: String) -> VisionConfig? {
         switch name {
-        case "simba_s": return VisionConfig(stemHiddenDim: 32, embedDims: [64, 128, 320, 448], depths: [3, 4, 6, 3], mlpRatios: [8, 8, 4, 4])
-        case "simba_b": return VisionConfig(stemHiddenDim: 64, embedDims: [64, 128, 320, 512], depths: [3, 4, 12, 3], mlpRatios: [8, 8, 4, 4])
-        case "simba_l": return VisionConfig(stemHiddenDim: 64, embedDims: [96, 192, 384, 512], depths: [3, 6, 18, 3], mlpRatios: [8, 8, 4, 4])
+        case "simba_s":
+            return VisionConfig(
+                stemHiddenDim: 32, embedDims: [64, 128, 320, 448], depths: [3, 4, 6, 3], mlpRatios: [8, 8, 4, 4])
+        case "simba_b":
+            return VisionConfig(
+                stemHiddenDim: 64, embedDims: [64, 128, 320, 512], depths: [3, 4, 12, 3], mlpRatios: [8, 8, 4, 4])
+        case "simba_l":
+            return VisionConfig(
+                stemHiddenDim: 64, embedDims: [96, 192, 384, 512], depths: [3, 6, 18, 3], mlpRatios: [8, 8, 4, 4])
         default: return nil
         }
     }
@@ -67,8 +73,9 @@ public struct VisionConfig: Codable, Equatable, Sendable {
             problems.append("embed_dims, depths and mlp_ratios need 4 entries each (one per stage)")
         }
         if !(32...Self.maxImageSize).contains(imageSize) || imageSize % 32 != 0 {
-            problems.append("img_size \(imageSize) must be a multiple of 32 from 32 to \(Self.maxImageSize) "
-                            + "(the stem and three downsamplings halve it 5 times)")
+            problems.append(
+                "img_size \(imageSize) must be a multiple of 32 from 32 to \(Self.maxImageSize) "
+                    + "(the stem and three downsamplings halve it 5 times)")
         }
         if let problem = outOfBounds("embed_dims", entries: embedDims, 1...Self.maxWidth) {
             problems.append(problem)
@@ -83,7 +90,7 @@ public struct VisionConfig: Codable, Equatable, Sendable {
             outOfBounds("in_channels", inChannels, 1...Self.maxInChannels),
             outOfBounds("d_state", dState, 1...Self.maxDState),
             outOfBounds("d_conv", dConv, 1...Self.maxDConv),
-            outOfBounds("expand", expand, 1...Self.maxExpand),
+            outOfBounds("expand", expand, 1...Self.maxExpand)
         ].compactMap { $0 }
         if !(0..<1).contains(dropPathRate) { problems.append("drop_path_rate must be in [0, 1)") }
         return problems
@@ -98,10 +105,11 @@ extension VisionConfig {
     /// they could be set, read as 4 and 2, the only values those checkpoints could hold.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(stemHiddenDim: try c.decode(Int.self, forKey: .stemHiddenDim),
-                  embedDims: try c.decode([Int].self, forKey: .embedDims),
-                  depths: try c.decode([Int].self, forKey: .depths),
-                  mlpRatios: try c.decode([Int].self, forKey: .mlpRatios))
+        self.init(
+            stemHiddenDim: try c.decode(Int.self, forKey: .stemHiddenDim),
+            embedDims: try c.decode([Int].self, forKey: .embedDims),
+            depths: try c.decode([Int].self, forKey: .depths),
+            mlpRatios: try c.decode([Int].self, forKey: .mlpRatios))
         dState = try c.decode(Int.self, forKey: .dState)
         dConv = try c.decodeIfPresent(Int.self, forKey: .dConv) ?? dConv
         expand = try c.decodeIfPresent(Int.self, forKey: .expand) ?? expand

@@ -19,10 +19,10 @@ public final class VisionModel {
     public let context: RunContext
     public let maxBatch: Int
     let stem: Stem
-    let downsamples: [DownSample]         // patch_embed2..4
-    let stages: [[Block]]                 // block1..4
-    let stageNorms: [LayerNormLayer]      // norm1..3
-    let classBlock: ClassBlock            // post_network.0
+    let downsamples: [DownSample]  // patch_embed2..4
+    let stages: [[Block]]  // block1..4
+    let stageNorms: [LayerNormLayer]  // norm1..3
+    let classBlock: ClassBlock  // post_network.0
     let norm4: LayerNormLayer
     let head: LinearLayer
     let auxHead: LinearLayer?
@@ -32,12 +32,12 @@ public final class VisionModel {
     public let stageTokens: [Int]
     /// The largest stage's tokens × channels.
     let largestStage: Int
-    let withClass: FloatBuffer     // (maxBatch, 1 + T3, C3): class token then patch tokens
+    let withClass: FloatBuffer  // (maxBatch, 1 + T3, C3): class token then patch tokens
     let classFeature: FloatBuffer  // (maxBatch, C3): normalised class token
-    let patchFeatures: FloatBuffer // (maxBatch, T3, C3): normalised patch tokens
-    let auxMax: FloatBuffer        // (maxBatch, classes)
+    let patchFeatures: FloatBuffer  // (maxBatch, T3, C3): normalised patch tokens
+    let auxMax: FloatBuffer  // (maxBatch, classes)
     let auxArgmax: UnsafeMutablePointer<Int32>  // (maxBatch, classes)
-    let logits: FloatBuffer        // (maxBatch, classes)
+    let logits: FloatBuffer  // (maxBatch, classes)
     /// The root of every module's scratch. Backward: the head gradients and two ping-pong token
     /// gradients sized for the largest stage.
     let scratch: Scratch
@@ -52,8 +52,9 @@ public final class VisionModel {
         let store = ParameterStore(), context = RunContext(seed: seed &+ 1)
         self.store = store
         self.context = context
-        let layers = Layers(config: config, store: store, context: context, maxBatch: maxBatch,
-                            input: inputSize ?? (config.imageSize, config.imageSize))
+        let layers = Layers(
+            config: config, store: store, context: context, maxBatch: maxBatch,
+            input: inputSize ?? (config.imageSize, config.imageSize))
         stem = layers.stem
         downsamples = layers.downsamples
         stages = layers.stages
@@ -76,11 +77,14 @@ public final class VisionModel {
         largestStage = (0..<4).map { stageTokens[$0] * dims[$0] }.max()!
         let largest = maxBatch * largestStage
         let withClassCount = maxBatch * (1 + t3) * c3
-        let calls: [Scratch] = [stem.scratch] + downsamples.map(\.scratch) + stages.joined().map(\.scratch)
+        let calls: [Scratch] =
+            [stem.scratch] + downsamples.map(\.scratch) + stages.joined().map(\.scratch)
             + [classBlock.scratch]
         scratch = Scratch(
-            backward: [maxBatch * classes, maxBatch * t3 * classes, maxBatch * c3, maxBatch * t3 * c3,
-                       withClassCount, withClassCount, largest, largest],
+            backward: [
+                maxBatch * classes, maxBatch * t3 * classes, maxBatch * c3, maxBatch * t3 * c3,
+                withClassCount, withClassCount, largest, largest
+            ],
             children: calls)
 
         store.allocate()
@@ -112,21 +116,25 @@ public final class VisionModel {
         /// Token grid (height, width) per stage.
         var grids: [(height: Int, width: Int)] = []
 
-        init(config: VisionConfig, store: ParameterStore, context: RunContext, maxBatch: Int,
-             input: (height: Int, width: Int)) {
+        init(
+            config: VisionConfig, store: ParameterStore, context: RunContext, maxBatch: Int,
+            input: (height: Int, width: Int)
+        ) {
             let dims = config.embedDims
             let totalBlocks = config.depths.reduce(0, +)
             let rates = (0..<totalBlocks).map {
                 totalBlocks == 1 ? 0 : config.dropPathRate * Float($0) / Float(totalBlocks - 1)
             }
-            stem = Stem("patch_embed1.", inChannels: config.inChannels, hidden: config.stemHiddenDim, dim: dims[0],
-                        height: input.height, width: input.width, context: context, store: store, maxBatch: maxBatch)
+            stem = Stem(
+                "patch_embed1.", inChannels: config.inChannels, hidden: config.stemHiddenDim, dim: dims[0],
+                height: input.height, width: input.width, context: context, store: store, maxBatch: maxBatch)
             var grid = stem.grid
             var blockIndex = 0
             for stage in 0..<4 {
                 if stage > 0 {
-                    let down = DownSample("patch_embed\(stage + 1).", inDim: dims[stage - 1], outDim: dims[stage],
-                                          height: grid.height, width: grid.width, store: store, maxBatch: maxBatch)
+                    let down = DownSample(
+                        "patch_embed\(stage + 1).", inDim: dims[stage - 1], outDim: dims[stage],
+                        height: grid.height, width: grid.width, store: store, maxBatch: maxBatch)
                     grid = (down.outHeight, down.outWidth)
                     downsamples.append(down)
                 }
@@ -134,30 +142,37 @@ public final class VisionModel {
                 let tokens = grid.height * grid.width
                 var blocks: [Block] = []
                 for j in 0..<config.depths[stage] {
-                    blocks.append(Block(
-                        "block\(stage + 1).\(j).", dim: dims[stage], mamba: config.mamba,
-                        drop: .dropPath(rates[blockIndex]), context: context, store: store, maxBatch: maxBatch,
-                        maxLength: tokens
-                    ) { [grid] prefix in
-                        VisionModel.mixer(prefix, config: config, stage: stage, grid: grid, store: store,
-                                          maxBatch: maxBatch)
-                    })
+                    blocks.append(
+                        Block(
+                            "block\(stage + 1).\(j).", dim: dims[stage], mamba: config.mamba,
+                            drop: .dropPath(rates[blockIndex]), context: context, store: store, maxBatch: maxBatch,
+                            maxLength: tokens
+                        ) { [grid] prefix in
+                            VisionModel.mixer(
+                                prefix, config: config, stage: stage, grid: grid, store: store,
+                                maxBatch: maxBatch)
+                        })
                     blockIndex += 1
                 }
                 stages.append(blocks)
                 if stage < 3 {
-                    stageNorms.append(LayerNormLayer("norm\(stage + 1).", channels: dims[stage], eps: 1e-6,
-                                                     store: store, maxRows: maxBatch * tokens))
+                    stageNorms.append(
+                        LayerNormLayer(
+                            "norm\(stage + 1).", channels: dims[stage], eps: 1e-6,
+                            store: store, maxRows: maxBatch * tokens))
                 }
             }
             let c3 = dims[3], t3 = grid.height * grid.width, classes = config.numClasses
-            classBlock = ClassBlock("post_network.0.", dim: c3, mamba: config.mamba, store: store,
-                                    maxBatch: maxBatch, maxLength: 1 + t3) { prefix in
+            classBlock = ClassBlock(
+                "post_network.0.", dim: c3, mamba: config.mamba, store: store,
+                maxBatch: maxBatch, maxLength: 1 + t3
+            ) { prefix in
                 VisionModel.mixer(prefix, config: config, stage: 3, grid: nil, store: store, maxBatch: maxBatch)
             }
             norm4 = LayerNormLayer("norm4.", channels: c3, eps: 1e-6, store: store, maxRows: maxBatch * (1 + t3))
             head = LinearLayer("head.", inFeatures: c3, outFeatures: classes, store: store, maxRows: maxBatch)
-            auxHead = config.tokenLabel
+            auxHead =
+                config.tokenLabel
                 ? LinearLayer("aux_head.", inFeatures: c3, outFeatures: classes, store: store, maxRows: maxBatch * t3)
                 : nil
         }
@@ -177,7 +192,9 @@ public final class VisionModel {
         case .einfft:
             return EinFFTLayer(store: store, prefix: prefix, channels: dim, maxBatch: maxBatch, maxLength: tokens)
         case .mlp:
-            return ChannelMLP(prefix, channels: dim, hidden: dim * config.mlpRatios[stage], grid: grid, store: store, maxBatch: maxBatch)
+            return ChannelMLP(
+                prefix, channels: dim, hidden: dim * config.mlpRatios[stage], grid: grid, store: store,
+                maxBatch: maxBatch)
         }
     }
 
@@ -203,7 +220,9 @@ public final class VisionModel {
             (row + c3).update(from: x + b * t3 * c3, count: t3 * c3)
         }
         Kernels.current.meanPool.forward(output: classFeature.pointer, input: x, batch: batch, tokens: t3, channels: c3)
-        for b in 0..<batch { (withClass.pointer + b * (1 + t3) * c3).update(from: classFeature.pointer + b * c3, count: c3) }
+        for b in 0..<batch {
+            (withClass.pointer + b * (1 + t3) * c3).update(from: classFeature.pointer + b * c3, count: c3)
+        }
         let y = classBlock.forward(withClass.pointer, batch: batch, length: 1 + t3)
         let z = norm4.forward(y, batch: batch, length: 1 + t3)
         for b in 0..<batch {
@@ -214,8 +233,10 @@ public final class VisionModel {
         let headLogits = head.forward(classFeature.pointer, batch: batch, length: 1)
         logits.pointer.update(from: headLogits, count: batch * classes)
         if let auxHead {
-            let aux = auxHead.forward(patchFeatures.pointer, batch: batch, length: t3)   // (batch, t3, classes)
-            Kernels.current.maxPool.forward(output: auxMax.pointer, indices: auxArgmax, input: aux, batch: batch, tokens: t3, channels: classes, sampleStride: nil)
+            let aux = auxHead.forward(patchFeatures.pointer, batch: batch, length: t3)  // (batch, t3, classes)
+            Kernels.current.maxPool.forward(
+                output: auxMax.pointer, indices: auxArgmax, input: aux, batch: batch, tokens: t3, channels: classes,
+                sampleStride: nil)
             for i in 0..<batch * classes { logits[i] += 0.5 * auxMax[i] }
         }
     }
@@ -235,7 +256,9 @@ public final class VisionModel {
             if let auxHead {
                 for i in 0..<batch * classes { dAuxMax[i] = 0.5 * dLogits[i] }
                 Parallel.zero(dAux, count: batch * t3 * classes)
-                Kernels.current.maxPool.backward(dInput: dAux, dOutput: dAuxMax, indices: auxArgmax, batch: batch, tokens: t3, channels: classes, sampleStride: nil)
+                Kernels.current.maxPool.backward(
+                    dInput: dAux, dOutput: dAuxMax, indices: auxArgmax, batch: batch, tokens: t3, channels: classes,
+                    sampleStride: nil)
                 auxHead.backward(dAux, dInput: dPatchFeatures, batch: batch, length: t3)
             }
             for b in 0..<batch {
@@ -254,7 +277,8 @@ public final class VisionModel {
                 (dx + b * t3 * c3).update(from: row + c3, count: t3 * c3)
                 (dClassFeature + b * c3).update(from: row, count: c3)
             }
-            Kernels.current.meanPool.backward(dInput: dx, dOutput: dClassFeature, batch: batch, tokens: t3, channels: c3)
+            Kernels.current.meanPool.backward(
+                dInput: dx, dOutput: dClassFeature, batch: batch, tokens: t3, channels: c3)
             for stage in stride(from: 3, through: 0, by: -1) {
                 let count = batch * stageTokens[stage] * config.embedDims[stage]
                 if stage < 3 {

@@ -3,8 +3,8 @@
 // only file importing COpenBLAS.
 
 import COpenBLAS
-import Foundation
 import Dispatch
+import Foundation
 
 /// Row-major matrix products on OpenBLAS.
 ///
@@ -56,8 +56,9 @@ public enum BLAS {
                 for part in range {
                     let r0 = m * part / pieces, r1 = m * (part + 1) / pieces
                     guard r1 > r0 else { continue }
-                    sgemm(transposeA, transposeB, r1 - r0, n, k, alpha, a + (transposeA ? r0 : r0 * lda), lda,
-                          b, ldb, beta, c + r0 * ldc, ldc)
+                    sgemm(
+                        transposeA, transposeB, r1 - r0, n, k, alpha, a + (transposeA ? r0 : r0 * lda), lda,
+                        b, ldb, beta, c + r0 * ldc, ldc)
                 }
             }
         } else {
@@ -67,8 +68,9 @@ public enum BLAS {
                 for part in range {
                     let j0 = n * part / pieces, j1 = n * (part + 1) / pieces
                     guard j1 > j0 else { continue }
-                    sgemm(transposeA, transposeB, m, j1 - j0, k, alpha, a, lda,
-                          b + (transposeB ? j0 * ldb : j0), ldb, beta, c + j0, ldc)
+                    sgemm(
+                        transposeA, transposeB, m, j1 - j0, k, alpha, a, lda,
+                        b + (transposeB ? j0 * ldb : j0), ldb, beta, c + j0, ldc)
                 }
             }
         }
@@ -118,16 +120,18 @@ public enum BLAS {
             let pieces = (m + rowPiece - 1) / rowPiece
             Parallel.forEach(pieces * count, costPerItem: min(rowPiece, m) * n * k) { item in
                 let r0 = item / count * rowPiece, rows = min(rowPiece, m - r0), i = item % count
-                sgemm(false, transposeB, rows, n, k, alpha, a + i * aStep + r0 * lda, lda, b + i * bStep, ldb,
-                      beta, c + i * cStep + r0 * ldc, ldc)
+                sgemm(
+                    false, transposeB, rows, n, k, alpha, a + i * aStep + r0 * lda, lda, b + i * bStep, ldb,
+                    beta, c + i * cStep + r0 * ldc, ldc)
             }
         } else {
             Parallel.forEach(count, costPerItem: m * n * k) { i in
                 // Rows p0… of A (stored k × m) and of B, or B's columns p0… when it is transposed;
                 // one call with k = 0 (C = beta·C) when there is nothing to sum.
                 for p0 in stride(from: 0, to: max(k, 1), by: rowPiece) {
-                    sgemm(true, transposeB, m, n, min(rowPiece, k - p0), alpha, a + i * aStep + p0 * lda, lda,
-                          b + i * bStep + (transposeB ? p0 : p0 * ldb), ldb, p0 == 0 ? beta : 1, c + i * cStep, ldc)
+                    sgemm(
+                        true, transposeB, m, n, min(rowPiece, k - p0), alpha, a + i * aStep + p0 * lda, lda,
+                        b + i * bStep + (transposeB ? p0 : p0 * ldb), ldb, p0 == 0 ? beta : 1, c + i * cStep, ldc)
                 }
             }
         }
@@ -142,8 +146,9 @@ public enum BLAS {
         precondition(n >= 0 && columns >= 0, "triangular solve sizes must be non-negative")
         if n == 0 || columns == 0 { return }
         _ = singleThreaded
-        cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, transposed ? CblasTrans : CblasNoTrans, CblasNonUnit,
-                    Int32(n), Int32(columns), 1, t, Int32(n), b, Int32(columns))
+        cblas_dtrsm(
+            CblasRowMajor, CblasLeft, CblasLower, transposed ? CblasTrans : CblasNoTrans, CblasNonUnit,
+            Int32(n), Int32(columns), 1, t, Int32(n), b, Int32(columns))
     }
 
     /// Adds one call to `meter` when a benchmark has set it.

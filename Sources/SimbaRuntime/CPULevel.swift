@@ -5,9 +5,9 @@ import CVectorBuiltins
 
 /// The instruction-set levels simba's kernels are compiled for, lowest first.
 public enum CPULevel: String, CaseIterable, Comparable, Sendable {
-    case baseline   // x86-64 (SSE2): any x86-64 CPU; no FMA
-    case avx2       // x86-64-v3: AVX2 and FMA (with BMI1/2, F16C, LZCNT, MOVBE)
-    case avx512     // x86-64-v4: AVX-512 F, BW, CD, DQ, VL
+    case baseline  // x86-64 (SSE2): any x86-64 CPU; no FMA
+    case avx2  // x86-64-v3: AVX2 and FMA (with BMI1/2, F16C, LZCNT, MOVBE)
+    case avx512  // x86-64-v4: AVX-512 F, BW, CD, DQ, VL
 
     /// The levels this CPU (and OS) can run, lowest first; always has .baseline.
     public static let supported: [CPULevel] = supported(cpuFlags: cpuFlags)
@@ -29,8 +29,11 @@ public enum CPULevel: String, CaseIterable, Comparable, Sendable {
     public var requiredFlags: [String] {
         switch self {
         case .baseline: ["sse", "sse2"]
-        case .avx2: ["pni", "ssse3", "sse4_1", "sse4_2", "popcnt", "cx16", "lahf_lm",
-                     "avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe"]
+        case .avx2:
+            [
+                "pni", "ssse3", "sse4_1", "sse4_2", "popcnt", "cx16", "lahf_lm",
+                "avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe"
+            ]
         case .avx512: ["avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"]
         }
     }
@@ -62,7 +65,7 @@ public enum CPULevel: String, CaseIterable, Comparable, Sendable {
         ("bmi1", SIMBA_CPU_BMI1), ("bmi2", SIMBA_CPU_BMI2), ("f16c", SIMBA_CPU_F16C), ("fma", SIMBA_CPU_FMA),
         ("abm", SIMBA_CPU_LZCNT), ("movbe", SIMBA_CPU_MOVBE), ("avx512f", SIMBA_CPU_AVX512F),
         ("avx512bw", SIMBA_CPU_AVX512BW), ("avx512cd", SIMBA_CPU_AVX512CD), ("avx512dq", SIMBA_CPU_AVX512DQ),
-        ("avx512vl", SIMBA_CPU_AVX512VL),
+        ("avx512vl", SIMBA_CPU_AVX512VL)
     ]
 
     /// `missingFlags(for:)` on a CPU with `cpuFlags`.

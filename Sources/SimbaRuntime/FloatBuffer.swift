@@ -21,8 +21,9 @@ public final class FloatBuffer: @unchecked Sendable {
         var raw: UnsafeMutableRawPointer?
         guard !overflow, posix_memalign(&raw, 64, bytes) == 0, let raw else {
             let asked = overflow ? "more than Int.max" : "\(bytes)"
-            fatalError("out of memory: could not allocate \(count) floats (\(asked) bytes); "
-                       + "free memory or lower the batch size")
+            fatalError(
+                "out of memory: could not allocate \(count) floats (\(asked) bytes); "
+                    + "free memory or lower the batch size")
         }
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))

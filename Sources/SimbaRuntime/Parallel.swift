@@ -1,9 +1,9 @@
 // Parallel loops over independent work items on all cores. Used for everything that is not a
 // BLAS call; BLAS calls run outside these loops so the two never oversubscribe the cores.
 
+import CVectorBuiltins
 import Foundation
 import Synchronization
-import CVectorBuiltins
 
 public enum Parallel {
     /// Worker count: SIMBA_THREADS when set, else the machine's active cores shared among the
@@ -13,8 +13,9 @@ public enum Parallel {
     public static let workers: Int = {
         let environment = ProcessInfo.processInfo.environment
         if let n = try? configuredWorkers(environment) { return n }
-        return defaultWorkers(cores: ProcessInfo.processInfo.activeProcessorCount,
-                              localProcesses: (try? localProcesses(environment)) ?? nil)
+        return defaultWorkers(
+            cores: ProcessInfo.processInfo.activeProcessorCount,
+            localProcesses: (try? localProcesses(environment)) ?? nil)
     }()
 
     /// `cores` divided among `localProcesses` processes of one job on this machine (1 when nil),
@@ -74,7 +75,9 @@ public enum Parallel {
             return
         }
         let ran = withoutActuallyEscaping(body) { body in
-            pool.run(chunks: chunks) { chunk in insideBody { body(count * chunk / chunks..<count * (chunk + 1) / chunks) } }
+            pool.run(chunks: chunks) { chunk in
+                insideBody { body(count * chunk / chunks..<count * (chunk + 1) / chunks) }
+            }
         }
         if !ran { insideBody { body(0..<count) } }
     }

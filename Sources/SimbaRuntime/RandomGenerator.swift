@@ -63,4 +63,3 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
         RandomGenerator(seed: state.0 ^ (index &* 0xD1B5_4A32_D192_ED03) ^ state.2)
     }
 }
-

@@ -48,8 +48,9 @@ public struct SafetensorsFile {
     public init(data: Data, path: String) throws {
         let length = try SafetensorsHeader.jsonCount(prefix: data.prefix(8), fileSize: data.count, path: path)
         header = try data.withUnsafeBytes { raw in
-            try SafetensorsHeader(json: UnsafeRawBufferPointer(rebasing: raw[8..<8 + length]),
-                                  dataCount: data.count - 8 - length, path: path)
+            try SafetensorsHeader(
+                json: UnsafeRawBufferPointer(rebasing: raw[8..<8 + length]),
+                dataCount: data.count - 8 - length, path: path)
         }
         self.data = data
         dataStart = 8 + length
@@ -103,7 +104,9 @@ public struct SafetensorsFile {
         for tensor in tensors {
             let bytes = tensor.shape.reduce(1, *) * 4
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            header += ",\(jsonString(tensor.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}"
+            header +=
+                ",\(jsonString(tensor.name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],"
+                + "\"data_offsets\":[\(offset),\(offset + bytes)]}"
             offset += bytes
         }
         header += "}"

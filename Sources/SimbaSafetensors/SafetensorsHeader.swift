@@ -21,7 +21,7 @@ public struct SafetensorsHeader: Sendable {
     /// Bytes per element of every dtype safetensors defines with a whole number of bytes.
     public static let dtypeSizes: [String: Int] = [
         "BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1, "I16": 2, "U16": 2, "F16": 2, "BF16": 2,
-        "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8,
+        "I32": 4, "U32": 4, "F32": 4, "I64": 8, "U64": 8, "F64": 8
     ]
 
     public let path: String
@@ -41,8 +41,9 @@ public struct SafetensorsHeader: Sendable {
     }
 
     init(file: ReadOnlyFile) throws {
-        let length = try Self.jsonCount(prefix: file.read(offset: 0, count: min(8, file.size)), fileSize: file.size,
-                                        path: file.path)
+        let length = try Self.jsonCount(
+            prefix: file.read(offset: 0, count: min(8, file.size)), fileSize: file.size,
+            path: file.path)
         let json = try file.read(offset: 8, count: length)
         self = try json.withUnsafeBytes { try Self(json: $0, dataCount: file.size - 8 - length, path: file.path) }
     }
@@ -58,7 +59,8 @@ public struct SafetensorsHeader: Sendable {
             throw SafetensorsError(path: path, problem: problem)
         }
         guard length <= UInt64(fileSize - 8) else {
-            let problem = "header length \(length) is larger than the file (\(fileSize) bytes): "
+            let problem =
+                "header length \(length) is larger than the file (\(fileSize) bytes): "
                 + "truncated or not safetensors"
             throw SafetensorsError(path: path, problem: problem)
         }
@@ -173,12 +175,14 @@ public struct SafetensorsHeader: Sendable {
         let end = try integer(offsets[1], "tensor \(name): data_offsets end", fail: fail)
         guard begin <= end else { throw fail("tensor \(name) has data_offsets [\(begin), \(end)]: begin after end") }
         guard end <= dataCount else {
-            throw fail("tensor \(name) has data_offsets [\(begin), \(end)] outside the file's data section "
-                       + "(\(dataCount) bytes)")
+            throw fail(
+                "tensor \(name) has data_offsets [\(begin), \(end)] outside the file's data section "
+                    + "(\(dataCount) bytes)")
         }
         guard end - begin == bytes else {
-            throw fail("tensor \(name) has shape \(describe(shape)) (\(dtype), \(bytes) bytes) "
-                       + "but its data_offsets cover \(end - begin) bytes")
+            throw fail(
+                "tensor \(name) has shape \(describe(shape)) (\(dtype), \(bytes) bytes) "
+                    + "but its data_offsets cover \(end - begin) bytes")
         }
         return SafetensorsFile.Tensor(dtype: dtype, shape: shape, begin: begin, end: end)
     }

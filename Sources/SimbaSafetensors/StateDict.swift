@@ -23,8 +23,9 @@ public struct StateDictMismatch: Error, CustomStringConvertible {
             let more = names.count > Self.shownPerList ? ", … and \(names.count - Self.shownPerList) more" : ""
             lines.append("  \(title) (\(names.count)): \(shown)\(more)")
         }
-        lines.append("Check that the model options the weights were trained with (sizes, channel mixer, classes, "
-                     + "token labelling) are the ones given here.")
+        lines.append(
+            "Check that the model options the weights were trained with (sizes, channel mixer, classes, "
+                + "token labelling) are the ones given here.")
         return lines.joined(separator: "\n")
     }
 }
@@ -60,8 +61,10 @@ extension ParameterStore {
     /// Every parameter and buffer, in table order, as safetensors bytes.
     public func encodeStateDict(metadata: [String: String]) -> Data {
         let tensors = entries.map { entry in
-            (name: entry.name, shape: entry.shape,
-             values: UnsafePointer((entry.kind == .parameter ? values.pointer : buffers.pointer) + entry.offset))
+            (
+                name: entry.name, shape: entry.shape,
+                values: UnsafePointer((entry.kind == .parameter ? values.pointer : buffers.pointer) + entry.offset)
+            )
         }
         return SafetensorsFile.encode(tensors, metadata: metadata)
     }

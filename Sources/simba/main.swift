@@ -18,7 +18,8 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 // actions, so Ctrl-C ends it at once. So do the ranks of an `mpirun` job: mpirun answers Ctrl-C, and
 // another rank's abort, with SIGTERM to every rank, and the run resumes from its last complete epoch.
 if let command = arguments.first, ["train", "eval", "predict", "forecast"].contains(command),
-    !ProcessGroup.isLaunched(ProcessInfo.processInfo.environment) {
+    !ProcessGroup.isLaunched(ProcessInfo.processInfo.environment)
+{
     Interruption.installHandlers()
 }
 let status = SimbaCommand.run(arguments)

@@ -2,15 +2,17 @@
 // CPU lacks, stops every command before it runs; `simba info` prints the level in use and why.
 
 import Foundation
-@testable import SimbaCLI
 import SimbaCore
 import SimbaTestSupport
 import Testing
 
+@testable import SimbaCLI
+
 @Suite("SIMBA_CPU is checked before a command runs and shown by simba info")
 struct CPULevelEnvironmentTests {
-    @Test("A SIMBA_CPU that names no level is one error naming it, status 1, and the command does not run",
-          arguments: ["AVX512", "avx", "v4", "baseline "])
+    @Test(
+        "A SIMBA_CPU that names no level is one error naming it, status 1, and the command does not run",
+        arguments: ["AVX512", "avx", "v4", "baseline "])
     func unknownRefused(_ value: String) {
         let run = captureOutput { SimbaCommand.run(["info"], environment: ["SIMBA_CPU": value]) }
         #expect(run.result == 1)
@@ -20,14 +22,16 @@ struct CPULevelEnvironmentTests {
         #expect(!run.output.contains("Kernels:"), "simba info ran with SIMBA_CPU=\(value)")
     }
 
-    @Test("A level this CPU lacks is refused, naming the flags it lacks",
-          .enabled(if: CPULevel.supported.count < CPULevel.allCases.count))
+    @Test(
+        "A level this CPU lacks is refused, naming the flags it lacks",
+        .enabled(if: CPULevel.supported.count < CPULevel.allCases.count))
     func lackingRefused() {
         let level = CPULevel.allCases.last!
         let run = captureOutput { SimbaCommand.run(["info"], environment: ["SIMBA_CPU": level.rawValue]) }
         #expect(run.result == 1)
-        #expect(run.errors.contains("lacks \(CPULevel.missingFlags(for: level).joined(separator: " "))"),
-                "\(run.errors)")
+        #expect(
+            run.errors.contains("lacks \(CPULevel.missingFlags(for: level).joined(separator: " "))"),
+            "\(run.errors)")
         #expect(!run.output.contains("Kernels:"))
     }
 
@@ -37,8 +41,9 @@ struct CPULevelEnvironmentTests {
             let run = captureOutput { SimbaCommand.run(["info"], environment: ["SIMBA_CPU": level.rawValue]) }
             #expect(run.result == 0, "\(run.errors)")
             let runs = CPULevel.supported.map(\.rawValue).joined(separator: ", ")
-            #expect(run.output.contains("Kernels: \(level.rawValue) (set by SIMBA_CPU; this CPU runs \(runs))\n"),
-                    "\(run.output)")
+            #expect(
+                run.output.contains("Kernels: \(level.rawValue) (set by SIMBA_CPU; this CPU runs \(runs))\n"),
+                "\(run.output)")
         }
     }
 
@@ -59,12 +64,14 @@ struct CPULevelEnvironmentTests {
         let avx2CPU: [CPULevel] = [.baseline, .avx2]
         let line = InfoCommand.kernelLine(.avx2, forced: false, supported: avx2CPU, missingFlags: missing)
         let avx2Flags = CPULevel.avx2.requiredFlags.joined(separator: " ")
-        #expect(line == "Kernels: avx2 (best this CPU runs; CPU has \(avx2Flags); "
+        #expect(
+            line == "Kernels: avx2 (best this CPU runs; CPU has \(avx2Flags); "
                 + "lacks avx512f avx512bw avx512cd avx512dq avx512vl)")
         let forced = InfoCommand.kernelLine(.baseline, forced: true, supported: avx2CPU, missingFlags: missing)
         #expect(forced == "Kernels: baseline (set by SIMBA_CPU; this CPU runs baseline, avx2)")
-        let top = InfoCommand.kernelLine(.avx512, forced: false, supported: CPULevel.allCases,
-                                         missingFlags: { _ in [] })
+        let top = InfoCommand.kernelLine(
+            .avx512, forced: false, supported: CPULevel.allCases,
+            missingFlags: { _ in [] })
         #expect(top == "Kernels: avx512 (best this CPU runs; CPU has avx512f avx512bw avx512cd avx512dq avx512vl)")
         // Another architecture: no x86 flag at all.
         let none: (CPULevel) -> [String] = { level in

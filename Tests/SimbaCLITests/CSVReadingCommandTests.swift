@@ -40,8 +40,9 @@ struct CSVReadingCommandTests {
     @Test("A semicolon file with decimal commas, Date;Time columns and ? cells trains with data.missing: ffill")
     func europeanFileTrains() throws {
         let folder = TemporaryFolder("simba-cli-csv")
-        let (status, errors) = train(folder, csv: europeanCSV(missing: [5, 6, 40]),
-                                     data: dialect + "\n  missing: ffill")
+        let (status, errors) = train(
+            folder, csv: europeanCSV(missing: [5, 6, 40]),
+            data: dialect + "\n  missing: ffill")
         #expect(status == 0, "\(errors)")
         let log = try text(folder.file("run/log.txt"))
         #expect(log.contains("data: 3 missing cells filled (data.missing: ffill)"), "\(log)")
@@ -53,8 +54,10 @@ struct CSVReadingCommandTests {
         let folder = TemporaryFolder("simba-cli-csv")
         let (status, errors) = train(folder, csv: europeanCSV(missing: [5, 6, 40]), data: dialect)
         #expect(status == 1)
-        for part in [folder.file("series.csv") + ":7: column a holds \"?\"", "3 cells are missing", "a (3)",
-                     "lines 7, 8, 42", "data.missing"] {
+        for part in [
+            folder.file("series.csv") + ":7: column a holds \"?\"", "3 cells are missing", "a (3)",
+            "lines 7, 8, 42", "data.missing"
+        ] {
             #expect(errors.contains(part), "\(errors) lacks \(part)")
         }
         expectNoCheckpoint(folder)

@@ -2,11 +2,12 @@
 // ImageNet-1k synset order, `name index` class maps, numeric folder names, checkpoints by name.
 
 import Foundation
-@testable import SimbaCLI
 import SimbaModel
 import SimbaSafetensors
 import SimbaTestSupport
 import Testing
+
+@testable import SimbaCLI
 
 /// The rows of a CSV file, split on commas (the tests' paths hold none).
 private func csvRows(_ path: String) throws -> [[String]] {
@@ -36,22 +37,30 @@ struct ClassSubsetEvalTests {
         let folder = TemporaryFolder("simba-class-subset")
         let synsets = ["n01440764", "n01443537", "n15075141"]
         try VisionFiles.makeFolder(folder.file("images"), splits: [("val", 2)], classes: synsets)
-        let eval = ["eval", "--model", "simba_s", "--weights", try thousandClassWeights(folder), "--img-size", "32",
-                    "--data", folder.file("images"), "--batch-size", "4"]
+        let eval = [
+            "eval", "--model", "simba_s", "--weights", try thousandClassWeights(folder), "--img-size", "32",
+            "--data", folder.file("images"), "--batch-size", "4"
+        ]
         let run = captureOutput {
-            SimbaCommand.run(eval + ["--imagenet-classes", "--predictions", folder.file("synsets.csv"),
-                                     "--json", folder.file("synsets.json")])
+            SimbaCommand.run(
+                eval + [
+                    "--imagenet-classes", "--predictions", folder.file("synsets.csv"),
+                    "--json", folder.file("synsets.json")
+                ])
         }
         #expect(run.result == 0, "\(run.errors)")
-        #expect(run.output.contains("classes: 3 class folders (sorted byte-wise) scored against 1000 outputs by the "
-                                    + "ImageNet-1k synset order"), "\(run.output)")
+        #expect(
+            run.output.contains(
+                "classes: 3 class folders (sorted byte-wise) scored against 1000 outputs by the "
+                    + "ImageNet-1k synset order"), "\(run.output)")
         let rows = try csvRows(folder.file("synsets.csv")).dropFirst()
         #expect(rows.count == 6)
         #expect(rows.allSatisfy { synsets.contains($0[1]) && $0[3].split(separator: ";").count == 5 })
         // Top-5 is over all 1000 outputs: random weights rank other synsets among them.
         #expect(rows.contains { $0[3].split(separator: ";").contains { !synsets.contains(String($0)) } })
-        let json = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: folder.file("synsets.json")))) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: folder.file("synsets.json")))) as? [String: Any])
         let hits = rows.filter { $0[1] == $0[2] }.count
         #expect((json["top1"] as? NSNumber)?.doubleValue == (Double(hits) * 100 / 6 * 1000).rounded() / 1000)
 
@@ -76,20 +85,30 @@ struct ClassSubsetEvalTests {
     func refusedMaps() throws {
         let folder = TemporaryFolder("simba-class-subset-errors")
         try VisionFiles.makeFolder(folder.file("images"), splits: [("val", 1)], classes: ["n01440764", "tabby"])
-        let eval = ["eval", "--model", "simba_s", "--weights", try thousandClassWeights(folder), "--img-size", "32",
-                    "--data", folder.file("images"), "--batch-size", "2", "--json", folder.file("out.json")]
+        let eval = [
+            "eval", "--model", "simba_s", "--weights", try thousandClassWeights(folder), "--img-size", "32",
+            "--data", folder.file("images"), "--batch-size", "2", "--json", folder.file("out.json")
+        ]
         let cases: [([String], Int32, String)] = [
-            (["--imagenet-classes"], 1,
-             "1 class folder ('tabby') not among the classes of the ImageNet-1k synset order"),
+            (
+                ["--imagenet-classes"], 1,
+                "1 class folder ('tabby') not among the classes of the ImageNet-1k synset order"
+            ),
             ([], 1, "the model has 1000 classes but"),
-            (["--class-map", folder.write("n01440764 0\ntabby 1000\n", to: "big.txt")], 1,
-             "big.txt:2: index 1000 is not below the model's 1000 outputs"),
-            (["--class-map", folder.write("n01440764 5\ntabby 5\n", to: "twice.txt")], 1,
-             "twice.txt:2: index 5 is given already on line 1"),
-            (["--class-map", folder.write("n01440764\ntabby\n", to: "names.txt")], 1,
-             "the class map lists 2 names (one a line) but the model has 1000 outputs"),
+            (
+                ["--class-map", folder.write("n01440764 0\ntabby 1000\n", to: "big.txt")], 1,
+                "big.txt:2: index 1000 is not below the model's 1000 outputs"
+            ),
+            (
+                ["--class-map", folder.write("n01440764 5\ntabby 5\n", to: "twice.txt")], 1,
+                "twice.txt:2: index 5 is given already on line 1"
+            ),
+            (
+                ["--class-map", folder.write("n01440764\ntabby\n", to: "names.txt")], 1,
+                "the class map lists 2 names (one a line) but the model has 1000 outputs"
+            ),
             (["--class-map", folder.file("names.txt"), "--imagenet-classes"], 2, "not both"),
-            (["--imagenet-classes", "--num-classes", "10"], 1, "but the model has 10 outputs"),
+            (["--imagenet-classes", "--num-classes", "10"], 1, "but the model has 10 outputs")
         ]
         for (extra, status, message) in cases {
             let run = captureOutput { SimbaCommand.run(eval + extra) }
@@ -109,12 +128,16 @@ struct ClassSubsetEvalTests {
         #expect(names == "[\"1\",\"2\",\"10\"]")
         try FileManager.default.removeItem(atPath: folder.file("images/val/1"))
         let eval = captureOutput {
-            SimbaCommand.run(["eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
-                              "--predictions", folder.file("subset.csv")])
+            SimbaCommand.run([
+                "eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
+                "--predictions", folder.file("subset.csv")
+            ])
         }
         #expect(eval.result == 0, "\(eval.errors)")
-        #expect(eval.output.contains("classes: 2 class folders (sorted numeric) scored by name against the "
-                                     + "checkpoint's 3 classes"), "\(eval.output)")
+        #expect(
+            eval.output.contains(
+                "classes: 2 class folders (sorted numeric) scored by name against the "
+                    + "checkpoint's 3 classes"), "\(eval.output)")
         let rows = try csvRows(folder.file("subset.csv")).dropFirst()
         #expect(rows.count == 8)
         for row in rows { #expect(row[0].contains("/val/\(row[1])/"), "\(row)") }

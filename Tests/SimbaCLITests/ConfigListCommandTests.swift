@@ -19,26 +19,32 @@ struct ConfigListCommandTests {
         folder.write(commas, to: "commas.yaml")
         folder.write(lists, to: "lists.yaml")
         let old = captureOutput {
-            SimbaCommand.run(["train", "--config", folder.file("commas.yaml"), "--out", folder.file("old"),
-                              "--set", "data.mean=0.5,0.5,0.5"])
+            SimbaCommand.run([
+                "train", "--config", folder.file("commas.yaml"), "--out", folder.file("old"),
+                "--set", "data.mean=0.5,0.5,0.5"
+            ])
         }
         #expect(old.result == 0, "\(old.errors)")
         let notes = old.errors.split(separator: "\n").filter { $0.hasPrefix("simba: note: ") }
-        #expect(notes == [
-            "simba: note: \(folder.file("commas.yaml")) line 15: model.embed_dims written as a comma-separated "
-                + "string is deprecated; write a YAML list: embed_dims: [4, 8, 12, 16]",
-            "simba: note: \(folder.file("commas.yaml")) line 16: model.depths written as a comma-separated "
-                + "string is deprecated; write a YAML list: depths: [1, 1, 1, 1]",
-        ])
+        #expect(
+            notes == [
+                "simba: note: \(folder.file("commas.yaml")) line 15: model.embed_dims written as a comma-separated "
+                    + "string is deprecated; write a YAML list: embed_dims: [4, 8, 12, 16]",
+                "simba: note: \(folder.file("commas.yaml")) line 16: model.depths written as a comma-separated "
+                    + "string is deprecated; write a YAML list: depths: [1, 1, 1, 1]"
+            ])
         let new = captureOutput {
-            SimbaCommand.run(["train", "--config", folder.file("lists.yaml"), "--out", folder.file("new"),
-                              "--set", "data.mean=0.5,0.5,0.5"])
+            SimbaCommand.run([
+                "train", "--config", folder.file("lists.yaml"), "--out", folder.file("new"),
+                "--set", "data.mean=0.5,0.5,0.5"
+            ])
         }
         #expect(new.result == 0, "\(new.errors)")
         #expect(!new.errors.contains("note:"), "\(new.errors)")
         let written = try String(contentsOfFile: folder.file("old/config.yaml"), encoding: .utf8)
         #expect(written.contains("embed_dims: [4, 8, 12, 16]") && written.contains("mean: [0.5, 0.5, 0.5]"))
-        #expect(try String(contentsOfFile: folder.file("old/summary.csv"), encoding: .utf8)
+        #expect(
+            try String(contentsOfFile: folder.file("old/summary.csv"), encoding: .utf8)
                 == (try String(contentsOfFile: folder.file("new/summary.csv"), encoding: .utf8)))
     }
 }

@@ -16,12 +16,15 @@ private func project() -> TemporaryFolder {
 
 /// Runs `simba train` (under `launcher` when given) and expects it to succeed; returns its stdout.
 @discardableResult
-func train(_ arguments: [String], launcher: [String] = [], environment: [String: String] = [:],
-                   sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+func train(
+    _ arguments: [String], launcher: [String] = [], environment: [String: String] = [:],
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws -> String {
     let simba = try SimbaProcess(["train"] + arguments, environment: environment, launcher: launcher)
     let status = simba.exitStatus()
-    #expect(status == 0, "\(launcher.joined(separator: " ")) simba train: \(simba.stderr)",
-            sourceLocation: sourceLocation)
+    #expect(
+        status == 0, "\(launcher.joined(separator: " ")) simba train: \(simba.stderr)",
+        sourceLocation: sourceLocation)
     return simba.stdout
 }
 
@@ -35,27 +38,33 @@ func firstStepLoss(_ output: String) -> Substring? {
 
 /// Expects every tensor of `file` in run folder `run` within 1e-6 + 1e-5·|r| of `reference`'s,
 /// reporting the first element that is not.
-func expectWeights(_ file: String, of run: String, near reference: String,
-                           sourceLocation: SourceLocation = #_sourceLocation) throws {
+func expectWeights(
+    _ file: String, of run: String, near reference: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
     let got = try tensorBits(run + "/" + file), want = try tensorBits(reference + "/" + file)
     #expect(Set(got.keys) == Set(want.keys), sourceLocation: sourceLocation)
     for (name, bits) in want.sorted(by: { $0.key < $1.key }) {
         let values = (got[name] ?? []).map(Float.init(bitPattern:)), expected = bits.map(Float.init(bitPattern:))
         guard values.count == expected.count else {
-            Issue.record("\(file) \(name): \(values.count) values, want \(expected.count)",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "\(file) \(name): \(values.count) values, want \(expected.count)",
+                sourceLocation: sourceLocation)
             continue
         }
         if let i = values.indices.first(where: { abs(values[$0] - expected[$0]) > 1e-6 + 1e-5 * abs(expected[$0]) }) {
-            Issue.record("\(file) \(name)[\(i)]: \(values[i]), one process: \(expected[i])",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "\(file) \(name)[\(i)]: \(values[i]), one process: \(expected[i])",
+                sourceLocation: sourceLocation)
         }
     }
 }
 
 /// Expects the numbers of `file` (test_metrics.json) in `run` within 1e-3 relative of `reference`'s.
-func expectMetrics(of run: String, near reference: String, file: String = "test_metrics.json",
-                   sourceLocation: SourceLocation = #_sourceLocation) throws {
+func expectMetrics(
+    of run: String, near reference: String, file: String = "test_metrics.json",
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
     // The flat numbers (test_metrics.json also nests the reports, which hold the same scores and the baselines).
     func metrics(_ folder: String) throws -> [String: Double] {
         let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + file))
@@ -66,26 +75,32 @@ func expectMetrics(of run: String, near reference: String, file: String = "test_
     #expect(!want.isEmpty && Set(got.keys) == Set(want.keys), sourceLocation: sourceLocation)
     for (key, value) in want {
         let other = got[key] ?? .nan
-        #expect(abs(other - value) <= 1e-3 * abs(value), "\(key): \(other), one process: \(value)",
-                sourceLocation: sourceLocation)
+        #expect(
+            abs(other - value) <= 1e-3 * abs(value), "\(key): \(other), one process: \(value)",
+            sourceLocation: sourceLocation)
     }
 }
 
-@Suite("Training under mpirun matches one process", .serialized,
-       .enabled(if: MPIRun.path != nil, "mpirun is missing: `make setup` installs openmpi-bin"))
+@Suite(
+    "Training under mpirun matches one process", .serialized,
+    .enabled(if: MPIRun.path != nil, "mpirun is missing: `make setup` installs openmpi-bin"))
 struct DistributedTrainingTests {
     /// Two ranks, one shard of the batch of 32 each, against one process: first loss as printed,
     /// weights and summary after 2 epochs (16 steps), test metrics; rank 0 alone prints.
     func twoRanksMatchOneProcess(transport: String) throws {
         let folder = project()
-        let config = ["--config", folder.file("config.yaml"), "--set", "optimization.batch_size=32",
-                      "--set", "output.log_every=1"]
+        let config = [
+            "--config", folder.file("config.yaml"), "--set", "optimization.batch_size=32",
+            "--set", "output.log_every=1"
+        ]
         let alone = try train(config + ["--out", folder.file("alone")])
-        let joint = try train(config + ["--out", folder.file("joint")],
-                              launcher: MPIRun.launcher(ranks: 2, ["--mca", "btl", transport]))
+        let joint = try train(
+            config + ["--out", folder.file("joint")],
+            launcher: MPIRun.launcher(ranks: 2, ["--mca", "btl", transport]))
         let loss = firstStepLoss(alone)
         #expect(loss != nil && firstStepLoss(joint) == loss, "first step: \(joint)")
-        let threads = try Parallel.configuredWorkers(ProcessInfo.processInfo.environment)
+        let threads =
+            try Parallel.configuredWorkers(ProcessInfo.processInfo.environment)
             ?? Parallel.defaultWorkers(cores: ProcessInfo.processInfo.activeProcessorCount, localProcesses: 2)
         #expect(joint.contains("parallel loops \(threads)"), "\(joint)")
         #expect(joint.contains("epoch 2: ") && joint.contains(" ms per step in the gradient allreduce"), "\(joint)")
@@ -111,11 +126,14 @@ struct DistributedTrainingTests {
     /// changes no step; batch 64 has 4 shards.
     @Test func resumeUnderAnotherProcessCountGivesTheUninterruptedWeights() throws {
         let folder = project()
-        let config = ["--config", folder.file("config.yaml"), "--set", "optimization.batch_size=64",
-                      "--set", "optimization.schedule=constant"]
+        let config = [
+            "--config", folder.file("config.yaml"), "--set", "optimization.batch_size=64",
+            "--set", "optimization.schedule=constant"
+        ]
         try train(config + ["--set", "optimization.epochs=2", "--out", folder.file("alone")])
-        try train(config + ["--set", "optimization.epochs=1", "--out", folder.file("joint")],
-                  launcher: MPIRun.launcher(ranks: 2))
+        try train(
+            config + ["--set", "optimization.epochs=1", "--out", folder.file("joint")],
+            launcher: MPIRun.launcher(ranks: 2))
         let saved = try text(folder.file("joint/config.yaml"))
         #expect(saved.contains("\n  epochs: 1 "))
         folder.write(saved.replacingOccurrences(of: "\n  epochs: 1 ", with: "\n  epochs: 2 "), to: "joint/config.yaml")
@@ -134,9 +152,12 @@ struct DistributedTrainingTests {
         folder.write(bad, to: "bad.csv")
         let run = ["--out", folder.file("run")]
         let simba = try SimbaProcess(
-            MPIRun.arguments(first: ["train", "--config", folder.file("config.yaml")] + run,
-                             second: ["train", "--config", folder.file("config.yaml"),
-                                      "--set", "data.path=" + folder.file("bad.csv")] + run),
+            MPIRun.arguments(
+                first: ["train", "--config", folder.file("config.yaml")] + run,
+                second: [
+                    "train", "--config", folder.file("config.yaml"),
+                    "--set", "data.path=" + folder.file("bad.csv")
+                ] + run),
             launcher: MPIRun.launcher(ranks: 1))
         let status = simba.exitStatus()
         #expect(status != nil && status != 0, "\(simba.stdout)")
@@ -148,13 +169,17 @@ struct DistributedTrainingTests {
     /// Three ranks for a batch of two shards: refused before the run folder exists.
     @Test func fewerShardsThanRanksIsRefusedBeforeAnythingIsWritten() throws {
         let folder = project()
-        let simba = try SimbaProcess(["train", "--config", folder.file("config.yaml"),
-                                      "--set", "optimization.batch_size=32", "--out", folder.file("run")],
-                                     launcher: MPIRun.launcher(ranks: 3))
+        let simba = try SimbaProcess(
+            [
+                "train", "--config", folder.file("config.yaml"),
+                "--set", "optimization.batch_size=32", "--out", folder.file("run")
+            ],
+            launcher: MPIRun.launcher(ranks: 3))
         let status = simba.exitStatus()
         #expect(status != nil && status != 0)
-        #expect(simba.stderr.contains("optimization.batch_size 32 splits into 2 shards, fewer than the 3 processes"),
-                "\(simba.stderr)")
+        #expect(
+            simba.stderr.contains("optimization.batch_size 32 splits into 2 shards, fewer than the 3 processes"),
+            "\(simba.stderr)")
         #expect(simba.stderr.contains("raise optimization.batch_size to at least 48"), "\(simba.stderr)")
         #expect(!folder.exists("run"))
     }

@@ -14,8 +14,9 @@ private func visionProject() throws -> TemporaryFolder {
     return folder
 }
 
-@Suite("Classification under mpirun", .serialized,
-       .enabled(if: MPIRun.path != nil, "mpirun is missing: `make setup` installs openmpi-bin"))
+@Suite(
+    "Classification under mpirun", .serialized,
+    .enabled(if: MPIRun.path != nil, "mpirun is missing: `make setup` installs openmpi-bin"))
 struct DistributedVisionTrainingTests {
     /// Two ranks with sync_bn, each running 2 images of every batch of 4, against one process: the
     /// first step's loss as printed, every tensor of the checkpoints after 6 steps (BatchNorm running
@@ -26,15 +27,19 @@ struct DistributedVisionTrainingTests {
     /// 1.45e-6 off after 3 steps, its bound 1.34e-6).
     func twoRanksWithSyncBatchNormMatchOneProcess(transport: String) throws {
         let folder = try visionProject()
-        let config = ["--config", folder.file("config.yaml"), "--set", "optimization.sync_bn=true",
-                      "--set", "optimization.lr=0.0005", "--set", "output.log_every=1"]
+        let config = [
+            "--config", folder.file("config.yaml"), "--set", "optimization.sync_bn=true",
+            "--set", "optimization.lr=0.0005", "--set", "output.log_every=1"
+        ]
         let alone = try train(config + ["--out", folder.file("alone")])
-        let joint = try train(config + ["--out", folder.file("joint")],
-                              launcher: MPIRun.launcher(ranks: 2, ["--mca", "btl", transport]))
+        let joint = try train(
+            config + ["--out", folder.file("joint")],
+            launcher: MPIRun.launcher(ranks: 2, ["--mca", "btl", transport]))
         let loss = firstStepLoss(alone)
         #expect(loss != nil && firstStepLoss(joint) == loss, "first step: \(joint)")
-        #expect(joint.contains("processes: 2 (mpirun)") && joint.contains("over the whole batch (sync_bn)"),
-                "\(joint)")
+        #expect(
+            joint.contains("processes: 2 (mpirun)") && joint.contains("over the whole batch (sync_bn)"),
+            "\(joint)")
         #expect(joint.contains("epoch 2: ") && joint.contains(" ms per step in the gradient allreduce"), "\(joint)")
         #expect(joint.components(separatedBy: "train: classification").count == 2, "only rank 0 prints: \(joint)")
         for file in ["last.safetensors", "best.safetensors", "last.state.safetensors"] {
@@ -59,15 +64,17 @@ struct DistributedVisionTrainingTests {
         let folder = try visionProject()
         let config = ["--config", folder.file("config.yaml"), "--set", "output.log_every=1"]
         let perRank = try train(config + ["--out", folder.file("per-rank")], launcher: MPIRun.launcher(ranks: 2))
-        let synced = try train(config + ["--set", "optimization.sync_bn=true", "--out", folder.file("synced")],
-                               launcher: MPIRun.launcher(ranks: 2))
+        let synced = try train(
+            config + ["--set", "optimization.sync_bn=true", "--out", folder.file("synced")],
+            launcher: MPIRun.launcher(ranks: 2))
         #expect(perRank.contains("per process, averaged at each epoch end"), "\(perRank)")
         #expect(perRank.contains("epoch 2/2"), "\(perRank)")
         for file in ["last.safetensors", "best.safetensors", "eval_metrics.json", "summary.csv"] {
             #expect(folder.exists("per-rank/" + file), "\(file)")
         }
-        #expect(firstStepLoss(perRank) != nil && firstStepLoss(perRank) != firstStepLoss(synced),
-                "per rank: \(perRank)\nsynchronised: \(synced)")
+        #expect(
+            firstStepLoss(perRank) != nil && firstStepLoss(perRank) != firstStepLoss(synced),
+            "per rank: \(perRank)\nsynchronised: \(synced)")
         let got = try tensorBits(folder.file("per-rank/last.safetensors"))
         let want = try tensorBits(folder.file("synced/last.safetensors"))
         #expect(got.keys.sorted() == want.keys.sorted())
@@ -80,11 +87,14 @@ struct DistributedVisionTrainingTests {
     /// Constant learning rate, so the epoch count changes no step.
     @Test func resumeUnderAnotherProcessCountGivesTheUninterruptedWeights() throws {
         let folder = try visionProject()
-        let config = ["--config", folder.file("config.yaml"), "--set", "optimization.sync_bn=true",
-                      "--set", "optimization.lr=0.0005", "--set", "optimization.schedule=constant"]
+        let config = [
+            "--config", folder.file("config.yaml"), "--set", "optimization.sync_bn=true",
+            "--set", "optimization.lr=0.0005", "--set", "optimization.schedule=constant"
+        ]
         try train(config + ["--set", "optimization.epochs=2", "--out", folder.file("alone")])
-        try train(config + ["--set", "optimization.epochs=1", "--out", folder.file("joint")],
-                  launcher: MPIRun.launcher(ranks: 2))
+        try train(
+            config + ["--set", "optimization.epochs=1", "--out", folder.file("joint")],
+            launcher: MPIRun.launcher(ranks: 2))
         let saved = try text(folder.file("joint/config.yaml"))
         #expect(saved.contains("\n  epochs: 1 "))
         folder.write(saved.replacingOccurrences(of: "\n  epochs: 1 ", with: "\n  epochs: 2 "), to: "joint/config.yaml")
@@ -103,15 +113,19 @@ struct DistributedVisionTrainingTests {
         try VisionFiles.BadInput.corrupt(folder.file("bad"))
         let run = ["--set", "data.strict=true", "--out", folder.file("run")]
         let simba = try SimbaProcess(
-            MPIRun.arguments(first: ["train", "--config", folder.file("config.yaml")] + run,
-                             second: ["train", "--config", folder.file("config.yaml"),
-                                      "--set", "data.root=" + folder.file("bad/images")] + run),
+            MPIRun.arguments(
+                first: ["train", "--config", folder.file("config.yaml")] + run,
+                second: [
+                    "train", "--config", folder.file("config.yaml"),
+                    "--set", "data.root=" + folder.file("bad/images")
+                ] + run),
             launcher: MPIRun.launcher(ranks: 1))
         let status = simba.exitStatus()
         #expect(status != nil && status != 0, "\(simba.stdout)")
         #expect(simba.stderr.contains("simba: rank 1 of 2 on "), "\(simba.stderr)")
-        #expect(simba.stderr.contains("class_b_3.png") && simba.stderr.contains("cannot decode image"),
-                "\(simba.stderr)")
+        #expect(
+            simba.stderr.contains("class_b_3.png") && simba.stderr.contains("cannot decode image"),
+            "\(simba.stderr)")
         expectNoCheckpoint(folder)
     }
 
@@ -122,9 +136,12 @@ struct DistributedVisionTrainingTests {
         try VisionFiles.makeFolder(folder.file("other/images"))
         let run = ["--out", folder.file("run")]
         let simba = try SimbaProcess(
-            MPIRun.arguments(first: ["train", "--config", folder.file("config.yaml")] + run,
-                             second: ["train", "--config", folder.file("config.yaml"),
-                                      "--set", "data.root=" + folder.file("other/images")] + run),
+            MPIRun.arguments(
+                first: ["train", "--config", folder.file("config.yaml")] + run,
+                second: [
+                    "train", "--config", folder.file("config.yaml"),
+                    "--set", "data.root=" + folder.file("other/images")
+                ] + run),
             launcher: MPIRun.launcher(ranks: 1))
         let status = simba.exitStatus()
         #expect(status != nil && status != 0, "\(simba.stdout)")
@@ -136,8 +153,9 @@ struct DistributedVisionTrainingTests {
     /// Five ranks for a batch of four images: refused before the run folder exists.
     @Test func moreRanksThanImagesInABatchIsRefusedBeforeAnythingIsWritten() throws {
         let folder = try visionProject()
-        let simba = try SimbaProcess(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")],
-                                     launcher: MPIRun.launcher(ranks: 5))
+        let simba = try SimbaProcess(
+            ["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")],
+            launcher: MPIRun.launcher(ranks: 5))
         let status = simba.exitStatus()
         #expect(status != nil && status != 0)
         #expect(simba.stderr.contains("optimization.batch_size 4 is smaller than the 5 processes"), "\(simba.stderr)")

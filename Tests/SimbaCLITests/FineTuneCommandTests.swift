@@ -2,10 +2,11 @@
 // (or weights), loading what fits and re-initialising the heads of another class count.
 
 import Foundation
-@testable import SimbaCLI
 import SimbaSafetensors
 import SimbaTestSupport
 import Testing
+
+@testable import SimbaCLI
 
 @Suite("simba train with model.init (fine-tuning)")
 struct FineTuneCommandTests {
@@ -20,8 +21,10 @@ struct FineTuneCommandTests {
         #expect(baseRun(folder) == 0)
         let other = try VisionFiles.project(classes: ["cat", "dog", "fox", "owl"], name: "simba-finetune-target")
         // A learning rate too small to move any weight: the run's weights show what it started from.
-        let tiny = ["--lr", "1e-30", "--set", "optimization.warmup_lr=0", "--set", "optimization.min_lr=0",
-                    "--set", "model.init=" + folder.file("base")]
+        let tiny = [
+            "--lr", "1e-30", "--set", "optimization.warmup_lr=0", "--set", "optimization.min_lr=0",
+            "--set", "model.init=" + folder.file("base")
+        ]
         let run = captureOutput { SimbaCommand.run(VisionFiles.trainArguments(other, tiny)) }
         #expect(run.result == 0, "\(run.errors)")
         let base = try SafetensorsFile(path: folder.file("base/best.safetensors"))
@@ -29,9 +32,11 @@ struct FineTuneCommandTests {
         let heads = ["head.weight", "head.bias", "aux_head.weight", "aux_head.bias"]
         let loaded = base.names.filter { !heads.contains($0) }
         #expect(run.output.contains("init: \(loaded.count) tensors ("), "\(run.output)")
-        #expect(run.output.contains("loaded from \(folder.file("base/best.safetensors")); re-initialised (the file's "
-                                    + "heads have 3 classes): head.weight, head.bias, aux_head.weight, aux_head.bias"),
-                "\(run.output)")
+        #expect(
+            run.output.contains(
+                "loaded from \(folder.file("base/best.safetensors")); re-initialised (the file's "
+                    + "heads have 3 classes): head.weight, head.bias, aux_head.weight, aux_head.bias"),
+            "\(run.output)")
         #expect(tuned.tensors["head.weight"]?.shape == [4, 16])
         #expect(tuned.tensors["aux_head.bias"]?.shape == [4])
         for name in loaded where name.contains("weight") && !name.contains("norm") {
@@ -54,7 +59,8 @@ struct FineTuneCommandTests {
         #expect(run.result == 1)
         #expect(run.errors.contains("model.init:"), "\(run.errors)")
         let ok = captureOutput {
-            SimbaCommand.run(VisionFiles.trainArguments(folder, ["--set", "model.init=" + folder.file("base/best.safetensors")]))
+            SimbaCommand.run(
+                VisionFiles.trainArguments(folder, ["--set", "model.init=" + folder.file("base/best.safetensors")]))
         }
         #expect(ok.result == 0, "\(ok.errors)")
         #expect(ok.output.contains("; nothing re-initialised"), "\(ok.output)")
@@ -65,18 +71,26 @@ struct FineTuneCommandTests {
         let folder = try VisionFiles.project()
         #expect(baseRun(folder) == 0)
         let run = captureOutput {
-            SimbaCommand.run(VisionFiles.trainArguments(folder, ["--set", "model.embed_dims=[4, 8, 12, 20]",
-                                                                 "--set", "model.init=" + folder.file("base")]))
+            SimbaCommand.run(
+                VisionFiles.trainArguments(
+                    folder,
+                    [
+                        "--set", "model.embed_dims=[4, 8, 12, 20]",
+                        "--set", "model.init=" + folder.file("base")
+                    ]))
         }
         #expect(run.result == 1)
         #expect(run.errors.contains("best.safetensors: model.init: the weights do not fit the model"), "\(run.errors)")
         #expect(run.errors.contains("  wrong shape ("), "\(run.errors)")
-        #expect(run.errors.contains("patch_embed4.proj.weight (file F32 [16, 12, 3, 3], model F32 [20, 12, 3, 3])"), "\(run.errors)")
+        #expect(
+            run.errors.contains("patch_embed4.proj.weight (file F32 [16, 12, 3, 3], model F32 [20, 12, 3, 3])"),
+            "\(run.errors)")
         expectNoCheckpoint(folder)
         // A file with tensors the model lacks (and none it needs) is refused too.
         try VisionFiles.mismatchedWeights().write(to: URL(fileURLWithPath: folder.file("foreign.safetensors")))
         let foreign = captureOutput {
-            SimbaCommand.run(VisionFiles.trainArguments(folder, ["--set", "model.init=" + folder.file("foreign.safetensors")]))
+            SimbaCommand.run(
+                VisionFiles.trainArguments(folder, ["--set", "model.init=" + folder.file("foreign.safetensors")]))
         }
         #expect(foreign.result == 1)
         #expect(foreign.errors.contains("  missing ("), "\(foreign.errors)")

@@ -10,7 +10,9 @@ import SimbaTraining
 import Testing
 
 /// A temporary folder with `series.csv` and `config.yaml` (1 epoch unless `yaml` says otherwise).
-private func project(csv: String = ForecastFiles.csv(), yaml: String = ForecastFiles.config(epochs: 1)) -> TemporaryFolder {
+private func project(csv: String = ForecastFiles.csv(), yaml: String = ForecastFiles.config(epochs: 1))
+    -> TemporaryFolder
+{
     let folder = TemporaryFolder("simba-cli-test")
     folder.write(csv, to: "series.csv")
     folder.write(yaml, to: "config.yaml")
@@ -45,25 +47,32 @@ struct BadTrainInput: CustomTestStringConvertible, Sendable {
 
     static let all: [BadTrainInput] = [
         BadTrainInput("missing data file", yaml: ForecastFiles.config(data: "missing.csv", epochs: 1)),
-        BadTrainInput("no date column",
-                      csv: ForecastFiles.csv().replacingOccurrences(of: "date,a,b,OT", with: "time,a,b,OT"),
-                      yaml: ForecastFiles.config(epochs: 1)
-                        .replacingOccurrences(of: "target: OT", with: "target: OT\n  date_column: date")),
-        BadTrainInput("unparseable date", csv: ForecastFiles.csv().replacingOccurrences(of: "2021-03-01 05:00:00", with: "yesterday")),
+        BadTrainInput(
+            "no date column",
+            csv: ForecastFiles.csv().replacingOccurrences(of: "date,a,b,OT", with: "time,a,b,OT"),
+            yaml: ForecastFiles.config(epochs: 1)
+                .replacingOccurrences(of: "target: OT", with: "target: OT\n  date_column: date")),
+        BadTrainInput(
+            "unparseable date",
+            csv: ForecastFiles.csv().replacingOccurrences(of: "2021-03-01 05:00:00", with: "yesterday")),
         BadTrainInput("non-numeric cell", csv: cell(10, 1, "abc")),
         BadTrainInput("empty cell", csv: cell(3, 0, "")),
         BadTrainInput("NaN value", csv: cell(20, 2, "nan")),
         BadTrainInput("Inf value", csv: cell(20, 2, "-Infinity")),
-        BadTrainInput("unknown target", yaml: ForecastFiles.config(epochs: 1).replacingOccurrences(of: "target: OT", with: "target: oil")),
+        BadTrainInput(
+            "unknown target",
+            yaml: ForecastFiles.config(epochs: 1).replacingOccurrences(of: "target: OT", with: "target: oil")),
         BadTrainInput("fewer rows than L+H in a split", csv: ForecastFiles.csv(rows: 60)),
         BadTrainInput("constant column", csv: ForecastFiles.csv { _, c in c == 0 ? "1" : nil }),
-        BadTrainInput("fractional batch size",
-                      yaml: ForecastFiles.config(epochs: 1).replacingOccurrences(of: "batch_size: 16", with: "batch_size: 32.5")),
+        BadTrainInput(
+            "fractional batch size",
+            yaml: ForecastFiles.config(epochs: 1).replacingOccurrences(of: "batch_size: 16", with: "batch_size: 32.5")),
         BadTrainInput("dropout out of range", yaml: ForecastFiles.config(epochs: 1, dropout: "1.5")),
         BadTrainInput("unknown config key", yaml: ForecastFiles.config(epochs: 1, extra: "output:\n  log_evry: 5")),
-        BadTrainInput("batch larger than the training split",
-                      yaml: ForecastFiles.config(epochs: 1).replacingOccurrences(of: "batch_size: 16", with: "batch_size: 1000")),
-        BadTrainInput("non-finite loss", yaml: ForecastFiles.config(epochs: 1, lr: "1e30")),
+        BadTrainInput(
+            "batch larger than the training split",
+            yaml: ForecastFiles.config(epochs: 1).replacingOccurrences(of: "batch_size: 16", with: "batch_size: 1000")),
+        BadTrainInput("non-finite loss", yaml: ForecastFiles.config(epochs: 1, lr: "1e30"))
     ]
 }
 
@@ -80,7 +89,10 @@ struct TrainCommandLineTests {
     func newRunIntoCheckpointFolder() throws {
         let folder = project()
         #expect(trainCommand(folder) == 0)
-        let names = ["run/last.safetensors", "run/best.safetensors", "run/last.state.safetensors", "run/summary.csv", "run/config.yaml"]
+        let names = [
+            "run/last.safetensors", "run/best.safetensors", "run/last.state.safetensors", "run/summary.csv",
+            "run/config.yaml"
+        ]
         let before = try contents(folder, names)
         #expect(trainCommand(folder, ["--set", "optimization.lr=0.01"]) == 1)
         #expect(try contents(folder, names) == before)
@@ -106,7 +118,8 @@ struct TrainCommandLineTests {
         let names = ["run/last.safetensors", "run/summary.csv"]
         let before = try contents(folder, names)
         #expect(SimbaCommand.run(["train", "--resume", folder.file("run"), "--set", "optimization.lr=0.1"]) == 2)
-        #expect(SimbaCommand.run(["train", "--resume", folder.file("run"), "--config", folder.file("config.yaml")]) == 2)
+        #expect(
+            SimbaCommand.run(["train", "--resume", folder.file("run"), "--config", folder.file("config.yaml")]) == 2)
         #expect(SimbaCommand.run(["train", "--resume", folder.file("run"), "--out", folder.file("other")]) == 2)
         #expect(try contents(folder, names) == before)
         #expect(!folder.exists("other"))
@@ -120,7 +133,10 @@ struct ForecastCommandLineTests {
         let rows = 200
         let folder = project(csv: ForecastFiles.csv(rows: rows))
         #expect(trainCommand(folder) == 0)
-        #expect(SimbaCommand.run(["forecast", "--checkpoint", folder.file("run"), "--future", "--inverse", "--out", folder.file("out")]) == 0)
+        #expect(
+            SimbaCommand.run([
+                "forecast", "--checkpoint", folder.file("run"), "--future", "--inverse", "--out", folder.file("out")
+            ]) == 0)
 
         let lines = try String(contentsOfFile: folder.file("out/future.csv"), encoding: .utf8).split(separator: "\n")
         #expect(lines.first == "date,a,b,OT")
@@ -139,7 +155,8 @@ struct ForecastCommandLineTests {
         }
         #expect(lines.dropFirst().first.map { String($0.prefix(19)) } == next)
 
-        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/metrics.json"))))
+        let metrics = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/metrics.json"))))
         let report = try #require(metrics as? [String: Any])
         for scale in ["standardised", "original_units"] {
             let values = try #require(report[scale] as? [String: Double], "metrics.json lacks \(scale)")
@@ -164,9 +181,10 @@ struct ForecastCommandLineTests {
             values += try wide.floats(name)
         }
         let bytes = values.withUnsafeBufferPointer { buffer in
-            SafetensorsFile.encode(wide.names.enumerated().map { i, name in
-                (name: name, shape: wide.tensors[name]!.shape, values: buffer.baseAddress! + offsets[i])
-            }, metadata: small.metadata)
+            SafetensorsFile.encode(
+                wide.names.enumerated().map { i, name in
+                    (name: name, shape: wide.tensors[name]!.shape, values: buffer.baseAddress! + offsets[i])
+                }, metadata: small.metadata)
         }
         let mixed = folder.file("mixed.safetensors")
         try bytes.write(to: URL(fileURLWithPath: mixed))
@@ -178,11 +196,15 @@ struct ForecastCommandLineTests {
             Issue.record("a checkpoint that does not fit its model was accepted")
         } catch let error as StateDictMismatch {
             let message = String(describing: error)
-            #expect(message.contains(mixed) && message.contains("does not fit the model") && message.contains("wrong shape"), "\(message)")
+            #expect(
+                message.contains(mixed) && message.contains("does not fit the model")
+                    && message.contains("wrong shape"), "\(message)")
         }
     }
 
-    @Test("A truncated or corrupted weights file is refused with a message naming it", arguments: ["truncated", "corrupted"])
+    @Test(
+        "A truncated or corrupted weights file is refused with a message naming it",
+        arguments: ["truncated", "corrupted"])
     func damagedCheckpoint(_ damage: String) throws {
         let folder = project()
         #expect(trainCommand(folder) == 0)
@@ -203,7 +225,8 @@ struct ForecastCommandLineTests {
             let message = String(describing: error)
             #expect(message.contains(folder.file("run/best.safetensors")), "\(message)")
             #expect(message.contains(damage == "truncated" ? "outside the file" : "not valid JSON"), "\(message)")
-            #expect(message.contains("the file is damaged") && message.contains("pass another checkpoint"), "\(message)")
+            #expect(
+                message.contains("the file is damaged") && message.contains("pass another checkpoint"), "\(message)")
         }
     }
 }

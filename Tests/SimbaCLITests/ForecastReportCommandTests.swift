@@ -61,10 +61,12 @@ struct ForecastReportCommandTests {
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
         let train = simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
         #expect(train.result == 0, "\(train.errors)")
-        for text in ["linear baseline: fitted on 117 training windows per column",
-                     "test split, standardised, pooled over 33 windows × 8 steps × 3 columns:",
-                     "  repeat-last ", "  seasonal naive(24) ", "  linear ", "model / best baseline: mse ",
-                     "model per column:", "val split: model mse "] {
+        for text in [
+            "linear baseline: fitted on 117 training windows per column",
+            "test split, standardised, pooled over 33 windows × 8 steps × 3 columns:",
+            "  repeat-last ", "  seasonal naive(24) ", "  linear ", "model / best baseline: mse ",
+            "model per column:", "val split: model mse "
+        ] {
             #expect(train.output.contains(text), "train output lacks '\(text)'")
         }
         let testMetrics = try jsonObject(folder.file("run/test_metrics.json"))
@@ -78,14 +80,18 @@ struct ForecastReportCommandTests {
 
         let forecast = simba(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")])
         #expect(forecast.result == 0, "\(forecast.errors)")
-        for text in ["test split, standardised, pooled over 33 windows × 8 steps × 3 columns:", "  seasonal naive(24) ",
-                     "model / best baseline: mse ", "predictions.csv: 792 lines"] {
+        for text in [
+            "test split, standardised, pooled over 33 windows × 8 steps × 3 columns:", "  seasonal naive(24) ",
+            "model / best baseline: mse ", "predictions.csv: 792 lines"
+        ] {
             #expect(forecast.output.contains(text), "forecast output lacks '\(text)'")
         }
         let metrics = try jsonObject(folder.file("out/metrics.json"))
         try checkReport(metrics, split: "test", windows: 33, columns: ["a", "b", "OT"])
         // The same checkpoint on the same windows: the same scores as training's.
-        #expect(abs(((metrics["standardised"] as? [String: Any])?["mse"] as? Double ?? 0)
+        #expect(
+            abs(
+                ((metrics["standardised"] as? [String: Any])?["mse"] as? Double ?? 0)
                     - (testMetrics["test_mse"] as? Double ?? 1)) < 1e-6)
     }
 
@@ -108,13 +114,15 @@ struct ForecastReportCommandTests {
             let cells = line.split(separator: ",").map(String.init)
             try #require(cells.count == 6, "line \(index + 2): \(line)")
             let (w, s, j) = (index / 24, index / 3 % 8 + 1, index % 3)
-            #expect(cells[0] == String(w) && cells[2] == names[j] && cells[3] == String(s),
-                    "line \(index + 2): \(line)")
+            #expect(
+                cells[0] == String(w) && cells[2] == names[j] && cells[3] == String(s),
+                "line \(index + 2): \(line)")
             let row = rows[160 + w + s - 1]
             #expect(cells[1] == row[0], "line \(index + 2): timestamp \(cells[1]), file \(row[0])")
             let truth = try #require(Double(cells[4])), expected = try #require(Double(row[1 + j]))
-            #expect(abs(truth - expected) <= 1e-5 * max(1, abs(expected)),
-                    "line \(index + 2): truth \(truth), file \(expected)")
+            #expect(
+                abs(truth - expected) <= 1e-5 * max(1, abs(expected)),
+                "line \(index + 2): truth \(truth), file \(expected)")
             #expect(Double(cells[5])?.isFinite == true)
         }
         // No temporary file is left beside it.
@@ -127,15 +135,18 @@ struct ForecastReportCommandTests {
         let folder = TemporaryFolder("simba-cli-weekly-test")
         // The synthetic series re-dated one row a week.
         let weekly = ForecastFiles.csv().split(separator: "\n").enumerated().map { r, line in
-            r == 0 ? String(line) : ForecastFiles.timestamp(1_614_556_800 + Int64(r - 1) * 604_800)
-                + line.drop { $0 != "," }
+            r == 0
+                ? String(line)
+                : ForecastFiles.timestamp(1_614_556_800 + Int64(r - 1) * 604_800)
+                    + line.drop { $0 != "," }
         }
         folder.write(weekly.joined(separator: "\n") + "\n", to: "series.csv")
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
         let train = simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
         #expect(train.result == 0, "\(train.errors)")
-        #expect(train.output.contains("  seasonal naive        n/a: no seasonal period for freq 1 week"),
-                "\(train.output)")
+        #expect(
+            train.output.contains("  seasonal naive        n/a: no seasonal period for freq 1 week"),
+            "\(train.output)")
         let report = try #require(try jsonObject(folder.file("run/test_metrics.json"))["test"] as? [String: Any])
         let baselines = try #require(report["baselines"] as? [String: [String: Any]])
         let seasonal = try #require(baselines["seasonal_naive"])

@@ -2,9 +2,10 @@
 // folders whose links loop, and a CSV that is only a header without a final newline.
 
 import Foundation
-@testable import SimbaCLI
 import SimbaTestSupport
 import Testing
+
+@testable import SimbaCLI
 
 private func link(_ path: String, to destination: String) throws {
     try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: destination)
@@ -49,8 +50,10 @@ private func pngBomb() -> Data {
 
         let predictions = folder.file("predictions.csv")
         let lenient = captureOutput {
-            SimbaCommand.run(["eval", "--checkpoint", folder.file("run"), "--data", images,
-                              "--predictions", predictions])
+            SimbaCommand.run([
+                "eval", "--checkpoint", folder.file("run"), "--data", images,
+                "--predictions", predictions
+            ])
         }
         let (status, output) = (lenient.result, lenient.output)
         #expect(status == 0)
@@ -100,8 +103,9 @@ private func pngBomb() -> Data {
         let forecast = ["forecast", "--checkpoint", folder.file("run"), "--data", bad, "--out", folder.file("out")]
         let forecastRefused = captureOutput { SimbaCommand.run(forecast) }
         #expect(forecastRefused.result == 1)
-        #expect(forecastRefused.errors.contains(bad) && forecastRefused.errors.contains("0 data rows"),
-                "\(forecastRefused.errors)")
+        #expect(
+            forecastRefused.errors.contains(bad) && forecastRefused.errors.contains("0 data rows"),
+            "\(forecastRefused.errors)")
         #expect(!folder.exists("out/metrics.json"))
     }
 
@@ -117,8 +121,9 @@ private func pngBomb() -> Data {
             SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
         }
         #expect(run.result == 1)
-        #expect(run.errors.contains("different class folders")
-                    && run.errors.contains("listing the folders warned: skipped link \(images)/val/class_c"),
-                "\(run.errors)")
+        #expect(
+            run.errors.contains("different class folders")
+                && run.errors.contains("listing the folders warned: skipped link \(images)/val/class_c"),
+            "\(run.errors)")
     }
 }

@@ -11,18 +11,23 @@ private let handlerNote = "simba: stopping at the next safe point"
 
 /// Sends `signal` to `simba` once its handlers are installed (so before its first check, which
 /// comes only after its inputs are read and a step or batch is done) and waits for the handler's note.
-private func interrupt(_ simba: SimbaProcess, with signal: Int32,
-                       sourceLocation: SourceLocation = #_sourceLocation) throws {
-    try #require(simba.waitForSignalHandlers(), "simba installed no handlers: \(simba.stderr)",
-                 sourceLocation: sourceLocation)
+private func interrupt(
+    _ simba: SimbaProcess, with signal: Int32,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    try #require(
+        simba.waitForSignalHandlers(), "simba installed no handlers: \(simba.stderr)",
+        sourceLocation: sourceLocation)
     simba.send(signal)
-    #expect(simba.waitUntil { simba.stderr.contains(handlerNote) }, "no note on stderr: \(simba.stderr)",
-            sourceLocation: sourceLocation)
+    #expect(
+        simba.waitUntil { simba.stderr.contains(handlerNote) }, "no note on stderr: \(simba.stderr)",
+        sourceLocation: sourceLocation)
 }
 
 @Suite("Signals: simba train, forecast and eval as processes")
 struct InterruptTests {
-    @Test("Ctrl-C stops training with 130 and says how to continue; SIGTERM stops the resumed one with 143; then it ends")
+    @Test(
+        "Ctrl-C stops training with 130 and says how to continue; SIGTERM stops the resumed one with 143; then it ends")
     func trainStopsAndResumes() throws {
         let folder = TemporaryFolder("simba-interrupt")
         folder.write(ForecastFiles.csv(), to: "series.csv")
@@ -60,8 +65,9 @@ struct InterruptTests {
         let folder = TemporaryFolder("simba-second-ctrl-c-" + String(repeating: "x", count: 120))
         folder.write(ForecastFiles.csv(), to: "series.csv")
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
-        let simba = try SimbaProcess(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")],
-                                     holdingOutput: true)
+        let simba = try SimbaProcess(
+            ["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")],
+            holdingOutput: true)
         try interrupt(simba, with: SIGINT)
         usleep(300_000)
         #expect(simba.process.isRunning, "the first Ctrl-C ended simba: \(simba.stderr)")
@@ -80,8 +86,9 @@ struct InterruptTests {
         let simba = try SimbaProcess(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")])
         try interrupt(simba, with: SIGINT)
         #expect(simba.exitStatus() == 130, "\(simba.stderr)")
-        #expect(simba.stderr.contains("simba: forecast evaluation stopped by SIGINT; nothing was written"),
-                "\(simba.stderr)")
+        #expect(
+            simba.stderr.contains("simba: forecast evaluation stopped by SIGINT; nothing was written"),
+            "\(simba.stderr)")
         let written = (try? FileManager.default.contentsOfDirectory(atPath: folder.file("out"))) ?? []
         #expect(written.isEmpty, "\(written)")
     }
@@ -92,8 +99,10 @@ struct InterruptTests {
         try VisionFiles.makeFolder(folder.file("images"))
         folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
         #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
-        let simba = try SimbaProcess(["eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
-                                      "--json", folder.file("result.json")])
+        let simba = try SimbaProcess([
+            "eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
+            "--json", folder.file("result.json")
+        ])
         try interrupt(simba, with: SIGTERM)
         #expect(simba.exitStatus() == 143, "\(simba.stderr)")
         #expect(simba.stderr.contains("simba: evaluation stopped by SIGTERM; nothing was written"), "\(simba.stderr)")

@@ -51,7 +51,8 @@ struct MambaSizesCommandTests {
             #expect(object.removeValue(forKey: "expand") as? Int == 2)
             metadata["model"] = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
             let config = try #require(metadata["config"])
-            metadata["config"] = config.split(separator: "\n")
+            metadata["config"] =
+                config.split(separator: "\n")
                 .filter { !$0.hasPrefix("  d_conv:") && !$0.hasPrefix("  expand:") }.joined(separator: "\n") + "\n"
             #expect(metadata["config"] != config)
         }
@@ -64,24 +65,31 @@ struct MambaSizesCommandTests {
         let folder = TemporaryFolder("simba-cli-mamba-sizes-vision")
         try VisionFiles.makeFolder(folder.file("images"))
         folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
-        let train = simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),
-                           "--set", "model.d_conv=3", "--set", "model.expand=1"])
+        let train = simba([
+            "train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),
+            "--set", "model.d_conv=3", "--set", "model.expand=1"
+        ])
         #expect(train.result == 0, "\(train.errors)")
         #expect(try shape("block1.0.attn.mamba.conv1d.weight", in: folder.file("run/best.safetensors")) == [4, 1, 3])
         let eval = simba(["eval", "--checkpoint", folder.file("run"), "--data", folder.file("images")])
         #expect(eval.result == 0, "\(eval.errors)")
     }
 
-    @Test("d_conv and expand out of bounds stop `simba train` with the key and its bounds",
-          arguments: [("model.d_conv=0", "model.d_conv must be >= 1 and <= 64, got '0'"),
-                      ("model.expand=9", "model.expand must be >= 1 and <= 8, got '9'"),
-                      ("model.expand=1.5", "model.expand must be a whole number >= 1 and <= 8, got '1.5'")])
+    @Test(
+        "d_conv and expand out of bounds stop `simba train` with the key and its bounds",
+        arguments: [
+            ("model.d_conv=0", "model.d_conv must be >= 1 and <= 64, got '0'"),
+            ("model.expand=9", "model.expand must be >= 1 and <= 8, got '9'"),
+            ("model.expand=1.5", "model.expand must be a whole number >= 1 and <= 8, got '1.5'")
+        ])
     func bounds(_ setting: String, _ message: String) {
         let folder = TemporaryFolder("simba-cli-mamba-sizes-bounds")
         folder.write(ForecastFiles.csv(), to: "series.csv")
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
-        let run = simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),
-                         "--set", setting])
+        let run = simba([
+            "train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),
+            "--set", setting
+        ])
         #expect(run.result == 1)
         #expect(run.errors.contains(message), "\(run.errors)")
         #expect(!folder.exists("run"))

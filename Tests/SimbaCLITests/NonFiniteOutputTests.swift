@@ -2,9 +2,10 @@
 // the error names how many images or which windows, and no result file is written; MAPE skips zero truths.
 
 import Foundation
-@testable import SimbaCLI
 import SimbaTestSupport
 import Testing
+
+@testable import SimbaCLI
 
 /// `simba arguments…` with its status, standard output and standard error.
 private func simba(_ arguments: [String]) -> CapturedOutput<Int32> {
@@ -19,8 +20,10 @@ struct NonFiniteOutputTests {
         try VisionFiles.makeFolder(folder.file("images"))
         folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
         #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
-        let eval = ["eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
-                    "--json", folder.file("out.json"), "--predictions", folder.file("predictions.csv")]
+        let eval = [
+            "eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
+            "--json", folder.file("out.json"), "--predictions", folder.file("predictions.csv")
+        ]
         #expect(SimbaCommand.run(eval) == 0, "the untouched checkpoint evaluates")
         try FileManager.default.removeItem(atPath: folder.file("out.json"))
         try FileManager.default.removeItem(atPath: folder.file("predictions.csv"))
@@ -66,7 +69,8 @@ struct NonFiniteOutputTests {
         for extra in [[], ["--future", "--inverse"], ["--split", "val"]] {
             let run = simba(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")] + extra)
             #expect(run.result == 1, "\(extra)")
-            #expect(run.errors.contains("the forecast holds NaN or infinite values for")
+            #expect(
+                run.errors.contains("the forecast holds NaN or infinite values for")
                     && run.errors.contains("(windows 0, 1, 2, 3, 4, …, counted from 0)"), "\(extra): \(run.errors)")
             #expect(!run.errors.contains("EncodingError"))
             #expect(!folder.exists("out"), "\(extra): the output folder was created")
@@ -83,18 +87,22 @@ struct NonFiniteOutputTests {
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
         let train = simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
         #expect(train.result == 0, "\(train.errors)")
-        #expect(train.output.contains(
-            "MAPE and MSPE skip the targets that are exactly 0: 264 standardised, 0 in original units"))
-        let testMetrics = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: folder.file("run/test_metrics.json")))) as? [String: Any]
+        #expect(
+            train.output.contains(
+                "MAPE and MSPE skip the targets that are exactly 0: 264 standardised, 0 in original units"))
+        let testMetrics =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: folder.file("run/test_metrics.json")))) as? [String: Any]
         #expect((testMetrics?["test_mape"] as? Double)?.isFinite == true, "\(String(describing: testMetrics))")
         let run = simba(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")])
         #expect(run.result == 0, "\(run.errors)")
-        let json = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/metrics.json")))) as? [String: Any])
+        let json = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/metrics.json")))) as? [String: Any])
         let metrics = try #require(json["standardised"] as? [String: Any])
-        #expect((metrics["mape"] as? Double)?.isFinite == true && (metrics["mspe"] as? Double)?.isFinite == true,
-                "\(metrics)")
+        #expect(
+            (metrics["mape"] as? Double)?.isFinite == true && (metrics["mspe"] as? Double)?.isFinite == true,
+            "\(metrics)")
         let skipped = try #require(json["skipped_zero_targets"] as? [String: Int])
         #expect(skipped == ["standardised": 264, "original_units": 0])
         #expect(folder.exists("out/predictions.safetensors"))

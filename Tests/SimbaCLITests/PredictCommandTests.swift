@@ -3,7 +3,6 @@
 // usage errors, and the same top-k as `simba eval` on the same images.
 
 import Foundation
-@testable import SimbaCLI
 import SimbaCore
 import SimbaModel
 import SimbaSafetensors
@@ -11,22 +10,26 @@ import SimbaTestSupport
 import SimbaTraining
 import Testing
 
+@testable import SimbaCLI
+
 /// A temporary folder with `images/` (class_a…c, 4 train and 2 val images each) and `run/`, a
 /// checkpoint trained on it for one epoch by `simba train`.
 private func trainedProject(sourceLocation: SourceLocation = #_sourceLocation) throws -> TemporaryFolder {
     let folder = TemporaryFolder("simba-predict-test")
     try VisionFiles.makeFolder(folder.file("images"), splits: [("train", 4), ("val", 2)])
     folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
-    try #require(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0,
-                 sourceLocation: sourceLocation)
+    try #require(
+        SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0,
+        sourceLocation: sourceLocation)
     return folder
 }
 
 /// Writes a 32×32 PNG of class colour `classIndex` to `name` inside `folder` (creating sub-folders).
 private func writeImage(_ folder: TemporaryFolder, _ name: String, classIndex: Int = 0, image: Int = 0) throws {
     let path = folder.file(name)
-    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                            withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+        atPath: (path as NSString).deletingLastPathComponent,
+        withIntermediateDirectories: true)
     let rgb = VisionFiles.pixels(size: 32, classIndex: classIndex, image: image)
     let png = VisionFiles.png(width: 32, height: 32, rgb: rgb)
     try png.write(to: URL(fileURLWithPath: path))
@@ -102,8 +105,9 @@ struct PredictInputTests {
         #expect(run.result == 0, "\(run.errors)")
         let rows = try csvRows(folder.file("p.csv")).rows
         #expect(rows.map { $0[0] } == ["a.png", "x/10.png", "x/2.png", "x/y/1.png"].map { folder.file("tree/" + $0) })
-        #expect(run.errors.contains("skipped \(folder.file("tree/x/loop")): the folder was listed already"),
-                "\(run.errors)")
+        #expect(
+            run.errors.contains("skipped \(folder.file("tree/x/loop")): the folder was listed already"),
+            "\(run.errors)")
     }
 
     @Test("List files (FILE.txt or @FILE): lines in order, relative to the list, folders expanded")
@@ -111,17 +115,23 @@ struct PredictInputTests {
         let folder = try trainedProject()
         for name in ["flat/b.png", "flat/a.png"] { try writeImage(folder, name) }
         let single = folder.file("images/val/class_c/class_c_0.png")
-        folder.write("# predicted in this order\n../images/val/class_c/class_c_1.png\n\n  ../flat  \n\(single)\n",
-                     to: "lists/list.txt")
+        folder.write(
+            "# predicted in this order\n../images/val/class_c/class_c_1.png\n\n  ../flat  \n\(single)\n",
+            to: "lists/list.txt")
         folder.write("../images/val/class_a/class_a_0.png\n", to: "lists/names.lst")
-        let run = predict(folder, [folder.file("lists/list.txt"), "@" + folder.file("lists/names.lst"),
-                                   "--out", folder.file("p.csv")])
+        let run = predict(
+            folder,
+            [
+                folder.file("lists/list.txt"), "@" + folder.file("lists/names.lst"),
+                "--out", folder.file("p.csv")
+            ])
         #expect(run.result == 0, "\(run.errors)")
         let lists = folder.file("lists/")
-        #expect(try csvRows(folder.file("p.csv")).rows.map { $0[0] } == [
-            lists + "../images/val/class_c/class_c_1.png", lists + "../flat/a.png", lists + "../flat/b.png", single,
-            lists + "../images/val/class_a/class_a_0.png",
-        ])
+        #expect(
+            try csvRows(folder.file("p.csv")).rows.map { $0[0] } == [
+                lists + "../images/val/class_c/class_c_1.png", lists + "../flat/a.png", lists + "../flat/b.png", single,
+                lists + "../images/val/class_a/class_a_0.png"
+            ])
         // Lists do not nest.
         folder.write("other.txt\n", to: "lists/nested.txt")
         folder.write("@names.lst\n", to: "lists/nested2.txt")
@@ -153,8 +163,9 @@ struct PredictInputTests {
         let folder = try trainedProject()
         let images = folder.file("images/val")
         #expect(predict(folder, [images, "--topk", "2", "--out", folder.file("p.jsonl")]).result == 0)
-        #expect(predict(folder, [images, "--topk", "2", "--format", "jsonl", "--out", folder.file("p.out")])
-            .result == 0)
+        #expect(
+            predict(folder, [images, "--topk", "2", "--format", "jsonl", "--out", folder.file("p.out")])
+                .result == 0)
         #expect(predict(folder, [images, "--topk", "2", "--out", folder.file("p.csv")]).result == 0)
         let csv = try csvRows(folder.file("p.csv")).rows
         for name in ["p.jsonl", "p.out"] {
@@ -171,14 +182,19 @@ struct PredictInputTests {
         }
     }
 
-    @Test("--logits FILE.npy and FILE.safetensors: (images, classes) float32 rows in the order of FILE.paths.txt",
-          arguments: ["npy", "safetensors"])
+    @Test(
+        "--logits FILE.npy and FILE.safetensors: (images, classes) float32 rows in the order of FILE.paths.txt",
+        arguments: ["npy", "safetensors"])
     func logitsFile(_ format: String) throws {
         let folder = try trainedProject()
         let logits = folder.file("out/logits.\(format)")
         try FileManager.default.createDirectory(atPath: folder.file("out"), withIntermediateDirectories: true)
-        let run = predict(folder, [folder.file("images"), "--batch-size", "5", "--logits", logits,
-                                   "--out", folder.file("out/p.csv")])
+        let run = predict(
+            folder,
+            [
+                folder.file("images"), "--batch-size", "5", "--logits", logits,
+                "--out", folder.file("out/p.csv")
+            ])
         #expect(run.result == 0, "\(run.errors)")
         let rows = try csvRows(folder.file("out/p.csv")).rows
         #expect(rows.count == 18)
@@ -218,14 +234,20 @@ struct PredictRefusalTests {
         folder.write("not a PNG", to: "mixed/b.png")
         let lenient = predict(folder, [folder.file("mixed"), "--out", folder.file("p.csv")])
         #expect(lenient.result == 0)
-        #expect(try csvRows(folder.file("p.csv")).rows.map { $0[0] }
-            == [folder.file("mixed/a.png"), folder.file("mixed/c.png")])
-        #expect(lenient.errors.contains("warning: skipped \(folder.file("mixed/b.png")): not a PNG or JPEG"),
-                "\(lenient.errors)")
+        #expect(
+            try csvRows(folder.file("p.csv")).rows.map { $0[0] }
+                == [folder.file("mixed/a.png"), folder.file("mixed/c.png")])
+        #expect(
+            lenient.errors.contains("warning: skipped \(folder.file("mixed/b.png")): not a PNG or JPEG"),
+            "\(lenient.errors)")
         #expect(lenient.errors.contains("1 unreadable images skipped"))
 
-        let strict = predict(folder, [folder.file("mixed"), "--strict", "--out", folder.file("strict.csv"),
-                                      "--logits", folder.file("strict.npy")])
+        let strict = predict(
+            folder,
+            [
+                folder.file("mixed"), "--strict", "--out", folder.file("strict.csv"),
+                "--logits", folder.file("strict.npy")
+            ])
         #expect(strict.result == 1)
         #expect(strict.errors.contains("cannot decode image \(folder.file("mixed/b.png"))"), "\(strict.errors)")
         for name in ["strict.csv", "strict.npy", "strict.paths.txt"] { #expect(!folder.exists(name), "\(name)") }
@@ -264,11 +286,12 @@ struct PredictRefusalTests {
         (["--img-size", "0", "IMAGES"], "--img-size of `simba predict` takes a whole number"),
         (["--crop-pct", "2", "IMAGES"], "--crop-pct takes a number in (0, 1]"),
         (["--data", "IMAGES"], "unknown option '--data'"),
-        (["-k", "3", "IMAGES"], "options start with two dashes"),
+        (["-k", "3", "IMAGES"], "options start with two dashes")
     ]
 
-    @Test("Bad options are usage errors (status 2) with one clear message, before any model is loaded",
-          arguments: usageErrors)
+    @Test(
+        "Bad options are usage errors (status 2) with one clear message, before any model is loaded",
+        arguments: usageErrors)
     func usageError(_ arguments: [String], _ message: String) throws {
         let folder = TemporaryFolder("simba-predict-usage")
         try writeImage(folder, "images/a.png")
@@ -311,8 +334,10 @@ struct PredictModelTests {
         config.imageSize = 32
         try VisionModel(config: config, maxBatch: 1, seed: 3).store.encodeStateDict(metadata: [:])
             .write(to: URL(fileURLWithPath: folder.file("w.safetensors")))
-        let base = ["predict", "--model", "simba_s", "--weights", folder.file("w.safetensors"), "--num-classes", "3",
-                    "--img-size", "32", "--batch-size", "1", folder.file("images")]
+        let base = [
+            "predict", "--model", "simba_s", "--weights", folder.file("w.safetensors"), "--num-classes", "3",
+            "--img-size", "32", "--batch-size", "1", folder.file("images")
+        ]
         #expect(SimbaCommand.run(base + ["--out", folder.file("indices.csv")]) == 0)
         let indices = try csvRows(folder.file("indices.csv")).rows
         try #require(indices.count == 1)
@@ -328,17 +353,22 @@ struct PredictModelTests {
         let refused = captureOutput {
             SimbaCommand.run(base + ["--class-map", short, "--out", folder.file("short.csv")])
         }
-        #expect(refused.result == 1 && refused.errors.contains("lists 2 names (one a line) but the model has 3 outputs"))
+        #expect(
+            refused.result == 1 && refused.errors.contains("lists 2 names (one a line) but the model has 3 outputs"))
         #expect(!folder.exists("short.csv"))
     }
 
     @Test("predict and eval give the same top classes and probabilities (to the printed 5 decimals)")
     func sameAsEval() throws {
         let folder = try trainedProject()
-        #expect(SimbaCommand.run(["eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
-                                  "--batch-size", "4", "--predictions", folder.file("eval.csv")]) == 0)
-        #expect(predict(folder, [folder.file("images/val"), "--batch-size", "4", "--out", folder.file("predict.csv")])
-            .result == 0)
+        #expect(
+            SimbaCommand.run([
+                "eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
+                "--batch-size", "4", "--predictions", folder.file("eval.csv")
+            ]) == 0)
+        #expect(
+            predict(folder, [folder.file("images/val"), "--batch-size", "4", "--out", folder.file("predict.csv")])
+                .result == 0)
         let eval = try csvRows(folder.file("eval.csv")).rows, predicted = try csvRows(folder.file("predict.csv")).rows
         try #require(eval.count == 6 && predicted.count == 6)
         for (e, p) in zip(eval, predicted) {
@@ -354,9 +384,11 @@ struct PredictSignalTests {
     @Test("Ctrl-C stops simba predict between batches with 130; neither --out nor --logits is written")
     func ctrlC() throws {
         let folder = try trainedProject()
-        let simba = try SimbaProcess(["predict", "--checkpoint", folder.file("run"), folder.file("images"),
-                                      "--batch-size", "1", "--out", folder.file("p.csv"),
-                                      "--logits", folder.file("l.npy")])
+        let simba = try SimbaProcess([
+            "predict", "--checkpoint", folder.file("run"), folder.file("images"),
+            "--batch-size", "1", "--out", folder.file("p.csv"),
+            "--logits", folder.file("l.npy")
+        ])
         try #require(simba.waitForSignalHandlers(), "simba installed no handlers: \(simba.stderr)")
         simba.send(SIGINT)
         #expect(simba.exitStatus() == 130, "\(simba.stderr)")

@@ -40,8 +40,10 @@ private func editModelMetadata(_ path: String, _ edit: (String) -> String) throw
 @Suite("Sizes from outside are bounded before anything is allocated")
 struct ResourceLimitCommandLineTests {
     /// The overrides that segfaulted `simba train`: each exits 1 and leaves no run folder.
-    @Test(arguments: ["optimization.batch_size=1000000000", "model.d_model=1000000", "model.d_state=100000000",
-                      "model.mlp_ratio=100000000", "data.seq_len=1000000000000"])
+    @Test(arguments: [
+        "optimization.batch_size=1000000000", "model.d_model=1000000", "model.d_state=100000000",
+        "model.mlp_ratio=100000000", "data.seq_len=1000000000000"
+    ])
     func hugeOverride(_ override: String) throws {
         let folder = forecastProject()
         #expect(train(folder, ["--set", override]) == 1)
@@ -60,10 +62,16 @@ struct ResourceLimitCommandLineTests {
         #expect(!folder.exists("run"))
         var model = TimeSeriesConfig(seqLen: 16, predLen: 8, variates: 3)
         model.dModel = 8192
-        expectError(MemoryError.self, containing: ["at batch 65536 needs about", "(optimization.batch_size drives it)",
-                                                   "this machine has", "lower optimization.batch_size to "]) {
-            try MemoryBudget.check(model, batch: 65536, training: true, batchSetting: "optimization.batch_size",
-                                   sizeSettings: "model.*")
+        expectError(
+            MemoryError.self,
+            containing: [
+                "at batch 65536 needs about", "(optimization.batch_size drives it)",
+                "this machine has", "lower optimization.batch_size to "
+            ]
+        ) {
+            try MemoryBudget.check(
+                model, batch: 65536, training: true, batchSetting: "optimization.batch_size",
+                sizeSettings: "model.*")
         }
     }
 
@@ -72,16 +80,19 @@ struct ResourceLimitCommandLineTests {
         let model = VisionConfig.variant("simba_s")!
         let one = MemoryEstimate.vision(model, batch: 1, training: true).bytes
         expectError(MemoryError.self, containing: ["even at batch 1", "model.* drive it", "choose a smaller model"]) {
-            try MemoryBudget.check(model, batch: 8, training: true, batchSetting: "optimization.batch_size",
-                                   sizeSettings: "model.*", available: one / 2)
+            try MemoryBudget.check(
+                model, batch: 8, training: true, batchSetting: "optimization.batch_size",
+                sizeSettings: "model.*", available: one / 2)
         }
         let ten = MemoryEstimate.vision(model, batch: 10, training: true).bytes
         expectError(MemoryError.self, containing: ["at batch 64 needs about", "lower --batch-size to 10 or less"]) {
-            try MemoryBudget.check(model, batch: 64, training: true, batchSetting: "--batch-size",
-                                   sizeSettings: "model.*", available: ten + 1)
+            try MemoryBudget.check(
+                model, batch: 64, training: true, batchSetting: "--batch-size",
+                sizeSettings: "model.*", available: ten + 1)
         }
-        let fits = try MemoryBudget.check(model, batch: 10, training: true, batchSetting: "--batch-size",
-                                          sizeSettings: "model.*", available: ten + 1)
+        let fits = try MemoryBudget.check(
+            model, batch: 10, training: true, batchSetting: "--batch-size",
+            sizeSettings: "model.*", available: ten + 1)
         #expect(fits.bytes == ten)
         #expect(MemoryBudget.availableBytes().map { $0 > 0 } ?? true)
     }
@@ -89,10 +100,16 @@ struct ResourceLimitCommandLineTests {
     @Test("Results whose size the data decides (logits, forecasts) are refused when they cannot fit")
     func resultsTooLargeForMemory() throws {
         let what = "the logits of 1281167 images × 1000 classes"
-        expectError(MemoryError.self, containing: [what + " need about 5.1 GB", "has 1.0 GB available",
-                                                   "evaluate the folder in parts"]) {
-            try MemoryBudget.require(bytes: 4 * 1_281_167 * 1000, for: what, advice: "evaluate the folder in parts",
-                                     available: 1e9)
+        expectError(
+            MemoryError.self,
+            containing: [
+                what + " need about 5.1 GB", "has 1.0 GB available",
+                "evaluate the folder in parts"
+            ]
+        ) {
+            try MemoryBudget.require(
+                bytes: 4 * 1_281_167 * 1000, for: what, advice: "evaluate the folder in parts",
+                available: 1e9)
         }
         try MemoryBudget.require(bytes: 1e9, for: what, advice: "", available: 1e9)
     }
@@ -102,8 +119,10 @@ struct ResourceLimitCommandLineTests {
         let folder = TemporaryFolder("simba-limits-vision-test")
         try VisionFiles.makeFolder(folder.file("images"))
         folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
-        let status = SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),
-                                       "--set", "data.img_size=4096", "--set", "optimization.batch_size=65536"])
+        let status = SimbaCommand.run([
+            "train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),
+            "--set", "data.img_size=4096", "--set", "optimization.batch_size=65536"
+        ])
         #expect(status == 1)
         #expect(!folder.exists("run"))
     }
@@ -114,8 +133,10 @@ struct ResourceLimitCommandLineTests {
         #expect(train(folder) == 0)
         let best = folder.file("run/best.safetensors")
         let original = try Data(contentsOf: URL(fileURLWithPath: best))
-        for (field, value, fragment) in [("dModel", "1000000000", "d_model 1000000000"), ("seqLen", "1e12", "seq_len"),
-                                         ("dState", "100000000", "d_state 100000000")] {
+        for (field, value, fragment) in [
+            ("dModel", "1000000000", "d_model 1000000000"), ("seqLen", "1e12", "seq_len"),
+            ("dState", "100000000", "d_state 100000000")
+        ] {
             try original.write(to: URL(fileURLWithPath: best))
             try editModelMetadata(best) {
                 $0.replacingOccurrences(of: #"\"\#(field)\":"#, with: #"\"\#(field)\":\#(value),\"unused\":"#)
@@ -153,7 +174,9 @@ struct ResourceLimitCommandLineTests {
         #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
         let best = folder.file("run/best.safetensors")
         let refused = captureOutput {
-            SimbaCommand.run(["eval", "--checkpoint", best, "--data", folder.file("images"), "--batch-size", "1000000000"])
+            SimbaCommand.run([
+                "eval", "--checkpoint", best, "--data", folder.file("images"), "--batch-size", "1000000000"
+            ])
         }
         #expect(refused.result == 2)
         #expect(refused.errors.contains("--batch-size"), "\(refused.errors)")
@@ -165,15 +188,19 @@ struct ResourceLimitCommandLineTests {
     @Test("simba info and simba eval --model refuse model sizes beyond the bounds as usage errors")
     func hugeModelOptions() {
         #expect(SimbaCommand.run(["info", "--model", "simba_s", "--num-classes", "1000000000"]) == 2)
-        #expect(SimbaCommand.run(["eval", "--model", "simba_s", "--weights", "none.safetensors", "--data", "none",
-                                  "--img-size", "1000000000"]) == 2)
+        #expect(
+            SimbaCommand.run([
+                "eval", "--model", "simba_s", "--weights", "none.safetensors", "--data", "none",
+                "--img-size", "1000000000"
+            ]) == 2)
     }
 
     @Test("A config nested 5,000 deep exits 1 without a crash and writes nothing")
     func deepYAML() throws {
         let folder = forecastProject()
-        folder.write("data:\n  path: series.csv\nmodel:\n  d_model: " + String(repeating: "[", count: 5000)
-                     + String(repeating: "]", count: 5000) + "\n", to: "config.yaml")
+        folder.write(
+            "data:\n  path: series.csv\nmodel:\n  d_model: " + String(repeating: "[", count: 5000)
+                + String(repeating: "]", count: 5000) + "\n", to: "config.yaml")
         #expect(train(folder) == 1)
         let mapping = (0..<5000).map { String(repeating: " ", count: $0) + "a:" }.joined(separator: "\n")
         folder.write(mapping, to: "config.yaml")

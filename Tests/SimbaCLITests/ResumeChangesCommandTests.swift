@@ -2,9 +2,10 @@
 // keys that would change its results are refused by name, and an edited config.yaml is caught.
 
 import Foundation
-@testable import SimbaCLI
 import SimbaTestSupport
 import Testing
+
+@testable import SimbaCLI
 
 @Suite("simba train --resume with a changed config")
 struct ResumeChangesCommandTests {
@@ -45,8 +46,10 @@ struct ResumeChangesCommandTests {
         #expect(run.errors.contains("optimization.epochs, output.log_every, data.workers"), "\(run.errors)")
         #expect(try summaryRows(folder) == 1)
         let allowed = captureOutput {
-            SimbaCommand.run(["train", "--resume", folder.file("run"), "--epochs", "2", "--lr", "0.1",
-                              "--allow-config-change"])
+            SimbaCommand.run([
+                "train", "--resume", folder.file("run"), "--epochs", "2", "--lr", "0.1",
+                "--allow-config-change"
+            ])
         }
         #expect(allowed.result == 0, "\(allowed.errors)")
         #expect(try summaryRows(folder) == 2)
@@ -54,8 +57,9 @@ struct ResumeChangesCommandTests {
         let fresh = captureOutput {
             SimbaCommand.run(VisionFiles.trainArguments(folder, run: "fresh", ["--allow-config-change"]))
         }
-        #expect(fresh.result == 2 && fresh.errors.contains("--allow-config-change applies to --resume"),
-                "\(fresh.errors)")
+        #expect(
+            fresh.result == 2 && fresh.errors.contains("--allow-config-change applies to --resume"),
+            "\(fresh.errors)")
     }
 
     @Test("An edited config.yaml is refused naming the key; changeable keys may be edited")
@@ -67,8 +71,10 @@ struct ResumeChangesCommandTests {
             .write(toFile: file, atomically: true, encoding: .utf8)
         let run = captureOutput { SimbaCommand.run(["train", "--resume", folder.file("run"), "--epochs", "2"]) }
         #expect(run.result == 1)
-        #expect(run.errors.contains("config.yaml: differs from the config the run's checkpoint was trained with: "
-                                    + "augment.hflip ('0.5' → '0.25')"), "\(run.errors)")
+        #expect(
+            run.errors.contains(
+                "config.yaml: differs from the config the run's checkpoint was trained with: "
+                    + "augment.hflip ('0.5' → '0.25')"), "\(run.errors)")
         #expect(run.errors.contains("--allow-config-change"))
         #expect(try summaryRows(folder) == 1)
         try original.replacingOccurrences(of: "  log_every: 5", with: "  log_every: 2")

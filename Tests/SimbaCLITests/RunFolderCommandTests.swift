@@ -37,8 +37,9 @@ struct RunFolderCommandTests {
         for arguments in [["--config", folder.file("config.yaml"), "--out", run], ["--resume", run]] {
             let second = try SimbaProcess(["train"] + arguments)
             #expect(second.exitStatus() == 1)
-            #expect(second.stderr.contains("\(run): is in use by another simba run (process \(pid))"),
-                    "\(second.stderr)")
+            #expect(
+                second.stderr.contains("\(run): is in use by another simba run (process \(pid))"),
+                "\(second.stderr)")
         }
         first.send(SIGKILL)
         first.process.waitUntilExit()
@@ -56,13 +57,15 @@ struct RunFolderCommandTests {
         let before = try contents(folder.file("mine"))
         let foreign = try SimbaProcess(["train", "--config", folder.file("config.yaml"), "--out", folder.file("mine")])
         #expect(foreign.exitStatus() == 1)
-        let refusal = "\(folder.file("mine")): holds 2 entries ('config.yaml', 'summary.csv') and is not a simba run folder"
+        let refusal =
+            "\(folder.file("mine")): holds 2 entries ('config.yaml', 'summary.csv') and is not a simba run folder"
         #expect(foreign.stderr.contains(refusal), "\(foreign.stderr)")
         #expect(try contents(folder.file("mine")) == before)
         let onFile = try SimbaProcess(["train", "--config", folder.file("config.yaml"), "--out", file])
         #expect(onFile.exitStatus() == 1)
-        #expect(onFile.stderr.contains("\(file): is a file, not a folder; choose another folder with --out"),
-                "\(onFile.stderr)")
+        #expect(
+            onFile.stderr.contains("\(file): is a file, not a folder; choose another folder with --out"),
+            "\(onFile.stderr)")
         #expect(try text(file) == "a file\n")
     }
 

@@ -5,8 +5,9 @@ import Foundation
 import SimbaCLI
 import SimbaCore
 import SimbaTestSupport
-@testable import SimbaTraining
 import Testing
+
+@testable import SimbaTraining
 
 /// A folder with `series.csv` (200 hourly rows) and `config.yaml` (L 16, H 8, d_model 8, 1 epoch
 /// unless `epochs` says otherwise, `extra` lines appended).
@@ -29,10 +30,14 @@ private func csvRows(_ path: String) throws -> [[String]] {
     try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
         var cells: [String] = [], cell = "", quoted = false
         for character in line {
-            if character == "\"" { quoted.toggle() } else if character == "," && !quoted {
+            if character == "\"" {
+                quoted.toggle()
+            } else if character == "," && !quoted {
                 cells.append(cell)
                 cell = ""
-            } else { cell.append(character) }
+            } else {
+                cell.append(character)
+            }
         }
         return cells + [cell]
     }
@@ -48,18 +53,25 @@ struct SearchCommandTests {
         let folder = project()
         let result = train(folder, ["--search", "optimization.lr=1e-3,3e-3", "--search", "data.seq_len=16,24"])
         #expect(result.result == 0, "\(result.errors)")
-        let names = ["trial-001-lr=0.001,seq_len=16", "trial-002-lr=0.001,seq_len=24",
-                     "trial-003-lr=0.003,seq_len=16", "trial-004-lr=0.003,seq_len=24"]
+        let names = [
+            "trial-001-lr=0.001,seq_len=16", "trial-002-lr=0.001,seq_len=24",
+            "trial-003-lr=0.003,seq_len=16", "trial-004-lr=0.003,seq_len=24"
+        ]
         let entries = try FileManager.default.contentsOfDirectory(atPath: folder.file("search"))
         #expect(Set(entries) == Set(names + ["best", "config.yaml", "log.txt", "search.csv", ".simba-search.lock"]))
         #expect(result.output.contains("trial 3/4: optimization.lr=0.003, data.seq_len=16"))
 
         let rows = try csvRows(folder.file("search/search.csv"))
-        #expect(rows.first == ["trial", "folder", "optimization.lr", "data.seq_len", "status", "best_epoch", "val_mse",
-                               "val_mae", "test_mse", "test_mae", "seconds"])
-        #expect(rows.dropFirst().map { Array($0[0..<6]) } == [
-            ["1", names[0], "0.001", "16", "done", "1"], ["2", names[1], "0.001", "24", "done", "1"],
-            ["3", names[2], "0.003", "16", "done", "1"], ["4", names[3], "0.003", "24", "done", "1"]])
+        #expect(
+            rows.first == [
+                "trial", "folder", "optimization.lr", "data.seq_len", "status", "best_epoch", "val_mse",
+                "val_mae", "test_mse", "test_mae", "seconds"
+            ])
+        #expect(
+            rows.dropFirst().map { Array($0[0..<6]) } == [
+                ["1", names[0], "0.001", "16", "done", "1"], ["2", names[1], "0.001", "24", "done", "1"],
+                ["3", names[2], "0.003", "16", "done", "1"], ["4", names[3], "0.003", "24", "done", "1"]
+            ])
         for (row, name) in zip(rows.dropFirst(), names) {
             // The trial's own summary row of its best epoch holds the same validation and test scores.
             let summary = try csvRows(folder.file("search/\(name)/summary.csv"))
@@ -88,7 +100,7 @@ struct SearchCommandTests {
         // Records as if trial 1 validated best and tested worst; a resume reads them and relinks `best`.
         let records: [(String, TrialScores)] = [
             ("trial-001-lr=0.001", TrialScores(bestEpoch: 1, valMSE: 0.5, valMAE: 0.5, testMSE: 9, testMAE: 3)),
-            ("trial-002-lr=0.003", TrialScores(bestEpoch: 1, valMSE: 0.9, valMAE: 0.7, testMSE: 0.1, testMAE: 0.2)),
+            ("trial-002-lr=0.003", TrialScores(bestEpoch: 1, valMSE: 0.9, valMAE: 0.7, testMSE: 0.1, testMAE: 0.2))
         ]
         for (name, scores) in records {
             let record = TrialRecord(scores: scores, failure: nil, seconds: 1)
@@ -101,25 +113,30 @@ struct SearchCommandTests {
         #expect(resumed.output.contains("best: trial 1 (optimization.lr=0.001)"))
         let rows = try csvRows(folder.file("search/search.csv"))
         #expect(rows[1][5...8] == ["0.500000", "0.500000", "9.000000", "3.000000"])
-        #expect(SearchTable.best([1: TrialRecord(scores: records[0].1, seconds: 0),
-                                  2: TrialRecord(scores: records[1].1, seconds: 0),
-                                  3: TrialRecord(failure: "diverged", seconds: 0)]) == 1)
+        #expect(
+            SearchTable.best([
+                1: TrialRecord(scores: records[0].1, seconds: 0),
+                2: TrialRecord(scores: records[1].1, seconds: 0),
+                3: TrialRecord(failure: "diverged", seconds: 0)
+            ]) == 1)
     }
 
     @Test("A stopped search resumes: finished trials untouched, the stopped one continued, the rest trained")
     func resumeSkipsFinishedTrials() throws {
         let folder = project(epochs: 2)
-        let config = try Config(schema: .forecast, configFile: folder.file("config.yaml"),
-                                overrides: ["output.dir=\(folder.file("search"))"],
-                                searches: ["optimization.lr=1e-3,2e-3,3e-3"])
+        let config = try Config(
+            schema: .forecast, configFile: folder.file("config.yaml"),
+            overrides: ["output.dir=\(folder.file("search"))"],
+            searches: ["optimization.lr=1e-3,2e-3,3e-3"])
         let second = folder.file("search/trial-002-lr=0.002")
         // Ctrl-C as soon as the second trial has saved its first epoch.
         let control = RunControl(stopRequest: {
             FileManager.default.fileExists(atPath: second + "/last.safetensors") ? SIGINT : nil
         })
         #expect {
-            _ = try SearchJob.run(config: config, resume: false, parallel: nil, log: RunLog(console: false),
-                                  version: "test", control: control)
+            _ = try SearchJob.run(
+                config: config, resume: false, parallel: nil, log: RunLog(console: false),
+                version: "test", control: control)
         } throws: { error in
             let stop = error as? Interrupted
             return stop?.status == 130 && stop?.description.contains("--resume \(folder.file("search"))") == true
@@ -149,10 +166,12 @@ struct SearchCommandTests {
         let rows = try csvRows(folder.file("search/search.csv"))
         #expect(rows.dropFirst().map { $0[3] } == ["done", "failed"])
         #expect(rows[2][4...8] == ["", "", "", "", ""])
-        let record = try String(contentsOfFile: folder.file("search/trial-002-lr=1e+30/search_trial.json"),
-                                encoding: .utf8)
+        let record = try String(
+            contentsOfFile: folder.file("search/trial-002-lr=1e+30/search_trial.json"),
+            encoding: .utf8)
         #expect(record.contains("failure") && record.contains("optimization.lr"))
-        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("search/best"))
+        #expect(
+            try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("search/best"))
                 == "trial-001-lr=0.001")
 
         let allFailed = train(folder, out: "diverged", ["--search", "optimization.lr=1e30,2e30"])
@@ -165,8 +184,10 @@ struct SearchCommandTests {
     func refusedKeysAndValues() throws {
         let folder = project()
         let cases: [(arguments: [String], status: Int32, message: String)] = [
-            (["--search", "optimization.lrr=1e-3,3e-3"], 1,
-             "search: unknown key 'optimization.lrr'; did you mean 'optimization.lr'?"),
+            (
+                ["--search", "optimization.lrr=1e-3,3e-3"], 1,
+                "search: unknown key 'optimization.lrr'; did you mean 'optimization.lr'?"
+            ),
             (["--search", "optimization.lr=1e-3,abc"], 1, "search: optimization.lr value 2 must be a number > 0"),
             (["--search", "model.d_model=8,2"], 1, "search: model.d_model value 2 must be >= 4"),
             (["--search", "optimization.lr=1e-3,1e-3"], 1, "optimization.lr lists 0.001 twice"),
@@ -176,7 +197,7 @@ struct SearchCommandTests {
             (["--search", "model.mlp_ratio=2,4"], 1, "model.mlp_ratio acts only with model.channel_mixer: mlp"),
             (["--search", "data.seq_len=16,500"], 1, "search trial 2/2 (data.seq_len=500)"),
             (["--search-parallel", "2"], 2, "--search-parallel sets how many trials of a search run at once"),
-            (["--search", "optimization.lr=1e-3,3e-3", "--search-parallel", "0"], 2, "--search-parallel"),
+            (["--search", "optimization.lr=1e-3,3e-3", "--search-parallel", "0"], 2, "--search-parallel")
         ]
         for (arguments, status, message) in cases {
             let result = train(folder, arguments)
@@ -208,13 +229,14 @@ struct SearchCommandTests {
 
     @Test("search: in a config with search_trials draws that many distinct combinations, the same for a seed")
     func randomDraws() throws {
-        let yaml = ForecastFiles.config(extra: """
-            search:
-              optimization.lr: [1e-3, 2e-3, 3e-3]
-              model.d_model: [8, 12]
-            search_trials: 3
-            search_seed: 7
-            """)
+        let yaml = ForecastFiles.config(
+            extra: """
+                search:
+                  optimization.lr: [1e-3, 2e-3, 3e-3]
+                  model.d_model: [8, 12]
+                search_trials: 3
+                search_seed: 7
+                """)
         let config = try Config(schema: .forecast, yaml: yaml, file: "c.yaml")
         let plan = try SearchPlan(config: config)
         #expect(plan.combinations == 6)
@@ -240,9 +262,12 @@ struct SearchCommandTests {
         #expect(SearchParallelism.threads(trials: 4, cores: 16) == 4)
 
         let folder = project()
-        let child = try SimbaProcess(["train", "--config", folder.file("config.yaml"), "--out", folder.file("search"),
-                                      "--search", "optimization.lr=1e-3,3e-3", "--search-parallel", "2"],
-                                     environment: ["SIMBA_THREADS": "2"])
+        let child = try SimbaProcess(
+            [
+                "train", "--config", folder.file("config.yaml"), "--out", folder.file("search"),
+                "--search", "optimization.lr=1e-3,3e-3", "--search-parallel", "2"
+            ],
+            environment: ["SIMBA_THREADS": "2"])
         #expect(child.exitStatus() == 0, "\(child.stderr)")
         #expect(child.stdout.contains("parallel: 2 trials at once as child processes, SIMBA_THREADS=1 each"))
         let rows = try csvRows(folder.file("search/search.csv"))
@@ -253,8 +278,10 @@ struct SearchCommandTests {
     @Test("Ctrl-C stops parallel trials and the search with 130; --resume finishes it")
     func interruptParallelSearch() throws {
         let folder = project(epochs: 30)
-        let arguments = ["train", "--config", folder.file("config.yaml"), "--out", folder.file("search"),
-                         "--search", "optimization.lr=1e-3,2e-3,3e-3", "--search-parallel", "2"]
+        let arguments = [
+            "train", "--config", folder.file("config.yaml"), "--out", folder.file("search"),
+            "--search", "optimization.lr=1e-3,2e-3,3e-3", "--search-parallel", "2"
+        ]
         let search = try SimbaProcess(arguments, environment: ["SIMBA_THREADS": "2"])
         #expect(search.waitForSignalHandlers())
         #expect(search.waitUntil { folder.exists("search/trial-001-lr=0.001/last.safetensors") })
@@ -265,8 +292,9 @@ struct SearchCommandTests {
         #expect(!folder.exists("search/trial-003-lr=0.003"))
         #expect(!folder.exists("search/trial-001-lr=0.001/search_trial.json"))
 
-        let resumed = try SimbaProcess(["train", "--resume", folder.file("search"), "--search-parallel", "2"],
-                                       environment: ["SIMBA_THREADS": "2"])
+        let resumed = try SimbaProcess(
+            ["train", "--resume", folder.file("search"), "--search-parallel", "2"],
+            environment: ["SIMBA_THREADS": "2"])
         #expect(resumed.exitStatus() == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("trial 1/3: optimization.lr=0.001, continued"))
         let rows = try csvRows(folder.file("search/search.csv"))

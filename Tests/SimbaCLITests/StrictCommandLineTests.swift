@@ -2,9 +2,10 @@
 // `simba help CMD`: statuses, messages and hints. Nothing here trains or evaluates anything.
 
 import Foundation
-@testable import SimbaCLI
 import SimbaTestSupport
 import Testing
+
+@testable import SimbaCLI
 
 /// `simba arguments…` with its status, standard output and standard error.
 private func simba(_ arguments: [String]) -> CapturedOutput<Int32> {
@@ -25,7 +26,7 @@ struct DashCase: CustomTestStringConvertible, Sendable {
         DashCase(arguments: ["eval", "-json=out.json"], meant: "--json"),
         DashCase(arguments: ["prepare", "fashion-mnist", "-o", "out"], meant: "--out"),
         DashCase(arguments: ["info", "-m", "simba_s"], meant: "--model"),
-        DashCase(arguments: ["bench", "kernels", "-r", "3"], meant: "--repeats"),
+        DashCase(arguments: ["bench", "kernels", "-r", "3"], meant: "--repeats")
     ]
 }
 
@@ -159,11 +160,13 @@ struct StrictCommandLineTests {
             (["eval", "--data", "D", "--checkpoint", "c", "--batch-size", "1e9"], "not '1e9'"),
             (["eval", "--data", "D", "--checkpoint", "c", "--workers", "100000"], "from 1 to 256"),
             (["eval", "--data", "D", "--checkpoint", "c", "--img-size", "1000000"], "from 1 to 4,096"),
-            (["eval", "--data", "D", "--model", "simba_s", "--weights", "w", "--num-classes", "99999999999"],
-             "from 1 to 100,000"),
+            (
+                ["eval", "--data", "D", "--model", "simba_s", "--weights", "w", "--num-classes", "99999999999"],
+                "from 1 to 100,000"
+            ),
             (["forecast", "--checkpoint", "c", "--batch-size", "0"], "from 1 to 65,536"),
             (["info", "--model", "simba_s", "--num-classes", "1000000000"], "from 1 to 100,000"),
-            (["bench", "kernels", "--repeats", "100000000"], "from 1 to 1,000"),
+            (["bench", "kernels", "--repeats", "100000000"], "from 1 to 1,000")
         ]
         for (arguments, range) in cases {
             let run = simba(arguments)

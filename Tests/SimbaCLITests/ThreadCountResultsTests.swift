@@ -15,14 +15,17 @@ struct ThreadCountResultsTests {
         folder.write(ForecastFiles.config(epochs: 2), to: "config.yaml")
         for threads in ["1", "2", "4"] {
             let simba = try SimbaProcess(
-                ["train", "--config", folder.file("config.yaml"), "--set", "optimization.batch_size=64",
-                 "--out", folder.file("run")],
+                [
+                    "train", "--config", folder.file("config.yaml"), "--set", "optimization.batch_size=64",
+                    "--out", folder.file("run")
+                ],
                 environment: ["SIMBA_THREADS": threads])
             let status = simba.exitStatus()
             #expect(status == 0, "SIMBA_THREADS=\(threads): \(simba.stderr)")
             #expect(simba.stdout.contains("parallel loops \(threads)"), "\(simba.stdout)")
-            #expect(simba.stdout.contains("batches: 64 windows in 4 shards of up to 16, \(threads) at a time"),
-                    "\(simba.stdout)")
+            #expect(
+                simba.stdout.contains("batches: 64 windows in 4 shards of up to 16, \(threads) at a time"),
+                "\(simba.stdout)")
             try FileManager.default.moveItem(atPath: folder.file("run"), toPath: folder.file("run-\(threads)"))
         }
         for file in ["last.safetensors", "best.safetensors", "last.state.safetensors", "summary.csv"] {

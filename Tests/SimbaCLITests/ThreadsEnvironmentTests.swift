@@ -2,15 +2,17 @@
 // threads from 1 to 256 stops every command before it runs; valid values and unset run as before.
 
 import Foundation
-@testable import SimbaCLI
 import SimbaCore
 import SimbaTestSupport
 import Testing
 
+@testable import SimbaCLI
+
 @Suite("SIMBA_THREADS is checked before a command runs")
 struct ThreadsEnvironmentTests {
-    @Test("A bad SIMBA_THREADS is one error naming it, status 1, and the command does not run",
-          arguments: ["0", "-2", "abc", "1.5", "257", "99999999999999999999", " 4"])
+    @Test(
+        "A bad SIMBA_THREADS is one error naming it, status 1, and the command does not run",
+        arguments: ["0", "-2", "abc", "1.5", "257", "99999999999999999999", " 4"])
     func refused(_ value: String) {
         let run = captureOutput { SimbaCommand.run(["info"], environment: ["SIMBA_THREADS": value]) }
         #expect(run.result == 1)

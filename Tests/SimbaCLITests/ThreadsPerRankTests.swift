@@ -2,10 +2,11 @@
 // (OMPI_COMM_WORLD_LOCAL_SIZE), SIMBA_THREADS first; a malformed local size stops every command.
 
 import Foundation
-@testable import SimbaCLI
 import SimbaCore
 import SimbaTestSupport
 import Testing
+
+@testable import SimbaCLI
 
 @Suite("Each rank's threads default to its share of the cores")
 struct ThreadsPerRankTests {
@@ -23,8 +24,9 @@ struct ThreadsPerRankTests {
         #expect(try Parallel.localProcesses([:]) == nil)
     }
 
-    @Test("A malformed OMPI_COMM_WORLD_LOCAL_SIZE is one error naming it, status 1, and the command does not run",
-          arguments: ["0", "-1", "two", "65537", ""])
+    @Test(
+        "A malformed OMPI_COMM_WORLD_LOCAL_SIZE is one error naming it, status 1, and the command does not run",
+        arguments: ["0", "-1", "two", "65537", ""])
     func refused(_ value: String) {
         let run = captureOutput { SimbaCommand.run(["info"], environment: ["OMPI_COMM_WORLD_LOCAL_SIZE": value]) }
         #expect(run.result == 1)

@@ -21,7 +21,8 @@ private func hours(_ rows: Int, skipping skipped: Set<Int> = []) -> [String] {
 
 /// `simba train` on `dates` with `extra` arguments, in a fresh folder: status, stderr and the folder.
 private func train(_ dates: [String], _ extra: [String] = [])
-    -> (status: Int32, errors: String, folder: TemporaryFolder) {
+    -> (status: Int32, errors: String, folder: TemporaryFolder)
+{
     let folder = TemporaryFolder("simba-cli-grid")
     folder.write(csv(dates: dates), to: "series.csv")
     folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
@@ -38,9 +39,10 @@ private func train(_ dates: [String], _ extra: [String] = [])
         dates.swapAt(40, 41)
         let refused = train(dates)
         #expect(refused.status == 1)
-        #expect(refused.errors.contains(
-            "series.csv:43: the date 2021-03-02 16:00:00 is earlier than 2021-03-02 17:00:00 on line 42"),
-                "\(refused.errors)")
+        #expect(
+            refused.errors.contains(
+                "series.csv:43: the date 2021-03-02 16:00:00 is earlier than 2021-03-02 17:00:00 on line 42"),
+            "\(refused.errors)")
         #expect(refused.errors.contains("data.sort: true"))
         #expect(!refused.folder.exists("run"))
         let sorted = train(dates, ["--set", "data.sort=true"])
@@ -54,8 +56,10 @@ private func train(_ dates: [String], _ extra: [String] = [])
         let dates = hours(200, skipping: [50, 51, 52, 120])
         let refused = train(dates)
         #expect(refused.status == 1)
-        #expect(refused.errors.contains("the 1h grid has 2 gaps (4 missing rows in all; the largest, 3 steps, "
-                                        + "after 2021-03-03 01:00:00 on line 51)"), "\(refused.errors)")
+        #expect(
+            refused.errors.contains(
+                "the 1h grid has 2 gaps (4 missing rows in all; the largest, 3 steps, "
+                    + "after 2021-03-03 01:00:00 on line 51)"), "\(refused.errors)")
         #expect(!refused.folder.exists("run"))
         let filled = train(dates, ["--set", "data.missing=interpolate"])
         #expect(filled.status == 0)
@@ -69,15 +73,19 @@ private func train(_ dates: [String], _ extra: [String] = [])
         let run = train(hours(400), ["--set", "data.resample=2h", "--set", "data.aggregate=max"])
         #expect(run.status == 0)
         let log = try String(contentsOfFile: run.folder.file("run/log.txt"), encoding: .utf8)
-        #expect(log.contains("200 rows") && log.contains("freq: 2h (data.resample: max of 400 rows in 200 bins)"),
-                "\(log)")
+        #expect(
+            log.contains("200 rows") && log.contains("freq: 2h (data.resample: max of 400 rows in 200 bins)"),
+            "\(log)")
     }
 
-    @Test("A data.freq or data.resample that is not a usable frequency is a config error naming the key",
-          arguments: [(["data.freq=15 mins"], "data.freq must be a frequency, got '15 mins'"),
-                      (["data.resample=B"], "data.resample is business day, which rows cannot be resampled to"),
-                      (["data.freq=2h"], "is not a step of the 2h grid (data.freq)"),
-                      (["data.freq=1h", "data.resample=2h"], "data.freq and data.resample are both set")])
+    @Test(
+        "A data.freq or data.resample that is not a usable frequency is a config error naming the key",
+        arguments: [
+            (["data.freq=15 mins"], "data.freq must be a frequency, got '15 mins'"),
+            (["data.resample=B"], "data.resample is business day, which rows cannot be resampled to"),
+            (["data.freq=2h"], "is not a step of the 2h grid (data.freq)"),
+            (["data.freq=1h", "data.resample=2h"], "data.freq and data.resample are both set")
+        ])
     func badFrequency(_ settings: [String], _ message: String) {
         let refused = train(hours(200), settings.flatMap { ["--set", $0] })
         #expect(refused.status == 1)
@@ -94,8 +102,10 @@ private func train(_ dates: [String], _ extra: [String] = [])
         let run = train(dates)
         #expect(run.status == 0)
         let forecast = captureOutput {
-            SimbaCommand.run(["forecast", "--checkpoint", run.folder.file("run"), "--future",
-                              "--out", run.folder.file("out")])
+            SimbaCommand.run([
+                "forecast", "--checkpoint", run.folder.file("run"), "--future",
+                "--out", run.folder.file("out")
+            ])
         }
         #expect(forecast.result == 0)
         #expect(forecast.output.contains("freq: business day (inferred)"), "\(forecast.output)")
@@ -103,7 +113,10 @@ private func train(_ dates: [String], _ extra: [String] = [])
             .split(separator: "\n").dropFirst().map { String($0.prefix(10)) }
         // The last row is Friday 2021-12-03: Monday to Friday, then Monday to Wednesday.
         #expect(dates.last == "2021-12-03")
-        #expect(future == ["2021-12-06", "2021-12-07", "2021-12-08", "2021-12-09", "2021-12-10", "2021-12-13",
-                           "2021-12-14", "2021-12-15"])
+        #expect(
+            future == [
+                "2021-12-06", "2021-12-07", "2021-12-08", "2021-12-09", "2021-12-10", "2021-12-13",
+                "2021-12-14", "2021-12-15"
+            ])
     }
 }

@@ -2,9 +2,10 @@
 // config key as --set would, and unknown options that name a config key point to `--set`.
 
 import Foundation
-@testable import SimbaCLI
 import SimbaTestSupport
 import Testing
+
+@testable import SimbaCLI
 
 @Suite("simba train's everyday options")
 struct TrainShorthandTests {
@@ -12,8 +13,12 @@ struct TrainShorthandTests {
     func shorthandsSetTheirKeys() throws {
         let folder = try VisionFiles.project(yaml: VisionFiles.config(epochs: 3))
         let run = captureOutput {
-            SimbaCommand.run(VisionFiles.trainArguments(folder, [
-                "--epochs", "1", "--lr", "0.003", "--batch-size", "6", "--seed", "5", "--workers", "1"]))
+            SimbaCommand.run(
+                VisionFiles.trainArguments(
+                    folder,
+                    [
+                        "--epochs", "1", "--lr", "0.003", "--batch-size", "6", "--seed", "5", "--workers", "1"
+                    ]))
         }
         #expect(run.result == 0, "\(run.errors)")
         let config = try text(folder.file("run/config.yaml"))
@@ -33,17 +38,21 @@ struct TrainShorthandTests {
             SimbaCommand.run(VisionFiles.trainArguments(folder, ["--epochs", "2", "--set", "optimization.epochs=3"]))
         }
         #expect(both.result == 2)
-        #expect(both.errors.contains("--epochs and --set optimization.epochs=… both set optimization.epochs; keep one"),
-                "\(both.errors)")
+        #expect(
+            both.errors.contains("--epochs and --set optimization.epochs=… both set optimization.epochs; keep one"),
+            "\(both.errors)")
         folder.write(ForecastFiles.csv(), to: "series.csv")
         folder.write(ForecastFiles.config(epochs: 1), to: "forecast.yaml")
         let workers = captureOutput {
-            SimbaCommand.run(["train", "--config", folder.file("forecast.yaml"), "--out", folder.file("f"),
-                              "--workers", "2"])
+            SimbaCommand.run([
+                "train", "--config", folder.file("forecast.yaml"), "--out", folder.file("f"),
+                "--workers", "2"
+            ])
         }
         #expect(workers.result == 2)
-        #expect(workers.errors.contains("--workers sets data.workers, which a forecast config does not have"),
-                "\(workers.errors)")
+        #expect(
+            workers.errors.contains("--workers sets data.workers, which a forecast config does not have"),
+            "\(workers.errors)")
         #expect(!folder.exists("run") && !folder.exists("f"))
     }
 
@@ -56,10 +65,13 @@ struct TrainShorthandTests {
         expectNoCheckpoint(folder)
     }
 
-    @Test("An unknown option that names a config key suggests --set with it",
-          arguments: [("--warmup-epochs", "--set optimization.warmup_epochs=…"),
-                      ("--d-state", "--set model.d_state=…"),
-                      ("--optimization.min_lr", "--set optimization.min_lr=…")])
+    @Test(
+        "An unknown option that names a config key suggests --set with it",
+        arguments: [
+            ("--warmup-epochs", "--set optimization.warmup_epochs=…"),
+            ("--d-state", "--set model.d_state=…"),
+            ("--optimization.min_lr", "--set optimization.min_lr=…")
+        ])
     func unknownOptionHint(_ option: String, _ hint: String) {
         let run = captureOutput { SimbaCommand.run(["train", option, "3"]) }
         #expect(run.result == 2)

@@ -2,9 +2,10 @@
 // ETA, training images/s apart from evaluation, eval's mean batch time, SIMBA_THREADS in the help.
 
 import Foundation
-@testable import SimbaCLI
 import SimbaTestSupport
 import Testing
+
+@testable import SimbaCLI
 
 @Suite("Progress and timing in simba train and simba eval")
 struct TrainingProgressTests {
@@ -16,9 +17,10 @@ struct TrainingProgressTests {
         // 36 images, batch 4, log_every 5: one progress line per epoch, at step 5 of 9 (other tests
         // running meanwhile may print lines of their own).
         for epoch in 1...2 {
-            let line = try #require(run.output.split(separator: "\n").first {
-                $0.hasPrefix("epoch \(epoch)/2  step 5/9")
-            }, "\(run.output)")
+            let line = try #require(
+                run.output.split(separator: "\n").first {
+                    $0.hasPrefix("epoch \(epoch)/2  step 5/9")
+                }, "\(run.output)")
             let eta = try #require(line.range(of: "ETA ")).upperBound
             let parts = line[eta...].split(separator: " ")
             #expect(parts.count == 4 && parts[1] == "epoch," && parts[3] == "run", "\(line)")
@@ -37,8 +39,10 @@ struct TrainingProgressTests {
         #expect(SimbaCommand.run(VisionFiles.trainArguments(folder)) == 0)
         let start = Date()
         let run = captureOutput {
-            SimbaCommand.run(["eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
-                              "--split", "train", "--batch-size", "1"])
+            SimbaCommand.run([
+                "eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
+                "--split", "train", "--batch-size", "1"
+            ])
         }
         let wall = Date().timeIntervalSince(start)
         #expect(run.result == 0, "\(run.errors)")
@@ -52,8 +56,9 @@ struct TrainingProgressTests {
         #expect(mean * 36 <= wall + 0.01, "\(line) in \(wall) s")
     }
 
-    @Test("train and eval help document SIMBA_THREADS; a bad value stops train with its name",
-          arguments: ["train", "eval"])
+    @Test(
+        "train and eval help document SIMBA_THREADS; a bad value stops train with its name",
+        arguments: ["train", "eval"])
     func threadsDocumented(_ command: String) throws {
         let help = captureOutput { SimbaCommand.run([command, "--help"]) }
         #expect(help.output.contains("SIMBA_THREADS sets the parallel loop workers (a whole number from 1 to 256"))

@@ -3,11 +3,12 @@
 // files, --class-map and --strict, and refused checkpoints and weights.
 
 import Foundation
-@testable import SimbaCLI
 import SimbaCore
 import SimbaTestSupport
 import SimbaTraining
 import Testing
+
+@testable import SimbaCLI
 
 /// A temporary folder with `images/` (classes class_a…c, 12 train and 4 val images each) and
 /// `config.yaml` (1 epoch unless `yaml` says otherwise).
@@ -25,7 +26,9 @@ private func trainCommand(_ folder: TemporaryFolder, run: String = "run", _ extr
 
 /// The rows of a CSV file, split on commas (the tests' paths hold none).
 private func csvRows(_ path: String) throws -> [[String]] {
-    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+        $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    }
 }
 
 /// Tests/Fixtures/eval_images: val/class_a (2 images), class_b (1), class_c (1).
@@ -64,14 +67,20 @@ struct VisionEvalCommandLineTests {
         #expect(SimbaCommand.run(eval + ["--json", folder.file("out/result.json")]) == 2)
         #expect(SimbaCommand.run(eval + ["--predictions", folder.file("out/predictions.csv")]) == 2)
         try FileManager.default.createDirectory(atPath: folder.file("out"), withIntermediateDirectories: true)
-        let status = SimbaCommand.run(eval + ["--json", folder.file("out/result.json"), "--predictions", folder.file("out/predictions.csv")])
+        let status = SimbaCommand.run(
+            eval + ["--json", folder.file("out/result.json"), "--predictions", folder.file("out/predictions.csv")])
         #expect(status == 0)
 
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/result.json"))))
+        let json = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: folder.file("out/result.json"))))
         let result = try #require(json as? [String: Any])
-        #expect(Set(result.keys) == ["model", "top1", "top1_err", "top5", "top5_err", "param_count", "img_size", "crop_pct", "interpolation"])
+        #expect(
+            Set(result.keys) == [
+                "model", "top1", "top1_err", "top5", "top5_err", "param_count", "img_size", "crop_pct", "interpolation"
+            ])
         #expect(result["model"] as? String == "run", "a run folder's checkpoint is named after the folder")
-        let top1 = try #require((result["top1"] as? NSNumber)?.doubleValue), top1Err = try #require((result["top1_err"] as? NSNumber)?.doubleValue)
+        let top1 = try #require((result["top1"] as? NSNumber)?.doubleValue),
+            top1Err = try #require((result["top1_err"] as? NSNumber)?.doubleValue)
         #expect([0, 25, 50, 75, 100].contains(top1), "4 images: top-1 \(top1)")
         #expect(abs(top1 + top1Err - 100) < 1e-9)
         // Three classes: the true class is always among the top five.
@@ -148,9 +157,13 @@ struct VisionEvalCommandLineTests {
     func classNamesDiffer() throws {
         let folder = try project()
         #expect(trainCommand(folder) == 0)
-        try VisionFiles.makeFolder(folder.file("other"), splits: [("val", 1)], classes: ["class_a", "class_b", "class_z"])
-        #expect(SimbaCommand.run(["eval", "--checkpoint", folder.file("run"), "--data", folder.file("other"),
-                                  "--json", folder.file("out.json")]) == 1)
+        try VisionFiles.makeFolder(
+            folder.file("other"), splits: [("val", 1)], classes: ["class_a", "class_b", "class_z"])
+        #expect(
+            SimbaCommand.run([
+                "eval", "--checkpoint", folder.file("run"), "--data", folder.file("other"),
+                "--json", folder.file("out.json")
+            ]) == 1)
         #expect(!folder.exists("out.json"))
     }
 
@@ -158,9 +171,12 @@ struct VisionEvalCommandLineTests {
     func weightsMismatch() throws {
         let folder = try project()
         try VisionFiles.mismatchedWeights().write(to: URL(fileURLWithPath: folder.file("weights.safetensors")))
-        #expect(SimbaCommand.run(["eval", "--model", "simba_s", "--weights", folder.file("weights.safetensors"), "--num-classes", "3",
-                                  "--img-size", "32", "--batch-size", "1", "--data", folder.file("images"),
-                                  "--json", folder.file("out.json")]) == 1)
+        #expect(
+            SimbaCommand.run([
+                "eval", "--model", "simba_s", "--weights", folder.file("weights.safetensors"), "--num-classes", "3",
+                "--img-size", "32", "--batch-size", "1", "--data", folder.file("images"),
+                "--json", folder.file("out.json")
+            ]) == 1)
         #expect(!folder.exists("out.json"))
     }
 
@@ -169,8 +185,11 @@ struct VisionEvalCommandLineTests {
         let folder = try project()
         #expect(trainCommand(folder) == 0)
         try VisionFiles.damage(folder.file("run/best.safetensors"), truncate: damage == "truncated")
-        #expect(SimbaCommand.run(["eval", "--checkpoint", folder.file("run/best.safetensors"), "--data", folder.file("images"),
-                                  "--json", folder.file("out.json")]) == 1)
+        #expect(
+            SimbaCommand.run([
+                "eval", "--checkpoint", folder.file("run/best.safetensors"), "--data", folder.file("images"),
+                "--json", folder.file("out.json")
+            ]) == 1)
         #expect(!folder.exists("out.json"))
     }
 }

@@ -27,9 +27,11 @@ struct WeightsFitCommandLineTests {
         let weights = folder.file("wrong.safetensors")
         try VisionFiles.mismatchedWeights().write(to: URL(fileURLWithPath: weights))
         let start = ContinuousClock.now
-        let status = SimbaCommand.run(["eval", "--model", "simba_s", "--weights", weights, "--num-classes", "3",
-                                       "--batch-size", "32", "--data", fixtureImages,
-                                       "--json", folder.file("out.json")])
+        let status = SimbaCommand.run([
+            "eval", "--model", "simba_s", "--weights", weights, "--num-classes", "3",
+            "--batch-size", "32", "--data", fixtureImages,
+            "--json", folder.file("out.json")
+        ])
         #expect(status == 1)
         #expect(ContinuousClock.now - start < fastEnough)
         #expect(!folder.exists("out.json"))
@@ -38,10 +40,13 @@ struct WeightsFitCommandLineTests {
         config.numClasses = 3
         let expected = VisionModel.parameterTable(config: config).count - 1
         let more = expected - StateDictMismatch.shownPerList
-        expectError(StateDictMismatch.self, containing: [
-            weights, "missing (\(expected)): patch_embed1.", "… and \(more) more",
-            "unexpected (1): bogus.weight", "wrong shape (1): head.weight (file F32 [2, 3], model F32 [3, 448])",
-        ]) {
+        expectError(
+            StateDictMismatch.self,
+            containing: [
+                weights, "missing (\(expected)): patch_embed1.", "… and \(more) more",
+                "unexpected (1): bogus.weight", "wrong shape (1): head.weight (file F32 [2, 3], model F32 [3, 448])"
+            ]
+        ) {
             _ = try VisionCheckpoint.fromWeights(path: weights, config: config, maxBatch: 32)
         }
         #expect(ContinuousClock.now - start < fastEnough * 2)
@@ -56,8 +61,9 @@ struct WeightsFitCommandLineTests {
         let model = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
         let values = [Float](repeating: 0, count: 6)
         let bytes = values.withUnsafeBufferPointer { buffer in
-            SafetensorsFile.encode([(name: "head.weight", shape: [3, 2], values: buffer.baseAddress!)],
-                                   metadata: ["task": "classify", "model": model, "class_names": "[\"a\",\"b\",\"c\"]"])
+            SafetensorsFile.encode(
+                [(name: "head.weight", shape: [3, 2], values: buffer.baseAddress!)],
+                metadata: ["task": "classify", "model": model, "class_names": "[\"a\",\"b\",\"c\"]"])
         }
         try bytes.write(to: URL(fileURLWithPath: path))
         let start = ContinuousClock.now
@@ -78,10 +84,16 @@ struct WeightsFitCommandLineTests {
         let last = run + "/last.safetensors"
         try VisionFiles.mismatchedWeights().write(to: URL(fileURLWithPath: last))
         #expect(SimbaCommand.run(["train", "--resume", run]) == 1)
-        let config = try Config(schema: .forecast, configFile: run + "/config.yaml", overrides: ["output.dir=\(run)"],
-                                workingDirectory: folder.path)
-        expectError(StateDictMismatch.self, containing: [last, "missing (", "unexpected (1): bogus.weight",
-                                                         "wrong shape (1): head.weight"]) {
+        let config = try Config(
+            schema: .forecast, configFile: run + "/config.yaml", overrides: ["output.dir=\(run)"],
+            workingDirectory: folder.path)
+        expectError(
+            StateDictMismatch.self,
+            containing: [
+                last, "missing (", "unexpected (1): bogus.weight",
+                "wrong shape (1): head.weight"
+            ]
+        ) {
             _ = try ForecastJob.train(config: config, resume: true, log: RunLog(isTerminal: false), version: "test")
         }
     }

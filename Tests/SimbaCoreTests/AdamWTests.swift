@@ -67,7 +67,8 @@ import Testing
             // float32 vs double over ≤ 5 steps: each step adds a few roundings of |p| ≲ 4 (≈ 2.4e-7
             // each) and an update lr·m̂/√v̂ ≤ lr whose ratio is ~1e-6 relative; 1e-6 + 1e-6·|p| covers
             // that while a wrong bias correction or decay factor moves p by ≥ 1e-4.
-            expectClose(store.values.array, reference.p.map { Float($0) }, atol: 1e-6, rtol: 1e-6, "values at step \(s + 1)")
+            expectClose(
+                store.values.array, reference.p.map { Float($0) }, atol: 1e-6, rtol: 1e-6, "values at step \(s + 1)")
             expectClose(optimizer.m.array, reference.m.map { Float($0) }, atol: 1e-7, rtol: 1e-5, "m at step \(s + 1)")
             expectClose(optimizer.v.array, reference.v.map { Float($0) }, atol: 1e-9, rtol: 1e-5, "v at step \(s + 1)")
         }
@@ -75,7 +76,7 @@ import Testing
     }
 
     let smallModel: [(String, [Int])] = [
-        ("fc1.weight", [3, 4]), ("fc1.bias", [3]), ("norm.weight", [3]), ("fc2.weight", [2, 3]), ("fc2.bias", [2]),
+        ("fc1.weight", [3, 4]), ("fc1.bias", [3]), ("norm.weight", [3]), ("fc2.weight", [2, 3]), ("fc2.bias", [2])
     ]
 
     @Test func matchesPyTorchUpdateWithDecay() {

@@ -28,8 +28,9 @@ import Testing
     // Large enough that gemm splits over workers (m·n·k ≥ 2^18) and each batch item is a parallel task.
     // With two workers (`BLAS.pieceCount`) 90×70 is cut into two row blocks of C, 1100×20 into four
     // row blocks and 20×1100 into four column blocks.
-    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)],
-          [(90, 70, 50), (1100, 20, 30), (20, 1100, 30)])
+    @Test(
+        arguments: [(false, false), (false, true), (true, false), (true, true)],
+        [(90, 70, 50), (1100, 20, 30), (20, 1100, 30)])
     func gemmMatchesNaive(transposes: (Bool, Bool), shape: (Int, Int, Int)) {
         let (tA, tB) = transposes
         let (m, n, k) = shape
@@ -37,11 +38,13 @@ import Testing
         let a = randomArray((tA ? k : m) * lda, seed: 1), b = randomArray((tB ? n : k) * ldb, seed: 2)
         let c0 = randomArray(m * ldc, seed: 3)
         var expected = c0
-        naive(tA, tB, m: m, n: n, k: k, alpha: 0.5, a: a, aOffset: 0, lda: lda, b: b, bOffset: 0, ldb: ldb,
-              beta: 1, c: &expected, cOffset: 0, ldc: ldc)
+        naive(
+            tA, tB, m: m, n: n, k: k, alpha: 0.5, a: a, aOffset: 0, lda: lda, b: b, bOffset: 0, ldb: ldb,
+            beta: 1, c: &expected, cOffset: 0, ldc: ldc)
         let c = FloatBuffer(c0)
-        BLAS.gemm(transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda, b: b, ldb: ldb,
-                  beta: 1, c: c.pointer, ldc: ldc)
+        BLAS.gemm(
+            transposeA: tA, transposeB: tB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda, b: b, ldb: ldb,
+            beta: 1, c: c.pointer, ldc: ldc)
         // Sums of at most 50 products of O(1) terms in float32: 1e-4 covers rounding.
         expectClose(c.array, expected, atol: 1e-4, rtol: 1e-4, "gemm")
     }
@@ -59,8 +62,9 @@ import Testing
         let c0 = randomArray(m * ldc, seed: 6)
         var expected = c0
         for i in 0..<count {
-            naive(tA, tB, m: m, n: n, k: k, alpha: 1, a: a, aOffset: i * aColumns, lda: lda, b: b,
-                  bOffset: i * bColumns, ldb: ldb, beta: 0, c: &expected, cOffset: i * n, ldc: ldc)
+            naive(
+                tA, tB, m: m, n: n, k: k, alpha: 1, a: a, aOffset: i * aColumns, lda: lda, b: b,
+                bOffset: i * bColumns, ldb: ldb, beta: 0, c: &expected, cOffset: i * n, ldc: ldc)
         }
         let c = FloatBuffer(c0)
         BLAS.gemmBatch(

@@ -2,9 +2,10 @@
 // selects one of them or is refused with a message naming the value, the missing flags and the way out.
 
 import Foundation
-@testable import SimbaRuntime
 import SimbaCore
 import Testing
+
+@testable import SimbaRuntime
 
 @Suite struct CPULevelTests {
     /// Every flag the levels need.
@@ -32,7 +33,8 @@ import Testing
         // AVX-512 flags without AVX2 (no such CPU, but the rule must not skip a level).
         #expect(CPULevel.supported(cpuFlags: Set(["sse", "sse2"] + CPULevel.avx512.requiredFlags)) == [.baseline])
         #expect(CPULevel.missingFlags(for: .avx512, cpuFlags: Self.avx2CPU) == CPULevel.avx512.requiredFlags)
-        #expect(CPULevel.missingFlags(for: .avx512, cpuFlags: Self.allFlags.subtracting(["fma", "avx512bw"]))
+        #expect(
+            CPULevel.missingFlags(for: .avx512, cpuFlags: Self.allFlags.subtracting(["fma", "avx512bw"]))
                 == ["fma", "avx512bw"])
         #expect(CPULevel.missingFlags(for: .avx2, cpuFlags: Self.avx2CPU).isEmpty)
     }
@@ -79,8 +81,9 @@ import Testing
         #expect(noFMA?.description.contains("runs (baseline)") == true, "\(noFMA?.description ?? "")")
     }
 
-    @Test("SIMBA_CPU that names no level is refused, quoted and cut short",
-          arguments: ["AVX2", "avx", "native", " avx2", "x86-64-v3", String(repeating: "z", count: 500), "a\u{1B}[2J"])
+    @Test(
+        "SIMBA_CPU that names no level is refused, quoted and cut short",
+        arguments: ["AVX2", "avx", "native", " avx2", "x86-64-v3", String(repeating: "z", count: 500), "a\u{1B}[2J"])
     func unknownLevelRefused(_ value: String) {
         let error = #expect(throws: EnvironmentError.self) {
             try CPULevel.selected(["SIMBA_CPU": value], cpuFlags: Self.allFlags)
@@ -95,8 +98,9 @@ import Testing
     /// The flags of the first processor in /proc/cpuinfo, or nil where there is none.
     static func cpuinfoFlags() -> Set<String>? {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
-              let colon = line.firstIndex(of: ":") else { return nil }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+            let colon = line.firstIndex(of: ":")
+        else { return nil }
         return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
     }
 }

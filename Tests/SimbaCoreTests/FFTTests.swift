@@ -38,7 +38,9 @@ import Testing
             }
         }
         // Sums of 20 O(1) terms in float32: rounding ~1e-6·20.
-        expectClose(Array(UnsafeBufferPointer(start: data, count: original.count)), expected, atol: 1e-4, rtol: 1e-4, "forward DFT")
+        expectClose(
+            Array(UnsafeBufferPointer(start: data, count: original.count)), expected, atol: 1e-4, rtol: 1e-4,
+            "forward DFT")
         fft.inverse(data)
         expectClose(
             Array(UnsafeBufferPointer(start: data, count: original.count)), original.map { $0 * Float(n * blocks) },

@@ -2,9 +2,10 @@
 // at once (the property per-slot scratch relies on). Parallel.insideLoop: set in every loop body
 // however it runs, and only there (BLAS.gemm's reproducibility relies on it).
 
-@testable import SimbaRuntime
 import Synchronization
 import Testing
+
+@testable import SimbaRuntime
 
 @Suite struct ParallelTests {
     struct Record {
@@ -16,7 +17,8 @@ import Testing
     @Test(arguments: [1, 2, 3])
     func claimedItemsRunOnceAndSlotsNeverOverlap(slots: Int) {
         let count = 37
-        let record = Mutex(Record(runs: Array(repeating: 0, count: count), inUse: Array(repeating: false, count: slots)))
+        let record = Mutex(
+            Record(runs: Array(repeating: 0, count: count), inUse: Array(repeating: false, count: slots)))
         // Each item declares enough cost (2^20) that the loop goes to the worker pool.
         Parallel.forEachClaimed(count, slots: slots, costPerItem: 1 << 20) { slot, item in
             record.withLock { r in

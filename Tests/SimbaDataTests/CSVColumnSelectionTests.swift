@@ -22,8 +22,11 @@ import Testing
         #expect(later.columns == ["y"] && later.timestamps == [day, day + 86_400])
         let named = try read("when,date,OT\n2016-07-01,5,1\n2016-07-02,6,2\n") { $0.dateColumn = "when" }
         #expect(named.columns == ["date", "OT"] && named.values == [5, 1, 6, 2])
-        #expect(throws: DataError.unknownColumn(path: "cols.csv", key: "data.date_column", name: "Date",
-                                                columns: ["date", "OT"])) {
+        #expect(
+            throws: DataError.unknownColumn(
+                path: "cols.csv", key: "data.date_column", name: "Date",
+                columns: ["date", "OT"])
+        ) {
             try read("date,OT\n2016-07-01,1\n2016-07-02,2\n") { $0.dateColumn = "Date" }
         }
     }
@@ -43,9 +46,12 @@ import Testing
         #expect(parts.columns == ["pm2.5"] && parts.timestamps == [day, day + 3600])
         let iso = try read("d,t,OT\n2016-07-01,13:00,1\n2016-07-01,14:00,2\n") { $0.dateColumns = ["d", "t"] }
         #expect(iso.timestamps == [day + 13 * 3600, day + 14 * 3600])
-        #expect(throws: DataError.badDate(path: "cols.csv", line: 3, column: "d+t", text: "2016-07-01 x",
-                                          expected: TimestampFormat.iso8601Description
-                                            + " after joining with a space")) {
+        #expect(
+            throws: DataError.badDate(
+                path: "cols.csv", line: 3, column: "d+t", text: "2016-07-01 x",
+                expected: TimestampFormat.iso8601Description
+                    + " after joining with a space")
+        ) {
             try read("d,t,OT\n2016-07-01,13:00,1\n2016-07-01,x,2\n") { $0.dateColumns = ["d", "t"] }
         }
         #expect(throws: DataError.self) {
@@ -63,12 +69,16 @@ import Testing
         #expect(kept.columns == ["a", "OT"] && kept.values == [1, 3, 4, 6])
         let dropped = try read(text) { $0.drop = ["c", "b"] }
         #expect(dropped.columns == ["a", "OT"])
-        let unknown = DataError.unknownColumn(path: "cols.csv", key: "data.drop", name: "d",
-                                              columns: ["date", "a", "b", "c", "OT"])
+        let unknown = DataError.unknownColumn(
+            path: "cols.csv", key: "data.drop", name: "d",
+            columns: ["date", "a", "b", "c", "OT"])
         #expect(throws: unknown) { try read(text) { $0.drop = ["c", "d"] } }
         #expect(unknown.description.contains("data.drop") && unknown.description.contains("date, a, b, c, OT"))
-        #expect(throws: DataError.unknownColumn(path: "cols.csv", key: "data.columns", name: "z",
-                                                columns: ["date", "a", "b", "c", "OT"])) {
+        #expect(
+            throws: DataError.unknownColumn(
+                path: "cols.csv", key: "data.columns", name: "z",
+                columns: ["date", "a", "b", "c", "OT"])
+        ) {
             try read(text) { $0.columns = ["z"] }
         }
         #expect(throws: DataError.self) { try read(text) { $0.columns = ["date", "a"] } }
@@ -80,13 +90,16 @@ import Testing
     @Test("Every non-numeric column is listed with its first bad line, and the message says how to drop them")
     func nonNumericColumns() throws {
         let text = "date,station,a,flag,OT\n2016-07-01,Tokyo,1,1,3\n2016-07-02,Osaka,2,maybe,4\n"
-        let error = DataError.nonNumericColumns(path: "cols.csv", columns: ["station", "flag"], lines: [2, 3],
-                                                texts: ["Tokyo", "maybe"])
+        let error = DataError.nonNumericColumns(
+            path: "cols.csv", columns: ["station", "flag"], lines: [2, 3],
+            texts: ["Tokyo", "maybe"])
         #expect(throws: error) { try read(text) }
         let message = error.description
-        for part in ["cols.csv:2: column station holds \"Tokyo\", which is not a number",
-                     "1 more column is not numeric either: flag (line 3: \"maybe\")",
-                     "data.drop: [station, flag]", "data.columns"] {
+        for part in [
+            "cols.csv:2: column station holds \"Tokyo\", which is not a number",
+            "1 more column is not numeric either: flag (line 3: \"maybe\")",
+            "data.drop: [station, flag]", "data.columns"
+        ] {
             #expect(message.contains(part), "\(message) lacks \(part)")
         }
         #expect(try read(text) { $0.drop = ["station", "flag"] }.columns == ["a", "OT"])

@@ -50,7 +50,9 @@ import Testing
             try read("date,\"a\nb\",OT\n2016-07-01,1,2\n2016-07-02,3,4\n")
         }
         let ids = "id,date,OT\n\"two\nlines\",2016-07-01,1\n\"two\nlines\",2016-07-02,2\n"
-        let table = try read(ids) { $0.idColumn = "id"; $0.series = "two\nlines" }
+        let table = try read(ids) {
+            $0.idColumn = "id"; $0.series = "two\nlines"
+        }
         #expect(table.values == [1, 2] && table.lines == [2, 4])
     }
 

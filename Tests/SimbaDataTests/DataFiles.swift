@@ -29,10 +29,11 @@ func syntheticCSV(rows: Int, names: [String], value: (Int, Int) -> Double) -> St
 /// The real ETTh1.csv: `data/ETT/ETTh1.csv` inside the repository (where it will ship), else
 /// `shared/data/ETT/ETTh1.csv` beside the repository folder. Records a failure (not a skip) when neither exists.
 func etth1Path(sourceLocation: SourceLocation = #_sourceLocation) -> String? {
-    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     let candidates = [
         repository.appendingPathComponent("data/ETT/ETTh1.csv").path,
-        repository.deletingLastPathComponent().appendingPathComponent("shared/data/ETT/ETTh1.csv").path,
+        repository.deletingLastPathComponent().appendingPathComponent("shared/data/ETT/ETTh1.csv").path
     ]
     if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
     Issue.record("ETTh1.csv not found at \(candidates.joined(separator: " or "))", sourceLocation: sourceLocation)

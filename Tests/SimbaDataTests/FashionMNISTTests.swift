@@ -5,7 +5,9 @@ import Foundation
 import SimbaData
 import Testing
 
-private func bigEndian(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 255), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)] }
+private func bigEndian(_ v: Int) -> [UInt8] {
+    [UInt8(v >> 24 & 255), UInt8(v >> 16 & 255), UInt8(v >> 8 & 255), UInt8(v & 255)]
+}
 
 private func idxImages(count: Int, rows: Int, columns: Int, magic: Int = 0x803) -> [UInt8] {
     bigEndian(magic) + bigEndian(count) + bigEndian(rows) + bigEndian(columns)
@@ -58,7 +60,8 @@ private func writeGzipped(_ bytes: [UInt8], _ path: String) throws {
         expectError(FashionMNISTError.self, containing: ["short.idx", "truncated"]) {
             try FashionMNIST.parseLabels(Data([0, 0]), source: "short.idx")
         }
-        expectError(FashionMNISTError.self, containing: [folder + "/none.gz", "apt-get install dataset-fashion-mnist"]) {
+        expectError(FashionMNISTError.self, containing: [folder + "/none.gz", "apt-get install dataset-fashion-mnist"])
+        {
             try FashionMNIST.read(folder + "/none.gz")
         }
         try Data("not gzip".utf8).write(to: URL(fileURLWithPath: folder + "/fake.gz"))
@@ -85,8 +88,12 @@ private func writeGzipped(_ bytes: [UInt8], _ path: String) throws {
         #expect(counts == (4, 2))
         let train = try ImageFolder(root: root, split: "train")
         #expect(train.classNames == ["Ankle_boot", "Dress", "T-shirt_top"])
-        #expect(train.samples.map { String($0.path.dropFirst(root.count)) }
-                == ["/train/Ankle_boot/00003.png", "/train/Dress/00000.png", "/train/Dress/00002.png", "/train/T-shirt_top/00001.png"])
+        #expect(
+            train.samples.map { String($0.path.dropFirst(root.count)) }
+                == [
+                    "/train/Ankle_boot/00003.png", "/train/Dress/00000.png", "/train/Dress/00002.png",
+                    "/train/T-shirt_top/00001.png"
+                ])
         let image = try ImageDecoder.decode(path: root + "/train/Dress/00002.png")
         #expect(image.width == 2 && image.height == 3)
         #expect(image.pixels == (12..<18).flatMap { [UInt8($0), UInt8($0), UInt8($0)] })
@@ -99,7 +106,9 @@ private func writeGzipped(_ bytes: [UInt8], _ path: String) throws {
     @Test func realWorldFolderMixesSizesAndFormats() throws {
         let source = try temporaryFolder("clean")
         for c in 0..<2 {
-            for i in 0..<6 { try writePNG(noiseImage(width: 8, height: 8, seed: 10 * c + i), source + "/val/c\(c)/\(i).png") }
+            for i in 0..<6 {
+                try writePNG(noiseImage(width: 8, height: 8, seed: 10 * c + i), source + "/val/c\(c)/\(i).png")
+            }
         }
         let target = try temporaryFolder("real")
         #expect(try RealWorldFolder.make(from: source, to: target, perClass: 5, seed: 1) == 10)

@@ -3,8 +3,9 @@
 // the ETTh1 windows are those of the Float32 reader up to one rounding.
 
 import Foundation
-@testable import SimbaData
 import Testing
+
+@testable import SimbaData
 
 @Suite struct Float64PrecisionTests {
     /// 50 hourly rows; column a is 1e8 + r·1e-3 (varies only below Float32's resolution at 1e8).
@@ -39,10 +40,12 @@ import Testing
         }
         let data = try ForecastData(path: try temporaryCSV(csv), options: ForecastOptions(seqLen: 4, predLen: 2))
         let notes = data.notes.filter { $0.contains("float32") }
-        #expect(notes.count == 1 && notes[0].contains("column a") && notes[0].contains("e.g. 1e-09 and 2e-09"),
-                "\(data.notes)")
-        let plain = try ForecastData(path: try temporaryCSV(tinyVariation()),
-                                     options: ForecastOptions(seqLen: 4, predLen: 2))
+        #expect(
+            notes.count == 1 && notes[0].contains("column a") && notes[0].contains("e.g. 1e-09 and 2e-09"),
+            "\(data.notes)")
+        let plain = try ForecastData(
+            path: try temporaryCSV(tinyVariation()),
+            options: ForecastOptions(seqLen: 4, predLen: 2))
         #expect(plain.notes.isEmpty, "\(plain.notes)")
         // Means that differ in their last bits only (0.146 summed in another order) are one value.
         let noisy = syntheticCSV(rows: 60, names: ["a", "OT"]) { r, c in
@@ -62,8 +65,9 @@ import Testing
         let table = try TimeSeriesTable(path: path)
         let data = try ForecastData(table: table, options: ForecastOptions(seqLen: 96, predLen: 96))
         let rounded = table.values.map { Double(Float($0)) }
-        let old = try ForecastScaler.fit(rounded, columns: table.columns, rows: 0..<8640, target: "OT",
-                                         features: .multivariate, path: path)
+        let old = try ForecastScaler.fit(
+            rounded, columns: table.columns, rows: 0..<8640, target: "OT",
+            features: .multivariate, path: path)
         let differ = zip(old.standardised(rounded), data.values).filter { $0.bitPattern != $1.bitPattern }.count
         #expect(differ == 0, "\(differ) of \(data.values.count) standardised values differ")
         #expect(table.values.filter { Double(Float($0)) != $0 }.count == 29_850)
@@ -87,8 +91,13 @@ import Testing
             if next(4) > 0 { text.insert(".", at: text.index(text.startIndex, offsetBy: next(digits + 1))) }
             if next(3) == 0 { text = "-" + text }
             let bytes = Array(text.utf8)
-            guard let fast = bytes.withUnsafeBufferPointer({ CSVCellReader.shortDecimal($0.baseAddress!, $0.count,
-                                                                                        decimal: 46) }) else {
+            guard
+                let fast = bytes.withUnsafeBufferPointer({
+                    CSVCellReader.shortDecimal(
+                        $0.baseAddress!, $0.count,
+                        decimal: 46)
+                })
+            else {
                 Issue.record("\(text) was not read")
                 continue
             }
@@ -98,13 +107,18 @@ import Testing
         }
         #expect(checked == 200_000)
         let comma = Array("-3,25".utf8)
-        #expect(comma.withUnsafeBufferPointer {
-            CSVCellReader.shortDecimal($0.baseAddress!, $0.count, decimal: 44)
-        } == -3.25)
+        #expect(
+            comma.withUnsafeBufferPointer {
+                CSVCellReader.shortDecimal($0.baseAddress!, $0.count, decimal: 44)
+            } == -3.25)
         for text in ["1e5", "1234567890123456", "1.2.3", "", "-", "+.", "1,5"] {
             let bytes = Array(text.utf8) + [0]
-            #expect(bytes.withUnsafeBufferPointer { CSVCellReader.shortDecimal($0.baseAddress!, text.utf8.count,
-                                                                                decimal: 46) } == nil, "\(text)")
+            #expect(
+                bytes.withUnsafeBufferPointer {
+                    CSVCellReader.shortDecimal(
+                        $0.baseAddress!, text.utf8.count,
+                        decimal: 46)
+                } == nil, "\(text)")
         }
     }
 }

@@ -2,25 +2,31 @@
 // periodic series, the linear map exact on a trend and on a periodic series, features MS, periods.
 
 import Foundation
-@testable import SimbaData
 import SimbaTestSupport
 import Testing
 
+@testable import SimbaData
+
 /// An hourly table (`date,<columns>`) of `rows` rows whose cell (r, c) is `value(r, c)`.
-func hourlyTable(_ columns: [String], rows: Int, step: Int64 = 3600,
-                 _ value: (Int, Int) -> Double) throws -> TimeSeriesTable {
+func hourlyTable(
+    _ columns: [String], rows: Int, step: Int64 = 3600,
+    _ value: (Int, Int) -> Double
+) throws -> TimeSeriesTable {
     var lines = ["date," + columns.joined(separator: ",")]
     for r in 0..<rows {
         let cells = columns.indices.map { String(value(r, $0)) }
-        lines.append(TimeSeriesTable.formatTimestamp(1_600_000_000 / 86_400 * 86_400 + Int64(r) * step) + ","
-                     + cells.joined(separator: ","))
+        lines.append(
+            TimeSeriesTable.formatTimestamp(1_600_000_000 / 86_400 * 86_400 + Int64(r) * step) + ","
+                + cells.joined(separator: ","))
     }
     return try TimeSeriesTable(bytes: Array((lines.joined(separator: "\n") + "\n").utf8), path: "series.csv")
 }
 
 /// Every window of `split`: the baseline's forecast and the truth, (windows, H, K) each.
-func forecastAndTruth(_ baseline: some ForecastBaseline, _ data: ForecastData,
-                      _ split: ForecastSplit) -> (forecast: [Float], truth: [Float]) {
+func forecastAndTruth(
+    _ baseline: some ForecastBaseline, _ data: ForecastData,
+    _ split: ForecastSplit
+) -> (forecast: [Float], truth: [Float]) {
     let (l, h, m, k) = (data.seqLen, data.predLen, data.inputColumns, data.outputColumns)
     let windows = data.windowCount(split)
     var input = [Float](repeating: 0, count: windows * l * m), truth = [Float](repeating: 0, count: windows * h * k)
@@ -52,8 +58,9 @@ func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
             let lastRow = 29 + w + 2  // the look-back's last row
             for t in 0..<2 {
                 for j in 0..<2 {
-                    #expect(forecast[(w * 2 + t) * 2 + j] == data.values[lastRow * 2 + j],
-                            "window \(w) step \(t) column \(j)")
+                    #expect(
+                        forecast[(w * 2 + t) * 2 + j] == data.values[lastRow * 2 + j],
+                        "window \(w) step \(t) column \(j)")
                 }
             }
         }
@@ -97,8 +104,9 @@ func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
         let trend = try hourlyTable(["a", "OT"], rows: 300) { r, c in
             c == 0 ? 3 - 0.5 * Double(r) : 100 + 2 * Double(r)
         }
-        let trendData = try ForecastData(table: trend,
-                                         options: ForecastOptions(seqLen: 12, predLen: 6, borders: .ratio))
+        let trendData = try ForecastData(
+            table: trend,
+            options: ForecastOptions(seqLen: 12, predLen: 6, borders: .ratio))
         let trendMap = try #require(LinearForecast.fit(trendData))
         #expect(trendMap.trainingWindows == 210 - 12 - 6 + 1)
         let trendResult = forecastAndTruth(trendMap, trendData, .test)

@@ -2,9 +2,10 @@
 // contents against a Double recomputation, the train-only scaler, features, ratio splits and errors.
 
 import Foundation
-@testable import SimbaData
 import SimbaTestSupport
 import Testing
+
+@testable import SimbaData
 
 @Suite struct ForecastDataTests {
     /// Train-split mean and population std of every table column, in Double (E[x²] − E[x]², a
@@ -25,7 +26,9 @@ import Testing
     }
 
     /// Rows `rows` of table columns `columns`, standardised in Double, row-major.
-    func standardised(_ table: TimeSeriesTable, rows: Range<Int>, columns: [Int], means: [Double], stds: [Double]) -> [Float] {
+    func standardised(_ table: TimeSeriesTable, rows: Range<Int>, columns: [Int], means: [Double], stds: [Double])
+        -> [Float]
+    {
         rows.flatMap { r in columns.map { c in Float((Double(table[r, c]) - means[c]) / stds[c]) } }
     }
 
@@ -35,7 +38,8 @@ import Testing
         #expect(data.windowCount(.train) == 8449)
         #expect(data.windowCount(.val) == 2785)
         #expect(data.windowCount(.test) == 2785)
-        #expect(data.rows(.train) == [0..<8640] && data.rows(.val) == [8544..<11520]
+        #expect(
+            data.rows(.train) == [0..<8640] && data.rows(.val) == [8544..<11520]
                 && data.rows(.test) == [11424..<14400])
         #expect(data.columnNames == ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"])
         #expect(data.inputColumns == 7 && data.outputColumns == 7 && data.frequency == .seconds(3600))
@@ -60,13 +64,23 @@ import Testing
         let all = Array(0..<m)
         // Float((x − μ)/σ) from the same Double μ, σ up to 1e-9 relative: at most one float32 rounding apart.
         data.fill(split: .train, window: 0, input: &input, target: &target)
-        expectClose(input, standardised(table, rows: 0..<96, columns: all, means: means, stds: stds), atol: 1e-6, rtol: 1e-6, "train window 0 input")
-        expectClose(target, standardised(table, rows: 96..<192, columns: all, means: means, stds: stds), atol: 1e-6, rtol: 1e-6, "train window 0 target")
+        expectClose(
+            input, standardised(table, rows: 0..<96, columns: all, means: means, stds: stds), atol: 1e-6, rtol: 1e-6,
+            "train window 0 input")
+        expectClose(
+            target, standardised(table, rows: 96..<192, columns: all, means: means, stds: stds), atol: 1e-6, rtol: 1e-6,
+            "train window 0 target")
         data.fill(split: .test, window: 2784, input: &input, target: &target)
-        expectClose(input, standardised(table, rows: 14208..<14304, columns: all, means: means, stds: stds), atol: 1e-6, rtol: 1e-6, "last test window input")
-        expectClose(target, standardised(table, rows: 14304..<14400, columns: all, means: means, stds: stds), atol: 1e-6, rtol: 1e-6, "last test window target")
+        expectClose(
+            input, standardised(table, rows: 14208..<14304, columns: all, means: means, stds: stds), atol: 1e-6,
+            rtol: 1e-6, "last test window input")
+        expectClose(
+            target, standardised(table, rows: 14304..<14400, columns: all, means: means, stds: stds), atol: 1e-6,
+            rtol: 1e-6, "last test window target")
         data.fill(split: .val, window: 0, input: &input, target: &target)
-        expectClose(target, standardised(table, rows: 8640..<8736, columns: all, means: means, stds: stds), atol: 1e-6, rtol: 1e-6, "first val window target")
+        expectClose(
+            target, standardised(table, rows: 8640..<8736, columns: all, means: means, stds: stds), atol: 1e-6,
+            rtol: 1e-6, "first val window target")
         #expect(data.targetTimestamps(split: .test, window: 2784) == table.timestamps[14304..<14400])
         #expect(data.inputTimestamps(split: .val, window: 0) == table.timestamps[8544..<8640])
     }
@@ -83,23 +97,37 @@ import Testing
         var input = [Float](repeating: 0, count: l), target = [Float](repeating: 0, count: h)
         s.fill(split: .test, window: 5, input: &input, target: &target)
         let start = 11520 - l + 5
-        expectClose(input, standardised(table, rows: start..<start + l, columns: [6], means: means, stds: stds), atol: 1e-6, rtol: 1e-6, "S input")
-        expectClose(target, standardised(table, rows: start + l..<start + l + h, columns: [6], means: means, stds: stds), atol: 1e-6, rtol: 1e-6, "S target")
+        expectClose(
+            input, standardised(table, rows: start..<start + l, columns: [6], means: means, stds: stds), atol: 1e-6,
+            rtol: 1e-6, "S input")
+        expectClose(
+            target, standardised(table, rows: start + l..<start + l + h, columns: [6], means: means, stds: stds),
+            atol: 1e-6, rtol: 1e-6, "S target")
 
-        let ms = try ForecastData(table: table, options: ForecastOptions(features: .multivariateToUnivariate, seqLen: l, predLen: h))
-        #expect(ms.inputColumns == 7 && ms.outputColumns == 1 && ms.outputColumnRange == 6..<7 && ms.outputColumnNames == ["OT"])
+        let ms = try ForecastData(
+            table: table, options: ForecastOptions(features: .multivariateToUnivariate, seqLen: l, predLen: h))
+        #expect(
+            ms.inputColumns == 7 && ms.outputColumns == 1 && ms.outputColumnRange == 6..<7
+                && ms.outputColumnNames == ["OT"])
         var wide = [Float](repeating: 0, count: l * 7)
         ms.fill(split: .test, window: 5, input: &wide, target: &target)
-        expectClose(wide, standardised(table, rows: start..<start + l, columns: Array(0..<7), means: means, stds: stds), atol: 1e-6, rtol: 1e-6, "MS input")
-        expectClose(target, standardised(table, rows: start + l..<start + l + h, columns: [6], means: means, stds: stds), atol: 1e-6, rtol: 1e-6, "MS target")
+        expectClose(
+            wide, standardised(table, rows: start..<start + l, columns: Array(0..<7), means: means, stds: stds),
+            atol: 1e-6, rtol: 1e-6, "MS input")
+        expectClose(
+            target, standardised(table, rows: start + l..<start + l + h, columns: [6], means: means, stds: stds),
+            atol: 1e-6, rtol: 1e-6, "MS target")
     }
 
     /// 101 rows, TSLib Dataset_Custom: train Int(70.7) = 70, test Int(20.2) = 20, val 11.
     @Test func ratioBordersMoveTheTargetLast() throws {
-        let csv = syntheticCSV(rows: 101, names: ["OT", "b", "c"]) { r, c in Double(r * 10 + c) + (c == 1 ? Double(r % 3) : 0) }
+        let csv = syntheticCSV(rows: 101, names: ["OT", "b", "c"]) { r, c in
+            Double(r * 10 + c) + (c == 1 ? Double(r % 3) : 0)
+        }
         let path = try temporaryCSV(csv, name: "weather.csv")
         let (l, h) = (4, 2)
-        let data = try ForecastData(path: path, options: ForecastOptions(features: .multivariateToUnivariate, seqLen: l, predLen: h))
+        let data = try ForecastData(
+            path: path, options: ForecastOptions(features: .multivariateToUnivariate, seqLen: l, predLen: h))
         #expect(data.rows(.train) == [0..<70] && data.rows(.val) == [66..<81] && data.rows(.test) == [77..<101])
         #expect(data.windowCount(.train) == 65 && data.windowCount(.val) == 10 && data.windowCount(.test) == 19)
         #expect(data.columnNames == ["b", "c", "OT"] && data.scaler.columns == ["b", "c", "OT"])
@@ -124,7 +152,9 @@ import Testing
         data.fill(split: .test, windows: windows, input: &batchInput, target: &batchTarget)
         for (b, w) in windows.enumerated() {
             data.fill(split: .test, window: w, input: &input, target: &target)
-            #expect(Array(batchInput[b * l * 3..<(b + 1) * l * 3]) == input && Array(batchTarget[b * h..<(b + 1) * h]) == target)
+            #expect(
+                Array(batchInput[b * l * 3..<(b + 1) * l * 3]) == input
+                    && Array(batchTarget[b * h..<(b + 1) * h]) == target)
         }
 
         // Forecasting past the data: the last L rows, and hourly dates after the last one.
@@ -132,7 +162,10 @@ import Testing
         #expect(last == Array(data.values[(101 - l) * 3..<101 * 3]))
         #expect(data.lastWindowTimestamps == data.timestamps[(101 - l)...])
         let future = try data.futureTimestamps(count: 3)
-        #expect(future.map(TimeSeriesTable.formatTimestamp) == ["2020-01-05 05:00:00", "2020-01-05 06:00:00", "2020-01-05 07:00:00"])
+        #expect(
+            future.map(TimeSeriesTable.formatTimestamp) == [
+                "2020-01-05 05:00:00", "2020-01-05 06:00:00", "2020-01-05 07:00:00"
+            ])
     }
 
     @Test func bordersByFileName() throws {
@@ -143,7 +176,9 @@ import Testing
         #expect(SplitBorders.ratio.resolved(forPath: "ETTh1.csv") == .ratio)
         let minute = try SplitBorders.ettMinute.rowRanges(rows: 69_680, seqLen: 96, path: "ETTm1.csv")
         #expect(minute == [0..<34_560, 34_464..<46_080, 45_984..<57_600])
-        #expect(SplitBorders.ettHourTrainEnd == 8640 && SplitBorders.ettHourValEnd == 11_520 && SplitBorders.ettHourTestEnd == 14_400)
+        #expect(
+            SplitBorders.ettHourTrainEnd == 8640 && SplitBorders.ettHourValEnd == 11_520
+                && SplitBorders.ettHourTestEnd == 14_400)
     }
 
     @Test func optionErrors() throws {
@@ -178,21 +213,31 @@ import Testing
     }
 
     @Test func scalerRoundTripsThroughJSON() throws {
-        let scaler = ForecastScaler(columns: ["HUFL", "OT"], target: "OT", features: .multivariateToUnivariate, means: [0.1, 17.125478999], stds: [1.0 / 3.0, 8.567e-5])
+        let scaler = ForecastScaler(
+            columns: ["HUFL", "OT"], target: "OT", features: .multivariateToUnivariate, means: [0.1, 17.125478999],
+            stds: [1.0 / 3.0, 8.567e-5])
         let json = scaler.jsonString()
         #expect(json.contains("\"features\":\"MS\""))
         #expect(try ForecastScaler(json: json) == scaler)  // bit-exact Doubles
         var values: [Float] = [1, 2, 3, 4]
         scaler.transform(&values)
-        expectClose(values, [Float((1 - 0.1) * 3), Float((2 - 17.125478999) / 8.567e-5), Float((3 - 0.1) * 3), Float((4 - 17.125478999) / 8.567e-5)], atol: 0, rtol: 1e-6, "transform")
+        expectClose(
+            values,
+            [
+                Float((1 - 0.1) * 3), Float((2 - 17.125478999) / 8.567e-5), Float((3 - 0.1) * 3),
+                Float((4 - 17.125478999) / 8.567e-5)
+            ], atol: 0, rtol: 1e-6, "transform")
         scaler.inverseTransform(&values)
         // Standardised values up to 2e5 in float32 (ulp ~0.016) times std 8.6e-5: ~1e-6 absolute.
         expectClose(values, [1, 2, 3, 4], atol: 1e-5, rtol: 1e-6, "inverse transform")
 
         #expect(throws: DataError.self) { try ForecastScaler(json: "{}") }
         let wrongTarget = json.replacingOccurrences(of: "\"target\":\"OT\"", with: "\"target\":\"HUFL\"")
-        #expect(throws: DataError.badScaler(reason: "the target \"HUFL\" is not the last column")) { try ForecastScaler(json: wrongTarget) }
-        let zeroStd = ForecastScaler(columns: ["OT"], target: "OT", features: .univariate, means: [1], stds: [0]).jsonString()
+        #expect(throws: DataError.badScaler(reason: "the target \"HUFL\" is not the last column")) {
+            try ForecastScaler(json: wrongTarget)
+        }
+        let zeroStd = ForecastScaler(columns: ["OT"], target: "OT", features: .univariate, means: [1], stds: [0])
+            .jsonString()
         #expect(throws: DataError.self) { try ForecastScaler(json: zeroStd) }
     }
 }

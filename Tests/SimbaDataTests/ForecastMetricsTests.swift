@@ -28,7 +28,8 @@ import Testing
         #expect(sums.count == 10)
         // Σ (0.5 i)² / 10 = 0.25 · 285 / 10; Σ 0.5 i / 10 = 0.5 · 45 / 10.
         #expect(abs(sums.mse - 7.125) < 1e-12 && abs(sums.mae - 2.25) < 1e-12)
-        #expect(abs(sums.mse - ForecastMetrics.mse(p, t)) < 1e-15 && abs(sums.mspe - ForecastMetrics.mspe(p, t)) < 1e-15)
+        #expect(
+            abs(sums.mse - ForecastMetrics.mse(p, t)) < 1e-15 && abs(sums.mspe - ForecastMetrics.mspe(p, t)) < 1e-15)
     }
 
     @Test func percentagesSkipZeroTruthsAndCountThem() {

@@ -6,8 +6,9 @@ import Testing
 
 @Suite struct ForecastScoreSheetTests {
     // Two columns, standardised with means (10, 0) and stds (2, 4).
-    let scaler = ForecastScaler(columns: ["a", "OT"], target: "OT", features: .multivariate, means: [10, 0],
-                                stds: [2, 4])
+    let scaler = ForecastScaler(
+        columns: ["a", "OT"], target: "OT", features: .multivariate, means: [10, 0],
+        stds: [2, 4])
 
     @Test func perColumnAndPooledOnBothScales() {
         var sheet = ForecastScoreSheet(scaler: scaler, columnRange: 0..<2)

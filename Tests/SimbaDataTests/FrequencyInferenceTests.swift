@@ -1,8 +1,9 @@
 // Frequency.inferred: the most common step read as seconds, business days, months, quarters or
 // years, with month anchors taken from the dates.
 
-@testable import SimbaData
 import Testing
+
+@testable import SimbaData
 
 @Suite struct FrequencyInferenceTests {
     func inferred(_ texts: [String]) -> Frequency { .inferred(from: texts.map(date)) }

@@ -2,16 +2,18 @@
 // seconds otherwise, the seasonal period follows the step, and a reversed file is refused.
 
 import Foundation
-@testable import SimbaData
 import Testing
+
+@testable import SimbaData
 
 @Suite struct FutureTimestampsTests {
     /// ForecastData of `texts` dates (column OT = the row number plus a wobble), L = H = 1.
     func data(_ texts: [String], grid: TimeGridOptions = TimeGridOptions()) throws -> ForecastData {
         let rows = texts.enumerated().map { "\($1),\(Double($0) + Double($0 % 3) / 4)" }
         let csv = "date,OT\n" + rows.joined(separator: "\n")
-        return try ForecastData(path: try temporaryCSV(csv),
-                                options: ForecastOptions(seqLen: 1, predLen: 1, grid: grid))
+        return try ForecastData(
+            path: try temporaryCSV(csv),
+            options: ForecastOptions(seqLen: 1, predLen: 1, grid: grid))
     }
 
     func days(_ timestamps: [Int64]) -> [String] { dates(timestamps).map { String($0.prefix(10)) } }
@@ -20,12 +22,15 @@ import Testing
         let monthEnds = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31]
         let monthly = try data((1...10).map { String(format: "2015-%02d-%02d", $0, monthEnds[$0 - 1]) })
         #expect(monthly.frequency == .months(1, .end) && monthly.seasonalPeriod == 12)
-        #expect(try days(monthly.futureTimestamps(count: 5))
-                    == ["2015-11-30", "2015-12-31", "2016-01-31", "2016-02-29", "2016-03-31"])
+        #expect(
+            try days(monthly.futureTimestamps(count: 5))
+                == ["2015-11-30", "2015-12-31", "2016-01-31", "2016-02-29", "2016-03-31"])
         let starts = try data((1...10).map { String(format: "2016-%02d-01", $0) })
         #expect(try days(starts.futureTimestamps(count: 3)) == ["2016-11-01", "2016-12-01", "2017-01-01"])
-        let quarterly = try data(["2014-03-31", "2014-06-30", "2014-09-30", "2014-12-31", "2015-03-31", "2015-06-30",
-                                  "2015-09-30", "2015-12-31", "2016-03-31", "2016-06-30"])
+        let quarterly = try data([
+            "2014-03-31", "2014-06-30", "2014-09-30", "2014-12-31", "2015-03-31", "2015-06-30",
+            "2015-09-30", "2015-12-31", "2016-03-31", "2016-06-30"
+        ])
         #expect(quarterly.frequency == .months(3, .end) && quarterly.seasonalPeriod == 4)
         #expect(try days(quarterly.futureTimestamps(count: 3)) == ["2016-09-30", "2016-12-31", "2017-03-31"])
     }

@@ -2,8 +2,9 @@
 // refused from the header, and the loader skips them with a warning (or stops when strict).
 
 import Foundation
-@testable import SimbaData
 import Testing
+
+@testable import SimbaData
 
 /// An 8×8 baseline JPEG whose SOF0 marker is rewritten to declare `width`×`height`.
 private func jpegDeclaring(width: UInt16, height: UInt16) throws -> Data {
@@ -23,8 +24,10 @@ private func jpegDeclaring(width: UInt16, height: UInt16) throws -> Data {
         #expect(ImageDecoder.maximumPixelCount == 1024 * 1024 * 1024 / 4 / 3)
         try ImageDecoder.checkDeclaredSize(width: ImageDecoder.maximumPixelCount, height: 1, format: "PNG", source: "x")
         try ImageDecoder.checkDeclaredSize(width: 9459, height: 9459, format: "PNG", source: "x")
-        let refused = [(9460, 9460), (ImageDecoder.maximumPixelCount + 1, 1), (0, 5), (5, 0), (-1, -1),
-                       (Int.max, 2), (1 << 32, 1 << 32)]
+        let refused = [
+            (9460, 9460), (ImageDecoder.maximumPixelCount + 1, 1), (0, 5), (5, 0), (-1, -1),
+            (Int.max, 2), (1 << 32, 1 << 32)
+        ]
         for (width, height) in refused {
             expectError(ImageDecodeError.self, containing: ["x", "\(width)×\(height)"]) {
                 try ImageDecoder.checkDeclaredSize(width: width, height: height, format: "PNG", source: "x")
@@ -74,8 +77,9 @@ private func jpegDeclaring(width: UInt16, height: UInt16) throws -> Data {
         #expect(folder.samples.count == 5)
 
         func epoch(strict: Bool) throws -> (count: Int, skipped: [(path: String, reason: String)]) {
-            let loader = ImageLoader(samples: folder.samples, transform: EvalTransform(size: 8), batchSize: 8,
-                                     shuffle: false, seed: 0, workers: 2, strict: strict)
+            let loader = ImageLoader(
+                samples: folder.samples, transform: EvalTransform(size: 8), batchSize: 8,
+                shuffle: false, seed: 0, workers: 2, strict: strict)
             loader.startEpoch(0)
             var images = [Float](repeating: 0, count: loader.batchSize * loader.sampleFloats)
             var labels = [Int32](repeating: 0, count: loader.batchSize)

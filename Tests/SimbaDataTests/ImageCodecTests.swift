@@ -19,8 +19,10 @@ private func gradient(width: Int, height: Int, channels: Int) -> ByteImage {
 /// The image with each gray byte repeated three times.
 private func grayToRGB(_ image: ByteImage) -> [UInt8] { image.pixels.flatMap { [$0, $0, $0] } }
 
-private func expectMaxDifference(_ a: [UInt8], _ b: [UInt8], atMost limit: Int, _ what: String,
-                                 sourceLocation: SourceLocation = #_sourceLocation) {
+private func expectMaxDifference(
+    _ a: [UInt8], _ b: [UInt8], atMost limit: Int, _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(a.count == b.count, "\(what): sizes \(a.count) vs \(b.count)", sourceLocation: sourceLocation)
     let worst = zip(a, b).map { abs(Int($0) - Int($1)) }.max() ?? 0
     #expect(worst <= limit, "\(what): largest difference \(worst) > \(limit)", sourceLocation: sourceLocation)
@@ -33,8 +35,10 @@ private func temporaryFolder() throws -> String {
 }
 
 /// Expects `body` to throw an `ImageDecodeError` whose description names `path`.
-private func expectDecodeError(naming path: String, _ body: () throws -> ByteImage,
-                               sourceLocation: SourceLocation = #_sourceLocation) {
+private func expectDecodeError(
+    naming path: String, _ body: () throws -> ByteImage,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     do {
         _ = try body()
         Issue.record("decoding \(path) did not throw", sourceLocation: sourceLocation)
@@ -71,10 +75,13 @@ private func expectDecodeError(naming path: String, _ body: () throws -> ByteIma
     @Test func paletteWithTransparencyGivesPaletteColours() throws {
         let palette: [UInt8] = [255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30]
         let indices = [0, 1, 2, 3, 3, 2]
-        let data = PNGBytes.make(width: 3, height: 2, bitDepth: 2, colorType: 3,
-                                 rows: [PNGBytes.pack(Array(indices[0..<3]), bitDepth: 2),
-                                        PNGBytes.pack(Array(indices[3..<6]), bitDepth: 2)],
-                                 chunks: [("PLTE", palette), ("tRNS", [255, 0, 128, 0])])
+        let data = PNGBytes.make(
+            width: 3, height: 2, bitDepth: 2, colorType: 3,
+            rows: [
+                PNGBytes.pack(Array(indices[0..<3]), bitDepth: 2),
+                PNGBytes.pack(Array(indices[3..<6]), bitDepth: 2)
+            ],
+            chunks: [("PLTE", palette), ("tRNS", [255, 0, 128, 0])])
         let decoded = try PNG.decode(data, source: "palette")
         let expected = indices.flatMap { Array(palette[(3 * $0)..<(3 * $0 + 3)]) }
         #expect(decoded.pixels == expected)
@@ -84,8 +91,9 @@ private func expectDecodeError(naming path: String, _ body: () throws -> ByteIma
     func lowBitGrayIsScaledToFullRange(bitDepth: Int, factor: Int) throws {
         let top = (1 << bitDepth) - 1
         let samples = [0, top, top / 2, 1]
-        let data = PNGBytes.make(width: 4, height: 1, bitDepth: UInt8(bitDepth), colorType: 0,
-                                 rows: [PNGBytes.pack(samples, bitDepth: bitDepth)])
+        let data = PNGBytes.make(
+            width: 4, height: 1, bitDepth: UInt8(bitDepth), colorType: 0,
+            rows: [PNGBytes.pack(samples, bitDepth: bitDepth)])
         let decoded = try PNG.decode(data, source: "gray\(bitDepth)")
         #expect(decoded.pixels == samples.flatMap { [UInt8($0 * factor), UInt8($0 * factor), UInt8($0 * factor)] })
     }
@@ -93,12 +101,14 @@ private func expectDecodeError(naming path: String, _ body: () throws -> ByteIma
     /// 16-bit samples become round(v·255/65535) (libpng's scaling): 0x12FF gives 19, PIL's high byte 18.
     @Test func sixteenBitIsScaledToEightBits() throws {
         let samples = [0, 0xFFFF, 0x12FF, 0x8000, 0x0080, 0x7F7F]
-        let gray = PNGBytes.make(width: 6, height: 1, bitDepth: 16, colorType: 0, rows: [PNGBytes.pack(samples, bitDepth: 16)])
+        let gray = PNGBytes.make(
+            width: 6, height: 1, bitDepth: 16, colorType: 0, rows: [PNGBytes.pack(samples, bitDepth: 16)])
         let scaled = samples.map { UInt8((Double($0) * 255 / 65535).rounded()) }
         #expect(scaled == [0, 255, 19, 128, 0, 127])
         #expect(try PNG.decode(gray, source: "gray16").pixels == scaled.flatMap { [$0, $0, $0] })
 
-        let rgb = PNGBytes.make(width: 2, height: 1, bitDepth: 16, colorType: 2, rows: [PNGBytes.pack(samples, bitDepth: 16)])
+        let rgb = PNGBytes.make(
+            width: 2, height: 1, bitDepth: 16, colorType: 2, rows: [PNGBytes.pack(samples, bitDepth: 16)])
         #expect(try PNG.decode(rgb, source: "rgb16").pixels == scaled)
     }
 
@@ -127,7 +137,9 @@ private func expectDecodeError(naming path: String, _ body: () throws -> ByteIma
         let decoded = try JPEG.decode(JPEG.encode(image, quality: 95), source: "gray")
         expectMaxDifference(decoded.pixels, grayToRGB(image), atMost: 6, "gray JPEG")
         for i in 0..<(16 * 16) {
-            #expect(decoded.pixels[3 * i] == decoded.pixels[3 * i + 1] && decoded.pixels[3 * i] == decoded.pixels[3 * i + 2])
+            #expect(
+                decoded.pixels[3 * i] == decoded.pixels[3 * i + 1] && decoded.pixels[3 * i] == decoded.pixels[3 * i + 2]
+            )
         }
     }
 
@@ -136,8 +148,9 @@ private func expectDecodeError(naming path: String, _ body: () throws -> ByteIma
     @Test func cmykIsConvertedLikePIL() throws {
         let inks: [[Int]] = [[0, 255, 255, 0], [0, 0, 0, 128], [255, 0, 0, 0], [64, 128, 192, 32]]
         for ink in inks {
-            let image = ByteImage(width: 16, height: 16, channels: 4,
-                                  pixels: [UInt8]((0..<256).flatMap { _ in ink.map { UInt8($0) } }))
+            let image = ByteImage(
+                width: 16, height: 16, channels: 4,
+                pixels: [UInt8]((0..<256).flatMap { _ in ink.map { UInt8($0) } }))
             let data = try JPEG.encode(image, quality: 100, subsampling: .none444)
             #expect(data.range(of: Data("Adobe".utf8)) != nil, "a CMYK JPEG carries the Adobe APP14 marker")
             let decoded = try JPEG.decode(data, source: "cmyk")
@@ -174,7 +187,7 @@ private func expectDecodeError(naming path: String, _ body: () throws -> ByteIma
             ("header-only.jpg", jpeg.prefix(30)),
             ("noise.jpg", Data(JPEG.signature + [UInt8](repeating: 0x55, count: 200))),
             ("page.JPEG", Data("GIF89a not really".utf8)),
-            ("empty.png", Data()),
+            ("empty.png", Data())
         ]
         for (name, data) in cases {
             let path = folder + "/" + name

@@ -24,21 +24,26 @@ func noiseImage(width: Int, height: Int, seed: Int) -> ByteImage {
 
 /// Writes a PNG at `path`, creating its folder.
 func writePNG(_ image: ByteImage, _ path: String) throws {
-    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                            withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+        atPath: (path as NSString).deletingLastPathComponent,
+        withIntermediateDirectories: true)
     try PNG.write(image, to: path)
 }
 
 /// Expects `body` to throw an error of type `E` whose description contains every one of `parts`.
-func expectError<E: Error & CustomStringConvertible, T>(_ type: E.Type, containing parts: [String],
-                                                        sourceLocation: SourceLocation = #_sourceLocation,
-                                                        _ body: () throws -> T) {
+func expectError<E: Error & CustomStringConvertible, T>(
+    _ type: E.Type, containing parts: [String],
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> T
+) {
     do {
         _ = try body()
         Issue.record("no error thrown; wanted \(E.self) containing \(parts)", sourceLocation: sourceLocation)
     } catch let error as E {
         for part in parts {
-            #expect(error.description.contains(part), "\"\(error)\" does not mention \(part)", sourceLocation: sourceLocation)
+            #expect(
+                error.description.contains(part), "\"\(error)\" does not mention \(part)",
+                sourceLocation: sourceLocation)
         }
     } catch {
         Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)

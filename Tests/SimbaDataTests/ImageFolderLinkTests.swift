@@ -9,8 +9,9 @@ import Testing
 private func plainFolder() throws -> String {
     let root = try temporaryFolder("links")
     for path in ["val/cat/a0.png", "val/cat/a1.png", "val/dog/b0.png", "outside/o.png"] {
-        try FileManager.default.createDirectory(atPath: root + "/" + (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: root + "/" + (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: root + "/" + path, contents: Data([1])))
     }
     return root
@@ -37,10 +38,13 @@ private func relativeSamples(_ folder: ImageFolder) -> [String] {
     folder.samples.map { "\($0.path.dropFirst(folder.splitPath.count + 1)):\($0.label)" }
 }
 
-private func expectWarning(_ folder: ImageFolder, _ fragments: [String],
-                           sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(folder.warnings.contains { line in fragments.allSatisfy(line.contains) },
-            "no warning with \(fragments) in \(folder.warnings)", sourceLocation: sourceLocation)
+private func expectWarning(
+    _ folder: ImageFolder, _ fragments: [String],
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(
+        folder.warnings.contains { line in fragments.allSatisfy(line.contains) },
+        "no warning with \(fragments) in \(folder.warnings)", sourceLocation: sourceLocation)
 }
 
 @Suite(.timeLimit(.minutes(1))) struct ImageFolderLinkTests {
@@ -98,8 +102,9 @@ private func expectWarning(_ folder: ImageFolder, _ fragments: [String],
         #expect(FileManager.default.createFile(atPath: root + "/val/.stash/sub/s.png", contents: Data([1])))
         try link(root + "/val/dog/stash", to: "../.stash/sub")
         let folder = try ImageFolder(root: other, split: "val")
-        #expect(relativeSamples(folder)
-                    == ["cat/a0.png:0", "cat/a1.png:0", "cat/more.png:0", "dog/b0.png:1", "dog/stash/s.png:1"])
+        #expect(
+            relativeSamples(folder)
+                == ["cat/a0.png:0", "cat/a1.png:0", "cat/more.png:0", "dog/b0.png:1", "dog/stash/s.png:1"])
         #expect(folder.warnings.isEmpty, "\(folder.warnings)")
     }
 

@@ -8,12 +8,15 @@ import Testing
 @Suite struct ImageFolderTests {
 
     private func touch(_ path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: path, contents: Data([1])))
     }
 
-    @Test(arguments: [("train", "train"), ("train", "training"), ("val", "val"), ("val", "valid"), ("val", "validation")])
+    @Test(arguments: [
+        ("train", "train"), ("train", "training"), ("val", "val"), ("val", "valid"), ("val", "validation")
+    ])
     func splitFolderIsFoundUnderEachName(split: String, folderName: String) throws {
         let root = try temporaryFolder()
         try touch(root + "/\(folderName)/cat/a.jpg")
@@ -44,7 +47,10 @@ import Testing
         let folder = try ImageFolder(root: root, split: "train")
         #expect(folder.classNames == ["B", "a", "b10", "b2", "n01440764"])
         let relative = folder.samples.map { String($0.path.dropFirst(root.count + 7)) }
-        #expect(relative == ["B/x.JPEG", "a/sub/z.jpeg", "a/x.JPEG", "a/y.Jpg", "b10/x.JPEG", "b2/x.JPEG", "n01440764/x.JPEG"])
+        #expect(
+            relative == [
+                "B/x.JPEG", "a/sub/z.jpeg", "a/x.JPEG", "a/y.Jpg", "b10/x.JPEG", "b2/x.JPEG", "n01440764/x.JPEG"
+            ])
         #expect(folder.samples.map(\.label) == [0, 1, 1, 1, 2, 3, 4])
     }
 

@@ -32,15 +32,17 @@ private func epoch(_ loader: ImageLoader, _ number: Int) throws -> [(Int, [Float
 }
 
 @Suite struct ImageLoaderTests {
-    private let augment = TrainTransform(size: 8, colorJitter: ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4),
-                                         erasing: RandomErasing(probability: 0.5))
+    private let augment = TrainTransform(
+        size: 8, colorJitter: ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4),
+        erasing: RandomErasing(probability: 0.5))
 
     @Test func sameSeedAndEpochGiveIdenticalBatchesWhateverTheWorkers() throws {
         let (_, folder) = try makeFolder(perClass: 5)
         var results: [[(Int, [Float], [Int32])]] = []
         for (workers, prefetch) in [(1, 1), (3, 2), (4, 4)] {
-            let loader = ImageLoader(samples: folder.samples, transform: augment, batchSize: 4, shuffle: true,
-                                     seed: 42, workers: workers, prefetchBatches: prefetch)
+            let loader = ImageLoader(
+                samples: folder.samples, transform: augment, batchSize: 4, shuffle: true,
+                seed: 42, workers: workers, prefetchBatches: prefetch)
             results.append(try epoch(loader, 3))
         }
         #expect(results[0].map(\.0) == [4, 4, 4, 3])
@@ -50,7 +52,8 @@ private func epoch(_ loader: ImageLoader, _ number: Int) throws -> [(Int, [Float
                 #expect(a.0 == b.0 && a.2 == b.2 && a.1 == b.1)
             }
         }
-        let again = ImageLoader(samples: folder.samples, transform: augment, batchSize: 4, shuffle: true, seed: 42, workers: 2)
+        let again = ImageLoader(
+            samples: folder.samples, transform: augment, batchSize: 4, shuffle: true, seed: 42, workers: 2)
         let other = try epoch(again, 4)
         #expect(other.map(\.2) != results[0].map(\.2) || other.map(\.1) != results[0].map(\.1), "another epoch differs")
         let replay = try epoch(again, 3)
@@ -70,16 +73,20 @@ private func epoch(_ loader: ImageLoader, _ number: Int) throws -> [(Int, [Float
     @Test func fileOrderAndDropLast() throws {
         let (_, folder) = try makeFolder(perClass: 3)
         let eval = EvalTransform(size: 8)
-        let keep = ImageLoader(samples: folder.samples, transform: eval, batchSize: 4, shuffle: false, seed: 0, workers: 2)
+        let keep = ImageLoader(
+            samples: folder.samples, transform: eval, batchSize: 4, shuffle: false, seed: 0, workers: 2)
         let all = try epoch(keep, 0)
         #expect(all.map(\.0) == [4, 4, 1])
         #expect(all.flatMap(\.2) == [0, 0, 0, 1, 1, 1, 2, 2, 2])
         var expected = [Float](repeating: 0, count: eval.size * eval.size * 3)
         expected.withUnsafeMutableBufferPointer {
-            eval.apply(try! ImageDecoder.decode(path: folder.samples[5].path), into: $0.baseAddress!, scratch: ResampleScratch())
+            eval.apply(
+                try! ImageDecoder.decode(path: folder.samples[5].path), into: $0.baseAddress!,
+                scratch: ResampleScratch())
         }
         #expect(Array(all[1].1[(1 * 192)..<(2 * 192)]) == expected)
-        let drop = ImageLoader(samples: folder.samples, transform: eval, batchSize: 4, shuffle: false, dropLast: true, seed: 0)
+        let drop = ImageLoader(
+            samples: folder.samples, transform: eval, batchSize: 4, shuffle: false, dropLast: true, seed: 0)
         #expect(drop.batchesPerEpoch == 2)
         #expect(try epoch(drop, 0).map(\.0) == [4, 4])
     }
@@ -90,8 +97,9 @@ private func epoch(_ loader: ImageLoader, _ number: Int) throws -> [(Int, [Float
         let bytes = try Data(contentsOf: URL(fileURLWithPath: bad))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: bad))
         let folder = try ImageFolder(root: root, split: "train")
-        let loader = ImageLoader(samples: folder.samples, transform: EvalTransform(size: 8), batchSize: 4,
-                                 shuffle: false, seed: 0, workers: 2)
+        let loader = ImageLoader(
+            samples: folder.samples, transform: EvalTransform(size: 8), batchSize: 4,
+            shuffle: false, seed: 0, workers: 2)
         let batches = try epoch(loader, 0)
         #expect(batches.map(\.0) == [4, 3, 1])
         #expect(batches.flatMap(\.2) == [0, 0, 0, 1, 1, 2, 2, 2])
@@ -101,8 +109,9 @@ private func epoch(_ loader: ImageLoader, _ number: Int) throws -> [(Int, [Float
         _ = try epoch(loader, 1)
         #expect(loader.skipped.count == 1, "the list holds the current epoch only")
 
-        let strict = ImageLoader(samples: folder.samples, transform: EvalTransform(size: 8), batchSize: 4,
-                                 shuffle: false, seed: 0, workers: 2, strict: true)
+        let strict = ImageLoader(
+            samples: folder.samples, transform: EvalTransform(size: 8), batchSize: 4,
+            shuffle: false, seed: 0, workers: 2, strict: true)
         expectError(ImageDecodeError.self, containing: [bad, "replace or remove"]) { try epoch(strict, 0) }
     }
 }

@@ -31,16 +31,20 @@ import Testing
         #expect(table.columns == ["y"] && table.rowCount == 30 && table.values.first == 100 && table.values.last == 129)
         #expect(table.series == [TableSeries(name: "DE", rows: 0..<30)])
         #expect(table.lines.prefix(2) == [3, 5])
-        let error = DataError.unknownSeries(path: "long.csv", idColumn: "unique_id", series: "IT",
-                                            available: ["FR", "DE", "BE"])
+        let error = DataError.unknownSeries(
+            path: "long.csv", idColumn: "unique_id", series: "IT",
+            available: ["FR", "DE", "BE"])
         #expect(throws: error) {
             try TimeSeriesTable(bytes: Array(longFile().utf8), path: "long.csv", options: options(series: "IT"))
         }
         #expect(error.description.contains("FR, DE, BE"))
         var wrongId = CSVReadOptions()
         wrongId.idColumn = "id"
-        #expect(throws: DataError.unknownColumn(path: "long.csv", key: "data.id_column", name: "id",
-                                                columns: ["unique_id", "ds", "y"])) {
+        #expect(
+            throws: DataError.unknownColumn(
+                path: "long.csv", key: "data.id_column", name: "id",
+                columns: ["unique_id", "ds", "y"])
+        ) {
             try TimeSeriesTable(bytes: Array(longFile().utf8), path: "long.csv", options: wrongId)
         }
         var noId = CSVReadOptions()
@@ -53,8 +57,11 @@ import Testing
     @Test("Without data.series every series is read, grouped in order of first appearance")
     func allSeries() throws {
         let table = try TimeSeriesTable(bytes: Array(longFile().utf8), path: "long.csv", options: options())
-        #expect(table.series == [TableSeries(name: "FR", rows: 0..<40), TableSeries(name: "DE", rows: 40..<70),
-                                 TableSeries(name: "BE", rows: 70..<74)])
+        #expect(
+            table.series == [
+                TableSeries(name: "FR", rows: 0..<40), TableSeries(name: "DE", rows: 40..<70),
+                TableSeries(name: "BE", rows: 70..<74)
+            ])
         #expect(Array(table.values[38..<42]) == [38, 39, 100, 101])
         #expect(table.notes.contains { $0.contains("3 series") })
     }
@@ -91,8 +98,9 @@ import Testing
     @Test("When no series is long enough for a window in every split, the first one's problem is the error")
     func allSeriesTooShort() throws {
         let table = try TimeSeriesTable(bytes: Array(longFile().utf8), path: "long.csv", options: options())
-        let error = DataError.splitTooShort(path: "long.csv", split: "val (series FR)", rows: 14, needed: 15,
-                                            seqLen: 10, predLen: 5)
+        let error = DataError.splitTooShort(
+            path: "long.csv", split: "val (series FR)", rows: 14, needed: 15,
+            seqLen: 10, predLen: 5)
         #expect(throws: error) {
             try ForecastData(table: table, options: ForecastOptions(target: "y", seqLen: 10, predLen: 5))
         }

@@ -6,8 +6,10 @@ import Foundation
 enum PNGBytes {
     /// A PNG with the given IHDR fields; `rows` are the packed sample bytes of each row (no filter byte).
     /// `chunks` (type, payload) go between IHDR and IDAT (PLTE, tRNS, gAMA…).
-    static func make(width: Int, height: Int, bitDepth: UInt8, colorType: UInt8, rows: [[UInt8]],
-                     chunks: [(String, [UInt8])] = []) -> Data {
+    static func make(
+        width: Int, height: Int, bitDepth: UInt8, colorType: UInt8, rows: [[UInt8]],
+        chunks: [(String, [UInt8])] = []
+    ) -> Data {
         precondition(rows.count == height)
         var out: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         let ihdr = bigEndian32(UInt32(width)) + bigEndian32(UInt32(height)) + [bitDepth, colorType, 0, 0, 0]
@@ -55,7 +57,10 @@ enum PNGBytes {
         repeat {
             let end = min(start + 65535, data.count)
             let length = UInt16(end - start)
-            out += [end == data.count ? 1 : 0, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8(~length >> 8)]
+            out += [
+                end == data.count ? 1 : 0, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF),
+                UInt8(~length >> 8)
+            ]
             out += data[start..<end]
             start = end
         } while start < data.count

@@ -19,14 +19,17 @@ private func grayRow(_ row: [UInt8]) -> ByteImage {
     ByteImage(width: row.count, height: 1, channels: 3, pixels: row.flatMap { [$0, $0, $0] })
 }
 
-private func resize(_ image: ByteImage, box: PixelBox? = nil, width: Int, height: Int, window: PixelBox? = nil,
-                    _ interpolation: Interpolation = .bicubic) -> [UInt8] {
+private func resize(
+    _ image: ByteImage, box: PixelBox? = nil, width: Int, height: Int, window: PixelBox? = nil,
+    _ interpolation: Interpolation = .bicubic
+) -> [UInt8] {
     let box = box ?? PixelBox(x: 0, y: 0, width: image.width, height: image.height)
     let window = window ?? PixelBox(x: 0, y: 0, width: width, height: height)
     var out = [UInt8](repeating: 7, count: window.width * window.height * 3)
     out.withUnsafeMutableBufferPointer {
-        Resample.resize(image, box: box, width: width, height: height, window: window,
-                        interpolation: interpolation, into: $0.baseAddress!, scratch: ResampleScratch())
+        Resample.resize(
+            image, box: box, width: width, height: height, window: window,
+            interpolation: interpolation, into: $0.baseAddress!, scratch: ResampleScratch())
     }
     return out
 }
@@ -83,14 +86,17 @@ private func resize(_ image: ByteImage, box: PixelBox? = nil, width: Int, height
             (PixelBox(x: 0, y: 0, width: 23, height: 17), 41, 9),
             (PixelBox(x: 0, y: 0, width: 23, height: 17), 5, 6),
             (PixelBox(x: 3, y: 2, width: 11, height: 13), 16, 16),
-            (PixelBox(x: 7, y: 0, width: 16, height: 17), 7, 30),
+            (PixelBox(x: 7, y: 0, width: 16, height: 17), 7, 30)
         ]
         for (box, width, height) in cases {
             let fast = resize(image, box: box, width: width, height: height, interpolation)
-            let reference = ResampleReference.resize(image, box: box, width: width, height: height, interpolation: interpolation).pixels
+            let reference = ResampleReference.resize(
+                image, box: box, width: width, height: height, interpolation: interpolation
+            ).pixels
             let differences = zip(fast, reference).map { abs(Int($0) - Int($1)) }
             #expect(differences.max()! <= 1, "\(box) → \(width)×\(height): largest difference \(differences.max()!)")
-            #expect(differences.filter { $0 > 0 }.count <= max(2, differences.count / 50), "\(box) → \(width)×\(height)")
+            #expect(
+                differences.filter { $0 > 0 }.count <= max(2, differences.count / 50), "\(box) → \(width)×\(height)")
         }
     }
 

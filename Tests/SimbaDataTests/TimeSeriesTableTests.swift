@@ -7,7 +7,10 @@ import Testing
 
 @Suite struct TimeSeriesTableTests {
     /// Reads `text` and expects `error`; also checks the message names the file and `mentions`.
-    func expectError(_ text: String, _ error: (String) -> DataError, mentions: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectError(
+        _ text: String, _ error: (String) -> DataError, mentions: [String] = [],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let path = try temporaryCSV(text)
         #expect(throws: error(path), sourceLocation: sourceLocation) { try TimeSeriesTable(path: path) }
         let message = error(path).description
@@ -26,7 +29,9 @@ import Testing
     }
 
     @Test func acceptsShortDatesCRLFQuotesBOMAndBlankLines() throws {
-        let text = "\u{FEFF}\"date\",\"a\",\"OT\"\r\n2020-02-29,1,\"2\"\r\n\r\n2020-02-29 12:30, 3 ,4\r\n2020-02-29T12:30:15,5,6"
+        let text =
+            "\u{FEFF}\"date\",\"a\",\"OT\"\r\n2020-02-29,1,\"2\"\r\n\r\n2020-02-29 12:30, 3 "
+            + ",4\r\n2020-02-29T12:30:15,5,6"
         let table = try TimeSeriesTable(path: try temporaryCSV(text))
         #expect(table.columns == ["a", "OT"])
         #expect(table.values == [1, 2, 3, 4, 5, 6])
@@ -35,12 +40,18 @@ import Testing
     }
 
     @Test func formatsAndParsesTimestamps() {
-        for text in ["1970-01-01 00:00:00", "2016-07-01 00:00:00", "2000-02-29 23:59:59", "1969-12-31 23:59:59", "2400-12-31 01:02:03"] {
+        for text in [
+            "1970-01-01 00:00:00", "2016-07-01 00:00:00", "2000-02-29 23:59:59", "1969-12-31 23:59:59",
+            "2400-12-31 01:02:03"
+        ] {
             let seconds = TimeSeriesTable.parseTimestamp(text)
             #expect(seconds.map(TimeSeriesTable.formatTimestamp) == text)
         }
         #expect(TimeSeriesTable.parseTimestamp("1969-12-31 23:59:59") == -1)
-        for bad in ["2019-02-29", "2016-13-01", "2016-07-01 24:00", "2016-07-01 10:00:61", "16-07-01", "2016-07-01 10", "2016/07/01", ""] {
+        for bad in [
+            "2019-02-29", "2016-13-01", "2016-07-01 24:00", "2016-07-01 10:00:61", "16-07-01", "2016-07-01 10",
+            "2016/07/01", ""
+        ] {
             #expect(TimeSeriesTable.parseTimestamp(bad) == nil, "\(bad)")
         }
     }
@@ -61,7 +72,9 @@ import Testing
         let path = "/nonexistent/ETTh1.csv"
         #expect(throws: DataError.unreadable(path: path, reason: "no such file")) { try TimeSeriesTable(path: path) }
         let folder = FileManager.default.temporaryDirectory.path
-        #expect(throws: DataError.unreadable(path: folder, reason: "it is a folder")) { try TimeSeriesTable(path: folder) }
+        #expect(throws: DataError.unreadable(path: folder, reason: "it is a folder")) {
+            try TimeSeriesTable(path: folder)
+        }
         #expect(DataError.unreadable(path: path, reason: "no such file").description.contains(path))
     }
 
@@ -80,8 +93,9 @@ import Testing
     @Test func headerErrors() throws {
         try expectError("", { .emptyFile(path: $0) })
         try expectError("\n  \n", { .emptyFile(path: $0) })
-        try expectError("Day,OT\n1,1\n2,2\n", { .noDateColumn(path: $0, line: 2) },
-                        mentions: [":2:", "data.date_column"])
+        try expectError(
+            "Day,OT\n1,1\n2,2\n", { .noDateColumn(path: $0, line: 2) },
+            mentions: [":2:", "data.date_column"])
         try expectError("date\n2016-07-01\n2016-07-02\n", { .noValueColumns(path: $0, line: 1) })
         // Without a `date` column, the first column whose first cell is a date holds the dates.
         let table = try TimeSeriesTable(path: try temporaryCSV("Date,OT\n2016-07-01,1\n2016-07-02,2\n"))
@@ -92,29 +106,43 @@ import Testing
     @Test func cellErrors() throws {
         let header = "date,a,OT\n2016-07-01 00:00:00,1,2\n"
         let iso = TimestampFormat.iso8601Description
-        try expectError(header + "2016-07-01 25:00:00,1,2\n", {
-            .badDate(path: $0, line: 3, column: "date", text: "2016-07-01 25:00:00", expected: iso)
-        }, mentions: [":3:", "\"2016-07-01 25:00:00\""])
-        try expectError(header + "2016-07-01 01:00:00,1,abc\n", {
-            .nonNumericColumns(path: $0, columns: ["OT"], lines: [3], texts: ["abc"])
-        }, mentions: [":3: column OT holds \"abc\", which is not a number", "data.drop: [OT]"])
-        try expectError(header + "2016-07-01 01:00:00,1.5e,2\n", {
-            .nonNumericColumns(path: $0, columns: ["a"], lines: [3], texts: ["1.5e"])
-        })
+        try expectError(
+            header + "2016-07-01 25:00:00,1,2\n",
+            {
+                .badDate(path: $0, line: 3, column: "date", text: "2016-07-01 25:00:00", expected: iso)
+            }, mentions: [":3:", "\"2016-07-01 25:00:00\""])
+        try expectError(
+            header + "2016-07-01 01:00:00,1,abc\n",
+            {
+                .nonNumericColumns(path: $0, columns: ["OT"], lines: [3], texts: ["abc"])
+            }, mentions: [":3: column OT holds \"abc\", which is not a number", "data.drop: [OT]"])
+        try expectError(
+            header + "2016-07-01 01:00:00,1.5e,2\n",
+            {
+                .nonNumericColumns(path: $0, columns: ["a"], lines: [3], texts: ["1.5e"])
+            })
         let markers = ["NA", "NaN", "?", ""]
         func missing(_ path: String, _ column: String, _ text: String) -> DataError {
-            .missingCells(path: path, count: 1, columns: [column], counts: [1], lines: [3],
-                          first: MissingCell(column: column, text: text), markers: markers)
+            .missingCells(
+                path: path, count: 1, columns: [column], counts: [1], lines: [3],
+                first: MissingCell(column: column, text: text), markers: markers)
         }
-        try expectError(header + "2016-07-01 01:00:00, ,2\n", { missing($0, "a", "") },
-                        mentions: [":3: column a is empty", "a (1)", "data.missing"])
+        try expectError(
+            header + "2016-07-01 01:00:00, ,2\n", { missing($0, "a", "") },
+            mentions: [":3: column a is empty", "a (1)", "data.missing"])
         try expectError(header + "2016-07-01 01:00:00,1,\n", { missing($0, "OT", "") })
-        try expectError(header + "2016-07-01 01:00:00,NaN,2\n", { missing($0, "a", "NaN") },
-                        mentions: [":3: column a holds \"NaN\", a missing value"])
-        try expectError(header + "2016-07-01 01:00:00,1,-inf\n", { .nonFinite(path: $0, line: 3, column: "OT", text: "-inf") })
-        try expectError(header + "2016-07-01 01:00:00,1,1e39\n", { .nonFinite(path: $0, line: 3, column: "OT", text: "1e39") })
-        try expectError(header + "\n2016-07-01 01:00:00,1\n", { .wrongCellCount(path: $0, line: 4, found: 2, expected: 3) }, mentions: [":4:", "2 cells", "3 columns"])
-        try expectError(header + "2016-07-01 01:00:00,1,2,\n", { .wrongCellCount(path: $0, line: 3, found: 4, expected: 3) })
+        try expectError(
+            header + "2016-07-01 01:00:00,NaN,2\n", { missing($0, "a", "NaN") },
+            mentions: [":3: column a holds \"NaN\", a missing value"])
+        try expectError(
+            header + "2016-07-01 01:00:00,1,-inf\n", { .nonFinite(path: $0, line: 3, column: "OT", text: "-inf") })
+        try expectError(
+            header + "2016-07-01 01:00:00,1,1e39\n", { .nonFinite(path: $0, line: 3, column: "OT", text: "1e39") })
+        try expectError(
+            header + "\n2016-07-01 01:00:00,1\n", { .wrongCellCount(path: $0, line: 4, found: 2, expected: 3) },
+            mentions: [":4:", "2 cells", "3 columns"])
+        try expectError(
+            header + "2016-07-01 01:00:00,1,2,\n", { .wrongCellCount(path: $0, line: 3, found: 4, expected: 3) })
         try expectError(header, { .tooFewRows(path: $0, rows: 1) })
         try expectError("date,OT\n", { .tooFewRows(path: $0, rows: 0) })
     }

@@ -19,8 +19,10 @@ import Testing
         #expect(iso.seconds("2016-07-01T13:00-0130") == day + 14 * 3600 + 30 * 60)
         #expect(iso.seconds("2016-07-01T13:00:00.999999+01") == day + 12 * 3600)
         #expect(iso.seconds("2016-07-01 00:00:05,5") == day + 5)
-        for bad in ["2016-07-01T", "2016-07-01 13", "2016-07-01T13:00:00+2", "2016-07-01T13:00:00.", "2016-07-01Z",
-                    "2016-07-01 13:00:00 +02:00", "2016-07-01T13:00:00+24:00"] {
+        for bad in [
+            "2016-07-01T", "2016-07-01 13", "2016-07-01T13:00:00+2", "2016-07-01T13:00:00.", "2016-07-01Z",
+            "2016-07-01 13:00:00 +02:00", "2016-07-01T13:00:00+24:00"
+        ] {
             #expect(iso.seconds(bad) == nil, "\(bad)")
         }
     }
@@ -64,8 +66,9 @@ import Testing
         var options = CSVReadOptions()
         options.dateFormat = "%d/%m/%Y"
         let text = "date,OT\n01/07/2016,1\n2016-07-02,2\n"
-        let error = DataError.badDate(path: "x.csv", line: 3, column: "date", text: "2016-07-02",
-                                      expected: "data.date_format \"%d/%m/%Y\"")
+        let error = DataError.badDate(
+            path: "x.csv", line: 3, column: "date", text: "2016-07-02",
+            expected: "data.date_format \"%d/%m/%Y\"")
         #expect(throws: error) { try TimeSeriesTable(bytes: Array(text.utf8), path: "x.csv", options: options) }
         #expect(error.description.contains("x.csv:3:") && error.description.contains("column date"))
     }

@@ -31,10 +31,12 @@ private func normalized(_ bytes: [UInt8], _ n: Normalization = .imageNet) -> [Fl
         #expect(t224.resizedSize(width: 500, height: 375) == (310, 233))
         #expect(t224.resizedSize(width: 375, height: 500) == (233, 310))
         // round((310 − 224)/2) = 43; round((233 − 224)/2) = round(4.5) = 4 (half to even).
-        #expect(t224.cropWindow(resizedWidth: 310, resizedHeight: 233) == PixelBox(x: 43, y: 4, width: 224, height: 224))
+        #expect(
+            t224.cropWindow(resizedWidth: 310, resizedHeight: 233) == PixelBox(x: 43, y: 4, width: 224, height: 224))
         #expect(t224.cropWindow(resizedWidth: 227, resizedHeight: 233) == PixelBox(x: 2, y: 4, width: 224, height: 224))
         // Padding when the crop is larger: left/top (224 − 219) // 2 = 2.
-        #expect(t224.cropWindow(resizedWidth: 219, resizedHeight: 224) == PixelBox(x: -2, y: 0, width: 224, height: 224))
+        #expect(
+            t224.cropWindow(resizedWidth: 219, resizedHeight: 224) == PixelBox(x: -2, y: 0, width: 224, height: 224))
     }
 
     /// The transform equals the reference resize of the whole image, cut at the crop window and
@@ -47,8 +49,9 @@ private func normalized(_ bytes: [UInt8], _ n: Normalization = .imageNet) -> [Fl
         #expect((w, h) == (25, 18))  // ⌊16/0.875⌋ = 18, int(18·30/21) = 25
         let window = transform.cropWindow(resizedWidth: w, resizedHeight: h)
         #expect(window == PixelBox(x: 4, y: 1, width: 16, height: 16))  // round(4.5) = 4, round(1) = 1
-        let full = ResampleReference.resize(image, box: PixelBox(x: 0, y: 0, width: 30, height: 21), width: w, height: h,
-                                            interpolation: interpolation)
+        let full = ResampleReference.resize(
+            image, box: PixelBox(x: 0, y: 0, width: 30, height: 21), width: w, height: h,
+            interpolation: interpolation)
         var crop: [UInt8] = []
         for y in 0..<16 {
             let start: Int = ((y + 1) * w + 4) * 3
@@ -82,7 +85,9 @@ private func normalized(_ bytes: [UInt8], _ n: Normalization = .imageNet) -> [Fl
                 let aspect = Double(box.width) / Double(box.height)
                 let slack = 1.0 / Double(min(box.width, box.height))  // one pixel of rounding
                 #expect(fraction <= 1 && fraction >= 0.08 * (1 - 2 * slack) - 1e-9)
-                #expect(aspect >= 0.75 * (1 - 2 * slack) - 1e-9 && aspect <= (4.0 / 3) * (1 + 2 * slack) + 1e-9 || box.width == width || box.height == height)
+                #expect(
+                    aspect >= 0.75 * (1 - 2 * slack) - 1e-9 && aspect <= (4.0 / 3) * (1 + 2 * slack) + 1e-9
+                        || box.width == width || box.height == height)
                 if width == 500 { fractions.append(fraction) }
             }
         }
@@ -98,8 +103,10 @@ private func normalized(_ bytes: [UInt8], _ n: Normalization = .imageNet) -> [Fl
     @Test func fallbackIsTheCentredClampedCrop() {
         let crop = RandomResizedCrop(scale: 0.9...1)
         var generator = RandomGenerator(seed: 2)
-        #expect(crop.box(width: 1000, height: 10, generator: &generator) == PixelBox(x: 493, y: 0, width: 13, height: 10))
-        #expect(crop.box(width: 10, height: 1000, generator: &generator) == PixelBox(x: 0, y: 493, width: 10, height: 13))
+        #expect(
+            crop.box(width: 1000, height: 10, generator: &generator) == PixelBox(x: 493, y: 0, width: 13, height: 10))
+        #expect(
+            crop.box(width: 10, height: 1000, generator: &generator) == PixelBox(x: 0, y: 493, width: 10, height: 13))
     }
 
     @Test func flipMirrorsTheSameCrop() {
@@ -128,8 +135,10 @@ private func normalized(_ bytes: [UInt8], _ n: Normalization = .imageNet) -> [Fl
     /// equal and the ratio of bright to dark stays f within a level.
     @Test func brightnessJitterScalesEveryByte() {
         let image = ByteImage(width: 8, height: 8, channels: 3, pixels: (0..<192).map { $0 % 2 == 0 ? 40 : 200 })
-        let base = run(TrainTransform(size: 8, crop: RandomResizedCrop(scale: 1...1, ratio: 1...1), flipProbability: 0,
-                                      colorJitter: ColorJitter(brightness: 0.5)), image, seed: 3)
+        let base = run(
+            TrainTransform(
+                size: 8, crop: RandomResizedCrop(scale: 1...1, ratio: 1...1), flipProbability: 0,
+                colorJitter: ColorJitter(brightness: 0.5)), image, seed: 3)
         let n = Normalization.imageNet
         let bytes = base.enumerated().map { Float(($0.element * n.std[$0.offset % 3] + n.mean[$0.offset % 3]) * 255) }
         let dark = bytes[0], bright = bytes[1]
@@ -145,11 +154,14 @@ private func normalized(_ bytes: [UInt8], _ n: Normalization = .imageNet) -> [Fl
         let image = noiseImage(width: 24, height: 24, seed: 7)
         let crop = RandomResizedCrop(scale: 1...1, ratio: 1...1)
         let plain = run(TrainTransform(size: 24, crop: crop, flipProbability: 0), image, seed: 5)
-        let erased = run(TrainTransform(size: 24, crop: crop, flipProbability: 0,
-                                        erasing: RandomErasing(probability: 1)), image, seed: 5)
+        let erased = run(
+            TrainTransform(
+                size: 24, crop: crop, flipProbability: 0,
+                erasing: RandomErasing(probability: 1)), image, seed: 5)
         var changedPixels: [(Int, Int)] = []
         for y in 0..<24 {
-            for x in 0..<24 where (0..<3).contains(where: { plain[(y * 24 + x) * 3 + $0] != erased[(y * 24 + x) * 3 + $0] }) {
+            for x in 0..<24
+            where (0..<3).contains(where: { plain[(y * 24 + x) * 3 + $0] != erased[(y * 24 + x) * 3 + $0] }) {
                 changedPixels.append((x, y))
             }
         }

@@ -3,15 +3,16 @@
 
 import Foundation
 import SimbaCore
-#if SIMBA_KERNELS_AVX512
-@testable import SimbaKernelsAVX512
-#elseif SIMBA_KERNELS_AVX2
-@testable import SimbaKernelsAVX2
-#else
-@testable import SimbaKernelsBaseline
-#endif
 import SimbaTestSupport
 import Testing
+
+#if SIMBA_KERNELS_AVX512
+    @testable import SimbaKernelsAVX512
+#elseif SIMBA_KERNELS_AVX2
+    @testable import SimbaKernelsAVX2
+#else
+    @testable import SimbaKernelsBaseline
+#endif
 
 @Suite(.enabled(if: testedLevelRuns)) struct ActivationTests {
     typealias Forward = (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int) -> Void
@@ -71,8 +72,9 @@ import Testing
     @Test func reluMatchesReferenceAndFiniteDifferences() {
         let x = Self.inputs(count: 24, seed: 1, kinks: [0])
         checkForward(x + [0], { ReLU.forward(output: $0, input: $1, count: $2) }, Self.relu, "ReLU forward")
-        checkBackward(x, { ReLU.forward(output: $0, input: $1, count: $2) },
-                      { ReLU.backward(dInput: $0, dOutput: $1, input: $2, count: $3) }, "ReLU dInput")
+        checkBackward(
+            x, { ReLU.forward(output: $0, input: $1, count: $2) },
+            { ReLU.backward(dInput: $0, dOutput: $1, input: $2, count: $3) }, "ReLU dInput")
         var dx: Float = 0
         var one: Float = 1, zero: Float = 0
         ReLU.backward(dInput: &dx, dOutput: &one, input: &zero, count: 1)
@@ -82,22 +84,26 @@ import Testing
     @Test func siluMatchesReferenceAndFiniteDifferences() {
         let x = Self.inputs(count: 24, seed: 2)
         checkForward(x + [-100, 100], { SiLU.forward(output: $0, input: $1, count: $2) }, Self.silu, "SiLU forward")
-        checkBackward(x, { SiLU.forward(output: $0, input: $1, count: $2) },
-                      { SiLU.backward(dInput: $0, dOutput: $1, input: $2, count: $3) }, "SiLU dInput")
+        checkBackward(
+            x, { SiLU.forward(output: $0, input: $1, count: $2) },
+            { SiLU.backward(dInput: $0, dOutput: $1, input: $2, count: $3) }, "SiLU dInput")
     }
 
     @Test func geluMatchesReferenceAndFiniteDifferences() {
         let x = Self.inputs(count: 24, seed: 3)
         checkForward(x, { GELU.forward(output: $0, input: $1, count: $2) }, Self.gelu, "GELU forward")
-        checkBackward(x, { GELU.forward(output: $0, input: $1, count: $2) },
-                      { GELU.backward(dInput: $0, dOutput: $1, input: $2, count: $3) }, "GELU dInput")
+        checkBackward(
+            x, { GELU.forward(output: $0, input: $1, count: $2) },
+            { GELU.backward(dInput: $0, dOutput: $1, input: $2, count: $3) }, "GELU dInput")
     }
 
     @Test func softplusMatchesReferenceOnBothSidesOfTheThreshold() {
         let x = Self.inputs(count: 16, seed: 4) + [-25, 0, 19.5, 19.9, 20.1, 20.5, 25]
-        checkForward(x + [20, 100], { Softplus.forward(output: $0, input: $1, count: $2) }, Self.softplus, "Softplus forward")
-        checkBackward(x, { Softplus.forward(output: $0, input: $1, count: $2) },
-                      { Softplus.backward(dInput: $0, dOutput: $1, input: $2, count: $3) }, "Softplus dInput")
+        checkForward(
+            x + [20, 100], { Softplus.forward(output: $0, input: $1, count: $2) }, Self.softplus, "Softplus forward")
+        checkBackward(
+            x, { Softplus.forward(output: $0, input: $1, count: $2) },
+            { Softplus.backward(dInput: $0, dOutput: $1, input: $2, count: $3) }, "Softplus dInput")
         // Above the threshold the function is exactly the identity with gradient exactly 1.
         #expect(Softplus.value(20.5) == 20.5 && Softplus.derivative(20.5) == 1)
     }
@@ -107,9 +113,11 @@ import Testing
         let x = Self.inputs(count: 24, seed: 5, kinks: [-lambda, lambda]) + [0.1, -0.2]
         let forward: Forward = { Softshrink.forward(output: $0, input: $1, count: $2, lambda: lambda) }
         checkForward(x + [lambda, -lambda], forward, Self.softshrink, "Softshrink forward")
-        checkBackward(x, forward, { Softshrink.backward(dInput: $0, dOutput: $1, input: $2, count: $3, lambda: lambda) },
-                      "Softshrink dInput")
-        #expect(Softshrink.derivative(lambda, lambda: lambda) == 0 && Softshrink.derivative(-lambda, lambda: lambda) == 0)
+        checkBackward(
+            x, forward, { Softshrink.backward(dInput: $0, dOutput: $1, input: $2, count: $3, lambda: lambda) },
+            "Softshrink dInput")
+        #expect(
+            Softshrink.derivative(lambda, lambda: lambda) == 0 && Softshrink.derivative(-lambda, lambda: lambda) == 0)
     }
 
     /// The 16-lane kernels against their libm twins on 40 003 elements (above Parallel's inline

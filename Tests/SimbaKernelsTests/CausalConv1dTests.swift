@@ -2,15 +2,16 @@
 // finite differences.
 
 import SimbaCore
-#if SIMBA_KERNELS_AVX512
-@testable import SimbaKernelsAVX512
-#elseif SIMBA_KERNELS_AVX2
-@testable import SimbaKernelsAVX2
-#else
-@testable import SimbaKernelsBaseline
-#endif
 import SimbaTestSupport
 import Testing
+
+#if SIMBA_KERNELS_AVX512
+    @testable import SimbaKernelsAVX512
+#elseif SIMBA_KERNELS_AVX2
+    @testable import SimbaKernelsAVX2
+#else
+    @testable import SimbaKernelsBaseline
+#endif
 
 @Suite(.enabled(if: testedLevelRuns)) struct CausalConv1dTests {
     // 70 channels: one full 64-channel block and a partial one; length 3 < kernel 4 checks the padding;
@@ -45,7 +46,9 @@ import Testing
             output: y.pointer, input: x, weight: w, bias: bias, batch: batch, length: length, channels: channels,
             kernelSize: kernelSize)
         // float32 sums of 5 O(1) terms: 1e-5 covers rounding.
-        expectClose(y.array, naiveForward(x, w, bias, length: length, kernelSize: kernelSize), atol: 1e-5, rtol: 1e-5, "conv forward")
+        expectClose(
+            y.array, naiveForward(x, w, bias, length: length, kernelSize: kernelSize), atol: 1e-5, rtol: 1e-5,
+            "conv forward")
         // With `silu`, the same values as SiLU's own pass over the output, bit for bit.
         let fused = FloatBuffer(count: x.count), separate = FloatBuffer(count: x.count)
         CausalConv1d.forward(
@@ -58,7 +61,8 @@ import Testing
     @Test(arguments: sizes)
     func backwardMatchesFiniteDifferences(length: Int, kernelSize: Int) {
         let x = FloatBuffer(randomArray(batch * length * channels, seed: 4))
-        let w = FloatBuffer(randomArray(channels * kernelSize, seed: 5)), bias = FloatBuffer(randomArray(channels, seed: 6))
+        let w = FloatBuffer(randomArray(channels * kernelSize, seed: 5)),
+            bias = FloatBuffer(randomArray(channels, seed: 6))
         let dy = FloatBuffer(randomArray(x.count, seed: 7)), y = FloatBuffer(count: x.count)
         func objective() -> Double {
             CausalConv1d.forward(
@@ -71,9 +75,12 @@ import Testing
             dInput: dx.pointer, dWeight: dw.pointer, dBias: db.pointer, dOutput: dy.pointer, input: x.pointer,
             weight: w.pointer, batch: batch, length: length, channels: channels, kernelSize: kernelSize)
         // Linear in each input: central differences are exact up to float32 rounding of y (~1e-6·|y|/step).
-        expectClose(dx.array, numericGradient(of: x.pointer, count: x.count, objective), atol: 2e-3, rtol: 1e-3, "dInput")
-        expectClose(dw.array, numericGradient(of: w.pointer, count: w.count, objective), atol: 2e-3, rtol: 1e-3, "dWeight")
-        expectClose(db.array, numericGradient(of: bias.pointer, count: bias.count, objective), atol: 2e-3, rtol: 1e-3, "dBias")
+        expectClose(
+            dx.array, numericGradient(of: x.pointer, count: x.count, objective), atol: 2e-3, rtol: 1e-3, "dInput")
+        expectClose(
+            dw.array, numericGradient(of: w.pointer, count: w.count, objective), atol: 2e-3, rtol: 1e-3, "dWeight")
+        expectClose(
+            db.array, numericGradient(of: bias.pointer, count: bias.count, objective), atol: 2e-3, rtol: 1e-3, "dBias")
     }
 
     /// dInput accumulates onto what it holds, and `overwritingInput` writes the same values without
@@ -92,7 +99,8 @@ import Testing
         let fromZero = inputGradient(start: [Float](repeating: 0, count: count), overwriting: false)
         #expect(inputGradient(start: [Float](repeating: .nan, count: count), overwriting: true) == fromZero)
         // prior + gradient, rounded once more than the gradient alone.
-        expectClose(inputGradient(start: prior, overwriting: false), zip(prior, fromZero).map { $0 + $1 },
-                    atol: 1e-5, rtol: 1e-5, "dInput accumulated")
+        expectClose(
+            inputGradient(start: prior, overwriting: false), zip(prior, fromZero).map { $0 + $1 },
+            atol: 1e-5, rtol: 1e-5, "dInput accumulated")
     }
 }

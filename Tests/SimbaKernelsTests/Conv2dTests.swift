@@ -2,36 +2,41 @@
 // differences, for the three configurations SiMBA uses (in both column orders), on odd image sizes.
 
 import SimbaCore
-#if SIMBA_KERNELS_AVX512
-@testable import SimbaKernelsAVX512
-#elseif SIMBA_KERNELS_AVX2
-@testable import SimbaKernelsAVX2
-#else
-@testable import SimbaKernelsBaseline
-#endif
 import SimbaTestSupport
 import Testing
+
+#if SIMBA_KERNELS_AVX512
+    @testable import SimbaKernelsAVX512
+#elseif SIMBA_KERNELS_AVX2
+    @testable import SimbaKernelsAVX2
+#else
+    @testable import SimbaKernelsBaseline
+#endif
 
 @Suite(.enabled(if: testedLevelRuns)) struct Conv2dTests {
     struct Configuration: CustomStringConvertible, Sendable {
         let kernel: Int, stride: Int, padding: Int, inChannels: Int, outChannels: Int, hasBias: Bool
-        var description: String { "k\(kernel) s\(stride) p\(padding) \(inChannels)→\(outChannels)\(hasBias ? " bias" : "")" }
+        var description: String {
+            "k\(kernel) s\(stride) p\(padding) \(inChannels)→\(outChannels)\(hasBias ? " bias" : "")"
+        }
     }
 
     static let configurations = [
         Configuration(kernel: 7, stride: 2, padding: 3, inChannels: 3, outChannels: 5, hasBias: false),  // stem
         Configuration(kernel: 3, stride: 1, padding: 1, inChannels: 4, outChannels: 6, hasBias: false),  // stem body
-        Configuration(kernel: 3, stride: 2, padding: 1, inChannels: 4, outChannels: 6, hasBias: true),   // downsampling
+        Configuration(kernel: 3, stride: 2, padding: 1, inChannels: 4, outChannels: 6, hasBias: true),  // downsampling
         // A late downsampling: fewer rows (2·5·4) than 4·out, so PyTorch's column order (the others: tap-major).
-        Configuration(kernel: 3, stride: 2, padding: 1, inChannels: 4, outChannels: 12, hasBias: true),
+        Configuration(kernel: 3, stride: 2, padding: 1, inChannels: 4, outChannels: 12, hasBias: true)
     ]
 
     let batch = 2, height = 9, width = 7
 
     func sizes(_ c: Configuration) -> (outHeight: Int, outWidth: Int, patch: Int) {
-        (Conv2d.outputSize(height, kernel: c.kernel, stride: c.stride, padding: c.padding),
-         Conv2d.outputSize(width, kernel: c.kernel, stride: c.stride, padding: c.padding),
-         c.inChannels * c.kernel * c.kernel)
+        (
+            Conv2d.outputSize(height, kernel: c.kernel, stride: c.stride, padding: c.padding),
+            Conv2d.outputSize(width, kernel: c.kernel, stride: c.stride, padding: c.padding),
+            c.inChannels * c.kernel * c.kernel
+        )
     }
 
     @Test(arguments: configurations) func forwardMatchesDirectConvolution(_ c: Configuration) {
@@ -66,11 +71,13 @@ import Testing
             Conv2d.forward(
                 output: y.pointer, columns: columns.pointer, input: x.pointer, weight: w.pointer,
                 bias: c.hasBias ? b.pointer : nil, batch: batch, height: height, width: width,
-                inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel, stride: c.stride, padding: c.padding)
+                inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel, stride: c.stride,
+                padding: c.padding)
             return dot(y.pointer, dy.pointer, y.count)
         }
         // Gradients start from random values to check that backward accumulates.
-        let priorX = randomArray(x.count, seed: 8), priorW = randomArray(w.count, seed: 9), priorB = randomArray(b.count, seed: 10)
+        let priorX = randomArray(x.count, seed: 8), priorW = randomArray(w.count, seed: 9),
+            priorB = randomArray(b.count, seed: 10)
         let dx = FloatBuffer(priorX), dw = FloatBuffer(priorW), db = FloatBuffer(priorB)
         _ = objective()
         // Without dInput (the stem's first conv) first: dWeight and dBias only, columns kept.
@@ -78,12 +85,15 @@ import Testing
         Conv2d.backward(
             dInput: nil, dWeight: dwOnly.pointer, dBias: nil, dColumns: nil, dOutput: dy.pointer,
             columns: columns.pointer, weight: w.pointer, batch: batch, height: height, width: width,
-            inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel, stride: c.stride, padding: c.padding)
+            inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel, stride: c.stride, padding: c.padding
+        )
         // dColumns may share the columns' memory, as the doc comment allows.
         Conv2d.backward(
             dInput: dx.pointer, dWeight: dw.pointer, dBias: c.hasBias ? db.pointer : nil, dColumns: columns.pointer,
-            dOutput: dy.pointer, columns: columns.pointer, weight: w.pointer, batch: batch, height: height, width: width,
-            inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel, stride: c.stride, padding: c.padding)
+            dOutput: dy.pointer, columns: columns.pointer, weight: w.pointer, batch: batch, height: height,
+            width: width,
+            inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel, stride: c.stride, padding: c.padding
+        )
         let addedX = zip(dx.array, priorX).map { $0 - $1 }, addedW = zip(dw.array, priorW).map { $0 - $1 }
         let addedB = zip(db.array, priorB).map { $0 - $1 }
         // Same GEMM on the same columns: identical up to the rounding of adding the prior.
@@ -91,10 +101,16 @@ import Testing
         // The objective is linear in every input, so step 0.1 has no truncation error; float32 rounding
         // of Σ y·dy (~1e-6 absolute) over 2·step is all that is left: measured worst |error| 2.3e-5.
         let step: Float = 0.1
-        expectClose(addedX, numericGradient(of: x.pointer, count: x.count, step: step, objective), atol: 2e-4, rtol: 2e-4, "dInput \(c)")
-        expectClose(addedW, numericGradient(of: w.pointer, count: w.count, step: step, objective), atol: 2e-4, rtol: 2e-4, "dWeight \(c)")
+        expectClose(
+            addedX, numericGradient(of: x.pointer, count: x.count, step: step, objective), atol: 2e-4, rtol: 2e-4,
+            "dInput \(c)")
+        expectClose(
+            addedW, numericGradient(of: w.pointer, count: w.count, step: step, objective), atol: 2e-4, rtol: 2e-4,
+            "dWeight \(c)")
         if c.hasBias {
-            expectClose(addedB, numericGradient(of: b.pointer, count: b.count, step: step, objective), atol: 2e-4, rtol: 2e-4, "dBias \(c)")
+            expectClose(
+                addedB, numericGradient(of: b.pointer, count: b.count, step: step, objective), atol: 2e-4, rtol: 2e-4,
+                "dBias \(c)")
         }
     }
 
@@ -160,7 +176,8 @@ import Testing
         Conv2d.backward(
             dInput: dx.pointer, dWeight: dw.pointer, dBias: db.pointer, dColumns: dColumns.pointer, dOutput: dy,
             columns: columns.pointer, weight: w, batch: batch, height: height, width: width,
-            inChannels: wide.inChannels, outChannels: wide.outChannels, kernel: c.kernel, stride: c.stride, padding: c.padding)
+            inChannels: wide.inChannels, outChannels: wide.outChannels, kernel: c.kernel, stride: c.stride,
+            padding: c.padding)
         let naive = naiveBackward(wide, batch: batch, height: height, width: width, x: x, w: w, dy: dy)
         var naiveBias = [Float](repeating: 0, count: b.count)
         for r in 0..<rows { for o in 0..<wide.outChannels { naiveBias[o] += dy[r * wide.outChannels + o] } }
@@ -177,7 +194,7 @@ import Testing
     @Test(arguments: [
         Configuration(kernel: 7, stride: 2, padding: 3, inChannels: 3, outChannels: 32, hasBias: false),
         Configuration(kernel: 3, stride: 1, padding: 1, inChannels: 5, outChannels: 32, hasBias: false),
-        Configuration(kernel: 3, stride: 2, padding: 1, inChannels: 6, outChannels: 64, hasBias: true),
+        Configuration(kernel: 3, stride: 2, padding: 1, inChannels: 6, outChannels: 64, hasBias: true)
     ])
     func directForwardMatchesDirectConvolution(_ c: Configuration) {
         let batch = 2, height = 13, width = 11
@@ -190,7 +207,8 @@ import Testing
         let y = FloatBuffer(count: count), reference = FloatBuffer(count: count)
         Conv2d.directForward(
             output: y.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width,
-            inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel, stride: c.stride, padding: c.padding)
+            inChannels: c.inChannels, outChannels: c.outChannels, kernel: c.kernel, stride: c.stride, padding: c.padding
+        )
         Conv2dReference.forward(
             output: reference.pointer, input: x, weight: w, bias: b, batch: batch, height: height,
             width: width, inChannels: c.inChannels, outChannels: c.outChannels,

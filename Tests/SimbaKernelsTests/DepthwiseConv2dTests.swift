@@ -1,15 +1,16 @@
 // DepthwiseConv2d: the channel-tiled forward against the plain-loop twin, backward against finite differences.
 
 import SimbaCore
-#if SIMBA_KERNELS_AVX512
-@testable import SimbaKernelsAVX512
-#elseif SIMBA_KERNELS_AVX2
-@testable import SimbaKernelsAVX2
-#else
-@testable import SimbaKernelsBaseline
-#endif
 import SimbaTestSupport
 import Testing
+
+#if SIMBA_KERNELS_AVX512
+    @testable import SimbaKernelsAVX512
+#elseif SIMBA_KERNELS_AVX2
+    @testable import SimbaKernelsAVX2
+#else
+    @testable import SimbaKernelsBaseline
+#endif
 
 @Suite(.enabled(if: testedLevelRuns)) struct DepthwiseConv2dTests {
     // 19 channels: one full 16-channel tile and a partial one; odd image sides.
@@ -20,9 +21,11 @@ import Testing
         let x = randomArray(count, seed: 1), w = randomArray(channels * 9, seed: 2), b = randomArray(channels, seed: 3)
         let y = FloatBuffer(count: count), reference = FloatBuffer(count: count)
         DepthwiseConv2d.forward(
-            output: y.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width, channels: channels)
+            output: y.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width,
+            channels: channels)
         DepthwiseConv2dReference.forward(
-            output: reference.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width, channels: channels)
+            output: reference.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width,
+            channels: channels)
         // float32 sums of at most 10 terms of O(1): rounding ≲ 1e-6·|y|.
         expectClose(y.array, reference.array, atol: 1e-5, rtol: 1e-5, "depthwise forward")
     }
@@ -39,7 +42,8 @@ import Testing
             return dot(y.pointer, dy.pointer, y.count)
         }
         // Gradients start from random values to check that backward accumulates.
-        let priorX = randomArray(x.count, seed: 8), priorW = randomArray(w.count, seed: 9), priorB = randomArray(b.count, seed: 10)
+        let priorX = randomArray(x.count, seed: 8), priorW = randomArray(w.count, seed: 9),
+            priorB = randomArray(b.count, seed: 10)
         let dx = FloatBuffer(priorX), dw = FloatBuffer(priorW), db = FloatBuffer(priorB)
         DepthwiseConv2d.backward(
             dInput: dx.pointer, dWeight: dw.pointer, dBias: db.pointer, dOutput: dy.pointer, input: x.pointer,
@@ -49,9 +53,15 @@ import Testing
         // The objective is linear in every input, so step 0.1 has no truncation error; float32 rounding
         // of Σ y·dy over 2·step is the only error: measured worst |error| 2.1e-5.
         let step: Float = 0.1
-        expectClose(addedX, numericGradient(of: x.pointer, count: x.count, step: step, objective), atol: 2e-4, rtol: 2e-4, "dInput")
-        expectClose(addedW, numericGradient(of: w.pointer, count: w.count, step: step, objective), atol: 2e-4, rtol: 2e-4, "dWeight")
-        expectClose(addedB, numericGradient(of: b.pointer, count: b.count, step: step, objective), atol: 2e-4, rtol: 2e-4, "dBias")
+        expectClose(
+            addedX, numericGradient(of: x.pointer, count: x.count, step: step, objective), atol: 2e-4, rtol: 2e-4,
+            "dInput")
+        expectClose(
+            addedW, numericGradient(of: w.pointer, count: w.count, step: step, objective), atol: 2e-4, rtol: 2e-4,
+            "dWeight")
+        expectClose(
+            addedB, numericGradient(of: b.pointer, count: b.count, step: step, objective), atol: 2e-4, rtol: 2e-4,
+            "dBias")
     }
 
     /// Sizes large enough that the row loops and the dWeight/dBias channel tiles run split across
@@ -60,13 +70,16 @@ import Testing
     @Test func parallelSizesMatchNaive() {
         let batch = 2, height = 9, width = 11, channels = 40
         let count = batch * height * width * channels
-        let x = randomArray(count, seed: 11), w = randomArray(channels * 9, seed: 12), b = randomArray(channels, seed: 13)
+        let x = randomArray(count, seed: 11), w = randomArray(channels * 9, seed: 12),
+            b = randomArray(channels, seed: 13)
         let dy = randomArray(count, seed: 14)
         let y = FloatBuffer(count: count), reference = FloatBuffer(count: count)
         DepthwiseConv2d.forward(
-            output: y.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width, channels: channels)
+            output: y.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width,
+            channels: channels)
         DepthwiseConv2dReference.forward(
-            output: reference.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width, channels: channels)
+            output: reference.pointer, input: x, weight: w, bias: b, batch: batch, height: height, width: width,
+            channels: channels)
         expectClose(y.array, reference.array, atol: 1e-5, rtol: 1e-5, "depthwise forward")
         var dxNaive = [Double](repeating: 0, count: count), dwNaive = [Double](repeating: 0, count: w.count)
         var dbNaive = [Double](repeating: 0, count: channels)

@@ -3,15 +3,16 @@
 
 import Foundation
 import SimbaCore
-#if SIMBA_KERNELS_AVX512
-@testable import SimbaKernelsAVX512
-#elseif SIMBA_KERNELS_AVX2
-@testable import SimbaKernelsAVX2
-#else
-@testable import SimbaKernelsBaseline
-#endif
 import SimbaTestSupport
 import Testing
+
+#if SIMBA_KERNELS_AVX512
+    @testable import SimbaKernelsAVX512
+#elseif SIMBA_KERNELS_AVX2
+    @testable import SimbaKernelsAVX2
+#else
+    @testable import SimbaKernelsBaseline
+#endif
 
 @Suite(.enabled(if: testedLevelRuns)) struct EinFFTTests {
     let batch = 2
@@ -34,21 +35,27 @@ import Testing
     }
 
     /// Runs the fast kernel forward and backward; returns y and the five gradients.
-    func fast(x: FloatBuffer, dy: FloatBuffer, _ p: Parameters, length: Int, channels: Int = 16, groupWidth: Int? = nil) -> [[Float]] {
+    func fast(x: FloatBuffer, dy: FloatBuffer, _ p: Parameters, length: Int, channels: Int = 16, groupWidth: Int? = nil)
+        -> [[Float]]
+    {
         let weightCount = weightCount(channels), biasCount = biasCount(channels)
         let transform = EinFFT.makeTransform(length: length, channels: channels, groupWidth: groupWidth)
         let spectrumCount = EinFFT.spectrumCount(batch: batch, length: length, channels: channels)
         let spectrum = FloatBuffer(count: spectrumCount)
-        let workspace = FloatBuffer(count: EinFFT.backwardWorkspaceCount(batch: batch, length: length, channels: channels))
+        let workspace = FloatBuffer(
+            count: EinFFT.backwardWorkspaceCount(batch: batch, length: length, channels: channels))
         let y = FloatBuffer(count: x.count)
         EinFFT.forward(
             output: y.pointer, spectrum: spectrum.pointer,
             workspace: workspace.pointer, input: x.pointer, weight1: p.w1.pointer, weight2: p.w2.pointer,
-            bias1: p.b1.pointer, bias2: p.b2.pointer, transform: transform, batch: batch, length: length, channels: channels)
+            bias1: p.b1.pointer, bias2: p.b2.pointer, transform: transform, batch: batch, length: length,
+            channels: channels)
         // Gradients start at 1 to check that backward accumulates rather than overwrites.
         let dx = FloatBuffer(Array(repeating: 1, count: x.count))
-        let dw1 = FloatBuffer(Array(repeating: 1, count: weightCount)), dw2 = FloatBuffer(Array(repeating: 1, count: weightCount))
-        let db1 = FloatBuffer(Array(repeating: 1, count: biasCount)), db2 = FloatBuffer(Array(repeating: 1, count: biasCount))
+        let dw1 = FloatBuffer(Array(repeating: 1, count: weightCount)),
+            dw2 = FloatBuffer(Array(repeating: 1, count: weightCount))
+        let db1 = FloatBuffer(Array(repeating: 1, count: biasCount)),
+            db2 = FloatBuffer(Array(repeating: 1, count: biasCount))
         workspace.buffer.update(repeating: .nan)
         EinFFT.backward(
             dInput: dx.pointer, dWeight1: dw1.pointer, dWeight2: dw2.pointer, dBias1: db1.pointer, dBias2: db2.pointer,
@@ -64,7 +71,8 @@ import Testing
         EinFFTReference.forward(
             output: y.pointer, input: x.pointer, weight1: p.w1.pointer, weight2: p.w2.pointer,
             bias1: p.b1.pointer, bias2: p.b2.pointer, batch: batch, length: length, channels: channels)
-        let dx = FloatBuffer(count: x.count), dw1 = FloatBuffer(count: weightCount), dw2 = FloatBuffer(count: weightCount)
+        let dx = FloatBuffer(count: x.count), dw1 = FloatBuffer(count: weightCount),
+            dw2 = FloatBuffer(count: weightCount)
         let db1 = FloatBuffer(count: biasCount), db2 = FloatBuffer(count: biasCount)
         EinFFTReference.backward(
             dInput: dx.pointer, dWeight1: dw1.pointer, dWeight2: dw2.pointer, dBias1: db1.pointer, dBias2: db2.pointer,
@@ -81,8 +89,11 @@ import Testing
     /// Buffered (N ≥ 128): N = 130 spans five gather tiles, the last partial, and its token pairs (m, −m)
     /// three tiles with m = 65 its own mirror; N = 129 has no such middle token; group widths 1 (C = 16)
     /// and 5 (C = 40) split a sample into 4 and 2 items (channel groups at offsets inside the rows).
-    @Test(arguments: [(7, 16, nil), (8, 16, nil), (5, 136, nil), (130, 16, nil), (129, 16, nil), (128, 16, 1), (128, 40, 5)]
-          as [(Int, Int, Int?)])
+    @Test(
+        arguments: [
+            (7, 16, nil), (8, 16, nil), (5, 136, nil), (130, 16, nil), (129, 16, nil), (128, 16, 1), (128, 40, 5)
+        ]
+            as [(Int, Int, Int?)])
     func fastMatchesReference(length: Int, channels: Int, groupWidth: Int?) {
         let x = FloatBuffer(randomArray(batch * length * channels, seed: 21))
         let dy = FloatBuffer(randomArray(batch * length * channels, seed: 22))

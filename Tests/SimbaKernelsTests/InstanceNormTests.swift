@@ -3,15 +3,16 @@
 
 import Foundation
 import SimbaCore
-#if SIMBA_KERNELS_AVX512
-@testable import SimbaKernelsAVX512
-#elseif SIMBA_KERNELS_AVX2
-@testable import SimbaKernelsAVX2
-#else
-@testable import SimbaKernelsBaseline
-#endif
 import SimbaTestSupport
 import Testing
+
+#if SIMBA_KERNELS_AVX512
+    @testable import SimbaKernelsAVX512
+#elseif SIMBA_KERNELS_AVX2
+    @testable import SimbaKernelsAVX2
+#else
+    @testable import SimbaKernelsBaseline
+#endif
 
 @Suite(.enabled(if: testedLevelRuns)) struct InstanceNormTests {
     let batch = 3, length = 11, variates = 5
@@ -20,7 +21,8 @@ import Testing
     func normalisesEachWindowAndVariate(transposed: Bool) {
         let count = batch * length * variates
         let window = randomArray(count, scale: 4, seed: 1).map { $0 + 2 }
-        let normalized = FloatBuffer(count: count), mean = FloatBuffer(count: batch * variates), std = FloatBuffer(count: batch * variates)
+        let normalized = FloatBuffer(count: count), mean = FloatBuffer(count: batch * variates),
+            std = FloatBuffer(count: batch * variates)
         InstanceNorm.forward(
             normalized: normalized.pointer, mean: mean.pointer, std: std.pointer, window: window,
             batch: batch, length: length, variates: variates, revin: true, transposed: transposed)
@@ -47,14 +49,16 @@ import Testing
                 }
             }
         }
-        InstanceNorm.denormalize(series.pointer, mean: mean.pointer, std: std.pointer, batch: batch, horizon: length, variates: variates)
+        InstanceNorm.denormalize(
+            series.pointer, mean: mean.pointer, std: std.pointer, batch: batch, horizon: length, variates: variates)
         expectClose(series.array, window, atol: 1e-5, rtol: 1e-5, "denormalize ∘ forward")
     }
 
     @Test func withoutRevINTheWindowPassesUnchanged() {
         let count = batch * length * variates
         let window = randomArray(count, scale: 4, seed: 2)
-        let normalized = FloatBuffer(count: count), mean = FloatBuffer(count: batch * variates), std = FloatBuffer(count: batch * variates)
+        let normalized = FloatBuffer(count: count), mean = FloatBuffer(count: batch * variates),
+            std = FloatBuffer(count: batch * variates)
         InstanceNorm.forward(
             normalized: normalized.pointer, mean: mean.pointer, std: std.pointer, window: window,
             batch: batch, length: length, variates: variates, revin: false, transposed: false)

@@ -1,15 +1,16 @@
 // LayerNorm: forward against a double-precision naive twin, backward against finite differences.
 
 import SimbaCore
-#if SIMBA_KERNELS_AVX512
-@testable import SimbaKernelsAVX512
-#elseif SIMBA_KERNELS_AVX2
-@testable import SimbaKernelsAVX2
-#else
-@testable import SimbaKernelsBaseline
-#endif
 import SimbaTestSupport
 import Testing
+
+#if SIMBA_KERNELS_AVX512
+    @testable import SimbaKernelsAVX512
+#elseif SIMBA_KERNELS_AVX2
+    @testable import SimbaKernelsAVX2
+#else
+    @testable import SimbaKernelsBaseline
+#endif
 
 @Suite(.enabled(if: testedLevelRuns)) struct LayerNormTests {
     // 19 channels: one full 16-channel reduction tile and a partial one.
@@ -57,7 +58,8 @@ import Testing
             return dot(y.pointer, dy.pointer, y.count)
         }
         // Gradients start from random values to check that backward accumulates.
-        let priorX = randomArray(x.count, seed: 8), priorW = randomArray(w.count, seed: 9), priorB = randomArray(b.count, seed: 10)
+        let priorX = randomArray(x.count, seed: 8), priorW = randomArray(w.count, seed: 9),
+            priorB = randomArray(b.count, seed: 10)
         let dx = FloatBuffer(priorX), dw = FloatBuffer(priorW), db = FloatBuffer(priorB)
         _ = objective()
         LayerNorm.backward(
@@ -68,7 +70,8 @@ import Testing
         // Step 1e-2: truncation error step²/6·|f'''| (~1e-5 for rstd ≈ 1) plus float32 rounding of Σ y·dy
         // (~1e-6) over 2·step; measured worst |error| 5e-5 on gradients of O(1). A wrong term errs by O(0.1).
         expectClose(addedX, numericGradient(of: x.pointer, count: x.count, objective), atol: 3e-4, rtol: 3e-4, "dInput")
-        expectClose(addedW, numericGradient(of: w.pointer, count: w.count, objective), atol: 3e-4, rtol: 3e-4, "dWeight")
+        expectClose(
+            addedW, numericGradient(of: w.pointer, count: w.count, objective), atol: 3e-4, rtol: 3e-4, "dWeight")
         expectClose(addedB, numericGradient(of: b.pointer, count: b.count, objective), atol: 3e-4, rtol: 3e-4, "dBias")
     }
 
@@ -76,13 +79,15 @@ import Testing
     /// workers, against the closed-form gradient in double precision.
     @Test func parallelSizesMatchNaive() {
         let rows = 300, channels = 40
-        let x = randomArray(rows * channels, seed: 11), w = randomArray(channels, seed: 12), b = randomArray(channels, seed: 13)
+        let x = randomArray(rows * channels, seed: 11), w = randomArray(channels, seed: 12),
+            b = randomArray(channels, seed: 13)
         let dy = randomArray(rows * channels, seed: 14)
         let y = FloatBuffer(count: rows * channels), mean = FloatBuffer(count: rows), rstd = FloatBuffer(count: rows)
         LayerNorm.forward(
             output: y.pointer, mean: mean.pointer, rstd: rstd.pointer, input: x, weight: w, bias: b,
             rows: rows, channels: channels, eps: eps)
-        var dxNaive = [Float](), dwNaive = [Double](repeating: 0, count: channels), dbNaive = [Double](repeating: 0, count: channels)
+        var dxNaive = [Float](), dwNaive = [Double](repeating: 0, count: channels),
+            dbNaive = [Double](repeating: 0, count: channels)
         var yNaive = [Float]()
         for r in 0..<rows {
             let row = (0..<channels).map { Double(x[r * channels + $0]) }

@@ -3,15 +3,16 @@
 
 import Foundation
 import SimbaCore
-#if SIMBA_KERNELS_AVX512
-@testable import SimbaKernelsAVX512
-#elseif SIMBA_KERNELS_AVX2
-@testable import SimbaKernelsAVX2
-#else
-@testable import SimbaKernelsBaseline
-#endif
 import SimbaTestSupport
 import Testing
+
+#if SIMBA_KERNELS_AVX512
+    @testable import SimbaKernelsAVX512
+#elseif SIMBA_KERNELS_AVX2
+    @testable import SimbaKernelsAVX2
+#else
+    @testable import SimbaKernelsBaseline
+#endif
 
 @Suite(.enabled(if: testedLevelRuns)) struct LossTests {
     let batch = 3, classes = 5
@@ -53,12 +54,17 @@ import Testing
         let p = FloatBuffer(count: z.count)
         let dLoss: Float = 0.7
         func objective() -> Double {
-            Double(dLoss) * Double(CrossEntropy.forward(probabilities: p.pointer, logits: z.pointer, targets: targets, batch: batch, classes: classes))
+            Double(dLoss)
+                * Double(
+                    CrossEntropy.forward(
+                        probabilities: p.pointer, logits: z.pointer, targets: targets, batch: batch, classes: classes))
         }
         _ = objective()
         let initial = randomArray(z.count, seed: 5)
         let dz = FloatBuffer(initial)
-        CrossEntropy.backward(dLogits: dz.pointer, probabilities: p.pointer, targets: targets, batch: batch, classes: classes, dLoss: dLoss)
+        CrossEntropy.backward(
+            dLogits: dz.pointer, probabilities: p.pointer, targets: targets, batch: batch, classes: classes,
+            dLoss: dLoss)
         // The loss (≈ 3) is a float32: rounding ≲ 3e-7·few, divided by 2h = 0.02 gives ≲ 5e-5;
         // truncation h²/6·|∂³L| ≲ 1e-5. Gradients are O(0.1), a wrong term is off by O(0.1).
         let expected = zip(initial, numericGradient(of: z.pointer, count: z.count, objective)).map { $0 + $1 }

@@ -4,15 +4,16 @@
 
 import Foundation
 import SimbaCore
-#if SIMBA_KERNELS_AVX512
-@testable import SimbaKernelsAVX512
-#elseif SIMBA_KERNELS_AVX2
-@testable import SimbaKernelsAVX2
-#else
-@testable import SimbaKernelsBaseline
-#endif
 import SimbaTestSupport
 import Testing
+
+#if SIMBA_KERNELS_AVX512
+    @testable import SimbaKernelsAVX512
+#elseif SIMBA_KERNELS_AVX2
+    @testable import SimbaKernelsAVX2
+#else
+    @testable import SimbaKernelsBaseline
+#endif
 
 @Suite(.enabled(if: testedLevelRuns)) struct SelectiveScanTests {
     /// Inputs in the range the model produces: delta = softplus(·) > 0, A = −exp(·) < 0, and B, C
@@ -67,10 +68,13 @@ import Testing
     func fast(_ p: Inputs, dY: FloatBuffer, chunk: Int, seed: UInt64) -> (y: FloatBuffer, gradients: Gradients) {
         let rows = p.batch * p.length
         let y = FloatBuffer(count: rows * p.dInner)
-        let saved = FloatBuffer(count: SelectiveScan.savedStateCount(
-            batch: p.batch, length: p.length, dInner: p.dInner, dState: p.dState, chunk: chunk))
-        let scratch = FloatBuffer(randomArray(SelectiveScan.backwardScratchCount(
-            batch: p.batch, length: p.length, dInner: p.dInner, dState: p.dState, chunk: chunk), seed: 99))
+        let saved = FloatBuffer(
+            count: SelectiveScan.savedStateCount(
+                batch: p.batch, length: p.length, dInner: p.dInner, dState: p.dState, chunk: chunk))
+        let scratch = FloatBuffer(
+            randomArray(
+                SelectiveScan.backwardScratchCount(
+                    batch: p.batch, length: p.length, dInner: p.dInner, dState: p.dState, chunk: chunk), seed: 99))
         SelectiveScan.forward(
             y: y.pointer, savedStates: saved.pointer, x: p.x.pointer, delta: p.delta.pointer, a: p.a.pointer,
             b: p.b, c: p.c, d: p.d.pointer, bcStride: p.bcStride,
@@ -132,7 +136,7 @@ import Testing
         let bound = testedLevel == .baseline ? 1.9e-7 : 1.7e-7
         #expect(worst.error <= bound, "exp2 relative error \(worst.error) at x = \(worst.at)")
         #expect(SelectiveScan.exp2(.zero) == SIMD16(repeating: 1))
-        let tiny = SelectiveScan.exp2(SIMD16(repeating: -200))[0]   // 0 with AVX-512, 2^−126 otherwise
+        let tiny = SelectiveScan.exp2(SIMD16(repeating: -200))[0]  // 0 with AVX-512, 2^−126 otherwise
         #expect(tiny >= 0 && tiny <= 0x1p-126)
     }
 
@@ -158,10 +162,17 @@ import Testing
         // Central differences with step 1e-2 on a smooth function of O(1) inputs: truncation
         // error ~step²·|f'''| ≲ 1e-3 and float32 rounding of y ~1e-6/step = 1e-4.
         let (atol, rtol): (Float, Float) = (2e-3, 2e-3)
-        expectClose(g.dX.array, numericGradient(of: p.x.pointer, count: p.x.count, objective), atol: atol, rtol: rtol, "dX")
-        expectClose(g.dDelta.array, numericGradient(of: p.delta.pointer, count: p.delta.count, objective), atol: atol, rtol: rtol, "dDelta")
-        expectClose(g.dA.array, numericGradient(of: p.a.pointer, count: p.a.count, objective), atol: atol, rtol: rtol, "dA")
-        expectClose(g.dXDbl.array, numericGradient(of: p.xDbl.pointer, count: p.xDbl.count, objective), atol: atol, rtol: rtol, "dB, dC")
-        expectClose(g.dD.array, numericGradient(of: p.d.pointer, count: p.d.count, objective), atol: atol, rtol: rtol, "dD")
+        expectClose(
+            g.dX.array, numericGradient(of: p.x.pointer, count: p.x.count, objective), atol: atol, rtol: rtol, "dX")
+        expectClose(
+            g.dDelta.array, numericGradient(of: p.delta.pointer, count: p.delta.count, objective), atol: atol,
+            rtol: rtol, "dDelta")
+        expectClose(
+            g.dA.array, numericGradient(of: p.a.pointer, count: p.a.count, objective), atol: atol, rtol: rtol, "dA")
+        expectClose(
+            g.dXDbl.array, numericGradient(of: p.xDbl.pointer, count: p.xDbl.count, objective), atol: atol, rtol: rtol,
+            "dB, dC")
+        expectClose(
+            g.dD.array, numericGradient(of: p.d.pointer, count: p.d.count, objective), atol: atol, rtol: rtol, "dD")
     }
 }

@@ -4,11 +4,11 @@
 import SimbaCore
 
 #if SIMBA_KERNELS_AVX512
-let testedLevel = CPULevel.avx512
+    let testedLevel = CPULevel.avx512
 #elseif SIMBA_KERNELS_AVX2
-let testedLevel = CPULevel.avx2
+    let testedLevel = CPULevel.avx2
 #else
-let testedLevel = CPULevel.baseline
+    let testedLevel = CPULevel.baseline
 #endif
 
 /// Whether this machine can run `testedLevel`'s code (the suites' `.enabled(if:)` condition).

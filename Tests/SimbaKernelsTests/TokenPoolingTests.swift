@@ -2,15 +2,16 @@
 // leading class token skipped by the sample stride), backward against finite differences.
 
 import SimbaCore
-#if SIMBA_KERNELS_AVX512
-@testable import SimbaKernelsAVX512
-#elseif SIMBA_KERNELS_AVX2
-@testable import SimbaKernelsAVX2
-#else
-@testable import SimbaKernelsBaseline
-#endif
 import SimbaTestSupport
 import Testing
+
+#if SIMBA_KERNELS_AVX512
+    @testable import SimbaKernelsAVX512
+#elseif SIMBA_KERNELS_AVX2
+    @testable import SimbaKernelsAVX2
+#else
+    @testable import SimbaKernelsBaseline
+#endif
 
 @Suite(.enabled(if: testedLevelRuns)) struct TokenPoolingTests {
     let batch = 2, tokens = 4, channels = 3
@@ -49,7 +50,9 @@ import Testing
         let y = FloatBuffer(count: batch * channels), dy = FloatBuffer(randomArray(batch * channels, seed: 5))
         var indices = [Int32](repeating: -1, count: batch * channels)
         func objective() -> Double {
-            MaxPool.forward(output: y.pointer, indices: &indices, input: x.pointer, batch: batch, tokens: tokens, channels: channels)
+            MaxPool.forward(
+                output: y.pointer, indices: &indices, input: x.pointer, batch: batch, tokens: tokens, channels: channels
+            )
             return dot(y.pointer, dy.pointer, y.count)
         }
         _ = objective()
@@ -62,7 +65,8 @@ import Testing
         }
         let initial = randomArray(x.count, seed: 6)
         let dx = FloatBuffer(initial)
-        MaxPool.backward(dInput: dx.pointer, dOutput: dy.pointer, indices: indices, batch: batch, tokens: tokens, channels: channels)
+        MaxPool.backward(
+            dInput: dx.pointer, dOutput: dy.pointer, indices: indices, batch: batch, tokens: tokens, channels: channels)
         // Piecewise linear with no switch inside the step: exact up to float32 rounding of y.
         let expected = zip(initial, numericGradient(of: x.pointer, count: x.count, objective)).map { $0 + $1 }
         expectClose(dx.array, expected, atol: 1e-4, rtol: 1e-4, "MaxPool dInput")
@@ -82,10 +86,12 @@ import Testing
         let rows = 1 + tokens
         var x = randomArray(batch * rows * channels, seed: 7)
         for b in 0..<batch { for c in 0..<channels { x[b * rows * channels + c] = 100 } }
-        var y = [Float](repeating: 0, count: batch * channels), indices = [Int32](repeating: -1, count: batch * channels)
+        var y = [Float](repeating: 0, count: batch * channels),
+            indices = [Int32](repeating: -1, count: batch * channels)
         x.withUnsafeBufferPointer { xp in
-            MaxPool.forward(output: &y, indices: &indices, input: xp.baseAddress! + channels, batch: batch,
-                            tokens: tokens, channels: channels, sampleStride: rows * channels)
+            MaxPool.forward(
+                output: &y, indices: &indices, input: xp.baseAddress! + channels, batch: batch,
+                tokens: tokens, channels: channels, sampleStride: rows * channels)
         }
         for b in 0..<batch {
             for c in 0..<channels {
@@ -96,8 +102,9 @@ import Testing
         var dx = [Float](repeating: 0, count: batch * rows * channels)
         let dy = [Float](repeating: 1, count: batch * channels)
         dx.withUnsafeMutableBufferPointer { dxp in
-            MaxPool.backward(dInput: dxp.baseAddress! + channels, dOutput: dy, indices: indices, batch: batch,
-                             tokens: tokens, channels: channels, sampleStride: rows * channels)
+            MaxPool.backward(
+                dInput: dxp.baseAddress! + channels, dOutput: dy, indices: indices, batch: batch,
+                tokens: tokens, channels: channels, sampleStride: rows * channels)
         }
         for b in 0..<batch {
             for c in 0..<channels {

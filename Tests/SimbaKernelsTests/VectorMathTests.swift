@@ -4,14 +4,15 @@
 
 import Foundation
 import SimbaCore
-#if SIMBA_KERNELS_AVX512
-@testable import SimbaKernelsAVX512
-#elseif SIMBA_KERNELS_AVX2
-@testable import SimbaKernelsAVX2
-#else
-@testable import SimbaKernelsBaseline
-#endif
 import Testing
+
+#if SIMBA_KERNELS_AVX512
+    @testable import SimbaKernelsAVX512
+#elseif SIMBA_KERNELS_AVX2
+    @testable import SimbaKernelsAVX2
+#else
+    @testable import SimbaKernelsBaseline
+#endif
 
 @Suite(.enabled(if: testedLevelRuns)) struct VectorMathTests {
     /// Largest relative error of `vector` against `reference` over `inputs` (16 at a time).
@@ -66,14 +67,22 @@ import Testing
 
     /// AdamW's denominator relies on this being the IEEE square root, not an approximation.
     @Test func squareRootMatchesTheScalarOneBitForBit() {
-        var inputs: [Float] = [0, -0.0, .leastNonzeroMagnitude, .leastNormalMagnitude, 1, 2, 3, .greatestFiniteMagnitude, .infinity]
-        var generator = RandomGenerator(seed: 5)    // every finite non-negative bit pattern is fair game
-        for _ in 0..<4096 { inputs.append(Float(bitPattern: UInt32(truncatingIfNeeded: generator.next()) % 0x7F80_0000)) }
+        var inputs: [Float] = [
+            0, -0.0, .leastNonzeroMagnitude, .leastNormalMagnitude, 1, 2, 3, .greatestFiniteMagnitude, .infinity
+        ]
+        var generator = RandomGenerator(seed: 5)  // every finite non-negative bit pattern is fair game
+        for _ in 0..<4096 {
+            inputs.append(Float(bitPattern: UInt32(truncatingIfNeeded: generator.next()) % 0x7F80_0000))
+        }
         for start in stride(from: 0, to: inputs.count, by: 16) {
             let n = min(16, inputs.count - start)
-            let out = inputs[start..<start + n].withUnsafeBufferPointer { VectorMath.squareRoot(VectorMath.load($0.baseAddress!, n)) }
+            let out = inputs[start..<start + n].withUnsafeBufferPointer {
+                VectorMath.squareRoot(VectorMath.load($0.baseAddress!, n))
+            }
             for lane in 0..<n {
-                #expect(out[lane].bitPattern == inputs[start + lane].squareRoot().bitPattern, "sqrt(\(inputs[start + lane]))")
+                #expect(
+                    out[lane].bitPattern == inputs[start + lane].squareRoot().bitPattern,
+                    "sqrt(\(inputs[start + lane]))")
             }
         }
         #expect(VectorMath.squareRoot(VectorMath.Vector(repeating: -1))[0].isNaN)
@@ -103,7 +112,8 @@ import Testing
     @Test func fractionIsExact() {
         var generator = RandomGenerator(seed: 7)
         for _ in 0..<2_000 {
-            let x = VectorMath.Vector((0..<16).map { _ in -126 + 253 * Float(generator.next() % (1 << 24)) / Float(1 << 24) })
+            let x = VectorMath.Vector(
+                (0..<16).map { _ in -126 + 253 * Float(generator.next() % (1 << 24)) / Float(1 << 24) })
             let f = VectorMath.fraction(x)
             for lane in 0..<16 {
                 let expected = x[lane] - x[lane].rounded(.down)

@@ -3,9 +3,10 @@
 
 import Foundation
 import SimbaCore
-@testable import SimbaModel
 import SimbaTestSupport
 import Testing
+
+@testable import SimbaModel
 
 @Suite struct MambaSizesTests {
     func series(dConv: Int, expand: Int) -> TimeSeriesConfig {
@@ -24,12 +25,14 @@ import Testing
         #expect(shapes["blocks.0.attn.mamba.conv1d.weight"] == [16, 1, 3])
         #expect(shapes["blocks.0.attn.mamba.in_proj.weight"] == [32, 16])
         #expect(shapes["blocks.0.attn.mamba.out_proj.weight"] == [16, 16])
-        var vision = VisionConfig(stemHiddenDim: 8, embedDims: [16, 24, 32, 40], depths: [1, 1, 1, 1],
-                                  mlpRatios: [2, 2, 2, 2])
+        var vision = VisionConfig(
+            stemHiddenDim: 8, embedDims: [16, 24, 32, 40], depths: [1, 1, 1, 1],
+            mlpRatios: [2, 2, 2, 2])
         vision.dConv = 2
         vision.expand = 3
-        let table = Dictionary(uniqueKeysWithValues: VisionModel.parameterTable(config: vision)
-            .map { ($0.name, $0.shape) })
+        let table = Dictionary(
+            uniqueKeysWithValues: VisionModel.parameterTable(config: vision)
+                .map { ($0.name, $0.shape) })
         #expect(table["block4.0.attn.mamba.conv1d.weight"] == [120, 1, 2])
         #expect(table["post_network.0.attn.mamba.in_proj.weight"] == [240, 40])
     }
@@ -42,8 +45,9 @@ import Testing
         model.backward(randomArray(batch * 12 * 7, seed: 3), batch: batch)
         let estimate = MemoryEstimate.timeSeries(config, batch: batch, shards: 1, training: true)
         #expect(estimate.parameters == Double(model.store.parameterCount + model.store.bufferCount))
-        MemoryEstimateTests.expectClose(MemoryEstimateTests.modelFloats(estimate),
-                                        allocatedFloats(model), "d_conv \(dConv) expand \(expand)")
+        MemoryEstimateTests.expectClose(
+            MemoryEstimateTests.modelFloats(estimate),
+            allocatedFloats(model), "d_conv \(dConv) expand \(expand)")
     }
 
     @Test("Out-of-bounds d_conv and expand are named problems")

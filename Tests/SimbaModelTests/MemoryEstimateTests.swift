@@ -3,9 +3,10 @@
 
 import Foundation
 import SimbaCore
-@testable import SimbaModel
 import SimbaTestSupport
 import Testing
+
+@testable import SimbaModel
 
 @Suite struct MemoryEstimateTests {
     /// What the estimate says the model itself holds (no optimizer, no input batches, no process).
@@ -13,18 +14,22 @@ import Testing
         estimate.parameters + estimate.gradients + estimate.activations + estimate.scratch
     }
 
-    static func expectClose(_ estimated: Double, _ actual: Double, _ what: String,
-                            sourceLocation: SourceLocation = #_sourceLocation) {
+    static func expectClose(
+        _ estimated: Double, _ actual: Double, _ what: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let error = abs(estimated - actual) / actual
         let percent = String(format: "%.1f", error * 100)
-        #expect(error <= 0.005,
-                "\(what): estimated \(Int(estimated)) floats, allocated \(Int(actual)) (\(percent)% off)",
-                sourceLocation: sourceLocation)
+        #expect(
+            error <= 0.005,
+            "\(what): estimated \(Int(estimated)) floats, allocated \(Int(actual)) (\(percent)% off)",
+            sourceLocation: sourceLocation)
     }
 
     func vision(_ mixer: ChannelMixerKind, tokenLabel: Bool) -> VisionConfig {
-        var config = VisionConfig(stemHiddenDim: 8, embedDims: [16, 24, 32, 40], depths: [1, 2, 1, 1],
-                                  mlpRatios: [2, 2, 2, 2])
+        var config = VisionConfig(
+            stemHiddenDim: 8, embedDims: [16, 24, 32, 40], depths: [1, 2, 1, 1],
+            mlpRatios: [2, 2, 2, 2])
         config.dState = 8
         config.numClasses = 10
         config.imageSize = 64
@@ -56,10 +61,14 @@ import Testing
         Self.expectClose(Self.modelFloats(estimate), allocatedFloats(model), "vision evaluation")
     }
 
-    @Test(arguments: [(ChannelMixerKind.einfft, TokenAxis.variate, 5, Float(0)), (.mlp, .time, 4, 0),
-                      (.einfft, .time, 1, 0), (.einfft, .variate, 3, 0.5)])
-    func timeSeriesTrainingStepMatchesAllocations(mixer: ChannelMixerKind, axis: TokenAxis, batch: Int,
-                                                  headDropout: Float) {
+    @Test(arguments: [
+        (ChannelMixerKind.einfft, TokenAxis.variate, 5, Float(0)), (.mlp, .time, 4, 0),
+        (.einfft, .time, 1, 0), (.einfft, .variate, 3, 0.5)
+    ])
+    func timeSeriesTrainingStepMatchesAllocations(
+        mixer: ChannelMixerKind, axis: TokenAxis, batch: Int,
+        headDropout: Float
+    ) {
         var config = TimeSeriesConfig(seqLen: 24, predLen: 12, variates: 7)
         config.dModel = 16
         config.dState = 8
@@ -70,8 +79,9 @@ import Testing
         _ = model.forward(randomArray(batch * 24 * 7, seed: 2), batch: batch)
         model.backward(randomArray(batch * 12 * 7, seed: 3), batch: batch)
         let estimate = MemoryEstimate.timeSeries(config, batch: batch, shards: 1, training: true)
-        Self.expectClose(Self.modelFloats(estimate), allocatedFloats(model),
-                         "SiMBA-TS \(mixer) \(axis) batch \(batch)")
+        Self.expectClose(
+            Self.modelFloats(estimate), allocatedFloats(model),
+            "SiMBA-TS \(mixer) \(axis) batch \(batch)")
     }
 
     /// A batch far beyond any machine is estimated without overflow, and grows with the batch.

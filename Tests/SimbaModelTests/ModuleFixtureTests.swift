@@ -3,9 +3,10 @@
 
 import Foundation
 import SimbaCore
-@testable import SimbaModel
 import SimbaTestSupport
 import Testing
+
+@testable import SimbaModel
 
 /// Loads `fixture`'s weights into a fresh store, runs `build`'s module forward on `x` and backward
 /// on `dy`, and compares `y`, `dx` and every `grad.<name>`.
@@ -24,15 +25,18 @@ func checkModule(
     try fixture.load(into: store)
     let x = try fixture.tensor("x"), dy = try fixture.tensor("dy")
     let y = module.forward(x, batch: batch, length: length)
-    expectClose(Array(UnsafeBufferPointer(start: y, count: dy.count)), try fixture.tensor("y"),
-                atol: 1e-5, rtol: 1e-4, "\(fixtureName) y", sourceLocation: sourceLocation)
+    expectClose(
+        Array(UnsafeBufferPointer(start: y, count: dy.count)), try fixture.tensor("y"),
+        atol: 1e-5, rtol: 1e-4, "\(fixtureName) y", sourceLocation: sourceLocation)
     var dx = [Float](repeating: 0, count: x.count)
     module.backward(dy, dInput: &dx, batch: batch, length: length)
-    expectClose(dx, try fixture.tensor("dx"), atol: 1e-5, rtol: 1e-4, "\(fixtureName) dx", sourceLocation: sourceLocation)
+    expectClose(
+        dx, try fixture.tensor("dx"), atol: 1e-5, rtol: 1e-4, "\(fixtureName) dx", sourceLocation: sourceLocation)
     for entry in store.entries where entry.kind == .parameter {
         let gradient = Array(UnsafeBufferPointer(start: store[entry.name].gradient, count: entry.count))
-        expectClose(gradient, try fixture.tensor("grad." + entry.name), atol: 1e-5, rtol: 1e-4,
-                    "\(fixtureName) grad.\(entry.name)", sourceLocation: sourceLocation)
+        expectClose(
+            gradient, try fixture.tensor("grad." + entry.name), atol: 1e-5, rtol: 1e-4,
+            "\(fixtureName) grad.\(entry.name)", sourceLocation: sourceLocation)
     }
 }
 
@@ -42,7 +46,9 @@ func checkModule(
         let config = try Fixture(name)
         let (batch, length) = (config.int("batch"), config.int("length"))
         try checkModule(name, batch: batch, length: length) { store in
-            Mamba(store: store, prefix: "", dModel: config.int("d_model"), dState: config.int("d_state"), maxBatch: batch, maxLength: length)
+            Mamba(
+                store: store, prefix: "", dModel: config.int("d_model"), dState: config.int("d_state"), maxBatch: batch,
+                maxLength: length)
         }
     }
 
@@ -61,13 +67,18 @@ func checkModule(
         let (batch, height, width, dim) = (config.int("batch"), config.int("H"), config.int("W"), config.int("dim"))
         let mixer = config.config["channel_mixer"] as? String
         try checkModule(name, batch: batch, length: height * width) { store in
-            Block("", dim: dim, mamba: MambaSizes(dState: config.int("d_state")), drop: .dropPath(0),
-                  context: RunContext(),
-                  store: store, maxBatch: batch, maxLength: height * width) { prefix in
+            Block(
+                "", dim: dim, mamba: MambaSizes(dState: config.int("d_state")), drop: .dropPath(0),
+                context: RunContext(),
+                store: store, maxBatch: batch, maxLength: height * width
+            ) { prefix in
                 mixer == "einfft"
-                    ? EinFFTLayer(store: store, prefix: prefix, channels: dim, maxBatch: batch, maxLength: height * width) as SequenceLayer
-                    : ChannelMLP(prefix, channels: dim, hidden: dim * config.int("mlp_ratio"), grid: (height, width),
-                                 store: store, maxBatch: batch)
+                    ? EinFFTLayer(
+                        store: store, prefix: prefix, channels: dim, maxBatch: batch, maxLength: height * width)
+                        as SequenceLayer
+                    : ChannelMLP(
+                        prefix, channels: dim, hidden: dim * config.int("mlp_ratio"), grid: (height, width),
+                        store: store, maxBatch: batch)
             }
         }
     }
@@ -78,11 +89,16 @@ func checkModule(
         let (batch, tokens, dim) = (config.int("batch"), config.int("tokens"), config.int("dim"))
         let mixer = config.config["channel_mixer"] as? String
         try checkModule(name, batch: batch, length: tokens) { store in
-            ClassBlock("", dim: dim, mamba: MambaSizes(dState: config.int("d_state")), store: store, maxBatch: batch,
-                       maxLength: tokens) { prefix in
+            ClassBlock(
+                "", dim: dim, mamba: MambaSizes(dState: config.int("d_state")), store: store, maxBatch: batch,
+                maxLength: tokens
+            ) { prefix in
                 mixer == "einfft"
-                    ? EinFFTLayer(store: store, prefix: prefix, channels: dim, maxBatch: batch, maxLength: 1) as SequenceLayer
-                    : ChannelMLP(prefix, channels: dim, hidden: dim * config.int("mlp_ratio"), grid: nil, store: store, maxBatch: batch)
+                    ? EinFFTLayer(store: store, prefix: prefix, channels: dim, maxBatch: batch, maxLength: 1)
+                        as SequenceLayer
+                    : ChannelMLP(
+                        prefix, channels: dim, hidden: dim * config.int("mlp_ratio"), grid: nil, store: store,
+                        maxBatch: batch)
             }
         }
     }

@@ -12,14 +12,15 @@ private func layout(_ entries: [TensorEntry]) -> [String] { entries.map { "\($0.
 struct ParameterTableTests {
     /// (mixer, token label, image size).
     static let visionCases: [(ChannelMixerKind, Bool, Int)] = [
-        (.einfft, true, 64), (.mlp, true, 32), (.einfft, false, 96), (.mlp, false, 64),
+        (.einfft, true, 64), (.mlp, true, 32), (.einfft, false, 96), (.mlp, false, 64)
     ]
 
     @Test("VisionModel.parameterTable equals the built model's table", arguments: 0..<4)
     func vision(_ index: Int) {
         let (mixer, tokenLabel, imageSize) = Self.visionCases[index]
-        var config = VisionConfig(stemHiddenDim: 8, embedDims: [16, 24, 32, 40], depths: [1, 2, 1, 1],
-                                  mlpRatios: [2, 3, 2, 2])
+        var config = VisionConfig(
+            stemHiddenDim: 8, embedDims: [16, 24, 32, 40], depths: [1, 2, 1, 1],
+            mlpRatios: [2, 3, 2, 2])
         config.channelMixer = mixer
         config.tokenLabel = tokenLabel
         config.imageSize = imageSize
@@ -30,8 +31,9 @@ struct ParameterTableTests {
         #expect(table.map(\.kind) == built.store.entries.map(\.kind))
     }
 
-    @Test("TimeSeriesModel.parameterTable equals the built model's table", arguments: TokenAxis.allCases,
-          ChannelMixerKind.allCases)
+    @Test(
+        "TimeSeriesModel.parameterTable equals the built model's table", arguments: TokenAxis.allCases,
+        ChannelMixerKind.allCases)
     func timeSeries(_ axis: TokenAxis, _ mixer: ChannelMixerKind) {
         var config = TimeSeriesConfig(seqLen: 12, predLen: 5, variates: 3)
         config.dModel = 8

@@ -3,9 +3,10 @@
 
 import Foundation
 import SimbaCore
-@testable import SimbaModel
 import SimbaTestSupport
 import Testing
+
+@testable import SimbaModel
 
 @Suite struct ScratchTests {
     /// root [10] calls a [20, 5] (which calls c [3]) and b [7]; backward sizes differ.
@@ -87,12 +88,14 @@ import Testing
 
     /// Every module of a model hangs off the model's claim, so the model needs one layer's scratch.
     @Test func aModelsModulesShareOneTree() {
-        var config = VisionConfig(stemHiddenDim: 8, embedDims: [16, 24, 32, 40], depths: [1, 2, 1, 1], mlpRatios: [2, 2, 2, 2])
+        var config = VisionConfig(
+            stemHiddenDim: 8, embedDims: [16, 24, 32, 40], depths: [1, 2, 1, 1], mlpRatios: [2, 2, 2, 2])
         config.dState = 8
         config.numClasses = 10
         config.imageSize = 64
         let model = VisionModel(config: config, maxBatch: 2, seed: 1)
-        let claims: [Scratch] = [model.stem.scratch] + model.downsamples.map(\.scratch) + model.stages.joined().map(\.scratch)
+        let claims: [Scratch] =
+            [model.stem.scratch] + model.downsamples.map(\.scratch) + model.stages.joined().map(\.scratch)
             + [model.classBlock.scratch, model.stages[1][1].attn.mamba.scratch, model.classBlock.attn.mamba.scratch]
         #expect(claims.allSatisfy { $0.root === model.scratch })
         model.training = false

@@ -52,8 +52,9 @@ private func entry(_ name: String, shape: String = "[1]", offsets: String = "[0,
 @Suite("safetensors: the format's rules")
 struct SafetensorsStrictTests {
     @Test func duplicateTensorNameIsRefused() {
-        expectRefused(safetensors("{\(entry("w")),\(entry("w", offsets: "[4,8]"))}", dataBytes: 8),
-                      ["tensor 'w' appears twice"])
+        expectRefused(
+            safetensors("{\(entry("w")),\(entry("w", offsets: "[4,8]"))}", dataBytes: 8),
+            ["tensor 'w' appears twice"])
     }
 
     @Test func duplicateMetadataKeyAndDuplicateFieldAreRefused() {
@@ -64,67 +65,80 @@ struct SafetensorsStrictTests {
     }
 
     @Test func fractionalShapeIsRefused() {
-        expectRefused(safetensors("{\(entry("w", shape: "[2.5]", offsets: "[0,10]"))}", dataBytes: 10),
-                      ["tensor 'w': shape entry 0 is 2.5", "without a fraction or exponent"])
+        expectRefused(
+            safetensors("{\(entry("w", shape: "[2.5]", offsets: "[0,10]"))}", dataBytes: 10),
+            ["tensor 'w': shape entry 0 is 2.5", "without a fraction or exponent"])
         expectRefused(safetensors("{\(entry("w", shape: "[1.0]"))}", dataBytes: 4), ["shape entry 0 is 1.0"])
         expectRefused(safetensors("{\(entry("w", shape: "[1e0]"))}", dataBytes: 4), ["shape entry 0 is 1e0"])
     }
 
     @Test func negativeShapeIsRefused() {
-        expectRefused(safetensors("{\(entry("w", shape: "[2,-1]", offsets: "[0,0]"))}"),
-                      ["tensor 'w': shape entry 1 is -1, which is negative"])
+        expectRefused(
+            safetensors("{\(entry("w", shape: "[2,-1]", offsets: "[0,0]"))}"),
+            ["tensor 'w': shape entry 1 is -1, which is negative"])
     }
 
     @Test func overflowingShapeProductIsRefused() {
         let huge = "[4294967296,4294967296]"
-        expectRefused(safetensors("{\(entry("w", shape: huge, offsets: "[0,0]"))}"),
-                      ["tensor 'w' has shape [4294967296, 4294967296] whose byte count overflows"])
+        expectRefused(
+            safetensors("{\(entry("w", shape: huge, offsets: "[0,0]"))}"),
+            ["tensor 'w' has shape [4294967296, 4294967296] whose byte count overflows"])
         // Fits in Int as an element count, overflows once multiplied by 4 bytes.
-        expectRefused(safetensors("{\(entry("w", shape: "[4611686018427387904]", offsets: "[0,0]"))}"),
-                      ["overflows"])
+        expectRefused(
+            safetensors("{\(entry("w", shape: "[4611686018427387904]", offsets: "[0,0]"))}"),
+            ["overflows"])
     }
 
     @Test func shapeEntryBeyondIntIsRefused() {
-        expectRefused(safetensors("{\(entry("w", shape: "[99999999999999999999]", offsets: "[0,0]"))}"),
-                      ["shape entry 0 is 99999999999999999999, larger than the largest supported"])
+        expectRefused(
+            safetensors("{\(entry("w", shape: "[99999999999999999999]", offsets: "[0,0]"))}"),
+            ["shape entry 0 is 99999999999999999999, larger than the largest supported"])
     }
 
     @Test func offsetsBeyondTwoToThe64AreRefused() {
         // 2^64 and 2^64 + 4: truncated to 0 and 4 they would look valid.
         let offsets = "[18446744073709551616,18446744073709551620]"
-        expectRefused(safetensors("{\(entry("w", offsets: offsets))}", dataBytes: 4),
-                      ["tensor 'w': data_offsets begin is 18446744073709551616, larger than the largest supported"])
-        expectRefused(safetensors("{\(entry("w", offsets: "[0,-4]"))}", dataBytes: 4),
-                      ["data_offsets end is -4, which is negative"])
+        expectRefused(
+            safetensors("{\(entry("w", offsets: offsets))}", dataBytes: 4),
+            ["tensor 'w': data_offsets begin is 18446744073709551616, larger than the largest supported"])
+        expectRefused(
+            safetensors("{\(entry("w", offsets: "[0,-4]"))}", dataBytes: 4),
+            ["data_offsets end is -4, which is negative"])
     }
 
     @Test func offsetsOutOfOrderAreRefused() {
-        expectRefused(safetensors("{\(entry("w", offsets: "[4,0]"))}", dataBytes: 4),
-                      ["tensor 'w' has data_offsets [4, 0]: begin after end"])
-        expectRefused(safetensors("{\(entry("w", offsets: "[0]"))}", dataBytes: 4),
-                      ["tensor 'w': data_offsets must be an array of two integers"])
-        expectRefused(safetensors("{\(entry("w", offsets: "[0,4,8]"))}", dataBytes: 4),
-                      ["data_offsets must be an array of two integers"])
+        expectRefused(
+            safetensors("{\(entry("w", offsets: "[4,0]"))}", dataBytes: 4),
+            ["tensor 'w' has data_offsets [4, 0]: begin after end"])
+        expectRefused(
+            safetensors("{\(entry("w", offsets: "[0]"))}", dataBytes: 4),
+            ["tensor 'w': data_offsets must be an array of two integers"])
+        expectRefused(
+            safetensors("{\(entry("w", offsets: "[0,4,8]"))}", dataBytes: 4),
+            ["data_offsets must be an array of two integers"])
     }
 
     @Test func overlappingTensorsAreRefused() {
         let json = "{\(entry("a", shape: "[2]", offsets: "[0,8]")),\(entry("b", offsets: "[4,8]"))}"
         expectRefused(safetensors(json, dataBytes: 8), ["tensor 'b' (bytes 4..<8) overlaps tensor 'a'"])
         // The same range twice.
-        expectRefused(safetensors("{\(entry("a")),\(entry("b"))}", dataBytes: 4),
-                      ["tensor 'b' (bytes 0..<4) overlaps tensor 'a'"])
+        expectRefused(
+            safetensors("{\(entry("a")),\(entry("b"))}", dataBytes: 4),
+            ["tensor 'b' (bytes 0..<4) overlaps tensor 'a'"])
     }
 
     @Test func holeBetweenTensorsIsRefused() {
         let json = "{\(entry("a")),\(entry("b", offsets: "[8,12]"))}"
         expectRefused(safetensors(json, dataBytes: 12), ["a hole of 4 bytes before tensor 'b'"])
-        expectRefused(safetensors("{\(entry("a"))}", dataBytes: 8),
-                      ["4 bytes after the last tensor that no tensor covers"])
+        expectRefused(
+            safetensors("{\(entry("a"))}", dataBytes: 8),
+            ["4 bytes after the last tensor that no tensor covers"])
     }
 
     @Test func offsetsOutsideTheDataSectionAreRefused() {
-        expectRefused(safetensors("{\(entry("w", offsets: "[0,4]"))}", dataBytes: 2),
-                      ["tensor 'w' has data_offsets [0, 4] outside the file's data section (2 bytes)"])
+        expectRefused(
+            safetensors("{\(entry("w", offsets: "[0,4]"))}", dataBytes: 2),
+            ["tensor 'w' has data_offsets [0, 4] outside the file's data section (2 bytes)"])
     }
 
     @Test func headerLargerThanTheFileIsRefused() {
@@ -135,32 +149,38 @@ struct SafetensorsStrictTests {
     @Test func headerOverTheBoundIsRefused() {
         // The claimed length passes the file-size check (the file is longer) but not the bound.
         let claimed = UInt64(SafetensorsHeader.maxBytes + 1)
-        expectRefused(safetensors("{}", claimedLength: claimed),
-                      ["header length 100000001 exceeds the 100000000-byte limit"])
+        expectRefused(
+            safetensors("{}", claimedLength: claimed),
+            ["header length 100000001 exceeds the 100000000-byte limit"])
         expectRefused(safetensors("{}", claimedLength: UInt64.max), ["exceeds the 100000000-byte limit"])
     }
 
     @Test func unknownDtypeIsRefused() {
-        expectRefused(safetensors("{\(entry("w", dtype: "Q9"))}", dataBytes: 4),
-                      ["tensor 'w' has unknown dtype 'Q9'", "F32"])
+        expectRefused(
+            safetensors("{\(entry("w", dtype: "Q9"))}", dataBytes: 4),
+            ["tensor 'w' has unknown dtype 'Q9'", "F32"])
     }
 
     @Test func byteCountMismatchIsRefused() {
-        expectRefused(safetensors("{\(entry("w", shape: "[3]", offsets: "[0,8]"))}", dataBytes: 8),
-                      ["tensor 'w' has shape [3] (F32, 12 bytes) but its data_offsets cover 8 bytes"])
-        expectRefused(safetensors("{\(entry("w", shape: "[2]", offsets: "[0,8]", dtype: "F64"))}", dataBytes: 8),
-                      ["(F64, 16 bytes)"])
+        expectRefused(
+            safetensors("{\(entry("w", shape: "[3]", offsets: "[0,8]"))}", dataBytes: 8),
+            ["tensor 'w' has shape [3] (F32, 12 bytes) but its data_offsets cover 8 bytes"])
+        expectRefused(
+            safetensors("{\(entry("w", shape: "[2]", offsets: "[0,8]", dtype: "F64"))}", dataBytes: 8),
+            ["(F64, 16 bytes)"])
     }
 
     @Test func nonStringMetadataIsRefused() {
-        expectRefused(safetensors("{\"__metadata__\":{\"epoch\":3}}"),
-                      ["metadata value 'epoch' is a number; metadata values must be strings"])
+        expectRefused(
+            safetensors("{\"__metadata__\":{\"epoch\":3}}"),
+            ["metadata value 'epoch' is a number; metadata values must be strings"])
         expectRefused(safetensors("{\"__metadata__\":[\"a\"]}"), ["__metadata__ is an array, not an object"])
     }
 
     @Test func nonUTF8HeaderIsRefused() {
-        expectRefused(safetensors(Array("{\"w".utf8) + [0xFF] + Array("\":{}}".utf8)),
-                      ["invalid UTF-8 at header byte 3"])
+        expectRefused(
+            safetensors(Array("{\"w".utf8) + [0xFF] + Array("\":{}}".utf8)),
+            ["invalid UTF-8 at header byte 3"])
         // An overlong encoding of '/' and an encoded surrogate are not UTF-8 either.
         expectRefused(safetensors(Array("{\"".utf8) + [0xC0, 0xAF] + Array("\":{}}".utf8)), ["invalid UTF-8"])
         expectRefused(safetensors(Array("{\"".utf8) + [0xED, 0xA0, 0x80] + Array("\":{}}".utf8)), ["invalid UTF-8"])
@@ -189,8 +209,9 @@ struct SafetensorsStrictTests {
         let extra = "{\"w\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0],\"x\":1}}"
         expectRefused(safetensors(extra), ["tensor 'w' has an unknown field 'x'"])
         expectRefused(safetensors("{\"w\":[1]}"), ["tensor 'w' is an array, not an object"])
-        expectRefused(safetensors("{\(entry("w", shape: "3"))}", dataBytes: 4),
-                      ["tensor 'w': shape is a number, not an array"])
+        expectRefused(
+            safetensors("{\(entry("w", shape: "3"))}", dataBytes: 4),
+            ["tensor 'w': shape is a number, not an array"])
     }
 
     @Test func longNamesAreQuotedShort() throws {
@@ -204,7 +225,8 @@ struct SafetensorsStrictTests {
 
     @Test func wellFormedEdgeCasesLoad() throws {
         // Padding after the JSON, an empty tensor, a scalar, escapes, a non-F32 tensor, metadata anywhere.
-        let json = "{" + entry("empty", shape: "[0,3]", offsets: "[0,0]") + ","
+        let json =
+            "{" + entry("empty", shape: "[0,3]", offsets: "[0,0]") + ","
             + entry("scalar", shape: "[]", offsets: "[0,4]") + ","
             + entry("caf\\u00e9\\ud83d\\ude00", shape: "[2]", offsets: "[4,8]", dtype: "F16") + ","
             + "\"__metadata__\":{\"format\":\"pt\",\"note\":\"a\\\"b\"}" + "}   "
@@ -297,7 +319,8 @@ struct SafetensorsFileReadingTests {
     @Test func pyTorchBatchNormCountersAreIgnoredByTheFit() throws {
         let store = ParameterStore()
         _ = store.buffer("bn.running_mean", [2], .zeros)
-        let json = "{\(entry("bn.running_mean", shape: "[2]", offsets: "[0,8]")),"
+        let json =
+            "{\(entry("bn.running_mean", shape: "[2]", offsets: "[0,8]")),"
             + "\(entry("bn.num_batches_tracked", shape: "[]", offsets: "[8,16]", dtype: "I64"))}"
         let file = try SafetensorsFile(data: safetensors(json, dataBytes: 16), path: "bn.safetensors")
         try file.header.checkFits(store.entries)

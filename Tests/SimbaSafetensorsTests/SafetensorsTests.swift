@@ -62,19 +62,25 @@ import Testing
         return data
     }
 
-    @Test(arguments: [
-        ("{}", 0, UInt64(1000), "larger than the file"),
-        ("not json", 0, nil, "not valid JSON"),
-        ("{\"t\":{\"dtype\":\"Q9\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, nil, "unknown dtype"),
-        ("{\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4, nil, "cover 4 bytes"),
-        ("{\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 2, nil, "outside the file"),
-        ("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, nil, "overlaps"),
-        ("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, nil, "hole"),
-        ("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8, nil, "no tensor covers"),
-    ] as [(String, Int, UInt64?, String)])
+    @Test(
+        arguments: [
+            ("{}", 0, UInt64(1000), "larger than the file"),
+            ("not json", 0, nil, "not valid JSON"),
+            ("{\"t\":{\"dtype\":\"Q9\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4, nil, "unknown dtype"),
+            ("{\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4, nil, "cover 4 bytes"),
+            ("{\"t\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 2, nil, "outside the file"),
+            (
+                "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                    + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}",
+                8, nil, "overlaps"
+            ),
+            ("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8, nil, "hole"),
+            ("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8, nil, "no tensor covers")
+        ] as [(String, Int, UInt64?, String)])
     func malformedFilesAreRejected(json: String, dataBytes: Int, headerLength: UInt64?, expected: String) {
         do {
-            _ = try SafetensorsFile(data: file(json, dataBytes: dataBytes, headerLength: headerLength), path: "bad.safetensors")
+            _ = try SafetensorsFile(
+                data: file(json, dataBytes: dataBytes, headerLength: headerLength), path: "bad.safetensors")
             Issue.record("accepted a malformed file (\(expected))")
         } catch {
             let message = String(describing: error)

@@ -30,8 +30,8 @@ public func expectClose(
         let w = worst.index
         let message: String =
             "\(what): first bad index \(firstBad) (got \(actual[firstBad]), want \(expected[firstBad])); "
-                + "worst index \(w) (got \(actual[w]), want \(expected[w]), |err| \(abs(actual[w] - expected[w]))) "
-                + "with atol \(atol), rtol \(rtol)"
+            + "worst index \(w) (got \(actual[w]), want \(expected[w]), |err| \(abs(actual[w] - expected[w]))) "
+            + "with atol \(atol), rtol \(rtol)"
         Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
     }
 }
@@ -46,7 +46,9 @@ public func randomArray(_ count: Int, scale: Float = 1, seed: UInt64) -> [Float]
 ///
 /// `objective` must compute a scalar (in Double) from the current contents of `x`; use
 /// Σ output·dOutput with a fixed random dOutput so every output element matters.
-public func numericGradient(of x: UnsafeMutablePointer<Float>, count: Int, step: Float = 1e-2, _ objective: () -> Double) -> [Float] {
+public func numericGradient(
+    of x: UnsafeMutablePointer<Float>, count: Int, step: Float = 1e-2, _ objective: () -> Double
+) -> [Float] {
     var gradient = [Float](repeating: 0, count: count)
     for i in 0..<count {
         let saved = x[i]

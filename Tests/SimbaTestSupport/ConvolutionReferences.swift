@@ -5,10 +5,10 @@
 public enum Conv2dReference {
     /// Plain direct convolution, the twin the im2col path is tested against (double accumulators).
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, outH, outW, outChannels)
-        input: UnsafePointer<Float>,                // (batch, height, width, inChannels)
-        weight: UnsafePointer<Float>,               // (outChannels, inChannels, k, k)
-        bias: UnsafePointer<Float>?,                // (outChannels)
+        output: UnsafeMutablePointer<Float>,  // (batch, outH, outW, outChannels)
+        input: UnsafePointer<Float>,  // (batch, height, width, inChannels)
+        weight: UnsafePointer<Float>,  // (outChannels, inChannels, k, k)
+        bias: UnsafePointer<Float>?,  // (outChannels)
         batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
         kernel: Int, stride: Int, padding: Int
     ) {
@@ -49,10 +49,10 @@ public enum Conv2dReference {
 public enum DepthwiseConv2dReference {
     /// Plain loops over every output element, the twin the tiled forward is tested against.
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, height, width, channels)
-        input: UnsafePointer<Float>,                // (batch, height, width, channels)
-        weight: UnsafePointer<Float>,               // (channels, 1, 3, 3)
-        bias: UnsafePointer<Float>,                 // (channels)
+        output: UnsafeMutablePointer<Float>,  // (batch, height, width, channels)
+        input: UnsafePointer<Float>,  // (batch, height, width, channels)
+        weight: UnsafePointer<Float>,  // (channels, 1, 3, 3)
+        bias: UnsafePointer<Float>,  // (channels)
         batch: Int, height: Int, width: Int, channels: Int
     ) {
         for b in 0..<batch {
@@ -64,7 +64,8 @@ public enum DepthwiseConv2dReference {
                             for kx in 0..<3 {
                                 let iy = y + ky - 1, ix = x + kx - 1
                                 guard iy >= 0 && iy < height && ix >= 0 && ix < width else { continue }
-                                sum += Double(weight[c * 9 + ky * 3 + kx])
+                                sum +=
+                                    Double(weight[c * 9 + ky * 3 + kx])
                                     * Double(input[((b * height + iy) * width + ix) * channels + c])
                             }
                         }

@@ -13,12 +13,12 @@ public enum EinFFTReference {
     /// Same result as `forward`, computed from the definition: every DFT is the double sum
     /// Σ_n Σ_k x[n, k]·exp(∓2πi(m·n/N + q·k/4))/√(4N), every block product a direct loop.
     public static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, length, channels)
-        input: UnsafePointer<Float>,                // (batch, length, channels)
-        weight1: UnsafePointer<Float>,              // (2, 4, bs, bs)
-        weight2: UnsafePointer<Float>,              // (2, 4, bs, bs)
-        bias1: UnsafePointer<Float>,                // (2, 4, bs)
-        bias2: UnsafePointer<Float>,                // (2, 4, bs)
+        output: UnsafeMutablePointer<Float>,  // (batch, length, channels)
+        input: UnsafePointer<Float>,  // (batch, length, channels)
+        weight1: UnsafePointer<Float>,  // (2, 4, bs, bs)
+        weight2: UnsafePointer<Float>,  // (2, 4, bs, bs)
+        bias1: UnsafePointer<Float>,  // (2, 4, bs)
+        bias2: UnsafePointer<Float>,  // (2, 4, bs)
         batch: Int, length: Int, channels: Int
     ) {
         var y = [Double](repeating: 0, count: batch * length * channels)
@@ -30,12 +30,12 @@ public enum EinFFTReference {
 
     /// `referenceForward` with the output kept in Double (finite differences need its precision).
     public static func forward(
-        output: UnsafeMutablePointer<Double>,       // (batch, length, channels)
-        input: UnsafePointer<Float>,                // (batch, length, channels)
-        weight1: UnsafePointer<Float>,              // (2, 4, bs, bs)
-        weight2: UnsafePointer<Float>,              // (2, 4, bs, bs)
-        bias1: UnsafePointer<Float>,                // (2, 4, bs)
-        bias2: UnsafePointer<Float>,                // (2, 4, bs)
+        output: UnsafeMutablePointer<Double>,  // (batch, length, channels)
+        input: UnsafePointer<Float>,  // (batch, length, channels)
+        weight1: UnsafePointer<Float>,  // (2, 4, bs, bs)
+        weight2: UnsafePointer<Float>,  // (2, 4, bs, bs)
+        bias1: UnsafePointer<Float>,  // (2, 4, bs)
+        bias2: UnsafePointer<Float>,  // (2, 4, bs)
         batch: Int, length: Int, channels: Int
     ) {
         let pass = ReferencePass(
@@ -47,17 +47,17 @@ public enum EinFFTReference {
 
     /// Same result as `backward` (accumulates += into every gradient), from the per-element chain rule.
     public static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (batch, length, channels), +=
-        dWeight1: UnsafeMutablePointer<Float>,      // (2, 4, bs, bs), +=
-        dWeight2: UnsafeMutablePointer<Float>,      // (2, 4, bs, bs), +=
-        dBias1: UnsafeMutablePointer<Float>,        // (2, 4, bs), +=
-        dBias2: UnsafeMutablePointer<Float>,        // (2, 4, bs), +=
-        dOutput: UnsafePointer<Float>,              // (batch, length, channels)
-        input: UnsafePointer<Float>,                // (batch, length, channels)
-        weight1: UnsafePointer<Float>,              // (2, 4, bs, bs)
-        weight2: UnsafePointer<Float>,              // (2, 4, bs, bs)
-        bias1: UnsafePointer<Float>,                // (2, 4, bs)
-        bias2: UnsafePointer<Float>,                // (2, 4, bs)
+        dInput: UnsafeMutablePointer<Float>,  // (batch, length, channels), +=
+        dWeight1: UnsafeMutablePointer<Float>,  // (2, 4, bs, bs), +=
+        dWeight2: UnsafeMutablePointer<Float>,  // (2, 4, bs, bs), +=
+        dBias1: UnsafeMutablePointer<Float>,  // (2, 4, bs), +=
+        dBias2: UnsafeMutablePointer<Float>,  // (2, 4, bs), +=
+        dOutput: UnsafePointer<Float>,  // (batch, length, channels)
+        input: UnsafePointer<Float>,  // (batch, length, channels)
+        weight1: UnsafePointer<Float>,  // (2, 4, bs, bs)
+        weight2: UnsafePointer<Float>,  // (2, 4, bs, bs)
+        bias1: UnsafePointer<Float>,  // (2, 4, bs)
+        bias2: UnsafePointer<Float>,  // (2, 4, bs)
         batch: Int, length: Int, channels: Int
     ) {
         let pass = ReferencePass(
@@ -131,7 +131,8 @@ public enum EinFFTReference {
                             var sumReal = 0.0, sumImaginary = 0.0
                             for n in 0..<length {
                                 for k in 0..<blocks {
-                                    let angle = sign * 2 * Double.pi
+                                    let angle =
+                                        sign * 2 * Double.pi
                                         * (Double(m * n % length) / Double(length) + Double(q * k % 4) / 4)
                                     let i = ((b * length + n) * blocks + k) * bs + c
                                     sumReal += a.real[i] * cos(angle) - a.imaginary[i] * sin(angle)

@@ -20,7 +20,9 @@ public struct Fixture {
     public func tensor(_ name: String) throws -> [Float] { try file.floats(name) }
 
     public func int(_ key: String) -> Int {
-        guard let value = (config[key] as? NSNumber)?.intValue else { preconditionFailure("fixture config lacks \(key)") }
+        guard let value = (config[key] as? NSNumber)?.intValue else {
+            preconditionFailure("fixture config lacks \(key)")
+        }
         return value
     }
 

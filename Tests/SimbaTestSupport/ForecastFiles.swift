@@ -8,7 +8,8 @@ public final class TemporaryFolder {
     public let path: String
 
     public init(_ label: String = "simba-test") {
-        path = FileManager.default.temporaryDirectory
+        path =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("\(label)-\(UUID().uuidString)").path
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -20,7 +21,8 @@ public final class TemporaryFolder {
     @discardableResult
     public func write(_ text: String, to name: String) -> String {
         let file = file(name)
-        try! FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try! FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try! Data(text.utf8).write(to: URL(fileURLWithPath: file))
         return file
     }
@@ -38,9 +40,11 @@ public enum ForecastFiles {
         let start: Int64 = 1_614_556_800  // 2021-03-01 00:00:00 UTC
         for r in 0..<rows {
             let t = Double(r)
-            let numbers = [10 + 3 * sin(t / 5) + 0.1 * Double((r * 37) % 11),
-                           -2 + cos(t / 7) + 0.05 * Double((r * 17) % 13),
-                           5 + sin(t / 3) + 0.5 * cos(t / 11) + 0.02 * Double((r * 7) % 5)]
+            let numbers = [
+                10 + 3 * sin(t / 5) + 0.1 * Double((r * 37) % 11),
+                -2 + cos(t / 7) + 0.05 * Double((r * 17) % 13),
+                5 + sin(t / 3) + 0.5 * cos(t / 11) + 0.02 * Double((r * 7) % 5)
+            ]
             let cells = numbers.enumerated().map { c, x in value?(r, c) ?? String(format: "%.4f", x) }
             lines.append(timestamp(start + Int64(r) * 3600) + "," + cells.joined(separator: ","))
         }
@@ -59,8 +63,10 @@ public enum ForecastFiles {
     /// A tiny SiMBA-TS config reading `data` (relative to the config's folder): d_model 8, one
     /// layer, L 16, H 8, batch 16, dropout 0.2 (so the random generator matters), 3 epochs, no early
     /// stopping, 70/10/20 borders. `extra` lines are appended under their own section headers.
-    public static func config(data: String = "series.csv", epochs: Int = 3, lr: String = "0.002",
-                              dropout: String = "0.2", extra: String = "") -> String {
+    public static func config(
+        data: String = "series.csv", epochs: Int = 3, lr: String = "0.002",
+        dropout: String = "0.2", extra: String = ""
+    ) -> String {
         """
         task: forecast
         data:

@@ -9,8 +9,10 @@ public enum ResampleReference {
     /// directly in Double (weights evaluated per pixel, not fixed point), rounding and clipping after
     /// each pass as PIL does. Agrees with `resize` within one level (fixed-point weights can move a
     /// value across a rounding boundary).
-    public static func resize(_ image: ByteImage, box: PixelBox, width: Int, height: Int,
-                                       interpolation: Interpolation) -> ByteImage {
+    public static func resize(
+        _ image: ByteImage, box: PixelBox, width: Int, height: Int,
+        interpolation: Interpolation
+    ) -> ByteImage {
         func taps(_ o: Int, inSize: Int, outSize: Int) -> [(index: Int, weight: Double)] {
             let scale = Double(inSize) / Double(outSize)
             let filterScale = max(scale, 1)

@@ -18,8 +18,10 @@ public func tensorBits(_ path: String) throws -> [String: [UInt32]] {
 public func text(_ path: String) throws -> String { try String(contentsOfFile: path, encoding: .utf8) }
 
 /// Expects `body` to throw an error of type `E` whose description holds every fragment.
-public func expectError<E: Error>(_ type: E.Type, containing fragments: [String], sourceLocation: SourceLocation = #_sourceLocation,
-                                  _ body: () throws -> Void) {
+public func expectError<E: Error>(
+    _ type: E.Type, containing fragments: [String], sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Void
+) {
     do {
         try body()
         Issue.record("expected \(E.self), but nothing was thrown", sourceLocation: sourceLocation)
@@ -34,7 +36,9 @@ public func expectError<E: Error>(_ type: E.Type, containing fragments: [String]
 }
 
 /// Asserts the run folder `run` inside `folder` holds no weights or state file.
-public func expectNoCheckpoint(_ folder: TemporaryFolder, run: String = "run", sourceLocation: SourceLocation = #_sourceLocation) {
+public func expectNoCheckpoint(
+    _ folder: TemporaryFolder, run: String = "run", sourceLocation: SourceLocation = #_sourceLocation
+) {
     for name in ["last.safetensors", "best.safetensors", "last.state.safetensors"] {
         #expect(!folder.exists("\(run)/\(name)"), "\(run)/\(name) was written", sourceLocation: sourceLocation)
     }

@@ -40,7 +40,8 @@ public enum SafetensorsEditing {
         var names: [String] = []
         for (name, entry) in header where name != "__metadata__" && selected(name) {
             guard let entry = entry as? [String: Any], entry["dtype"] as? String == "F32",
-                let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else { continue }
+                let offsets = entry["data_offsets"] as? [Int], offsets.count == 2
+            else { continue }
             let nan = Float.nan.bitPattern
             for offset in stride(from: offsets[0], to: offsets[1], by: 4) {
                 for byte in 0..<4 { data[offset + byte] = UInt8(truncatingIfNeeded: nan >> (8 * UInt32(byte))) }

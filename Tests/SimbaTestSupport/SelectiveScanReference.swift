@@ -9,14 +9,14 @@ public enum SelectiveScanReference {
     /// Plain sequential forward that stores every state: `states` (batch, length, dInner, dState).
     /// Same formula and arguments as `forward`; for tests.
     public static func forward(
-        y: UnsafeMutablePointer<Float>,             // (batch, length, dInner)
-        states: UnsafeMutablePointer<Float>,        // (batch, length, dInner, dState)
-        x: UnsafePointer<Float>,                    // (batch, length, dInner)
-        delta: UnsafePointer<Float>,                // (batch, length, dInner)
-        a: UnsafePointer<Float>,                    // (dInner, dState)
-        b: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride
-        c: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride
-        d: UnsafePointer<Float>,                    // (dInner)
+        y: UnsafeMutablePointer<Float>,  // (batch, length, dInner)
+        states: UnsafeMutablePointer<Float>,  // (batch, length, dInner, dState)
+        x: UnsafePointer<Float>,  // (batch, length, dInner)
+        delta: UnsafePointer<Float>,  // (batch, length, dInner)
+        a: UnsafePointer<Float>,  // (dInner, dState)
+        b: UnsafePointer<Float>,  // (batch·length) rows of stride bcStride
+        c: UnsafePointer<Float>,  // (batch·length) rows of stride bcStride
+        d: UnsafePointer<Float>,  // (dInner)
         bcStride: Int,
         batch: Int, length: Int, dInner: Int, dState: Int
     ) {
@@ -41,20 +41,20 @@ public enum SelectiveScanReference {
     /// Plain sequential backward from the full `states` of `referenceForward`; accumulates (`+=`)
     /// like `backward`.
     public static func backward(
-        dX: UnsafeMutablePointer<Float>,            // (batch, length, dInner), +=
-        dDelta: UnsafeMutablePointer<Float>,        // (batch, length, dInner), +=
-        dA: UnsafeMutablePointer<Float>,            // (dInner, dState), +=
-        dB: UnsafeMutablePointer<Float>,            // (batch·length) rows of stride bcStride, +=
-        dC: UnsafeMutablePointer<Float>,            // (batch·length) rows of stride bcStride, +=
-        dD: UnsafeMutablePointer<Float>,            // (dInner), +=
-        dY: UnsafePointer<Float>,                   // (batch, length, dInner)
-        states: UnsafePointer<Float>,               // (batch, length, dInner, dState)
-        x: UnsafePointer<Float>,                    // (batch, length, dInner)
-        delta: UnsafePointer<Float>,                // (batch, length, dInner)
-        a: UnsafePointer<Float>,                    // (dInner, dState)
-        b: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride
-        c: UnsafePointer<Float>,                    // (batch·length) rows of stride bcStride
-        d: UnsafePointer<Float>,                    // (dInner)
+        dX: UnsafeMutablePointer<Float>,  // (batch, length, dInner), +=
+        dDelta: UnsafeMutablePointer<Float>,  // (batch, length, dInner), +=
+        dA: UnsafeMutablePointer<Float>,  // (dInner, dState), +=
+        dB: UnsafeMutablePointer<Float>,  // (batch·length) rows of stride bcStride, +=
+        dC: UnsafeMutablePointer<Float>,  // (batch·length) rows of stride bcStride, +=
+        dD: UnsafeMutablePointer<Float>,  // (dInner), +=
+        dY: UnsafePointer<Float>,  // (batch, length, dInner)
+        states: UnsafePointer<Float>,  // (batch, length, dInner, dState)
+        x: UnsafePointer<Float>,  // (batch, length, dInner)
+        delta: UnsafePointer<Float>,  // (batch, length, dInner)
+        a: UnsafePointer<Float>,  // (dInner, dState)
+        b: UnsafePointer<Float>,  // (batch·length) rows of stride bcStride
+        c: UnsafePointer<Float>,  // (batch·length) rows of stride bcStride
+        d: UnsafePointer<Float>,  // (dInner)
         bcStride: Int,
         batch: Int, length: Int, dInner: Int, dState: Int
     ) {

@@ -25,8 +25,10 @@ public final class SimbaProcess {
     /// reads until `releaseOutput()`, so `simba` blocks in a write as soon as it has printed 4 KB.
     /// With a `launcher` (a program and its arguments, e.g. `mpirun -np 2`), that program is started
     /// with simba's path and `arguments` after its own.
-    public init(_ arguments: [String], environment: [String: String] = [:], holdingOutput: Bool = false,
-                launcher: [String] = []) throws {
+    public init(
+        _ arguments: [String], environment: [String: String] = [:], holdingOutput: Bool = false,
+        launcher: [String] = []
+    ) throws {
         guard let executable = Self.executable else {
             throw SimbaProcessError(description: "no simba executable next to the test binary; run `swift build` first")
         }

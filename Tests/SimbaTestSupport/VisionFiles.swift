@@ -11,14 +11,17 @@ public enum VisionFiles {
 
     /// Writes `root/<split>/<class>/<class>_<i>.png` for every split and class: `count` RGB images of
     /// `size`×`size` each, a class-coloured gradient with a per-image wobble (deterministic).
-    public static func makeFolder(_ root: String, splits: [(name: String, count: Int)] = [("train", 12), ("val", 4)],
-                                  classes: [String] = classNames, size: Int = 32) throws {
+    public static func makeFolder(
+        _ root: String, splits: [(name: String, count: Int)] = [("train", 12), ("val", 4)],
+        classes: [String] = classNames, size: Int = 32
+    ) throws {
         for (s, split) in splits.enumerated() {
             for (c, name) in classes.enumerated() {
                 let folder = root + "/" + split.name + "/" + name
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 for i in 0..<split.count {
-                    let png = self.png(width: size, height: size, rgb: pixels(size: size, classIndex: c, image: i + 100 * s))
+                    let png = self.png(
+                        width: size, height: size, rgb: pixels(size: size, classIndex: c, image: i + 100 * s))
                     try png.write(to: URL(fileURLWithPath: "\(folder)/\(name)_\(i).png"))
                 }
             }
@@ -97,8 +100,11 @@ public enum VisionFiles {
     public static func mismatchedWeights() -> Data {
         let values = [Float](repeating: 0.5, count: 6)
         return values.withUnsafeBufferPointer { buffer in
-            SafetensorsFile.encode([(name: "head.weight", shape: [2, 3], values: buffer.baseAddress!),
-                                    (name: "bogus.weight", shape: [6], values: buffer.baseAddress!)], metadata: [:])
+            SafetensorsFile.encode(
+                [
+                    (name: "head.weight", shape: [2, 3], values: buffer.baseAddress!),
+                    (name: "bogus.weight", shape: [6], values: buffer.baseAddress!)
+                ], metadata: [:])
         }
     }
 
@@ -123,7 +129,10 @@ public enum VisionFiles {
         let fragments: [String]
         public var description: String { name }
 
-        init(_ name: String, overrides: [String] = [], prepare: @escaping @Sendable (String) throws -> Void = { _ in }, _ fragments: [String]) {
+        init(
+            _ name: String, overrides: [String] = [], prepare: @escaping @Sendable (String) throws -> Void = { _ in },
+            _ fragments: [String]
+        ) {
             self.name = name
             self.overrides = overrides
             self.prepare = prepare
@@ -149,26 +158,39 @@ public enum VisionFiles {
         static func remove(_ path: String) throws { try FileManager.default.removeItem(atPath: path) }
 
         public static let all: [BadInput] = [
-            BadInput("data folder missing", overrides: ["data.root=missing"],
-                     ["{root}/missing", "no such folder", "give the data root"]),
-            BadInput("no class folders", prepare: { root in
-                for name in classNames { try remove(root + "/images/train/" + name) }
-            }, ["{root}/images/train", "no class folders", "put each class's images in its own subfolder"]),
-            BadInput("class folder without images", prepare: { root in
-                try FileManager.default.createDirectory(atPath: root + "/images/train/class_d", withIntermediateDirectories: true)
-                try Data("notes".utf8).write(to: URL(fileURLWithPath: root + "/images/train/class_d/notes.txt"))
-            }, ["{root}/images/train/class_d", "no .jpeg/.jpg/.png", "add its images or remove the folder"]),
-            BadInput("train and val with different classes", prepare: { root in
-                try FileManager.default.moveItem(atPath: root + "/images/val/class_c", toPath: root + "/images/val/class_d")
-            }, ["{root}/images", "different class folders", "class_c", "class_d", "data.class_map"]),
-            BadInput("model.num_classes differs from the folders", overrides: ["model.num_classes=5"],
-                     ["model.num_classes is 5", "{root}/images/train has 3 class folders", "set 0", "config.yaml"]),
-            BadInput("img_size not a multiple of 32", overrides: ["data.img_size=48"],
-                     ["img_size 48", "multiple of 32", "{root}/config.yaml"]),
-            BadInput("batch larger than the training split", overrides: ["optimization.batch_size=100"],
-                     ["{root}/images/train has 36 images", "optimization.batch_size 100", "lower the batch size"]),
-            BadInput("corrupted image with data.strict", overrides: ["data.strict=true"], prepare: { try corrupt($0) },
-                     ["{root}/" + corruptImage, "cannot decode image", "replace or remove the file"]),
+            BadInput(
+                "data folder missing", overrides: ["data.root=missing"],
+                ["{root}/missing", "no such folder", "give the data root"]),
+            BadInput(
+                "no class folders",
+                prepare: { root in
+                    for name in classNames { try remove(root + "/images/train/" + name) }
+                }, ["{root}/images/train", "no class folders", "put each class's images in its own subfolder"]),
+            BadInput(
+                "class folder without images",
+                prepare: { root in
+                    try FileManager.default.createDirectory(
+                        atPath: root + "/images/train/class_d", withIntermediateDirectories: true)
+                    try Data("notes".utf8).write(to: URL(fileURLWithPath: root + "/images/train/class_d/notes.txt"))
+                }, ["{root}/images/train/class_d", "no .jpeg/.jpg/.png", "add its images or remove the folder"]),
+            BadInput(
+                "train and val with different classes",
+                prepare: { root in
+                    try FileManager.default.moveItem(
+                        atPath: root + "/images/val/class_c", toPath: root + "/images/val/class_d")
+                }, ["{root}/images", "different class folders", "class_c", "class_d", "data.class_map"]),
+            BadInput(
+                "model.num_classes differs from the folders", overrides: ["model.num_classes=5"],
+                ["model.num_classes is 5", "{root}/images/train has 3 class folders", "set 0", "config.yaml"]),
+            BadInput(
+                "img_size not a multiple of 32", overrides: ["data.img_size=48"],
+                ["img_size 48", "multiple of 32", "{root}/config.yaml"]),
+            BadInput(
+                "batch larger than the training split", overrides: ["optimization.batch_size=100"],
+                ["{root}/images/train has 36 images", "optimization.batch_size 100", "lower the batch size"]),
+            BadInput(
+                "corrupted image with data.strict", overrides: ["data.strict=true"], prepare: { try corrupt($0) },
+                ["{root}/" + corruptImage, "cannot decode image", "replace or remove the file"])
         ]
     }
 

@@ -3,8 +3,9 @@
 
 import SimbaData
 import SimbaModel
-@testable import SimbaTraining
 import Testing
+
+@testable import SimbaTraining
 
 @Suite("Config defaults agree with the settings and models they land on")
 struct ConfigDefaultTests {
@@ -48,13 +49,15 @@ struct ConfigDefaultTests {
 
     @Test("A config that sets nothing lands exactly the settings' defaults")
     func emptyConfigLandsDefaults() throws {
-        let forecast = try Config(schema: .forecast, yaml: "data:\n  path: x.csv\n", file: "f.yaml",
-                                  workingDirectory: "/p")
+        let forecast = try Config(
+            schema: .forecast, yaml: "data:\n  path: x.csv\n", file: "f.yaml",
+            workingDirectory: "/p")
         let landed = forecast.settings(ForecastSettings.keys, base: ForecastSettings())
         #expect(landed.model == ForecastSettings().model && landed.data == ForecastSettings().data)
         #expect(landed.lr == 1e-3 && landed.seed == 2024 && landed.schedule == .cosine)
-        let vision = try Config(schema: .classify, yaml: "data:\n  root: images\n", file: "v.yaml",
-                                workingDirectory: "/p")
+        let vision = try Config(
+            schema: .classify, yaml: "data:\n  root: images\n", file: "v.yaml",
+            workingDirectory: "/p")
         let settings = vision.settings(VisionSettings.keys, base: VisionSettings())
         #expect(settings.model == VisionSettings().model && settings.mean == VisionSettings().mean)
         #expect(settings.peakLR == 1e-3 * 64 / 512)

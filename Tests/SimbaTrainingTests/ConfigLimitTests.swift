@@ -3,8 +3,9 @@
 
 import Foundation
 import SimbaModel
-@testable import SimbaTraining
 import Testing
+
+@testable import SimbaTraining
 
 @Suite struct ConfigLimitTests {
     static let schemas: [(String, ConfigSchema)] = [("classify", .classify), ("forecast", .forecast)]
@@ -24,11 +25,13 @@ import Testing
                     continue
                 }
                 if case let .value(value) = key.defaultValue {
-                    #expect(ConfigValueParser.check(value, kind: key.kind) == nil,
-                            "\(name) \(key.path) default outside its bounds")
+                    #expect(
+                        ConfigValueParser.check(value, kind: key.kind) == nil,
+                        "\(name) \(key.path) default outside its bounds")
                 }
-                #expect(schema.reference.contains(key.kind.expectation),
-                        "--help does not show the bounds of \(key.path)")
+                #expect(
+                    schema.reference.contains(key.kind.expectation),
+                    "--help does not show the bounds of \(key.path)")
             }
         }
     }
@@ -38,7 +41,7 @@ import Testing
         ("optimization.batch_size=1000000000", "<= 65536"), ("model.d_model=1000000", "<= 8192"),
         ("model.d_state=100000000", "<= 1024"), ("model.mlp_ratio=100000000", "<= 64"),
         ("model.e_layers=1000000", "<= 64"), ("data.seq_len=1000000000000", "<= 65536"),
-        ("optimization.seed=-1", ">= 0"),
+        ("optimization.seed=-1", ">= 0")
     ])
     func hugeForecastValuesAreRefused(override: String, bound: String) {
         let found = problems("data:\n  path: x.csv\n", schema: .forecast, file: "deep.yaml", overrides: [override])
@@ -47,8 +50,10 @@ import Testing
         #expect(found.first?.description.contains(bound) == true, "\(found)")
     }
 
-    @Test(arguments: ["optimization.batch_size=70000", "data.img_size=8192", "model.num_classes=1000000",
-                      "model.d_state=2000", "model.stem_hidden_dim=5000", "data.workers=100000"])
+    @Test(arguments: [
+        "optimization.batch_size=70000", "data.img_size=8192", "model.num_classes=1000000",
+        "model.d_state=2000", "model.stem_hidden_dim=5000", "data.workers=100000"
+    ])
     func hugeClassifyValuesAreRefused(override: String) {
         let found = problems("data:\n  root: images\n", schema: .classify, file: "deep.yaml", overrides: [override])
         #expect(found.count == 1 && found[0].reason == .outOfRange, "\(found)")
@@ -56,7 +61,8 @@ import Testing
 
     @Test("A 5,000-deep flow list is refused before parsing, with its file and line")
     func deepFlowList() {
-        let yaml = "data:\n  path: x.csv\nmodel:\n  d_model: " + String(repeating: "[", count: 5000)
+        let yaml =
+            "data:\n  path: x.csv\nmodel:\n  d_model: " + String(repeating: "[", count: 5000)
             + String(repeating: "]", count: 5000) + "\n"
         let found = problems(yaml, schema: .forecast, file: "deep.yaml")
         #expect(found.count == 1 && found[0].reason == .syntax, "\(found)")
@@ -111,13 +117,15 @@ import Testing
     @Test("--set with a deeply nested value is refused without parsing; long values are quoted cut to 80 characters")
     func deepOverrideAndClippedQuotes() {
         let deep = String(repeating: "[", count: 5000)
-        let found = problems("data:\n  path: x.csv\n", schema: .forecast, file: "deep.yaml",
-                             overrides: ["model.d_model=" + deep])
+        let found = problems(
+            "data:\n  path: x.csv\n", schema: .forecast, file: "deep.yaml",
+            overrides: ["model.d_model=" + deep])
         #expect(found.count == 1 && found[0].key == "model.d_model", "\(found)")
         #expect((found.first?.description.count ?? .max) < 400, "\(found)")
         let long = String(repeating: "9", count: 500)
-        let wrong = problems("data:\n  path: x.csv\n", schema: .forecast, file: "deep.yaml",
-                             overrides: ["model.d_model=x" + long])
+        let wrong = problems(
+            "data:\n  path: x.csv\n", schema: .forecast, file: "deep.yaml",
+            overrides: ["model.d_model=x" + long])
         #expect(wrong.count == 1 && (wrong.first?.description.count ?? .max) < 400, "\(wrong)")
     }
 

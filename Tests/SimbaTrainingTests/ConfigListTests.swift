@@ -14,8 +14,9 @@ private func wholes(_ values: [Int]) -> ConfigValue { .list(values.map(ConfigVal
 @Suite("Config lists")
 struct ConfigListTests {
     func vision(_ body: String, overrides: [String] = []) throws -> Config {
-        try Config(schema: .classify, yaml: "data:\n  root: images\n" + body, file: "configs/v.yaml",
-                   overrides: overrides, workingDirectory: "/proj")
+        try Config(
+            schema: .classify, yaml: "data:\n  root: images\n" + body, file: "configs/v.yaml",
+            overrides: overrides, workingDirectory: "/proj")
     }
 
     func problems(_ body: String, overrides: [String] = []) -> [ConfigError.Problem] {
@@ -31,7 +32,8 @@ struct ConfigListTests {
 
     @Test("YAML sequences, flow or block, are read without a note")
     func sequences() throws {
-        let config = try vision("""
+        let config = try vision(
+            """
               mean: [0.5, 0.25, 1]
               std:
                 - 0.2
@@ -49,7 +51,8 @@ struct ConfigListTests {
 
     @Test("A comma-separated string is still read, with one deprecation note naming the file, line and key")
     func commaStrings() throws {
-        let config = try vision("""
+        let config = try vision(
+            """
               mean: 0.5,0.25,1
               std: "0.2, 0.3, 0.4"
             model:
@@ -60,16 +63,17 @@ struct ConfigListTests {
         #expect(config.value("data.std") == numbers([0.2, 0.3, 0.4]))
         #expect(config.value("model.depths") == wholes([1, 2, 3, 4]))
         #expect(config.value("model.mlp_ratios") == wholes([]))
-        #expect(config.notes == [
-            "configs/v.yaml line 3: data.mean written as a comma-separated string is deprecated; "
-                + "write a YAML list: mean: [0.5, 0.25, 1.0]",
-            "configs/v.yaml line 4: data.std written as a comma-separated string is deprecated; "
-                + "write a YAML list: std: [0.2, 0.3, 0.4]",
-            "configs/v.yaml line 6: model.depths written as a comma-separated string is deprecated; "
-                + "write a YAML list: depths: [1, 2, 3, 4]",
-            "configs/v.yaml line 7: model.mlp_ratios written as a comma-separated string is deprecated; "
-                + "write a YAML list: mlp_ratios: []",
-        ])
+        #expect(
+            config.notes == [
+                "configs/v.yaml line 3: data.mean written as a comma-separated string is deprecated; "
+                    + "write a YAML list: mean: [0.5, 0.25, 1.0]",
+                "configs/v.yaml line 4: data.std written as a comma-separated string is deprecated; "
+                    + "write a YAML list: std: [0.2, 0.3, 0.4]",
+                "configs/v.yaml line 6: model.depths written as a comma-separated string is deprecated; "
+                    + "write a YAML list: depths: [1, 2, 3, 4]",
+                "configs/v.yaml line 7: model.mlp_ratios written as a comma-separated string is deprecated; "
+                    + "write a YAML list: mlp_ratios: []"
+            ])
     }
 
     @Test("--set takes a comma-separated list without a note, or a YAML list")
@@ -82,29 +86,34 @@ struct ConfigListTests {
 
     @Test("Wrong lengths, entries out of bounds and nested entries are errors naming the key and line")
     func errors() {
-        let found = problems("""
+        let found = problems(
+            """
               mean: [0.5, 0.4]
               std: [0.2, 0, 0.2]
             model:
               embed_dims: [8, x, 24, 32]
               depths: [[1], 2, 3, 4]
             """)
-        #expect(found.map(\.description) == [
-            "data.mean must be a list of 3 entries, each a number >= -1e+38 and <= 1e+38, got 2 entries "
-                + "(configs/v.yaml line 3)",
-            "data.std entry 2 must be > 0 and <= 1e+38, got '0' (configs/v.yaml line 4)",
-            "model.embed_dims entry 2 must be a whole number >= 1 and <= 4096, got 'x' (configs/v.yaml line 6)",
-            "model.depths must be a list of 0 or 4 entries, each a whole number >= 1 and <= 64, got a list as an entry "
-                + "(configs/v.yaml line 7)",
-        ])
-        #expect(problems("  mean: 0.5\n").map(\.message) == [
-            "data.mean must be a list of 3 entries, each a number >= -1e+38 and <= 1e+38, got 1 entry",
-        ])
+        #expect(
+            found.map(\.description) == [
+                "data.mean must be a list of 3 entries, each a number >= -1e+38 and <= 1e+38, got 2 entries "
+                    + "(configs/v.yaml line 3)",
+                "data.std entry 2 must be > 0 and <= 1e+38, got '0' (configs/v.yaml line 4)",
+                "model.embed_dims entry 2 must be a whole number >= 1 and <= 4096, got 'x' (configs/v.yaml line 6)",
+                "model.depths must be a list of 0 or 4 entries, each a whole number >= 1 and <= 64, got a list as an "
+                    + "entry "
+                    + "(configs/v.yaml line 7)"
+            ])
+        #expect(
+            problems("  mean: 0.5\n").map(\.message) == [
+                "data.mean must be a list of 3 entries, each a number >= -1e+38 and <= 1e+38, got 1 entry"
+            ])
         let overridden = problems("", overrides: ["data.std=0.2,0.2"])
-        #expect(overridden.map(\.description) == [
-            "data.std must be a list of 3 entries, each a number > 0 and <= 1e+38, got 2 entries "
-                + "(command line: --set data.std=0.2,0.2)",
-        ])
+        #expect(
+            overridden.map(\.description) == [
+                "data.std must be a list of 3 entries, each a number > 0 and <= 1e+38, got 2 entries "
+                    + "(command line: --set data.std=0.2,0.2)"
+            ])
     }
 
     @Test("config.yaml writes lists as YAML lists and reads back to the same config, without notes")

@@ -7,14 +7,18 @@ import SimbaTraining
 import Testing
 
 /// Resolves `schema` (the forecast one unless given) from text, as if read from `file` inside `/proj`.
-func load(_ yaml: String?, schema: ConfigSchema = .forecast, file: String? = "configs/etth1.yaml",
-          overrides: [String] = []) throws -> Config {
+func load(
+    _ yaml: String?, schema: ConfigSchema = .forecast, file: String? = "configs/etth1.yaml",
+    overrides: [String] = []
+) throws -> Config {
     try Config(schema: schema, yaml: yaml, file: file, overrides: overrides, workingDirectory: "/proj")
 }
 
 /// The problems `load` reports, or an issue when it succeeds.
-func problems(_ yaml: String?, schema: ConfigSchema = .forecast, file: String? = "configs/etth1.yaml",
-              overrides: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) -> [ConfigError.Problem] {
+func problems(
+    _ yaml: String?, schema: ConfigSchema = .forecast, file: String? = "configs/etth1.yaml",
+    overrides: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
+) -> [ConfigError.Problem] {
     do {
         _ = try load(yaml, schema: schema, file: file, overrides: overrides)
         Issue.record("expected a ConfigError", sourceLocation: sourceLocation)
@@ -28,13 +32,16 @@ func problems(_ yaml: String?, schema: ConfigSchema = .forecast, file: String? =
 
 /// Expects exactly one problem, of `reason`, whose text holds every fragment; returns it.
 @discardableResult
-private func single(_ problems: [ConfigError.Problem], _ reason: ConfigError.Reason, contains fragments: [String],
-                    sourceLocation: SourceLocation = #_sourceLocation) -> ConfigError.Problem? {
+private func single(
+    _ problems: [ConfigError.Problem], _ reason: ConfigError.Reason, contains fragments: [String],
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> ConfigError.Problem? {
     #expect(problems.count == 1, "\(problems.map(\.description))", sourceLocation: sourceLocation)
     guard let problem = problems.first else { return nil }
     #expect(problem.reason == reason, "\(problem)", sourceLocation: sourceLocation)
     for fragment in fragments {
-        #expect(problem.description.contains(fragment), "'\(fragment)' not in: \(problem)", sourceLocation: sourceLocation)
+        #expect(
+            problem.description.contains(fragment), "'\(fragment)' not in: \(problem)", sourceLocation: sourceLocation)
     }
     return problem
 }
@@ -155,20 +162,23 @@ private func temporaryFolder() throws -> String {
         #expect(config.location(of: "optimization.epochs") == .builtIn)
         #expect(config.choice("model.token_axis", as: TokenAxis.self) == .time)
         #expect(!config.bool("model.revin"))
-        #expect(try load(yaml, overrides: ["optimization.lr=1", "optimization.lr=2"]).double("optimization.lr") == 2,
-                "the last --set of a key wins")
+        #expect(
+            try load(yaml, overrides: ["optimization.lr=1", "optimization.lr=2"]).double("optimization.lr") == 2,
+            "the last --set of a key wins")
     }
 
     @Test func relativePathsFollowWhereTheValueCameFrom() throws {
         #expect(try load(minimal).path("data.path") == "/proj/data/ETTh1.csv", "file: against configs/")
-        #expect(try load(minimal, overrides: ["data.path=data/other.csv"]).path("data.path") == "/proj/data/other.csv",
-                "command line: against the working directory")
+        #expect(
+            try load(minimal, overrides: ["data.path=data/other.csv"]).path("data.path") == "/proj/data/other.csv",
+            "command line: against the working directory")
         #expect(try load("data: {path: /abs/./x/../ETTm1.csv}").path("data.path") == "/abs/ETTm1.csv")
         let home = NSString(string: "~").expandingTildeInPath
         #expect(try load("data:\n  path: ~/ETTh2.csv\n").path("data.path") == home + "/ETTh2.csv")
         #expect(try load(minimal, file: "/elsewhere/exp/etth1.yaml").path("data.path") == "/elsewhere/data/ETTh1.csv")
-        #expect(try load(minimal, overrides: ["output.dir=out/x"]).string("output.dir") == "out/x",
-                "output.dir is kept as given: relative to the current directory when the run starts")
+        #expect(
+            try load(minimal, overrides: ["output.dir=out/x"]).string("output.dir") == "out/x",
+            "output.dir is kept as given: relative to the current directory when the run starts")
     }
 
     @Test func fullConfigFileFromDisk() throws {
@@ -189,11 +199,13 @@ private func temporaryFolder() throws -> String {
     }
 
     @Test func yamlRoundTripFromAnotherFolder() throws {
-        let config = try load(realistic, overrides: ["data.target=yes", "optimization.lr=1e-5", "output.dir=runs/with space"])
+        let config = try load(
+            realistic, overrides: ["data.target=yes", "optimization.lr=1e-5", "output.dir=runs/with space"])
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try config.yaml().write(toFile: folder + "/config.yaml", atomically: true, encoding: .utf8)
-        let again = try Config(schema: .forecast, configFile: folder + "/config.yaml", workingDirectory: "/somewhere/else")
+        let again = try Config(
+            schema: .forecast, configFile: folder + "/config.yaml", workingDirectory: "/somewhere/else")
         #expect(again == config, "\(config.yaml())")
         for key in ConfigSchema.forecast.keys {
             #expect(again.value(key.path) == config.value(key.path), "\(key.path)")
@@ -204,8 +216,11 @@ private func temporaryFolder() throws -> String {
         #expect(config.yaml().hasPrefix("# Resolved"))
         let sectionOrder = config.yaml().split(separator: "\n").filter { !$0.hasPrefix(" ") && !$0.hasPrefix("#") }
             .map { String($0.prefix { $0 != ":" }) }
-        #expect(sectionOrder == ["task", "data", "model", "optimization", "output", "search", "search_trials",
-                                 "search_seed"])
+        #expect(
+            sectionOrder == [
+                "task", "data", "model", "optimization", "output", "search", "search_trials",
+                "search_seed"
+            ])
     }
 
     @Test func describeAlignsAndSaysWhereValuesCameFrom() throws {
@@ -230,84 +245,120 @@ private func temporaryFolder() throws -> String {
     }
 
     @Test func misspeltKeySuggestsTheNearest() {
-        let problem = single(problems(minimal + "\noptimization:\n  lrr: 0.1\n"), .unknownKey,
-                             contains: ["unknown key 'optimization.lrr'", "did you mean 'optimization.lr'?",
-                                        "configs/etth1.yaml line 4"])
+        let problem = single(
+            problems(minimal + "\noptimization:\n  lrr: 0.1\n"), .unknownKey,
+            contains: [
+                "unknown key 'optimization.lrr'", "did you mean 'optimization.lr'?",
+                "configs/etth1.yaml line 4"
+            ])
         #expect(problem?.key == "optimization.lrr")
-        single(problems(minimal + "\noptimization:\n  batchsize: 8\n"), .unknownKey,
-               contains: ["did you mean 'optimization.batch_size'?"])
-        single(problems(minimal, overrides: ["model.dmodel=64"]), .unknownKey,
-               contains: ["did you mean 'model.d_model'?", "command line: --set model.dmodel=64"])
+        single(
+            problems(minimal + "\noptimization:\n  batchsize: 8\n"), .unknownKey,
+            contains: ["did you mean 'optimization.batch_size'?"])
+        single(
+            problems(minimal, overrides: ["model.dmodel=64"]), .unknownKey,
+            contains: ["did you mean 'model.d_model'?", "command line: --set model.dmodel=64"])
     }
 
     @Test func keyInTheWrongSectionSuggestsTheRightOne() {
-        single(problems(minimal + "\nmodel:\n  lr: 0.1\n"), .unknownKey,
-               contains: ["unknown key 'model.lr'", "did you mean 'optimization.lr'?", "configs/etth1.yaml line 4"])
-        single(problems(minimal, overrides: ["data.batch_size=8"]), .unknownKey,
-               contains: ["did you mean 'optimization.batch_size'?", "command line"])
+        single(
+            problems(minimal + "\nmodel:\n  lr: 0.1\n"), .unknownKey,
+            contains: ["unknown key 'model.lr'", "did you mean 'optimization.lr'?", "configs/etth1.yaml line 4"])
+        single(
+            problems(minimal, overrides: ["data.batch_size=8"]), .unknownKey,
+            contains: ["did you mean 'optimization.batch_size'?", "command line"])
         single(problems(minimal + "\nlr: 0.1\n"), .unknownKey, contains: ["did you mean 'optimization.lr'?", "line 3"])
     }
 
     @Test func unknownSectionSuggestsOrListsSections() {
-        single(problems(minimal + "\noptimisation:\n  lr: 0.1\n"), .unknownSection,
-               contains: ["unknown section 'optimisation'", "did you mean 'optimization'?", "configs/etth1.yaml line 3"])
-        single(problems(minimal + "\ntrainer:\n  gpus: 1\n"), .unknownSection,
-               contains: ["unknown section 'trainer'", "known sections: data, model, optimization, output", "line 3"])
-        single(problems(minimal + "\nmodel:\n  foo: 1\n"), .unknownKey,
-               contains: ["'model' has d_model, e_layers", "line 4"])
-        single(problems(minimal + "\noptimization.lr: 0.1\n"), .unknownKey,
-               contains: ["must be written nested: 'optimization:' then an indented 'lr: …'", "line 3"])
+        single(
+            problems(minimal + "\noptimisation:\n  lr: 0.1\n"), .unknownSection,
+            contains: ["unknown section 'optimisation'", "did you mean 'optimization'?", "configs/etth1.yaml line 3"])
+        single(
+            problems(minimal + "\ntrainer:\n  gpus: 1\n"), .unknownSection,
+            contains: ["unknown section 'trainer'", "known sections: data, model, optimization, output", "line 3"])
+        single(
+            problems(minimal + "\nmodel:\n  foo: 1\n"), .unknownKey,
+            contains: ["'model' has d_model, e_layers", "line 4"])
+        single(
+            problems(minimal + "\noptimization.lr: 0.1\n"), .unknownKey,
+            contains: ["must be written nested: 'optimization:' then an indented 'lr: …'", "line 3"])
     }
 
     @Test func wrongTypeRangeAndChoice() {
         let batch = minimal + "\noptimization:\n  epochs: 3\n  batch_size: 32.5\n"
-        let problem = single(problems(batch), .wrongType,
-            contains: ["optimization.batch_size must be a whole number >= 1 and <= 65536, got '32.5' (configs/etth1.yaml line 5)"])
+        let problem = single(
+            problems(batch), .wrongType,
+            contains: [
+                "optimization.batch_size must be a whole number >= 1 and <= 65536, got '32.5' (configs/etth1.yaml "
+                    + "line 5)"
+            ])
         #expect(problem?.key == "optimization.batch_size")
-        single(problems(minimal + "\noptimization:\n  lr: -1\n"), .outOfRange,
-               contains: ["optimization.lr must be > 0 and <= 1e+38, got '-1'", "configs/etth1.yaml line 4"])
-        single(problems(minimal + "\nmodel:\n  dropout: 1\n"), .outOfRange,
-               contains: ["model.dropout must be >= 0 and < 1, got '1'", "line 4"])
+        single(
+            problems(minimal + "\noptimization:\n  lr: -1\n"), .outOfRange,
+            contains: ["optimization.lr must be > 0 and <= 1e+38, got '-1'", "configs/etth1.yaml line 4"])
+        single(
+            problems(minimal + "\nmodel:\n  dropout: 1\n"), .outOfRange,
+            contains: ["model.dropout must be >= 0 and < 1, got '1'", "line 4"])
         single(problems(minimal + "\nmodel:\n  e_layers: -1\n"), .outOfRange, contains: ["model.e_layers must be >= 0"])
-        single(problems(minimal + "\nmodel:\n  channel_mixer: einfftt\n"), .notAChoice,
-               contains: ["model.channel_mixer must be one of einfft, mlp, got 'einfftt'; did you mean 'einfft'?",
-                          "configs/etth1.yaml line 4"])
-        single(problems(minimal + "\nmodel:\n  revin: maybe\n"), .wrongType, contains: ["model.revin must be true or false", "line 4"])
-        single(problems(minimal + "\noptimization:\n  lr: \"0.1\"\n"), .wrongType,
-               contains: ["optimization.lr must be a number > 0 and <= 1e+38, got '0.1'"])
+        single(
+            problems(minimal + "\nmodel:\n  channel_mixer: einfftt\n"), .notAChoice,
+            contains: [
+                "model.channel_mixer must be one of einfft, mlp, got 'einfftt'; did you mean 'einfft'?",
+                "configs/etth1.yaml line 4"
+            ])
+        single(
+            problems(minimal + "\nmodel:\n  revin: maybe\n"), .wrongType,
+            contains: ["model.revin must be true or false", "line 4"])
+        single(
+            problems(minimal + "\noptimization:\n  lr: \"0.1\"\n"), .wrongType,
+            contains: ["optimization.lr must be a number > 0 and <= 1e+38, got '0.1'"])
         single(problems(minimal + "\noptimization:\n  lr: [1, 2]\n"), .wrongType, contains: ["got a list", "line 4"])
-        single(problems(minimal + "\noptimization:\n  lr:\n"), .wrongType,
-               contains: ["optimization.lr must be a number > 0 and <= 1e+38, got no value", "line 4"])
-        single(problems(minimal, overrides: ["optimization.epochs=ten"]), .wrongType,
-               contains: ["optimization.epochs must be a whole number >= 1 and <= 100000, got 'ten'",
-                          "command line: --set optimization.epochs=ten"])
-        single(problems(minimal, overrides: ["data.features=X"]), .notAChoice, contains: ["one of M, S, MS", "command line"])
+        single(
+            problems(minimal + "\noptimization:\n  lr:\n"), .wrongType,
+            contains: ["optimization.lr must be a number > 0 and <= 1e+38, got no value", "line 4"])
+        single(
+            problems(minimal, overrides: ["optimization.epochs=ten"]), .wrongType,
+            contains: [
+                "optimization.epochs must be a whole number >= 1 and <= 100000, got 'ten'",
+                "command line: --set optimization.epochs=ten"
+            ])
+        single(
+            problems(minimal, overrides: ["data.features=X"]), .notAChoice,
+            contains: ["one of M, S, MS", "command line"])
     }
 
     @Test func sectionThatIsNotAMapping() {
-        single(problems(minimal + "\nmodel: big\n"), .notAMapping,
-               contains: ["'model' is a section", "d_model", "got 'big'", "configs/etth1.yaml line 3"])
-        single(problems("- data\n- model\n"), .notAMapping, contains: ["must be a mapping of sections", "got a list", "line 1"])
-        single(problems(minimal, overrides: ["model=3"]), .unknownKey,
-               contains: ["'model' is a section, not a key", "--set model.<key>=value"])
+        single(
+            problems(minimal + "\nmodel: big\n"), .notAMapping,
+            contains: ["'model' is a section", "d_model", "got 'big'", "configs/etth1.yaml line 3"])
+        single(
+            problems("- data\n- model\n"), .notAMapping,
+            contains: ["must be a mapping of sections", "got a list", "line 1"])
+        single(
+            problems(minimal, overrides: ["model=3"]), .unknownKey,
+            contains: ["'model' is a section, not a key", "--set model.<key>=value"])
     }
 
     @Test func requiredKeyMissing() {
-        single(problems("model:\n  d_model: 64\n"), .missingRequired,
-               contains: ["data.path is required", "'path: …' under 'data:'", "--set data.path=…", "(configs/etth1.yaml)"])
+        single(
+            problems("model:\n  d_model: 64\n"), .missingRequired,
+            contains: ["data.path is required", "'path: …' under 'data:'", "--set data.path=…", "(configs/etth1.yaml)"])
         single(problems(nil, file: nil), .missingRequired, contains: ["data.path is required", "(command line)"])
         single(problems("data:\n"), .missingRequired, contains: ["data.path is required"])
     }
 
     @Test func setWithoutEquals() {
-        single(problems(minimal, overrides: ["optimization.lr"]), .malformedOverride,
-               contains: ["--set expects key=value", "got 'optimization.lr'", "command line: --set optimization.lr"])
+        single(
+            problems(minimal, overrides: ["optimization.lr"]), .malformedOverride,
+            contains: ["--set expects key=value", "got 'optimization.lr'", "command line: --set optimization.lr"])
         single(problems(minimal, overrides: ["=3"]), .malformedOverride, contains: ["--set expects key=value"])
     }
 
     @Test func duplicateKey() {
-        single(problems(minimal + "\nmodel:\n  d_model: 64\n  d_model: 32\n"), .duplicateKey,
-               contains: ["model.d_model is set twice (first on line 4)", "configs/etth1.yaml line 5"])
+        single(
+            problems(minimal + "\nmodel:\n  d_model: 64\n  d_model: 32\n"), .duplicateKey,
+            contains: ["model.d_model is set twice (first on line 4)", "configs/etth1.yaml line 5"])
     }
 
     @Test func everyProblemOfAFileIsReportedOnePerLine() {
@@ -321,9 +372,13 @@ private func temporaryFolder() throws -> String {
               batch_size: 32.5
             """
         let found = problems(yaml, overrides: ["optimization.epochs"])
-        #expect(found.map(\.reason) == [.outOfRange, .unknownSection, .wrongType, .wrongType, .malformedOverride,
-                                        .missingRequired])
-        #expect(found.compactMap { if case let .file(_, line?) = $0.location { return line } else { return nil } }
+        #expect(
+            found.map(\.reason) == [
+                .outOfRange, .unknownSection, .wrongType, .wrongType, .malformedOverride,
+                .missingRequired
+            ])
+        #expect(
+            found.compactMap { if case let .file(_, line?) = $0.location { return line } else { return nil } }
                 == [2, 3, 6, 7])
         let error = #expect(throws: ConfigError.self) { try load(yaml, overrides: ["optimization.epochs"]) }
         #expect(error?.description.split(separator: "\n").count == found.count)
@@ -346,13 +401,16 @@ private func temporaryFolder() throws -> String {
     @Test func transpositionsAreOneEditAndIntDefaultsOfFloatKeysAreFloats() throws {
         let schema = ConfigSchema([
             ConfigKey("alpha", .int(), default: 1, "a"),
-            ConfigKey("group.rate", .float(), default: 1, "r"),
+            ConfigKey("group.rate", .float(), default: 1, "r")
         ])
         let error = #expect(throws: ConfigError.self) {
             try Config(schema: schema, yaml: "alpah: 2\ngroup:\n  raet: 3\n", file: "x.yaml")
         }
-        #expect(error?.problems.map(\.message) == ["unknown key 'alpah'; did you mean 'alpha'?",
-                                                    "unknown key 'group.raet'; did you mean 'group.rate'?"])
+        #expect(
+            error?.problems.map(\.message) == [
+                "unknown key 'alpah'; did you mean 'alpha'?",
+                "unknown key 'group.raet'; did you mean 'group.rate'?"
+            ])
         #expect(try Config(schema: schema, yaml: nil, file: nil).double("group.rate") == 1)
     }
 }

@@ -6,8 +6,9 @@ import SimbaCore
 import SimbaData
 import SimbaModel
 import SimbaTestSupport
-@testable import SimbaTraining
 import Testing
+
+@testable import SimbaTraining
 
 @Suite struct ForecastBatchSplitTests {
     let seqLen = 16, predLen = 8, variates = 3
@@ -23,7 +24,8 @@ import Testing
 
     /// Forecast (batch, H, M) and parameter gradient of Σ forecast·dForecast for `batch` windows.
     func run(_ split: ForecastBatchSplit, _ x: [Float], _ dForecast: [Float], batch: Int)
-        -> (forecast: [Float], gradient: [Float]) {
+        -> (forecast: [Float], gradient: [Float])
+    {
         split.model.store.zeroGradients()
         split.forward(x, batch: batch)
         var forecast = [Float](repeating: 0, count: batch * predLen * variates)
@@ -50,8 +52,9 @@ import Testing
                 var next = 0
                 for shard in 0..<shards {
                     let windows = ForecastBatchSplit.windows(shard: shard, of: shards, batch: batch)
-                    #expect(windows.lowerBound == next && windows.count <= capacity[shard],
-                            "batch \(batch) of \(maxBatch), shard \(shard): \(windows)")
+                    #expect(
+                        windows.lowerBound == next && windows.count <= capacity[shard],
+                        "batch \(batch) of \(maxBatch), shard \(shard): \(windows)")
                     next = windows.upperBound
                 }
                 #expect(next == batch, "batch \(batch) of \(maxBatch) covered up to \(next)")
@@ -68,8 +71,9 @@ import Testing
         let together = run(split, x, dForecast, batch: batch)
         var forecasts: [Float] = [], gradientSum = [Float](repeating: 0, count: split.model.store.parameterCount)
         for b in 0..<batch {
-            let alone = run(split, Array(x[b * window..<(b + 1) * window]),
-                            Array(dForecast[b * horizon..<(b + 1) * horizon]), batch: 1)
+            let alone = run(
+                split, Array(x[b * window..<(b + 1) * window]),
+                Array(dForecast[b * horizon..<(b + 1) * horizon]), batch: 1)
             forecasts += alone.forecast
             for i in gradientSum.indices { gradientSum[i] += alone.gradient[i] }
         }
@@ -98,17 +102,20 @@ import Testing
             plain.context.generator = shard == 0 ? generator : RandomGenerator(seed: seeds[shard - 1])
             plain.store.zeroGradients()
             _ = plain.forward(Array(x[windows.lowerBound * window..<windows.upperBound * window]), batch: windows.count)
-            plain.backward(Array(dForecast[windows.lowerBound * horizon..<windows.upperBound * horizon]),
-                           batch: windows.count)
+            plain.backward(
+                Array(dForecast[windows.lowerBound * horizon..<windows.upperBound * horizon]),
+                batch: windows.count)
             let gradient = plain.store.gradients.array
             for i in expected.indices { expected[i] = shard == 0 ? gradient[i] : expected[i] + gradient[i] }
             if shard == 0 { generator = plain.context.generator }
         }
         let actual = run(split, x, dForecast, batch: batch).gradient
-        #expect(actual.map(\.bitPattern) == expected.map(\.bitPattern),
-                "the split's gradients differ from the shards' summed in order")
-        #expect(split.model.context.generator.next() == generator.next(),
-                "the model's generator continues where shard 0 left it")
+        #expect(
+            actual.map(\.bitPattern) == expected.map(\.bitPattern),
+            "the split's gradients differ from the shards' summed in order")
+        #expect(
+            split.model.context.generator.next() == generator.next(),
+            "the model's generator continues where shard 0 left it")
     }
 
     /// Two training steps with Dropout at widths 1 to 8 (more than the workers, too): the same bits.
@@ -141,8 +148,9 @@ import Testing
         let estimate = MemoryEstimate.timeSeries(model, batch: batch, shards: split.shardCount, training: true)
         let estimated = estimate.parameters + estimate.gradients + estimate.activations + estimate.scratch
         let allocated = allocatedFloats(split)
-        #expect(abs(estimated - allocated) <= 0.005 * allocated,
-                "\(axis) batch \(batch): estimated \(Int(estimated)) floats, allocated \(Int(allocated))")
+        #expect(
+            abs(estimated - allocated) <= 0.005 * allocated,
+            "\(axis) batch \(batch): estimated \(Int(estimated)) floats, allocated \(Int(allocated))")
     }
 }
 
@@ -160,8 +168,9 @@ struct ForecastSplitWidthTests {
         let settings = try ForecastJob.settings(config, variates: data.inputColumns)
         let run = try RunFolder.open(path: config.string("output.dir"), resume: false)
         defer { run.close() }
-        let trainer = try ForecastTrainer(settings: settings, data: data, run: run, log: RunLog(console: false),
-                                          metadata: ["format": "pt"], resume: false, width: width)
+        let trainer = try ForecastTrainer(
+            settings: settings, data: data, run: run, log: RunLog(console: false),
+            metadata: ["format": "pt"], resume: false, width: width)
         #expect(trainer.batchSplit.shardCount == 4)
         _ = try trainer.train()
         return (trainer.model.store.values.array.map(\.bitPattern), try text(run.path + "/summary.csv"))

@@ -5,26 +5,32 @@ import Foundation
 import SimbaCore
 import SimbaData
 import SimbaTestSupport
-@testable import SimbaTraining
 import Testing
 
+@testable import SimbaTraining
+
 /// A config file `config.yaml` in `folder` with `yaml`, its run folder `folder/<run>`.
-private func makeConfig(_ folder: TemporaryFolder, _ yaml: String = ForecastFiles.config(), run: String = "run",
-                        overrides: [String] = []) throws -> Config {
+private func makeConfig(
+    _ folder: TemporaryFolder, _ yaml: String = ForecastFiles.config(), run: String = "run",
+    overrides: [String] = []
+) throws -> Config {
     let file = folder.write(yaml, to: "config.yaml")
-    return try Config(schema: .forecast, configFile: file, overrides: ["output.dir=\(folder.file(run))"] + overrides,
-                      workingDirectory: folder.path)
+    return try Config(
+        schema: .forecast, configFile: file, overrides: ["output.dir=\(folder.file(run))"] + overrides,
+        workingDirectory: folder.path)
 }
 
 /// The config a resumed run reads, as `simba train --resume DIR` builds it.
 private func resumeConfig(_ runFolder: String, overrides: [String] = []) throws -> Config {
-    try Config(schema: .forecast, configFile: runFolder + "/config.yaml", overrides: ["output.dir=\(runFolder)"] + overrides,
-               workingDirectory: runFolder)
+    try Config(
+        schema: .forecast, configFile: runFolder + "/config.yaml", overrides: ["output.dir=\(runFolder)"] + overrides,
+        workingDirectory: runFolder)
 }
 
 @discardableResult
 private func train(_ config: Config, resume: Bool = false, stoppingAfter: Int? = nil) throws -> ForecastRunResult {
-    try ForecastJob.train(config: config, resume: resume, log: RunLog(isTerminal: false), version: "test", stoppingAfter: stoppingAfter)
+    try ForecastJob.train(
+        config: config, resume: resume, log: RunLog(isTerminal: false), version: "test", stoppingAfter: stoppingAfter)
 }
 
 @Suite("Forecast runs: reproducibility and resume", .serialized)
@@ -39,7 +45,9 @@ struct ForecastReproducibilityTests {
         #expect(summary.split(separator: "\n").count == 4)
         #expect(summary == (try text(folder.file("second/summary.csv"))))
         for file in ["last.safetensors", "best.safetensors", "last.state.safetensors"] {
-            #expect(try tensorBits(folder.file("first/" + file)) == tensorBits(folder.file("second/" + file)), "\(file) differs")
+            #expect(
+                try tensorBits(folder.file("first/" + file)) == tensorBits(folder.file("second/" + file)),
+                "\(file) differs")
         }
     }
 
@@ -55,7 +63,9 @@ struct ForecastReproducibilityTests {
         let resumed = try train(resumeConfig(folder.file("stopped")), resume: true)
         #expect(try text(folder.file("straight/summary.csv")) == text(folder.file("stopped/summary.csv")))
         for file in ["last.safetensors", "best.safetensors", "last.state.safetensors"] {
-            #expect(try tensorBits(folder.file("straight/" + file)) == tensorBits(folder.file("stopped/" + file)), "\(file) differs")
+            #expect(
+                try tensorBits(folder.file("straight/" + file)) == tensorBits(folder.file("stopped/" + file)),
+                "\(file) differs")
         }
         #expect(resumed.bestEpoch == straight.bestEpoch)
         #expect(resumed.test == straight.test)
@@ -75,7 +85,10 @@ struct ForecastNonFiniteTests {
         let before = try files.map { try Data(contentsOf: URL(fileURLWithPath: folder.file("run/" + $0))) }
         // Epoch 2 continues with a learning rate of 1e30: its first step's loss is finite, the step
         // throws the weights past float32, and the next loss is not finite.
-        expectError(TrainingError.self, containing: ["epoch 2", "checkpoint of epoch 1 is kept in \(folder.file("run"))", "optimization.lr"]) {
+        expectError(
+            TrainingError.self,
+            containing: ["epoch 2", "checkpoint of epoch 1 is kept in \(folder.file("run"))", "optimization.lr"]
+        ) {
             try train(resumeConfig(folder.file("run"), overrides: ["optimization.lr=1e30"]), resume: true)
         }
         let after = try files.map { try Data(contentsOf: URL(fileURLWithPath: folder.file("run/" + $0))) }
@@ -141,7 +154,9 @@ struct BadInput: CustomTestStringConvertible, Sendable {
     let fragments: [String]
     var testDescription: String { name }
 
-    init(_ name: String, csv: String = ForecastFiles.csv(), yaml: String = ForecastFiles.config(), _ fragments: [String]) {
+    init(
+        _ name: String, csv: String = ForecastFiles.csv(), yaml: String = ForecastFiles.config(), _ fragments: [String]
+    ) {
         self.name = name
         self.csv = csv
         self.yaml = yaml
@@ -155,34 +170,49 @@ struct BadInput: CustomTestStringConvertible, Sendable {
 
     static let data: [BadInput] = [
         BadInput("missing data file", yaml: ForecastFiles.config(data: "missing.csv"), ["missing.csv", "no such file"]),
-        BadInput("no date column", csv: ForecastFiles.csv().replacingOccurrences(of: "date,a,b,OT", with: "time,a,b,OT"),
-                 yaml: ForecastFiles.config()
-                    .replacingOccurrences(of: "target: OT", with: "target: OT\n  date_column: date"),
-                 ["series.csv", "data.date_column", "\"date\"", "time, a, b, OT"]),
-        BadInput("unparseable date", csv: ForecastFiles.csv().replacingOccurrences(of: "2021-03-01 05:00:00", with: "2021-03-01 5 o'clock"),
-                 ["series.csv:7", "column date", "5 o'clock", "ISO 8601", "data.date_format"]),
+        BadInput(
+            "no date column", csv: ForecastFiles.csv().replacingOccurrences(of: "date,a,b,OT", with: "time,a,b,OT"),
+            yaml: ForecastFiles.config()
+                .replacingOccurrences(of: "target: OT", with: "target: OT\n  date_column: date"),
+            ["series.csv", "data.date_column", "\"date\"", "time, a, b, OT"]),
+        BadInput(
+            "unparseable date",
+            csv: ForecastFiles.csv().replacingOccurrences(of: "2021-03-01 05:00:00", with: "2021-03-01 5 o'clock"),
+            ["series.csv:7", "column date", "5 o'clock", "ISO 8601", "data.date_format"]),
         BadInput("non-numeric cell", csv: cell(10, 1, "abc"), ["series.csv:12", "column b", "\"abc\"", "not a number"]),
         BadInput("empty cell", csv: cell(3, 0, ""), ["series.csv:5", "column a", "empty", "data.missing"]),
-        BadInput("NaN value", csv: cell(20, 2, "NaN"),
-                 ["series.csv:22", "column OT", "NaN", "missing", "data.missing"]),
+        BadInput(
+            "NaN value", csv: cell(20, 2, "NaN"),
+            ["series.csv:22", "column OT", "NaN", "missing", "data.missing"]),
         BadInput("Inf value", csv: cell(21, 2, "inf"), ["series.csv:23", "column OT", "inf", "not a finite number"]),
-        BadInput("float32 overflow", csv: cell(22, 0, "1e39"),
-                 ["series.csv:24", "column a", "1e39", "float32's range"]),
-        BadInput("unknown target", yaml: ForecastFiles.config(extra: "").replacingOccurrences(of: "target: OT", with: "target: oil"),
-                 ["series.csv", "\"oil\"", "choose one of a, b, OT"]),
-        BadInput("fewer rows than L+H in a split", csv: ForecastFiles.csv(rows: 60),
-                 ["series.csv", "val split has", "needs at least 24", "seq_len 16 + pred_len 8"]),
-        BadInput("constant column", csv: ForecastFiles.csv { _, c in c == 1 ? "4.5" : nil },
-                 ["series.csv", "column b has one value in the whole file", "data.drop"]),
+        BadInput(
+            "float32 overflow", csv: cell(22, 0, "1e39"),
+            ["series.csv:24", "column a", "1e39", "float32's range"]),
+        BadInput(
+            "unknown target",
+            yaml: ForecastFiles.config(extra: "").replacingOccurrences(of: "target: OT", with: "target: oil"),
+            ["series.csv", "\"oil\"", "choose one of a, b, OT"]),
+        BadInput(
+            "fewer rows than L+H in a split", csv: ForecastFiles.csv(rows: 60),
+            ["series.csv", "val split has", "needs at least 24", "seq_len 16 + pred_len 8"]),
+        BadInput(
+            "constant column", csv: ForecastFiles.csv { _, c in c == 1 ? "4.5" : nil },
+            ["series.csv", "column b has one value in the whole file", "data.drop"])
     ]
 
     static let config: [BadInput] = [
-        BadInput("fractional batch size", yaml: ForecastFiles.config().replacingOccurrences(of: "batch_size: 16", with: "batch_size: 32.5"),
-                 ["config.yaml line", "optimization.batch_size", "32.5"]),
-        BadInput("dropout out of range", yaml: ForecastFiles.config(dropout: "1.5"), ["config.yaml line", "model.dropout", "1.5"]),
-        BadInput("unknown key", yaml: ForecastFiles.config(extra: "output:\n  log_evry: 5"),
-                 ["config.yaml line", "output.log_evry", "did you mean 'output.log_every'"]),
-        BadInput("wrong type", yaml: ForecastFiles.config(lr: "fast"), ["config.yaml line", "optimization.lr", "'fast'"]),
+        BadInput(
+            "fractional batch size",
+            yaml: ForecastFiles.config().replacingOccurrences(of: "batch_size: 16", with: "batch_size: 32.5"),
+            ["config.yaml line", "optimization.batch_size", "32.5"]),
+        BadInput(
+            "dropout out of range", yaml: ForecastFiles.config(dropout: "1.5"),
+            ["config.yaml line", "model.dropout", "1.5"]),
+        BadInput(
+            "unknown key", yaml: ForecastFiles.config(extra: "output:\n  log_evry: 5"),
+            ["config.yaml line", "output.log_evry", "did you mean 'output.log_every'"]),
+        BadInput(
+            "wrong type", yaml: ForecastFiles.config(lr: "fast"), ["config.yaml line", "optimization.lr", "'fast'"])
     ]
 }
 

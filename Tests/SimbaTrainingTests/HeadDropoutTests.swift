@@ -5,12 +5,15 @@ import Foundation
 import SimbaCore
 import SimbaModel
 import SimbaTestSupport
-@testable import SimbaTraining
 import Testing
 
+@testable import SimbaTraining
+
 /// Σ forecast·weights of one forward of `model` on `window` (2 windows), from generator state `state`.
-private func loss(_ model: TimeSeriesModel, _ window: [Float], _ weights: [Float],
-                  from state: RandomGenerator) -> Double {
+private func loss(
+    _ model: TimeSeriesModel, _ window: [Float], _ weights: [Float],
+    from state: RandomGenerator
+) -> Double {
     model.context.generator = state
     let forecast = window.withUnsafeBufferPointer { model.forward($0.baseAddress!, batch: 2) }
     return weights.indices.reduce(0.0) { $0 + Double(forecast[$1]) * Double(weights[$1]) }
@@ -18,8 +21,11 @@ private func loss(_ model: TimeSeriesModel, _ window: [Float], _ weights: [Float
 
 @Suite("Head dropout")
 struct HeadDropoutTests {
-    @Test("The norm's gradient through head dropout matches finite differences with the same mask", arguments: [
-        TokenAxis.variate, .time])
+    @Test(
+        "The norm's gradient through head dropout matches finite differences with the same mask",
+        arguments: [
+            TokenAxis.variate, .time
+        ])
     func gradientThroughTheMask(axis: TokenAxis) {
         var config = TimeSeriesConfig(seqLen: 8, predLen: 4, variates: 3)
         (config.dModel, config.eLayers, config.dState, config.tokenAxis) = (8, 1, 4, axis)
@@ -45,15 +51,17 @@ struct HeadDropoutTests {
             let down = loss(model, window, weights, from: state)
             values[i] = kept
             let numeric = (up - down) / (2 * Double(step))
-            #expect(abs(Double(gradients[i]) - numeric) <= 2e-3 + 2e-2 * abs(numeric),
-                    "norm.weight[\(i)]: backward \(gradients[i]), finite differences \(numeric)")
+            #expect(
+                abs(Double(gradients[i]) - numeric) <= 2e-3 + 2e-2 * abs(numeric),
+                "norm.weight[\(i)]: backward \(gradients[i]), finite differences \(numeric)")
         }
         // Evaluation draws no mask: two forwards from different generator states agree.
         model.context.training = false
         let first = loss(model, window, weights, from: RandomGenerator(seed: 1))
         #expect(first == loss(model, window, weights, from: RandomGenerator(seed: 2)))
         model.context.training = true
-        #expect(loss(model, window, weights, from: RandomGenerator(seed: 1))
+        #expect(
+            loss(model, window, weights, from: RandomGenerator(seed: 1))
                 != loss(model, window, weights, from: RandomGenerator(seed: 2)))
     }
 
@@ -63,12 +71,14 @@ struct HeadDropoutTests {
         folder.write(ForecastFiles.csv(), to: "series.csv")
         let file = folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
         func config(_ name: String, _ overrides: [String]) throws -> Config {
-            try Config(schema: .forecast, configFile: file, overrides: ["output.dir=\(folder.file(name))"] + overrides,
-                       workingDirectory: folder.path)
+            try Config(
+                schema: .forecast, configFile: file, overrides: ["output.dir=\(folder.file(name))"] + overrides,
+                workingDirectory: folder.path)
         }
         func run(_ name: String, _ overrides: [String]) throws -> String {
-            _ = try ForecastJob.train(config: config(name, overrides), resume: false, log: RunLog(console: false),
-                                      version: "test")
+            _ = try ForecastJob.train(
+                config: config(name, overrides), resume: false, log: RunLog(console: false),
+                version: "test")
             return try String(contentsOfFile: folder.file(name + "/summary.csv"), encoding: .utf8)
         }
         #expect(try ForecastJob.settings(config("x", []), variates: 3).model.headDropout == 0)

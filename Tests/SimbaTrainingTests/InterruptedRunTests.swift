@@ -4,8 +4,9 @@
 import Foundation
 import SimbaCore
 import SimbaTestSupport
-@testable import SimbaTraining
 import Testing
+
+@testable import SimbaTraining
 
 /// A stop request that fires on its `at`-th check (checks come after every step and before every
 /// checkpoint, and after every evaluation batch of a classification run).
@@ -18,8 +19,10 @@ private func stopRequest(at call: Int, signal: Int32 = SIGINT) -> () -> Int32? {
 }
 
 /// Expects `body` to throw `Interrupted` by `signal`, already reported, whose message holds `fragment`.
-private func expectInterrupted(_ signal: Int32, saying fragment: String,
-                               sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+private func expectInterrupted(
+    _ signal: Int32, saying fragment: String,
+    sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+) {
     do {
         try body()
         Issue.record("the run was not interrupted", sourceLocation: sourceLocation)
@@ -37,8 +40,9 @@ private let checkpointFiles = ["last.safetensors", "best.safetensors", "last.sta
 private func expectSameCheckpoint(_ a: String, _ b: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
     #expect(try text(a + "/summary.csv") == text(b + "/summary.csv"), sourceLocation: sourceLocation)
     for file in checkpointFiles {
-        #expect(try tensorBits(a + "/" + file) == tensorBits(b + "/" + file), "\(file) differs",
-                sourceLocation: sourceLocation)
+        #expect(
+            try tensorBits(a + "/" + file) == tensorBits(b + "/" + file), "\(file) differs",
+            sourceLocation: sourceLocation)
     }
 }
 
@@ -47,23 +51,26 @@ struct InterruptedForecastRunTests {
     /// The tiny config has 117 training windows at batch 16: 7 steps, so 8 checks an epoch.
     static let stops: [(check: Int, message: String, lastComplete: Int)] = [
         (11, "stopped at epoch 2 step 3", 1),
-        (8, "stopped at epoch 1 step 7", 0),
+        (8, "stopped at epoch 1 step 7", 0)
     ]
 
-    @Test("A stopped run keeps the last complete epoch, says how to continue, and its resume ends bit-exactly",
-          arguments: stops.map(\.check))
+    @Test(
+        "A stopped run keeps the last complete epoch, says how to continue, and its resume ends bit-exactly",
+        arguments: stops.map(\.check))
     func stoppedAndResumed(_ check: Int) throws {
         let (_, message, lastComplete) = Self.stops.first { $0.check == check }!
         let folder = TemporaryFolder("simba-interrupted")
         folder.write(ForecastFiles.csv(), to: "series.csv")
         let file = folder.write(ForecastFiles.config(), to: "config.yaml")
         func config(_ run: String) throws -> Config {
-            try Config(schema: .forecast, configFile: file, overrides: ["output.dir=\(folder.file(run))"],
-                       workingDirectory: folder.path)
+            try Config(
+                schema: .forecast, configFile: file, overrides: ["output.dir=\(folder.file(run))"],
+                workingDirectory: folder.path)
         }
         func train(_ config: Config, resume: Bool = false, control: RunControl = RunControl()) throws {
-            _ = try ForecastJob.train(config: config, resume: resume, log: RunLog(isTerminal: false, console: false),
-                                      version: "test", control: control)
+            _ = try ForecastJob.train(
+                config: config, resume: resume, log: RunLog(isTerminal: false, console: false),
+                version: "test", control: control)
         }
         try train(config("straight"))
         let run = folder.file("run")
@@ -79,8 +86,9 @@ struct InterruptedForecastRunTests {
         }
         #expect(!folder.exists("run/test_metrics.json"))
 
-        let resumed = try Config(schema: .forecast, configFile: run + "/config.yaml", overrides: ["output.dir=\(run)"],
-                                 workingDirectory: run)
+        let resumed = try Config(
+            schema: .forecast, configFile: run + "/config.yaml", overrides: ["output.dir=\(run)"],
+            workingDirectory: run)
         try train(resumed, resume: true)
         try expectSameCheckpoint(folder.file("straight"), run)
         #expect(try text(folder.file("straight/test_metrics.json")) == text(run + "/test_metrics.json"))
@@ -93,21 +101,24 @@ struct InterruptedVisionRunTests {
     /// batches): 12 checks an epoch, 3 epochs, then the final evaluation.
     static let stops: [(check: Int, message: String)] = [
         (22, "stopped at epoch 2 step 9; continue with"),
-        (37, "stopped at the final evaluation; continue with"),
+        (37, "stopped at the final evaluation; continue with")
     ]
 
-    @Test("A run stopped during an evaluation resumes to the uninterrupted run's weights and metrics",
-          arguments: stops.map(\.check))
+    @Test(
+        "A run stopped during an evaluation resumes to the uninterrupted run's weights and metrics",
+        arguments: stops.map(\.check))
     func stoppedDuringEvaluation(_ check: Int) throws {
         let message = Self.stops.first { $0.check == check }!.message
         let folder = TemporaryFolder("simba-interrupted-vision")
         try VisionFiles.makeFolder(folder.file("images"))
         let file = folder.write(VisionFiles.config(), to: "config.yaml")
         func train(_ run: String, resume: Bool = false, control: RunControl = RunControl()) throws {
-            let config = try Config(schema: .classify, configFile: resume ? folder.file(run + "/config.yaml") : file,
-                                    overrides: ["output.dir=\(folder.file(run))"], workingDirectory: folder.path)
-            try VisionJob.train(config: config, resume: resume, log: RunLog(isTerminal: false, console: false),
-                                version: "test", control: control)
+            let config = try Config(
+                schema: .classify, configFile: resume ? folder.file(run + "/config.yaml") : file,
+                overrides: ["output.dir=\(folder.file(run))"], workingDirectory: folder.path)
+            try VisionJob.train(
+                config: config, resume: resume, log: RunLog(isTerminal: false, console: false),
+                version: "test", control: control)
         }
         try train("straight")
         expectInterrupted(SIGTERM, saying: message) {

@@ -18,16 +18,19 @@ private func forecastChart() -> LineChart {
     return LineChart(
         title: "ETTh1  OT  (input 336, horizon 96)",
         series: [
-            ChartSeries(label: "history", x: Array(times[..<history]), y: Array(signal[..<history]), color: RGB.tab10[0]),
+            ChartSeries(
+                label: "history", x: Array(times[..<history]), y: Array(signal[..<history]), color: RGB.tab10[0]),
             ChartSeries(label: "truth", x: Array(times[history...]), y: Array(signal[history...]), color: RGB.tab10[2]),
-            ChartSeries(label: "forecast", x: times, y: forecast, color: RGB.tab10[1], dashed: true),
+            ChartSeries(label: "forecast", x: times, y: forecast, color: RGB.tab10[1], dashed: true)
         ],
         xAxis: .time,
         marker: ChartMarker(x: times[history], label: "forecast start"))
 }
 
 @Suite struct NiceTicksTests {
-    @Test(arguments: [(10.0, 5, 2.0), (1, 5, 0.2), (7.3, 6, 2), (0.03, 6, 0.005), (100, 10, 10), (4500, 6, 1000), (3, 6, 0.5)])
+    @Test(arguments: [
+        (10.0, 5, 2.0), (1, 5, 0.2), (7.3, 6, 2), (0.03, 6, 0.005), (100, 10, 10), (4500, 6, 1000), (3, 6, 0.5)
+    ])
     func stepIsSmallestOneTwoFive(span: Double, count: Int, expected: Double) {
         let step = NiceTicks.step(span: span, targetCount: count)
         #expect(abs(step - expected) <= 1e-12 * expected, "span \(span), \(count) ticks: step \(step)")
@@ -54,7 +57,8 @@ private func forecastChart() -> LineChart {
 
     @Test func timeTicksFollowTheSpan() {
         let days = TimeTicks.ticks(lower: june20, upper: june20 + 10 * 86400, targetCount: 6)
-        #expect(days.map(\.label) == ["2018-06-20", "2018-06-22", "2018-06-24", "2018-06-26", "2018-06-28", "2018-06-30"])
+        #expect(
+            days.map(\.label) == ["2018-06-20", "2018-06-22", "2018-06-24", "2018-06-26", "2018-06-28", "2018-06-30"])
         let hours = TimeTicks.ticks(lower: june20 + 8 * 3600, upper: june20 + 20 * 3600, targetCount: 6)
         #expect(hours.first?.label == "06-20 08:00" && hours.last?.label == "06-20 20:00" && hours.count == 7)
         let months = TimeTicks.ticks(lower: june20, upper: june20 + 2 * 365 * 86400, targetCount: 6)
@@ -67,7 +71,9 @@ private func forecastChart() -> LineChart {
         var canvas = Canvas(width: 40, height: 30)
         canvas.drawText("8", x: 10, y: 10, .black, scale: 2)
         // "8" is columns 0x36 0x49 0x49 0x49 0x36: 4 + 3·3 + 4 = 17 font pixels, each 2×2.
-        let dark = (0..<30).flatMap { y in (0..<40).map { (x: $0, y: y) } }.filter { canvas.pixel(x: $0.x, y: $0.y) == .black }
+        let dark = (0..<30).flatMap { y in (0..<40).map { (x: $0, y: y) } }.filter {
+            canvas.pixel(x: $0.x, y: $0.y) == .black
+        }
         #expect(dark.count == 17 * 4)
         #expect(dark.allSatisfy { (10..<20).contains($0.x) && (10..<24).contains($0.y) })
         #expect(canvas.pixel(x: 10, y: 10) == .white)  // column 0, row 0 is blank in "8"
@@ -88,23 +94,30 @@ private func forecastChart() -> LineChart {
     @Test func constantSeriesIsDrawnAtItsRow() {
         let x = (0...10).map(Double.init)
         let level = RGB(200, 0, 200)
-        let chart = LineChart(title: "constant", series: [
-            ChartSeries(label: "ramp", x: x, y: x, color: RGB.tab10[0]),
-            ChartSeries(label: "level", x: x, y: x.map { _ in 5 }, color: level),
-        ])
+        let chart = LineChart(
+            title: "constant",
+            series: [
+                ChartSeries(label: "ramp", x: x, y: x, color: RGB.tab10[0]),
+                ChartSeries(label: "level", x: x, y: x.map { _ in 5 }, color: level)
+            ])
         let layout = chart.layout()
         #expect(layout.yRange == 0...10)
         let expectedRow = Double(layout.plotY) + Double(layout.plotHeight) / 2
         #expect(layout.row(5) == expectedRow)
         let canvas = chart.render()
         let column = Int(layout.column(7.3))
-        let rows = (layout.plotY..<(layout.plotY + layout.plotHeight)).filter { canvas.pixel(x: column, y: $0) == level }
+        let rows = (layout.plotY..<(layout.plotY + layout.plotHeight)).filter {
+            canvas.pixel(x: column, y: $0) == level
+        }
         #expect(!rows.isEmpty)
-        #expect(rows.allSatisfy { abs(Double($0) + 0.5 - expectedRow) <= 1 }, "level drawn at rows \(rows), want \(expectedRow)")
+        #expect(
+            rows.allSatisfy { abs(Double($0) + 0.5 - expectedRow) <= 1 },
+            "level drawn at rows \(rows), want \(expectedRow)")
     }
 
     @Test func pngDecodesWithTheChartsSize() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("simba-plot-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("simba-plot-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let chart = forecastChart()
         try chart.write(to: folder + "/forecast.png")

@@ -4,8 +4,9 @@
 import Foundation
 import SimbaCore
 import SimbaTestSupport
-@testable import SimbaTraining
 import Testing
+
+@testable import SimbaTraining
 
 /// Stands in for a process killed at the point the hook throws it.
 private struct InjectedCrash: Error {}
@@ -20,19 +21,22 @@ private func project() -> TemporaryFolder {
 
 /// The project's config writing into `folder/<run>`.
 private func config(_ folder: TemporaryFolder, run: String = "run") throws -> Config {
-    try Config(schema: .forecast, configFile: folder.file("config.yaml"), overrides: ["output.dir=\(folder.file(run))"],
-               workingDirectory: folder.path)
+    try Config(
+        schema: .forecast, configFile: folder.file("config.yaml"), overrides: ["output.dir=\(folder.file(run))"],
+        workingDirectory: folder.path)
 }
 
 /// The config a resumed run reads, as `simba train --resume DIR` builds it.
 private func resumeConfig(_ runFolder: String) throws -> Config {
-    try Config(schema: .forecast, configFile: runFolder + "/config.yaml", overrides: ["output.dir=\(runFolder)"],
-               workingDirectory: runFolder)
+    try Config(
+        schema: .forecast, configFile: runFolder + "/config.yaml", overrides: ["output.dir=\(runFolder)"],
+        workingDirectory: runFolder)
 }
 
 private func train(_ config: Config, resume: Bool = false, control: RunControl = RunControl()) throws {
-    _ = try ForecastJob.train(config: config, resume: resume, log: RunLog(isTerminal: false, console: false),
-                              version: "test", control: control)
+    _ = try ForecastJob.train(
+        config: config, resume: resume, log: RunLog(isTerminal: false, console: false),
+        version: "test", control: control)
 }
 
 /// Every file of `path` (recursively, hidden ones too) with its bytes.
@@ -95,8 +99,10 @@ struct RunFolderOutputTests {
         folder.write("my own config\n", to: "mine/config.yaml")
         folder.write("my,own\n1,2\n", to: "mine/summary.csv")
         let before = try snapshot(folder.file("mine"))
-        let fragments = [folder.file("mine"), "holds 2 entries", "'config.yaml'", "'summary.csv'",
-                         "is not a simba run folder", "--out"]
+        let fragments = [
+            folder.file("mine"), "holds 2 entries", "'config.yaml'", "'summary.csv'",
+            "is not a simba run folder", "--out"
+        ]
         expectError(CheckpointError.self, containing: fragments) {
             try train(config(folder, run: "mine"))
         }
@@ -166,8 +172,10 @@ struct RunFolderLeftoverTests {
         #expect(AtomicFile.temporaryWriter(of: ".last.safetensors.tmp-1234") == 1234)
         let own = URL(fileURLWithPath: AtomicFile.temporaryPath(for: "/a/b.csv")).lastPathComponent
         #expect(AtomicFile.temporaryWriter(of: own) == getpid())
-        let others = ["last.safetensors", ".tmp-12", "x.tmp-12", ".x.tmp-", ".x.tmp-12a", ".x.tmp-99999999999",
-                      ".simba.lock"]
+        let others = [
+            "last.safetensors", ".tmp-12", "x.tmp-12", ".x.tmp-", ".x.tmp-12a", ".x.tmp-99999999999",
+            ".simba.lock"
+        ]
         for name in others {
             #expect(AtomicFile.temporaryWriter(of: name) == nil, "\(name)")
         }
@@ -188,8 +196,9 @@ struct CheckpointSaveFaultTests {
     static let cuts: [(epoch: Int, step: RunFolder.SaveStep)] =
         [1, 2].flatMap { epoch in RunFolder.saveSteps(best: true).map { (epoch, $0) } }
 
-    @Test("A run killed before any step of a save resumes from the last committed epoch, bit for bit",
-          arguments: cuts.map { "\($0.epoch): \($0.step)" })
+    @Test(
+        "A run killed before any step of a save resumes from the last committed epoch, bit for bit",
+        arguments: cuts.map { "\($0.epoch): \($0.step)" })
     func killedDuringSave(_ cut: String) throws {
         let (epoch, step) = Self.cuts.first { "\($0.epoch): \($0.step)" == cut }!
         let straight = try reference.get()
@@ -218,8 +227,9 @@ struct CheckpointSaveFaultTests {
         #expect(log.contains(resumed))
         #expect(try text(straight.file("straight/summary.csv")) == text(run + "/summary.csv"))
         for file in ["last.safetensors", "best.safetensors", "last.state.safetensors"] {
-            #expect(try tensorBits(straight.file("straight/" + file)) == tensorBits(run + "/" + file),
-                    "\(file) differs")
+            #expect(
+                try tensorBits(straight.file("straight/" + file)) == tensorBits(run + "/" + file),
+                "\(file) differs")
         }
         let leftovers = try snapshot(run).keys.filter { $0.hasPrefix(".checkpoint") || $0.contains(".tmp-") }
         #expect(leftovers.isEmpty, "left behind: \(leftovers)")

@@ -18,8 +18,9 @@ import Testing
     /// The fixture's architecture (img_size 32, 3 classes, EinFFT, token labelling on).
     func config(_ fixture: Fixture) -> VisionConfig {
         let c = fixture.config
-        var config = VisionConfig(stemHiddenDim: fixture.int("stem_hidden_dim"), embedDims: c["embed_dims"] as! [Int],
-                                  depths: c["depths"] as! [Int], mlpRatios: c["mlp_ratios"] as! [Int])
+        var config = VisionConfig(
+            stemHiddenDim: fixture.int("stem_hidden_dim"), embedDims: c["embed_dims"] as! [Int],
+            depths: c["depths"] as! [Int], mlpRatios: c["mlp_ratios"] as! [Int])
         config.dState = fixture.int("d_state")
         config.channelMixer = ChannelMixerKind(rawValue: c["channel_mixer"] as! String)!
         config.tokenLabel = c["token_label"] as! Bool
@@ -36,7 +37,7 @@ import Testing
         let path = folder.file("weights.safetensors")
         var tensors: [(name: String, shape: [Int], values: UnsafePointer<Float>)] = []
         var pointers: [UnsafeMutablePointer<Float>] = []
-        defer { pointers.forEach { $0.deallocate() } }
+        defer { for pointer in pointers { pointer.deallocate() } }
         for (name, value) in zip(names, values) {
             let pointer = UnsafeMutablePointer<Float>.allocate(capacity: value.count)
             pointer.initialize(from: value, count: value.count)
@@ -62,16 +63,18 @@ import Testing
     func logitsOfTheImageFolderMatchReference(batchSize: Int) throws {
         let fixture = try Fixture("vision_eval")
         let temporary = TemporaryFolder("simba-vision-eval")
-        let checkpoint = try VisionCheckpoint.fromWeights(path: try writeWeights(fixture, in: temporary),
-                                                          config: config(fixture), maxBatch: fixture.int("batch"))
+        let checkpoint = try VisionCheckpoint.fromWeights(
+            path: try writeWeights(fixture, in: temporary),
+            config: config(fixture), maxBatch: fixture.int("batch"))
         #expect(!checkpoint.model.training, "fromWeights must return the model in eval mode")
         let root = Self.fixtures + "/" + (fixture.config["images"] as! String)
         let folder = try ImageFolder(root: root, split: fixture.config["split"] as! String)
         #expect(folder.classNames == fixture.config["classes"] as! [String])
 
         let transform = EvalTransform(size: 32, cropPct: 1.0, interpolation: .bicubic, normalization: .imageNet)
-        let result = try VisionEvaluation.run(checkpoint: checkpoint, folder: folder, transform: transform,
-                                              batchSize: batchSize, workers: 2, log: nil)
+        let result = try VisionEvaluation.run(
+            checkpoint: checkpoint, folder: folder, transform: transform,
+            batchSize: batchSize, workers: 2, log: nil)
 
         let samples = fixture.config["samples"] as! [String]
         #expect(result.samples.map { String($0.path.dropFirst(folder.splitPath.count + 1)) } == samples)

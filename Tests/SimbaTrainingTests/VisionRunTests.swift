@@ -8,8 +8,9 @@ import SimbaData
 import SimbaModel
 import SimbaSafetensors
 import SimbaTestSupport
-@testable import SimbaTraining
 import Testing
+
+@testable import SimbaTraining
 
 /// A project folder: `images/` (3 classes, 12 train and 4 val images each) and `config.yaml`.
 private func project(yaml: String = VisionFiles.config()) throws -> TemporaryFolder {
@@ -21,17 +22,22 @@ private func project(yaml: String = VisionFiles.config()) throws -> TemporaryFol
 
 /// The config of `folder/config.yaml` with its run folder `folder/<run>`.
 private func makeConfig(_ folder: TemporaryFolder, run: String = "run", overrides: [String] = []) throws -> Config {
-    try Config(schema: .classify, configFile: folder.file("config.yaml"), overrides: ["output.dir=\(folder.file(run))"] + overrides,
-               workingDirectory: folder.path)
+    try Config(
+        schema: .classify, configFile: folder.file("config.yaml"),
+        overrides: ["output.dir=\(folder.file(run))"] + overrides,
+        workingDirectory: folder.path)
 }
 
 /// The config a resumed run reads, as `simba train --resume DIR` builds it.
 private func resumeConfig(_ runFolder: String) throws -> Config {
-    try Config(schema: .classify, configFile: runFolder + "/config.yaml", overrides: ["output.dir=\(runFolder)"], workingDirectory: runFolder)
+    try Config(
+        schema: .classify, configFile: runFolder + "/config.yaml", overrides: ["output.dir=\(runFolder)"],
+        workingDirectory: runFolder)
 }
 
 private func train(_ config: Config, resume: Bool = false, stoppingAfter: Int? = nil) throws {
-    try VisionJob.train(config: config, resume: resume, log: RunLog(isTerminal: false), version: "test", stoppingAfter: stoppingAfter)
+    try VisionJob.train(
+        config: config, resume: resume, log: RunLog(isTerminal: false), version: "test", stoppingAfter: stoppingAfter)
 }
 
 @Suite("Vision runs: reproducibility and resume", .serialized)
@@ -45,7 +51,9 @@ struct VisionReproducibilityTests {
         #expect(summary.split(separator: "\n").count == 1 + 3)
         #expect(summary == (try text(folder.file("second/summary.csv"))))
         for file in ["last.safetensors", "best.safetensors", "last.state.safetensors"] {
-            #expect(try tensorBits(folder.file("first/" + file)) == tensorBits(folder.file("second/" + file)), "\(file) differs")
+            #expect(
+                try tensorBits(folder.file("first/" + file)) == tensorBits(folder.file("second/" + file)),
+                "\(file) differs")
         }
     }
 
@@ -61,7 +69,9 @@ struct VisionReproducibilityTests {
         try train(resumeConfig(folder.file("stopped")), resume: true)
         #expect(try text(folder.file("straight/summary.csv")) == text(folder.file("stopped/summary.csv")))
         for file in ["last.safetensors", "best.safetensors", "last.state.safetensors"] {
-            #expect(try tensorBits(folder.file("straight/" + file)) == tensorBits(folder.file("stopped/" + file)), "\(file) differs")
+            #expect(
+                try tensorBits(folder.file("straight/" + file)) == tensorBits(folder.file("stopped/" + file)),
+                "\(file) differs")
         }
         #expect(try text(folder.file("straight/eval_metrics.json")) == text(folder.file("stopped/eval_metrics.json")))
         #expect(try text(folder.file("stopped/log.txt")).contains("resumed after epoch 1"))
@@ -70,13 +80,14 @@ struct VisionReproducibilityTests {
 
 @Suite("Vision runs: class maps")
 struct VisionClassMapTests {
-    @Test("data.class_map is relative to the config file's folder, fixes the class order, and a resumed run still finds it")
+    @Test("data.class_map is relative to the config file's folder, fixes the class order, survives a resume")
     func classMapResolvedAndResumable() throws {
         let folder = try project(yaml: VisionFiles.config(epochs: 2, classMap: "maps/classes.txt"))
         folder.write("class_c\nclass_a\nclass_b\n", to: "maps/classes.txt")
         // Run from another working directory: the map is found next to the config, not there.
-        let config = try Config(schema: .classify, configFile: folder.file("config.yaml"), overrides: ["output.dir=\(folder.file("run"))"],
-                                workingDirectory: "/")
+        let config = try Config(
+            schema: .classify, configFile: folder.file("config.yaml"), overrides: ["output.dir=\(folder.file("run"))"],
+            workingDirectory: "/")
         #expect(config.path("data.class_map") == folder.file("maps/classes.txt"))
         try train(config, stoppingAfter: 1)
         let saved = try SafetensorsFile(path: folder.file("run/last.safetensors"))
@@ -126,13 +137,20 @@ struct VisionEvaluationErrorTests {
     func classNamesDiffer() throws {
         let folder = try project(yaml: VisionFiles.config(epochs: 1))
         try train(makeConfig(folder))
-        try VisionFiles.makeFolder(folder.file("other"), splits: [("val", 1)], classes: ["class_a", "class_b", "class_z"])
+        try VisionFiles.makeFolder(
+            folder.file("other"), splits: [("val", 1)], classes: ["class_a", "class_b", "class_z"])
         let checkpoint = try VisionCheckpoint.fromCheckpoint(path: folder.file("run/best.safetensors"), maxBatch: 4)
         let other = try ImageFolder(root: folder.file("other"), split: "val")
-        expectError(CheckpointError.self, containing: [folder.file("run/best.safetensors"),
-                                                       "folders the model does not know: class_z"]) {
-            _ = try VisionEvaluation.run(checkpoint: checkpoint, folder: other, transform: checkpoint.evalTransform!, batchSize: 4,
-                                         workers: 1, log: nil)
+        expectError(
+            CheckpointError.self,
+            containing: [
+                folder.file("run/best.safetensors"),
+                "folders the model does not know: class_z"
+            ]
+        ) {
+            _ = try VisionEvaluation.run(
+                checkpoint: checkpoint, folder: other, transform: checkpoint.evalTransform!, batchSize: 4,
+                workers: 1, log: nil)
         }
     }
 
@@ -144,20 +162,32 @@ struct VisionEvaluationErrorTests {
         var config = VisionConfig.variant("simba_s")!
         config.numClasses = 3
         config.imageSize = 32
-        expectError(StateDictMismatch.self, containing: [path, "missing (", "unexpected (1): bogus.weight", "wrong shape (1): head.weight",
-                                                         "Check that the model options"]) {
+        expectError(
+            StateDictMismatch.self,
+            containing: [
+                path, "missing (", "unexpected (1): bogus.weight", "wrong shape (1): head.weight",
+                "Check that the model options"
+            ]
+        ) {
             _ = try VisionCheckpoint.fromWeights(path: path, config: config, maxBatch: 1)
         }
     }
 
-    @Test("A truncated or corrupted checkpoint is refused with a message naming it and what to do", arguments: ["truncated", "corrupted"])
+    @Test(
+        "A truncated or corrupted checkpoint is refused with a message naming it and what to do",
+        arguments: ["truncated", "corrupted"])
     func damagedCheckpoint(_ damage: String) throws {
         let folder = try project(yaml: VisionFiles.config(epochs: 1))
         try train(makeConfig(folder))
         let path = folder.file("run/best.safetensors")
         try VisionFiles.damage(path, truncate: damage == "truncated")
-        expectError(CheckpointError.self, containing: [path, damage == "truncated" ? "outside the file" : "not valid JSON",
-                                                       "damaged (truncated or overwritten)", "pass another checkpoint"]) {
+        expectError(
+            CheckpointError.self,
+            containing: [
+                path, damage == "truncated" ? "outside the file" : "not valid JSON",
+                "damaged (truncated or overwritten)", "pass another checkpoint"
+            ]
+        ) {
             _ = try VisionCheckpoint.fromCheckpoint(path: path, maxBatch: 4)
         }
     }

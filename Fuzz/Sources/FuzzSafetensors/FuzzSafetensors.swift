@@ -18,8 +18,9 @@ func safetensorsFile(_ input: UnsafeBufferPointer<UInt8>) -> Data {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSafetensors(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     do {
-        let file = try SafetensorsFile(data: safetensorsFile(UnsafeBufferPointer(start: bytes, count: count)),
-                                       path: "fuzz.safetensors")
+        let file = try SafetensorsFile(
+            data: safetensorsFile(UnsafeBufferPointer(start: bytes, count: count)),
+            path: "fuzz.safetensors")
         for name in file.names { _ = try? file.floats(name) }
     } catch {
         _ = String(describing: error)

@@ -5,22 +5,22 @@
 /// whose doc comments state the contract of each function (shapes in the comments below).
 public protocol PointwiseActivationKernel {
     static func forward(
-        output: UnsafeMutablePointer<Float>,        // (count)
-        input: UnsafePointer<Float>,                // (count)
+        output: UnsafeMutablePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count)
         count: Int
     )
 
     static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (count), +=
-        dOutput: UnsafePointer<Float>,              // (count)
-        input: UnsafePointer<Float>,                // (count), the forward input
+        dInput: UnsafeMutablePointer<Float>,  // (count), +=
+        dOutput: UnsafePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count), the forward input
         count: Int
     )
 
     static func backwardOverwriting(
-        dInput: UnsafeMutablePointer<Float>,        // (count), overwritten
-        dOutput: UnsafePointer<Float>,              // (count)
-        input: UnsafePointer<Float>,                // (count), the forward input
+        dInput: UnsafeMutablePointer<Float>,  // (count), overwritten
+        dOutput: UnsafePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count), the forward input
         count: Int
     )
 }
@@ -29,15 +29,15 @@ public protocol PointwiseActivationKernel {
 /// whose doc comments state the contract of each function (shapes in the comments below).
 public protocol ReLUKernel {
     static func forward(
-        output: UnsafeMutablePointer<Float>,        // (count)
-        input: UnsafePointer<Float>,                // (count)
+        output: UnsafeMutablePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count)
         count: Int
     )
 
     static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (count), +=
-        dOutput: UnsafePointer<Float>,              // (count)
-        input: UnsafePointer<Float>,                // (count), the forward input
+        dInput: UnsafeMutablePointer<Float>,  // (count), +=
+        dOutput: UnsafePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count), the forward input
         count: Int
     )
 }
@@ -46,15 +46,15 @@ public protocol ReLUKernel {
 /// whose doc comments state the contract of each function (shapes in the comments below).
 public protocol SoftshrinkKernel {
     static func forward(
-        output: UnsafeMutablePointer<Float>,        // (count)
-        input: UnsafePointer<Float>,                // (count)
+        output: UnsafeMutablePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count)
         count: Int, lambda: Float
     )
 
     static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (count), +=
-        dOutput: UnsafePointer<Float>,              // (count)
-        input: UnsafePointer<Float>,                // (count), the forward input
+        dInput: UnsafeMutablePointer<Float>,  // (count), +=
+        dOutput: UnsafePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count), the forward input
         count: Int, lambda: Float
     )
 }

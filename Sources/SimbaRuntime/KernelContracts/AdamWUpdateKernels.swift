@@ -5,16 +5,17 @@
 /// whose doc comments state the contract of each function (shapes in the comments below).
 public protocol AdamWUpdateKernel {
     static func update(
-        parameters p: UnsafeMutablePointer<Float>,      // (count)
-        firstMoments m: UnsafeMutablePointer<Float>,    // (count)
-        secondMoments v: UnsafeMutablePointer<Float>,   // (count)
-        gradients g: UnsafePointer<Float>,              // (count)
+        parameters p: UnsafeMutablePointer<Float>,  // (count)
+        firstMoments m: UnsafeMutablePointer<Float>,  // (count)
+        secondMoments v: UnsafeMutablePointer<Float>,  // (count)
+        gradients g: UnsafePointer<Float>,  // (count)
         count: Int, coefficients k: AdamWCoefficients
     )
 }
 
 /// The float32 coefficients of one AdamW step (computed in double by `AdamW`): p·decay, then
-/// m += firstWeight·(g − m), v = v·secondDecay + secondWeight·g², p += negativeStepSize·m/(√v/correction2Sqrt + epsilon).
+/// m += firstWeight·(g − m), v = v·secondDecay + secondWeight·g², p += negativeStepSize·m/(√v/correction2Sqrt +
+/// epsilon).
 public struct AdamWCoefficients: Sendable {
     /// 1 − lr·weight_decay, or 1 for parameters without decay.
     public var decay: Float

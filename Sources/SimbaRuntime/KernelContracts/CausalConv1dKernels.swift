@@ -5,20 +5,20 @@
 /// whose doc comments state the contract of each function (shapes in the comments below).
 public protocol CausalConv1dKernel {
     static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, length, channels)
-        input: UnsafePointer<Float>,                // (batch, length, channels)
-        weight: UnsafePointer<Float>,               // (channels, 1, kernelSize)
-        bias: UnsafePointer<Float>,                 // (channels)
+        output: UnsafeMutablePointer<Float>,  // (batch, length, channels)
+        input: UnsafePointer<Float>,  // (batch, length, channels)
+        weight: UnsafePointer<Float>,  // (channels, 1, kernelSize)
+        bias: UnsafePointer<Float>,  // (channels)
         batch: Int, length: Int, channels: Int, kernelSize: Int, silu: Bool
     )
 
     static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (batch, length, channels), += (= if overwritingInput)
-        dWeight: UnsafeMutablePointer<Float>,       // (channels, 1, kernelSize), +=
-        dBias: UnsafeMutablePointer<Float>,         // (channels), +=
-        dOutput: UnsafePointer<Float>,              // (batch, length, channels)
-        input: UnsafePointer<Float>,                // (batch, length, channels)
-        weight: UnsafePointer<Float>,               // (channels, 1, kernelSize)
+        dInput: UnsafeMutablePointer<Float>,  // (batch, length, channels), += (= if overwritingInput)
+        dWeight: UnsafeMutablePointer<Float>,  // (channels, 1, kernelSize), +=
+        dBias: UnsafeMutablePointer<Float>,  // (channels), +=
+        dOutput: UnsafePointer<Float>,  // (batch, length, channels)
+        input: UnsafePointer<Float>,  // (batch, length, channels)
+        weight: UnsafePointer<Float>,  // (channels, 1, kernelSize)
         batch: Int, length: Int, channels: Int, kernelSize: Int, overwritingInput: Bool
     )
 }

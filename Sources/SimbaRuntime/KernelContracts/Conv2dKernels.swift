@@ -9,30 +9,30 @@ public protocol Conv2dKernel {
     static func outputSize(_ size: Int, kernel: Int, stride: Int, padding: Int) -> Int
 
     static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, outH, outW, outChannels)
-        columns: UnsafeMutablePointer<Float>,       // (batch·outH·outW, inChannels·k·k) scratch, kept for backward
-        input: UnsafePointer<Float>,                // (batch, height, width, inChannels)
-        weight: UnsafePointer<Float>,               // (outChannels, inChannels, k, k)
-        bias: UnsafePointer<Float>?,                // (outChannels)
+        output: UnsafeMutablePointer<Float>,  // (batch, outH, outW, outChannels)
+        columns: UnsafeMutablePointer<Float>,  // (batch·outH·outW, inChannels·k·k) scratch, kept for backward
+        input: UnsafePointer<Float>,  // (batch, height, width, inChannels)
+        weight: UnsafePointer<Float>,  // (outChannels, inChannels, k, k)
+        bias: UnsafePointer<Float>?,  // (outChannels)
         batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
         kernel: Int, stride: Int, padding: Int
     )
 
     static func backward(
-        dInput: UnsafeMutablePointer<Float>?,       // (batch, height, width, inChannels), += ; nil: not needed
-        dWeight: UnsafeMutablePointer<Float>,       // (outChannels, inChannels, k, k), +=
-        dBias: UnsafeMutablePointer<Float>?,        // (outChannels), +=
-        dColumns: UnsafeMutablePointer<Float>?,     // (batch·outH·outW, inChannels·k·k) scratch; with dInput
-        dOutput: UnsafePointer<Float>,              // (batch, outH, outW, outChannels)
-        columns: UnsafePointer<Float>,              // (batch·outH·outW, inChannels·k·k), from forward
-        weight: UnsafePointer<Float>,               // (outChannels, inChannels, k, k)
+        dInput: UnsafeMutablePointer<Float>?,  // (batch, height, width, inChannels), += ; nil: not needed
+        dWeight: UnsafeMutablePointer<Float>,  // (outChannels, inChannels, k, k), +=
+        dBias: UnsafeMutablePointer<Float>?,  // (outChannels), +=
+        dColumns: UnsafeMutablePointer<Float>?,  // (batch·outH·outW, inChannels·k·k) scratch; with dInput
+        dOutput: UnsafePointer<Float>,  // (batch, outH, outW, outChannels)
+        columns: UnsafePointer<Float>,  // (batch·outH·outW, inChannels·k·k), from forward
+        weight: UnsafePointer<Float>,  // (outChannels, inChannels, k, k)
         batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
         kernel: Int, stride: Int, padding: Int
     )
 
     static func im2col(
-        columns: UnsafeMutablePointer<Float>,       // (batch·outH·outW, inChannels·k·k)
-        input: UnsafePointer<Float>,                // (batch, height, width, inChannels)
+        columns: UnsafeMutablePointer<Float>,  // (batch·outH·outW, inChannels·k·k)
+        input: UnsafePointer<Float>,  // (batch, height, width, inChannels)
         batch: Int, height: Int, width: Int, inChannels: Int,
         outHeight: Int, outWidth: Int, kernel: Int, stride: Int, padding: Int, order: Conv2dColumnOrder
     )
@@ -40,10 +40,10 @@ public protocol Conv2dKernel {
     static func directForwardApplies(rows: Int, outChannels: Int) -> Bool
 
     static func directForward(
-        output: UnsafeMutablePointer<Float>,        // (batch, outH, outW, outChannels)
-        input: UnsafePointer<Float>,                // (batch, height, width, inChannels)
-        weight: UnsafePointer<Float>,               // (outChannels, inChannels, k, k)
-        bias: UnsafePointer<Float>?,                // (outChannels)
+        output: UnsafeMutablePointer<Float>,  // (batch, outH, outW, outChannels)
+        input: UnsafePointer<Float>,  // (batch, height, width, inChannels)
+        weight: UnsafePointer<Float>,  // (outChannels, inChannels, k, k)
+        bias: UnsafePointer<Float>?,  // (outChannels)
         batch: Int, height: Int, width: Int, inChannels: Int, outChannels: Int,
         kernel: Int, stride: Int, padding: Int
     )

@@ -5,21 +5,21 @@
 /// whose doc comments state the contract of each function (shapes in the comments below).
 public protocol DropPathKernel {
     static func makeMask(
-        mask: UnsafeMutablePointer<Float>,          // (batch)
+        mask: UnsafeMutablePointer<Float>,  // (batch)
         batch: Int, probability: Float, generator: inout RandomGenerator
     )
 
     static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, rowSize)
-        input: UnsafePointer<Float>,                // (batch, rowSize)
-        mask: UnsafePointer<Float>,                 // (batch), from makeMask
+        output: UnsafeMutablePointer<Float>,  // (batch, rowSize)
+        input: UnsafePointer<Float>,  // (batch, rowSize)
+        mask: UnsafePointer<Float>,  // (batch), from makeMask
         batch: Int, rowSize: Int
     )
 
     static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (batch, rowSize), +=
-        dOutput: UnsafePointer<Float>,              // (batch, rowSize)
-        mask: UnsafePointer<Float>,                 // (batch), the forward mask
+        dInput: UnsafeMutablePointer<Float>,  // (batch, rowSize), +=
+        dOutput: UnsafePointer<Float>,  // (batch, rowSize)
+        mask: UnsafePointer<Float>,  // (batch), the forward mask
         batch: Int, rowSize: Int
     )
 }

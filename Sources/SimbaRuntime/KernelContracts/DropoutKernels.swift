@@ -5,21 +5,21 @@
 /// whose doc comments state the contract of each function (shapes in the comments below).
 public protocol DropoutKernel {
     static func makeMask(
-        mask: UnsafeMutablePointer<Float>,          // (count)
+        mask: UnsafeMutablePointer<Float>,  // (count)
         count: Int, probability: Float, generator: inout RandomGenerator
     )
 
     static func forward(
-        output: UnsafeMutablePointer<Float>,        // (count)
-        input: UnsafePointer<Float>,                // (count)
-        mask: UnsafePointer<Float>,                 // (count), from makeMask
+        output: UnsafeMutablePointer<Float>,  // (count)
+        input: UnsafePointer<Float>,  // (count)
+        mask: UnsafePointer<Float>,  // (count), from makeMask
         count: Int
     )
 
     static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (count), +=
-        dOutput: UnsafePointer<Float>,              // (count)
-        mask: UnsafePointer<Float>,                 // (count), the forward mask
+        dInput: UnsafeMutablePointer<Float>,  // (count), +=
+        dOutput: UnsafePointer<Float>,  // (count)
+        mask: UnsafePointer<Float>,  // (count), the forward mask
         count: Int
     )
 }

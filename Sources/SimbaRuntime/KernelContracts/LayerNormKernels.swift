@@ -5,24 +5,24 @@
 /// whose doc comments state the contract of each function (shapes in the comments below).
 public protocol LayerNormKernel {
     static func forward(
-        output: UnsafeMutablePointer<Float>,        // (rows, channels)
-        mean: UnsafeMutablePointer<Float>,          // (rows), saved for backward
-        rstd: UnsafeMutablePointer<Float>,          // (rows), saved for backward
-        input: UnsafePointer<Float>,                // (rows, channels)
-        weight: UnsafePointer<Float>,               // (channels)
-        bias: UnsafePointer<Float>,                 // (channels)
+        output: UnsafeMutablePointer<Float>,  // (rows, channels)
+        mean: UnsafeMutablePointer<Float>,  // (rows), saved for backward
+        rstd: UnsafeMutablePointer<Float>,  // (rows), saved for backward
+        input: UnsafePointer<Float>,  // (rows, channels)
+        weight: UnsafePointer<Float>,  // (channels)
+        bias: UnsafePointer<Float>,  // (channels)
         rows: Int, channels: Int, eps: Float
     )
 
     static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (rows, channels), +=
-        dWeight: UnsafeMutablePointer<Float>,       // (channels), +=
-        dBias: UnsafeMutablePointer<Float>,         // (channels), +=
-        dOutput: UnsafePointer<Float>,              // (rows, channels)
-        input: UnsafePointer<Float>,                // (rows, channels)
-        weight: UnsafePointer<Float>,               // (channels)
-        mean: UnsafePointer<Float>,                 // (rows), from forward
-        rstd: UnsafePointer<Float>,                 // (rows), from forward
+        dInput: UnsafeMutablePointer<Float>,  // (rows, channels), +=
+        dWeight: UnsafeMutablePointer<Float>,  // (channels), +=
+        dBias: UnsafeMutablePointer<Float>,  // (channels), +=
+        dOutput: UnsafePointer<Float>,  // (rows, channels)
+        input: UnsafePointer<Float>,  // (rows, channels)
+        weight: UnsafePointer<Float>,  // (channels)
+        mean: UnsafePointer<Float>,  // (rows), from forward
+        rstd: UnsafePointer<Float>,  // (rows), from forward
         rows: Int, channels: Int
     )
 }

@@ -5,20 +5,20 @@
 /// whose doc comments state the contract of each function (shapes in the comments below).
 public protocol LinearKernel {
     static func forward(
-        output: UnsafeMutablePointer<Float>,        // (rows, outFeatures)
-        input: UnsafePointer<Float>,                // (rows, inFeatures), row stride inputStride
-        weight: UnsafePointer<Float>,               // (outFeatures, inFeatures)
-        bias: UnsafePointer<Float>?,                // (outFeatures)
+        output: UnsafeMutablePointer<Float>,  // (rows, outFeatures)
+        input: UnsafePointer<Float>,  // (rows, inFeatures), row stride inputStride
+        weight: UnsafePointer<Float>,  // (outFeatures, inFeatures)
+        bias: UnsafePointer<Float>?,  // (outFeatures)
         rows: Int, inFeatures: Int, outFeatures: Int, inputStride: Int?
     )
 
     static func backward(
-        dInput: UnsafeMutablePointer<Float>?,       // (rows, inFeatures), row stride dInputStride, += ; nil: not needed
-        dWeight: UnsafeMutablePointer<Float>,       // (outFeatures, inFeatures), +=
-        dBias: UnsafeMutablePointer<Float>?,        // (outFeatures), +=
-        dOutput: UnsafePointer<Float>,              // (rows, outFeatures)
-        input: UnsafePointer<Float>,                // (rows, inFeatures), row stride inputStride
-        weight: UnsafePointer<Float>,               // (outFeatures, inFeatures)
+        dInput: UnsafeMutablePointer<Float>?,  // (rows, inFeatures), row stride dInputStride, += ; nil: not needed
+        dWeight: UnsafeMutablePointer<Float>,  // (outFeatures, inFeatures), +=
+        dBias: UnsafeMutablePointer<Float>?,  // (outFeatures), +=
+        dOutput: UnsafePointer<Float>,  // (rows, outFeatures)
+        input: UnsafePointer<Float>,  // (rows, inFeatures), row stride inputStride
+        weight: UnsafePointer<Float>,  // (outFeatures, inFeatures)
         rows: Int, inFeatures: Int, outFeatures: Int, inputStride: Int?, dInputStride: Int?
     )
 }

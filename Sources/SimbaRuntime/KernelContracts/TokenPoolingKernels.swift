@@ -5,14 +5,14 @@
 /// whose doc comments state the contract of each function (shapes in the comments below).
 public protocol MeanPoolKernel {
     static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, channels)
-        input: UnsafePointer<Float>,                // (batch, tokens, channels)
+        output: UnsafeMutablePointer<Float>,  // (batch, channels)
+        input: UnsafePointer<Float>,  // (batch, tokens, channels)
         batch: Int, tokens: Int, channels: Int
     )
 
     static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (batch, tokens, channels), +=
-        dOutput: UnsafePointer<Float>,              // (batch, channels)
+        dInput: UnsafeMutablePointer<Float>,  // (batch, tokens, channels), +=
+        dOutput: UnsafePointer<Float>,  // (batch, channels)
         batch: Int, tokens: Int, channels: Int
     )
 }
@@ -21,16 +21,16 @@ public protocol MeanPoolKernel {
 /// whose doc comments state the contract of each function (shapes in the comments below).
 public protocol MaxPoolKernel {
     static func forward(
-        output: UnsafeMutablePointer<Float>,        // (batch, channels)
-        indices: UnsafeMutablePointer<Int32>,       // (batch, channels), saved for backward
-        input: UnsafePointer<Float>,                // (batch, tokens, channels), samples sampleStride apart
+        output: UnsafeMutablePointer<Float>,  // (batch, channels)
+        indices: UnsafeMutablePointer<Int32>,  // (batch, channels), saved for backward
+        input: UnsafePointer<Float>,  // (batch, tokens, channels), samples sampleStride apart
         batch: Int, tokens: Int, channels: Int, sampleStride: Int?
     )
 
     static func backward(
-        dInput: UnsafeMutablePointer<Float>,        // (batch, tokens, channels), +=, samples sampleStride apart
-        dOutput: UnsafePointer<Float>,              // (batch, channels)
-        indices: UnsafePointer<Int32>,              // (batch, channels), from forward
+        dInput: UnsafeMutablePointer<Float>,  // (batch, tokens, channels), +=, samples sampleStride apart
+        dOutput: UnsafePointer<Float>,  // (batch, channels)
+        indices: UnsafePointer<Int32>,  // (batch, channels), from forward
         batch: Int, tokens: Int, channels: Int, sampleStride: Int?
     )
 }

@@ -47,21 +47,26 @@ public enum ImagePrediction {
     /// Unreadable files are left out of the batches and listed in the summary; with `strict` the
     /// first one stops the run with its `ImageDecodeError`. An image with a NaN or infinite logit
     /// stops it with a `NonFiniteOutputError` naming the image. Ctrl-C stops it between batches.
-    public static func run(checkpoint: VisionCheckpoint, paths: [String], transform: EvalTransform, batchSize: Int,
-                           workers: Int, strict: Bool, progress: PredictionProgress?,
-                           consume: (PredictionBatch) throws -> Void) throws -> PredictionSummary {
+    public static func run(
+        checkpoint: VisionCheckpoint, paths: [String], transform: EvalTransform, batchSize: Int,
+        workers: Int, strict: Bool, progress: PredictionProgress?,
+        consume: (PredictionBatch) throws -> Void
+    ) throws -> PredictionSummary {
         precondition(paths.count <= maxImages, "more than \(maxImages) images")
         let model = checkpoint.model
         let classes = model.config.numClasses
         guard transform.size == model.config.imageSize else {
-            throw CheckpointError(path: checkpoint.path, problem: "the model was built for "
-                + "\(model.config.imageSize)×\(model.config.imageSize) images but the transform makes "
-                + "\(transform.size)×\(transform.size); pass --img-size \(model.config.imageSize)")
+            throw CheckpointError(
+                path: checkpoint.path,
+                problem: "the model was built for "
+                    + "\(model.config.imageSize)×\(model.config.imageSize) images but the transform makes "
+                    + "\(transform.size)×\(transform.size); pass --img-size \(model.config.imageSize)")
         }
         let batch = min(batchSize, model.maxBatch)
         let samples = paths.enumerated().map { ImageSample(path: $1, label: $0) }
-        let loader = ImageLoader(samples: samples, transform: transform, batchSize: batch, shuffle: false,
-                                 dropLast: false, seed: 0, workers: workers, strict: strict)
+        let loader = ImageLoader(
+            samples: samples, transform: transform, batchSize: batch, shuffle: false,
+            dropLast: false, seed: 0, workers: workers, strict: strict)
         let images = FloatBuffer(count: batch * transform.size * transform.size * 3)
         let positions = UnsafeMutablePointer<Int32>.allocate(capacity: batch)
         defer { positions.deallocate() }
@@ -81,8 +86,9 @@ public enum ImagePrediction {
             try consume(PredictionBatch(paths: kept, logits: output, classes: classes))
             predicted += count
             batches += 1
-            progress?.update(batches: batches, of: loader.batchesPerEpoch,
-                             images: min(batches * batch, paths.count), skipped: loader.skipped.count)
+            progress?.update(
+                batches: batches, of: loader.batchesPerEpoch,
+                images: min(batches * batch, paths.count), skipped: loader.skipped.count)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         return PredictionSummary(images: predicted, skipped: loader.skipped, seconds: seconds)

@@ -51,9 +51,10 @@ public final class LogitsFile {
         classes = classNames.count
         data = try AtomicFileStream(path: path)
         paths = try AtomicFileStream(path: Self.pathsFile(for: path))
-        let header = Self.header(format: format, rows: capacity, classes: classes, classNames: classNames,
-                                 pathsName: URL(fileURLWithPath: Self.pathsFile(for: path)).lastPathComponent,
-                                 length: nil)
+        let header = Self.header(
+            format: format, rows: capacity, classes: classes, classNames: classNames,
+            pathsName: URL(fileURLWithPath: Self.pathsFile(for: path)).lastPathComponent,
+            length: nil)
         headerLength = header.count
         try data.append(header)
     }
@@ -67,9 +68,10 @@ public final class LogitsFile {
 
     /// Writes the header for the rows appended and publishes both files.
     public func commit() throws {
-        let header = Self.header(format: format, rows: rows, classes: classes, classNames: classNames,
-                                 pathsName: URL(fileURLWithPath: Self.pathsFile(for: path)).lastPathComponent,
-                                 length: headerLength)
+        let header = Self.header(
+            format: format, rows: rows, classes: classes, classNames: classNames,
+            pathsName: URL(fileURLWithPath: Self.pathsFile(for: path)).lastPathComponent,
+            length: headerLength)
         try data.write(header, at: 0)
         try paths.commit()
         try data.commit()
@@ -77,21 +79,26 @@ public final class LogitsFile {
 
     /// The header bytes for `rows` rows, padded with spaces to `length` bytes when given (else to the
     /// format's alignment: 64 bytes for .npy, 8 for safetensors).
-    static func header(format: Format, rows: Int, classes: Int, classNames: [String], pathsName: String,
-                       length: Int?) -> Data {
+    static func header(
+        format: Format, rows: Int, classes: Int, classNames: [String], pathsName: String,
+        length: Int?
+    ) -> Data {
         switch format {
         case .npy:
             let dictionary = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(classes)), }"
             let total = length ?? (10 + dictionary.utf8.count + 1 + 63) / 64 * 64
             let text = dictionary + String(repeating: " ", count: total - 10 - dictionary.utf8.count - 1) + "\n"
             let textLength = UInt16(text.utf8.count)
-            return Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(textLength & 0xFF), UInt8(textLength >> 8)]
-                        + Array(text.utf8))
+            return Data(
+                [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(textLength & 0xFF), UInt8(textLength >> 8)]
+                    + Array(text.utf8))
         case .safetensors:
             let names = "[" + classNames.map(PredictionRows.jsonString).joined(separator: ",") + "]"
-            let metadata = "\"__metadata__\":{\"class_names\":\(PredictionRows.jsonString(names)),"
+            let metadata =
+                "\"__metadata__\":{\"class_names\":\(PredictionRows.jsonString(names)),"
                 + "\"format\":\"pt\",\"paths\":\(PredictionRows.jsonString(pathsName))}"
-            let tensor = "\"logits\":{\"dtype\":\"F32\",\"shape\":[\(rows),\(classes)],"
+            let tensor =
+                "\"logits\":{\"dtype\":\"F32\",\"shape\":[\(rows),\(classes)],"
                 + "\"data_offsets\":[0,\(rows * classes * 4)]}"
             let json = "{" + metadata + "," + tensor + "}"
             let total = length ?? (8 + json.utf8.count + 7) / 8 * 8

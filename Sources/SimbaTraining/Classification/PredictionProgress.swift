@@ -49,8 +49,9 @@ public final class PredictionProgress {
         let rate = Double(images) / max(seconds, 1e-9)
         let remaining = batches == 0 ? 0 : seconds / Double(batches) * Double(total - batches)
         let done = String(batches), padding = String(repeating: " ", count: max(0, String(total).count - done.count))
-        return String(format: "Predict: [%@%@/%d]  %d images  %.1f images/s  ETA %@", padding, done, total, images,
-                      rate, formatDuration(remaining)) + (skipped > 0 ? "  \(skipped) unreadable" : "")
+        return String(
+            format: "Predict: [%@%@/%d]  %d images  %.1f images/s  ETA %@", padding, done, total, images,
+            rate, formatDuration(remaining)) + (skipped > 0 ? "  \(skipped) unreadable" : "")
     }
 
     private func write(_ text: String) {

@@ -20,27 +20,36 @@ public struct VisionCheckpoint {
     /// come from its metadata. Its tensors are checked against that model before it is built.
     public static func fromCheckpoint(path: String, maxBatch: Int) throws -> VisionCheckpoint {
         let file = try open(path)
-        guard file.metadata["task"] == "classify", let modelJSON = file.metadata["model"], let namesJSON = file.metadata["class_names"]
+        guard file.metadata["task"] == "classify", let modelJSON = file.metadata["model"],
+            let namesJSON = file.metadata["class_names"]
         else {
-            throw CheckpointError(path: path, problem: "not a simba classification checkpoint (its metadata lacks task/model/class_names); for official PyTorch weights use --model NAME --weights FILE")
+            throw CheckpointError(
+                path: path,
+                problem:
+                    "not a simba classification checkpoint (its metadata lacks task/model/class_names); for official "
+                    + "PyTorch weights use --model NAME --weights FILE"
+            )
         }
         let config: VisionConfig, names: [String]
         do {
             config = try JSONDecoder().decode(VisionConfig.self, from: Data(modelJSON.utf8))
             names = try JSONDecoder().decode([String].self, from: Data(namesJSON.utf8))
         } catch {
-            throw CheckpointError(path: path, problem: "its model metadata is damaged (\(error)); the file was not written by this simba")
+            throw CheckpointError(
+                path: path, problem: "its model metadata is damaged (\(error)); the file was not written by this simba")
         }
         guard config.problems().isEmpty, names.count == config.numClasses else {
-            throw CheckpointError(path: path, problem: "its model metadata is inconsistent: \(config.problems().joined(separator: "; "))")
+            throw CheckpointError(
+                path: path, problem: "its model metadata is inconsistent: \(config.problems().joined(separator: "; "))")
         }
         try MemoryBudget.check(config, batch: maxBatch)
         try file.header.checkFits(VisionModel.parameterTable(config: config))
         let model = VisionModel(config: config, maxBatch: maxBatch)
         try model.store.loadStateDict(from: file)
         model.training = false
-        return VisionCheckpoint(path: path, model: model, classNames: names,
-                                evalTransform: try evalTransform(file.metadata["eval_transform"], path: path))
+        return VisionCheckpoint(
+            path: path, model: model, classNames: names,
+            evalTransform: try evalTransform(file.metadata["eval_transform"], path: path))
     }
 
     /// A safetensors file holding a state_dict (the official PyTorch one converted by
@@ -62,7 +71,12 @@ public struct VisionCheckpoint {
         do {
             return try SafetensorsFile(path: path)
         } catch let error as SafetensorsError {
-            throw CheckpointError(path: path, problem: "\(error.problem): the file is missing, damaged (truncated or overwritten) or not a safetensors file; pass another checkpoint (e.g. the run's last.safetensors) or train again")
+            throw CheckpointError(
+                path: path,
+                problem:
+                    "\(error.problem): the file is missing, damaged (truncated or overwritten) or not a safetensors "
+                    + "file; pass another checkpoint (e.g. the run's last.safetensors) or train again"
+            )
         }
     }
 
@@ -72,21 +86,28 @@ public struct VisionCheckpoint {
     static func evalTransform(_ json: String?, path: String) throws -> EvalTransform? {
         guard let json else { return nil }
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
-            let size = (object["img_size"] as? NSNumber)?.intValue, let crop = (object["crop_pct"] as? NSNumber)?.doubleValue,
+            let size = (object["img_size"] as? NSNumber)?.intValue,
+            let crop = (object["crop_pct"] as? NSNumber)?.doubleValue,
             let interpolation = (object["interpolation"] as? String).flatMap(Interpolation.init(rawValue:)),
-            let mean = (object["mean"] as? [NSNumber])?.map(\.floatValue), let std = (object["std"] as? [NSNumber])?.map(\.floatValue),
+            let mean = (object["mean"] as? [NSNumber])?.map(\.floatValue),
+            let std = (object["std"] as? [NSNumber])?.map(\.floatValue),
             mean.count == 3, std.count == 3
         else {
-            throw CheckpointError(path: path, problem: "its eval_transform metadata \(quoted(json)) is not "
-                                  + "{img_size, crop_pct, interpolation, mean[3], std[3]}; the file was not written by "
-                                  + "this simba or was changed by hand")
+            throw CheckpointError(
+                path: path,
+                problem: "its eval_transform metadata \(quoted(json)) is not "
+                    + "{img_size, crop_pct, interpolation, mean[3], std[3]}; the file was not written by "
+                    + "this simba or was changed by hand")
         }
         do {
-            return try EvalTransform.checked(size: size, cropPct: crop, interpolation: interpolation,
-                                             normalization: try Normalization.checked(mean: mean, std: std))
+            return try EvalTransform.checked(
+                size: size, cropPct: crop, interpolation: interpolation,
+                normalization: try Normalization.checked(mean: mean, std: std))
         } catch let error as PreprocessingError {
-            throw CheckpointError(path: path, problem: "its eval_transform metadata is unusable: \(error); "
-                                  + "the file was not written by this simba")
+            throw CheckpointError(
+                path: path,
+                problem: "its eval_transform metadata is unusable: \(error); "
+                    + "the file was not written by this simba")
         }
     }
 }
@@ -108,28 +129,42 @@ public enum VisionEvaluation {
     /// taken over all the model's outputs, as timm does; outputs without a folder are simply absent.
     /// Unreadable images are skipped with a warning, or with `strict` stop the evaluation with their error.
     /// A batch with a NaN or infinite logit stops it with a NonFiniteOutputError (never a hit).
-    public static func run(checkpoint: VisionCheckpoint, folder: ImageFolder, transform: EvalTransform, batchSize: Int,
-                           workers: Int, log: RunLog?, logEvery: Int = 50, strict: Bool = false,
-                           outputs: [Int]? = nil) throws -> VisionEvalResult {
+    public static func run(
+        checkpoint: VisionCheckpoint, folder: ImageFolder, transform: EvalTransform, batchSize: Int,
+        workers: Int, log: RunLog?, logEvery: Int = 50, strict: Bool = false,
+        outputs: [Int]? = nil
+    ) throws -> VisionEvalResult {
         let model = checkpoint.model
         let classes = model.config.numClasses
-        let outputs = try outputs ?? defaultOutputs(classNames: checkpoint.classNames, classes: classes,
-                                                    model: checkpoint.path, folder: folder)
-        precondition(outputs.count == folder.classNames.count && outputs.allSatisfy { (0..<classes).contains($0) },
-                     "an output index per class folder, each below the model's class count")
+        let outputs =
+            try outputs
+            ?? defaultOutputs(
+                classNames: checkpoint.classNames, classes: classes,
+                model: checkpoint.path, folder: folder)
+        precondition(
+            outputs.count == folder.classNames.count && outputs.allSatisfy { (0..<classes).contains($0) },
+            "an output index per class folder, each below the model's class count")
         guard transform.size == model.config.imageSize else {
-            throw CheckpointError(path: checkpoint.path, problem: "the model was built for \(model.config.imageSize)×\(model.config.imageSize) images but the transform makes \(transform.size)×\(transform.size); pass --img-size \(model.config.imageSize)")
+            throw CheckpointError(
+                path: checkpoint.path,
+                problem:
+                    "the model was built for \(model.config.imageSize)×\(model.config.imageSize) images but the "
+                    + "transform makes \(transform.size)×\(transform.size); pass --img-size "
+                    + "\(model.config.imageSize)"
+            )
         }
         let batch = min(batchSize, model.maxBatch)
-        let loader = ImageLoader(samples: folder.samples, transform: transform, batchSize: batch, shuffle: false,
-                                 dropLast: false, seed: 0, workers: workers, strict: strict)
+        let loader = ImageLoader(
+            samples: folder.samples, transform: transform, batchSize: batch, shuffle: false,
+            dropLast: false, seed: 0, workers: workers, strict: strict)
         let images = FloatBuffer(count: batch * transform.size * transform.size * 3)
         let labels = UnsafeMutablePointer<Int32>.allocate(capacity: batch)
         defer { labels.deallocate() }
         var scores = ClassificationScores()
-        try MemoryBudget.require(bytes: 4 * Double(folder.samples.count) * Double(classes),
-                                 for: "the logits of \(folder.samples.count) images × \(classes) classes",
-                                 advice: "evaluate the folder in parts")
+        try MemoryBudget.require(
+            bytes: 4 * Double(folder.samples.count) * Double(classes),
+            for: "the logits of \(folder.samples.count) images × \(classes) classes",
+            advice: "evaluate the folder in parts")
         var logits: [Float] = []
         logits.reserveCapacity(folder.samples.count * classes)
         let start = DispatchTime.now().uptimeNanoseconds
@@ -154,9 +189,11 @@ public enum VisionEvaluation {
             let meanSeconds = Double(now - start) * 1e-9 / Double(batches)
             batchStart = now
             if let log, batches % logEvery == 0 || batches == loader.batchesPerEpoch {
-                log.line(String(format: "Test: [%4d/%d]  Time %.3f (%.3f)  Loss %.4f  Acc@1 %7.3f  Acc@5 %7.3f",
-                                batches, loader.batchesPerEpoch, batchSeconds, meanSeconds, scores.loss, scores.top1,
-                                scores.top5))
+                log.line(
+                    String(
+                        format: "Test: [%4d/%d]  Time %.3f (%.3f)  Loss %.4f  Acc@1 %7.3f  Acc@5 %7.3f",
+                        batches, loader.batchesPerEpoch, batchSeconds, meanSeconds, scores.loss, scores.top1,
+                        scores.top5))
             }
         }
         if let log {
@@ -165,30 +202,37 @@ public enum VisionEvaluation {
         }
         let skipped = Set(loader.skipped.map(\.path))
         let scored = folder.samples.filter { !skipped.contains($0.path) }
-        return VisionEvalResult(scores: scores, logits: logits,
-                                samples: scored.map { ImageSample(path: $0.path, label: outputs[$0.label]) })
+        return VisionEvalResult(
+            scores: scores, logits: logits,
+            samples: scored.map { ImageSample(path: $0.path, label: outputs[$0.label]) })
     }
 
     /// The outputs `run` scores the folders against without a map, for the model at `model` with
     /// `classes` outputs: by name among a checkpoint's `classNames`, or for bare weights (nil) the
     /// folder order (as many folders as outputs); a CheckpointError naming `model` otherwise.
     public static func defaultOutputs(classNames: [String]?, classes: Int, model: String, folder: ImageFolder) throws
-        -> [Int] {
+        -> [Int]
+    {
         if let names = classNames {
             let unknown = folder.classNames.filter { !names.contains($0) }
             guard unknown.isEmpty else {
-                throw CheckpointError(path: model, problem: "\(folder.splitPath) has class folders outside the "
-                    + "\(names.count) classes the model was trained on; folders the model does not know: "
-                    + "\(unknown.prefix(10).joined(separator: ", "))"
-                    + (unknown.count > 10 ? ", …" : "") + "; rename or remove them")
+                throw CheckpointError(
+                    path: model,
+                    problem: "\(folder.splitPath) has class folders outside the "
+                        + "\(names.count) classes the model was trained on; folders the model does not know: "
+                        + "\(unknown.prefix(10).joined(separator: ", "))"
+                        + (unknown.count > 10 ? ", …" : "") + "; rename or remove them")
             }
             return try ClassIndex(names: names, rule: "").outputs(for: folder, mapName: model)
         }
         guard folder.classNames.count == classes else {
-            throw CheckpointError(path: model, problem: "the model has \(classes) classes but \(folder.splitPath) has "
-                + "\(folder.classNames.count) class folders; pass --num-classes to match the weights, give a class map "
-                + "(--class-map, or --imagenet-classes for synset folders) to score some classes, or evaluate on a "
-                + "folder with the same classes")
+            throw CheckpointError(
+                path: model,
+                problem: "the model has \(classes) classes but \(folder.splitPath) has "
+                    + "\(folder.classNames.count) class folders; pass --num-classes to match the weights, give a "
+                    + "class map "
+                    + "(--class-map, or --imagenet-classes for synset folders) to score some classes, or evaluate on a "
+                    + "folder with the same classes")
         }
         return Array(0..<classes)
     }
@@ -206,7 +250,10 @@ public enum VisionEvaluation {
                 let top = ClassificationScores.topClasses(row, classes: classes, count: min(5, classes))
                 let probabilities = top.map { String(format: "%.5f", exp(Double(row[$0] - maximum)) / total) }
                 let name = sample.path.contains(",") ? "\"\(sample.path)\"" : sample.path
-                csv += "\(name),\(classNames[sample.label]),\(classNames[top[0]]),\(top.map { classNames[$0] }.joined(separator: ";")),\(probabilities.joined(separator: ";"))\n"
+                let topNames = top.map { classNames[$0] }.joined(separator: ";")
+                csv +=
+                    "\(name),\(classNames[sample.label]),\(classNames[top[0]]),\(topNames),"
+                    + "\(probabilities.joined(separator: ";"))\n"
             }
             try AtomicFile.write(Data(csv.utf8), to: path)
         }

@@ -53,8 +53,9 @@ public struct VisionSettings: Sendable {
 
     /// The evaluation transform. The values must have passed `VisionJob.evalTransform`'s checks.
     public var eval: EvalTransform {
-        EvalTransform(size: model.imageSize, cropPct: cropPct, interpolation: interpolation,
-                      normalization: Normalization(mean: mean, std: std))
+        EvalTransform(
+            size: model.imageSize, cropPct: cropPct, interpolation: interpolation,
+            normalization: Normalization(mean: mean, std: std))
     }
 
     /// The training transform (random resized crop, flip, optional jitter and erasing), with `eval`'s

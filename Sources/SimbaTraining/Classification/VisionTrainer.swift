@@ -32,12 +32,12 @@ public final class VisionTrainer {
     let trainLoader: ImageLoader
     let evalLoader: ImageLoader
     // Batch buffers, allocated once.
-    let images: FloatBuffer          // (batch, size, size, 3)
+    let images: FloatBuffer  // (batch, size, size, 3)
     let labels: UnsafeMutablePointer<Int32>
-    let targets: FloatBuffer         // (batch, classes)
-    let probabilities: FloatBuffer   // (batch, classes)
-    let dLogits: FloatBuffer         // (batch, classes)
-    let mixScratch: FloatBuffer      // one image
+    let targets: FloatBuffer  // (batch, classes)
+    let probabilities: FloatBuffer  // (batch, classes)
+    let dLogits: FloatBuffer  // (batch, classes)
+    let mixScratch: FloatBuffer  // one image
     /// The weights the model started from (`model.init`), nil without them or on a resume from a checkpoint.
     public let transfer: WeightTransfer?
     /// The signal asking training to stop, checked after every step and evaluation batch.
@@ -51,18 +51,23 @@ public final class VisionTrainer {
 
     public static let summaryHeader = "epoch,train_loss,eval_loss,eval_top1,eval_top5,lr"
 
-    public convenience init(settings: VisionSettings, trainFolder: ImageFolder, evalFolder: ImageFolder, run: RunFolder,
-                            log: RunLog, metadata: [String: String], resume: Bool) throws {
-        try self.init(settings: settings, trainFolder: trainFolder, evalFolder: evalFolder, run: run, folder: run.path,
-                      log: log, metadata: metadata, resume: resume, group: nil)
+    public convenience init(
+        settings: VisionSettings, trainFolder: ImageFolder, evalFolder: ImageFolder, run: RunFolder,
+        log: RunLog, metadata: [String: String], resume: Bool
+    ) throws {
+        try self.init(
+            settings: settings, trainFolder: trainFolder, evalFolder: evalFolder, run: run, folder: run.path,
+            log: log, metadata: metadata, resume: resume, group: nil)
     }
 
     /// The trainer of one rank of `group` (or of the only process, without one): every rank builds
     /// the same model from the seed, loads every batch whole and runs its slice (`slice`); rank 0
     /// alone has `run`, and with `resume` reads the checkpoint and sends it to the others. A batch
     /// smaller than the group throws. Collective: every rank calls it.
-    public init(settings: VisionSettings, trainFolder: ImageFolder, evalFolder: ImageFolder, run: RunFolder?,
-                folder: String, log: RunLog, metadata: [String: String], resume: Bool, group: ProcessGroup?) throws {
+    public init(
+        settings: VisionSettings, trainFolder: ImageFolder, evalFolder: ImageFolder, run: RunFolder?,
+        folder: String, log: RunLog, metadata: [String: String], resume: Bool, group: ProcessGroup?
+    ) throws {
         precondition((run != nil) == ((group?.rank ?? 0) == 0), "rank 0 alone has the run folder")
         self.settings = settings
         self.trainFolder = trainFolder
@@ -73,7 +78,10 @@ public final class VisionTrainer {
         self.log = log
         self.metadata = metadata
         guard trainFolder.samples.count >= settings.batchSize else {
-            throw TrainingError("\(trainFolder.splitPath) has \(trainFolder.samples.count) images, fewer than optimization.batch_size \(settings.batchSize): lower the batch size")
+            throw TrainingError(
+                "\(trainFolder.splitPath) has \(trainFolder.samples.count) images, fewer than "
+                    + "optimization.batch_size \(settings.batchSize): lower the batch size"
+            )
         }
         if let group {
             try Self.checkSlices(batchSize: settings.batchSize, group: group)
@@ -83,12 +91,14 @@ public final class VisionTrainer {
         // other ranks of a job take rank 0's.
         if resume && (run?.hasCheckpoint ?? true) {
             if let run {
-                try SafetensorsHeader(path: run.lastWeights).checkFits(VisionModel.parameterTable(config: settings.model))
+                try SafetensorsHeader(path: run.lastWeights).checkFits(
+                    VisionModel.parameterTable(config: settings.model))
             }
             transfer = nil
         } else if !settings.initWeights.isEmpty {
-            transfer = try WeightTransfer.plan(settings.initWeights,
-                                               table: VisionModel.parameterTable(config: settings.model))
+            transfer = try WeightTransfer.plan(
+                settings.initWeights,
+                table: VisionModel.parameterTable(config: settings.model))
         } else {
             transfer = nil
         }
@@ -102,13 +112,17 @@ public final class VisionTrainer {
         schedule = LearningRateSchedule(
             kind: settings.schedule, lr: settings.peakLR, minLR: settings.minLR, warmupLR: settings.warmupLR,
             warmupEpochs: settings.warmupEpochs, epochs: settings.epochs, stepsPerEpoch: stepsPerEpoch)
-        update = OptimizerStep(optimizer: optimizer, kind: settings.optimizer, weightDecay: settings.weightDecay,
-                               gradClip: settings.gradClip, schedule: schedule)
-        mixup = Mixup(mixupAlpha: settings.mixupAlpha, cutmixAlpha: settings.cutmixAlpha, labelSmoothing: settings.labelSmoothing)
-        trainLoader = ImageLoader(samples: trainFolder.samples, transform: settings.train, batchSize: settings.batchSize,
-                                  shuffle: true, dropLast: true, seed: settings.seed, workers: settings.workers, strict: settings.strict)
-        evalLoader = ImageLoader(samples: evalFolder.samples, transform: settings.eval, batchSize: settings.batchSize,
-                                 shuffle: false, dropLast: false, seed: settings.seed, workers: settings.workers, strict: settings.strict)
+        update = OptimizerStep(
+            optimizer: optimizer, kind: settings.optimizer, weightDecay: settings.weightDecay,
+            gradClip: settings.gradClip, schedule: schedule)
+        mixup = Mixup(
+            mixupAlpha: settings.mixupAlpha, cutmixAlpha: settings.cutmixAlpha, labelSmoothing: settings.labelSmoothing)
+        trainLoader = ImageLoader(
+            samples: trainFolder.samples, transform: settings.train, batchSize: settings.batchSize,
+            shuffle: true, dropLast: true, seed: settings.seed, workers: settings.workers, strict: settings.strict)
+        evalLoader = ImageLoader(
+            samples: evalFolder.samples, transform: settings.eval, batchSize: settings.batchSize,
+            shuffle: false, dropLast: false, seed: settings.seed, workers: settings.workers, strict: settings.strict)
         let (b, s, k) = (settings.batchSize, settings.model.imageSize, settings.model.numClasses)
         images = FloatBuffer(count: b * s * s * 3)
         labels = .allocate(capacity: b)
@@ -125,8 +139,10 @@ public final class VisionTrainer {
     /// Throws unless every rank of `group` gets at least one image of a `batchSize` batch.
     public static func checkSlices(batchSize: Int, group: ProcessGroup) throws {
         guard batchSize < group.size else { return }
-        throw TrainingError("optimization.batch_size \(batchSize) is smaller than the \(group.size) processes of this "
-            + "mpirun job, each of which runs a slice of every batch: start fewer processes or raise the batch size")
+        throw TrainingError(
+            "optimization.batch_size \(batchSize) is smaller than the \(group.size) processes of this "
+                + "mpirun job, each of which runs a slice of every batch: start fewer processes or raise the batch size"
+        )
     }
 
     /// Throws unless every rank lists the same images as rank 0: the same count and labels, in the
@@ -141,9 +157,10 @@ public final class VisionTrainer {
         var rankZero = checksum
         group.broadcast(&rankZero)
         guard rankZero == checksum else {
-            throw TrainingError("\(group.description) lists other images than rank 0 in \(trainFolder.splitPath) "
-                + "(\(trainFolder.samples.count) images) or \(evalFolder.splitPath) (\(evalFolder.samples.count)): "
-                + "every process must read the same image folder (a copy of it on each machine)")
+            throw TrainingError(
+                "\(group.description) lists other images than rank 0 in \(trainFolder.splitPath) "
+                    + "(\(trainFolder.samples.count) images) or \(evalFolder.splitPath) (\(evalFolder.samples.count)): "
+                    + "every process must read the same image folder (a copy of it on each machine)")
         }
     }
 
@@ -151,7 +168,7 @@ public final class VisionTrainer {
     /// [r·count/N, (r+1)·count/N); the whole batch without a job.
     func slice(of count: Int) -> Range<Int> {
         guard let group else { return 0..<count }
-        return count * group.rank / group.size ..< count * (group.rank + 1) / group.size
+        return count * group.rank / group.size..<count * (group.rank + 1) / group.size
     }
 
     /// Rank 0's weights, running statistics, optimizer moments and step count, progress and random
@@ -187,11 +204,13 @@ public final class VisionTrainer {
     func step(batch: Int, generator: inout RandomGenerator) -> Float {
         let (s, k) = (settings.model.imageSize, settings.model.numClasses)
         if mixup.isActive {
-            mixup.apply(images: images.pointer, labels: labels, targets: targets.pointer, scratch: mixScratch.pointer,
-                        batch: batch, size: s, classes: k, generator: &generator)
+            mixup.apply(
+                images: images.pointer, labels: labels, targets: targets.pointer, scratch: mixScratch.pointer,
+                batch: batch, size: s, classes: k, generator: &generator)
         } else {
-            Kernels.current.crossEntropy.smoothedOneHot(targets: targets.pointer, labels: labels, batch: batch, classes: k,
-                                        smoothing: Float(settings.labelSmoothing))
+            Kernels.current.crossEntropy.smoothedOneHot(
+                targets: targets.pointer, labels: labels, batch: batch, classes: k,
+                smoothing: Float(settings.labelSmoothing))
         }
         model.store.zeroGradients()
         let owned = slice(of: batch), n = owned.count
@@ -200,12 +219,14 @@ public final class VisionTrainer {
         let slicedTargets = targets.pointer + owned.lowerBound * k
         if group != nil { model.context.batchSlice = (owned.lowerBound, batch) }
         let logits = model.forward(slicedImages, batch: n)
-        let loss = Kernels.current.crossEntropy.forward(probabilities: probabilities.pointer, logits: logits,
-                                                        targets: slicedTargets, batch: n, classes: k)
+        let loss = Kernels.current.crossEntropy.forward(
+            probabilities: probabilities.pointer, logits: logits,
+            targets: slicedTargets, batch: n, classes: k)
         dLogits.pointer.update(repeating: 0, count: n * k)
-        Kernels.current.crossEntropy.backward(dLogits: dLogits.pointer, probabilities: probabilities.pointer,
-                                              targets: slicedTargets, batch: n, classes: k,
-                                              dLoss: group == nil ? 1 : share)
+        Kernels.current.crossEntropy.backward(
+            dLogits: dLogits.pointer, probabilities: probabilities.pointer,
+            targets: slicedTargets, batch: n, classes: k,
+            dLoss: group == nil ? 1 : share)
         model.backward(dLogits.pointer, batch: n)
         guard let group else { return loss }
         return reduce(loss: loss * share, over: group)
@@ -250,8 +271,9 @@ public final class VisionTrainer {
             let owned = slice(of: count)
             if !owned.isEmpty {
                 let logits = model.forward(images.pointer + owned.lowerBound * pixels, batch: owned.count)
-                scores.add(logits: logits, labels: labels + owned.lowerBound, batch: owned.count,
-                           classes: settings.model.numClasses)
+                scores.add(
+                    logits: logits, labels: labels + owned.lowerBound, batch: owned.count,
+                    classes: settings.model.numClasses)
             }
             try scores.checkFinite(
                 total: evalFolder.samples.count,
@@ -287,13 +309,17 @@ public final class VisionTrainer {
             var lr = schedule.rate(atStep: progress.steps)
             while let count = try loader.next(into: images.pointer, labels: labels) {
                 if let group, count < group.size {
-                    throw TrainingError("a training batch kept \(count) images after skipping unreadable ones, fewer "
-                        + "than the \(group.size) processes of this mpirun job: remove the unreadable images (listed "
-                        + "with data.strict: true) or start fewer processes")
+                    throw TrainingError(
+                        "a training batch kept \(count) images after skipping unreadable ones, fewer "
+                            + "than the \(group.size) processes of this mpirun job: remove the unreadable images "
+                            + "(listed "
+                            + "with data.strict: true) or start fewer processes")
                 }
                 let loss = step(batch: count, generator: &mixGenerator)
-                lr = try update.apply(store: model.store, loss: loss, step: progress.steps, position: "epoch \(epoch + 1), step \(meter.stepsDone + 1)",
-                                      kept: progress.keptCheckpoint(in: folder))
+                lr = try update.apply(
+                    store: model.store, loss: loss, step: progress.steps,
+                    position: "epoch \(epoch + 1), step \(meter.stepsDone + 1)",
+                    kept: progress.keptCheckpoint(in: folder))
                 progress.steps += 1
                 meter.add(loss: loss, samples: count)
                 log.progress(meter.line(loss: loss, lr: lr), plainToo: meter.stepsDone % settings.logEvery == 0)
@@ -303,10 +329,12 @@ public final class VisionTrainer {
             let (trainSeconds, imagesPerSecond) = (meter.seconds, meter.samplesPerSecond)
             if let group {
                 let seconds = Double(reduceNanoseconds) * 1e-9
-                log.line(String(format: "epoch %d: %.3f ms per step in the gradient allreduce (waiting for the slowest "
-                                + "rank included), %.1f%% of the training steps' time", epoch + 1,
-                                seconds * 1e3 / Double(max(meter.stepsDone, 1)),
-                                100 * seconds / max(meter.seconds, 1e-9)))
+                log.line(
+                    String(
+                        format: "epoch %d: %.3f ms per step in the gradient allreduce (waiting for the slowest "
+                            + "rank included), %.1f%% of the training steps' time", epoch + 1,
+                        seconds * 1e3 / Double(max(meter.stepsDone, 1)),
+                        100 * seconds / max(meter.seconds, 1e-9)))
                 if !settings.syncBN { averageRunningStatistics(over: group) }
             }
             let evalStart = DispatchTime.now().uptimeNanoseconds
@@ -315,13 +343,19 @@ public final class VisionTrainer {
             if let group { try checkWeightsAgree(group, epoch: epoch) }
             let improved = scores.top1 > (progress.bestMetric ?? -1)
             progress.endEpoch(epoch, generator: model.context.generator, metric: scores.top1, improved: improved)
-            progress.summaryRows.append(String(format: "%d,%.6f,%.6f,%.4f,%.4f,%.3e", epoch + 1, meter.meanLoss, scores.loss, scores.top1, scores.top5, lr))
-            try run?.saveCheckpoint(progress: progress, optimizer: optimizer, store: model.store, metadata: metadata,
-                                    best: improved, summaryHeader: Self.summaryHeader)
-            log.line(String(format: "epoch %d/%d  train loss %.4f  eval loss %.4f  top-1 %.2f  top-5 %.2f  "
-                                + "train %.1f images/s (%@)  eval %@%@",
-                            epoch + 1, epochs, meter.meanLoss, scores.loss, scores.top1, scores.top5, imagesPerSecond,
-                            formatDuration(trainSeconds), formatDuration(evalSeconds), improved ? "  (best)" : ""))
+            progress.summaryRows.append(
+                String(
+                    format: "%d,%.6f,%.6f,%.4f,%.4f,%.3e", epoch + 1, meter.meanLoss, scores.loss, scores.top1,
+                    scores.top5, lr))
+            try run?.saveCheckpoint(
+                progress: progress, optimizer: optimizer, store: model.store, metadata: metadata,
+                best: improved, summaryHeader: Self.summaryHeader)
+            log.line(
+                String(
+                    format: "epoch %d/%d  train loss %.4f  eval loss %.4f  top-1 %.2f  top-5 %.2f  "
+                        + "train %.1f images/s (%@)  eval %@%@",
+                    epoch + 1, epochs, meter.meanLoss, scores.loss, scores.top1, scores.top5, imagesPerSecond,
+                    formatDuration(trainSeconds), formatDuration(evalSeconds), improved ? "  (best)" : ""))
         }
         if let run { try run.loadWeights(run.bestWeights, into: model.store) }
         if let group {
@@ -335,8 +369,9 @@ public final class VisionTrainer {
     func stopIfRequested(epoch: Int, step: Int) throws {
         let signal = group == nil ? stopRequest() : stopAgreed ? stopRequest() ?? SIGTERM : nil
         guard let signal else { return }
-        throw progress.interrupted(by: signal, epoch: epoch, step: step, steps: stepsPerEpoch, epochs: settings.epochs,
-                                   folder: folder, log: log)
+        throw progress.interrupted(
+            by: signal, epoch: epoch, step: step, steps: stepsPerEpoch, epochs: settings.epochs,
+            folder: folder, log: log)
     }
 
     /// Throws unless this rank's weights and running statistics are bit for bit rank 0's (compared
@@ -351,9 +386,11 @@ public final class VisionTrainer {
         var rankZero = checksum
         group.broadcast(&rankZero)
         guard rankZero == checksum else {
-            throw TrainingError("at the end of epoch \(epoch + 1) the weights of \(group.description) differ from rank "
-                + "0's, so the processes no longer train one model; \(progress.keptCheckpoint(in: folder)). Check that "
-                + "every rank runs the same simba build on the same data")
+            throw TrainingError(
+                "at the end of epoch \(epoch + 1) the weights of \(group.description) differ from rank "
+                    + "0's, so the processes no longer train one model; \(progress.keptCheckpoint(in: folder)). "
+                    + "Check that "
+                    + "every rank runs the same simba build on the same data")
         }
     }
 }

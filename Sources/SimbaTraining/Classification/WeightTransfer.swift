@@ -35,8 +35,10 @@ public struct WeightTransfer: Sendable {
         do {
             header = try SafetensorsHeader(path: path)
         } catch let error as SafetensorsError {
-            throw CheckpointError(path: path, problem: "model.init: \(error.problem); give a simba checkpoint (or "
-                                  + "its run folder) or official weights converted to safetensors")
+            throw CheckpointError(
+                path: path,
+                problem: "model.init: \(error.problem); give a simba checkpoint (or "
+                    + "its run folder) or official weights converted to safetensors")
         }
         var loaded: [String] = [], heads: [String] = [], missing: [String] = [], misshaped: [String] = []
         var fileClasses: Int?, values = 0
@@ -49,7 +51,8 @@ public struct WeightTransfer: Sendable {
                 loaded.append(entry.name)
                 values += entry.count
             } else if isHead(entry.name), tensor.dtype == "F32", tensor.shape.count == entry.shape.count,
-                      tensor.shape.dropFirst() == entry.shape.dropFirst(), let classes = tensor.shape.first {
+                tensor.shape.dropFirst() == entry.shape.dropFirst(), let classes = tensor.shape.first
+            {
                 heads.append(entry.name)
                 fileClasses = classes
             } else {
@@ -60,21 +63,26 @@ public struct WeightTransfer: Sendable {
         let unexpected = header.names.filter { !known.contains($0) && !$0.hasSuffix("num_batches_tracked") }
             .map { quoted($0, marks: false) }
         guard missing.isEmpty && misshaped.isEmpty && unexpected.isEmpty else {
-            var lines = ["model.init: the weights do not fit the model (only head.* and aux_head.* may differ, in "
-                         + "their class count):"]
+            var lines = [
+                "model.init: the weights do not fit the model (only head.* and aux_head.* may differ, in "
+                    + "their class count):"
+            ]
             for (title, names) in [("missing", missing), ("unexpected", unexpected), ("wrong shape", misshaped)]
             where !names.isEmpty {
                 let shown = names.prefix(StateDictMismatch.shownPerList).joined(separator: ", ")
-                let more = names.count > StateDictMismatch.shownPerList
+                let more =
+                    names.count > StateDictMismatch.shownPerList
                     ? ", … and \(names.count - StateDictMismatch.shownPerList) more" : ""
                 lines.append("  \(title) (\(names.count)): \(shown)\(more)")
             }
-            lines.append("Set the model keys (model.variant, sizes, channel_mixer, token_label) to those the weights "
-                         + "were trained with.")
+            lines.append(
+                "Set the model keys (model.variant, sizes, channel_mixer, token_label) to those the weights "
+                    + "were trained with.")
             throw CheckpointError(path: path, problem: lines.joined(separator: "\n"))
         }
-        return WeightTransfer(path: path, loaded: loaded, reinitialised: heads, fileClasses: fileClasses,
-                              loadedValues: values)
+        return WeightTransfer(
+            path: path, loaded: loaded, reinitialised: heads, fileClasses: fileClasses,
+            loadedValues: values)
     }
 
     /// Whether `name` is a classifier head's tensor, which may differ in class count.

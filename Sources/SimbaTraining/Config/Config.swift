@@ -26,11 +26,14 @@ public struct Config: Equatable, Sendable {
     /// key's entry in the schema's grid key). Relative paths in the file are resolved against the
     /// file's folder; those on the command line and `configFile` itself against `workingDirectory`.
     /// Throws a `ConfigError` listing every problem found.
-    public init(schema: ConfigSchema, configFile: String?, overrides: [String] = [], searches: [String] = [],
-                workingDirectory: String = FileManager.default.currentDirectoryPath) throws {
+    public init(
+        schema: ConfigSchema, configFile: String?, overrides: [String] = [], searches: [String] = [],
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws {
         guard let configFile else {
-            try self.init(schema: schema, yaml: nil, file: nil, overrides: overrides, searches: searches,
-                          workingDirectory: workingDirectory)
+            try self.init(
+                schema: schema, yaml: nil, file: nil, overrides: overrides, searches: searches,
+                workingDirectory: workingDirectory)
             return
         }
         let absolute = ConfigValueParser.absolutePath(configFile, relativeTo: workingDirectory)
@@ -42,23 +45,33 @@ public struct Config: Equatable, Sendable {
             what = "the config path is a folder; give a .yaml file"
         } else if let data = FileManager.default.contents(atPath: absolute) {
             guard let text = String(data: data, encoding: .utf8) else {
-                throw ConfigError(problems: [.init(reason: .unreadableFile, key: nil,
-                    message: "config file is not UTF-8 text; save it as UTF-8", location: .file(configFile, line: nil))])
+                throw ConfigError(problems: [
+                    .init(
+                        reason: .unreadableFile, key: nil,
+                        message: "config file is not UTF-8 text; save it as UTF-8",
+                        location: .file(configFile, line: nil))
+                ])
             }
-            try self.init(schema: schema, yaml: text, file: configFile, overrides: overrides, searches: searches,
-                          workingDirectory: workingDirectory)
+            try self.init(
+                schema: schema, yaml: text, file: configFile, overrides: overrides, searches: searches,
+                workingDirectory: workingDirectory)
             return
         } else {
             what = "config file cannot be read; check its permissions"
         }
-        throw ConfigError(problems: [.init(reason: .unreadableFile, key: nil, message: what,
-                                           location: .file(configFile, line: nil))])
+        throw ConfigError(problems: [
+            .init(
+                reason: .unreadableFile, key: nil, message: what,
+                location: .file(configFile, line: nil))
+        ])
     }
 
     /// Resolves from config text already read. `file` names it in messages, gives `{config}` defaults
     /// their name, and its folder (against `workingDirectory`) anchors the file's relative paths.
-    public init(schema: ConfigSchema, yaml: String?, file: String?, overrides: [String] = [], searches: [String] = [],
-                workingDirectory: String = FileManager.default.currentDirectoryPath) throws {
+    public init(
+        schema: ConfigSchema, yaml: String?, file: String?, overrides: [String] = [], searches: [String] = [],
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws {
         var resolver = Resolution(schema: schema, file: file, workingDirectory: workingDirectory)
         resolver.applyDefaults()
         if let yaml { resolver.applyFile(yaml) }
@@ -73,8 +86,10 @@ public struct Config: Equatable, Sendable {
         self.notes = resolver.notes
     }
 
-    private init(schema: ConfigSchema, configFile: String?, values: [String: ConfigValue],
-                 locations: [String: ConfigLocation], notes: [String]) {
+    private init(
+        schema: ConfigSchema, configFile: String?, values: [String: ConfigValue],
+        locations: [String: ConfigLocation], notes: [String]
+    ) {
         self.schema = schema
         self.configFile = configFile
         self.values = values
@@ -88,8 +103,9 @@ public struct Config: Equatable, Sendable {
         var values = self.values, locations = self.locations
         for (key, value) in changes {
             guard let declared = schema.key(key) else { preconditionFailure("'\(key)' is not a key of this schema") }
-            precondition(ConfigValueParser.check(value, kind: declared.kind) == nil,
-                         "\(value) is not \(declared.kind.expectation) for '\(key)'")
+            precondition(
+                ConfigValueParser.check(value, kind: declared.kind) == nil,
+                "\(value) is not \(declared.kind.expectation) for '\(key)'")
             values[key] = value
             locations[key] = .searchTrial
         }
@@ -185,13 +201,15 @@ private struct Resolution {
             case .required:
                 continue
             case let .value(value):
-                values[key.path] = key.kind == .path && !stringValue(value).isEmpty
+                values[key.path] =
+                    key.kind == .path && !stringValue(value).isEmpty
                     ? .string(ConfigValueParser.absolutePath(stringValue(value), relativeTo: workingDirectory))
                     : value
             case let .template(template):
                 let text = template.replacingOccurrences(of: "{config}", with: configName)
-                values[key.path] = .string(key.kind == .path
-                    ? ConfigValueParser.absolutePath(text, relativeTo: workingDirectory) : text)
+                values[key.path] = .string(
+                    key.kind == .path
+                        ? ConfigValueParser.absolutePath(text, relativeTo: workingDirectory) : text)
             }
             locations[key.path] = .builtIn
         }
@@ -217,16 +235,20 @@ private struct Resolution {
             problems.append(Self.syntaxProblem(error, file: file))
             return
         } catch {
-            problems.append(.init(reason: .syntax, key: nil, message: "YAML syntax error: \(error)",
-                                  location: .file(file, line: nil)))
+            problems.append(
+                .init(
+                    reason: .syntax, key: nil, message: "YAML syntax error: \(error)",
+                    location: .file(file, line: nil)))
             return
         }
         guard let root, !isNullNode(root) else { return }
         guard let mapping = root.mapping else {
-            problems.append(.init(reason: .notAMapping, key: nil,
-                message: "a config file must be a mapping of sections and keys (e.g. 'optimization:' then an "
-                    + "indented 'lr: 0.001'), got \(Self.describe(root))",
-                location: .file(file, line: root.mark?.line)))
+            problems.append(
+                .init(
+                    reason: .notAMapping, key: nil,
+                    message: "a config file must be a mapping of sections and keys (e.g. 'optimization:' then an "
+                        + "indented 'lr: 0.001'), got \(Self.describe(root))",
+                    location: .file(file, line: root.mark?.line)))
             return
         }
         walk(mapping, section: nil, file: file)
@@ -237,14 +259,20 @@ private struct Resolution {
         for (keyNode, valueNode) in mapping {
             let line = keyNode.mark?.line
             guard let name = keyNode.scalar?.string else {
-                problems.append(.init(reason: .unknownKey, key: nil,
-                    message: "keys must be plain names, got \(Self.describe(keyNode))", location: .file(file, line: line)))
+                problems.append(
+                    .init(
+                        reason: .unknownKey, key: nil,
+                        message: "keys must be plain names, got \(Self.describe(keyNode))",
+                        location: .file(file, line: line)))
                 continue
             }
             let path = section.map { "\($0).\(name)" } ?? name
             if let first = firstLine[path] {
-                problems.append(.init(reason: .duplicateKey, key: path,
-                    message: "\(path) is set twice (first on line \(first)); keep one", location: .file(file, line: line)))
+                problems.append(
+                    .init(
+                        reason: .duplicateKey, key: path,
+                        message: "\(path) is set twice (first on line \(first)); keep one",
+                        location: .file(file, line: line)))
                 continue
             }
             firstLine[path] = line ?? 0
@@ -255,14 +283,18 @@ private struct Resolution {
                     walk(sub, section: name, file: file)
                 } else if !isNullNode(valueNode) {
                     let names = schema.keys(inSection: name).map(\.name).joined(separator: ", ")
-                    problems.append(.init(reason: .notAMapping, key: name,
-                        message: "'\(name)' is a section and must hold indented 'key: value' lines (\(names)), "
-                            + "got \(Self.describe(valueNode))",
-                        location: .file(file, line: valueNode.mark?.line ?? line)))
+                    problems.append(
+                        .init(
+                            reason: .notAMapping, key: name,
+                            message: "'\(name)' is a section and must hold indented 'key: value' lines (\(names)), "
+                                + "got \(Self.describe(valueNode))",
+                            location: .file(file, line: valueNode.mark?.line ?? line)))
                 }
             } else {
-                problems.append(unknown(path, isSection: section == nil && valueNode.mapping != nil,
-                                        location: .file(file, line: line), fromFile: true))
+                problems.append(
+                    unknown(
+                        path, isSection: section == nil && valueNode.mapping != nil,
+                        location: .file(file, line: line), fromFile: true))
             }
         }
     }
@@ -278,9 +310,12 @@ private struct Resolution {
             var entries: [(text: String, quoted: Bool)] = []
             for item in sequence {
                 guard let scalar = item.scalar else {
-                    problems.append(.init(reason: .wrongType, key: key.path,
-                        message: "\(key.path) must be \(key.kind.expectation), got \(Self.describe(item)) as an entry",
-                        location: location))
+                    problems.append(
+                        .init(
+                            reason: .wrongType, key: key.path,
+                            message:
+                                "\(key.path) must be \(key.kind.expectation), got \(Self.describe(item)) as an entry",
+                            location: location))
                     return
                 }
                 entries.append((scalar.string, scalar.style != .plain && scalar.style != .any))
@@ -289,8 +324,11 @@ private struct Resolution {
             return
         }
         guard let scalar = node.scalar else {
-            problems.append(.init(reason: .wrongType, key: key.path,
-                message: "\(key.path) must be \(key.kind.expectation), got \(Self.describe(node))", location: location))
+            problems.append(
+                .init(
+                    reason: .wrongType, key: key.path,
+                    message: "\(key.path) must be \(key.kind.expectation), got \(Self.describe(node))",
+                    location: location))
             return
         }
         // An optional path (default "") may be set back to "": no file.
@@ -299,26 +337,32 @@ private struct Resolution {
             locations[key.path] = location
             return
         }
-        let result = ConfigValueParser.parse(scalar.string, quoted: scalar.style != .plain && scalar.style != .any,
-                                             kind: key.kind, baseDirectory: base)
+        let result = ConfigValueParser.parse(
+            scalar.string, quoted: scalar.style != .plain && scalar.style != .any,
+            kind: key.kind, baseDirectory: base)
         // A list as a comma-separated string: read, with a note when a file wrote it (on the command
         // line, --set key=a,b is not YAML, so the comma form is the natural one there).
         if case .list = key.kind, case let .success(value) = result, case .file = location {
-            notes.append("\(location.text): \(key.path) written as a comma-separated string "
-                         + "is deprecated; write a YAML list: \(key.name): \(ConfigValueParser.yamlScalar(value))")
+            notes.append(
+                "\(location.text): \(key.path) written as a comma-separated string "
+                    + "is deprecated; write a YAML list: \(key.name): \(ConfigValueParser.yamlScalar(value))")
         }
         record(key, result, location: location)
     }
 
-    private mutating func record(_ key: ConfigKey, _ result: Result<ConfigValue, ConfigValueParser.Failure>,
-                                 location: ConfigLocation) {
+    private mutating func record(
+        _ key: ConfigKey, _ result: Result<ConfigValue, ConfigValueParser.Failure>,
+        location: ConfigLocation
+    ) {
         switch result {
         case let .success(value):
             values[key.path] = value
             locations[key.path] = location
         case let .failure(failure):
-            problems.append(.init(reason: failure.reason, key: key.path,
-                                  message: "\(key.path) \(failure.message)", location: location))
+            problems.append(
+                .init(
+                    reason: failure.reason, key: key.path,
+                    message: "\(key.path) \(failure.message)", location: location))
         }
     }
 
@@ -327,11 +371,14 @@ private struct Resolution {
     mutating func applyOverride(_ argument: String) {
         let location = ConfigLocation.commandLine(argument)
         guard let equals = argument.firstIndex(of: "="),
-              !argument[..<equals].trimmingCharacters(in: .whitespaces).isEmpty else {
-            problems.append(.init(reason: .malformedOverride, key: nil,
-                message: "--set expects key=value (e.g. --set optimization.lr=3e-4), "
-                    + "got \(quoted(argument))",
-                location: location))
+            !argument[..<equals].trimmingCharacters(in: .whitespaces).isEmpty
+        else {
+            problems.append(
+                .init(
+                    reason: .malformedOverride, key: nil,
+                    message: "--set expects key=value (e.g. --set optimization.lr=3e-4), "
+                        + "got \(quoted(argument))",
+                    location: location))
             return
         }
         let path = argument[..<equals].trimmingCharacters(in: .whitespaces)
@@ -339,27 +386,34 @@ private struct Resolution {
         guard let key = schema.key(path) else {
             if schema.sections.contains(path) {
                 let names = schema.keys(inSection: path).map(\.name).joined(separator: ", ")
-                problems.append(.init(reason: .unknownKey, key: path,
-                    message: "'\(path)' is a section, not a key; set one of its keys with --set \(path).<key>=value "
-                        + "(\(names))", location: location))
+                problems.append(
+                    .init(
+                        reason: .unknownKey, key: path,
+                        message:
+                            "'\(path)' is a section, not a key; set one of its keys with --set \(path).<key>=value "
+                            + "(\(names))", location: location))
             } else {
                 problems.append(unknown(path, isSection: false, location: location, fromFile: false))
             }
             return
         }
         if let (_, message) = ConfigTextLimits.problem(in: text) {
-            problems.append(.init(reason: .wrongType, key: path, message: "\(path): \(message)",
-                                  location: .commandLine(path + "=…")))
+            problems.append(
+                .init(
+                    reason: .wrongType, key: path, message: "\(path): \(message)",
+                    location: .commandLine(path + "=…")))
             return
         }
         let node: Node
         do {
             node = try Yams.compose(yaml: text) ?? Node("", .implicit, .plain)
         } catch {
-            problems.append(.init(reason: .wrongType, key: path,
-                message: "\(path) must be \(key.kind.expectation), got \(quoted(text)), "
-                    + "which is not a YAML value; "
-                    + "quote it for the shell as --set '\(path)=\"...\"'", location: location))
+            problems.append(
+                .init(
+                    reason: .wrongType, key: path,
+                    message: "\(path) must be \(key.kind.expectation), got \(quoted(text)), "
+                        + "which is not a YAML value; "
+                        + "quote it for the shell as --set '\(path)=\"...\"'", location: location))
             return
         }
         set(key, from: node, location: location)
@@ -372,9 +426,12 @@ private struct Resolution {
         var axes: [SearchAxis] = []
         if !isNullNode(node) {
             guard let mapping = node.mapping else {
-                problems.append(.init(reason: .wrongType, key: grid.path,
-                    message: "\(grid.path) must be \(grid.kind.expectation) (e.g. 'optimization.lr: [1e-4, 3e-4]'), "
-                        + "got \(Self.describe(node))", location: location))
+                problems.append(
+                    .init(
+                        reason: .wrongType, key: grid.path,
+                        message:
+                            "\(grid.path) must be \(grid.kind.expectation) (e.g. 'optimization.lr: [1e-4, 3e-4]'), "
+                            + "got \(Self.describe(node))", location: location))
                 return
             }
             for (keyNode, valueNode) in mapping {
@@ -383,14 +440,18 @@ private struct Resolution {
                     entryLocation = .file(file, line: keyNode.mark?.line ?? line)
                 }
                 guard let path = keyNode.scalar?.string else {
-                    problems.append(.init(reason: .unknownKey, key: grid.path,
-                        message: "\(grid.path) keys must be config keys such as optimization.lr, got "
-                            + Self.describe(keyNode), location: entryLocation))
+                    problems.append(
+                        .init(
+                            reason: .unknownKey, key: grid.path,
+                            message: "\(grid.path) keys must be config keys such as optimization.lr, got "
+                                + Self.describe(keyNode), location: entryLocation))
                     continue
                 }
                 guard !axes.contains(where: { $0.key == path }) else {
-                    problems.append(.init(reason: .duplicateKey, key: grid.path,
-                        message: "\(grid.path) lists \(path) twice; keep one", location: entryLocation))
+                    problems.append(
+                        .init(
+                            reason: .duplicateKey, key: grid.path,
+                            message: "\(grid.path) lists \(path) twice; keep one", location: entryLocation))
                     continue
                 }
                 if let axis = searchAxis(path, valueNode, grid: grid, location: entryLocation) { axes.append(axis) }
@@ -405,30 +466,39 @@ private struct Resolution {
     mutating func applySearch(_ argument: String) {
         let location = ConfigLocation.searchOption(argument)
         guard let grid = schema.keys.first(where: { $0.kind == .grid }) else {
-            problems.append(.init(reason: .unknownKey, key: nil,
-                message: "--search is not available for this task", location: location))
+            problems.append(
+                .init(
+                    reason: .unknownKey, key: nil,
+                    message: "--search is not available for this task", location: location))
             return
         }
         guard let equals = argument.firstIndex(of: "="),
-              !argument[..<equals].trimmingCharacters(in: .whitespaces).isEmpty else {
-            problems.append(.init(reason: .malformedOverride, key: nil,
-                message: "--search expects key=value,value,… (e.g. --search optimization.lr=1e-4,3e-4), "
-                    + "got \(quoted(argument))", location: location))
+            !argument[..<equals].trimmingCharacters(in: .whitespaces).isEmpty
+        else {
+            problems.append(
+                .init(
+                    reason: .malformedOverride, key: nil,
+                    message: "--search expects key=value,value,… (e.g. --search optimization.lr=1e-4,3e-4), "
+                        + "got \(quoted(argument))", location: location))
             return
         }
         let path = argument[..<equals].trimmingCharacters(in: .whitespaces)
         let text = String(argument[argument.index(after: equals)...])
         if let (_, message) = ConfigTextLimits.problem(in: text) {
-            problems.append(.init(reason: .wrongType, key: path, message: "\(path): \(message)",
-                                  location: .searchOption(path + "=…")))
+            problems.append(
+                .init(
+                    reason: .wrongType, key: path, message: "\(path): \(message)",
+                    location: .searchOption(path + "=…")))
             return
         }
         let node: Node
         if text.trimmingCharacters(in: .whitespaces).hasPrefix("[") {
             guard let parsed = try? Yams.compose(yaml: text), parsed.sequence != nil else {
-                problems.append(.init(reason: .wrongType, key: path,
-                    message: "\(path) values must be a,b,c or a YAML list [a, b, c], got \(quoted(text))",
-                    location: location))
+                problems.append(
+                    .init(
+                        reason: .wrongType, key: path,
+                        message: "\(path) values must be a,b,c or a YAML list [a, b, c], got \(quoted(text))",
+                        location: location))
                 return
             }
             node = parsed
@@ -447,24 +517,32 @@ private struct Resolution {
 
     /// One entry of a grid: `path` must be a key of the schema other than a grid, `node` a non-empty
     /// list of distinct values each read by that key's rules. Nil (with the problem recorded) otherwise.
-    private mutating func searchAxis(_ path: String, _ node: Node, grid: ConfigKey,
-                                     location: ConfigLocation) -> SearchAxis? {
+    private mutating func searchAxis(
+        _ path: String, _ node: Node, grid: ConfigKey,
+        location: ConfigLocation
+    ) -> SearchAxis? {
         let problemCount = problems.count
         guard let key = schema.key(path) else {
             let problem = unknown(path, isSection: false, location: location, fromFile: false)
-            problems.append(.init(reason: problem.reason, key: grid.path,
-                                  message: "\(grid.path): " + problem.message, location: location))
+            problems.append(
+                .init(
+                    reason: problem.reason, key: grid.path,
+                    message: "\(grid.path): " + problem.message, location: location))
             return nil
         }
         guard key.kind != .grid else {
-            problems.append(.init(reason: .wrongType, key: grid.path,
-                message: "\(grid.path) cannot list \(path) itself", location: location))
+            problems.append(
+                .init(
+                    reason: .wrongType, key: grid.path,
+                    message: "\(grid.path) cannot list \(path) itself", location: location))
             return nil
         }
         guard let sequence = node.sequence, !sequence.isEmpty else {
-            problems.append(.init(reason: .wrongType, key: grid.path,
-                message: "\(grid.path): \(path) must be a list of the values to try (e.g. '\(path): [a, b]'), "
-                    + "got \(Self.describe(node))", location: location))
+            problems.append(
+                .init(
+                    reason: .wrongType, key: grid.path,
+                    message: "\(grid.path): \(path) must be a list of the values to try (e.g. '\(path): [a, b]'), "
+                        + "got \(Self.describe(node))", location: location))
             return nil
         }
         let base: String
@@ -473,26 +551,34 @@ private struct Resolution {
         for (i, item) in sequence.enumerated() {
             let result: Result<ConfigValue, ConfigValueParser.Failure>
             if let scalar = item.scalar {
-                result = ConfigValueParser.parse(scalar.string, quoted: scalar.style != .plain && scalar.style != .any,
-                                                 kind: key.kind, baseDirectory: base)
+                result = ConfigValueParser.parse(
+                    scalar.string, quoted: scalar.style != .plain && scalar.style != .any,
+                    kind: key.kind, baseDirectory: base)
             } else if case .list = key.kind, let entries = item.sequence, entries.allSatisfy({ $0.scalar != nil }) {
                 result = ConfigValueParser.parseList(
                     entries.map { ($0.scalar!.string, $0.scalar!.style != .plain && $0.scalar!.style != .any) },
                     kind: key.kind, baseDirectory: base)
             } else {
-                result = .failure(.init(reason: .wrongType, message: "must be \(key.kind.expectation), got "
-                                        + Self.describe(item)))
+                result = .failure(
+                    .init(
+                        reason: .wrongType,
+                        message: "must be \(key.kind.expectation), got "
+                            + Self.describe(item)))
             }
             switch result {
             case let .success(value) where tried.contains(value):
-                problems.append(.init(reason: .duplicateKey, key: grid.path,
-                    message: "\(grid.path): \(path) lists \(ConfigValueParser.yamlScalar(value)) twice; keep one",
-                    location: location))
+                problems.append(
+                    .init(
+                        reason: .duplicateKey, key: grid.path,
+                        message: "\(grid.path): \(path) lists \(ConfigValueParser.yamlScalar(value)) twice; keep one",
+                        location: location))
             case let .success(value):
                 tried.append(value)
             case let .failure(failure):
-                problems.append(.init(reason: failure.reason, key: grid.path,
-                    message: "\(grid.path): \(path) value \(i + 1) \(failure.message)", location: location))
+                problems.append(
+                    .init(
+                        reason: failure.reason, key: grid.path,
+                        message: "\(grid.path): \(path) value \(i + 1) \(failure.message)", location: location))
             }
         }
         return problems.count == problemCount ? SearchAxis(key: path, values: tried) : nil
@@ -507,22 +593,27 @@ private struct Resolution {
         for key in schema.keys where values[key.path] == nil && !reported.contains(key.path) {
             let inFile = key.section.map { "'\(key.name): …' under '\($0):'" } ?? "'\(key.path): …'"
             let location: ConfigLocation = file.map { .file($0, line: nil) } ?? .commandLine(nil)
-            problems.append(.init(reason: .missingRequired, key: key.path,
-                message: "\(key.path) is required; add \(inFile) to the config file "
-                    + "or pass --set \(key.path)=…", location: location))
+            problems.append(
+                .init(
+                    reason: .missingRequired, key: key.path,
+                    message: "\(key.path) is required; add \(inFile) to the config file "
+                        + "or pass --set \(key.path)=…", location: location))
         }
     }
 
     /// An unknown key or section, with "did you mean" hints: the same name in another section first,
     /// then the nearest known keys and sections by edit distance, else the list of what is known.
-    private func unknown(_ path: String, isSection: Bool, location: ConfigLocation, fromFile: Bool) -> ConfigError.Problem {
+    private func unknown(_ path: String, isSection: Bool, location: ConfigLocation, fromFile: Bool)
+        -> ConfigError.Problem
+    {
         let section = path.firstIndex(of: ".").map { String(path[..<$0]) }
         let name = path.firstIndex(of: ".").map { String(path[path.index(after: $0)...]) } ?? path
         if fromFile, schema.key(path) != nil {
             let parts = path.split(separator: ".", maxSplits: 1)
-            return .init(reason: .unknownKey, key: path,
-                         message: "'\(path)' must be written nested: '\(parts[0]):' then an indented '\(parts[1]): …'",
-                         location: location)
+            return .init(
+                reason: .unknownKey, key: path,
+                message: "'\(path)' must be written nested: '\(parts[0]):' then an indented '\(parts[1]): …'",
+                location: location)
         }
         let tolerance = Suggestion.tolerance(for: name)
         let topLevel = schema.keys.filter { $0.section == nil }.map(\.path)
@@ -567,9 +658,10 @@ private struct Resolution {
         var message = "YAML syntax error: "
         switch error {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+            let .composer(context, problem, mark, _):
             line = mark.line
-            message += problem + (context.map { " (\($0.text) on line \($0.mark.line))" } ?? "")
+            message +=
+                problem + (context.map { " (\($0.text) on line \($0.mark.line))" } ?? "")
                 + ", column \(mark.column)"
         case let .reader(problem, _, _, _):
             message += problem

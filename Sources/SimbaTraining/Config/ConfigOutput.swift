@@ -14,11 +14,14 @@ extension Config {
             if let section = key.section {
                 guard emittedSections.insert(section).inserted else { continue }
                 lines.append("\(section):")
-                lines += Self.aligned(schema.keys(inSection: section).map {
-                    ("  \($0.name): " + ConfigValueParser.yamlScalar(value($0.path)), "  # " + $0.doc)
-                })
+                lines += Self.aligned(
+                    schema.keys(inSection: section).map {
+                        ("  \($0.name): " + ConfigValueParser.yamlScalar(value($0.path)), "  # " + $0.doc)
+                    })
             } else {
-                lines += Self.aligned([(key.path + ": " + ConfigValueParser.yamlScalar(value(key.path)), "  # " + key.doc)])
+                lines += Self.aligned([
+                    (key.path + ": " + ConfigValueParser.yamlScalar(value(key.path)), "  # " + key.doc)
+                ])
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -28,13 +31,17 @@ extension Config {
     public func describe() -> String {
         let width = schema.keys.map(\.path.count).max() ?? 0
         let rows = schema.keys.map { key in
-            (key.path.padding(toLength: width, withPad: " ", startingAt: 0) + " = "
-                + ConfigValueParser.yamlScalar(value(key.path)), location(of: key.path))
+            (
+                key.path.padding(toLength: width, withPad: " ", startingAt: 0) + " = "
+                    + ConfigValueParser.yamlScalar(value(key.path)), location(of: key.path)
+            )
         }
         let valueWidth = rows.map(\.0.count).max() ?? 0
         return rows.map { text, location in
-            location == .builtIn ? text : text.padding(toLength: valueWidth, withPad: " ", startingAt: 0)
-                + "  (" + location.text + ")"
+            location == .builtIn
+                ? text
+                : text.padding(toLength: valueWidth, withPad: " ", startingAt: 0)
+                    + "  (" + location.text + ")"
         }.joined(separator: "\n")
     }
 

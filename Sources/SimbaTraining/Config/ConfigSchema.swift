@@ -66,8 +66,10 @@ public enum ConfigKind: Equatable, Sendable {
         case .path: return "a path"
         case let .list(element, counts):
             let contiguous = counts.count > 2 && zip(counts, counts.dropFirst()).allSatisfy { $1 == $0 + 1 }
-            return "a list of " + (contiguous ? "\(counts[0]) to \(counts[counts.count - 1])"
-                                    : counts.map(String.init).joined(separator: " or ")) + " entries, each "
+            return "a list of "
+                + (contiguous
+                    ? "\(counts[0]) to \(counts[counts.count - 1])"
+                    : counts.map(String.init).joined(separator: " or ")) + " entries, each "
                 + element.expectation
         case .grid: return "a mapping of config keys to lists of values"
         }
@@ -98,7 +100,8 @@ public enum ConfigDefault: Equatable, Sendable {
 }
 
 extension ConfigDefault: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
-    ExpressibleByBooleanLiteral, ExpressibleByStringLiteral {
+    ExpressibleByBooleanLiteral, ExpressibleByStringLiteral
+{
     public init(integerLiteral value: Int) { self = .value(.int(value)) }
     public init(floatLiteral value: Double) { self = .value(.double(value)) }
     public init(booleanLiteral value: Bool) { self = .value(.bool(value)) }
@@ -113,9 +116,10 @@ public struct ConfigKey: Equatable, Sendable {
     public let doc: String
 
     public init(_ path: String, _ kind: ConfigKind, default defaultValue: ConfigDefault, _ doc: String) {
-        precondition(!path.isEmpty && path.split(separator: ".", omittingEmptySubsequences: false).count <= 2
-                     && !path.hasPrefix(".") && !path.hasSuffix("."),
-                     "config key '\(path)' must be 'name' or 'section.name'")
+        precondition(
+            !path.isEmpty && path.split(separator: ".", omittingEmptySubsequences: false).count <= 2
+                && !path.hasPrefix(".") && !path.hasSuffix("."),
+            "config key '\(path)' must be 'name' or 'section.name'")
         precondition(!doc.contains("\n"), "the doc of '\(path)' must be one line")
         if case .template = defaultValue {
             precondition(kind == .string || kind == .path, "only string and path keys take a template default")
@@ -173,8 +177,9 @@ public struct ConfigSchema: Sendable {
         self.index = index
         for key in keys {
             if case let .value(value) = key.defaultValue {
-                precondition(ConfigValueParser.check(value, kind: key.kind) == nil,
-                             "the default of '\(key.path)' is not \(key.kind.expectation)")
+                precondition(
+                    ConfigValueParser.check(value, kind: key.kind) == nil,
+                    "the default of '\(key.path)' is not \(key.kind.expectation)")
             }
         }
     }

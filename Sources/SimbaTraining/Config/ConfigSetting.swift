@@ -31,8 +31,10 @@ public struct ConfigSetting<Settings>: @unchecked Sendable {
     }
 
     /// A key whose value lands on `destination`.
-    public init<Value: ConfigLandable>(_ path: String, _ kind: ConfigKind, default defaultValue: ConfigDefault,
-                                       _ doc: String, at destination: WritableKeyPath<Settings, Value>) {
+    public init<Value: ConfigLandable>(
+        _ path: String, _ kind: ConfigKind, default defaultValue: ConfigDefault,
+        _ doc: String, at destination: WritableKeyPath<Settings, Value>
+    ) {
         let key = ConfigKey(path, kind, default: defaultValue, doc)
         self.key = key
         land = { settings, value in settings[keyPath: destination] = Value(configValue: value) }
@@ -43,8 +45,10 @@ public struct ConfigSetting<Settings>: @unchecked Sendable {
     }
 
     /// A key whose value lands through `land`.
-    public init(_ path: String, _ kind: ConfigKind, default defaultValue: ConfigDefault, _ doc: String,
-                land: @escaping (inout Settings, ConfigValue) -> Void) {
+    public init(
+        _ path: String, _ kind: ConfigKind, default defaultValue: ConfigDefault, _ doc: String,
+        land: @escaping (inout Settings, ConfigValue) -> Void
+    ) {
         key = ConfigKey(path, kind, default: defaultValue, doc)
         self.land = land
         holdsDefault = nil
@@ -70,8 +74,9 @@ extension Config {
     public func settings<Settings>(_ settings: [ConfigSetting<Settings>], base: Settings) -> Settings {
         var result = base
         for setting in settings {
-            precondition(schema.key(setting.key.path) == setting.key,
-                         "'\(setting.key.path)' is not a key of this config")
+            precondition(
+                schema.key(setting.key.path) == setting.key,
+                "'\(setting.key.path)' is not a key of this config")
             setting.land?(&result, value(setting.key.path))
         }
         return result

@@ -18,8 +18,11 @@ enum ConfigTextLimits {
     /// Why `text` must not be parsed, with the 1-based line concerned (nil for the whole text), or nil.
     static func problem(in text: String) -> (line: Int?, message: String)? {
         if text.utf8.count > maxBytes {
-            return (nil, "config text is \(text.utf8.count) bytes, more than the \(maxBytes) (1 MiB) simba reads; "
-                         + "a config holds a few dozen keys")
+            return (
+                nil,
+                "config text is \(text.utf8.count) bytes, more than the \(maxBytes) (1 MiB) simba reads; "
+                    + "a config holds a few dozen keys"
+            )
         }
         var indents: [Int] = []
         var flowDepth = 0
@@ -30,7 +33,8 @@ enum ConfigTextLimits {
             let bytes = Array(line.utf8)
             var column = 0
             while column < bytes.count, bytes[column] == UInt8(ascii: " ") { column += 1 }
-            let blank = column == bytes.count || bytes[column] == UInt8(ascii: "#")
+            let blank =
+                column == bytes.count || bytes[column] == UInt8(ascii: "#")
                 || bytes[column] == UInt8(ascii: "\r")
             if let scalarIndent = blockScalarIndent {
                 if blank || column > scalarIndent { continue }
@@ -43,7 +47,8 @@ enum ConfigTextLimits {
             // `- - a` and `? - a` open one nested block per marker.
             var i = column
             while i + 1 < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "?"),
-                  bytes[i + 1] == UInt8(ascii: " ") {
+                bytes[i + 1] == UInt8(ascii: " ")
+            {
                 depth += 1
                 i += 2
                 while i < bytes.count, bytes[i] == UInt8(ascii: " ") { i += 1 }
@@ -51,8 +56,11 @@ enum ConfigTextLimits {
             depth += indents.count
             let scan = scanFlow(bytes, from: column, depth: &flowDepth)
             if depth + scan.deepest > maxDepth {
-                return (lineNumber, "config text nests more than \(maxDepth) levels deep (indentation, '- ' items and "
-                                    + "'[' '{' brackets); a config needs two levels, 'section:' then 'key: value'")
+                return (
+                    lineNumber,
+                    "config text nests more than \(maxDepth) levels deep (indentation, '- ' items and "
+                        + "'[' '{' brackets); a config needs two levels, 'section:' then 'key: value'"
+                )
             }
             if flowDepth == 0, scan.opensBlockScalar { blockScalarIndent = column }
         }
@@ -62,7 +70,8 @@ enum ConfigTextLimits {
     /// Scans one line outside quotes and comments, updating the open flow brackets; returns the most
     /// brackets open at once on the line and whether it ends with a block scalar indicator.
     private static func scanFlow(_ bytes: [UInt8], from start: Int, depth: inout Int)
-        -> (deepest: Int, opensBlockScalar: Bool) {
+        -> (deepest: Int, opensBlockScalar: Bool)
+    {
         var deepest = depth
         var quote: UInt8?
         var last: UInt8 = UInt8(ascii: " ")
@@ -80,7 +89,8 @@ enum ConfigTextLimits {
                 end = i
                 break
             } else if (byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'"))
-                        && (depth > 0 || " \t:[{,-?".utf8.contains(last)) {
+                && (depth > 0 || " \t:[{,-?".utf8.contains(last))
+            {
                 quote = byte
             } else if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
                 depth += 1
@@ -92,11 +102,14 @@ enum ConfigTextLimits {
             i += 1
         }
         let content = bytes[start..<end].reversed().drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }
-        let indicator = content.prefix { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-")
-            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        let indicator = content.prefix {
+            $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-")
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+        }
         let rest = content.dropFirst(indicator.count)
         let before = rest.dropFirst().drop { $0 == UInt8(ascii: " ") }
-        let opens = quote == nil && (rest.first == UInt8(ascii: "|") || rest.first == UInt8(ascii: ">"))
+        let opens =
+            quote == nil && (rest.first == UInt8(ascii: "|") || rest.first == UInt8(ascii: ">"))
             && (rest.dropFirst().first.map { $0 == UInt8(ascii: " ") } ?? true)
             && (before.first.map { ":-?".utf8.contains($0) } ?? true)
         return (deepest, opens)

@@ -13,11 +13,16 @@ enum ConfigValueParser {
 
     /// Parses a scalar's text. `quoted` scalars are strings in YAML, so they are rejected where a number
     /// or a boolean is expected. Paths are made absolute against `baseDirectory`.
-    static func parse(_ text: String, quoted: Bool, kind: ConfigKind, baseDirectory: String) -> Result<ConfigValue, Failure> {
+    static func parse(_ text: String, quoted: Bool, kind: ConfigKind, baseDirectory: String) -> Result<
+        ConfigValue, Failure
+    > {
         let shown = SimbaCore.quoted(text)
         if !quoted && isNull(text) {
-            return .failure(Failure(reason: .wrongType, message: "must be \(kind.expectation), got no value "
-                                    + "(leave the key out to keep its default)"))
+            return .failure(
+                Failure(
+                    reason: .wrongType,
+                    message: "must be \(kind.expectation), got no value "
+                        + "(leave the key out to keep its default)"))
         }
         let value: ConfigValue
         switch kind {
@@ -44,8 +49,11 @@ enum ConfigValueParser {
             }
             value = .string(absolutePath(text, relativeTo: baseDirectory))
         case .list:
-            let entries = text.isEmpty ? [] : text.split(separator: ",", omittingEmptySubsequences: false)
-                .map { ($0.trimmingCharacters(in: .whitespaces), false) }
+            let entries =
+                text.isEmpty
+                ? []
+                : text.split(separator: ",", omittingEmptySubsequences: false)
+                    .map { ($0.trimmingCharacters(in: .whitespaces), false) }
             return parseList(entries, kind: kind, baseDirectory: baseDirectory, written: text)
         case .grid:
             return .failure(Failure(reason: .wrongType, message: "must be \(kind.expectation), got \(shown)"))
@@ -56,8 +64,10 @@ enum ConfigValueParser {
 
     /// Parses the entries of a list key (each its text and whether it was quoted), as a YAML sequence
     /// gives them or as the deprecated comma-separated string splits into.
-    static func parseList(_ entries: [(text: String, quoted: Bool)], kind: ConfigKind, baseDirectory: String,
-                          written: String? = nil) -> Result<ConfigValue, Failure> {
+    static func parseList(
+        _ entries: [(text: String, quoted: Bool)], kind: ConfigKind, baseDirectory: String,
+        written: String? = nil
+    ) -> Result<ConfigValue, Failure> {
         guard case let .list(element, _) = kind else { preconditionFailure("parseList needs a list kind") }
         var values: [ConfigValue] = []
         for (i, entry) in entries.enumerated() {
@@ -89,8 +99,10 @@ enum ConfigValueParser {
             return nil
         case let (.list(element, counts), .list(values)):
             guard counts.contains(values.count) else {
-                return Failure(reason: .wrongType, message: "must be \(kind.expectation), got \(values.count) "
-                               + (values.count == 1 ? "entry" : "entries"))
+                return Failure(
+                    reason: .wrongType,
+                    message: "must be \(kind.expectation), got \(values.count) "
+                        + (values.count == 1 ? "entry" : "entries"))
             }
             for (i, value) in values.enumerated() {
                 if let failure = check(value, kind: element) {
@@ -100,10 +112,14 @@ enum ConfigValueParser {
             return nil
         case let (.choice(choices), .string(string)):
             if choices.contains(string) { return nil }
-            let hint = Suggestion.phrase(Suggestion.nearest(to: string, in: choices,
-                                                            maxDistance: Suggestion.tolerance(for: string)))
-            return Failure(reason: .notAChoice, message: "must be one of \(choices.joined(separator: ", ")), "
-                           + "got \(SimbaCore.quoted(string))\(hint)")
+            let hint = Suggestion.phrase(
+                Suggestion.nearest(
+                    to: string, in: choices,
+                    maxDistance: Suggestion.tolerance(for: string)))
+            return Failure(
+                reason: .notAChoice,
+                message: "must be one of \(choices.joined(separator: ", ")), "
+                    + "got \(SimbaCore.quoted(string))\(hint)")
         default:
             return Failure(reason: .wrongType, message: "must be \(kind.expectation), got \(shown)")
         }
@@ -130,7 +146,8 @@ enum ConfigValueParser {
     /// A finite decimal number (`1e-3`, `.5`, `-2`); rejects `inf`, `nan` and hexadecimal.
     static func parseDouble(_ text: String) -> Double? {
         guard text.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }),
-              let double = Double(text), double.isFinite else { return nil }
+            let double = Double(text), double.isFinite
+        else { return nil }
         return double
     }
 
@@ -149,7 +166,8 @@ enum ConfigValueParser {
     /// `text` as an absolute, standardised path (`~/` expanded, `.` and `..` removed).
     static func absolutePath(_ text: String, relativeTo base: String) -> String {
         let expanded = text == "~" || text.hasPrefix("~/") ? NSString(string: text).expandingTildeInPath : text
-        let url = expanded.hasPrefix("/")
+        let url =
+            expanded.hasPrefix("/")
             ? URL(fileURLWithPath: expanded)
             : URL(fileURLWithPath: base, isDirectory: true).appendingPathComponent(expanded)
         return url.standardizedFileURL.path

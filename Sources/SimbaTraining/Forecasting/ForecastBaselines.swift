@@ -26,22 +26,33 @@ public struct ForecastBaselines {
         var entries: [Entry] = [.ready(RepeatLastForecast(), details: [:])]
         let period = data.seasonalPeriod
         if period > 1 {
-            entries.append(.ready(SeasonalNaiveForecast(period: period, seqLen: data.seqLen),
-                                  details: ["period": .count(period)]))
+            entries.append(
+                .ready(
+                    SeasonalNaiveForecast(period: period, seqLen: data.seqLen),
+                    details: ["period": .count(period)]))
         } else {
-            entries.append(.missing(key: "seasonal_naive", name: "seasonal naive",
-                                    reason: "no seasonal period for freq \(data.frequency) (known: steps dividing "
-                                        + "a day, days, business days, months, quarters)"))
+            entries.append(
+                .missing(
+                    key: "seasonal_naive", name: "seasonal naive",
+                    reason: "no seasonal period for freq \(data.frequency) (known: steps dividing "
+                        + "a day, days, business days, months, quarters)"))
         }
         let started = DispatchTime.now().uptimeNanoseconds
         let linear = LinearForecast.fit(data)
         fitSeconds = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
         if let linear {
-            entries.append(.ready(linear, details: ["ridge": .number(LinearForecast.relativeRidge),
-                                                    "training_windows": .count(linear.trainingWindows)]))
+            entries.append(
+                .ready(
+                    linear,
+                    details: [
+                        "ridge": .number(LinearForecast.relativeRidge),
+                        "training_windows": .count(linear.trainingWindows)
+                    ]))
         } else {
-            entries.append(.missing(key: "linear", name: "linear",
-                                    reason: "its least-squares system is not positive definite"))
+            entries.append(
+                .missing(
+                    key: "linear", name: "linear",
+                    reason: "its least-squares system is not positive definite"))
         }
         self.entries = entries
     }
@@ -49,8 +60,9 @@ public struct ForecastBaselines {
     /// `linear baseline: fitted on 8449 training windows per column in 0.02 s`.
     public var fitDescription: String {
         for case .ready(let baseline as LinearForecast, _) in entries {
-            return String(format: "linear baseline: fitted on %d training windows per column in %.2f s",
-                          baseline.trainingWindows, fitSeconds)
+            return String(
+                format: "linear baseline: fitted on %d training windows per column in %.2f s",
+                baseline.trainingWindows, fitSeconds)
         }
         return "linear baseline: not fitted"
     }
@@ -65,12 +77,16 @@ public struct ForecastBaselines {
         for entry in entries {
             switch entry {
             case .missing(let key, let name, let reason):
-                results.append(BaselineScores(key: key, name: name, note: nil, sheet: nil, unavailable: reason,
-                                              details: [:]))
+                results.append(
+                    BaselineScores(
+                        key: key, name: name, note: nil, sheet: nil, unavailable: reason,
+                        details: [:]))
             case .ready(let baseline, let details):
                 if let reason = baseline.unavailable(data, split: split) {
-                    results.append(BaselineScores(key: baseline.key, name: baseline.name, note: baseline.note,
-                                                  sheet: nil, unavailable: reason, details: details))
+                    results.append(
+                        BaselineScores(
+                            key: baseline.key, name: baseline.name, note: baseline.note,
+                            sheet: nil, unavailable: reason, details: details))
                     continue
                 }
                 var sheet = ForecastScoreSheet(scaler: data.scaler, columnRange: data.outputColumnRange)
@@ -79,17 +95,21 @@ public struct ForecastBaselines {
                     input.withUnsafeMutableBufferPointer { input in
                         truth.withUnsafeMutableBufferPointer { truth in
                             forecast.withUnsafeMutableBufferPointer { forecast in
-                                data.fill(split: split, windows: first..<first + count, input: input.baseAddress!,
-                                          target: truth.baseAddress!)
-                                baseline.forecast(data, split: split, first: first, count: count,
-                                                  into: forecast.baseAddress!)
+                                data.fill(
+                                    split: split, windows: first..<first + count, input: input.baseAddress!,
+                                    target: truth.baseAddress!)
+                                baseline.forecast(
+                                    data, split: split, first: first, count: count,
+                                    into: forecast.baseAddress!)
                                 sheet.add(prediction: forecast.baseAddress!, truth: truth.baseAddress!, rows: count * h)
                             }
                         }
                     }
                 }
-                results.append(BaselineScores(key: baseline.key, name: baseline.name, note: baseline.note, sheet: sheet,
-                                              unavailable: nil, details: details))
+                results.append(
+                    BaselineScores(
+                        key: baseline.key, name: baseline.name, note: baseline.note, sheet: sheet,
+                        unavailable: nil, details: details))
             }
         }
         return results

@@ -72,8 +72,9 @@ public final class ForecastBatchSplit {
             config: config, maxBatch: Self.windows(shard: 0, of: shards, batch: maxBatch).count, seed: seed)
         self.model = model
         replicas = (1..<shards).map { shard in
-            TimeSeriesModel(sharingWeightsWith: model,
-                            maxBatch: Self.windows(shard: shard, of: shards, batch: maxBatch).count)
+            TimeSeriesModel(
+                sharingWeightsWith: model,
+                maxBatch: Self.windows(shard: shard, of: shards, batch: maxBatch).count)
         }
     }
 

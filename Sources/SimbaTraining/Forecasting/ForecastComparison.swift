@@ -39,9 +39,11 @@ public struct ForecastComparison {
         let names = ["model"] + baselines.map(\.name)
         let width = max(names.map(\.count).max() ?? 0, "forecaster".count) + 2
         func pad(_ text: String) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
-        var lines = ["\(split.rawValue) split, standardised, pooled over \(windows) windows × \(steps) steps × "
-                     + "\(model.columns.count) column\(model.columns.count == 1 ? "" : "s"):",
-                     "  " + pad("forecaster") + "      mse       mae"]
+        var lines = [
+            "\(split.rawValue) split, standardised, pooled over \(windows) windows × \(steps) steps × "
+                + "\(model.columns.count) column\(model.columns.count == 1 ? "" : "s"):",
+            "  " + pad("forecaster") + "      mse       mae"
+        ]
         func row(_ name: String, _ sums: ForecastMetricAccumulator) -> String {
             "  " + pad(name) + String(format: "%9.4f %9.4f", sums.mse, sums.mae)
         }
@@ -54,14 +56,17 @@ public struct ForecastComparison {
             }
         }
         if let mse = best(\.mse), let mae = best(\.mae) {
-            lines.append(String(format: "  model / best baseline: mse %.3f (%@), mae %.3f (%@)",
-                                mse.ratio, mse.baseline.name, mae.ratio, mae.baseline.name))
+            lines.append(
+                String(
+                    format: "  model / best baseline: mse %.3f (%@), mae %.3f (%@)",
+                    mse.ratio, mse.baseline.name, mae.ratio, mae.baseline.name))
         }
         lines += baselines.compactMap(\.note).map { "  (\($0))" }
         let skipped = (model.pooledStandardised.zeroTargets, model.pooledOriginal.zeroTargets)
         if skipped.0 > 0 || skipped.1 > 0 {
-            lines.append("  MAPE and MSPE skip the targets that are exactly 0: \(skipped.0) standardised, "
-                         + "\(skipped.1) in original units")
+            lines.append(
+                "  MAPE and MSPE skip the targets that are exactly 0: \(skipped.0) standardised, "
+                    + "\(skipped.1) in original units")
         }
         return lines
     }
@@ -72,8 +77,9 @@ public struct ForecastComparison {
         guard let best = best(\.mse) else {
             return String(format: "%@ split: model mse %.4f, no baseline available", split.rawValue, mse)
         }
-        return String(format: "%@ split: model mse %.4f, best baseline %@ %.4f (ratio %.3f)", split.rawValue, mse,
-                      best.baseline.name, best.baseline.sheet!.pooledStandardised.mse, best.ratio)
+        return String(
+            format: "%@ split: model mse %.4f, best baseline %@ %.4f (ratio %.3f)", split.rawValue, mse,
+            best.baseline.name, best.baseline.sheet!.pooledStandardised.mse, best.ratio)
     }
 
     /// The model's MSE and MAE per target column, standardised and in original units; for more
@@ -86,8 +92,10 @@ public struct ForecastComparison {
         }
         let width = max(model.columns.map(\.count).max() ?? 0, "column".count) + 2
         func pad(_ text: String) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
-        var lines = ["model per column:",
-                     "  " + pad("column") + "      mse       mae   mse (units)  mae (units)"]
+        var lines = [
+            "model per column:",
+            "  " + pad("column") + "      mse       mae   mse (units)  mae (units)"
+        ]
         for (j, column) in model.columns.enumerated() {
             let (s, o) = (model.standardised[j], model.original[j])
             lines.append("  " + pad(column) + String(format: "%9.4f %9.4f  %12.5g %12.5g", s.mse, s.mae, o.mse, o.mae))
@@ -102,8 +110,10 @@ public struct ForecastComparison {
     var json: ReportJSON {
         var members = Self.scores(model)
         let pooled = (model.pooledStandardised, model.pooledOriginal)
-        members["skipped_zero_targets"] = .object(["standardised": .count(pooled.0.zeroTargets),
-                                                   "original_units": .count(pooled.1.zeroTargets)])
+        members["skipped_zero_targets"] = .object([
+            "standardised": .count(pooled.0.zeroTargets),
+            "original_units": .count(pooled.1.zeroTargets)
+        ])
         members["split"] = .string(split.rawValue)
         members["windows"] = .count(windows)
         members["steps"] = .count(steps)
@@ -124,7 +134,8 @@ public struct ForecastComparison {
         if let mse = best(\.mse), let mae = best(\.mae) {
             members["ratio_to_best_baseline"] = .object([
                 "mse": .number(mse.ratio), "mse_baseline": .string(mse.baseline.key),
-                "mae": .number(mae.ratio), "mae_baseline": .string(mae.baseline.key)])
+                "mae": .number(mae.ratio), "mae_baseline": .string(mae.baseline.key)
+            ])
         }
         return .object(members)
     }
@@ -132,10 +143,14 @@ public struct ForecastComparison {
     /// Pooled metrics on both scales and MSE/MAE per column.
     static func scores(_ sheet: ForecastScoreSheet) -> [String: ReportJSON] {
         let columns: [ReportJSON] = sheet.columns.indices.map { j in
-            .object(["column": .string(sheet.columns[j]), "standardised": .errors(sheet.standardised[j]),
-                     "original_units": .errors(sheet.original[j])])
+            .object([
+                "column": .string(sheet.columns[j]), "standardised": .errors(sheet.standardised[j]),
+                "original_units": .errors(sheet.original[j])
+            ])
         }
-        return ["standardised": .metrics(sheet.pooledStandardised), "original_units": .metrics(sheet.pooledOriginal),
-                "per_column": .array(columns)]
+        return [
+            "standardised": .metrics(sheet.pooledStandardised), "original_units": .metrics(sheet.pooledOriginal),
+            "per_column": .array(columns)
+        ]
     }
 }

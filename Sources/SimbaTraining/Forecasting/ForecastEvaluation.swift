@@ -23,30 +23,46 @@ public struct ForecastCheckpoint {
         let exists = FileManager.default.fileExists(atPath: given, isDirectory: &isFolder)
         let path = isFolder.boolValue ? given + "/best.safetensors" : given
         guard exists, FileManager.default.fileExists(atPath: path) else {
-            throw CheckpointError(path: path, problem: "no such checkpoint; pass a run folder written by `simba train` or its best.safetensors")
+            throw CheckpointError(
+                path: path,
+                problem: "no such checkpoint; pass a run folder written by `simba train` or its best.safetensors")
         }
         let file: SafetensorsFile
         do {
             file = try SafetensorsFile(path: path)
         } catch let error as SafetensorsError {
-            throw CheckpointError(path: path, problem: "\(error.problem): the file is damaged (truncated or overwritten) or not a safetensors file; pass another checkpoint (e.g. the run's last.safetensors) or train again")
+            throw CheckpointError(
+                path: path,
+                problem:
+                    "\(error.problem): the file is damaged (truncated or overwritten) or not a safetensors file; "
+                    + "pass another checkpoint (e.g. the run's last.safetensors) or train again"
+            )
         }
-        guard file.metadata["task"] == "forecast", let modelJSON = file.metadata["model"], let scalerJSON = file.metadata["scaler"],
+        guard file.metadata["task"] == "forecast", let modelJSON = file.metadata["model"],
+            let scalerJSON = file.metadata["scaler"],
             let configYAML = file.metadata["config"]
         else {
-            throw CheckpointError(path: path, problem: "not a simba forecasting checkpoint (its metadata lacks task/model/scaler/config); pass one written by `simba train` with a forecasting config")
+            throw CheckpointError(
+                path: path,
+                problem:
+                    "not a simba forecasting checkpoint (its metadata lacks task/model/scaler/config); pass one "
+                    + "written by `simba train` with a forecasting config"
+            )
         }
         let modelConfig: TimeSeriesConfig
         do {
             modelConfig = try JSONDecoder().decode(TimeSeriesConfig.self, from: Data(modelJSON.utf8))
         } catch {
-            throw CheckpointError(path: path, problem: "its model metadata is damaged (\(error)); the file was not written by this simba")
+            throw CheckpointError(
+                path: path, problem: "its model metadata is damaged (\(error)); the file was not written by this simba")
         }
         guard modelConfig.problems().isEmpty else {
-            throw CheckpointError(path: path, problem: "its model metadata is invalid: \(modelConfig.problems().joined(separator: "; "))")
+            throw CheckpointError(
+                path: path, problem: "its model metadata is invalid: \(modelConfig.problems().joined(separator: "; "))")
         }
         self.path = path
-        config = try Config(schema: .forecast, yaml: configYAML, file: path + " (config metadata)", workingDirectory: workingDirectory)
+        config = try Config(
+            schema: .forecast, yaml: configYAML, file: path + " (config metadata)", workingDirectory: workingDirectory)
         scaler = try ForecastScaler(json: scalerJSON)
         try MemoryBudget.check(modelConfig, batch: maxBatch)
         try file.header.checkFits(TimeSeriesModel.parameterTable(config: modelConfig))
@@ -79,19 +95,26 @@ public enum ForecastEvaluation {
         let dataPath = options.dataPath ?? config.path("data.path")
         let data = try ForecastData(path: dataPath, options: ForecastJob.dataOptions(config), scaler: checkpoint.scaler)
         guard data.inputColumns == checkpoint.model.config.variates else {
-            throw CheckpointError(path: checkpoint.path, problem: "the model reads \(checkpoint.model.config.variates) columns but \(dataPath) gives \(data.inputColumns)")
+            throw CheckpointError(
+                path: checkpoint.path,
+                problem:
+                    "the model reads \(checkpoint.model.config.variates) columns but \(dataPath) gives "
+                    + "\(data.inputColumns)"
+            )
         }
         let predictor = ForecastPredictor(batchSplit: checkpoint.batchSplit, data: data)
         let (h, k) = (data.predLen, data.outputColumns)
         let windows = data.windowCount(options.split)
-        log.line("simba forecast: \(checkpoint.path) on \(dataPath), split \(options.split.rawValue) "
-                 + "(\(windows) windows, pred_len \(h), columns \(data.outputColumnNames.joined(separator: ",")))")
+        log.line(
+            "simba forecast: \(checkpoint.path) on \(dataPath), split \(options.split.rawValue) "
+                + "(\(windows) windows, pred_len \(h), columns \(data.outputColumnNames.joined(separator: ",")))")
         for line in data.gridReport.lines { log.line(line) }
         for note in data.notes { log.line("data: \(note)") }
         // Forecasts and truths, standardised and in original units: four arrays of windows × H × K.
-        try MemoryBudget.require(bytes: 16 * Double(windows) * Double(h) * Double(k),
-                                 for: "the forecasts of \(windows) windows × \(h) steps × \(k) columns",
-                                 advice: "score a shorter file (--data) or fewer columns")
+        try MemoryBudget.require(
+            bytes: 16 * Double(windows) * Double(h) * Double(k),
+            for: "the forecasts of \(windows) windows × \(h) steps × \(k) columns",
+            advice: "score a shorter file (--data) or fewer columns")
         var predictions = [Float](repeating: 0, count: windows * h * k), truths = predictions
         try predictor.forEachBatch(options.split) { first, count, p, t in
             try Interruption.check("forecast evaluation")
@@ -106,8 +129,10 @@ public enum ForecastEvaluation {
         let scaler = checkpoint.scaler, firstColumn = data.outputColumnRange.lowerBound
         for i in original.1.indices {
             let c = firstColumn + i % k
-            original.1[i] = Float(ForecastScoreSheet.originalUnits(Double(truths[i]), mean: scaler.means[c],
-                                                                   std: scaler.stds[c]))
+            original.1[i] = Float(
+                ForecastScoreSheet.originalUnits(
+                    Double(truths[i]), mean: scaler.means[c],
+                    std: scaler.stds[c]))
         }
         try checkFinite(original.0, windowSize: h * k, "\(options.split.rawValue) windows in original units")
         let future = options.future ? try forecastFuture(checkpoint: checkpoint, data: data) : nil
@@ -132,13 +157,19 @@ public enum ForecastEvaluation {
         let json = try comparison.json.encoded()
         try FileManager.default.createDirectory(atPath: options.outputDir, withIntermediateDirectories: true)
         try AtomicFile.write(json, to: metricsFile)
-        try writePredictions(tensors, shape: [windows, h, k], columns: data.outputColumnNames, to: options.outputDir + "/predictions.safetensors")
+        try writePredictions(
+            tensors, shape: [windows, h, k], columns: data.outputColumnNames,
+            to: options.outputDir + "/predictions.safetensors")
         let table = PredictionTable(data: data, split: options.split, forecast: original.0, truth: original.1)
         let started = DispatchTime.now().uptimeNanoseconds
         let bytes = try table.write(to: options.outputDir + "/predictions.csv")
-        log.line(String(format: "predictions.csv: %d lines, %.1f MB in %.1f s", table.lineCount, Double(bytes) / 1e6,
-                        Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9))
-        try plotLastWindow(data: data, split: options.split, predictions: original.0, scaler: checkpoint.scaler, outputDir: options.outputDir, log: log)
+        log.line(
+            String(
+                format: "predictions.csv: %d lines, %.1f MB in %.1f s", table.lineCount, Double(bytes) / 1e6,
+                Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9))
+        try plotLastWindow(
+            data: data, split: options.split, predictions: original.0, scaler: checkpoint.scaler,
+            outputDir: options.outputDir, log: log)
         if let future {
             try writeFuture(future, data: data, outputDir: options.outputDir, log: log)
         }
@@ -156,14 +187,23 @@ public enum ForecastEvaluation {
     }
 
     static func line(_ scale: String, _ a: ForecastMetricAccumulator) -> String {
-        String(format: "%@: mse %.4f  mae %.4f  rmse %.4f  mape %.4f  mspe %.4f", scale, a.mse, a.mae, a.rmse, a.mape, a.mspe)
+        String(
+            format: "%@: mse %.4f  mae %.4f  rmse %.4f  mape %.4f  mspe %.4f", scale, a.mse, a.mae, a.rmse, a.mape,
+            a.mspe)
     }
 
-    static func writePredictions(_ tensors: [(String, [Float])], shape: [Int], columns: [String], to path: String) throws {
+    static func writePredictions(_ tensors: [(String, [Float])], shape: [Int], columns: [String], to path: String)
+        throws
+    {
         var data = Data()
         func encode(_ index: Int, _ pointers: [(name: String, shape: [Int], values: UnsafePointer<Float>)]) {
             if index == tensors.count {
-                data = SafetensorsFile.encode(pointers, metadata: ["columns": columns.joined(separator: ","), "layout": "(window, step, column), window order of the split"])
+                data = SafetensorsFile.encode(
+                    pointers,
+                    metadata: [
+                        "columns": columns.joined(separator: ","),
+                        "layout": "(window, step, column), window order of the split"
+                    ])
                 return
             }
             tensors[index].1.withUnsafeBufferPointer { buffer in
@@ -176,8 +216,10 @@ public enum ForecastEvaluation {
 
     /// One PNG per target column for the split's last window: its input (history), the truth and
     /// the forecast, in original units.
-    static func plotLastWindow(data: ForecastData, split: ForecastSplit, predictions: [Float], scaler: ForecastScaler,
-                               outputDir: String, log: RunLog) throws {
+    static func plotLastWindow(
+        data: ForecastData, split: ForecastSplit, predictions: [Float], scaler: ForecastScaler,
+        outputDir: String, log: RunLog
+    ) throws {
         let (l, h, k) = (data.seqLen, data.predLen, data.outputColumns)
         let window = data.windowCount(split) - 1
         let start = data.firstRow(split, window)
@@ -194,7 +236,8 @@ public enum ForecastEvaluation {
                 series: [
                     ChartSeries(label: "history", x: Array(times[0..<l]), y: past, color: RGB.tab10[0]),
                     ChartSeries(label: "truth", x: Array(times[l...]), y: truth, color: RGB.tab10[2]),
-                    ChartSeries(label: "forecast", x: Array(times[l...]), y: forecast, color: RGB.tab10[1], dashed: true),
+                    ChartSeries(
+                        label: "forecast", x: Array(times[l...]), y: forecast, color: RGB.tab10[1], dashed: true)
                 ],
                 xAxis: .time, marker: ChartMarker(x: times[l], label: "forecast start"))
             try chart.write(to: outputDir + "/\(split.rawValue)_\(fileName(column)).png")
@@ -204,8 +247,10 @@ public enum ForecastEvaluation {
     /// The pred_len steps after the file's last row, forecast from its last seq_len rows: their
     /// timestamps and (H, K) values in original units, refused with a NonFiniteOutputError when one
     /// is not finite.
-    static func forecastFuture(checkpoint: ForecastCheckpoint,
-                               data: ForecastData) throws -> (times: [Int64], forecast: [Float]) {
+    static func forecastFuture(
+        checkpoint: ForecastCheckpoint,
+        data: ForecastData
+    ) throws -> (times: [Int64], forecast: [Float]) {
         let model = checkpoint.model
         let (h, m, k) = (data.predLen, data.inputColumns, data.outputColumns)
         let window = try data.lastWindow()
@@ -218,13 +263,17 @@ public enum ForecastEvaluation {
     }
 
     /// Writes what `forecastFuture` returned as future.csv and future_<column>.png.
-    static func writeFuture(_ future: (times: [Int64], forecast: [Float]), data: ForecastData, outputDir: String,
-                            log: RunLog) throws {
+    static func writeFuture(
+        _ future: (times: [Int64], forecast: [Float]), data: ForecastData, outputDir: String,
+        log: RunLog
+    ) throws {
         let (l, h, m, k) = (data.seqLen, data.predLen, data.inputColumns, data.outputColumns)
         let (times, forecast) = future
         var csv = "date," + data.outputColumnNames.joined(separator: ",") + "\n"
         for t in 0..<h {
-            csv += TimeSeriesTable.formatTimestamp(times[t]) + "," + (0..<k).map { String(forecast[t * k + $0]) }.joined(separator: ",") + "\n"
+            csv +=
+                TimeSeriesTable.formatTimestamp(times[t]) + ","
+                + (0..<k).map { String(forecast[t * k + $0]) }.joined(separator: ",") + "\n"
         }
         try AtomicFile.write(Data(csv.utf8), to: outputDir + "/future.csv")
         var history = try data.lastWindow()
@@ -233,16 +282,24 @@ public enum ForecastEvaluation {
         for (j, column) in data.outputColumnNames.enumerated() {
             let c = data.outputColumnRange.lowerBound + j
             let chart = LineChart(
-                title: "\(column): forecast of the \(h) steps after \(TimeSeriesTable.formatTimestamp(data.timestamps.last!))",
+                title:
+                    "\(column): forecast of the \(h) steps after "
+                    + "\(TimeSeriesTable.formatTimestamp(data.timestamps.last!))",
                 series: [
-                    ChartSeries(label: "history", x: pastTimes, y: (0..<l).map { Double(history[$0 * m + c]) }, color: RGB.tab10[0]),
-                    ChartSeries(label: "forecast", x: times.map(Double.init), y: (0..<h).map { Double(forecast[$0 * k + j]) },
-                                color: RGB.tab10[1], dashed: true),
+                    ChartSeries(
+                        label: "history", x: pastTimes, y: (0..<l).map { Double(history[$0 * m + c]) },
+                        color: RGB.tab10[0]),
+                    ChartSeries(
+                        label: "forecast", x: times.map(Double.init), y: (0..<h).map { Double(forecast[$0 * k + j]) },
+                        color: RGB.tab10[1], dashed: true)
                 ],
                 xAxis: .time, marker: ChartMarker(x: Double(times[0]), label: "future"))
             try chart.write(to: outputDir + "/future_\(fileName(column)).png")
         }
-        log.line("future: \(h) steps from \(TimeSeriesTable.formatTimestamp(times[0])) to \(TimeSeriesTable.formatTimestamp(times[h - 1])) in \(outputDir)/future.csv")
+        log.line(
+            "future: \(h) steps from \(TimeSeriesTable.formatTimestamp(times[0])) to "
+                + "\(TimeSeriesTable.formatTimestamp(times[h - 1])) in \(outputDir)/future.csv"
+        )
     }
 
     /// A column name made safe for a file name.

@@ -46,21 +46,27 @@ public enum ForecastJob {
             var problem: String?
             if let frequency = Frequency(parsing: text) {
                 guard resampling, !frequency.isResamplingStep else { return frequency }
-                problem = "is \(frequency), which rows cannot be resampled to; use a fixed step (e.g. 1h, D) or "
+                problem =
+                    "is \(frequency), which rows cannot be resampled to; use a fixed step (e.g. 1h, D) or "
                     + "calendar months anchored at their start or end (MS, M, QS, Q, YS, Y)"
             }
-            throw ConfigError(problems: [.init(
-                reason: .wrongType, key: key,
-                message: "\(key) \(problem ?? "must be a frequency, got \(quoted(text)); write \(Frequency.accepted)")",
-                location: config.location(of: key))])
+            throw ConfigError(problems: [
+                .init(
+                    reason: .wrongType, key: key,
+                    message:
+                        "\(key) \(problem ?? "must be a frequency, got \(quoted(text)); write \(Frequency.accepted)")",
+                    location: config.location(of: key))
+            ])
         }
         options.grid.frequency = try frequency("data.freq", resampling: false)
         options.grid.resample = try frequency("data.resample", resampling: true)
         if options.grid.frequency != nil && options.grid.resample != nil {
-            throw ConfigError(problems: [.init(
-                reason: .wrongType, key: "data.freq",
-                message: "data.freq and data.resample are both set; the step after resampling is data.resample's, "
-                    + "so remove data.freq", location: config.location(of: "data.freq"))])
+            throw ConfigError(problems: [
+                .init(
+                    reason: .wrongType, key: "data.freq",
+                    message: "data.freq and data.resample are both set; the step after resampling is data.resample's, "
+                        + "so remove data.freq", location: config.location(of: "data.freq"))
+            ])
         }
         switch config.string("data.missing") {
         case "ffill": options.grid.fill = .ffill
@@ -78,12 +84,14 @@ public enum ForecastJob {
         settings.model.variates = variates
         var problems = settings.model.problems()
         if settings.minLR > settings.lr {
-            problems.append("optimization.min_lr \(settings.minLR) is above optimization.lr \(settings.lr); "
-                            + "the schedule decays from lr down to min_lr")
+            problems.append(
+                "optimization.min_lr \(settings.minLR) is above optimization.lr \(settings.lr); "
+                    + "the schedule decays from lr down to min_lr")
         }
         guard problems.isEmpty else {
-            throw ConfigCombinationError(description: problems.map { "\($0) (\(config.configFile ?? "config"))" }
-                .joined(separator: "\n"))
+            throw ConfigCombinationError(
+                description: problems.map { "\($0) (\(config.configFile ?? "config"))" }
+                    .joined(separator: "\n"))
         }
         return settings
     }
@@ -94,25 +102,33 @@ public enum ForecastJob {
     /// with `Interrupted`, the folder left at its last complete epoch. With `group`, this process is
     /// one rank of an `mpirun` job training one model: rank 0 alone opens and writes the folder and
     /// logs; every rank returns the same result.
-    public static func train(config: Config, resume: Bool, log: RunLog, version: String,
-                             group: ProcessGroup? = nil) throws -> ForecastRunResult {
+    public static func train(
+        config: Config, resume: Bool, log: RunLog, version: String,
+        group: ProcessGroup? = nil
+    ) throws -> ForecastRunResult {
         try train(config: config, resume: resume, log: log, version: version, control: RunControl(), group: group)
     }
 
     /// `train`, stopping once `stoppingAfter` epochs are done as an interrupted run would (for tests of resume).
-    static func train(config: Config, resume: Bool, log: RunLog, version: String, stoppingAfter: Int?) throws -> ForecastRunResult {
-        try train(config: config, resume: resume, log: log, version: version,
-                  control: RunControl(stoppingAfter: stoppingAfter))
+    static func train(config: Config, resume: Bool, log: RunLog, version: String, stoppingAfter: Int?) throws
+        -> ForecastRunResult
+    {
+        try train(
+            config: config, resume: resume, log: log, version: version,
+            control: RunControl(stoppingAfter: stoppingAfter))
     }
 
     /// `train`, cut short or disturbed as `control` says (for tests of stops and crashes).
-    static func train(config: Config, resume: Bool, log: RunLog, version: String,
-                      control: RunControl, group: ProcessGroup? = nil) throws -> ForecastRunResult {
+    static func train(
+        config: Config, resume: Bool, log: RunLog, version: String,
+        control: RunControl, group: ProcessGroup? = nil
+    ) throws -> ForecastRunResult {
         let data = try ForecastData(path: config.path("data.path"), options: dataOptions(config))
         let settings = try settings(config, variates: data.inputColumns)
-        let memory = try MemoryBudget.check(settings.model, batch: settings.batchSize, training: true,
-                                            batchSetting: "optimization.batch_size",
-                                            sizeSettings: "data.seq_len, data.pred_len, the data's columns and model.*")
+        let memory = try MemoryBudget.check(
+            settings.model, batch: settings.batchSize, training: true,
+            batchSetting: "optimization.batch_size",
+            sizeSettings: "data.seq_len, data.pred_len, the data's columns and model.*")
         if let group { try ForecastTrainer.checkShards(batchSize: settings.batchSize, group: group) }
         let outputDir = config.string("output.dir")
         let writer = (group?.rank ?? 0) == 0
@@ -123,27 +139,38 @@ public enum ForecastJob {
         let metadata = [
             "format": "pt", "simba_version": version, "task": "forecast", "config": config.yaml(),
             "model": String(decoding: try JSONEncoder.sorted.encode(settings.model), as: UTF8.self),
-            "scaler": data.scaler.jsonString(),
+            "scaler": data.scaler.jsonString()
         ]
-        let trainer = try ForecastTrainer(settings: settings, data: data, run: run, folder: run?.path ?? outputDir,
-                                          log: log, metadata: metadata, resume: resume, group: group)
+        let trainer = try ForecastTrainer(
+            settings: settings, data: data, run: run, folder: run?.path ?? outputDir,
+            log: log, metadata: metadata, resume: resume, group: group)
         trainer.stopRequest = control.stopRequest
         // A resume rewrites it too, recording the keys it changed (`ResumeChanges`); rank 0 alone writes.
         if let run { try run.write(config.yaml(), to: run.configFile) }
 
         log.line("simba \(version) train: forecasting\(trainer.progress.resumeNote(resumed: resume))")
         log.line(config.describe())
-        log.line("data: \(data.path): \(data.timestamps.count) rows, columns \(data.columnNames.joined(separator: ",")), features \(data.options.features.rawValue), target \(data.options.target)")
+        log.line(
+            "data: \(data.path): \(data.timestamps.count) rows, columns \(data.columnNames.joined(separator: ",")), "
+                + "features \(data.options.features.rawValue), target \(data.options.target)"
+        )
         for line in data.gridReport.lines { log.line(line) }
         for note in data.notes { log.line("data: \(note)") }
-        log.line("windows: train \(data.windowCount(.train)), val \(data.windowCount(.val)), test \(data.windowCount(.test)) (seq_len \(data.seqLen), pred_len \(data.predLen))")
-        log.line("model: SiMBA-TS, \(trainer.model.store.parameterCount) parameters, \(trainer.model.tokens) tokens of width \(settings.model.dModel)")
+        log.line(
+            "windows: train \(data.windowCount(.train)), val \(data.windowCount(.val)), test "
+                + "\(data.windowCount(.test)) (seq_len \(data.seqLen), pred_len \(data.predLen))"
+        )
+        log.line(
+            "model: SiMBA-TS, \(trainer.model.store.parameterCount) parameters, \(trainer.model.tokens) tokens of "
+                + "width \(settings.model.dModel)"
+        )
         log.line("threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers)")
         log.line(trainer.batchSplit.description)
         if let group {
-            log.line("processes: \(group.size) (mpirun), each running \(trainer.batchSplit.owned.count) or so of the "
-                     + "\(trainer.batchSplit.shardCount) shards of every batch; rank 0 on \(group.host) writes the "
-                     + "run folder")
+            log.line(
+                "processes: \(group.size) (mpirun), each running \(trainer.batchSplit.owned.count) or so of the "
+                    + "\(trainer.batchSplit.shardCount) shards of every batch; rank 0 on \(group.host) writes the "
+                    + "run folder")
         }
         log.line("memory: about \(MemoryEstimate.describe(bytes: memory.bytes)) estimated for a training step")
         log.line("run folder: \(run?.path ?? outputDir)")
@@ -160,21 +187,26 @@ public enum ForecastJob {
         trainer.batchSplit.owned = 0..<trainer.batchSplit.shardCount
         let baselines = ForecastBaselines(data: data)
         log.line(baselines.fitDescription)
-        let testReport = ForecastComparison(model: try trainer.predictor.scoreSheet(.test), baselines: baselines,
-                                            data: data, split: .test)
-        let valReport = ForecastComparison(model: try trainer.predictor.scoreSheet(.val), baselines: baselines,
-                                           data: data, split: .val)
+        let testReport = ForecastComparison(
+            model: try trainer.predictor.scoreSheet(.test), baselines: baselines,
+            data: data, split: .test)
+        let valReport = ForecastComparison(
+            model: try trainer.predictor.scoreSheet(.val), baselines: baselines,
+            data: data, split: .val)
         var test = ForecastMetricValues(testReport.model.pooledStandardised)
         group?.broadcast(&test)
         // The flat test_* keys (the model's pooled standardised metrics) stay for existing readers.
         let json = try ReportJSON.object([
             "best_epoch": .count(bestEpoch), "test_mse": .number(test.mse), "test_mae": .number(test.mae),
             "test_rmse": .number(test.rmse), "test_mape": .number(test.mape), "test_mspe": .number(test.mspe),
-            "test": testReport.json, "val": valReport.json]).encoded()
+            "test": testReport.json, "val": valReport.json
+        ]).encoded()
         try AtomicFile.write(json, to: run.path + "/test_metrics.json")
-        log.line(String(format: "test (best epoch %d, standardised, pooled over columns): mse %.4f  mae %.4f  "
-                        + "rmse %.4f  mape %.4f  mspe %.4f", bestEpoch, test.mse, test.mae, test.rmse, test.mape,
-                        test.mspe))
+        log.line(
+            String(
+                format: "test (best epoch %d, standardised, pooled over columns): mse %.4f  mae %.4f  "
+                    + "rmse %.4f  mape %.4f  mspe %.4f", bestEpoch, test.mse, test.mae, test.rmse, test.mape,
+                test.mspe))
         for line in testReport.tableLines + testReport.perColumnLines(file: run.path + "/test_metrics.json") {
             log.line(line)
         }

@@ -10,9 +10,9 @@ import SimbaModel
 public final class ForecastPredictor {
     let batchSplit: ForecastBatchSplit
     let data: ForecastData
-    let input: FloatBuffer      // (maxBatch, L, M)
-    let target: FloatBuffer     // (maxBatch, H, K)
-    let selected: FloatBuffer   // (maxBatch, H, K)
+    let input: FloatBuffer  // (maxBatch, L, M)
+    let target: FloatBuffer  // (maxBatch, H, K)
+    let selected: FloatBuffer  // (maxBatch, H, K)
     var windows: [Int]
     /// The job whose processes share the windows of `scores` (each its owned shards), if any.
     let group: ProcessGroup?
@@ -38,7 +38,8 @@ public final class ForecastPredictor {
     /// has seen them, so callers write nothing until this returns. Needs every shard owned.
     public func forEachBatch(
         _ split: ForecastSplit,
-        _ body: (_ first: Int, _ count: Int, _ predictions: UnsafePointer<Float>, _ targets: UnsafePointer<Float>) throws
+        _ body: (_ first: Int, _ count: Int, _ predictions: UnsafePointer<Float>, _ targets: UnsafePointer<Float>)
+            throws
             -> Void
     ) throws {
         precondition(batchSplit.owned == 0..<batchSplit.shardCount, "forEachBatch runs every shard")
@@ -52,8 +53,10 @@ public final class ForecastPredictor {
     }
 
     /// `forEachBatch` without the check.
-    private func predictBatches(_ split: ForecastSplit,
-                                _ body: (Int, Int, UnsafePointer<Float>, UnsafePointer<Float>) throws -> Void) rethrows {
+    private func predictBatches(
+        _ split: ForecastSplit,
+        _ body: (Int, Int, UnsafePointer<Float>, UnsafePointer<Float>) throws -> Void
+    ) rethrows {
         let wasTraining = batchSplit.training
         batchSplit.training = false
         defer { batchSplit.training = wasTraining }
@@ -63,7 +66,9 @@ public final class ForecastPredictor {
         while first < total {
             let count = min(batchSplit.maxBatch, total - first)
             for i in 0..<count { windows[i] = first + i }
-            windows[0..<count].withUnsafeBufferPointer { data.fill(split: split, windows: $0, input: input.pointer, target: target.pointer) }
+            windows[0..<count].withUnsafeBufferPointer {
+                data.fill(split: split, windows: $0, input: input.pointer, target: target.pointer)
+            }
             batchSplit.forward(input.pointer, batch: count)
             batchSplit.selectColumns(k, into: selected.pointer)
             try body(first, count, selected.pointer, target.pointer)

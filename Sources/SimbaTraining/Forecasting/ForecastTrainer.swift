@@ -38,11 +38,11 @@ public final class ForecastTrainer {
     let stepsPerEpoch: Int
     let predictor: ForecastPredictor
     // Training batch buffers, allocated once.
-    let input: FloatBuffer       // (batch, L, M)
-    let target: FloatBuffer      // (batch, H, K): K = data.outputColumns
-    let selected: FloatBuffer    // (batch, H, K): the forecast's target columns
-    let dSelected: FloatBuffer   // (batch, H, K)
-    let dForecast: FloatBuffer   // (batch, H, M)
+    let input: FloatBuffer  // (batch, L, M)
+    let target: FloatBuffer  // (batch, H, K): K = data.outputColumns
+    let selected: FloatBuffer  // (batch, H, K): the forecast's target columns
+    let dSelected: FloatBuffer  // (batch, H, K)
+    let dForecast: FloatBuffer  // (batch, H, M)
     var order: [Int]
     /// The signal asking training to stop, checked after every step and before the checkpoint.
     var stopRequest: () -> Int32? = { Interruption.pending }
@@ -59,19 +59,24 @@ public final class ForecastTrainer {
     /// weights, optimizer moments, progress and the random generator from the run folder's
     /// checkpoint (a folder without one starts over, as a run stopped in its first epoch does).
     /// `width`: shards of a batch run at once (results do not depend on it).
-    public convenience init(settings: ForecastSettings, data: ForecastData, run: RunFolder, log: RunLog,
-                            metadata: [String: String], resume: Bool, width: Int = Parallel.workers) throws {
-        try self.init(settings: settings, data: data, run: run, folder: run.path, log: log, metadata: metadata,
-                      resume: resume, width: width, group: nil)
+    public convenience init(
+        settings: ForecastSettings, data: ForecastData, run: RunFolder, log: RunLog,
+        metadata: [String: String], resume: Bool, width: Int = Parallel.workers
+    ) throws {
+        try self.init(
+            settings: settings, data: data, run: run, folder: run.path, log: log, metadata: metadata,
+            resume: resume, width: width, group: nil)
     }
 
     /// The trainer of one rank of `group` (or of the only process, without one): every rank builds
     /// the same model from the seed and runs its share of the shards of every batch; rank 0 alone
     /// has `run`, and with `resume` reads the checkpoint and sends it to the others. A batch with
     /// fewer shards than the group has ranks throws. Collective: every rank calls it.
-    public init(settings: ForecastSettings, data: ForecastData, run: RunFolder?, folder: String, log: RunLog,
-                metadata: [String: String], resume: Bool, width: Int = Parallel.workers,
-                group: ProcessGroup?) throws {
+    public init(
+        settings: ForecastSettings, data: ForecastData, run: RunFolder?, folder: String, log: RunLog,
+        metadata: [String: String], resume: Bool, width: Int = Parallel.workers,
+        group: ProcessGroup?
+    ) throws {
         precondition((run != nil) == ((group?.rank ?? 0) == 0), "rank 0 alone has the run folder")
         self.settings = settings
         self.data = data
@@ -85,28 +90,37 @@ public final class ForecastTrainer {
             try SafetensorsHeader(path: run.lastWeights)
                 .checkFits(TimeSeriesModel.parameterTable(config: settings.model))
         }
-        let batchSplit = ForecastBatchSplit(config: settings.model, maxBatch: settings.batchSize, seed: settings.seed,
-                                       width: width)
+        let batchSplit = ForecastBatchSplit(
+            config: settings.model, maxBatch: settings.batchSize, seed: settings.seed,
+            width: width)
         self.batchSplit = batchSplit
         if let group {
             try Self.checkShards(batchSize: settings.batchSize, group: group)
-            batchSplit.owned = ForecastBatchSplit.windows(shard: group.rank, of: group.size,
-                                                          batch: batchSplit.shardCount)
+            batchSplit.owned = ForecastBatchSplit.windows(
+                shard: group.rank, of: group.size,
+                batch: batchSplit.shardCount)
         }
         let model = batchSplit.model
         optimizer = AdamW(store: model.store, weightDecay: settings.optimizer == .adamw ? settings.weightDecay : 0)
         let trainWindows = data.windowCount(.train)
         guard trainWindows >= settings.batchSize else {
-            throw TrainingError("the training split has \(trainWindows) windows, fewer than optimization.batch_size \(settings.batchSize): lower the batch size")
+            throw TrainingError(
+                "the training split has \(trainWindows) windows, fewer than optimization.batch_size "
+                    + "\(settings.batchSize): lower the batch size"
+            )
         }
         stepsPerEpoch = trainWindows / settings.batchSize
         schedule = LearningRateSchedule(
             kind: settings.schedule, lr: settings.lr, minLR: settings.minLR, warmupEpochs: settings.warmupEpochs,
             epochs: settings.epochs, stepsPerEpoch: stepsPerEpoch)
-        update = OptimizerStep(optimizer: optimizer, kind: settings.optimizer, weightDecay: settings.weightDecay,
-                               gradClip: settings.gradClip, schedule: schedule)
+        update = OptimizerStep(
+            optimizer: optimizer, kind: settings.optimizer, weightDecay: settings.weightDecay,
+            gradClip: settings.gradClip, schedule: schedule)
         predictor = ForecastPredictor(batchSplit: batchSplit, data: data, group: group)
-        let (b, l, h, m, k) = (settings.batchSize, settings.model.seqLen, settings.model.predLen, settings.model.variates, data.outputColumns)
+        let (b, l, h, m, k) = (
+            settings.batchSize, settings.model.seqLen, settings.model.predLen, settings.model.variates,
+            data.outputColumns
+        )
         input = FloatBuffer(count: b * l * m)
         target = FloatBuffer(count: b * h * k)
         selected = FloatBuffer(count: b * h * k)
@@ -124,11 +138,12 @@ public final class ForecastTrainer {
     public static func checkShards(batchSize: Int, group: ProcessGroup) throws {
         let shards = ForecastBatchSplit.shardCount(batch: batchSize)
         guard shards < group.size else { return }
-        throw TrainingError("optimization.batch_size \(batchSize) splits into \(shards) "
-            + "shard\(shards == 1 ? "" : "s"), "
-            + "fewer than the \(group.size) processes of this mpirun job, each of which runs whole shards: start "
-            + "fewer processes, or raise optimization.batch_size to at least "
-            + "\(max(group.size, 3) * ForecastBatchSplit.shardWindows)")
+        throw TrainingError(
+            "optimization.batch_size \(batchSize) splits into \(shards) "
+                + "shard\(shards == 1 ? "" : "s"), "
+                + "fewer than the \(group.size) processes of this mpirun job, each of which runs whole shards: start "
+                + "fewer processes, or raise optimization.batch_size to at least "
+                + "\(max(group.size, 3) * ForecastBatchSplit.shardWindows)")
     }
 
     /// Rank 0's weights, optimizer moments and step count, progress and random generator, on every
@@ -175,11 +190,16 @@ public final class ForecastTrainer {
         // The other ranks' windows: forecasts equal to their targets, so no error and no gradient.
         if group != nil { selected.pointer.update(from: target.pointer, count: count) }
         batchSplit.selectColumns(k, into: selected.pointer)
-        let loss = Kernels.current.meanSquaredError.forward(prediction: selected.pointer, target: target.pointer, count: count)
+        let loss = Kernels.current.meanSquaredError.forward(
+            prediction: selected.pointer, target: target.pointer, count: count)
         dSelected.pointer.update(repeating: 0, count: count)
-        Kernels.current.meanSquaredError.backward(dPrediction: dSelected.pointer, prediction: selected.pointer, target: target.pointer, count: count, dLoss: 1)
+        Kernels.current.meanSquaredError.backward(
+            dPrediction: dSelected.pointer, prediction: selected.pointer, target: target.pointer, count: count, dLoss: 1
+        )
         dForecast.pointer.update(repeating: 0, count: batch * h * m)
-        for row in 0..<batch * h { (dForecast.pointer + row * m + (m - k)).update(from: dSelected.pointer + row * k, count: k) }
+        for row in 0..<batch * h {
+            (dForecast.pointer + row * m + (m - k)).update(from: dSelected.pointer + row * k, count: k)
+        }
         batchSplit.backward(dForecast.pointer)
         guard let group else { return loss }
         return reduce(loss: loss, over: group)
@@ -212,7 +232,9 @@ public final class ForecastTrainer {
     /// the process had been stopped there (tests resume the run folder it leaves).
     func train(stoppingAfter epochLimit: Int?) throws -> SplitScores {
         let epochs = settings.epochs
-        while progress.epochsDone < min(epochs, epochLimit ?? epochs) && !(settings.patience > 0 && progress.epochsWithoutImprovement >= settings.patience) {
+        while progress.epochsDone < min(epochs, epochLimit ?? epochs)
+            && !(settings.patience > 0 && progress.epochsWithoutImprovement >= settings.patience)
+        {
             try trainEpoch()
         }
         if let run { try run.loadWeights(run.bestWeights, into: model.store) }
@@ -236,8 +258,9 @@ public final class ForecastTrainer {
         reduceNanoseconds = 0
         for step in 0..<stepsPerEpoch {
             let loss = lossAndGradients(first: step * settings.batchSize)
-            lr = try update.apply(store: model.store, loss: loss, step: progress.steps, position: "epoch \(epoch + 1), step \(step + 1)",
-                                  kept: progress.keptCheckpoint(in: folder))
+            lr = try update.apply(
+                store: model.store, loss: loss, step: progress.steps, position: "epoch \(epoch + 1), step \(step + 1)",
+                kept: progress.keptCheckpoint(in: folder))
             progress.steps += 1
             meter.add(loss: loss, samples: settings.batchSize)
             log.progress(meter.line(loss: loss, lr: lr), plainToo: (step + 1) % settings.logEvery == 0)
@@ -245,9 +268,11 @@ public final class ForecastTrainer {
         }
         if group != nil {
             let seconds = Double(reduceNanoseconds) * 1e-9
-            log.line(String(format: "epoch %d: %.3f ms per step in the gradient allreduce and broadcasts (waiting for "
-                            + "the slowest rank included), %.1f%% of the training steps' time", epoch + 1,
-                            seconds * 1e3 / Double(stepsPerEpoch), 100 * seconds / max(meter.seconds, 1e-9)))
+            log.line(
+                String(
+                    format: "epoch %d: %.3f ms per step in the gradient allreduce and broadcasts (waiting for "
+                        + "the slowest rank included), %.1f%% of the training steps' time", epoch + 1,
+                    seconds * 1e3 / Double(stepsPerEpoch), 100 * seconds / max(meter.seconds, 1e-9)))
         }
         let trainSeconds = meter.seconds
         let evalStart = DispatchTime.now().uptimeNanoseconds
@@ -256,22 +281,33 @@ public final class ForecastTrainer {
         try stopIfRequested(epoch: epoch, step: stepsPerEpoch)
         // Checked before anything is saved, so a checkpoint never holds overflowed weights.
         guard validation.mse.isFinite, test.mse.isFinite, weightsAreFinite() else {
-            throw TrainingError("at the end of epoch \(epoch + 1) the weights or the validation or test MSE "
-                + "(\(validation.mse), \(test.mse)) are not finite; \(progress.keptCheckpoint(in: folder)). Lower optimization.lr or set optimization.grad_clip (or check the validation rows of the data for extreme values)")
+            throw TrainingError(
+                "at the end of epoch \(epoch + 1) the weights or the validation or test MSE "
+                    + "(\(validation.mse), \(test.mse)) are not finite; \(progress.keptCheckpoint(in: folder)). "
+                    + "Lower optimization.lr or set optimization.grad_clip (or check the validation rows of the "
+                    + "data for extreme values)"
+            )
         }
         if let group { try checkWeightsAgree(group, epoch: epoch) }
         let improved = validation.mse < (progress.bestMetric ?? .infinity)
         progress.endEpoch(epoch, generator: model.context.generator, metric: validation.mse, improved: improved)
         progress.epochsWithoutImprovement = improved ? 0 : progress.epochsWithoutImprovement + 1
-        progress.summaryRows.append(String(format: "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.3e",
-                                           epoch + 1, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, lr))
+        progress.summaryRows.append(
+            String(
+                format: "%d,%.6f,%.6f,%.6f,%.6f,%.6f,%.3e",
+                epoch + 1, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, lr))
         try saveCheckpoint(best: improved)
-        log.line(String(format: "epoch %d/%d  train loss %.4f  val mse %.4f mae %.4f  test mse %.4f mae %.4f  "
-                            + "train %.1fs  eval %.1fs%@",
-                        epoch + 1, epochs, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, trainSeconds,
-                        evalSeconds, improved ? "  (best)" : ""))
+        log.line(
+            String(
+                format: "epoch %d/%d  train loss %.4f  val mse %.4f mae %.4f  test mse %.4f mae %.4f  "
+                    + "train %.1fs  eval %.1fs%@",
+                epoch + 1, epochs, meter.meanLoss, validation.mse, validation.mae, test.mse, test.mae, trainSeconds,
+                evalSeconds, improved ? "  (best)" : ""))
         if settings.patience > 0 && progress.epochsWithoutImprovement >= settings.patience {
-            log.line("early stopping: validation MSE has not improved for \(settings.patience) epochs (best epoch \(progress.bestEpoch ?? 0))")
+            log.line(
+                "early stopping: validation MSE has not improved for \(settings.patience) epochs (best epoch "
+                    + "\(progress.bestEpoch ?? 0))"
+            )
         }
     }
 
@@ -280,8 +316,9 @@ public final class ForecastTrainer {
     func stopIfRequested(epoch: Int, step: Int) throws {
         let signal = group == nil ? stopRequest() : stopAgreed ? stopRequest() ?? SIGTERM : nil
         guard let signal else { return }
-        throw progress.interrupted(by: signal, epoch: epoch, step: step, steps: stepsPerEpoch, epochs: settings.epochs,
-                                   folder: folder, log: log)
+        throw progress.interrupted(
+            by: signal, epoch: epoch, step: step, steps: stepsPerEpoch, epochs: settings.epochs,
+            folder: folder, log: log)
     }
 
     /// Throws unless this rank's weights are bit for bit rank 0's (compared by a checksum of their
@@ -295,9 +332,11 @@ public final class ForecastTrainer {
         var rankZero = checksum
         group.broadcast(&rankZero)
         guard rankZero == checksum else {
-            throw TrainingError("at the end of epoch \(epoch + 1) the weights of \(group.description) differ from rank "
-                + "0's, so the processes no longer train one model; \(progress.keptCheckpoint(in: folder)). Check that "
-                + "every rank runs the same simba build on the same data")
+            throw TrainingError(
+                "at the end of epoch \(epoch + 1) the weights of \(group.description) differ from rank "
+                    + "0's, so the processes no longer train one model; \(progress.keptCheckpoint(in: folder)). "
+                    + "Check that "
+                    + "every rank runs the same simba build on the same data")
         }
     }
 
@@ -307,7 +346,8 @@ public final class ForecastTrainer {
     }
 
     func saveCheckpoint(best: Bool) throws {
-        try run?.saveCheckpoint(progress: progress, optimizer: optimizer, store: model.store, metadata: metadata,
-                               best: best, summaryHeader: Self.summaryHeader)
+        try run?.saveCheckpoint(
+            progress: progress, optimizer: optimizer, store: model.store, metadata: metadata,
+            best: best, summaryHeader: Self.summaryHeader)
     }
 }

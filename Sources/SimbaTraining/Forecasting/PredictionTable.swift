@@ -28,8 +28,9 @@ struct PredictionTable {
     let truth: [Float]
 
     init(data: ForecastData, split: ForecastSplit, forecast: [Float], truth: [Float]) {
-        precondition(forecast.count == data.windowCount(split) * data.predLen * data.outputColumns
-                     && truth.count == forecast.count, "forecasts are not (windows, H, K) of the split")
+        precondition(
+            forecast.count == data.windowCount(split) * data.predLen * data.outputColumns
+                && truth.count == forecast.count, "forecasts are not (windows, H, K) of the split")
         self.data = data
         self.split = split
         self.forecast = forecast

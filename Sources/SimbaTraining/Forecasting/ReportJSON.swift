@@ -26,8 +26,10 @@ indirect enum ReportJSON: Encodable {
 
     /// `{"mse", "mae", "rmse", "mape", "mspe"}` of `sums`, the metric names Time-Series-Library uses.
     static func metrics(_ sums: ForecastMetricAccumulator) -> ReportJSON {
-        .object(["mse": .number(sums.mse), "mae": .number(sums.mae), "rmse": .number(sums.rmse),
-                 "mape": .number(sums.mape), "mspe": .number(sums.mspe)])
+        .object([
+            "mse": .number(sums.mse), "mae": .number(sums.mae), "rmse": .number(sums.rmse),
+            "mape": .number(sums.mape), "mspe": .number(sums.mspe)
+        ])
     }
 
     /// `{"mse", "mae"}` of `sums`.

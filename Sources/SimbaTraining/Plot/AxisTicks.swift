@@ -17,7 +17,9 @@ public enum NiceTicks {
 
     /// Axis bounds widened outward to multiples of the step, and the ticks from lower to upper.
     /// An empty span (lower == upper) is widened to ±5% of the value (±1 around 0) first.
-    public static func axis(lower: Double, upper: Double, targetCount: Int = 6) -> (lower: Double, upper: Double, step: Double, ticks: [Double]) {
+    public static func axis(lower: Double, upper: Double, targetCount: Int = 6) -> (
+        lower: Double, upper: Double, step: Double, ticks: [Double]
+    ) {
         precondition(lower <= upper && lower.isFinite && upper.isFinite, "axis bounds must be finite and ordered")
         var (low, high) = (lower, upper)
         if low == high {
@@ -51,7 +53,7 @@ public enum NiceTicks {
 public enum TimeTicks {
     private static let fixedSteps: [Double] = [
         1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800,
-        3600, 7200, 10800, 21600, 43200, 86400, 172_800, 259_200, 604_800, 1_209_600,
+        3600, 7200, 10800, 21600, 43200, 86400, 172_800, 259_200, 604_800, 1_209_600
     ]
     private static let monthSteps = [1, 2, 3, 6, 12, 24, 60, 120, 240, 600]
 
@@ -71,7 +73,9 @@ public enum TimeTicks {
             let time = timestamp(year: index / 12, month: index % 12 + 1)
             if time > upper { break }
             if time >= lower {
-                let text = months % 12 == 0 ? String(format: "%04ld", index / 12) : String(format: "%04ld-%02ld", index / 12, index % 12 + 1)
+                let text =
+                    months % 12 == 0
+                    ? String(format: "%04ld", index / 12) : String(format: "%04ld-%02ld", index / 12, index % 12 + 1)
                 result.append((time, text))
             }
             index += months
@@ -90,8 +94,10 @@ public enum TimeTicks {
         var seconds = time_t(time.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return (Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+        return (
+            Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec)
+        )
     }
 
     private static func timestamp(year: Int, month: Int) -> Double {

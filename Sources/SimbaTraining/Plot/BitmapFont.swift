@@ -1,7 +1,8 @@
 // A 5×7 pixel ASCII font (printable characters 0x20…0x7E) for chart labels, drawn by Canvas.drawText.
 // It has no kerning, no Unicode and no anti-aliasing; scale it by whole factors.
 
-/// The classic 5×7 LCD font (p and q with rounder bowls): five column bytes per character, bit 0 the top row, bit 6 the bottom.
+/// The classic 5×7 LCD font (p and q with rounder bowls): five column bytes per character, bit 0 the top row, bit 6
+/// the bottom.
 /// A character advances 6 columns (one blank column), times the scale.
 enum BitmapFont {
     static let glyphHeight = 7
@@ -110,6 +111,6 @@ enum BitmapFont {
         0x00, 0x08, 0x36, 0x41, 0x00,  // {
         0x00, 0x00, 0x7F, 0x00, 0x00,  // |
         0x00, 0x41, 0x36, 0x08, 0x00,  // }
-        0x08, 0x04, 0x08, 0x10, 0x08,  // ~
+        0x08, 0x04, 0x08, 0x10, 0x08  // ~
     ]
 }

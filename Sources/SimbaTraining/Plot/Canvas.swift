@@ -13,7 +13,7 @@ public struct RGB: Equatable, Sendable {
     /// matplotlib's "tab10" colours in order: blue, orange, green, red, purple, brown, pink, gray, olive, cyan.
     public static let tab10: [RGB] = [
         RGB(31, 119, 180), RGB(255, 127, 14), RGB(44, 160, 44), RGB(214, 39, 40), RGB(148, 103, 189),
-        RGB(140, 86, 75), RGB(227, 119, 194), RGB(127, 127, 127), RGB(188, 189, 34), RGB(23, 190, 207),
+        RGB(140, 86, 75), RGB(227, 119, 194), RGB(127, 127, 127), RGB(188, 189, 34), RGB(23, 190, 207)
     ]
 }
 
@@ -83,7 +83,9 @@ public struct Canvas {
 
     /// An anti-aliased segment of thickness `lineWidth` pixels with round ends: each pixel is covered by
     /// clamp(lineWidth/2 + ½ − distance from its centre to the segment, 0, 1).
-    public mutating func drawLine(from a: (x: Double, y: Double), to b: (x: Double, y: Double), _ color: RGB, lineWidth: Double = 2) {
+    public mutating func drawLine(
+        from a: (x: Double, y: Double), to b: (x: Double, y: Double), _ color: RGB, lineWidth: Double = 2
+    ) {
         let half = lineWidth / 2
         let reach = half + 1
         let x0 = max(Int((min(a.x, b.x) - reach).rounded(.down)), clip.x.lowerBound)
@@ -105,8 +107,10 @@ public struct Canvas {
 
     /// Connects consecutive `points`; a non-finite coordinate breaks the line there. With `dash`
     /// (on, off) lengths in pixels, the pattern runs continuously along the whole polyline.
-    public mutating func drawPolyline(_ points: [(x: Double, y: Double)], _ color: RGB, lineWidth: Double = 2,
-                                      dash: (on: Double, off: Double)? = nil) {
+    public mutating func drawPolyline(
+        _ points: [(x: Double, y: Double)], _ color: RGB, lineWidth: Double = 2,
+        dash: (on: Double, off: Double)? = nil
+    ) {
         var travelled = 0.0
         for (a, b) in zip(points, points.dropFirst()) {
             guard a.x.isFinite, a.y.isFinite, b.x.isFinite, b.y.isFinite else { continue }
@@ -122,8 +126,9 @@ public struct Canvas {
                 let step = min(isOn ? dash.on - phase : dash.on + dash.off - phase, length - start)
                 if isOn {
                     let t0 = start / length, t1 = (start + step) / length
-                    drawLine(from: (a.x + t0 * (b.x - a.x), a.y + t0 * (b.y - a.y)),
-                             to: (a.x + t1 * (b.x - a.x), a.y + t1 * (b.y - a.y)), color, lineWidth: lineWidth)
+                    drawLine(
+                        from: (a.x + t0 * (b.x - a.x), a.y + t0 * (b.y - a.y)),
+                        to: (a.x + t1 * (b.x - a.x), a.y + t1 * (b.y - a.y)), color, lineWidth: lineWidth)
                 }
                 start += step
                 travelled += step

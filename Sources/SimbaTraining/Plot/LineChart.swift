@@ -47,8 +47,10 @@ public struct LineChart {
     /// Fixed y axis bounds instead of the data's; lines outside are clipped.
     public var yRange: ClosedRange<Double>?
 
-    public init(title: String, series: [ChartSeries], xAxis: XAxis = .index, marker: ChartMarker? = nil,
-                width: Int = 1000, height: Int = 500, yRange: ClosedRange<Double>? = nil) {
+    public init(
+        title: String, series: [ChartSeries], xAxis: XAxis = .index, marker: ChartMarker? = nil,
+        width: Int = 1000, height: Int = 500, yRange: ClosedRange<Double>? = nil
+    ) {
         self.title = title
         self.series = series
         self.xAxis = xAxis
@@ -100,7 +102,10 @@ public struct LineChart {
         let yAxis: (lower: Double, upper: Double, step: Double, ticks: [Double])
         if let yRange {
             let step = NiceTicks.step(span: yRange.upperBound - yRange.lowerBound, targetCount: max(plotHeight / 60, 2))
-            yAxis = (yRange.lowerBound, yRange.upperBound, step, NiceTicks.ticks(inside: yRange.lowerBound, yRange.upperBound, step: step))
+            yAxis = (
+                yRange.lowerBound, yRange.upperBound, step,
+                NiceTicks.ticks(inside: yRange.lowerBound, yRange.upperBound, step: step)
+            )
         } else {
             yAxis = NiceTicks.axis(lower: ys.min() ?? 0, upper: ys.max() ?? 1, targetCount: max(plotHeight / 60, 2))
         }
@@ -112,14 +117,18 @@ public struct LineChart {
         let xTicks: [(Double, String)]
         switch xAxis {
         case .time:
-            xTicks = TimeTicks.ticks(lower: xLow, upper: xHigh, targetCount: max(plotWidth / 150, 2)).map { ($0.time, $0.label) }
+            xTicks = TimeTicks.ticks(lower: xLow, upper: xHigh, targetCount: max(plotWidth / 150, 2)).map {
+                ($0.time, $0.label)
+            }
         case .index:
-            let widest = max(Canvas.textWidth(String(Int(xLow)), scale: scale), Canvas.textWidth(String(Int(xHigh)), scale: scale))
+            let widest = max(
+                Canvas.textWidth(String(Int(xLow)), scale: scale), Canvas.textWidth(String(Int(xHigh)), scale: scale))
             let step = NiceTicks.step(span: xHigh - xLow, targetCount: max(plotWidth / (widest + 60), 2))
             xTicks = NiceTicks.ticks(inside: xLow, xHigh, step: step).map { ($0, NiceTicks.label($0, step: step)) }
         }
-        return Layout(plotX: left, plotY: top, plotWidth: plotWidth, plotHeight: plotHeight,
-                      xRange: xLow...xHigh, yRange: yAxis.lower...yAxis.upper, yTicks: yTicks, xTicks: xTicks)
+        return Layout(
+            plotX: left, plotY: top, plotWidth: plotWidth, plotHeight: plotHeight,
+            xRange: xLow...xHigh, yRange: yAxis.lower...yAxis.upper, yTicks: yTicks, xTicks: xTicks)
     }
 
     /// Draws the chart.
@@ -135,7 +144,9 @@ public struct LineChart {
             canvas.fillRect(x: l.plotX, y: y, width: l.plotWidth, height: 1, Self.gridColor)
             canvas.fillRect(x: l.plotX - Self.tickLength, y: y, width: Self.tickLength, height: 1, Self.axisColor)
             let labelWidth = Canvas.textWidth(tick.label, scale: scale)
-            canvas.drawText(tick.label, x: l.plotX - Self.tickLength - 6 - labelWidth, y: y - textHeight / 2, Self.textColor, scale: scale)
+            canvas.drawText(
+                tick.label, x: l.plotX - Self.tickLength - 6 - labelWidth, y: y - textHeight / 2, Self.textColor,
+                scale: scale)
         }
         for tick in l.xTicks {
             let x = Int(l.column(tick.value).rounded(.down))
@@ -149,18 +160,23 @@ public struct LineChart {
         canvas.clip = (l.plotX..<plotRight, l.plotY..<plotBottom)
         if let marker, l.xRange.contains(marker.x) {
             let x = l.column(marker.x)
-            canvas.drawPolyline([(x, Double(l.plotY)), (x, Double(plotBottom))], Self.markerColor, lineWidth: 1.5, dash: (6, 5))
+            canvas.drawPolyline(
+                [(x, Double(l.plotY)), (x, Double(plotBottom))], Self.markerColor, lineWidth: 1.5, dash: (6, 5))
             let labelWidth = Canvas.textWidth(marker.label, scale: scale)
             let fitsRight = Int(x) + 8 + labelWidth < plotRight - 4
-            canvas.drawText(marker.label, x: fitsRight ? Int(x) + 8 : Int(x) - 8 - labelWidth, y: plotBottom - textHeight - 8,
-                            Self.markerColor, scale: scale)
+            canvas.drawText(
+                marker.label, x: fitsRight ? Int(x) + 8 : Int(x) - 8 - labelWidth, y: plotBottom - textHeight - 8,
+                Self.markerColor, scale: scale)
         }
         for s in series {
-            let points = zip(s.x, s.y).map { (x: $0.isFinite && $1.isFinite ? l.column($0) : .nan, y: $1.isFinite ? l.row($1) : .nan) }
+            let points = zip(s.x, s.y).map {
+                (x: $0.isFinite && $1.isFinite ? l.column($0) : .nan, y: $1.isFinite ? l.row($1) : .nan)
+            }
             canvas.drawPolyline(points, s.color, lineWidth: 2, dash: s.dashed ? (9, 6) : nil)
         }
         canvas.clip = (0..<width, 0..<height)
-        canvas.strokeRect(x: l.plotX - 1, y: l.plotY - 1, width: l.plotWidth + 2, height: l.plotHeight + 2, Self.axisColor)
+        canvas.strokeRect(
+            x: l.plotX - 1, y: l.plotY - 1, width: l.plotWidth + 2, height: l.plotHeight + 2, Self.axisColor)
 
         drawLegend(on: &canvas, layout: l)
         let titleWidth = Canvas.textWidth(title, scale: scale)
@@ -191,8 +207,10 @@ public struct LineChart {
             zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite }.map { (x: l.column($0.0), y: l.row($0.1)) }
         }
         func hidden(_ corner: (x: Int, y: Int)) -> Int {
-            samples.filter { Double(corner.x) <= $0.x && $0.x < Double(corner.x + boxWidth)
-                && Double(corner.y) <= $0.y && $0.y < Double(corner.y + boxHeight) }.count
+            samples.filter {
+                Double(corner.x) <= $0.x && $0.x < Double(corner.x + boxWidth)
+                    && Double(corner.y) <= $0.y && $0.y < Double(corner.y + boxHeight)
+            }.count
         }
         let counts = corners.map(hidden)
         let (boxX, boxY) = corners[counts.firstIndex(of: counts.min()!)!]
@@ -202,7 +220,8 @@ public struct LineChart {
             let top = boxY + padding + i * rowHeight
             let middle = Double(top) + Double(textHeight) / 2
             let x0 = Double(boxX + padding)
-            canvas.drawPolyline([(x0, middle), (x0 + Double(sample), middle)], s.color, lineWidth: 2, dash: s.dashed ? (9, 6) : nil)
+            canvas.drawPolyline(
+                [(x0, middle), (x0 + Double(sample), middle)], s.color, lineWidth: 2, dash: s.dashed ? (9, 6) : nil)
             canvas.drawText(s.label, x: boxX + padding + sample + 8, y: top, Self.textColor, scale: scale)
         }
     }

@@ -16,8 +16,10 @@ final class FolderLock {
         descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw CheckpointError(path: folder, problem: "cannot create its lock file \(name) (\(reason)); "
-                                  + "choose a folder you can write with --out")
+            throw CheckpointError(
+                path: folder,
+                problem: "cannot create its lock file \(name) (\(reason)); "
+                    + "choose a folder you can write with --out")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let reason = errno
@@ -29,8 +31,10 @@ final class FolderLock {
             }
             let who = holder.map { "process \($0)" } ?? "a process that has not written its pid yet"
             let hint = holder.map { "; wait for it to end or stop it (kill \($0))" } ?? ""
-            throw CheckpointError(path: folder, problem: "is in use by another simba run (\(who))\(hint), "
-                                  + "or choose another folder with --out")
+            throw CheckpointError(
+                path: folder,
+                problem: "is in use by another simba run (\(who))\(hint), "
+                    + "or choose another folder with --out")
         }
         let pid = Data("\(getpid())\n".utf8)
         _ = ftruncate(descriptor, 0)

@@ -37,8 +37,9 @@ public enum Interruption {
     /// for the message, which says that nothing was written.
     public static func check(_ work: String) throws {
         guard let signal = pending else { return }
-        throw Interrupted(signal: signal, description: "\(work) stopped by \(name(signal)); nothing was written",
-                          reported: false)
+        throw Interrupted(
+            signal: signal, description: "\(work) stopped by \(name(signal)); nothing was written",
+            reported: false)
     }
 
     /// "SIGINT", "SIGTERM" or "signal N".
@@ -56,18 +57,23 @@ extension TrainingProgress {
     /// final evaluation) after `step` of its `steps` steps: logs where it stopped and how to continue
     /// and returns the error that ends the command. Nothing of the epoch was saved, so a resumed run
     /// redoes it from its start.
-    func interrupted(by signal: Int32, epoch: Int, step: Int, steps: Int, epochs: Int, folder: String,
-                     log: RunLog) -> Interrupted {
+    func interrupted(
+        by signal: Int32, epoch: Int, step: Int, steps: Int, epochs: Int, folder: String,
+        log: RunLog
+    ) -> Interrupted {
         let resume = "continue with `simba train --resume \(folder)`"
         let message: String
         if epoch >= epochs {
-            message = "stopped at the final evaluation; \(resume) (\(Interruption.name(signal)); all \(epochs) "
+            message =
+                "stopped at the final evaluation; \(resume) (\(Interruption.name(signal)); all \(epochs) "
                 + "epochs are saved, so it only evaluates the best one again)"
         } else {
-            let redo = epochsDone == 0
+            let redo =
+                epochsDone == 0
                 ? "no epoch had completed, so it starts the run over"
                 : "it redoes epoch \(epoch + 1) from its start, after the last complete epoch, \(epochsDone)"
-            message = "stopped at epoch \(epoch + 1) step \(step); \(resume) "
+            message =
+                "stopped at epoch \(epoch + 1) step \(step); \(resume) "
                 + "(\(Interruption.name(signal)) after step \(step) of \(steps); \(redo))"
         }
         log.line(message)

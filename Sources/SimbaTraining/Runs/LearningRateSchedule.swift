@@ -24,7 +24,10 @@ public struct LearningRateSchedule: Sendable, Equatable {
     public var epochs: Int
     public var stepsPerEpoch: Int
 
-    public init(kind: Kind, lr: Double, minLR: Double = 0, warmupLR: Double? = nil, warmupEpochs: Double = 0, epochs: Int, stepsPerEpoch: Int) {
+    public init(
+        kind: Kind, lr: Double, minLR: Double = 0, warmupLR: Double? = nil, warmupEpochs: Double = 0, epochs: Int,
+        stepsPerEpoch: Int
+    ) {
         precondition(epochs > 0 && stepsPerEpoch > 0, "a schedule needs at least one epoch and one step")
         self.kind = kind
         self.lr = lr

@@ -16,7 +16,8 @@ struct OptimizerStep {
     /// message saying where (`position`) and what was kept (`kept`).
     func apply(store: ParameterStore, loss: Float, step: Int, position: String, kept: String) throws -> Double {
         guard loss.isFinite else {
-            throw TrainingError("the loss became \(loss) at \(position); \(kept). Lower optimization.lr or set optimization.grad_clip")
+            throw TrainingError(
+                "the loss became \(loss) at \(position); \(kept). Lower optimization.lr or set optimization.grad_clip")
         }
         if kind == .adam && weightDecay > 0 {
             // PyTorch Adam(weight_decay=…): g += wd·p on the decayed tensors.
@@ -27,7 +28,8 @@ struct OptimizerStep {
             }
         }
         if gradClip > 0 {
-            GradientClipping.clipGlobalNorm(gradients: store.gradients.pointer, count: store.parameterCount, maxNorm: Float(gradClip))
+            GradientClipping.clipGlobalNorm(
+                gradients: store.gradients.pointer, count: store.parameterCount, maxNorm: Float(gradClip))
         }
         let lr = schedule.rate(atStep: step)
         optimizer.step(store: store, learningRate: Float(lr))

@@ -27,7 +27,8 @@ public enum ResumeChanges {
     /// empty. A checkpoint without a readable config is a CheckpointError. Also refuses an
     /// `optimization.epochs` below the epochs the run has done.
     public static func differences(_ config: Config, weights: String) throws
-        -> (changeable: [String], others: [String]) {
+        -> (changeable: [String], others: [String])
+    {
         guard FileManager.default.fileExists(atPath: weights) else { return ([], []) }
         let metadata: [String: String]
         do {
@@ -38,21 +39,26 @@ public enum ResumeChanges {
         let saved: Config
         do {
             guard let yaml = metadata["config"] else { throw CheckpointError(path: weights, problem: "") }
-            saved = try Config(schema: config.schema, yaml: yaml, file: weights,
-                               overrides: ["output.dir=" + config.string("output.dir")])
+            saved = try Config(
+                schema: config.schema, yaml: yaml, file: weights,
+                overrides: ["output.dir=" + config.string("output.dir")])
         } catch {
-            throw CheckpointError(path: weights, problem: "holds no config simba can read (written by another "
-                                  + "simba or changed by hand), so the run cannot resume from it")
+            throw CheckpointError(
+                path: weights,
+                problem: "holds no config simba can read (written by another "
+                    + "simba or changed by hand), so the run cannot resume from it")
         }
         if let done = metadata["epoch"].flatMap(Int.init), config.int("optimization.epochs") < done {
-            throw ConfigCombinationError(description: "optimization.epochs is \(config.int("optimization.epochs")) "
-                + "but the run has done \(done) epochs; resume with --epochs above \(done), or leave it")
+            throw ConfigCombinationError(
+                description: "optimization.epochs is \(config.int("optimization.epochs")) "
+                    + "but the run has done \(done) epochs; resume with --epochs above \(done), or leave it")
         }
         let allowed = Set(changeable(config.schema))
         var result: (changeable: [String], others: [String]) = ([], [])
         for key in config.schema.keys
         where key.path != "output.dir" && config.value(key.path) != saved.value(key.path) {
-            let change = "\(key.path) (\(quoted(ConfigValueParser.yamlScalar(saved.value(key.path)))) → "
+            let change =
+                "\(key.path) (\(quoted(ConfigValueParser.yamlScalar(saved.value(key.path)))) → "
                 + "\(quoted(ConfigValueParser.yamlScalar(config.value(key.path)))))"
             if allowed.contains(key.path) { result.changeable.append(change) } else { result.others.append(change) }
         }

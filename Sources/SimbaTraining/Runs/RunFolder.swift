@@ -64,8 +64,10 @@ public final class RunFolder {
         let run = RunFolder(path: path, lock: try FolderLock(folder: path, name: lockName))
         try run.recover()
         if !resume && run.hasCheckpoint {
-            throw CheckpointError(path: path, problem: "already holds a run (last.safetensors); continue it with "
-                                  + "--resume \(path), or choose another folder with --out or --set output.dir=…")
+            throw CheckpointError(
+                path: path,
+                problem: "already holds a run (last.safetensors); continue it with "
+                    + "--resume \(path), or choose another folder with --out or --set output.dir=…")
         }
         return run
     }
@@ -83,16 +85,20 @@ public final class RunFolder {
         let isRun = entries.contains(lockName) || entries.contains(weightsName)
         if resume {
             guard isRun else {
-                throw CheckpointError(path: path, problem: "no last.safetensors to resume from: not a folder a "
-                                      + "`simba train` run wrote; start a new run with --config")
+                throw CheckpointError(
+                    path: path,
+                    problem: "no last.safetensors to resume from: not a folder a "
+                        + "`simba train` run wrote; start a new run with --config")
             }
             return
         }
         guard entries.isEmpty || isRun else {
             let shown = entries.sorted().prefix(3).map { "'\(String($0.prefix(24)))'" }.joined(separator: ", ")
             let more = entries.count > 3 ? ", …" : ""
-            throw CheckpointError(path: path, problem: "holds \(entries.count) entries (\(shown)\(more)) and is not a "
-                                  + "simba run folder; simba starts a run only in a new or empty folder: \(elsewhere)")
+            throw CheckpointError(
+                path: path,
+                problem: "holds \(entries.count) entries (\(shown)\(more)) and is not a "
+                    + "simba run folder; simba starts a run only in a new or empty folder: \(elsewhere)")
         }
         if !exists {
             do {
@@ -108,8 +114,10 @@ public final class RunFolder {
         do {
             return try FileManager.default.contentsOfDirectory(atPath: path)
         } catch {
-            throw CheckpointError(path: path, problem: "cannot list the folder (\(error.localizedDescription)); "
-                                  + "check its permissions or choose another with --out")
+            throw CheckpointError(
+                path: path,
+                problem: "cannot list the folder (\(error.localizedDescription)); "
+                    + "check its permissions or choose another with --out")
         }
     }
 
@@ -174,7 +182,7 @@ public final class RunFolder {
         let contents: [String: Data] = [
             Self.stateName: try TrainingStateFile.encode(progress, optimizer: optimizer),
             Self.weightsName: weights, Self.bestName: weights,
-            Self.summaryName: Data((([summaryHeader] + progress.summaryRows).joined(separator: "\n") + "\n").utf8),
+            Self.summaryName: Data((([summaryHeader] + progress.summaryRows).joined(separator: "\n") + "\n").utf8)
         ]
         let staging = path + "/" + Self.stagingName, commit = path + "/" + Self.commitName
         try removeTree(staging)
@@ -204,8 +212,10 @@ public final class RunFolder {
         }
         try removeTree(path + "/" + Self.stagingName)
         if let stuck = AtomicFile.removeStaleTemporaries(in: path).first {
-            throw CheckpointError(path: path + "/" + stuck, problem: "cannot remove this leftover of an interrupted "
-                                  + "save; remove it by hand")
+            throw CheckpointError(
+                path: path + "/" + stuck,
+                problem: "cannot remove this leftover of an interrupted "
+                    + "save; remove it by hand")
         }
     }
 
@@ -215,8 +225,10 @@ public final class RunFolder {
         do {
             try FileManager.default.removeItem(atPath: target)
         } catch {
-            throw CheckpointError(path: target, problem: "cannot remove this leftover of an interrupted save "
-                                  + "(\(error.localizedDescription)); remove it by hand")
+            throw CheckpointError(
+                path: target,
+                problem: "cannot remove this leftover of an interrupted save "
+                    + "(\(error.localizedDescription)); remove it by hand")
         }
         AtomicFile.syncFolder(path)
     }
@@ -225,27 +237,36 @@ public final class RunFolder {
         do {
             try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
         } catch {
-            throw CheckpointError(path: target,
-                                  problem: "cannot create it for the checkpoint (\(error.localizedDescription))")
+            throw CheckpointError(
+                path: target,
+                problem: "cannot create it for the checkpoint (\(error.localizedDescription))")
         }
     }
 
     /// Restores the last checkpoint into `store`, `optimizer` and `generator`; returns the progress.
-    public func resume(store: ParameterStore, optimizer: AdamW, generator: inout RandomGenerator) throws -> TrainingProgress {
+    public func resume(store: ParameterStore, optimizer: AdamW, generator: inout RandomGenerator) throws
+        -> TrainingProgress
+    {
         let weights = try SafetensorsFile(path: lastWeights)
         try store.loadStateDict(from: weights)
         let progress = try TrainingStateFile.load(from: lastState, into: optimizer)
         guard weights.metadata["epoch"] == String(progress.epochsDone) else {
             let epoch = weights.metadata["epoch"] ?? "?"
-            throw CheckpointError(path: path, problem: "last.safetensors (epoch \(epoch)) and last.state.safetensors "
-                                  + "(epoch \(progress.epochsDone)) disagree: they were not saved "
-                                  + "together by simba (copied or changed by hand?), so the run cannot resume exactly; "
-                                  + "best.safetensors is intact")
+            throw CheckpointError(
+                path: path,
+                problem: "last.safetensors (epoch \(epoch)) and last.state.safetensors "
+                    + "(epoch \(progress.epochsDone)) disagree: they were not saved "
+                    + "together by simba (copied or changed by hand?), so the run cannot resume exactly; "
+                    + "best.safetensors is intact")
         }
         guard progress.generatorState.count == 4 else {
-            throw CheckpointError(path: lastState, problem: "the training state has no generator state; it was not written by this simba")
+            throw CheckpointError(
+                path: lastState, problem: "the training state has no generator state; it was not written by this simba")
         }
-        generator.state = (progress.generatorState[0], progress.generatorState[1], progress.generatorState[2], progress.generatorState[3])
+        generator.state = (
+            progress.generatorState[0], progress.generatorState[1], progress.generatorState[2],
+            progress.generatorState[3]
+        )
         return progress
     }
 

@@ -110,9 +110,10 @@ public struct EpochMeter {
     /// ETA 0:12 epoch, 5:40 run": samples/s counts the training steps only.
     public func line(loss: Float, lr: Double) -> String {
         let (epochLeft, runLeft) = remaining
-        return String(format: "epoch %d/%d  step %d/%d  loss %.4f (mean %.4f)  %.1f samples/s  lr %.2e  ETA %@ epoch, %@ run",
-                      epoch, epochs, stepsDone, steps, loss, meanLoss, samplesPerSecond, lr,
-                      formatDuration(epochLeft), formatDuration(runLeft))
+        return String(
+            format: "epoch %d/%d  step %d/%d  loss %.4f (mean %.4f)  %.1f samples/s  lr %.2e  ETA %@ epoch, %@ run",
+            epoch, epochs, stepsDone, steps, loss, meanLoss, samplesPerSecond, lr,
+            formatDuration(epochLeft), formatDuration(runLeft))
     }
 }
 

@@ -31,23 +31,31 @@ public enum TrainingStateFile {
     public static func encode(_ progress: TrainingProgress, optimizer: AdamW) throws -> Data {
         let count = optimizer.m.count
         return SafetensorsFile.encode(
-            [(name: "adamw.m", shape: [count], values: UnsafePointer(optimizer.m.pointer)),
-             (name: "adamw.v", shape: [count], values: UnsafePointer(optimizer.v.pointer))],
+            [
+                (name: "adamw.m", shape: [count], values: UnsafePointer(optimizer.m.pointer)),
+                (name: "adamw.v", shape: [count], values: UnsafePointer(optimizer.v.pointer))
+            ],
             metadata: [
                 "simba_state": String(decoding: try JSONEncoder.sorted.encode(progress), as: UTF8.self),
-                "adamw_step": String(optimizer.stepCount),
+                "adamw_step": String(optimizer.stepCount)
             ])
     }
 
     /// Restores the optimizer in place and returns the progress.
     public static func load(from path: String, into optimizer: AdamW) throws -> TrainingProgress {
         let file = try SafetensorsFile(path: path)
-        guard let json = file.metadata["simba_state"], let stepText = file.metadata["adamw_step"], let step = Int(stepText),
+        guard let json = file.metadata["simba_state"], let stepText = file.metadata["adamw_step"],
+            let step = Int(stepText),
             let progress = try? JSONDecoder().decode(TrainingProgress.self, from: Data(json.utf8))
         else { throw CheckpointError(path: path, problem: "not a simba training-state file (no simba_state metadata)") }
         for name in ["adamw.m", "adamw.v"] {
             guard file.tensors[name]?.shape == [optimizer.m.count] else {
-                throw CheckpointError(path: path, problem: "\(name) does not fit this model (\(optimizer.m.count) parameters): the run folder belongs to another model")
+                throw CheckpointError(
+                    path: path,
+                    problem:
+                        "\(name) does not fit this model (\(optimizer.m.count) parameters): the run folder belongs "
+                        + "to another model"
+                )
             }
         }
         try file.read("adamw.m", into: optimizer.m.pointer, count: optimizer.m.count)

@@ -32,23 +32,31 @@ final class SearchFolder {
         let entries = exists ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []) : []
         let isSearch = entries.contains(lockName)
         if resume && !isSearch {
-            throw CheckpointError(path: path, problem: "is not a search folder (no \(lockName)); start a search with "
-                                  + "--config and --search")
+            throw CheckpointError(
+                path: path,
+                problem: "is not a search folder (no \(lockName)); start a search with "
+                    + "--config and --search")
         }
         if !resume && isSearch {
-            throw CheckpointError(path: path, problem: "already holds a search; continue it with "
-                                  + "`simba train --resume \(path)`, or choose another folder with --out")
+            throw CheckpointError(
+                path: path,
+                problem: "already holds a search; continue it with "
+                    + "`simba train --resume \(path)`, or choose another folder with --out")
         }
         if !resume && !entries.isEmpty {
-            throw CheckpointError(path: path, problem: "holds \(entries.count) entries and is not a search folder; "
-                                  + "a search starts only in a new or empty folder: choose another with --out")
+            throw CheckpointError(
+                path: path,
+                problem: "holds \(entries.count) entries and is not a search folder; "
+                    + "a search starts only in a new or empty folder: choose another with --out")
         }
         if !exists {
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
-                throw CheckpointError(path: path, problem: "cannot create the search folder "
-                                      + "(\(error.localizedDescription)); choose another with --out")
+                throw CheckpointError(
+                    path: path,
+                    problem: "cannot create the search folder "
+                        + "(\(error.localizedDescription)); choose another with --out")
             }
         }
         return SearchFolder(path: path, lock: try FolderLock(folder: path, name: lockName))

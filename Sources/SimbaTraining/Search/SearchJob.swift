@@ -26,21 +26,26 @@ public enum SearchJob {
     /// written. `parallel` forces how many trials run at once (`SearchParallelism` decides otherwise).
     /// A trial that fails is recorded as failed and the search goes on; a stop (Ctrl-C, SIGTERM)
     /// ends it with `Interrupted`, to be continued with `simba train --resume FOLDER`.
-    public static func run(config: Config, resume: Bool, parallel: Int?, log: RunLog,
-                           version: String) throws -> SearchOutcome {
+    public static func run(
+        config: Config, resume: Bool, parallel: Int?, log: RunLog,
+        version: String
+    ) throws -> SearchOutcome {
         try run(config: config, resume: resume, parallel: parallel, log: log, version: version, control: RunControl())
     }
 
     /// `run`, with in-process trials cut short as `control` says (for tests of stops).
-    static func run(config: Config, resume: Bool, parallel forced: Int?, log: RunLog, version: String,
-                    control: RunControl) throws -> SearchOutcome {
+    static func run(
+        config: Config, resume: Bool, parallel forced: Int?, log: RunLog, version: String,
+        control: RunControl
+    ) throws -> SearchOutcome {
         let plan = try SearchPlan(config: config)
         let path = resume ? config.string("output.dir") : newFolder(config)
         let trialConfigs = plan.trials.map { trial in
-            config.replacing(zip(plan.axes, trial.values).map { ($0.key, $1) } + [
-                ("output.dir", .string(path + "/" + trial.folderName)), ("search", .grid([])),
-                ("search_trials", .int(0)),
-            ])
+            config.replacing(
+                zip(plan.axes, trial.values).map { ($0.key, $1) } + [
+                    ("output.dir", .string(path + "/" + trial.folderName)), ("search", .grid([])),
+                    ("search_trials", .int(0))
+                ])
         }
         try check(trialConfigs, plan: plan)
 
@@ -57,18 +62,23 @@ public enum SearchJob {
         let atOnce = min(max(pending.count, 1), SearchParallelism.trials(forced: forced, cores: cores))
         let threads = SearchParallelism.threads(trials: atOnce, cores: cores)
 
-        let kind = plan.trials.count == plan.combinations ? "every combination"
+        let kind =
+            plan.trials.count == plan.combinations
+            ? "every combination"
             : "\(plan.trials.count) drawn with search_seed \(config.int("search_seed"))"
-        log.line("simba \(version) search: \(plan.trials.count) trials of \(plan.combinations) combinations (\(kind))"
-                 + (resume ? ", resumed with \(records.count) finished" : ""))
+        log.line(
+            "simba \(version) search: \(plan.trials.count) trials of \(plan.combinations) combinations (\(kind))"
+                + (resume ? ", resumed with \(records.count) finished" : ""))
         for axis in plan.axes {
             log.line("  \(axis.key): " + axis.values.map(SearchPlan.text).joined(separator: ", "))
         }
         if let note = plan.note { log.line("note: \(note)") }
-        log.line(atOnce > 1
-            ? "parallel: \(atOnce) trials at once as child processes, SIMBA_THREADS=\(threads) each (\(cores) threads)"
-            : "parallel: one trial at a time in this process (\(cores) threads; a trial keeps about "
-                + "\(SearchParallelism.threadsPerTrial) busy)")
+        log.line(
+            atOnce > 1
+                ? "parallel: \(atOnce) trials at once as child processes, SIMBA_THREADS=\(threads) each (\(cores) "
+                    + "threads)"
+                : "parallel: one trial at a time in this process (\(cores) threads; a trial keeps about "
+                    + "\(SearchParallelism.threadsPerTrial) busy)")
         log.line("search folder: \(path)")
 
         var run = SearchRun(plan: plan, folder: folder, log: log, records: records)
@@ -81,9 +91,10 @@ public enum SearchJob {
                 let start = DispatchTime.now().uptimeNanoseconds
                 var record: TrialRecord
                 do {
-                    _ = try ForecastJob.train(config: trialConfigs[trial.number - 1], resume: folder.trialHasRun(trial),
-                                              log: RunLog(isTerminal: log.isTerminal, console: log.console),
-                                              version: version, control: control)
+                    _ = try ForecastJob.train(
+                        config: trialConfigs[trial.number - 1], resume: folder.trialHasRun(trial),
+                        log: RunLog(isTerminal: log.isTerminal, console: log.console),
+                        version: version, control: control)
                     record = TrialRecord(scores: try TrialScores.read(runFolder: folder.trialPath(trial)), seconds: 0)
                 } catch let stop as Interrupted {
                     throw run.stopped(by: stop.signal)
@@ -96,15 +107,19 @@ public enum SearchJob {
         }
         try run.writeTable()
         guard let bestNumber = SearchTable.best(run.records), let scores = run.records[bestNumber]?.scores else {
-            throw TrainingError("no trial of the search finished with scores; see the failures in "
-                                + "\(folder.tableFile) and the trials' log.txt")
+            throw TrainingError(
+                "no trial of the search finished with scores; see the failures in "
+                    + "\(folder.tableFile) and the trials' log.txt")
         }
         let best = plan.trials[bestNumber - 1]
-        log.line(String(format: "best: trial %d (%@), best epoch %d, val mse %.4f mae %.4f, test mse %.4f mae %.4f",
-                        bestNumber, plan.describe(best), scores.bestEpoch, scores.valMSE, scores.valMAE,
-                        scores.testMSE, scores.testMAE))
-        log.line("chosen by validation MSE: \(folder.bestLink) -> \(best.folderName) "
-                 + "(`simba forecast --checkpoint \(folder.bestLink)`); every trial in \(folder.tableFile)")
+        log.line(
+            String(
+                format: "best: trial %d (%@), best epoch %d, val mse %.4f mae %.4f, test mse %.4f mae %.4f",
+                bestNumber, plan.describe(best), scores.bestEpoch, scores.valMSE, scores.valMAE,
+                scores.testMSE, scores.testMAE))
+        log.line(
+            "chosen by validation MSE: \(folder.bestLink) -> \(best.folderName) "
+                + "(`simba forecast --checkpoint \(folder.bestLink)`); every trial in \(folder.tableFile)")
         return SearchOutcome(folder: path, best: best, scores: scores)
     }
 
@@ -135,16 +150,19 @@ public enum SearchJob {
                     data.append((options, series))
                 }
                 let settings = try ForecastJob.settings(config, variates: series.inputColumns)
-                _ = try MemoryBudget.check(settings.model, batch: settings.batchSize, training: true,
-                                           batchSetting: "optimization.batch_size",
-                                           sizeSettings: "data.seq_len, data.pred_len, the data's columns and model.*")
+                _ = try MemoryBudget.check(
+                    settings.model, batch: settings.batchSize, training: true,
+                    batchSetting: "optimization.batch_size",
+                    sizeSettings: "data.seq_len, data.pred_len, the data's columns and model.*")
                 guard series.windowCount(.train) >= settings.batchSize else {
-                    throw TrainingError("the training split has \(series.windowCount(.train)) windows, fewer than "
-                                        + "optimization.batch_size \(settings.batchSize): lower the batch size")
+                    throw TrainingError(
+                        "the training split has \(series.windowCount(.train)) windows, fewer than "
+                            + "optimization.batch_size \(settings.batchSize): lower the batch size")
                 }
             } catch {
-                throw SearchError(description: "search trial \(trial.number)/\(plan.trials.count) "
-                                  + "(\(plan.describe(trial))): \(error)")
+                throw SearchError(
+                    description: "search trial \(trial.number)/\(plan.trials.count) "
+                        + "(\(plan.describe(trial))): \(error)")
             }
         }
     }
@@ -164,8 +182,9 @@ struct SearchRun {
 
     /// "trial 3/6: optimization.lr=0.0003, data.seq_len=336 (FOLDER)".
     func announce(_ trial: SearchTrial, note: String = "") {
-        log.line("trial \(trial.number)/\(plan.trials.count): \(plan.describe(trial))\(note) "
-                 + "(\(folder.trialPath(trial)))")
+        log.line(
+            "trial \(trial.number)/\(plan.trials.count): \(plan.describe(trial))\(note) "
+                + "(\(folder.trialPath(trial)))")
     }
 
     /// Records a trial's outcome, rewrites search.csv, relinks `best` and says how the trial did.
@@ -179,9 +198,11 @@ struct SearchRun {
             return
         }
         let best = SearchTable.best(records) ?? trial.number
-        log.line(String(format: "%@ done in %@: best epoch %d, val mse %.4f mae %.4f, test mse %.4f mae %.4f; "
-                        + "best so far: trial %d", head, formatDuration(record.seconds), scores.bestEpoch,
-                        scores.valMSE, scores.valMAE, scores.testMSE, scores.testMAE, best))
+        log.line(
+            String(
+                format: "%@ done in %@: best epoch %d, val mse %.4f mae %.4f, test mse %.4f mae %.4f; "
+                    + "best so far: trial %d", head, formatDuration(record.seconds), scores.bestEpoch,
+                scores.valMSE, scores.valMAE, scores.testMSE, scores.testMAE, best))
     }
 
     /// search.csv (atomically) and the `best` link, from the records so far.
@@ -192,7 +213,8 @@ struct SearchRun {
 
     /// Logs where the search stopped and returns the error that ends the command.
     func stopped(by signal: Int32) -> Interrupted {
-        let message = "search stopped by \(Interruption.name(signal)) with \(records.count) of \(plan.trials.count) "
+        let message =
+            "search stopped by \(Interruption.name(signal)) with \(records.count) of \(plan.trials.count) "
             + "trials finished; continue with `simba train --resume \(folder.path)` (finished trials are "
             + "skipped, a stopped one continues from its last complete epoch)"
         log.line(message)

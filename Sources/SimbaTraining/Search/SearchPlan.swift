@@ -24,13 +24,16 @@ public struct SearchPlan: Sendable {
 
     /// Keys a search may not vary, and why.
     static let fixedKeys: [String: String] = {
-        let scored = "changes what is forecast or how it is scored, so validation MSEs would not compare; "
+        let scored =
+            "changes what is forecast or how it is scored, so validation MSEs would not compare; "
             + "run one search per value"
         let search = "is a setting of the search itself"
         let output = "changes no result; every trial has its own folder under the search's"
-        return ["task": "picks what is trained; a search trains forecasters", "search_trials": search,
-                "search_seed": search, "output.dir": output, "output.log_every": output, "data.path": scored,
-                "data.features": scored, "data.target": scored, "data.pred_len": scored, "data.borders": scored]
+        return [
+            "task": "picks what is trained; a search trains forecasters", "search_trials": search,
+            "search_seed": search, "output.dir": output, "output.log_every": output, "data.path": scored,
+            "data.features": scored, "data.target": scored, "data.pred_len": scored, "data.borders": scored
+        ]
     }()
 
     public let axes: [SearchAxis]
@@ -48,17 +51,22 @@ public struct SearchPlan: Sendable {
         var problems: [ConfigError.Problem] = []
         for axis in axes {
             if let reason = Self.fixedKeys[axis.key] {
-                problems.append(.init(reason: .wrongType, key: "search",
-                                      message: "search: \(axis.key) cannot be searched: it \(reason)",
-                                      location: location))
+                problems.append(
+                    .init(
+                        reason: .wrongType, key: "search",
+                        message: "search: \(axis.key) cannot be searched: it \(reason)",
+                        location: location))
             }
         }
         if axes.contains(where: { $0.key == "model.mlp_ratio" }) {
             let mixers = axes.first { $0.key == "model.channel_mixer" }?.values ?? [config.value("model.channel_mixer")]
             if !mixers.contains(.string(ChannelMixerKind.mlp.rawValue)) {
-                problems.append(.init(reason: .wrongType, key: "search",
-                    message: "search: model.mlp_ratio acts only with model.channel_mixer: mlp, which no trial uses; "
-                        + "search model.channel_mixer too or drop model.mlp_ratio", location: location))
+                problems.append(
+                    .init(
+                        reason: .wrongType, key: "search",
+                        message:
+                            "search: model.mlp_ratio acts only with model.channel_mixer: mlp, which no trial uses; "
+                            + "search model.channel_mixer too or drop model.mlp_ratio", location: location))
             }
         }
         var combinations = 1
@@ -68,16 +76,20 @@ public struct SearchPlan: Sendable {
         }
         let asked = config.int("search_trials")
         if asked == 0 && combinations > Self.maxTrials {
-            problems.append(.init(reason: .outOfRange, key: "search",
-                message: "search has \(Self.count(combinations)) combinations, more than the \(Self.maxTrials) "
-                    + "a search trains; set search_trials to draw some of them", location: location))
+            problems.append(
+                .init(
+                    reason: .outOfRange, key: "search",
+                    message: "search has \(Self.count(combinations)) combinations, more than the \(Self.maxTrials) "
+                        + "a search trains; set search_trials to draw some of them", location: location))
         }
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
 
         let indices: [Int]
         if asked == 0 || asked >= combinations {
             indices = Array(0..<combinations)
-            note = asked == 0 ? nil
+            note =
+                asked == 0
+                ? nil
                 : "search_trials \(asked) is not below the \(combinations) combinations: training every one"
         } else {
             var generator = RandomGenerator(seed: UInt64(config.int("search_seed")))
@@ -104,7 +116,8 @@ public struct SearchPlan: Sendable {
             }
             let number = String(position + 1)
             let settings = zip(labels, values).map { "\($0)=\(Self.text($1))" }.joined(separator: ",")
-            let name = "trial-" + String(repeating: "0", count: width - number.count) + number + "-"
+            let name =
+                "trial-" + String(repeating: "0", count: width - number.count) + number + "-"
                 + String(Self.safe(settings).prefix(120))
             return SearchTrial(number: position + 1, values: values, folderName: name)
         }

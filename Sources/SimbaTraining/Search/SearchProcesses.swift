@@ -42,14 +42,17 @@ extension SearchRun {
             while stop == nil && running.count < atOnce, let trial = queue.popFirst() {
                 let resume = folder.trialHasRun(trial)
                 announce(trial, note: resume ? ", continued" : "")
-                running.append(try TrialProcess(trial: trial, executable: executable,
-                                                arguments: arguments(trial, resume: resume), threads: threads))
+                running.append(
+                    try TrialProcess(
+                        trial: trial, executable: executable,
+                        arguments: arguments(trial, resume: resume), threads: threads))
             }
             for child in running where !child.process.isRunning {
                 running.removeAll { $0 === child }
                 let status = child.process.terminationStatus
                 if child.process.terminationReason == .uncaughtSignal || status == 128 + SIGINT
-                    || status == 128 + SIGTERM {
+                    || status == 128 + SIGTERM
+                {
                     if stop == nil {
                         let signal = child.process.terminationReason == .uncaughtSignal ? status : status - 128
                         stop = signal
@@ -61,14 +64,16 @@ extension SearchRun {
                 var record: TrialRecord
                 if status == 0 {
                     do {
-                        record = TrialRecord(scores: try TrialScores.read(runFolder: folder.trialPath(child.trial)),
-                                             seconds: child.seconds)
+                        record = TrialRecord(
+                            scores: try TrialScores.read(runFolder: folder.trialPath(child.trial)),
+                            seconds: child.seconds)
                     } catch {
                         record = TrialRecord(failure: "\(error)", seconds: child.seconds)
                     }
                 } else {
-                    record = TrialRecord(failure: "`simba train` exited with status \(status): \(child.errorText)",
-                                         seconds: child.seconds)
+                    record = TrialRecord(
+                        failure: "`simba train` exited with status \(status): \(child.errorText)",
+                        seconds: child.seconds)
                 }
                 try finish(child.trial, record)
             }

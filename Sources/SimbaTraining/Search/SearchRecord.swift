@@ -10,7 +10,10 @@ public struct TrialScores: Codable, Equatable, Sendable {
     public var valMSE, valMAE, testMSE, testMAE: Double
 
     enum CodingKeys: String, CodingKey {
-        case bestEpoch = "best_epoch", valMSE = "val_mse", valMAE = "val_mae", testMSE = "test_mse"
+        case bestEpoch = "best_epoch"
+        case valMSE = "val_mse"
+        case valMAE = "val_mae"
+        case testMSE = "test_mse"
         case testMAE = "test_mae"
     }
 
@@ -20,25 +23,30 @@ public struct TrialScores: Codable, Equatable, Sendable {
     public static func read(runFolder folder: String) throws -> TrialScores {
         let metricsFile = folder + "/test_metrics.json"
         guard let data = FileManager.default.contents(atPath: metricsFile),
-              let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let epoch = (json["best_epoch"] as? NSNumber)?.intValue, epoch >= 1,
-              let testMSE = (json["test_mse"] as? NSNumber)?.doubleValue,
-              let testMAE = (json["test_mae"] as? NSNumber)?.doubleValue
+            let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let epoch = (json["best_epoch"] as? NSNumber)?.intValue, epoch >= 1,
+            let testMSE = (json["test_mse"] as? NSNumber)?.doubleValue,
+            let testMAE = (json["test_mae"] as? NSNumber)?.doubleValue
         else {
-            throw CheckpointError(path: metricsFile, problem: "missing or without best_epoch, test_mse and test_mae: "
-                                  + "the trial did not finish; remove its folder to run it again")
+            throw CheckpointError(
+                path: metricsFile,
+                problem: "missing or without best_epoch, test_mse and test_mae: "
+                    + "the trial did not finish; remove its folder to run it again")
         }
         let summaryFile = folder + "/summary.csv"
         let rows = (FileManager.default.contents(atPath: summaryFile).map { String(decoding: $0, as: UTF8.self) } ?? "")
             .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         if let header = rows.first, let e = header.firstIndex(of: "epoch"), let m = header.firstIndex(of: "val_mse"),
-           let a = header.firstIndex(of: "val_mae"),
-           let row = rows.dropFirst().first(where: { $0.count == header.count && Int($0[e]) == epoch }),
-           let valMSE = Double(row[m]), let valMAE = Double(row[a]), valMSE.isFinite, valMAE.isFinite {
+            let a = header.firstIndex(of: "val_mae"),
+            let row = rows.dropFirst().first(where: { $0.count == header.count && Int($0[e]) == epoch }),
+            let valMSE = Double(row[m]), let valMAE = Double(row[a]), valMSE.isFinite, valMAE.isFinite
+        {
             return TrialScores(bestEpoch: epoch, valMSE: valMSE, valMAE: valMAE, testMSE: testMSE, testMAE: testMAE)
         }
-        throw CheckpointError(path: summaryFile, problem: "has no val_mse and val_mae for the best epoch \(epoch): "
-                              + "the trial's folder was changed by hand; remove it to run the trial again")
+        throw CheckpointError(
+            path: summaryFile,
+            problem: "has no val_mse and val_mae for the best epoch \(epoch): "
+                + "the trial's folder was changed by hand; remove it to run the trial again")
     }
 }
 
