@@ -56,7 +56,7 @@ public struct TrialRecord: Codable, Equatable, Sendable {
     public var scores: TrialScores?
     /// The error that ended the trial; nil when it finished with scores.
     public var failure: String?
-    /// Wall-clock seconds of the session that finished the trial.
+    /// Wall-clock seconds of the process (the first `simba train` or a `--resume`) that finished the trial.
     public var seconds: Double
 
     /// The record's problem, or nil when it is whole: scores or a failure (not both), finite values.
