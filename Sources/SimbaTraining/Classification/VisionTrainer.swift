@@ -174,19 +174,9 @@ public final class VisionTrainer {
     /// Rank 0's weights, running statistics, optimizer moments and step count, progress and random
     /// generator, on every rank (no shared file system needed). Collective.
     func receiveState(from group: ProcessGroup) throws {
-        let store = model.store
-        group.broadcast(store.values.pointer, count: store.values.count * MemoryLayout<Float>.size)
-        group.broadcast(store.buffers.pointer, count: store.buffers.count * MemoryLayout<Float>.size)
-        group.broadcast(optimizer.m.pointer, count: optimizer.m.count * MemoryLayout<Float>.size)
-        group.broadcast(optimizer.v.pointer, count: optimizer.v.count * MemoryLayout<Float>.size)
-        var steps = optimizer.stepCount
-        group.broadcast(&steps)
-        optimizer.stepCount = steps
-        let sent = group.broadcast(group.rank == 0 ? Array(try JSONEncoder().encode(progress)) : [])
-        progress = try JSONDecoder().decode(TrainingProgress.self, from: Data(sent))
-        var generator = model.context.generator.state
-        group.broadcast(&generator)
-        model.context.generator.state = generator
+        try ReplicaState.receive(
+            from: group, store: model.store, optimizer: optimizer, progress: &progress,
+            generator: &model.context.generator)
     }
 
     deinit { labels.deallocate() }
@@ -377,20 +367,6 @@ public final class VisionTrainer {
     /// Throws unless this rank's weights and running statistics are bit for bit rank 0's (compared
     /// by a checksum of their bits). Collective.
     func checkWeightsAgree(_ group: ProcessGroup, epoch: Int) throws {
-        var checksum: UInt64 = 0
-        for buffer in [model.store.values, model.store.buffers] {
-            for i in 0..<buffer.count {
-                checksum = (checksum &* 0x100_0000_01B3) ^ UInt64(buffer.pointer[i].bitPattern)
-            }
-        }
-        var rankZero = checksum
-        group.broadcast(&rankZero)
-        guard rankZero == checksum else {
-            throw TrainingError(
-                "at the end of epoch \(epoch + 1) the weights of \(group.description) differ from rank "
-                    + "0's, so the processes no longer train one model; \(progress.keptCheckpoint(in: folder)). "
-                    + "Check that "
-                    + "every rank runs the same simba build on the same data")
-        }
+        try ReplicaState.checkAgree(group, store: model.store, epoch: epoch, kept: progress.keptCheckpoint(in: folder))
     }
 }

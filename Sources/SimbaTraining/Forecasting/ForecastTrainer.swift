@@ -149,18 +149,9 @@ public final class ForecastTrainer {
     /// Rank 0's weights, optimizer moments and step count, progress and random generator, on every
     /// rank (no shared file system needed). Collective.
     func receiveState(from group: ProcessGroup) throws {
-        let store = model.store
-        group.broadcast(store.values.pointer, count: store.values.count * MemoryLayout<Float>.size)
-        group.broadcast(optimizer.m.pointer, count: optimizer.m.count * MemoryLayout<Float>.size)
-        group.broadcast(optimizer.v.pointer, count: optimizer.v.count * MemoryLayout<Float>.size)
-        var steps = optimizer.stepCount
-        group.broadcast(&steps)
-        optimizer.stepCount = steps
-        let sent = group.broadcast(group.rank == 0 ? Array(try JSONEncoder().encode(progress)) : [])
-        progress = try JSONDecoder().decode(TrainingProgress.self, from: Data(sent))
-        var generator = model.context.generator.state
-        group.broadcast(&generator)
-        model.context.generator.state = generator
+        try ReplicaState.receive(
+            from: group, store: model.store, optimizer: optimizer, progress: &progress,
+            generator: &model.context.generator)
     }
 
     /// The training windows of `epoch` in their shuffled order: a permutation drawn from the seed
@@ -324,20 +315,7 @@ public final class ForecastTrainer {
     /// Throws unless this rank's weights are bit for bit rank 0's (compared by a checksum of their
     /// bits): ranks that drifted apart would train different models. Collective.
     func checkWeightsAgree(_ group: ProcessGroup, epoch: Int) throws {
-        let values = model.store.values.pointer
-        var checksum: UInt64 = 0
-        for i in 0..<model.store.values.count {
-            checksum = (checksum &* 0x100_0000_01B3) ^ UInt64(values[i].bitPattern)
-        }
-        var rankZero = checksum
-        group.broadcast(&rankZero)
-        guard rankZero == checksum else {
-            throw TrainingError(
-                "at the end of epoch \(epoch + 1) the weights of \(group.description) differ from rank "
-                    + "0's, so the processes no longer train one model; \(progress.keptCheckpoint(in: folder)). "
-                    + "Check that "
-                    + "every rank runs the same simba build on the same data")
-        }
+        try ReplicaState.checkAgree(group, store: model.store, epoch: epoch, kept: progress.keptCheckpoint(in: folder))
     }
 
     func weightsAreFinite() -> Bool {
