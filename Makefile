@@ -10,7 +10,7 @@ SIMBA := .build/release/simba
 # avx512 forces a lower one; `simba info` prints the level and why). Compiling the rest for this CPU
 # too (the former host-flags build) was not measurably faster: docs/performance.md, "One binary".
 
-.PHONY: deps setup build check-levels run test lint format fuzz bench bench-kernels forecast-table fashion-mnist train-fashion-mnist real-world-check clean
+.PHONY: deps setup build check-levels run test lint format fuzz bench bench-kernels bench-mpi forecast-table fashion-mnist train-fashion-mnist real-world-check clean
 
 # Installs the Debian packages that are missing (nothing when all are there).
 deps:
@@ -100,6 +100,11 @@ bench: build
 	$(BENCH_PYTHON) scripts/tools/bench.py $(BENCH_ARGS)
 
 # Kernel throughput at SiMBA-S stage-1 sizes, and sgemm called straight from C for comparison.
+# Data-parallel scaling of an ETTh1 run here: 1 process × 2 threads against 2 processes × 1 thread
+# under mpirun, over shared memory and TCP; the allreduce's time per step and share.
+bench-mpi: build
+	bash scripts/tools/bench_mpi.sh $(SIMBA)
+
 bench-kernels: build
 	cc -O2 -o .build/sgemm_direct scripts/microbenchmarks/sgemm_direct.c $$(pkg-config --cflags --libs openblas)
 	@echo "== sgemm called directly from C (OpenBLAS's own kernel choice, then simba's)"
