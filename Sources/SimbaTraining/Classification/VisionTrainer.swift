@@ -44,10 +44,8 @@ public final class VisionTrainer {
     var stopRequest: () -> Int32? = { Interruption.pending }
     /// Seconds the last evaluation after an epoch took (for the whole run's ETA).
     private var evalSeconds = 0.0
-    /// In a job: whether a rank had a stop request at the last step (all ranks stop together).
-    private var stopAgreed = false
-    /// In a job: nanoseconds spent in the steps' reductions this epoch (waiting for other ranks included).
-    private var reduceNanoseconds: UInt64 = 0
+    /// In a job: the collectives of every step.
+    private var reduction: StepReduction?
 
     public static let summaryHeader = "epoch,train_loss,eval_loss,eval_top1,eval_top5,lr"
 
@@ -75,6 +73,7 @@ public final class VisionTrainer {
         self.run = run
         self.folder = folder
         self.group = group
+        reduction = group.map { StepReduction(group: $0) }
         self.log = log
         self.metadata = metadata
         guard trainFolder.samples.count >= settings.batchSize else {
@@ -218,23 +217,10 @@ public final class VisionTrainer {
             targets: slicedTargets, batch: n, classes: k,
             dLoss: group == nil ? 1 : share)
         model.backward(dLogits.pointer, batch: n)
-        guard let group else { return loss }
-        return reduce(loss: loss * share, over: group)
-    }
-
-    /// The rest of a step in a job: gradients summed over the ranks (MPI_Allreduce over the flat
-    /// buffer), the ranks' shares of the loss summed along with their stop requests. Every rank drew
-    /// the whole batch's DropPath masks, so the model's generators agree without being sent.
-    private func reduce(loss: Float, over group: ProcessGroup) -> Float {
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer { reduceNanoseconds += DispatchTime.now().uptimeNanoseconds - start }
-        group.sum(model.store.gradients.pointer, count: model.store.parameterCount)
-        var shared = (Double(loss), stopRequest() == nil ? 0.0 : 1.0)
-        withUnsafeMutableBytes(of: &shared) {
-            group.sum($0.baseAddress!.assumingMemoryBound(to: Double.self), count: 2)
-        }
-        stopAgreed = shared.1 > 0
-        return Float(shared.0)
+        // In a job: gradients and loss shares summed over the ranks. Every rank drew the whole batch's
+        // DropPath masks, so the model's generators agree without being sent.
+        return reduction?.reduce(gradients: model.store, loss: loss * share, stopRequested: stopRequest() != nil)
+            ?? loss
     }
 
     /// Replaces every rank's BatchNorm running statistics by their mean over the ranks (timm's
@@ -295,15 +281,14 @@ public final class VisionTrainer {
             loader.startEpoch(epoch)
             var mixGenerator = RandomGenerator(seed: settings.seed).split(UInt64(epoch) + 0x4D49_5855_5000)
             var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch, evalSeconds: evalSeconds)
-            reduceNanoseconds = 0
+            reduction?.startEpoch()
             var lr = schedule.rate(atStep: progress.steps)
             while let count = try loader.next(into: images.pointer, labels: labels) {
                 if let group, count < group.size {
                     throw TrainingError(
                         "a training batch kept \(count) images after skipping unreadable ones, fewer "
                             + "than the \(group.size) processes of this mpirun job: remove the unreadable images "
-                            + "(listed "
-                            + "with data.strict: true) or start fewer processes")
+                            + "(listed with data.strict: true) or start fewer processes")
                 }
                 let loss = step(batch: count, generator: &mixGenerator)
                 lr = try update.apply(
@@ -317,14 +302,8 @@ public final class VisionTrainer {
             }
             reportSkipped(loader)
             let (trainSeconds, imagesPerSecond) = (meter.seconds, meter.samplesPerSecond)
-            if let group {
-                let seconds = Double(reduceNanoseconds) * 1e-9
-                log.line(
-                    String(
-                        format: "epoch %d: %.3f ms per step in the gradient allreduce (waiting for the slowest "
-                            + "rank included), %.1f%% of the training steps' time", epoch + 1,
-                        seconds * 1e3 / Double(max(meter.stepsDone, 1)),
-                        100 * seconds / max(meter.seconds, 1e-9)))
+            if let group, let reduction {
+                log.line(reduction.epochLine(epoch: epoch, steps: meter.stepsDone, trainSeconds: meter.seconds))
                 if !settings.syncBN { averageRunningStatistics(over: group) }
             }
             let evalStart = DispatchTime.now().uptimeNanoseconds
@@ -357,7 +336,7 @@ public final class VisionTrainer {
     /// Throws `Interrupted` when a stop was requested; in a job, when any rank's was at the last
     /// step, so that all ranks stop at the same step.
     func stopIfRequested(epoch: Int, step: Int) throws {
-        let signal = group == nil ? stopRequest() : stopAgreed ? stopRequest() ?? SIGTERM : nil
+        let signal = reduction.map { $0.stopSignal(stopRequest()) } ?? stopRequest()
         guard let signal else { return }
         throw progress.interrupted(
             by: signal, epoch: epoch, step: step, steps: stepsPerEpoch, epochs: settings.epochs,

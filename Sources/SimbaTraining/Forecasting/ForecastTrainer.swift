@@ -46,10 +46,8 @@ public final class ForecastTrainer {
     var order: [Int]
     /// The signal asking training to stop, checked after every step and before the checkpoint.
     var stopRequest: () -> Int32? = { Interruption.pending }
-    /// In a job: whether a rank had a stop request at the last step (all ranks stop together).
-    private var stopAgreed = false
-    /// In a job: nanoseconds spent in the steps' reductions this epoch (waiting for other ranks included).
-    private var reduceNanoseconds: UInt64 = 0
+    /// In a job: the collectives of every step.
+    private var reduction: StepReduction?
     /// Seconds the last validation and test scoring after an epoch took (for the whole run's ETA).
     private var evalSeconds = 0.0
 
@@ -83,6 +81,7 @@ public final class ForecastTrainer {
         self.run = run
         self.folder = folder
         self.group = group
+        reduction = group.map { StepReduction(group: $0) }
         self.log = log
         self.metadata = metadata
         if resume, let run, run.hasCheckpoint {
@@ -193,25 +192,13 @@ public final class ForecastTrainer {
         }
         batchSplit.backward(dForecast.pointer)
         guard let group else { return loss }
-        return reduce(loss: loss, over: group)
-    }
-
-    /// The rest of a step in a job: gradients summed over the ranks (MPI_Allreduce over the flat
-    /// buffer), the ranks' shares of the loss summed along with their stop requests, and rank 0's
-    /// generator on every rank. Returns the batch's loss.
-    private func reduce(loss: Float, over group: ProcessGroup) -> Float {
-        let start = DispatchTime.now().uptimeNanoseconds
-        defer { reduceNanoseconds += DispatchTime.now().uptimeNanoseconds - start }
-        group.sum(model.store.gradients.pointer, count: model.store.parameterCount)
-        var shared = (Double(loss), stopRequest() == nil ? 0.0 : 1.0)
-        withUnsafeMutableBytes(of: &shared) {
-            group.sum($0.baseAddress!.assumingMemoryBound(to: Double.self), count: 2)
+        // In a job: gradients and loss shares summed over the ranks, then rank 0's generator on every
+        // rank. `reduction` exists exactly in a job.
+        return reduction!.reduce(gradients: model.store, loss: loss, stopRequested: stopRequest() != nil) {
+            var generator = model.context.generator.state
+            group.broadcast(&generator)
+            model.context.generator.state = generator
         }
-        stopAgreed = shared.1 > 0
-        var generator = model.context.generator.state
-        group.broadcast(&generator)
-        model.context.generator.state = generator
-        return Float(shared.0)
     }
 
     /// Runs the remaining epochs, then reloads the best weights; returns the best epoch's test scores.
@@ -246,7 +233,7 @@ public final class ForecastTrainer {
         shuffle(epoch: epoch)
         var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch, evalSeconds: evalSeconds)
         var lr = schedule.rate(atStep: progress.steps)
-        reduceNanoseconds = 0
+        reduction?.startEpoch()
         for step in 0..<stepsPerEpoch {
             let loss = lossAndGradients(first: step * settings.batchSize)
             lr = try update.apply(
@@ -257,13 +244,8 @@ public final class ForecastTrainer {
             log.progress(meter.line(loss: loss, lr: lr), plainToo: (step + 1) % settings.logEvery == 0)
             try stopIfRequested(epoch: epoch, step: step + 1)
         }
-        if group != nil {
-            let seconds = Double(reduceNanoseconds) * 1e-9
-            log.line(
-                String(
-                    format: "epoch %d: %.3f ms per step in the gradient allreduce and broadcasts (waiting for "
-                        + "the slowest rank included), %.1f%% of the training steps' time", epoch + 1,
-                    seconds * 1e3 / Double(stepsPerEpoch), 100 * seconds / max(meter.seconds, 1e-9)))
+        if let reduction {
+            log.line(reduction.epochLine(epoch: epoch, steps: stepsPerEpoch, trainSeconds: meter.seconds))
         }
         let trainSeconds = meter.seconds
         let evalStart = DispatchTime.now().uptimeNanoseconds
@@ -305,7 +287,7 @@ public final class ForecastTrainer {
     /// Throws `Interrupted` when a stop was requested; in a job, when any rank's was at the last
     /// step, so that all ranks stop at the same step.
     func stopIfRequested(epoch: Int, step: Int) throws {
-        let signal = group == nil ? stopRequest() : stopAgreed ? stopRequest() ?? SIGTERM : nil
+        let signal = reduction.map { $0.stopSignal(stopRequest()) } ?? stopRequest()
         guard let signal else { return }
         throw progress.interrupted(
             by: signal, epoch: epoch, step: step, steps: stepsPerEpoch, epochs: settings.epochs,
