@@ -101,8 +101,7 @@ struct ConfigListTests {
                 "data.std entry 2 must be > 0 and <= 1e+38, got '0' (configs/v.yaml line 4)",
                 "model.embed_dims entry 2 must be a whole number >= 1 and <= 4096, got 'x' (configs/v.yaml line 6)",
                 "model.depths must be a list of 0 or 4 entries, each a whole number >= 1 and <= 64, got a list as an "
-                    + "entry "
-                    + "(configs/v.yaml line 7)"
+                    + "entry (configs/v.yaml line 7)"
             ])
         #expect(
             problems("  mean: 0.5\n").map(\.message) == [

@@ -47,8 +47,7 @@ public enum MemoryBudget {
             throw MemoryError(
                 description: "the model needs about \(MemoryEstimate.describe(bytes: estimate(1).bytes)) "
                     + "even at batch 1 (\(parameters) of parameters; \(sizeSettings) drive it), this machine has "
-                    + "\(have) "
-                    + "available; choose a smaller model")
+                    + "\(have) available; choose a smaller model")
         }
         var fits = 1, tooBig = batch
         while tooBig - fits > 1 {
