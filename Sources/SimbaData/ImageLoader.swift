@@ -1,5 +1,6 @@
 // Batches of decoded, transformed images prepared on worker threads ahead of the consumer, in an
-// epoch order fixed by (seed, epoch). It does not mix samples (mixup/cutmix) or shard across ranks.
+// epoch order fixed by (seed, epoch), whole or only a selection of each batch's positions. It does
+// not mix samples (mixup/cutmix) or decide which positions a process of a job runs.
 
 import Foundation
 import SimbaCore
@@ -16,6 +17,10 @@ import SimbaCore
 /// Workers (threads) decode and transform samples into a ring of `prefetchBatches` batch buffers
 /// (allocated once: prefetchBatches · batchSize · size² · 3 floats) and stop when the ring is full.
 /// `next(into:labels:)` waits for the next batch and copies it to the caller.
+///
+/// With a `selection`, workers decode only the selected positions of each batch (the ring holds
+/// `selection.capacity` images a batch) and `nextSelected(into:labels:)` delivers them with every
+/// position's label; `prepare(position:into:)` decodes any other position of the last delivery.
 ///
 /// Unreadable files: by default skipped — the batch shrinks (the returned count is smaller; read it)
 /// and `skipped` records (path, reason) in order; print their count at the end of the epoch.
@@ -36,21 +41,28 @@ public final class ImageLoader {
     public let workers: Int
     public let prefetchBatches: Int
     public let strict: Bool
+    /// The positions decoded of each batch; nil: all of them.
+    public let selection: BatchSelection?
     /// Files skipped so far in the current epoch (path, reason), in epoch order.
     public private(set) var skipped: [(path: String, reason: String)] = []
 
     private let ring: BatchRing
     private let scratches: [ResampleScratch]
+    /// `prepare(position:into:)`'s, on the consumer's thread.
+    private let consumerScratch = ResampleScratch()
     private var run: EpochRun?
+    /// The generator base of the current epoch's samples.
+    private var epochBase = RandomGenerator(seed: 0)
 
     public init(
         samples: [ImageSample], transform: any ImageTransform, batchSize: Int, shuffle: Bool,
         dropLast: Bool = false, seed: UInt64, workers: Int = ImageLoader.defaultWorkers,
-        prefetchBatches: Int = 3, strict: Bool = false
+        prefetchBatches: Int = 3, strict: Bool = false, selection: BatchSelection? = nil
     ) {
         precondition(
             batchSize > 0 && workers > 0 && prefetchBatches > 0,
             "batchSize, workers and prefetchBatches must be positive")
+        precondition(selection.map { $0.batchSize == batchSize } ?? true, "a selection for another batch size")
         self.samples = samples
         self.transform = transform
         self.batchSize = batchSize
@@ -60,8 +72,10 @@ public final class ImageLoader {
         self.workers = workers
         self.prefetchBatches = prefetchBatches
         self.strict = strict
+        self.selection = selection
         ring = BatchRing(
-            slots: prefetchBatches, batchSize: batchSize, sampleFloats: transform.size * transform.size * 3)
+            slots: prefetchBatches, batchSize: batchSize, images: selection?.capacity ?? batchSize,
+            sampleFloats: transform.size * transform.size * 3)
         scratches = (0..<workers).map { _ in ResampleScratch() }
     }
 
@@ -98,9 +112,10 @@ public final class ImageLoader {
         let order = ImageLoader.order(count: samples.count, seed: seed, epoch: epoch, shuffle: shuffle)
         let positions = min(batchesPerEpoch * batchSize, samples.count)
         let run = EpochRun(
-            order: order, positions: positions, batchSize: batchSize, batches: batchesPerEpoch, ring: ring)
+            order: order, positions: positions, batchSize: batchSize, batches: batchesPerEpoch, ring: ring,
+            selection: selection)
         self.run = run
-        let epochBase = RandomGenerator(seed: seed).split(2 * UInt64(epoch) + 1)
+        epochBase = RandomGenerator(seed: seed).split(2 * UInt64(epoch) + 1)
         for w in 0..<workers {
             let context = WorkerContext(
                 samples: samples, transform: transform, strict: strict,
@@ -116,6 +131,7 @@ public final class ImageLoader {
     /// (batchSize Int32) and returns how many samples it holds, or nil when the epoch is over.
     public func next(into images: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Int32>) throws -> Int? {
         guard let run else { preconditionFailure("call startEpoch before next") }
+        precondition(selection == nil, "a selecting loader delivers with nextSelected")
         while let (batch, problems) = run.waitForNextBatch() {
             let slot = batch % ring.slots
             let count = run.count(of: batch)
@@ -140,6 +156,46 @@ public final class ImageLoader {
         return nil
     }
 
+    /// A selecting loader's next batch: copies its selected images into `images`
+    /// (`selection.capacity` images; image i is position i of the delivery's `positions`) and the
+    /// label of every position into `labels` (batchSize Int32), and returns the delivery, or nil
+    /// when the epoch is over. Unreadable selected files are listed in `failed` and in `skipped`
+    /// (with `strict`, the first one is thrown instead).
+    public func nextSelected(
+        into images: UnsafeMutablePointer<Float>, labels: UnsafeMutablePointer<Int32>
+    ) throws -> SelectedBatch? {
+        guard let run, let selection else { preconditionFailure("call startEpoch on a selecting loader first") }
+        guard let (batch, problems) = run.waitForNextBatch() else { return nil }
+        let slot = batch % ring.slots
+        let count = run.count(of: batch)
+        let positions = selection.positions(count: count)
+        images.update(from: ring.images[slot], count: positions.count * sampleFloats)
+        labels.update(from: ring.labels[slot], count: count)
+        run.release(batch)
+        for (_, problem) in problems { skipped.append((problem.path, problem.reason)) }
+        if strict, let first = problems.first { throw first.problem.error }
+        return SelectedBatch(count: count, positions: positions, failed: problems.map(\.position))
+    }
+
+    /// The sample at `position` of the last batch `nextSelected` delivered.
+    public func sample(atPosition position: Int) -> ImageSample {
+        guard let run, let batch = run.lastDelivered else { preconditionFailure("no batch delivered yet") }
+        precondition((0..<run.count(of: batch)).contains(position), "position \(position) outside the batch")
+        return samples[run.order[batch * batchSize + position]]
+    }
+
+    /// Decodes and transforms the sample at `position` of the last delivered batch into `output`
+    /// (size · size · 3 floats), with the augmentation the workers would have drawn for it, on the
+    /// calling thread. Throws the file's `ImageDecodeError` when it cannot be read.
+    public func prepare(position: Int, into output: UnsafeMutablePointer<Float>) throws {
+        guard let run, let batch = run.lastDelivered else { preconditionFailure("no batch delivered yet") }
+        precondition((0..<run.count(of: batch)).contains(position), "position \(position) outside the batch")
+        let index = run.order[batch * batchSize + position]
+        let image = try ImageDecoder.decode(path: samples[index].path)
+        var generator = epochBase.split(UInt64(index))
+        transform.apply(image, into: output, generator: &generator, scratch: consumerScratch)
+    }
+
     /// Cancels the running epoch's workers and waits for them to exit.
     private func stop() {
         guard let run else { return }
@@ -155,11 +211,12 @@ private final class BatchRing {
     let images: [UnsafeMutablePointer<Float>]
     let labels: [UnsafeMutablePointer<Int32>]
 
-    init(slots: Int, batchSize: Int, sampleFloats: Int) {
+    /// `images` images of `sampleFloats` floats and `batchSize` labels a slot.
+    init(slots: Int, batchSize: Int, images imageCount: Int, sampleFloats: Int) {
         self.slots = slots
         images = (0..<slots).map { _ in
-            let p = UnsafeMutablePointer<Float>.allocate(capacity: batchSize * sampleFloats)
-            p.initialize(repeating: 0, count: batchSize * sampleFloats)
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: imageCount * sampleFloats)
+            p.initialize(repeating: 0, count: imageCount * sampleFloats)
             return p
         }
         labels = (0..<slots).map { _ in
@@ -199,7 +256,13 @@ private final class EpochRun: @unchecked Sendable {
     let batches: Int
     let ring: BatchRing
     let batchSize: Int
+    /// With a selection: per position of a full batch, and of the last batch, the image's index in
+    /// its slot, or −1 when it is not decoded. Empty without one (position p is image p).
+    let fullLayout: [Int]
+    let lastLayout: [Int]
     let group = DispatchGroup()
+    /// The batch `release` last freed (the consumer's thread alone reads and writes it).
+    private(set) var lastDelivered: Int?
     private let condition = NSCondition()
     private var nextPosition = 0
     private var delivered = 0
@@ -208,12 +271,20 @@ private final class EpochRun: @unchecked Sendable {
     /// Per slot: the batch positions whose sample failed, and why (usually empty).
     private var problems: [[(position: Int, problem: Problem)]]
 
-    init(order: [Int], positions: Int, batchSize: Int, batches: Int, ring: BatchRing) {
+    init(order: [Int], positions: Int, batchSize: Int, batches: Int, ring: BatchRing, selection: BatchSelection?) {
         self.order = order
         self.positions = positions
         self.batchSize = batchSize
         self.batches = batches
         self.ring = ring
+        func layout(_ count: Int) -> [Int] {
+            guard let selection, count > 0 else { return [] }
+            var layout = [Int](repeating: -1, count: count)
+            for (index, position) in selection.positions(count: count).enumerated() { layout[position] = index }
+            return layout
+        }
+        fullLayout = layout(min(batchSize, positions))
+        lastLayout = batches > 0 ? layout(positions - (batches - 1) * batchSize) : []
         done = [Int](repeating: 0, count: ring.slots)
         problems = [[(position: Int, problem: Problem)]](repeating: [], count: ring.slots)
     }
@@ -244,14 +315,18 @@ private final class EpochRun: @unchecked Sendable {
             let slot = batch % ring.slots, offset = position % batchSize
             let index = order[position]
             let sample = context.samples[index]
+            let layout = batch == batches - 1 ? lastLayout : fullLayout
+            let image = layout.isEmpty ? offset : layout[offset]
+            ring.labels[slot][offset] = Int32(sample.label)
             var problem: Problem?
             do {
-                let image = try ImageDecoder.decode(path: sample.path)
-                var generator = context.epochBase.split(UInt64(index))
-                context.transform.apply(
-                    image, into: ring.images[slot] + offset * floats,
-                    generator: &generator, scratch: context.scratch)
-                ring.labels[slot][offset] = Int32(sample.label)
+                if image >= 0 {
+                    let decoded = try ImageDecoder.decode(path: sample.path)
+                    var generator = context.epochBase.split(UInt64(index))
+                    context.transform.apply(
+                        decoded, into: ring.images[slot] + image * floats, generator: &generator,
+                        scratch: context.scratch)
+                }
             } catch let error as ImageDecodeError {
                 problem = Problem(path: sample.path, reason: error.reason, error: error)
             } catch {
@@ -283,6 +358,7 @@ private final class EpochRun: @unchecked Sendable {
         done[slot] = 0
         problems[slot].removeAll(keepingCapacity: true)
         delivered += 1
+        lastDelivered = batch
         condition.broadcast()
         condition.unlock()
     }

@@ -38,10 +38,13 @@ public final class Block: SequenceLayer {
     public var backwardReadsInput: Bool { true }
     private var dropActive = false
 
-    /// `makeMixer(prefix)` builds the channel mixer registered under `prefix + "mlp."`.
+    /// `makeMixer(prefix)` builds the channel mixer registered under `prefix + "mlp."`. DropPath
+    /// draws masks for batches of up to `wholeBatch` samples (a job's whole batch, of which this
+    /// model runs shares of at most `maxBatch`; `context.batchShare`), `maxBatch` when nil.
     public init(
         _ prefix: String, dim: Int, mamba: MambaSizes, drop: BranchDrop, context: RunContext,
-        store: ParameterStore, maxBatch: Int, maxLength: Int, makeMixer: (String) -> SequenceLayer
+        store: ParameterStore, maxBatch: Int, wholeBatch: Int? = nil, maxLength: Int,
+        makeMixer: (String) -> SequenceLayer
     ) {
         self.dim = dim
         self.drop = drop
@@ -56,7 +59,7 @@ public final class Block: SequenceLayer {
         output = FloatBuffer(count: maxRows * dim)
         let maskCount: Int
         switch drop {
-        case .dropPath: maskCount = maxBatch
+        case .dropPath: maskCount = max(maxBatch, wholeBatch ?? 0)
         case .dropout: maskCount = maxRows * dim
         }
         attnMask = FloatBuffer(count: maskCount)
@@ -77,14 +80,18 @@ public final class Block: SequenceLayer {
         if dropActive {
             switch drop {
             case .dropPath(let p):
-                let (offset, total) = context.batchSlice ?? (0, batch)
-                precondition(offset + batch <= total && total <= mask.count, "a batch slice outside the DropPath mask")
+                let total = context.batchShare?.total ?? batch
+                precondition(total <= mask.count, "a batch larger than the DropPath mask")
                 Kernels.current.dropPath.makeMask(
                     mask: mask.pointer, batch: total, probability: p,
                     generator: &context.generator)
+                if let share = context.batchShare {
+                    precondition(share.samples.count == batch, "the batch share's samples are not the batch run")
+                    // Ascending samples: entry i moves down from entry samples[i] ≥ i, read before it is written.
+                    for (i, sample) in share.samples.enumerated() { mask.pointer[i] = mask.pointer[sample] }
+                }
                 Kernels.current.dropPath.forward(
-                    output: dropped, input: branch, mask: mask.pointer + offset,
-                    batch: batch, rowSize: count / batch)
+                    output: dropped, input: branch, mask: mask.pointer, batch: batch, rowSize: count / batch)
             case .dropout(let p):
                 Kernels.current.dropout.makeMask(
                     mask: mask.pointer, count: count, probability: p, generator: &context.generator)
@@ -107,10 +114,8 @@ public final class Block: SequenceLayer {
         Parallel.zero(dBranch, count: count)
         switch drop {
         case .dropPath:
-            let offset = context.batchSlice?.offset ?? 0
             Kernels.current.dropPath.backward(
-                dInput: dBranch, dOutput: dOutput, mask: mask.pointer + offset,
-                batch: batch, rowSize: count / batch)
+                dInput: dBranch, dOutput: dOutput, mask: mask.pointer, batch: batch, rowSize: count / batch)
         case .dropout:
             Kernels.current.dropout.backward(dInput: dBranch, dOutput: dOutput, mask: mask.pointer, count: count)
         }

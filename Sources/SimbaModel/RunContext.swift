@@ -10,11 +10,11 @@ public final class RunContext {
     /// Drawn from in module order during forward, so a seed fixes every mask.
     public var generator: RandomGenerator
 
-    /// The samples this model runs of a larger batch (one rank's slice under mpirun): `offset` into
-    /// a batch of `total`. DropPath then draws the masks of all `total` samples, in order, and uses
-    /// those from `offset`, so every sample gets the mask a single process running the whole batch
-    /// gives it. nil: the batch run is the whole batch.
-    public var batchSlice: (offset: Int, total: Int)?
+    /// The samples this model runs of a larger batch (one rank's share under mpirun): `samples`,
+    /// ascending, of a batch of `total`, in that order. DropPath then draws the masks of all `total`
+    /// samples, in order, and uses theirs, so every sample gets the mask a single process running
+    /// the whole batch gives it. nil: the batch run is the whole batch.
+    public var batchShare: (samples: [Int], total: Int)?
     /// Set for synchronised BatchNorm: replaces `count` doubles by their sums over every process
     /// running a slice of the batch (collective). nil: BatchNorm uses this process's rows alone.
     public var sumOverSlices: ((UnsafeMutablePointer<Double>, Int) -> Void)?

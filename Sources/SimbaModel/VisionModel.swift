@@ -44,8 +44,13 @@ public final class VisionModel {
 
     /// Builds the model, registers every tensor in PyTorch state_dict order, allocates the store
     /// and initialises it with SiMBA's `_init_weights` from `seed`. The input is
-    /// `config.imageSize` square unless `inputSize` gives another (height, width).
-    public init(config: VisionConfig, maxBatch: Int, seed: UInt64 = 0, inputSize: (height: Int, width: Int)? = nil) {
+    /// `config.imageSize` square unless `inputSize` gives another (height, width). A model that runs
+    /// shares of batches (`context.batchShare`) has activations for `maxBatch` images, the largest
+    /// share, and DropPath masks for `wholeBatch`, the largest whole batch (`maxBatch` when nil).
+    public init(
+        config: VisionConfig, maxBatch: Int, wholeBatch: Int? = nil, seed: UInt64 = 0,
+        inputSize: (height: Int, width: Int)? = nil
+    ) {
         precondition(config.problems().isEmpty, "invalid VisionConfig: \(config.problems())")
         self.config = config
         self.maxBatch = maxBatch
@@ -53,7 +58,7 @@ public final class VisionModel {
         self.store = store
         self.context = context
         let layers = Layers(
-            config: config, store: store, context: context, maxBatch: maxBatch,
+            config: config, store: store, context: context, maxBatch: maxBatch, wholeBatch: wholeBatch,
             input: inputSize ?? (config.imageSize, config.imageSize))
         stem = layers.stem
         downsamples = layers.downsamples
@@ -99,7 +104,8 @@ public final class VisionModel {
     public static func parameterTable(config: VisionConfig) -> [TensorEntry] {
         precondition(config.problems().isEmpty, "invalid VisionConfig: \(config.problems())")
         let store = ParameterStore()
-        _ = Layers(config: config, store: store, context: RunContext(seed: 0), maxBatch: 1, input: (32, 32))
+        _ = Layers(
+            config: config, store: store, context: RunContext(seed: 0), maxBatch: 1, wholeBatch: nil, input: (32, 32))
         return store.entries
     }
 
@@ -117,7 +123,7 @@ public final class VisionModel {
         var grids: [(height: Int, width: Int)] = []
 
         init(
-            config: VisionConfig, store: ParameterStore, context: RunContext, maxBatch: Int,
+            config: VisionConfig, store: ParameterStore, context: RunContext, maxBatch: Int, wholeBatch: Int?,
             input: (height: Int, width: Int)
         ) {
             let dims = config.embedDims
@@ -146,7 +152,7 @@ public final class VisionModel {
                         Block(
                             "block\(stage + 1).\(j).", dim: dims[stage], mamba: config.mamba,
                             drop: .dropPath(rates[blockIndex]), context: context, store: store, maxBatch: maxBatch,
-                            maxLength: tokens
+                            wholeBatch: wholeBatch, maxLength: tokens
                         ) { [grid] prefix in
                             VisionModel.mixer(
                                 prefix, config: config, stage: stage, grid: grid, store: store,

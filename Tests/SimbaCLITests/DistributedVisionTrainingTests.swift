@@ -105,12 +105,56 @@ struct DistributedVisionTrainingTests {
         }
     }
 
-    /// Rank 1 reads an image folder holding an undecodable image, with data.strict: the job ends
-    /// with its message, naming rank and host, and no checkpoint.
+    /// An undecodable training image, without data.strict: whichever rank's share holds it, every
+    /// rank drops it from the batch as one process does (a rank whose partner moved decodes it
+    /// itself), so the weights are one process's and rank 0 names the file.
+    @Test func anUnreadableImageIsSkippedByEveryRankAsByOneProcess() throws {
+        let folder = try visionProject()
+        try VisionFiles.BadInput.corrupt(folder.path)
+        let config = [
+            "--config", folder.file("config.yaml"), "--set", "optimization.sync_bn=true",
+            "--set", "optimization.lr=0.0005"
+        ]
+        let alone = try train(config + ["--out", folder.file("alone")])
+        let joint = try train(config + ["--out", folder.file("joint")], launcher: MPIRun.launcher(ranks: 2))
+        for output in [alone, joint] {
+            #expect(
+                output.contains("class_b_3.png") && output.contains("1 unreadable images skipped this epoch"),
+                "\(output)")
+        }
+        try expectWeights("last.safetensors", of: folder.file("joint"), near: folder.file("alone"))
+    }
+
+    /// With model.init, rank 0 alone reads the starting weights and sends them: rank 1 is given a
+    /// path that does not exist and the job still trains the weights one process trains from them.
+    @Test func startingWeightsAreReadByRankZeroAlone() throws {
+        let folder = try visionProject()
+        let config = ["--config", folder.file("config.yaml"), "--set", "optimization.lr=0.0005"]
+        try train(config + ["--set", "optimization.epochs=1", "--out", folder.file("base")])
+        let start = ["--set", "optimization.sync_bn=true", "--set", "model.init=" + folder.file("base")]
+        try train(config + start + ["--out", folder.file("alone")])
+        let simba = try SimbaProcess(
+            MPIRun.arguments(
+                first: ["train"] + config + start + ["--out", folder.file("joint")],
+                second: ["train"] + config + start + [
+                    "--set", "model.init=" + folder.file("nowhere"),
+                    "--out", folder.file("joint")
+                ]),
+            launcher: MPIRun.launcher(ranks: 1))
+        #expect(simba.exitStatus() == 0, "\(simba.stderr)")
+        #expect(simba.stdout.contains("base"), "the log names the starting weights: \(simba.stdout)")
+        try expectWeights("last.safetensors", of: folder.file("joint"), near: folder.file("alone"))
+    }
+
+    /// Rank 1 reads an image folder whose training images are all undecodable, with data.strict:
+    /// the job ends with its message, naming rank and host, and no checkpoint.
     @Test func aFailingRankEndsTheClassificationJobWithItsMessage() throws {
         let folder = try visionProject()
         try VisionFiles.makeFolder(folder.file("bad/images"), splits: [("train", 4), ("val", 4)])
-        try VisionFiles.BadInput.corrupt(folder.file("bad"))
+        let train = folder.file("bad/images/train")
+        for name in try FileManager.default.subpathsOfDirectory(atPath: train) where name.hasSuffix(".png") {
+            try Data("not a PNG at all".utf8).write(to: URL(fileURLWithPath: train + "/" + name))
+        }
         let run = ["--set", "data.strict=true", "--out", folder.file("run")]
         let simba = try SimbaProcess(
             MPIRun.arguments(
@@ -124,7 +168,7 @@ struct DistributedVisionTrainingTests {
         #expect(status != nil && status != 0, "\(simba.stdout)")
         #expect(simba.stderr.contains("simba: rank 1 of 2 on "), "\(simba.stderr)")
         #expect(
-            simba.stderr.contains("class_b_3.png") && simba.stderr.contains("cannot decode image"),
+            simba.stderr.contains("bad/images/train/class_") && simba.stderr.contains("cannot decode image"),
             "\(simba.stderr)")
         expectNoCheckpoint(folder)
     }

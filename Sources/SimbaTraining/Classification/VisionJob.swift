@@ -46,7 +46,7 @@ public enum VisionJob {
     /// Trains (or, with `resume`, continues) the run `config` describes, writing into `output.dir`,
     /// which it holds locked until it returns (see `RunFolder`). Ctrl-C or SIGTERM stop it after
     /// the current step with `Interrupted`, the folder left at its last complete epoch. With `group`,
-    /// this process is one rank of an mpirun job: every rank trains its slice of every batch and
+    /// this process is one rank of an mpirun job: every rank trains its share of every batch and
     /// rank 0 alone writes the folder and prints. Collective.
     public static func train(
         config: Config, resume: Bool, log: RunLog, version: String,
@@ -94,11 +94,14 @@ public enum VisionJob {
             splitPath: trainFolder.splitPath)
         let model = settings.model, eval = settings.eval, classes = model.numClasses
 
-        let memory = try MemoryBudget.check(
-            model, batch: settings.batchSize, training: true,
-            batchSetting: "optimization.batch_size",
-            sizeSettings: "data.img_size and model.*")
         if let group { try VisionTrainer.checkSlices(batchSize: settings.batchSize, group: group) }
+        // In a job each rank holds the activations of its share, and shares its machine's memory with
+        // the other ranks there.
+        let share = group.map { BatchShare(rank: $0.rank, ranks: $0.size) }
+        let memory = try MemoryBudget.check(
+            model, batch: share?.largestShare(batchSize: settings.batchSize) ?? settings.batchSize, training: true,
+            batchSetting: "optimization.batch_size", sizeSettings: "data.img_size and model.*",
+            available: MemoryBudget.availableBytes().map { $0 / Double(group?.localSize ?? 1) })
         let outputDir = config.string("output.dir")
         let run = (group?.rank ?? 0) == 0 ? try RunFolder.open(path: outputDir, resume: resume) : nil
         defer { run?.close() }
@@ -142,10 +145,12 @@ public enum VisionJob {
             "threads: BLAS \(BLAS.threads) (\(BLAS.coreName) kernels), parallel loops \(Parallel.workers), data "
                 + "workers \(settings.workers)"
         )
-        log.line("memory: about \(MemoryEstimate.describe(bytes: memory.bytes)) estimated for a training step")
+        log.line(
+            "memory: about \(MemoryEstimate.describe(bytes: memory.bytes)) estimated for a training step"
+                + (group == nil ? "" : " per process"))
         if let group {
             log.line(
-                "processes: \(group.size) (mpirun), each running a slice of about "
+                "processes: \(group.size) (mpirun), each running a share of about "
                     + "\(settings.batchSize / group.size) of every batch's \(settings.batchSize) images; "
                     + "BatchNorm statistics "
                     + (settings.syncBN ? "over the whole batch (sync_bn)" : "per process, averaged at each epoch end")

@@ -1,7 +1,7 @@
 // Trains a SiMBA image classifier on an image folder: seeded epochs of augmented batches,
 // label-smoothed (or mixup/cutmix) cross-entropy, AdamW with warmup+cosine, evaluation every epoch,
 // summary.csv, last/best checkpoints and exact resume; alone or as one rank of an `mpirun` job, each
-// rank running a contiguous slice of every batch. It does not start or end MPI.
+// rank decoding and running its share of every batch. It does not start or end MPI.
 
 import Foundation
 import SimbaCore
@@ -20,8 +20,9 @@ public final class VisionTrainer {
     let run: RunFolder?
     /// The run folder's path, for messages (every rank knows it; rank 0 alone opens it).
     let folder: String
-    /// The job whose ranks share every batch (this one runs `slice` of it), if any.
+    /// The job whose ranks share every batch, if any, and this rank's share of each.
     let group: ProcessGroup?
+    let share: BatchShare?
     let log: RunLog
     let metadata: [String: String]
     public private(set) var progress = TrainingProgress()
@@ -31,13 +32,20 @@ public final class VisionTrainer {
     let mixup: Mixup
     let trainLoader: ImageLoader
     let evalLoader: ImageLoader
-    // Batch buffers, allocated once.
-    let images: FloatBuffer  // (batch, size, size, 3)
-    let labels: UnsafeMutablePointer<Int32>
-    let targets: FloatBuffer  // (batch, classes)
-    let probabilities: FloatBuffer  // (batch, classes)
-    let dLogits: FloatBuffer  // (batch, classes)
+    // Batch buffers, allocated once. `rows` is the batch alone, the largest share in a job.
+    let images: FloatBuffer  // (rows, size, size, 3): the samples this process runs
+    let labels: UnsafeMutablePointer<Int32>  // (batch): the whole batch's
+    let targets: FloatBuffer  // (rows, classes)
+    let probabilities: FloatBuffer  // (rows, classes)
+    let dLogits: FloatBuffer  // (rows, classes)
     let mixScratch: FloatBuffer  // one image
+    // In a job only.
+    let delivered: FloatBuffer?  // (selected positions, size, size, 3): what the loaders decoded
+    let partners: FloatBuffer?  // (rows, size, size, 3): the share's unmixed mixup partners, with mixup
+    let shareLabels: UnsafeMutablePointer<Int32>?  // (rows): the share's labels
+    let unreadable: FloatBuffer?  // (batch): 1 where some process could not read the image
+    /// Training images this epoch that another process could not read (rank 0 lists them).
+    private var skippedElsewhere: [String] = []
     /// The weights the model started from (`model.init`), nil without them or on a resume from a checkpoint.
     public let transfer: WeightTransfer?
     /// The signal asking training to stop, checked after every step and evaluation batch.
@@ -59,9 +67,10 @@ public final class VisionTrainer {
     }
 
     /// The trainer of one rank of `group` (or of the only process, without one): every rank builds
-    /// the same model from the seed, loads every batch whole and runs its slice (`slice`); rank 0
-    /// alone has `run`, and with `resume` reads the checkpoint and sends it to the others. A batch
-    /// smaller than the group throws. Collective: every rank calls it.
+    /// the same model from the seed, decodes and runs its share of every batch (`BatchShare`);
+    /// rank 0 alone has `run` and reads files: with `resume` the checkpoint, with `model.init` the
+    /// starting weights, and sends them to the others. A batch smaller than the group throws.
+    /// Collective: every rank calls it.
     public init(
         settings: VisionSettings, trainFolder: ImageFolder, evalFolder: ImageFolder, run: RunFolder?,
         folder: String, log: RunLog, metadata: [String: String], resume: Bool, group: ProcessGroup?
@@ -94,15 +103,20 @@ public final class VisionTrainer {
                     VisionModel.parameterTable(config: settings.model))
             }
             transfer = nil
-        } else if !settings.initWeights.isEmpty {
+        } else if !settings.initWeights.isEmpty && run != nil {
             transfer = try WeightTransfer.plan(
                 settings.initWeights,
                 table: VisionModel.parameterTable(config: settings.model))
         } else {
             transfer = nil
         }
-        model = VisionModel(config: settings.model, maxBatch: settings.batchSize, seed: settings.seed)
+        let share = group.map { BatchShare(rank: $0.rank, ranks: $0.size) }
+        self.share = share
+        let (b, s, k) = (settings.batchSize, settings.model.imageSize, settings.model.numClasses)
+        let rows = share?.largestShare(batchSize: b) ?? b
+        model = VisionModel(config: settings.model, maxBatch: rows, wholeBatch: b, seed: settings.seed)
         try transfer?.apply(to: model.store)
+        if let group, !settings.initWeights.isEmpty, !resume { Self.broadcastWeights(of: model, over: group) }
         if let group, settings.syncBN {
             model.context.sumOverSlices = { group.sum($0, count: $1) }
         }
@@ -116,19 +130,26 @@ public final class VisionTrainer {
             gradClip: settings.gradClip, schedule: schedule)
         mixup = Mixup(
             mixupAlpha: settings.mixupAlpha, cutmixAlpha: settings.cutmixAlpha, labelSmoothing: settings.labelSmoothing)
+        let trainSelection = share?.selection(batchSize: b, mixing: mixup.isActive)
+        let evalSelection = share?.selection(batchSize: b, mixing: false)
         trainLoader = ImageLoader(
-            samples: trainFolder.samples, transform: settings.train, batchSize: settings.batchSize,
-            shuffle: true, dropLast: true, seed: settings.seed, workers: settings.workers, strict: settings.strict)
+            samples: trainFolder.samples, transform: settings.train, batchSize: b, shuffle: true, dropLast: true,
+            seed: settings.seed, workers: settings.workers, strict: settings.strict, selection: trainSelection)
         evalLoader = ImageLoader(
-            samples: evalFolder.samples, transform: settings.eval, batchSize: settings.batchSize,
-            shuffle: false, dropLast: false, seed: settings.seed, workers: settings.workers, strict: settings.strict)
-        let (b, s, k) = (settings.batchSize, settings.model.imageSize, settings.model.numClasses)
-        images = FloatBuffer(count: b * s * s * 3)
+            samples: evalFolder.samples, transform: settings.eval, batchSize: b, shuffle: false, dropLast: false,
+            seed: settings.seed, workers: settings.workers, strict: settings.strict, selection: evalSelection)
+        let pixels = s * s * 3
+        images = FloatBuffer(count: rows * pixels)
         labels = .allocate(capacity: b)
-        targets = FloatBuffer(count: b * k)
-        probabilities = FloatBuffer(count: b * k)
-        dLogits = FloatBuffer(count: b * k)
-        mixScratch = FloatBuffer(count: s * s * 3)
+        targets = FloatBuffer(count: rows * k)
+        probabilities = FloatBuffer(count: rows * k)
+        dLogits = FloatBuffer(count: rows * k)
+        mixScratch = FloatBuffer(count: share == nil ? pixels : 0)
+        let selected = max(trainSelection?.capacity ?? 0, evalSelection?.capacity ?? 0)
+        delivered = share.map { _ in FloatBuffer(count: selected * pixels) }
+        partners = share != nil && mixup.isActive ? FloatBuffer(count: rows * pixels) : nil
+        unreadable = share.map { _ in FloatBuffer(count: b) }
+        shareLabels = share.map { _ in .allocate(capacity: rows) }
         if resume, let run, run.hasCheckpoint {
             progress = try run.resume(store: model.store, optimizer: optimizer, generator: &model.context.generator)
         }
@@ -163,13 +184,6 @@ public final class VisionTrainer {
         }
     }
 
-    /// The contiguous slice of a `count`-image batch this rank runs: rank r of N runs
-    /// [r·count/N, (r+1)·count/N); the whole batch without a job.
-    func slice(of count: Int) -> Range<Int> {
-        guard let group else { return 0..<count }
-        return count * group.rank / group.size..<count * (group.rank + 1) / group.size
-    }
-
     /// Rank 0's weights, running statistics, optimizer moments and step count, progress and random
     /// generator, on every rank (no shared file system needed). Collective.
     func receiveState(from group: ProcessGroup) throws {
@@ -178,48 +192,113 @@ public final class VisionTrainer {
             generator: &model.context.generator)
     }
 
-    deinit { labels.deallocate() }
-
-    /// Reports every image a loader skipped.
-    func reportSkipped(_ loader: ImageLoader) {
-        for (path, reason) in loader.skipped { log.line("warning: skipped \(path): \(reason)") }
-        if !loader.skipped.isEmpty { log.line("warning: \(loader.skipped.count) unreadable images skipped this epoch") }
+    deinit {
+        labels.deallocate()
+        shareLabels?.deallocate()
     }
 
-    /// One optimizer step's forward and backward on the batch in `images`/`labels`; returns the
-    /// loss, a mean over the whole batch. Gradients are left in the store for the optimizer. In a
-    /// job every rank mixes the whole batch (the same on each) and runs its slice, weighting its
-    /// loss and gradients by its share of the batch; then gradients and loss shares are summed.
-    func step(batch: Int, generator: inout RandomGenerator) -> Float {
+    /// Reports every image a loader skipped, and those another process of the job could not read.
+    func reportSkipped(_ loader: ImageLoader, elsewhere: [String] = []) {
+        for (path, reason) in loader.skipped { log.line("warning: skipped \(path): \(reason)") }
+        for path in elsewhere { log.line("warning: skipped \(path): another process of the job could not read it") }
+        let count = loader.skipped.count + elsewhere.count
+        if count > 0 { log.line("warning: \(count) unreadable images skipped this epoch") }
+    }
+
+    /// Loads the next training batch: the whole batch alone; in a job, this rank's share of it
+    /// into `images` and `shareLabels` (and the share's partners into `partners`), after the ranks
+    /// agree on which files any could not read and drop those samples, as one process would.
+    /// `labels` holds the readable samples' labels. Returns their count and the samples this
+    /// process runs; nil at the epoch's end. Collective in a job.
+    func nextTrainingBatch(_ loader: ImageLoader) throws -> (count: Int, samples: [Int])? {
+        guard let group, let share, let delivered, let unreadable, let shareLabels else {
+            return try loader.next(into: images.pointer, labels: labels).map { ($0, Array(0..<$0)) }
+        }
+        guard let delivery = try loader.nextSelected(into: delivered.pointer, labels: labels) else { return nil }
+        unreadable.pointer.update(repeating: 0, count: delivery.count)
+        for position in delivery.failed { unreadable.pointer[position] = 1 }
+        reduction?.agree(unreadable.pointer, count: delivery.count)
+        let kept = (0..<delivery.count).filter { unreadable.pointer[$0] == 0 }
+        guard kept.count >= group.size else {
+            throw TrainingError(
+                "a training batch kept \(kept.count) images after skipping unreadable ones, fewer "
+                    + "than the \(group.size) processes of this mpirun job: remove the unreadable images "
+                    + "(listed with data.strict: true) or start fewer processes")
+        }
+        if run != nil {
+            for position in 0..<delivery.count
+            where unreadable.pointer[position] > 0 && delivery.index(of: position) == nil {
+                skippedElsewhere.append(loader.sample(atPosition: position).path)
+            }
+        }
+        for (j, position) in kept.enumerated() { labels[j] = labels[position] }
+        let samples = share.samples(of: kept.count)
+        for (i, sample) in samples.enumerated() { shareLabels[i] = labels[sample] }
+        try gather(samples.map { kept[$0] }, from: delivery, loader: loader, into: images.pointer)
+        if let partners {
+            try gather(
+                samples.map { kept[kept.count - 1 - $0] }, from: delivery, loader: loader, into: partners.pointer)
+        }
+        return (kept.count, samples)
+    }
+
+    /// Copies the images at batch `positions` to consecutive images of `destination`: from the
+    /// delivery, or decoded here when unreadable files moved them out of this rank's selection.
+    private func gather(
+        _ positions: [Int], from delivery: SelectedBatch, loader: ImageLoader,
+        into destination: UnsafeMutablePointer<Float>
+    ) throws {
+        let pixels = loader.sampleFloats
+        for (i, position) in positions.enumerated() {
+            if let index = delivery.index(of: position) {
+                (destination + i * pixels).update(from: delivered!.pointer + index * pixels, count: pixels)
+                continue
+            }
+            do {
+                try loader.prepare(position: position, into: destination + i * pixels)
+            } catch let error as ImageDecodeError {
+                throw TrainingError(
+                    "\(loader.sample(atPosition: position).path): \(error.reason); another process of this job "
+                        + "read it: every machine needs the same image files")
+            }
+        }
+    }
+
+    /// One optimizer step's forward and backward on `samples` of a batch of `batch`, loaded by
+    /// `nextTrainingBatch`; returns the loss, a mean over the whole batch. Gradients are left in
+    /// the store for the optimizer. In a job every rank draws the batch's mixing (the same on
+    /// each), mixes its share and runs it, weighting its loss and gradients by its part of the
+    /// batch; then gradients and loss shares are summed.
+    func step(batch: Int, samples: [Int], generator: inout RandomGenerator) -> Float {
         let (s, k) = (settings.model.imageSize, settings.model.numClasses)
-        if mixup.isActive {
+        let n = samples.count
+        if mixup.isActive, let partners {
+            mixup.apply(
+                samples: samples, images: images.pointer, partners: partners.pointer, labels: labels,
+                targets: targets.pointer, batch: batch, size: s, classes: k, generator: &generator)
+        } else if mixup.isActive {
             mixup.apply(
                 images: images.pointer, labels: labels, targets: targets.pointer, scratch: mixScratch.pointer,
                 batch: batch, size: s, classes: k, generator: &generator)
         } else {
             Kernels.current.crossEntropy.smoothedOneHot(
-                targets: targets.pointer, labels: labels, batch: batch, classes: k,
+                targets: targets.pointer, labels: shareLabels ?? labels, batch: n, classes: k,
                 smoothing: Float(settings.labelSmoothing))
         }
         model.store.zeroGradients()
-        let owned = slice(of: batch), n = owned.count
-        let share = Float(n) / Float(batch)
-        let slicedImages = images.pointer + owned.lowerBound * s * s * 3
-        let slicedTargets = targets.pointer + owned.lowerBound * k
-        if group != nil { model.context.batchSlice = (owned.lowerBound, batch) }
-        let logits = model.forward(slicedImages, batch: n)
+        let weight = Float(n) / Float(batch)
+        if group != nil { model.context.batchShare = (samples, batch) }
+        let logits = model.forward(images.pointer, batch: n)
         let loss = Kernels.current.crossEntropy.forward(
-            probabilities: probabilities.pointer, logits: logits,
-            targets: slicedTargets, batch: n, classes: k)
+            probabilities: probabilities.pointer, logits: logits, targets: targets.pointer, batch: n, classes: k)
         dLogits.pointer.update(repeating: 0, count: n * k)
         Kernels.current.crossEntropy.backward(
-            dLogits: dLogits.pointer, probabilities: probabilities.pointer,
-            targets: slicedTargets, batch: n, classes: k,
-            dLoss: group == nil ? 1 : share)
+            dLogits: dLogits.pointer, probabilities: probabilities.pointer, targets: targets.pointer, batch: n,
+            classes: k, dLoss: group == nil ? 1 : weight)
         model.backward(dLogits.pointer, batch: n)
         // In a job: gradients and loss shares summed over the ranks. Every rank drew the whole batch's
         // DropPath masks, so the model's generators agree without being sent.
-        return reduction?.reduce(gradients: model.store, loss: loss * share, stopRequested: stopRequest() != nil)
+        return reduction?.reduce(gradients: model.store, loss: loss * weight, stopRequested: stopRequest() != nil)
             ?? loss
     }
 
@@ -234,7 +313,7 @@ public final class VisionTrainer {
 
     /// Loss and top-1/top-5 on the evaluation folder (evaluation mode, eval transform). A stop
     /// request ends it after the current batch with `Interrupted`. In a job each rank scores its
-    /// slice of every batch and the counts and sums are added over the ranks. Collective.
+    /// share of every batch and the counts and sums are added over the ranks. Collective.
     public func evaluate() throws -> ClassificationScores {
         let wasTraining = model.training
         model.training = false
@@ -242,14 +321,10 @@ public final class VisionTrainer {
         let loader = evalLoader
         loader.startEpoch(0)
         var scores = ClassificationScores()
-        let pixels = settings.model.imageSize * settings.model.imageSize * 3
-        while let count = try loader.next(into: images.pointer, labels: labels) {
-            let owned = slice(of: count)
-            if !owned.isEmpty {
-                let logits = model.forward(images.pointer + owned.lowerBound * pixels, batch: owned.count)
-                scores.add(
-                    logits: logits, labels: labels + owned.lowerBound, batch: owned.count,
-                    classes: settings.model.numClasses)
+        while let count = try nextEvaluationBatch(loader) {
+            if count > 0 {
+                let logits = model.forward(images.pointer, batch: count)
+                scores.add(logits: logits, labels: labels, batch: count, classes: settings.model.numClasses)
             }
             try scores.checkFinite(
                 total: evalFolder.samples.count,
@@ -259,9 +334,28 @@ public final class VisionTrainer {
         }
         reportSkipped(loader)
         guard let group else { return scores }
-        var totals = scores.totals
+        var totals = scores.totals + [Double(loader.skipped.count)]
         totals.withUnsafeMutableBufferPointer { group.sum($0.baseAddress!, count: $0.count) }
+        let elsewhere = Int(totals.removeLast()) - loader.skipped.count
+        if elsewhere > 0 { log.line("warning: the other processes skipped \(elsewhere) more unreadable images") }
         return ClassificationScores(totals: totals)
+    }
+
+    /// Loads the next evaluation batch's images this process scores into `images` and their labels
+    /// into `labels` and returns how many (0 when its share was all unreadable); nil at the end. In a
+    /// job each rank scores its share of the batch's positions, skipping the files it cannot read:
+    /// the scores are sums, so which rank scores a sample does not change them.
+    func nextEvaluationBatch(_ loader: ImageLoader) throws -> Int? {
+        guard let delivered else { return try loader.next(into: images.pointer, labels: labels) }
+        guard let delivery = try loader.nextSelected(into: delivered.pointer, labels: labels) else { return nil }
+        let pixels = loader.sampleFloats
+        var count = 0
+        for (index, position) in delivery.positions.enumerated() where !delivery.failed.contains(position) {
+            (images.pointer + count * pixels).update(from: delivered.pointer + index * pixels, count: pixels)
+            labels[count] = labels[position]
+            count += 1
+        }
+        return count
     }
 
     /// Runs the remaining epochs, then loads the best epoch's weights (best.safetensors) into the model.
@@ -279,18 +373,13 @@ public final class VisionTrainer {
             model.training = true
             let loader = trainLoader
             loader.startEpoch(epoch)
+            skippedElsewhere = []
             var mixGenerator = RandomGenerator(seed: settings.seed).split(UInt64(epoch) + 0x4D49_5855_5000)
             var meter = EpochMeter(epoch: epoch + 1, epochs: epochs, steps: stepsPerEpoch, evalSeconds: evalSeconds)
             reduction?.startEpoch()
             var lr = schedule.rate(atStep: progress.steps)
-            while let count = try loader.next(into: images.pointer, labels: labels) {
-                if let group, count < group.size {
-                    throw TrainingError(
-                        "a training batch kept \(count) images after skipping unreadable ones, fewer "
-                            + "than the \(group.size) processes of this mpirun job: remove the unreadable images "
-                            + "(listed with data.strict: true) or start fewer processes")
-                }
-                let loss = step(batch: count, generator: &mixGenerator)
+            while let (count, samples) = try nextTrainingBatch(loader) {
+                let loss = step(batch: count, samples: samples, generator: &mixGenerator)
                 lr = try update.apply(
                     store: model.store, loss: loss, step: progress.steps,
                     position: "epoch \(epoch + 1), step \(meter.stepsDone + 1)",
@@ -300,7 +389,7 @@ public final class VisionTrainer {
                 log.progress(meter.line(loss: loss, lr: lr), plainToo: meter.stepsDone % settings.logEvery == 0)
                 try stopIfRequested(epoch: epoch, step: meter.stepsDone)
             }
-            reportSkipped(loader)
+            reportSkipped(loader, elsewhere: skippedElsewhere)
             let (trainSeconds, imagesPerSecond) = (meter.seconds, meter.samplesPerSecond)
             if let group, let reduction {
                 log.line(reduction.epochLine(epoch: epoch, steps: meter.stepsDone, trainSeconds: meter.seconds))
@@ -327,10 +416,14 @@ public final class VisionTrainer {
                     formatDuration(trainSeconds), formatDuration(evalSeconds), improved ? "  (best)" : ""))
         }
         if let run { try run.loadWeights(run.bestWeights, into: model.store) }
-        if let group {
-            group.broadcast(model.store.values.pointer, count: model.store.values.count * MemoryLayout<Float>.size)
-            group.broadcast(model.store.buffers.pointer, count: model.store.buffers.count * MemoryLayout<Float>.size)
-        }
+        if let group { Self.broadcastWeights(of: model, over: group) }
+    }
+
+    /// Rank 0's weights and running statistics on every rank. Collective.
+    static func broadcastWeights(of model: VisionModel, over group: ProcessGroup) {
+        let store = model.store
+        group.broadcast(store.values.pointer, count: store.values.count * MemoryLayout<Float>.size)
+        group.broadcast(store.buffers.pointer, count: store.buffers.count * MemoryLayout<Float>.size)
     }
 
     /// Throws `Interrupted` when a stop was requested; in a job, when any rank's was at the last

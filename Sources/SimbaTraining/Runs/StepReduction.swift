@@ -35,6 +35,14 @@ struct StepReduction {
         return Float(shared.0)
     }
 
+    /// Replaces `flags` by their sums over the ranks (which samples of a batch some rank could not
+    /// read), timed with the step's other collectives. Collective.
+    mutating func agree(_ flags: UnsafeMutablePointer<Float>, count: Int) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        group.sum(flags, count: count)
+        nanoseconds += DispatchTime.now().uptimeNanoseconds - start
+    }
+
     /// The signal to stop with after the last step: this rank's `request`, or SIGTERM when only
     /// another rank had one; nil to go on. Every rank gets the same answer.
     func stopSignal(_ request: Int32?) -> Int32? { stopAgreed ? request ?? SIGTERM : nil }
