@@ -98,7 +98,10 @@ public enum VisionJob {
             model, batch: settings.batchSize, training: true,
             batchSetting: "optimization.batch_size",
             sizeSettings: "data.img_size and model.*")
-        if let group { try VisionTrainer.checkSlices(batchSize: settings.batchSize, group: group) }
+        if let group {
+            try VisionTrainer.checkSlices(batchSize: settings.batchSize, group: group)
+            try GradientBuckets.check(bucketMB: settings.bucketMB, table: VisionModel.parameterTable(config: model))
+        }
         let outputDir = config.string("output.dir")
         let run = (group?.rank ?? 0) == 0 ? try RunFolder.open(path: outputDir, resume: resume) : nil
         defer { run?.close() }
