@@ -13,8 +13,9 @@ import SimbaDistributed
 /// has no progress thread); `sumGradients` starts the rest and waits for all, before clipping and
 /// the optimizer. Every rank's backward reports at the same places, so the ranks start the same
 /// buckets in the same order, and sync_bn's blocking allreduces inside the backward fall between the
-/// same buckets on every rank: MPI matches a communicator's collectives, blocking and nonblocking
-/// alike, by the order each rank starts them (MPI 3.1, 5.12), which is then the same everywhere.
+/// same buckets on every rank. That is what MPI asks (MPI-3.1, 5.12): every process calls a
+/// communicator's collectives, blocking and nonblocking, in the same order, and a nonblocking one
+/// never matches a blocking one (a bucket is an MPI_Iallreduce on every rank).
 /// Without buckets (`optimization.bucket_mb` 0), one blocking MPI_Allreduce after the backward.
 /// Either way each float is summed once over the ranks (with two, a + b exactly).
 final class StepReduction {
