@@ -202,7 +202,7 @@ public final class ForecastTrainer {
         }
         // In a job: gradients summed over the ranks (buckets started during the backward), then the
         // loss shares, then rank 0's generator on every rank. `reduction` exists exactly in a job.
-        batchSplit.backward(dForecast.pointer, ownedShardsDone: reduction.sumGradients)
+        batchSplit.backward(dForecast.pointer) { reduction.sumGradients() }
         return reduction.reduce(loss: loss, stopRequested: stopRequest() != nil) {
             var generator = model.context.generator.state
             group.broadcast(&generator)
