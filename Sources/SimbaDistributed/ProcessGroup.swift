@@ -1,5 +1,5 @@
-// The processes of one `mpirun` (or `srun`) job through Open MPI: who this process is, sums and
-// broadcasts over all of them, and the job's end. The only file importing CMPI; it trains nothing.
+// The processes of one `mpirun` (or `srun`) job through Open MPI: who this process is, sums (blocking or
+// started now, waited for later), broadcasts and the job's end. The only file importing CMPI; it trains nothing.
 
 import CMPI
 import Foundation
@@ -91,6 +91,61 @@ public final class ProcessGroup {
             MPI_Allreduce(
                 simba_mpi_in_place(), values + $0, $1, simba_mpi_double(), simba_mpi_sum(),
                 simba_mpi_comm_world())
+        }
+    }
+
+    /// Room for `capacity` float sums in flight at once (`PendingSums`), made once per run.
+    public func pendingSums(capacity: Int) -> PendingSums {
+        PendingSums(capacity: capacity)
+    }
+
+    /// Float sums started without waiting (MPI_Iallreduce, MPI_SUM, in place), then progressed by
+    /// `poll` and finished by `waitAll`. Open MPI has no progress thread: a started sum advances only
+    /// inside MPI calls, so the caller polls between pieces of its own work. Every rank must start
+    /// the same sums in the same order, interleaved with its blocking collectives in the same order
+    /// too (MPI matches collectives of a communicator, blocking or not, by the order they start in);
+    /// a sum's values must not be read or written until `waitAll` returns. Same thread rules as the
+    /// group. Requests are allocated once; nothing is allocated per sum.
+    public final class PendingSums {
+        /// Sums that can be in flight at once.
+        public let capacity: Int
+        /// Sums started since the last `waitAll`.
+        public private(set) var started = 0
+        private let requests: UnsafeMutablePointer<MPI_Request?>
+
+        fileprivate init(capacity: Int) {
+            precondition(capacity >= 1 && capacity <= Int(Int32.max), "capacity \(capacity) outside 1...Int32.max")
+            self.capacity = capacity
+            requests = .allocate(capacity: capacity)
+            requests.initialize(repeating: simba_mpi_request_null(), count: capacity)
+        }
+
+        deinit { requests.deallocate() }
+
+        /// Starts replacing `values[0 ..< count]` on every rank by its elementwise sum over all ranks.
+        /// With two ranks the sum is a + b exactly, as `sum`'s.
+        public func start(_ values: UnsafeMutablePointer<Float>, count: Int) {
+            precondition(started < capacity, "more than \(capacity) sums in flight")
+            precondition(count >= 1 && count <= Int(Int32.max), "a sum of \(count) floats")
+            // The default error handler (MPI_ERRORS_ARE_FATAL) aborts the job on any failure.
+            _ = MPI_Iallreduce(
+                simba_mpi_in_place(), values, Int32(count), simba_mpi_float(), simba_mpi_sum(),
+                simba_mpi_comm_world(), requests + started)
+            started += 1
+        }
+
+        /// Lets the started sums advance (MPI_Testall); true when all of them are done.
+        @discardableResult
+        public func poll() -> Bool {
+            var done: Int32 = 0
+            _ = MPI_Testall(Int32(started), requests, &done, simba_mpi_statuses_ignore())
+            return done != 0
+        }
+
+        /// Waits until every started sum is done (MPI_Waitall); then none is in flight.
+        public func waitAll() {
+            _ = MPI_Waitall(Int32(started), requests, simba_mpi_statuses_ignore())
+            started = 0
         }
     }
 

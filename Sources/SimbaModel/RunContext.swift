@@ -18,6 +18,12 @@ public final class RunContext {
     /// Set for synchronised BatchNorm: replaces `count` doubles by their sums over every process
     /// running a slice of the batch (collective). nil: BatchNorm uses this process's rows alone.
     public var sumOverSlices: ((UnsafeMutablePointer<Double>, Int) -> Void)?
+    /// Called by the model's backward, on the thread running it, with an offset X each time every
+    /// parameter gradient at flat offsets ≥ X is final for this backward: after each top-level
+    /// module (offset of its first parameter), the last call with 0. Parameters are registered in
+    /// state_dict order and the backward runs the modules in reverse, so no later part of the
+    /// backward adds to them. A job's gradient sum starts its buckets from it; nil: not called.
+    public var gradientsFinal: ((Int) -> Void)?
 
     public init(seed: UInt64 = 0) {
         generator = RandomGenerator(seed: seed)

@@ -29,6 +29,9 @@ public final class TimeSeriesModel {
     /// The root of every module's scratch. Backward: three gradients of the largest shape in the
     /// head or the blocks.
     let scratch: Scratch
+    /// Flat offsets of the modules' first parameters, reported to `context.gradientsFinal` as the
+    /// backward finishes each: head, time_proj (time axis; registered before head), norm, blocks.
+    let headMark: Int, timeProjMark: Int?, normMark: Int, blockMarks: [Int]
 
     /// Builds the model and initialises it from `seed` with the vision model's `_init_weights`
     /// (the time-series code was never released; simba uses the same scheme).
@@ -76,6 +79,11 @@ public final class TimeSeriesModel {
         output = FloatBuffer(count: maxBatch * h * m)
         let largest = max(rows * d, maxBatch * h * max(m, d), maxBatch * d * l)
         scratch = Scratch(backward: [largest, largest, largest], children: blocks.map(\.scratch))
+        let mark = store.firstParameterOffset
+        headMark = mark("head.")
+        timeProjMark = variateAxis ? nil : mark("time_proj.")
+        normMark = mark("norm.")
+        blockMarks = blocks.indices.map { mark("blocks.\($0).") }
         if let primary {
             store.allocate(sharingValuesWith: primary.store)
         } else {
@@ -200,9 +208,11 @@ public final class TimeSeriesModel {
             output.pointer, mean: mean.pointer, std: std.pointer, batch: batch, horizon: h, variates: m)
     }
 
-    /// Backward from dForecast (batch, H, M) of the last forward into every parameter gradient (+=).
+    /// Backward from dForecast (batch, H, M) of the last forward into every parameter gradient (+=),
+    /// telling `context.gradientsFinal` after each module which gradients are final.
     public func backward(_ dForecast: UnsafePointer<Float>, batch: Int) {
         let (l, h, m, d) = (config.seqLen, config.predLen, config.variates, config.dModel)
+        let gradientsFinal = context.gradientsFinal
         let count = batch * tokens * d
         let largest = max(count, batch * h * max(m, d), batch * d * l)
         scratch.withBackward { buffers in
@@ -217,9 +227,11 @@ public final class TimeSeriesModel {
                 }
                 Parallel.zero(spare, count: batch * h * d)
                 head.backward(dY, dInput: spare, batch: batch, length: h)  // (batch, H, d)
+                gradientsFinal?(headMark)
                 transpose(spare, into: dY, batch: batch, rows: h, columns: d)  // (batch, d, H)
                 Parallel.zero(spare, count: batch * d * l)
                 timeProj.backward(dY, dInput: spare, batch: batch, length: d)  // (batch, d, L)
+                gradientsFinal?(timeProjMark!)
                 transpose(spare, into: dY, batch: batch, rows: d, columns: l)  // (batch, L, d)
             } else {
                 for b in 0..<batch {
@@ -229,6 +241,7 @@ public final class TimeSeriesModel {
                 }
                 Parallel.zero(dY, count: count)
                 head.backward(spare, dInput: dY, batch: batch, length: m)  // (batch, M, d)
+                gradientsFinal?(headMark)
             }
             if context.training && config.headDropout > 0 {  // dY: (batch, tokens, d)
                 Parallel.zero(spare, count: count)
@@ -236,10 +249,13 @@ public final class TimeSeriesModel {
                 swap(&dY, &spare)
             }
             norm.backward(dY, dInput: dx, batch: batch, length: tokens)
-            for block in blocks.reversed() {
+            gradientsFinal?(normMark)
+            for i in blocks.indices.reversed() {
+                let block = blocks[i]
                 Parallel.zero(spare, count: count)
                 block.backward(dx, dInput: spare, batch: batch, length: tokens)
                 swap(&dx, &spare)
+                gradientsFinal?(blockMarks[i])
             }
             if context.training && config.dropout > 0 {
                 Parallel.zero(spare, count: count)
@@ -247,6 +263,7 @@ public final class TimeSeriesModel {
                 swap(&dx, &spare)
             }
             embed.backward(dx, dInputOrNil: nil, batch: batch, length: tokens)
+            gradientsFinal?(0)
         }
     }
 

@@ -41,6 +41,11 @@ public final class VisionModel {
     /// The root of every module's scratch. Backward: the head gradients and two ping-pong token
     /// gradients sized for the largest stage.
     let scratch: Scratch
+    /// Flat offsets of the modules' first parameters, reported to `context.gradientsFinal` as the
+    /// backward finishes each: head (aux_head follows it), norm4, post_network.0, norm1..3, the
+    /// blocks per stage, patch_embed2..4.
+    let headMark: Int, norm4Mark: Int, classBlockMark: Int
+    let stageNormMarks: [Int], blockMarks: [[Int]], downsampleMarks: [Int]
 
     /// Builds the model, registers every tensor in PyTorch state_dict order, allocates the store
     /// and initialises it with SiMBA's `_init_weights` from `seed`. The input is
@@ -92,6 +97,15 @@ public final class VisionModel {
             ],
             children: calls)
 
+        let mark = store.firstParameterOffset
+        headMark = mark("head.")
+        norm4Mark = mark("norm4.")
+        classBlockMark = mark("post_network.0.")
+        stageNormMarks = (1...3).map { mark("norm\($0).") }
+        blockMarks = config.depths.indices.map { stage in
+            (0..<config.depths[stage]).map { mark("block\(stage + 1).\($0).") }
+        }
+        downsampleMarks = (2...4).map { mark("patch_embed\($0).") }
         store.allocate()
         store.reinitialize(officialInit)
         store.initialize(seed: seed)
@@ -247,9 +261,11 @@ public final class VisionModel {
         }
     }
 
-    /// Backward from dLogits (batch, numClasses) into every parameter gradient (+=).
+    /// Backward from dLogits (batch, numClasses) into every parameter gradient (+=), telling
+    /// `context.gradientsFinal` after each module which gradients are final.
     public func backward(_ dLogits: UnsafePointer<Float>, batch: Int) {
         let c3 = config.embedDims[3], t3 = stageTokens[3], classes = config.numClasses
+        let gradientsFinal = context.gradientsFinal
         scratch.withBackward { buffers in
             let dAuxMax = buffers.take(batch * classes), dAux = buffers.take(batch * t3 * classes)
             let dClassFeature = buffers.take(batch * c3), dPatchFeatures = buffers.take(batch * t3 * c3)
@@ -267,6 +283,7 @@ public final class VisionModel {
                     sampleStride: nil)
                 auxHead.backward(dAux, dInput: dPatchFeatures, batch: batch, length: t3)
             }
+            gradientsFinal?(headMark)
             for b in 0..<batch {
                 let row = dNormed + b * (1 + t3) * c3
                 row.update(from: dClassFeature + b * c3, count: c3)
@@ -274,8 +291,10 @@ public final class VisionModel {
             }
             Parallel.zero(dWithClass, count: batch * (1 + t3) * c3)
             norm4.backward(dNormed, dInput: dWithClass, batch: batch, length: 1 + t3)
+            gradientsFinal?(norm4Mark)
             Parallel.zero(dNormed, count: batch * (1 + t3) * c3)
             classBlock.backward(dWithClass, dInput: dNormed, batch: batch, length: 1 + t3)
+            gradientsFinal?(classBlockMark)
             // Split into the patch tokens' own gradient and the class token's, which flows back
             // through the mean.
             for b in 0..<batch {
@@ -291,19 +310,24 @@ public final class VisionModel {
                     Parallel.zero(spare, count: count)
                     stageNorms[stage].backward(dx, dInput: spare, batch: batch, length: stageTokens[stage])
                     swap(&dx, &spare)
+                    gradientsFinal?(stageNormMarks[stage])
                 }
-                for block in stages[stage].reversed() {
+                for j in stages[stage].indices.reversed() {
+                    let block = stages[stage][j]
                     Parallel.zero(spare, count: count)
                     block.backward(dx, dInput: spare, batch: batch, length: stageTokens[stage])
                     swap(&dx, &spare)
+                    gradientsFinal?(blockMarks[stage][j])
                 }
                 if stage > 0 {
                     Parallel.zero(spare, count: batch * stageTokens[stage - 1] * config.embedDims[stage - 1])
                     downsamples[stage - 1].backward(dx, dInput: spare, batch: batch)
                     swap(&dx, &spare)
+                    gradientsFinal?(downsampleMarks[stage - 1])
                 }
             }
             stem.backward(dx, batch: batch)
+            gradientsFinal?(0)
         }
     }
 

@@ -173,6 +173,11 @@ extension VisionSettings {
             "under mpirun, BatchNorm statistics over the whole batch (all processes) instead of each "
                 + "process's slice", at: \.syncBN),
         ConfigSetting(
+            "optimization.bucket_mb", .float(min: 0, max: GradientBuckets.maxMiB), default: 4,
+            "under mpirun, MiB of gradients per bucket summed during the backward; 0 = one sum after it "
+                + "(clusters of many nodes: raise it, e.g. 25 as PyTorch DDP; docs/distributed.md)",
+            at: \.bucketMB),
+        ConfigSetting(
             "optimization.seed", .int(min: 0, max: ConfigSchema.maxSeed), default: 42,
             "seed of initialisation, order, augmentation, DropPath", at: \.seed),
 

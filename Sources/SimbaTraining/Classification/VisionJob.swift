@@ -94,7 +94,10 @@ public enum VisionJob {
             splitPath: trainFolder.splitPath)
         let model = settings.model, eval = settings.eval, classes = model.numClasses
 
-        if let group { try VisionTrainer.checkSlices(batchSize: settings.batchSize, group: group) }
+        if let group {
+            try VisionTrainer.checkSlices(batchSize: settings.batchSize, group: group)
+            try GradientBuckets.check(bucketMB: settings.bucketMB, table: VisionModel.parameterTable(config: model))
+        }
         // In a job each rank holds the activations of its share, and shares its machine's memory with
         // the other ranks there.
         let share = group.map { BatchShare(rank: $0.rank, ranks: $0.size) }

@@ -43,6 +43,8 @@ public struct VisionSettings: Sendable {
     public var gradClip = 0.0
     /// Under mpirun: BatchNorm batch statistics over every process's slice (SyncBatchNorm), not each one's.
     public var syncBN = false
+    /// Under mpirun: MiB of gradients per bucket summed while the backward runs; 0 sums them all after it.
+    public var bucketMB = 4.0
     public var seed: UInt64 = 42
     public var logEvery = 50
 

@@ -82,7 +82,6 @@ public final class VisionTrainer {
         self.run = run
         self.folder = folder
         self.group = group
-        reduction = group.map { StepReduction(group: $0) }
         self.log = log
         self.metadata = metadata
         guard trainFolder.samples.count >= settings.batchSize else {
@@ -119,6 +118,13 @@ public final class VisionTrainer {
         if let group, !settings.initWeights.isEmpty, !resume { Self.broadcastWeights(of: model, over: group) }
         if let group, settings.syncBN {
             model.context.sumOverSlices = { group.sum($0, count: $1) }
+        }
+        if let group {
+            let reduction = try StepReduction(
+                group: group, gradients: model.store.gradients.pointer, count: model.store.parameterCount,
+                bucketMB: settings.bucketMB)
+            if reduction.buckets != nil { model.context.gradientsFinal = reduction.gradientsFinal }
+            self.reduction = reduction
         }
         optimizer = AdamW(store: model.store, weightDecay: settings.optimizer == .adamw ? settings.weightDecay : 0)
         stepsPerEpoch = trainFolder.samples.count / settings.batchSize
@@ -298,8 +304,7 @@ public final class VisionTrainer {
         model.backward(dLogits.pointer, batch: n)
         // In a job: gradients and loss shares summed over the ranks. Every rank drew the whole batch's
         // DropPath masks, so the model's generators agree without being sent.
-        return reduction?.reduce(gradients: model.store, loss: loss * weight, stopRequested: stopRequest() != nil)
-            ?? loss
+        return reduction?.reduce(loss: loss * weight, stopRequested: stopRequest() != nil) ?? loss
     }
 
     /// Replaces every rank's BatchNorm running statistics by their mean over the ranks (timm's

@@ -134,17 +134,42 @@ public final class ForecastBatchSplit {
         }
     }
 
+    /// Where this process's share of a batch's gradients is when `backward` calls `ownedShardsDone`:
+    /// with one owned shard, its instance's own buffer (a replica's is added into `model`'s after
+    /// the call); with several, `model`'s, once they are summed there.
+    public var ownedGradients: UnsafeMutablePointer<Float> {
+        (owned.count == 1 ? instance(owned.lowerBound) : model).store.gradients.pointer
+    }
+
+    /// The run context of the only owned shard's instance, whose backward writes `ownedGradients`
+    /// on the calling thread (one shard runs inline); nil with several owned shards, which run at
+    /// once on the worker pool.
+    public var ownedContext: RunContext? {
+        owned.count == 1 ? instance(owned.lowerBound).context : nil
+    }
+
     /// Backward from dForecast (batch, H, M) of the last forward, shard by shard (the owned ones),
     /// into `model`'s gradients (+=; zero them first for one batch's gradients), summed in shard order.
-    public func backward(_ dForecast: UnsafePointer<Float>) {
+    /// `ownedShardsDone` runs once this process's share is complete in `ownedGradients` (a job sums
+    /// it over the processes there) and before any replica's gradients are added into `model`'s.
+    public func backward(_ dForecast: UnsafePointer<Float>, ownedShardsDone: () -> Void = {}) {
         guard batch >= 2 else {
             if owned.contains(0) { model.backward(dForecast, batch: batch) }
+            ownedShardsDone()
             return
         }
         let forecastSize = config.predLen * config.variates
         forEachShard { shard, windows in
             instance(shard).backward(dForecast + windows.lowerBound * forecastSize, batch: windows.count)
         }
+        if owned.count == 1 { ownedShardsDone() }
+        sumReplicaGradients()
+        if owned.count > 1 { ownedShardsDone() }
+    }
+
+    /// Adds the gradients of the replicas run by the last backward into `model`'s, in shard order,
+    /// and zeroes theirs.
+    private func sumReplicaGradients() {
         let shards = shardsRun, gradients = model.store.gradients.pointer
         let used = replicas[max(shards.lowerBound, 1) - 1..<max(shards.upperBound, 1) - 1]
         Parallel.forEachRange(model.store.parameterCount) { range in

@@ -129,7 +129,11 @@ public enum ForecastJob {
             settings.model, batch: settings.batchSize, training: true,
             batchSetting: "optimization.batch_size",
             sizeSettings: "data.seq_len, data.pred_len, the data's columns and model.*")
-        if let group { try ForecastTrainer.checkShards(batchSize: settings.batchSize, group: group) }
+        if let group {
+            try ForecastTrainer.checkShards(batchSize: settings.batchSize, group: group)
+            try GradientBuckets.check(
+                bucketMB: settings.bucketMB, table: TimeSeriesModel.parameterTable(config: settings.model))
+        }
         let outputDir = config.string("output.dir")
         let writer = (group?.rank ?? 0) == 0
         let run = writer ? try RunFolder.open(path: outputDir, resume: resume) : nil

@@ -145,6 +145,11 @@ extension ForecastSettings {
             "optimization.grad_clip", .float(min: 0, max: 1e6), default: 0,
             "max global gradient norm; 0 = off", at: \.gradClip),
         ConfigSetting(
+            "optimization.bucket_mb", .float(min: 0, max: GradientBuckets.maxMiB), default: 0,
+            "under mpirun, MiB of gradients per bucket summed during the backward; 0 = one sum after it "
+                + "(SiMBA-TS's few MB gain nothing from buckets: docs/distributed.md)",
+            at: \.bucketMB),
+        ConfigSetting(
             "optimization.patience", .int(min: 0, max: ConfigSchema.maxEpochs), default: 3,
             "epochs without validation MSE improvement before stopping; 0 = no early stopping",
             at: \.patience),

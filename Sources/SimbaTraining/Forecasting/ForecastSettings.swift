@@ -27,6 +27,8 @@ public struct ForecastSettings: Sendable {
     public var warmupEpochs = 0.0
     /// Global gradient-norm clip; 0 turns clipping off.
     public var gradClip = 0.0
+    /// Under mpirun: MiB of gradients per bucket summed while the backward runs; 0 sums them all after it.
+    public var bucketMB = 0.0
     /// Epochs without a better validation MSE before stopping; 0 never stops early.
     public var patience = 3
     public var seed: UInt64 = 2024

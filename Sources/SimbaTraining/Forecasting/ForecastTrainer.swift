@@ -81,7 +81,6 @@ public final class ForecastTrainer {
         self.run = run
         self.folder = folder
         self.group = group
-        reduction = group.map { StepReduction(group: $0) }
         self.log = log
         self.metadata = metadata
         if resume, let run, run.hasCheckpoint {
@@ -98,6 +97,13 @@ public final class ForecastTrainer {
             batchSplit.owned = ForecastBatchSplit.windows(
                 shard: group.rank, of: group.size,
                 batch: batchSplit.shardCount)
+            // Each rank sums its shards' gradients over the ranks before they reach `model`'s (a replica's
+            // buffer when it owns one shard), in buckets as that shard's backward finishes them.
+            let reduction = try StepReduction(
+                group: group, gradients: batchSplit.ownedGradients, count: batchSplit.model.store.parameterCount,
+                bucketMB: settings.bucketMB)
+            if reduction.buckets != nil { batchSplit.ownedContext?.gradientsFinal = reduction.gradientsFinal }
+            self.reduction = reduction
         }
         let model = batchSplit.model
         optimizer = AdamW(store: model.store, weightDecay: settings.optimizer == .adamw ? settings.weightDecay : 0)
@@ -190,11 +196,14 @@ public final class ForecastTrainer {
         for row in 0..<batch * h {
             (dForecast.pointer + row * m + (m - k)).update(from: dSelected.pointer + row * k, count: k)
         }
-        batchSplit.backward(dForecast.pointer)
-        guard let group else { return loss }
-        // In a job: gradients and loss shares summed over the ranks, then rank 0's generator on every
-        // rank. `reduction` exists exactly in a job.
-        return reduction!.reduce(gradients: model.store, loss: loss, stopRequested: stopRequest() != nil) {
+        guard let group, let reduction else {
+            batchSplit.backward(dForecast.pointer)
+            return loss
+        }
+        // In a job: gradients summed over the ranks (buckets started during the backward), then the
+        // loss shares, then rank 0's generator on every rank. `reduction` exists exactly in a job.
+        batchSplit.backward(dForecast.pointer) { reduction.sumGradients() }
+        return reduction.reduce(loss: loss, stopRequested: stopRequest() != nil) {
             var generator = model.context.generator.state
             group.broadcast(&generator)
             model.context.generator.state = generator
