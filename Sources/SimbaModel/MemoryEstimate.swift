@@ -158,16 +158,18 @@ extension MemoryEstimate {
         let variateAxis = config.tokenAxis == .variate
         let tokens = variateAxis ? m : l, rows = b * tokens
         tally.linear(inFeatures: variateAxis ? l : m, outFeatures: d, rows: rows)
+        // The blocks' sequences: b of `tokens`, or b · tokens of 1 with channel independence.
+        let (sequences, length) = config.channelIndependent ? (rows, 1.0) : (b, tokens)
         var forward: [Double] = [0], backward: [Double] = [0]
         for _ in 0..<config.eLayers {
             let mixer: Tally.Path
             switch config.channelMixer {
-            case .einfft: mixer = tally.einFFT(channels: d, b: b, length: tokens)
+            case .einfft: mixer = tally.einFFT(channels: d, b: sequences, length: length)
             case .mlp:
                 mixer = tally.channelMLP(channels: d, hidden: d * Double(config.mlpRatio), rows: rows, hasGrid: false)
             }
             let path = tally.block(
-                dim: d, mamba: config.mamba, b: b, length: tokens, maskCount: rows * d,
+                dim: d, mamba: config.mamba, b: sequences, length: length, maskCount: rows * d,
                 dropping: config.dropout > 0, mixer: mixer)
             forward.append(path.forward)
             backward.append(path.backward)

@@ -33,6 +33,11 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
     /// Dropout on the normalised tokens entering the head; 0 (the default) draws no mask, so a run
     /// without it is the model it was before the option existed.
     public var headDropout: Float = 0
+    /// Runs every variate token through the blocks as a sequence of its own (channel independence,
+    /// as in PatchTST), so no variate's forecast reads another's window; variate tokens only. The
+    /// weights are those of the mixing model: only which tokens the blocks see together changes.
+    /// False (the default) is the model it was before the option existed.
+    public var channelIndependent = false
 
     public init(seqLen: Int, predLen: Int, variates: Int) {
         self.seqLen = seqLen
@@ -72,6 +77,10 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
         }
         if !(0..<1).contains(dropout) { problems.append("dropout must be in [0, 1)") }
         if !(0..<1).contains(headDropout) { problems.append("head_dropout must be in [0, 1)") }
+        if channelIndependent && tokenAxis != .variate {
+            problems.append(
+                "model.channel_independent needs model.token_axis: variate (a time token holds every variate)")
+        }
         return problems
     }
 }
@@ -80,8 +89,19 @@ extension TimeSeriesConfig {
     /// The sizes every Mamba of the model takes.
     public var mamba: MambaSizes { MambaSizes(dState: dState, dConv: dConv, expand: expand) }
 
-    /// Decodes what `encode(to:)` writes. `dConv`, `expand` and `headDropout`, absent from checkpoints
-    /// written before they could be set, read as 4, 2 and 0, the only values those checkpoints could hold.
+    /// Tokens per window: M (variate axis) or L (time axis).
+    public var tokens: Int { tokenAxis == .variate ? variates : seqLen }
+
+    /// The sequences the blocks run for `windows` windows and their length: one sequence of `tokens`
+    /// per window, or with `channelIndependent` one of length 1 per token. Either way the same
+    /// windows · tokens rows.
+    public func blockSequences(windows: Int) -> (count: Int, length: Int) {
+        channelIndependent ? (windows * tokens, 1) : (windows, tokens)
+    }
+
+    /// Decodes what `encode(to:)` writes. `dConv`, `expand`, `headDropout` and `channelIndependent`,
+    /// absent from checkpoints written before they could be set, read as 4, 2, 0 and false, the only
+    /// values those checkpoints could hold.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -98,5 +118,6 @@ extension TimeSeriesConfig {
         revin = try c.decode(Bool.self, forKey: .revin)
         dropout = try c.decode(Float.self, forKey: .dropout)
         headDropout = try c.decodeIfPresent(Float.self, forKey: .headDropout) ?? headDropout
+        channelIndependent = try c.decodeIfPresent(Bool.self, forKey: .channelIndependent) ?? channelIndependent
     }
 }

@@ -117,17 +117,18 @@ public final class TimeSeriesModel {
             let variateAxis = config.tokenAxis == .variate
             let tokens = variateAxis ? m : l
             let rows = layerBatch * tokens
+            let sequences = config.blockSequences(windows: layerBatch)
             embed = LinearLayer("embed.", inFeatures: variateAxis ? l : m, outFeatures: d, store: store, maxRows: rows)
             blocks = (0..<config.eLayers).map { i in
                 Block(
                     "blocks.\(i).", dim: d, mamba: config.mamba, drop: .dropout(config.dropout), context: context,
-                    store: store, maxBatch: layerBatch, maxLength: tokens
+                    store: store, maxBatch: sequences.count, maxLength: sequences.length
                 ) { prefix in
                     switch config.channelMixer {
                     case .einfft:
                         return EinFFTLayer(
-                            store: store, prefix: prefix, channels: d, maxBatch: layerBatch,
-                            maxLength: tokens)
+                            store: store, prefix: prefix, channels: d, maxBatch: sequences.count,
+                            maxLength: sequences.length)
                     case .mlp:
                         return ChannelMLP(
                             prefix, channels: d, hidden: d * config.mlpRatio, grid: nil, store: store,
@@ -181,9 +182,10 @@ public final class TimeSeriesModel {
         } else {
             embedded.pointer.update(from: e, count: count)
         }
-        // 3–4. Blocks and norm.
+        // 3–4. Blocks (on `sequences.count` sequences of `sequences.length` tokens) and norm.
+        let sequences = config.blockSequences(windows: batch)
         var x = UnsafePointer(embedded.pointer)
-        for block in blocks { x = block.forward(x, batch: batch, length: tokens) }
+        for block in blocks { x = block.forward(x, batch: sequences.count, length: sequences.length) }
         var z = norm.forward(x, batch: batch, length: tokens)  // (batch, tokens, d)
         if context.training && config.headDropout > 0 {
             Kernels.current.dropout.makeMask(
@@ -250,10 +252,11 @@ public final class TimeSeriesModel {
             }
             norm.backward(dY, dInput: dx, batch: batch, length: tokens)
             gradientsFinal?(normMark)
+            let sequences = config.blockSequences(windows: batch)
             for i in blocks.indices.reversed() {
                 let block = blocks[i]
                 Parallel.zero(spare, count: count)
-                block.backward(dx, dInput: spare, batch: batch, length: tokens)
+                block.backward(dx, dInput: spare, batch: sequences.count, length: sequences.length)
                 swap(&dx, &spare)
                 gradientsFinal?(blockMarks[i])
             }

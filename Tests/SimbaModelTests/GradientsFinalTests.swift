@@ -67,13 +67,17 @@ struct GradientsFinalTests {
         }
     }
 
-    @Test("TimeSeriesModel reports each module's gradients final", arguments: TokenAxis.allCases)
-    func timeSeries(axis: TokenAxis) {
+    /// Time tokens, variate tokens, and variate tokens run one at a time (channel independence).
+    @Test(
+        "TimeSeriesModel reports each module's gradients final",
+        arguments: [(TokenAxis.time, false), (.variate, false), (.variate, true)])
+    func timeSeries(axis: TokenAxis, independent: Bool) {
         var config = TimeSeriesConfig(seqLen: 12, predLen: 5, variates: 3)
         config.dModel = 8
         config.dState = 4
         config.eLayers = 2
         config.tokenAxis = axis
+        config.channelIndependent = independent
         config.dropout = 0.2
         config.headDropout = 0.1
         let batch = 2

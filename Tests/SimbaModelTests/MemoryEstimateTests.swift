@@ -62,12 +62,13 @@ import Testing
     }
 
     @Test(arguments: [
-        (ChannelMixerKind.einfft, TokenAxis.variate, 5, Float(0)), (.mlp, .time, 4, 0),
-        (.einfft, .time, 1, 0), (.einfft, .variate, 3, 0.5)
+        (ChannelMixerKind.einfft, TokenAxis.variate, 5, Float(0), false), (.mlp, .time, 4, 0, false),
+        (.einfft, .time, 1, 0, false), (.einfft, .variate, 3, 0.5, false), (.einfft, .variate, 3, 0, true),
+        (.mlp, .variate, 2, 0, true)
     ])
     func timeSeriesTrainingStepMatchesAllocations(
         mixer: ChannelMixerKind, axis: TokenAxis, batch: Int,
-        headDropout: Float
+        headDropout: Float, channelIndependent: Bool
     ) {
         var config = TimeSeriesConfig(seqLen: 24, predLen: 12, variates: 7)
         config.dModel = 16
@@ -75,6 +76,7 @@ import Testing
         config.channelMixer = mixer
         config.tokenAxis = axis
         config.headDropout = headDropout
+        config.channelIndependent = channelIndependent
         let model = TimeSeriesModel(config: config, maxBatch: batch, seed: 1)
         _ = model.forward(randomArray(batch * 24 * 7, seed: 2), batch: batch)
         model.backward(randomArray(batch * 12 * 7, seed: 3), batch: batch)

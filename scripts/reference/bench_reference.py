@@ -53,7 +53,8 @@ VISION_LR = 1e-3
 WEIGHT_DECAY = 0.05
 LABEL_SMOOTHING = 0.1
 
-# SiMBA-TS on ETTh1 as configs/etth1-96.yaml sets it up (features M: the 7 columns after `date`).
+# SiMBA-TS on ETTh1 as configs/etth1-96.yaml set it up before channel independence (features M: the 7
+# columns after `date`).
 ETTH1_MODEL = dict(seq_len=96, pred_len=96, n_vars=7, d_model=128, e_layers=2, d_state=16,
                    channel_mixer="einfft", token_axis="variate", revin=True, dropout=0.1)
 ETTH1_LR = 2e-4

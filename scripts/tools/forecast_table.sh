@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains SiMBA-TS on ETTh1 and ETTh2 at horizons 96/192/336/720 with the shipped configs and prints
-# the test MSE/MAE table beside the paper's numbers (standardised scale), with each run's time.
+# the test MSE/MAE table beside the paper's numbers (standardised scale), with each run's look-back and time.
 # Writes its runs to runs/table/ (replaced on every call) and the table to runs/table/table.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,8 +15,8 @@ declare -A paper=(
   [etth2-96]="0.290 / 0.339" [etth2-192]="0.373 / 0.390" [etth2-336]="0.376 / 0.406" [etth2-720]="0.407 / 0.431"
 )
 
-table="| data | H | simba MSE / MAE | paper MSE / MAE | best epoch | train time |
-|---|---|---|---|---|---|"
+table="| data | H | L | simba MSE / MAE | paper MSE / MAE | best epoch | train time |
+|---|---|---|---|---|---|---|"
 for data in etth1 etth2; do
   for horizon in 96 192 336 720; do
     name="$data-$horizon"
@@ -25,7 +25,8 @@ for data in etth1 etth2; do
     seconds=$(( $(date +%s) - start ))
     metric() { awk -F': *' -v key="\"$1\"" '$1 ~ key { gsub(/[ ,]/, "", $2); print $2 }' "$out/$name/test_metrics.json"; }
     mse=$(printf '%.3f' "$(metric test_mse)"); mae=$(printf '%.3f' "$(metric test_mae)"); epoch=$(printf '%.0f' "$(metric best_epoch)")
-    row="| ${data^^} | $horizon | $mse / $mae | ${paper[$name]} | $epoch | ${seconds}s |"
+    lookback=$(awk '$1 == "seq_len:" { print $2; exit }' "$out/$name/config.yaml")
+    row="| ${data^^} | $horizon | $lookback | $mse / $mae | ${paper[$name]} | $epoch | ${seconds}s |"
     echo "$row"
     table+=$'\n'"$row"
   done

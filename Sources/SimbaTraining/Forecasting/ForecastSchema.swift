@@ -116,6 +116,10 @@ extension ForecastSettings {
         ConfigSetting(
             "model.head_dropout", .float(min: 0, max: 1, maxInclusive: false), default: 0,
             "dropout on the tokens entering the head; 0 = none", at: \.model.headDropout),
+        ConfigSetting(
+            "model.channel_independent", .bool, default: false,
+            "run each variate token through the blocks alone, as PatchTST does (variate tokens only)",
+            at: \.model.channelIndependent),
 
         ConfigSetting(
             "optimization.optimizer", .choice(of: OptimizerKind.self), default: "adamw", "optimizer",
