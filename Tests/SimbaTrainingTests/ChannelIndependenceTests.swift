@@ -107,25 +107,12 @@ struct ChannelIndependenceTests {
 
     @Test("The key reaches the model; false trains as a config without it; true changes the run")
     func keyAtTraining() throws {
-        let folder = TemporaryFolder()
-        folder.write(ForecastFiles.csv(), to: "series.csv")
-        let file = folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
-        func config(_ name: String, _ overrides: [String]) throws -> Config {
-            try Config(
-                schema: .forecast, configFile: file, overrides: ["output.dir=\(folder.file(name))"] + overrides,
-                workingDirectory: folder.path)
-        }
-        func run(_ name: String, _ overrides: [String]) throws -> String {
-            _ = try ForecastJob.train(
-                config: config(name, overrides), resume: false, log: RunLog(console: false), version: "test")
-            return try String(contentsOfFile: folder.file(name + "/summary.csv"), encoding: .utf8)
-        }
-        #expect(try !ForecastJob.settings(config("x", []), variates: 3).model.channelIndependent)
-        #expect(
-            try ForecastJob.settings(config("x", ["model.channel_independent=true"]), variates: 3)
-                .model.channelIndependent)
-        let without = try run("without", [])
-        #expect(try run("off", ["model.channel_independent=false"]) == without)
-        #expect(try run("on", ["model.channel_independent=true"]) != without)
+        let runs = KeyRuns()
+        #expect(try !runs.settings([]).model.channelIndependent)
+        #expect(try runs.settings(["model.channel_independent=true"]).model.channelIndependent)
+        let without = try runs.run("without", [])
+        #expect(try runs.run("off", ["model.channel_independent=false"]) == without)
+        #expect(try runs.tensorBytes("off") == runs.tensorBytes("without"))
+        #expect(try runs.run("on", ["model.channel_independent=true"]) != without)
     }
 }

@@ -67,31 +67,12 @@ struct HeadDropoutTests {
 
     @Test("head_dropout 0 trains bit-identically to a config without the key; above 0 it changes the run")
     func zeroKeepsTheRun() throws {
-        let folder = TemporaryFolder()
-        folder.write(ForecastFiles.csv(), to: "series.csv")
-        let file = folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
-        func config(_ name: String, _ overrides: [String]) throws -> Config {
-            try Config(
-                schema: .forecast, configFile: file, overrides: ["output.dir=\(folder.file(name))"] + overrides,
-                workingDirectory: folder.path)
-        }
-        func run(_ name: String, _ overrides: [String]) throws -> String {
-            _ = try ForecastJob.train(
-                config: config(name, overrides), resume: false, log: RunLog(console: false),
-                version: "test")
-            return try String(contentsOfFile: folder.file(name + "/summary.csv"), encoding: .utf8)
-        }
-        #expect(try ForecastJob.settings(config("x", []), variates: 3).model.headDropout == 0)
-        #expect(try ForecastJob.settings(config("x", ["model.head_dropout=0.3"]), variates: 3).model.headDropout == 0.3)
-        let without = try run("without", [])
-        #expect(try run("zero", ["model.head_dropout=0"]) == without)
-        // The weights: each file's tensor bytes after its header (which names the run's own folder).
-        func tensorBytes(_ name: String) throws -> Data {
-            let data = try Data(contentsOf: URL(fileURLWithPath: folder.file(name + "/best.safetensors")))
-            let headerLength = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-            return data.dropFirst(8 + headerLength)
-        }
-        #expect(try tensorBytes("zero") == tensorBytes("without"))
-        #expect(try run("dropped", ["model.head_dropout=0.3"]) != without)
+        let runs = KeyRuns()
+        #expect(try runs.settings([]).model.headDropout == 0)
+        #expect(try runs.settings(["model.head_dropout=0.3"]).model.headDropout == 0.3)
+        let without = try runs.run("without", [])
+        #expect(try runs.run("zero", ["model.head_dropout=0"]) == without)
+        #expect(try runs.tensorBytes("zero") == runs.tensorBytes("without"))
+        #expect(try runs.run("dropped", ["model.head_dropout=0.3"]) != without)
     }
 }
