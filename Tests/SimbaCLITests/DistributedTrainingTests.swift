@@ -36,6 +36,25 @@ func firstStepLoss(_ output: String) -> Substring? {
     return line[loss.upperBound...].prefix { $0 != " " }
 }
 
+/// Runs `simba train` with `arguments` plus `--out FOLDER/run` as a two-program job whose rank 1 also
+/// gets `rankOne` (`MPIRun.arguments`), and expects rank 1 to end it: a non-zero status, a message
+/// naming rank 1 and holding every string of `message`, and no checkpoint in `folder`.
+func expectRankOneEndsTheJob(
+    _ arguments: [String], rankOne: [String], message: [String], folder: TemporaryFolder,
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    let first = ["train"] + arguments + ["--out", folder.file("run")]
+    let simba = try SimbaProcess(
+        MPIRun.arguments(first: first, second: first + rankOne), launcher: MPIRun.launcher(ranks: 1))
+    let status = simba.exitStatus()
+    #expect(status != nil && status != 0, "\(simba.stdout)", sourceLocation: sourceLocation)
+    #expect(simba.stderr.contains("simba: rank 1 of 2 on "), "\(simba.stderr)", sourceLocation: sourceLocation)
+    for part in message {
+        #expect(simba.stderr.contains(part), "\(simba.stderr)", sourceLocation: sourceLocation)
+    }
+    expectNoCheckpoint(folder, sourceLocation: sourceLocation)
+}
+
 /// Expects every tensor of `file` in run folder `run` within 1e-6 + 1e-5·|r| of `reference`'s,
 /// reporting the first element that is not.
 func expectWeights(
@@ -150,20 +169,9 @@ struct DistributedTrainingTests {
         let folder = project()
         let bad = ForecastFiles.csv(rows: 400) { row, column in row == 50 && column == 1 ? "x" : nil }
         folder.write(bad, to: "bad.csv")
-        let run = ["--out", folder.file("run")]
-        let simba = try SimbaProcess(
-            MPIRun.arguments(
-                first: ["train", "--config", folder.file("config.yaml")] + run,
-                second: [
-                    "train", "--config", folder.file("config.yaml"),
-                    "--set", "data.path=" + folder.file("bad.csv")
-                ] + run),
-            launcher: MPIRun.launcher(ranks: 1))
-        let status = simba.exitStatus()
-        #expect(status != nil && status != 0, "\(simba.stdout)")
-        #expect(simba.stderr.contains("simba: rank 1 of 2 on "), "\(simba.stderr)")
-        #expect(simba.stderr.contains("bad.csv:52: column b holds \"x\""), "\(simba.stderr)")
-        expectNoCheckpoint(folder)
+        try expectRankOneEndsTheJob(
+            ["--config", folder.file("config.yaml")], rankOne: ["--set", "data.path=" + folder.file("bad.csv")],
+            message: ["bad.csv:52: column b holds \"x\""], folder: folder)
     }
 
     /// Three ranks for a batch of two shards: refused before the run folder exists.

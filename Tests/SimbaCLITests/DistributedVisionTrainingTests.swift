@@ -155,22 +155,10 @@ struct DistributedVisionTrainingTests {
         for name in try FileManager.default.subpathsOfDirectory(atPath: train) where name.hasSuffix(".png") {
             try Data("not a PNG at all".utf8).write(to: URL(fileURLWithPath: train + "/" + name))
         }
-        let run = ["--set", "data.strict=true", "--out", folder.file("run")]
-        let simba = try SimbaProcess(
-            MPIRun.arguments(
-                first: ["train", "--config", folder.file("config.yaml")] + run,
-                second: [
-                    "train", "--config", folder.file("config.yaml"),
-                    "--set", "data.root=" + folder.file("bad/images")
-                ] + run),
-            launcher: MPIRun.launcher(ranks: 1))
-        let status = simba.exitStatus()
-        #expect(status != nil && status != 0, "\(simba.stdout)")
-        #expect(simba.stderr.contains("simba: rank 1 of 2 on "), "\(simba.stderr)")
-        #expect(
-            simba.stderr.contains("bad/images/train/class_") && simba.stderr.contains("cannot decode image"),
-            "\(simba.stderr)")
-        expectNoCheckpoint(folder)
+        try expectRankOneEndsTheJob(
+            ["--config", folder.file("config.yaml"), "--set", "data.strict=true"],
+            rankOne: ["--set", "data.root=" + folder.file("bad/images")],
+            message: ["bad/images/train/class_", "cannot decode image"], folder: folder)
     }
 
     /// Rank 1 reads a folder with more training images than rank 0's: stopped with a message
@@ -178,20 +166,9 @@ struct DistributedVisionTrainingTests {
     @Test func ranksReadingDifferentImageFoldersAreStopped() throws {
         let folder = try visionProject()
         try VisionFiles.makeFolder(folder.file("other/images"))
-        let run = ["--out", folder.file("run")]
-        let simba = try SimbaProcess(
-            MPIRun.arguments(
-                first: ["train", "--config", folder.file("config.yaml")] + run,
-                second: [
-                    "train", "--config", folder.file("config.yaml"),
-                    "--set", "data.root=" + folder.file("other/images")
-                ] + run),
-            launcher: MPIRun.launcher(ranks: 1))
-        let status = simba.exitStatus()
-        #expect(status != nil && status != 0, "\(simba.stdout)")
-        #expect(simba.stderr.contains("simba: rank 1 of 2 on "), "\(simba.stderr)")
-        #expect(simba.stderr.contains("lists other images than rank 0"), "\(simba.stderr)")
-        expectNoCheckpoint(folder)
+        try expectRankOneEndsTheJob(
+            ["--config", folder.file("config.yaml")], rankOne: ["--set", "data.root=" + folder.file("other/images")],
+            message: ["lists other images than rank 0"], folder: folder)
     }
 
     /// Five ranks for a batch of four images: refused before the run folder exists.
