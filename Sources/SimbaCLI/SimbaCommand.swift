@@ -76,15 +76,30 @@ public enum SimbaCommand {
             }
             return 0
         } catch let error as UsageError {
-            FileHandle.standardError.write(Data("simba: \(rankPrefix)\(error.message)\n".utf8))
+            report(error.message, environment)
             return 2
         } catch let stop as Interrupted {
-            if !stop.reported { FileHandle.standardError.write(Data("simba: \(rankPrefix)\(stop)\n".utf8)) }
+            if !stop.reported { report("\(stop)", environment) }
             return stop.status
         } catch {
-            FileHandle.standardError.write(Data("simba: \(rankPrefix)\(error)\n".utf8))
+            report("\(error)", environment)
             return 1
         }
+    }
+
+    /// Seconds a process of an `mpirun` job other than rank 0 waits before it prints its error. When
+    /// every rank fails alike (a mistake in the options or the config), rank 0 prints first and its
+    /// end stops the job, so the message appears once, not once per rank; an error of this rank
+    /// alone is printed after the wait, and then ends the job.
+    static let otherRanksWait = 3.0
+
+    /// Writes `message` to stderr as `simba: [rank …: ]message`, after `otherRanksWait` on a rank
+    /// other than 0 of a job (started or not).
+    static func report(_ message: String, _ environment: [String: String]) {
+        if (ProcessGroup.world?.rank ?? ProcessGroup.launchedRank(environment) ?? 0) > 0 {
+            Thread.sleep(forTimeInterval: otherRanksWait)
+        }
+        FileHandle.standardError.write(Data("simba: \(rankPrefix)\(message)\n".utf8))
     }
 
     /// "rank 1 of 2 on node7: " in a process of an `mpirun` job, else "": which process an error

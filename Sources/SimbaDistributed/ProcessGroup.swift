@@ -30,6 +30,12 @@ public final class ProcessGroup {
         environment["OMPI_COMM_WORLD_SIZE"] != nil || environment["PMIX_RANK"] != nil
     }
 
+    /// This process's rank as its launcher numbered it (OMPI_COMM_WORLD_RANK, or PMIX_RANK), before
+    /// or without MPI starting; nil without a launcher, or when the value is not a whole number.
+    public static func launchedRank(_ environment: [String: String]) -> Int? {
+        (environment["OMPI_COMM_WORLD_RANK"] ?? environment["PMIX_RANK"]).flatMap { Int($0) }
+    }
+
     /// Calls MPI_Init_thread and returns the group when a launcher started this process (once;
     /// later calls return the same group); nil, without touching MPI, otherwise. A malformed local
     /// rank or size in `environment` throws before MPI starts.

@@ -191,4 +191,21 @@ struct DistributedTrainingTests {
         #expect(simba.stderr.contains("raise optimization.batch_size to at least 48"), "\(simba.stderr)")
         #expect(!folder.exists("run"))
     }
+
+    /// A mistake every rank meets alike, in the config (MPI started) or in the options (before it),
+    /// is printed once, by rank 0, not once per rank: the others wait before printing, and rank 0's
+    /// end stops them first.
+    @Test(arguments: [["--set", "model.nope=1"], ["--bogus"]])
+    func anErrorEveryRankMeetsIsPrintedOnce(mistake: [String]) throws {
+        let folder = project()
+        let simba = try SimbaProcess(
+            ["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")] + mistake,
+            launcher: MPIRun.launcher(ranks: 3))
+        let status = simba.exitStatus()
+        #expect(status != nil && status != 0)
+        let messages = simba.stderr.split(separator: "\n").filter { $0.hasPrefix("simba: ") }
+        #expect(messages.count == 1, "\(simba.stderr)")
+        #expect(messages.first.map { $0.contains("nope") || $0.contains("--bogus") } == true, "\(simba.stderr)")
+        #expect(!folder.exists("run"))
+    }
 }
