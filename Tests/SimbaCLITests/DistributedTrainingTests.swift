@@ -55,6 +55,27 @@ func expectRankOneEndsTheJob(
     expectNoCheckpoint(folder, sourceLocation: sourceLocation)
 }
 
+/// Trains `config` (arguments of `simba train`) for 2 epochs in one process (FOLDER/alone) and for 1
+/// epoch under 2 ranks (FOLDER/joint), raises the joint run's saved config to 2 epochs and resumes it
+/// under 4 ranks; expects the resumed run to finish epoch 2 with the weights and optimizer state of
+/// the uninterrupted one (`expectWeights`).
+func expectResumeUnderFourRanksMatchesOneProcess(
+    _ config: [String], folder: TemporaryFolder, sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    try train(config + ["--set", "optimization.epochs=2", "--out", folder.file("alone")])
+    try train(
+        config + ["--set", "optimization.epochs=1", "--out", folder.file("joint")],
+        launcher: MPIRun.launcher(ranks: 2))
+    let saved = try text(folder.file("joint/config.yaml"))
+    #expect(saved.contains("\n  epochs: 1 "), sourceLocation: sourceLocation)
+    folder.write(saved.replacingOccurrences(of: "\n  epochs: 1 ", with: "\n  epochs: 2 "), to: "joint/config.yaml")
+    let resumed = try train(["--resume", folder.file("joint")], launcher: MPIRun.launcher(ranks: 4))
+    #expect(resumed.contains("epoch 2/2"), "\(resumed)", sourceLocation: sourceLocation)
+    for file in ["last.safetensors", "last.state.safetensors"] {
+        try expectWeights(file, of: folder.file("joint"), near: folder.file("alone"), sourceLocation: sourceLocation)
+    }
+}
+
 /// Expects every tensor of `file` in run folder `run` within 1e-6 + 1e-5·|r| of `reference`'s,
 /// reporting the first element that is not.
 func expectWeights(
@@ -149,18 +170,7 @@ struct DistributedTrainingTests {
             "--config", folder.file("config.yaml"), "--set", "optimization.batch_size=64",
             "--set", "optimization.schedule=constant"
         ]
-        try train(config + ["--set", "optimization.epochs=2", "--out", folder.file("alone")])
-        try train(
-            config + ["--set", "optimization.epochs=1", "--out", folder.file("joint")],
-            launcher: MPIRun.launcher(ranks: 2))
-        let saved = try text(folder.file("joint/config.yaml"))
-        #expect(saved.contains("\n  epochs: 1 "))
-        folder.write(saved.replacingOccurrences(of: "\n  epochs: 1 ", with: "\n  epochs: 2 "), to: "joint/config.yaml")
-        let resumed = try train(["--resume", folder.file("joint")], launcher: MPIRun.launcher(ranks: 4))
-        #expect(resumed.contains("epoch 2/2"), "\(resumed)")
-        for file in ["last.safetensors", "last.state.safetensors"] {
-            try expectWeights(file, of: folder.file("joint"), near: folder.file("alone"))
-        }
+        try expectResumeUnderFourRanksMatchesOneProcess(config, folder: folder)
     }
 
     /// Rank 1 reads a CSV with a bad cell: the job ends with its message, naming rank and host,

@@ -91,18 +91,7 @@ struct DistributedVisionTrainingTests {
             "--config", folder.file("config.yaml"), "--set", "optimization.sync_bn=true",
             "--set", "optimization.lr=0.0005", "--set", "optimization.schedule=constant"
         ]
-        try train(config + ["--set", "optimization.epochs=2", "--out", folder.file("alone")])
-        try train(
-            config + ["--set", "optimization.epochs=1", "--out", folder.file("joint")],
-            launcher: MPIRun.launcher(ranks: 2))
-        let saved = try text(folder.file("joint/config.yaml"))
-        #expect(saved.contains("\n  epochs: 1 "))
-        folder.write(saved.replacingOccurrences(of: "\n  epochs: 1 ", with: "\n  epochs: 2 "), to: "joint/config.yaml")
-        let resumed = try train(["--resume", folder.file("joint")], launcher: MPIRun.launcher(ranks: 4))
-        #expect(resumed.contains("epoch 2/2"), "\(resumed)")
-        for file in ["last.safetensors", "last.state.safetensors"] {
-            try expectWeights(file, of: folder.file("joint"), near: folder.file("alone"))
-        }
+        try expectResumeUnderFourRanksMatchesOneProcess(config, folder: folder)
     }
 
     /// An undecodable training image, without data.strict: whichever rank's share holds it, every
