@@ -240,24 +240,26 @@ public final class VisionTrainer {
         for (j, position) in kept.enumerated() { labels[j] = labels[position] }
         let samples = share.samples(of: kept.count)
         for (i, sample) in samples.enumerated() { shareLabels[i] = labels[sample] }
-        try gather(samples.map { kept[$0] }, from: delivery, loader: loader, into: images.pointer)
+        let source = (delivery, UnsafePointer(delivered.pointer))
+        try gather(samples.map { kept[$0] }, from: source, loader: loader, into: images.pointer)
         if let partners {
             try gather(
-                samples.map { kept[kept.count - 1 - $0] }, from: delivery, loader: loader, into: partners.pointer)
+                samples.map { kept[kept.count - 1 - $0] }, from: source, loader: loader, into: partners.pointer)
         }
         return (kept.count, samples)
     }
 
     /// Copies the images at batch `positions` to consecutive images of `destination`: from the
-    /// delivery, or decoded here when unreadable files moved them out of this rank's selection.
+    /// delivery (its description and its images), or decoded here when unreadable files moved them
+    /// out of this rank's selection.
     private func gather(
-        _ positions: [Int], from delivery: SelectedBatch, loader: ImageLoader,
-        into destination: UnsafeMutablePointer<Float>
+        _ positions: [Int], from source: (delivery: SelectedBatch, images: UnsafePointer<Float>),
+        loader: ImageLoader, into destination: UnsafeMutablePointer<Float>
     ) throws {
         let pixels = loader.sampleFloats
         for (i, position) in positions.enumerated() {
-            if let index = delivery.index(of: position) {
-                (destination + i * pixels).update(from: delivered!.pointer + index * pixels, count: pixels)
+            if let index = source.delivery.index(of: position) {
+                (destination + i * pixels).update(from: source.images + index * pixels, count: pixels)
                 continue
             }
             do {
