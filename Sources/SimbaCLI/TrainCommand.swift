@@ -40,7 +40,9 @@ enum TrainCommand {
                           optimization.lr=1e-4,3e-4 --search data.seq_len=96,336; each trial in
                           its own run folder under DIR (--out, default runs/<config>-search-<time>),
                           search.csv lists them, `best` links the one with the lowest validation
-                          MSE (forecasting only; search_trials: N trains N random combinations)
+                          MSE (forecasting only; search_trials: N trains N random combinations;
+                          search_seeds: [S1, S2, …] trains each once per seed and picks the lowest
+                          mean, with search_means.csv)
           --search-parallel N
                           trials at once (default: threads / 2, at least 1; a small trial keeps
                           about 2 threads busy); above 1 each runs as a child process
@@ -126,6 +128,7 @@ enum TrainCommand {
                 version: SimbaCommand.version)
             return
         }
+        try SearchJob.checkSeedsHaveSearch(config)
         if parallel != nil {
             throw UsageError(
                 "--search-parallel sets how many trials of a search run at once; this run is no search "

@@ -219,7 +219,7 @@ private func temporaryFolder() throws -> String {
         #expect(
             sectionOrder == [
                 "task", "data", "model", "optimization", "output", "search", "search_trials",
-                "search_seed"
+                "search_seed", "search_seeds"
             ])
     }
 
@@ -389,12 +389,12 @@ private func temporaryFolder() throws -> String {
     @Test func forecastSchemaLayout() {
         let schema = ConfigSchema.forecast
         #expect(schema.sections == ["data", "model", "optimization", "output"])
-        #expect(schema.keys.count == 51)
+        #expect(schema.keys.count == 52)
         #expect(schema.key("optimization.lr")?.kind.expectation == "a number > 0 and <= 1e+38")
         #expect(schema.key("data.date_columns")?.kind.expectation == "a list of 0 to 6 entries, each a string")
         #expect(schema.key("model.dropout")?.kind.expectation == "a number >= 0 and < 1")
         #expect(schema.key("nope") == nil)
-        #expect(schema.reference.split(separator: "\n").count == 51)
+        #expect(schema.reference.split(separator: "\n").count == 52)
         #expect(schema.reference.contains("default runs/<config name>"))
     }
 

@@ -1,12 +1,13 @@
-// The folder of one search: what counts as one, its lock, its trials' records, search.csv and the
-// `best` link to the chosen trial's run folder. What a trial's own folder holds is RunFolder's.
+// The folder of one search: what counts as one, its lock, its runs' records, search.csv (and
+// search_means.csv) and the `best` link to the chosen run folder. What a run's own folder holds is RunFolder's.
 
 import Foundation
 import SimbaCore
 
 /// The folder of a search: config.yaml (the base config with its `search`), log.txt, search.csv,
-/// `best` (a relative symbolic link to the best trial's run folder), one run folder per trial, each
-/// with `search_trial.json` once the trial is finished, and `.simba-search.lock`.
+/// `best` (a relative symbolic link to the best trial's run folder), one run folder per trial (with
+/// `search_seeds`, one folder per trial holding one run folder per seed, and search_means.csv), each
+/// run folder with `search_trial.json` once the run is finished, and `.simba-search.lock`.
 ///
 /// A new search goes into a folder that does not exist or is empty; a folder holding the lock file
 /// is a search, continued with `simba train --resume`. One process holds a search at a time.
@@ -67,22 +68,23 @@ final class SearchFolder {
     var configFile: String { path + "/config.yaml" }
     var logFile: String { path + "/log.txt" }
     var tableFile: String { path + "/search.csv" }
+    var meansFile: String { path + "/search_means.csv" }
     var bestLink: String { path + "/best" }
 
-    func trialPath(_ trial: SearchTrial) -> String { path + "/" + trial.folderName }
+    func runPath(_ run: TrialRun) -> String { path + "/" + run.folderName }
 
-    /// Whether the trial's folder holds a run to continue (`RunFolder`'s mark), rather than nothing.
-    func trialHasRun(_ trial: SearchTrial) -> Bool {
-        let folder = trialPath(trial)
+    /// Whether the run's folder holds a run to continue (`RunFolder`'s mark), rather than nothing.
+    func hasBegun(_ run: TrialRun) -> Bool {
+        let folder = runPath(run)
         return FileManager.default.fileExists(atPath: folder + "/" + RunFolder.lockName)
             || FileManager.default.fileExists(atPath: folder + "/" + RunFolder.weightsName)
     }
 
-    /// The trial's record, nil when it has none (not finished); throws for a damaged one.
-    func record(of trial: SearchTrial) throws -> TrialRecord? {
-        let file = trialPath(trial) + "/" + Self.recordName
+    /// The run's record, nil when it has none (not finished); throws for a damaged one.
+    func record(of run: TrialRun) throws -> TrialRecord? {
+        let file = runPath(run) + "/" + Self.recordName
         guard let data = FileManager.default.contents(atPath: file) else { return nil }
-        let fix = "remove it (or the trial's folder) to run the trial again"
+        let fix = "remove it (or the run's folder) to run it again"
         guard let record = try? JSONDecoder().decode(TrialRecord.self, from: data) else {
             throw CheckpointError(path: file, problem: "is not a trial record written by simba; \(fix)")
         }
@@ -90,20 +92,20 @@ final class SearchFolder {
         return record
     }
 
-    /// Writes the trial's record (creating its folder when the trial failed before making it).
-    func save(_ record: TrialRecord, of trial: SearchTrial) throws {
-        let folder = trialPath(trial)
+    /// Writes the run's record (creating its folder when the run failed before making it).
+    func save(_ record: TrialRecord, of run: TrialRun) throws {
+        let folder = runPath(run)
         if !FileManager.default.fileExists(atPath: folder) {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
         try AtomicFile.write(try JSONEncoder.pretty.encode(record), to: folder + "/" + Self.recordName)
     }
 
-    /// Points `best` at `trial`'s folder: a new link renamed over the old one, so `best` is always whole.
-    func linkBest(_ trial: SearchTrial) throws {
+    /// Points `best` at `run`'s folder: a new link renamed over the old one, so `best` is always whole.
+    func linkBest(_ run: TrialRun) throws {
         let temporary = path + "/.best.tmp-\(getpid())"
         unlink(temporary)
-        guard symlink(trial.folderName, temporary) == 0, rename(temporary, bestLink) == 0 else {
+        guard symlink(run.folderName, temporary) == 0, rename(temporary, bestLink) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw CheckpointError(path: bestLink, problem: "cannot link the best trial (\(reason))")

@@ -1,5 +1,6 @@
-// `simba train` with a `search`: checks every trial's config, then trains the trials one after another
-// in this process or several at once as child processes, recording each and linking the best by validation.
+// `simba train` with a `search`: checks every trial's config, then trains the trials (or each trial's
+// seeds) one after another in this process or several at once as child processes, recording each run
+// and linking the best by validation.
 
 import Foundation
 import SimbaCore
@@ -8,8 +9,9 @@ import SimbaData
 /// What a finished search reports.
 public struct SearchOutcome: Sendable {
     public let folder: String
-    /// The chosen trial (lowest validation MSE) and its record.
+    /// The chosen trial (lowest validation MSE, or mean validation MSE over its seeds).
     public let best: SearchTrial
+    /// The scores of the run `best` links: the trial's, or its first seed's.
     public let scores: TrialScores
 }
 
@@ -20,12 +22,29 @@ public enum SearchJob {
         return !axes.isEmpty
     }
 
+    /// Throws a `ConfigError` naming `search_seeds` when `config` lists seeds but asks for no search,
+    /// since a single run would not use them.
+    public static func checkSeedsHaveSearch(_ config: Config) throws {
+        guard config.schema.key("search_seeds") != nil, !isSearch(config), config.value("search_seeds") != .list([])
+        else { return }
+        throw ConfigError(problems: [
+            .init(
+                reason: .wrongType, key: "search_seeds",
+                message: "search_seeds trains each trial of a search once per seed, and this config has no "
+                    + "search; to train one setting with each seed, search one key with one value "
+                    + "(e.g. --search optimization.lr=3e-4), or drop search_seeds",
+                location: config.location(of: "search_seeds"))
+        ])
+    }
+
     /// Trains every trial of `config`'s search (with `resume`, those of the search in `output.dir`
     /// without a record), each in its own run folder under the search's, and links the one with
-    /// the lowest validation MSE as `best`. Every trial's config is checked before the first file is
-    /// written. `parallel` forces how many trials run at once (`SearchParallelism` decides otherwise).
-    /// A trial that fails is recorded as failed and the search goes on; a stop (Ctrl-C, SIGTERM)
-    /// ends it with `Interrupted`, to be continued with `simba train --resume FOLDER`.
+    /// the lowest validation MSE as `best`. With `search_seeds`, each trial is trained once per seed,
+    /// ranked by the mean validation MSE of its seeds once all have finished (a trial with a failed seed
+    /// is never chosen), and `best` links its first seed's run. Every trial's config is checked before
+    /// the first file is written. `parallel` forces how many runs go at once (`SearchParallelism`
+    /// decides otherwise). A run that fails is recorded as failed and the search goes on; a stop
+    /// (Ctrl-C, SIGTERM) ends it with `Interrupted`, to be continued with `simba train --resume FOLDER`.
     public static func run(
         config: Config, resume: Bool, parallel: Int?, log: RunLog,
         version: String
@@ -45,19 +64,26 @@ public enum SearchJob {
                 zip(plan.axes, trial.values).map { ($0.key, $1) } + [
                     ("output.dir", .string(path + "/" + trial.folderName)), ("search", .grid([])),
                     ("search_trials", .int(0))
-                ])
+                ] + (plan.seeds.isEmpty ? [] : [("search_seeds", .list([]))]))
         }
         try check(trialConfigs, plan: plan)
+        let runConfigs = plan.runs.map { run in
+            run.seed.map {
+                trialConfigs[run.trial.number - 1].replacing([
+                    ("optimization.seed", .int($0)), ("output.dir", .string(path + "/" + run.folderName))
+                ])
+            } ?? trialConfigs[run.trial.number - 1]
+        }
 
         let folder = try SearchFolder.open(path: path, resume: resume)
         defer { folder.close() }
         if !resume { try AtomicFile.write(Data(config.yaml().utf8), to: folder.configFile) }
         try log.open(folder.logFile)
         var records: [Int: TrialRecord] = [:]
-        for trial in plan.trials {
-            if let record = try folder.record(of: trial) { records[trial.number] = record }
+        for run in plan.runs {
+            if let record = try folder.record(of: run) { records[run.number] = record }
         }
-        let pending = plan.trials.filter { records[$0.number] == nil }
+        let pending = plan.runs.filter { records[$0.number] == nil }
         let cores = Parallel.workers
         let atOnce = min(max(pending.count, 1), SearchParallelism.trials(forced: forced, cores: cores))
         let threads = SearchParallelism.threads(trials: atOnce, cores: cores)
@@ -66,18 +92,24 @@ public enum SearchJob {
             plan.trials.count == plan.combinations
             ? "every combination"
             : "\(plan.trials.count) drawn with search_seed \(config.int("search_seed"))"
+        let seeds =
+            plan.seeds.isEmpty
+            ? ""
+            : ", each with \(plan.seeds.count) seeds (search_seeds "
+                + plan.seeds.map(String.init).joined(separator: ", ") + "): \(plan.runs.count) runs"
         log.line(
             "simba \(version) search: \(plan.trials.count) trials of \(plan.combinations) combinations (\(kind))"
-                + (resume ? ", resumed with \(records.count) finished" : ""))
+                + seeds + (resume ? ", resumed with \(records.count) finished" : ""))
         for axis in plan.axes {
             log.line("  \(axis.key): " + axis.values.map(SearchPlan.text).joined(separator: ", "))
         }
         if let note = plan.note { log.line("note: \(note)") }
+        let unit = plan.seeds.isEmpty ? "trial" : "run"
         log.line(
             atOnce > 1
-                ? "parallel: \(atOnce) trials at once as child processes, SIMBA_THREADS=\(threads) each (\(cores) "
-                    + "threads)"
-                : "parallel: one trial at a time in this process (\(cores) threads; a trial keeps about "
+                ? "parallel: \(atOnce) \(unit)s at once as child processes, SIMBA_THREADS=\(threads) each "
+                    + "(\(cores) threads)"
+                : "parallel: one \(unit) at a time in this process (\(cores) threads; a \(unit) keeps about "
                     + "\(SearchParallelism.threadsPerTrial) busy)")
         log.line("search folder: \(path)")
 
@@ -85,41 +117,58 @@ public enum SearchJob {
         if atOnce > 1 {
             try run.runProcesses(pending, atOnce: atOnce, threads: threads)
         } else {
-            for trial in pending {
+            for trialRun in pending {
                 if let signal = control.stopRequest() { throw run.stopped(by: signal) }
-                run.announce(trial)
+                run.announce(trialRun)
                 let start = DispatchTime.now().uptimeNanoseconds
                 var record: TrialRecord
                 do {
                     _ = try ForecastJob.train(
-                        config: trialConfigs[trial.number - 1], resume: folder.trialHasRun(trial),
+                        config: runConfigs[trialRun.number - 1], resume: folder.hasBegun(trialRun),
                         log: RunLog(isTerminal: log.isTerminal, console: log.console),
                         version: version, control: control)
-                    record = TrialRecord(scores: try TrialScores.read(runFolder: folder.trialPath(trial)), seconds: 0)
+                    record = TrialRecord(
+                        scores: try TrialScores.read(runFolder: folder.runPath(trialRun)), seconds: 0)
                 } catch let stop as Interrupted {
                     throw run.stopped(by: stop.signal)
                 } catch {
                     record = TrialRecord(failure: "\(error)", seconds: 0)
                 }
                 record.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-                try run.finish(trial, record)
+                try run.finish(trialRun, record)
             }
         }
         try run.writeTable()
-        guard let bestNumber = SearchTable.best(run.records), let scores = run.records[bestNumber]?.scores else {
+        guard let bestNumber = run.bestTrial, let bestRun = plan.runs(of: plan.trials[bestNumber - 1]).first,
+            let scores = run.records[bestRun.number]?.scores
+        else {
             throw TrainingError(
-                "no trial of the search finished with scores; see the failures in "
+                "no trial of the search finished with scores"
+                    + (plan.seeds.isEmpty ? "" : " for every seed") + "; see the failures in "
                     + "\(folder.tableFile) and the trials' log.txt")
         }
-        let best = plan.trials[bestNumber - 1]
-        log.line(
-            String(
-                format: "best: trial %d (%@), best epoch %d, val mse %.4f mae %.4f, test mse %.4f mae %.4f",
-                bestNumber, plan.describe(best), scores.bestEpoch, scores.valMSE, scores.valMAE,
-                scores.testMSE, scores.testMAE))
-        log.line(
-            "chosen by validation MSE: \(folder.bestLink) -> \(best.folderName) "
-                + "(`simba forecast --checkpoint \(folder.bestLink)`); every trial in \(folder.tableFile)")
+        let best = bestRun.trial
+        if plan.seeds.isEmpty {
+            log.line(
+                String(
+                    format: "best: trial %d (%@), best epoch %d, val mse %.4f mae %.4f, test mse %.4f mae %.4f",
+                    bestNumber, plan.describe(best), scores.bestEpoch, scores.valMSE, scores.valMAE,
+                    scores.testMSE, scores.testMAE))
+            log.line(
+                "chosen by validation MSE: \(folder.bestLink) -> \(best.folderName) "
+                    + "(`simba forecast --checkpoint \(folder.bestLink)`); every trial in \(folder.tableFile)")
+        } else {
+            log.line("best: trial \(bestNumber) (\(plan.describe(best))), " + run.meanText(of: bestNumber))
+            log.line(
+                String(
+                    format: "its seed %d run: best epoch %d, val mse %.4f mae %.4f, test mse %.4f mae %.4f",
+                    bestRun.seed ?? 0, scores.bestEpoch, scores.valMSE, scores.valMAE, scores.testMSE,
+                    scores.testMAE))
+            log.line(
+                "chosen by mean validation MSE: \(folder.bestLink) -> \(bestRun.folderName) "
+                    + "(`simba forecast --checkpoint \(folder.bestLink)`); every run in \(folder.tableFile), "
+                    + "every trial's mean and standard deviation in \(folder.meansFile)")
+        }
         return SearchOutcome(folder: path, best: best, scores: scores)
     }
 
@@ -173,49 +222,94 @@ public struct SearchError: Error, CustomStringConvertible {
     public let description: String
 }
 
-/// The bookkeeping of a running search: records, search.csv, the `best` link and the progress lines.
+/// The bookkeeping of a running search: records (by run number), search.csv, search_means.csv, the
+/// `best` link and the progress lines.
 struct SearchRun {
     let plan: SearchPlan
     let folder: SearchFolder
     let log: RunLog
     var records: [Int: TrialRecord]
 
-    /// "trial 3/6: optimization.lr=0.0003, data.seq_len=336 (FOLDER)".
-    func announce(_ trial: SearchTrial, note: String = "") {
-        log.line(
-            "trial \(trial.number)/\(plan.trials.count): \(plan.describe(trial))\(note) "
-                + "(\(folder.trialPath(trial)))")
+    /// "trial 3/6: optimization.lr=0.0003, data.seq_len=336 (FOLDER)", with seeds
+    /// "trial 3/6 seed 2/3: optimization.lr=0.0003, data.seq_len=336, optimization.seed=1 (FOLDER)".
+    func announce(_ run: TrialRun, note: String = "") {
+        let seed = run.seed.map { ", optimization.seed=\($0)" } ?? ""
+        log.line("\(head(run)): \(plan.describe(run.trial))\(seed)\(note) (\(folder.runPath(run)))")
     }
 
-    /// Records a trial's outcome, rewrites search.csv, relinks `best` and says how the trial did.
-    mutating func finish(_ trial: SearchTrial, _ record: TrialRecord) throws {
-        try folder.save(record, of: trial)
-        records[trial.number] = record
+    /// "trial 3/6", or "trial 3/6 seed 2/3" with seeds.
+    func head(_ run: TrialRun) -> String {
+        "trial \(run.trial.number)/\(plan.trials.count)"
+            + (run.seedIndex.map { " seed \($0)/\(plan.seeds.count)" } ?? "")
+    }
+
+    /// The chosen trial so far: lowest validation MSE, or with seeds lowest mean over the seeds of the
+    /// trials whose seeds have all finished.
+    var bestTrial: Int? {
+        plan.seeds.isEmpty
+            ? SearchTable.best(records) : SearchMeans.best(SearchMeans.outcomes(plan: plan, records: records))
+    }
+
+    /// Records a run's outcome, rewrites the tables, relinks `best` and says how the run did (with
+    /// seeds, and the trial's mean once its last seed is done).
+    mutating func finish(_ run: TrialRun, _ record: TrialRecord) throws {
+        try folder.save(record, of: run)
+        records[run.number] = record
         try writeTable()
-        let head = "trial \(trial.number)/\(plan.trials.count)"
-        guard let scores = record.scores else {
+        let head = head(run)
+        let best = bestTrial
+        if let scores = record.scores {
+            log.line(
+                String(
+                    format: "%@ done in %@: best epoch %d, val mse %.4f mae %.4f, test mse %.4f mae %.4f",
+                    head, formatDuration(record.seconds), scores.bestEpoch, scores.valMSE, scores.valMAE,
+                    scores.testMSE, scores.testMAE)
+                    + (plan.seeds.isEmpty ? "; best so far: trial \(best ?? run.trial.number)" : ""))
+        } else {
             log.line("\(head) failed after \(formatDuration(record.seconds)): \(record.failure ?? "")")
-            return
         }
-        let best = SearchTable.best(records) ?? trial.number
-        log.line(
-            String(
-                format: "%@ done in %@: best epoch %d, val mse %.4f mae %.4f, test mse %.4f mae %.4f; "
-                    + "best so far: trial %d", head, formatDuration(record.seconds), scores.bestEpoch,
-                scores.valMSE, scores.valMAE, scores.testMSE, scores.testMAE, best))
+        guard !plan.seeds.isEmpty, plan.runs(of: run.trial).allSatisfy({ records[$0.number] != nil }) else { return }
+        let bestText = best.map { "best so far: trial \($0) (\(meanText(of: $0, short: true)))" } ?? "no best yet"
+        log.line("trial \(run.trial.number)/\(plan.trials.count) \(meanText(of: run.trial.number)); \(bestText)")
     }
 
-    /// search.csv (atomically) and the `best` link, from the records so far.
+    /// "mean of 3 seeds: val mse 0.3640 (sd 0.0012) mae …, test mse … mae …", or with `short` "mean val
+    /// mse 0.3640"; "failed: 1 of its 3 seeds failed" for a trial with a failed seed.
+    func meanText(of trial: Int, short: Bool = false) -> String {
+        switch SearchMeans.outcomes(plan: plan, records: records)[trial] {
+        case let .done(valMSE, valMAE, testMSE, testMAE)?:
+            if short { return String(format: "mean val mse %.4f", valMSE.mean) }
+            let parts = zip(["val mse", "mae", "test mse", "mae"], [valMSE, valMAE, testMSE, testMAE]).map {
+                String(format: "%@ %.4f (sd %.4f)", $0, $1.mean, $1.deviation)
+            }
+            return "mean of \(plan.seeds.count) seeds: " + parts[0...1].joined(separator: " ") + ", "
+                + parts[2...3].joined(separator: " ")
+        case let .failed(scored)?:
+            return "failed: \(plan.seeds.count - scored) of its \(plan.seeds.count) seeds failed"
+        case nil:
+            return "not finished"
+        }
+    }
+
+    /// search.csv (and search_means.csv with seeds), atomically, and the `best` link, from the records so far.
     func writeTable() throws {
         try AtomicFile.write(Data(SearchTable.csv(plan: plan, records: records).utf8), to: folder.tableFile)
-        if let best = SearchTable.best(records) { try folder.linkBest(plan.trials[best - 1]) }
+        if !plan.seeds.isEmpty {
+            let outcomes = SearchMeans.outcomes(plan: plan, records: records)
+            try AtomicFile.write(Data(SearchMeans.csv(plan: plan, outcomes: outcomes).utf8), to: folder.meansFile)
+        }
+        if let best = bestTrial, let run = plan.runs(of: plan.trials[best - 1]).first { try folder.linkBest(run) }
     }
 
     /// Logs where the search stopped and returns the error that ends the command.
     func stopped(by signal: Int32) -> Interrupted {
+        let counted =
+            plan.seeds.isEmpty
+            ? "\(records.count) of \(plan.trials.count) trials finished"
+            : "\(records.count) of \(plan.runs.count) runs (trials times seeds) finished"
         let message =
-            "search stopped by \(Interruption.name(signal)) with \(records.count) of \(plan.trials.count) "
-            + "trials finished; continue with `simba train --resume \(folder.path)` (finished trials are "
+            "search stopped by \(Interruption.name(signal)) with \(counted); continue with "
+            + "`simba train --resume \(folder.path)` (finished \(plan.seeds.isEmpty ? "trials" : "runs") are "
             + "skipped, a stopped one continues from its last complete epoch)"
         log.line(message)
         return Interrupted(signal: signal, description: message, reported: true)

@@ -1,5 +1,6 @@
 // The trials of a search: every combination of a config's `search` grid, or `search_trials` random
-// draws of them, each numbered and named, with the keys a search may not vary refused. Trains nothing.
+// draws of them, each numbered and named, trained once or once per seed of `search_seeds`, with the
+// keys a search may not vary refused. Trains nothing.
 
 import SimbaCore
 import SimbaModel
@@ -13,14 +14,32 @@ public struct SearchTrial: Equatable, Sendable {
     public let folderName: String
 }
 
+/// One run of a search: a trial trained once, or with one seed of `search_seeds`.
+public struct TrialRun: Equatable, Sendable {
+    /// 1-based position in the search's runs: trial after trial, each trial's seeds in the listed
+    /// order. Without seeds it is the trial's number.
+    public let number: Int
+    public let trial: SearchTrial
+    /// The seed's 1-based position in `search_seeds` and its value; nil without seeds.
+    public let seedIndex: Int?
+    public let seed: Int?
+    /// The run's folder under the search's: the trial's folder, or `<trial folder>/seed-2024` with seeds.
+    public let folderName: String
+}
+
 /// The trials a config's search asks for.
 ///
 /// The grid is walked like nested loops in the order the keys were written, the first key the
 /// outermost; trial numbers follow that order. With `search_trials` N below the number of
 /// combinations, N distinct combinations are drawn with `search_seed` and numbered in draw order.
+/// With `search_seeds`, each trial is trained once per seed (its `optimization.seed`), each run in a
+/// folder of its own under the trial's.
 public struct SearchPlan: Sendable {
-    /// The most trials one search trains (a grid larger than this needs `search_trials`).
+    /// The most trials one search trains (a grid larger than this needs `search_trials`), and the most
+    /// runs (trials times seeds).
     public static let maxTrials = 10_000
+    /// The most seeds `search_seeds` lists: enough to measure a spread, few enough to mean a mistake beyond.
+    public static let maxSeeds = 100
 
     /// Keys a search may not vary, and why.
     static let fixedKeys: [String: String] = {
@@ -31,24 +50,37 @@ public struct SearchPlan: Sendable {
         let output = "changes no result; every trial has its own folder under the search's"
         return [
             "task": "picks what is trained; a search trains forecasters", "search_trials": search,
-            "search_seed": search, "output.dir": output, "output.log_every": output, "data.path": scored,
+            "search_seed": search, "search_seeds": search, "output.dir": output, "output.log_every": output,
+            "data.path": scored,
             "data.features": scored, "data.target": scored, "data.pred_len": scored, "data.borders": scored
         ]
     }()
 
     public let axes: [SearchAxis]
     public let trials: [SearchTrial]
+    /// `search_seeds`: each trial's seeds, in the order listed; empty for one run per trial.
+    public let seeds: [Int]
+    /// Every run: one per trial, or one per trial and seed.
+    public let runs: [TrialRun]
     /// Combinations in the grid (trials is all of them, or the draws).
     public let combinations: Int
     /// Said at the start of the search when `search_trials` asked for as many trials as the grid has or more.
     public let note: String?
 
     /// The plan of `config`'s search; throws a `ConfigError` naming the key for a key a search may not
-    /// vary, a key that acts on no trial, or a grid too large to train whole.
+    /// vary, a key that acts on no trial, a grid too large to train whole, a seed listed twice, or
+    /// `optimization.seed` searched beside `search_seeds`.
     public init(config: Config) throws {
         guard case let .grid(axes) = config.value("search") else { preconditionFailure("'search' is a grid key") }
+        guard case let .list(seedValues) = config.value("search_seeds") else {
+            preconditionFailure("'search_seeds' is a list key")
+        }
+        let seeds = seedValues.map { value -> Int in
+            guard case let .int(seed) = value else { preconditionFailure("'search_seeds' lists whole numbers") }
+            return seed
+        }
         let location = config.location(of: "search")
-        var problems: [ConfigError.Problem] = []
+        var problems = Self.seedProblems(seeds, axes: axes, location: config.location(of: "search_seeds"))
         for axis in axes {
             if let reason = Self.fixedKeys[axis.key] {
                 problems.append(
@@ -81,6 +113,17 @@ public struct SearchPlan: Sendable {
                     reason: .outOfRange, key: "search",
                     message: "search has \(Self.count(combinations)) combinations, more than the \(Self.maxTrials) "
                         + "a search trains; set search_trials to draw some of them", location: location))
+        } else if seeds.count > 1 {
+            let trialCount = asked == 0 ? combinations : min(asked, combinations)
+            if trialCount * seeds.count > Self.maxTrials {
+                problems.append(
+                    .init(
+                        reason: .outOfRange, key: "search_seeds",
+                        message: "search has \(trialCount) trials of \(seeds.count) seeds each, "
+                            + "\(trialCount * seeds.count) runs, more than the \(Self.maxTrials) a search trains; "
+                            + "draw fewer trials with search_trials or list fewer seeds",
+                        location: config.location(of: "search_seeds")))
+            }
         }
         guard problems.isEmpty else { throw ConfigError(problems: problems) }
 
@@ -121,8 +164,50 @@ public struct SearchPlan: Sendable {
                 + String(Self.safe(settings).prefix(120))
             return SearchTrial(number: position + 1, values: values, folderName: name)
         }
+        runs =
+            seeds.isEmpty
+            ? trials.map {
+                TrialRun(number: $0.number, trial: $0, seedIndex: nil, seed: nil, folderName: $0.folderName)
+            }
+            : trials.flatMap { trial in
+                seeds.enumerated().map { index, seed in
+                    TrialRun(
+                        number: (trial.number - 1) * seeds.count + index + 1, trial: trial, seedIndex: index + 1,
+                        seed: seed, folderName: trial.folderName + "/seed-\(seed)")
+                }
+            }
         self.axes = axes
         self.combinations = combinations
+        self.seeds = seeds
+    }
+
+    /// The problems of `search_seeds`: a seed listed twice, or `optimization.seed` searched beside it.
+    private static func seedProblems(_ seeds: [Int], axes: [SearchAxis], location: ConfigLocation)
+        -> [ConfigError.Problem]
+    {
+        var problems: [ConfigError.Problem] = []
+        var listed: Set<Int> = [], twice: Set<Int> = []
+        for seed in seeds where !listed.insert(seed).inserted && twice.insert(seed).inserted {
+            problems.append(
+                .init(
+                    reason: .duplicateKey, key: "search_seeds",
+                    message: "search_seeds lists \(seed) twice; keep one", location: location))
+        }
+        if !seeds.isEmpty && axes.contains(where: { $0.key == "optimization.seed" }) {
+            problems.append(
+                .init(
+                    reason: .wrongType, key: "search_seeds",
+                    message: "search_seeds sets each run's optimization.seed, which the search also varies; "
+                        + "use one or the other (search_seeds to rank trials by their mean over the seeds)",
+                    location: location))
+        }
+        return problems
+    }
+
+    /// The runs of `trial`: the one run, or one per seed in the listed order.
+    public func runs(of trial: SearchTrial) -> ArraySlice<TrialRun> {
+        let count = max(seeds.count, 1)
+        return runs[(trial.number - 1) * count..<trial.number * count]
     }
 
     /// `lr=0.0003, seq_len=336`: a trial's settings for progress lines.

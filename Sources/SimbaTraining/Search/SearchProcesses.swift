@@ -1,5 +1,5 @@
-// Trials of a search run several at once: how many (the rule), and each as a child `simba train`
-// process sharing out the threads. It decides no scores; SearchRun records what the trials leave.
+// Runs of a search (trials, or trials' seeds) several at once: how many (the rule), and each as a child
+// `simba train` process sharing out the threads. It decides no scores; SearchRun records what they leave.
 
 import Foundation
 import SimbaCore
@@ -24,11 +24,11 @@ public enum SearchParallelism {
 
 extension SearchRun {
     /// Runs `pending` as child processes of this executable (`simba train --config <search config>
-    /// --set search={} --set KEY=VALUE … --out TRIAL`, or `--resume TRIAL` for a trial already
-    /// begun), `atOnce` at a time with SIMBA_THREADS `threads`; their output goes to their log.txt.
-    /// A child that exits with an error is a failed trial. A stop of this process is passed on to
-    /// the children; once they have ended it throws `Interrupted`.
-    mutating func runProcesses(_ pending: [SearchTrial], atOnce: Int, threads: Int) throws {
+    /// --set search={} --set KEY=VALUE … --out RUN`, or `--resume RUN` for a run already begun),
+    /// `atOnce` at a time with SIMBA_THREADS `threads`; their output goes to their log.txt. A child
+    /// that exits with an error is a failed run. A stop of this process is passed on to the
+    /// children; once they have ended it throws `Interrupted`.
+    mutating func runProcesses(_ pending: [TrialRun], atOnce: Int, threads: Int) throws {
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         var queue = pending[...]
         var running: [TrialProcess] = []
@@ -39,13 +39,13 @@ extension SearchRun {
                 queue.removeAll()
                 for child in running { kill(child.process.processIdentifier, signal) }
             }
-            while stop == nil && running.count < atOnce, let trial = queue.popFirst() {
-                let resume = folder.trialHasRun(trial)
-                announce(trial, note: resume ? ", continued" : "")
+            while stop == nil && running.count < atOnce, let run = queue.popFirst() {
+                let resume = folder.hasBegun(run)
+                announce(run, note: resume ? ", continued" : "")
                 running.append(
                     try TrialProcess(
-                        trial: trial, executable: executable,
-                        arguments: arguments(trial, resume: resume), threads: threads))
+                        run: run, executable: executable, arguments: arguments(run, resume: resume),
+                        threads: threads))
             }
             for child in running where !child.process.isRunning {
                 running.removeAll { $0 === child }
@@ -65,7 +65,7 @@ extension SearchRun {
                 if status == 0 {
                     do {
                         record = TrialRecord(
-                            scores: try TrialScores.read(runFolder: folder.trialPath(child.trial)),
+                            scores: try TrialScores.read(runFolder: folder.runPath(child.run)),
                             seconds: child.seconds)
                     } catch {
                         record = TrialRecord(failure: "\(error)", seconds: child.seconds)
@@ -75,35 +75,36 @@ extension SearchRun {
                         failure: "`simba train` exited with status \(status): \(child.errorText)",
                         seconds: child.seconds)
                 }
-                try finish(child.trial, record)
+                try finish(child.run, record)
             }
             if !running.isEmpty { usleep(50_000) }
         }
         if let stop { throw stopped(by: stop) }
     }
 
-    /// The command line of a trial's child process.
-    func arguments(_ trial: SearchTrial, resume: Bool) -> [String] {
-        if resume { return ["train", "--resume", folder.trialPath(trial)] }
+    /// The command line of a run's child process.
+    func arguments(_ run: TrialRun, resume: Bool) -> [String] {
+        if resume { return ["train", "--resume", folder.runPath(run)] }
         var arguments = ["train", "--config", folder.configFile, "--set", "search={}", "--set", "search_trials=0"]
-        for (axis, value) in zip(plan.axes, trial.values) {
+        if let seed = run.seed { arguments += ["--set", "search_seeds=[]", "--set", "optimization.seed=\(seed)"] }
+        for (axis, value) in zip(plan.axes, run.trial.values) {
             arguments += ["--set", "\(axis.key)=\(ConfigValueParser.yamlScalar(value))"]
         }
-        return arguments + ["--out", folder.trialPath(trial)]
+        return arguments + ["--out", folder.runPath(run)]
     }
 }
 
-/// One trial's child process; its standard error is kept for the message of a failure.
+/// One run's child process; its standard error is kept for the message of a failure.
 final class TrialProcess {
-    let trial: SearchTrial
+    let run: TrialRun
     let process = Process()
     private let start = DispatchTime.now().uptimeNanoseconds
     private let errors = Pipe()
     private let lock = NSLock()
     private var errorData = Data()
 
-    init(trial: SearchTrial, executable: String, arguments: [String], threads: Int) throws {
-        self.trial = trial
+    init(run: TrialRun, executable: String, arguments: [String], threads: Int) throws {
+        self.run = run
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment

@@ -1,5 +1,5 @@
-// What one trial of a search scored, read from its run folder, and the table of every recorded
-// trial (search.csv) with the choice of the best by validation MSE. It trains and writes nothing.
+// What one run of a search scored, read from its run folder, and the table of every recorded run
+// (search.csv) with the choice of the best trial by validation MSE. It trains and writes nothing.
 
 import Foundation
 import SimbaCore
@@ -50,8 +50,8 @@ public struct TrialScores: Codable, Equatable, Sendable {
     }
 }
 
-/// The outcome of one trial, kept as `search_trial.json` in its folder: its scores, or why it failed.
-/// A trial with a record is finished; a resumed search skips it.
+/// The outcome of one run (a trial, or a trial's seed), kept as `search_trial.json` in its folder: its
+/// scores, or why it failed. A run with a record is finished; a resumed search skips it.
 public struct TrialRecord: Codable, Equatable, Sendable {
     public var scores: TrialScores?
     /// The error that ended the trial; nil when it finished with scores.
@@ -79,16 +79,18 @@ public enum SearchTable {
         return scored.min { $0.mse < $1.mse || $0.mse == $1.mse && $0.number < $1.number }?.number
     }
 
-    /// search.csv: `trial,folder,<searched keys…>,status,best_epoch,val_mse,val_mae,test_mse,test_mae,seconds`,
-    /// one row per recorded trial in trial order; a failed trial has status `failed` and empty scores.
+    /// search.csv: `trial,folder,<searched keys…>,status,best_epoch,val_mse,val_mae,test_mse,test_mae,seconds`
+    /// (with `search_seeds`, `trial,seed,folder,…`), one row per recorded run (`records` by run number)
+    /// in run order; a failed run has status `failed` and empty scores.
     public static func csv(plan: SearchPlan, records: [Int: TrialRecord]) -> String {
         let scoreColumns = ["status", "best_epoch", "val_mse", "val_mae", "test_mse", "test_mae", "seconds"]
-        let header: [String] = ["trial", "folder"] + plan.axes.map(\.key) + scoreColumns
+        let seedColumn = plan.seeds.isEmpty ? [] : ["seed"]
+        let header: [String] = ["trial"] + seedColumn + ["folder"] + plan.axes.map(\.key) + scoreColumns
         var lines = [header.joined(separator: ",")]
-        for trial in plan.trials {
-            guard let record = records[trial.number] else { continue }
-            var cells = [String(trial.number), cell(trial.folderName)]
-            cells += trial.values.map { cell(ConfigValueParser.yamlScalar($0)) }
+        for run in plan.runs {
+            guard let record = records[run.number] else { continue }
+            var cells = [String(run.trial.number)] + (run.seed.map { [String($0)] } ?? []) + [cell(run.folderName)]
+            cells += run.trial.values.map { cell(ConfigValueParser.yamlScalar($0)) }
             if let s = record.scores {
                 let scores: [Double] = [s.valMSE, s.valMAE, s.testMSE, s.testMAE]
                 cells += ["done", String(s.bestEpoch)]

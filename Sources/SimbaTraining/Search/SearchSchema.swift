@@ -1,5 +1,5 @@
-// The keys of a forecasting search: the grid of keys and values to try, and random draws from it.
-// Only the declaration: `SearchPlan` reads them, `SearchJob` runs the trials.
+// The keys of a forecasting search: the grid of keys and values to try, random draws from it, and the
+// seeds each trial is trained with. Only the declaration: `SearchPlan` reads them, `SearchJob` runs them.
 
 extension ForecastSettings {
     /// The search keys of `simba train` for forecasting. They land nowhere in the settings: a trial's
@@ -13,6 +13,10 @@ extension ForecastSettings {
             "random combinations of the search to train; 0 = every combination"),
         ConfigSetting(
             "search_seed", .int(min: 0, max: ConfigSchema.maxSeed), default: 0,
-            "seed of the random draws of search_trials")
+            "seed of the random draws of search_trials"),
+        ConfigSetting(
+            "search_seeds", .list(.int(min: 0, max: ConfigSchema.maxSeed), counts: Array(0...SearchPlan.maxSeeds)),
+            default: .list([Int]()),
+            "train each trial once per seed (optimization.seed) and rank by the mean val MSE; [] = one run")
     ]
 }
