@@ -260,7 +260,7 @@ struct SearchSeedsTests {
         #expect(try bestTarget(folder) == "trial-001-lr=0.002/seed-3")
     }
 
-    @Test("search_seeds: [] leaves the search as it was: search.csv's header, no seed folders, no means")
+    @Test("search_seeds: [] leaves the search as it was: search.csv's header, no means; older folders resume")
     func emptySeedsAsBefore() throws {
         let folder = project(extra: "search_seeds: []\n")
         let result = train(folder, ["--search", "optimization.lr=1e-3,3e-3"])
@@ -276,5 +276,20 @@ struct SearchSeedsTests {
         let log = try String(contentsOfFile: folder.file("search/log.txt"), encoding: .utf8)
         #expect(log.contains("parallel: one trial at a time") && log.contains("best so far: trial"))
         #expect(!log.contains("seed 1/") && !log.contains("search_seeds") && !log.contains("mean of"))
+
+        // A search folder written before search_seeds existed (no such line in any config.yaml) resumes.
+        for file in [
+            "search/config.yaml", "search/trial-001-lr=0.001/config.yaml", "search/trial-002-lr=0.003/config.yaml"
+        ] {
+            let text = try String(contentsOfFile: folder.file(file), encoding: .utf8)
+            let old = text.split(separator: "\n").filter { !$0.hasPrefix("search_seeds") }.joined(separator: "\n")
+            try old.write(toFile: folder.file(file), atomically: true, encoding: .utf8)
+        }
+        try FileManager.default.removeItem(atPath: folder.file("search/trial-002-lr=0.003/search_trial.json"))
+        let resumed = captureOutput { SimbaCommand.run(["train", "--resume", folder.file("search")]) }
+        #expect(resumed.result == 0, "\(resumed.errors)")
+        #expect(resumed.output.contains("resumed with 1 finished"))
+        #expect(try rows(folder.file("search/search.csv")).dropFirst().map { $0[3] } == ["done", "done"])
+        #expect(!folder.exists("search/search_means.csv"))
     }
 }
