@@ -38,7 +38,7 @@ public struct SearchPlan: Sendable {
     /// The most trials one search trains (a grid larger than this needs `search_trials`), and the most
     /// runs (trials times seeds).
     public static let maxTrials = 10_000
-    /// The most seeds `search_seeds` lists: enough to measure a spread, few enough to mean a mistake beyond.
+    /// The most seeds `search_seeds` may list: far more than a mean and a spread need, so a longer list is a mistake.
     public static let maxSeeds = 100
 
     /// Keys a search may not vary, and why.
@@ -51,8 +51,8 @@ public struct SearchPlan: Sendable {
         return [
             "task": "picks what is trained; a search trains forecasters", "search_trials": search,
             "search_seed": search, "search_seeds": search, "output.dir": output, "output.log_every": output,
-            "data.path": scored,
-            "data.features": scored, "data.target": scored, "data.pred_len": scored, "data.borders": scored
+            "data.path": scored, "data.features": scored, "data.target": scored, "data.pred_len": scored,
+            "data.borders": scored
         ]
     }()
 
