@@ -83,9 +83,10 @@ public enum ConfigKind: Equatable, Sendable {
         return parts.isEmpty ? "" : " " + parts.joined(separator: " and ")
     }
 
-    /// `1` for whole numbers, Swift's shortest round-trip form otherwise (`0.001`, `1e-05`).
+    /// `1` for whole numbers up to 2^53 in magnitude (every one a Double holds exactly, `maxSeed`
+    /// included), Swift's shortest round-trip form otherwise (`0.001`, `1e-05`, `1e+300`).
     static func formatNumber(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
+        value == value.rounded() && abs(value) <= 0x1p53 ? String(Int(value)) : String(value)
     }
 }
 
