@@ -44,8 +44,9 @@ enum TrainCommand {
                           search_seeds: [S1, S2, …] trains each once per seed and picks the lowest
                           mean, with search_means.csv)
           --search-parallel N
-                          trials at once (default: threads / 2, at least 1; a small trial keeps
-                          about 2 threads busy); above 1 each runs as a child process
+                          runs at once, a run being a trial or one seed of it (default: threads /
+                          2, at least 1; a small run keeps about 2 threads busy); above 1 each runs
+                          as a child process
         \(TrainShorthands.help)
 
         Ctrl-C (or SIGTERM) stops after the current step and says how to resume; a second Ctrl-C
