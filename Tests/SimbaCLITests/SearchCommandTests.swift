@@ -9,40 +9,6 @@ import Testing
 
 @testable import SimbaTraining
 
-/// A folder with `series.csv` (200 hourly rows) and `config.yaml` (L 16, H 8, d_model 8, 1 epoch
-/// unless `epochs` says otherwise, `extra` lines appended).
-private func project(epochs: Int = 1, extra: String = "") -> TemporaryFolder {
-    let folder = TemporaryFolder("simba-cli-search")
-    folder.write(ForecastFiles.csv(), to: "series.csv")
-    folder.write(ForecastFiles.config(epochs: epochs, extra: extra), to: "config.yaml")
-    return folder
-}
-
-/// `simba train --config config.yaml --out <out>` with `extra` arguments; status and output.
-private func train(_ folder: TemporaryFolder, out: String = "search", _ extra: [String]) -> CapturedOutput<Int32> {
-    captureOutput {
-        SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file(out)] + extra)
-    }
-}
-
-/// The rows of a CSV file, each split at commas outside quotes.
-private func csvRows(_ path: String) throws -> [[String]] {
-    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
-        var cells: [String] = [], cell = "", quoted = false
-        for character in line {
-            if character == "\"" {
-                quoted.toggle()
-            } else if character == "," && !quoted {
-                cells.append(cell)
-                cell = ""
-            } else {
-                cell.append(character)
-            }
-        }
-        return cells + [cell]
-    }
-}
-
 /// Reads one file's bytes.
 private func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
 
@@ -50,8 +16,8 @@ private func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fil
 struct SearchCommandTests {
     @Test("A 2x2 grid trains four trials in named folders, lists them in search.csv, links the best by validation")
     func gridFoldersTableAndForecast() throws {
-        let folder = project()
-        let result = train(folder, ["--search", "optimization.lr=1e-3,3e-3", "--search", "data.seq_len=16,24"])
+        let folder = searchProject()
+        let result = trainSearch(folder, ["--search", "optimization.lr=1e-3,3e-3", "--search", "data.seq_len=16,24"])
         #expect(result.result == 0, "\(result.errors)")
         let names = [
             "trial-001-lr=0.001,seq_len=16", "trial-002-lr=0.001,seq_len=24",
@@ -61,7 +27,7 @@ struct SearchCommandTests {
         #expect(Set(entries) == Set(names + ["best", "config.yaml", "log.txt", "search.csv", ".simba-search.lock"]))
         #expect(result.output.contains("trial 3/4: optimization.lr=0.003, data.seq_len=16"))
 
-        let rows = try csvRows(folder.file("search/search.csv"))
+        let rows = try searchTableRows(folder.file("search/search.csv"))
         #expect(
             rows.first == [
                 "trial", "folder", "optimization.lr", "data.seq_len", "status", "best_epoch", "val_mse",
@@ -74,7 +40,7 @@ struct SearchCommandTests {
             ])
         for (row, name) in zip(rows.dropFirst(), names) {
             // The trial's own summary row of its best epoch holds the same validation and test scores.
-            let summary = try csvRows(folder.file("search/\(name)/summary.csv"))
+            let summary = try searchTableRows(folder.file("search/\(name)/summary.csv"))
             #expect(Array(summary[1][2...5]) == Array(row[6...9]))
             let config = try String(contentsOfFile: folder.file("search/\(name)/config.yaml"), encoding: .utf8)
             #expect(config.contains("search: {}"))
@@ -95,8 +61,8 @@ struct SearchCommandTests {
 
     @Test("The best trial is the one with the lowest validation MSE even when another has the lowest test MSE")
     func bestByValidationNotTest() throws {
-        let folder = project()
-        #expect(train(folder, ["--search", "optimization.lr=1e-3,3e-3"]).result == 0)
+        let folder = searchProject()
+        #expect(trainSearch(folder, ["--search", "optimization.lr=1e-3,3e-3"]).result == 0)
         // Records as if trial 1 validated best and tested worst; a resume reads them and relinks `best`.
         let records: [(String, TrialScores)] = [
             ("trial-001-lr=0.001", TrialScores(bestEpoch: 1, valMSE: 0.5, valMAE: 0.5, testMSE: 9, testMAE: 3)),
@@ -111,7 +77,7 @@ struct SearchCommandTests {
         #expect(resumed.result == 0, "\(resumed.errors)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("search/best")) == records[0].0)
         #expect(resumed.output.contains("best: trial 1 (optimization.lr=0.001)"))
-        let rows = try csvRows(folder.file("search/search.csv"))
+        let rows = try searchTableRows(folder.file("search/search.csv"))
         #expect(rows[1][5...8] == ["0.500000", "0.500000", "9.000000", "3.000000"])
         #expect(
             SearchTable.best([
@@ -123,28 +89,20 @@ struct SearchCommandTests {
 
     @Test("A stopped search resumes: finished trials untouched, the stopped one continued, the rest trained")
     func resumeSkipsFinishedTrials() throws {
-        let folder = project(epochs: 2)
+        let folder = searchProject(epochs: 2)
         let config = try Config(
             schema: .forecast, configFile: folder.file("config.yaml"),
             overrides: ["output.dir=\(folder.file("search"))"],
             searches: ["optimization.lr=1e-3,2e-3,3e-3"])
         let second = folder.file("search/trial-002-lr=0.002")
         // Ctrl-C as soon as the second trial has saved its first epoch.
-        let control = RunControl(stopRequest: {
-            FileManager.default.fileExists(atPath: second + "/last.safetensors") ? SIGINT : nil
-        })
-        #expect {
-            _ = try SearchJob.run(
-                config: config, resume: false, parallel: nil, log: RunLog(console: false),
-                version: "test", control: control)
-        } throws: { error in
-            let stop = error as? Interrupted
-            return stop?.status == 130 && stop?.description.contains("--resume \(folder.file("search"))") == true
-        }
+        let stop = searchStopped(config, once: second + "/last.safetensors")
+        #expect(stop?.status == 130)
+        #expect(stop?.description.contains("--resume \(folder.file("search"))") == true)
         #expect(folder.exists("search/trial-001-lr=0.001/search_trial.json"))
         #expect(!folder.exists("search/trial-002-lr=0.002/search_trial.json"))
         #expect(!folder.exists("search/trial-003-lr=0.003"))
-        #expect(try csvRows(folder.file("search/search.csv")).count == 2)
+        #expect(try searchTableRows(folder.file("search/search.csv")).count == 2)
         let first = try bytes(folder.file("search/trial-001-lr=0.001/log.txt"))
 
         let resumed = captureOutput { SimbaCommand.run(["train", "--resume", folder.file("search")]) }
@@ -153,17 +111,17 @@ struct SearchCommandTests {
         #expect(!resumed.output.contains("trial 1/3:"))
         #expect(try bytes(folder.file("search/trial-001-lr=0.001/log.txt")) == first)
         #expect(try String(contentsOfFile: second + "/log.txt", encoding: .utf8).contains("(resumed after epoch 1)"))
-        let rows = try csvRows(folder.file("search/search.csv"))
+        let rows = try searchTableRows(folder.file("search/search.csv"))
         #expect(rows.dropFirst().map { $0[3] } == ["done", "done", "done"])
     }
 
     @Test("A diverging trial is recorded as failed and the search goes on; a search where every trial fails fails")
     func failedTrials() throws {
-        let folder = project()
-        let mixed = train(folder, ["--search", "optimization.lr=1e-3,1e30"])
+        let folder = searchProject()
+        let mixed = trainSearch(folder, ["--search", "optimization.lr=1e-3,1e30"])
         #expect(mixed.result == 0, "\(mixed.errors)")
         #expect(mixed.output.contains("trial 2/2 failed"))
-        let rows = try csvRows(folder.file("search/search.csv"))
+        let rows = try searchTableRows(folder.file("search/search.csv"))
         #expect(rows.dropFirst().map { $0[3] } == ["done", "failed"])
         #expect(rows[2][4...8] == ["", "", "", "", ""])
         let record = try String(
@@ -174,7 +132,7 @@ struct SearchCommandTests {
             try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("search/best"))
                 == "trial-001-lr=0.001")
 
-        let allFailed = train(folder, out: "diverged", ["--search", "optimization.lr=1e30,2e30"])
+        let allFailed = trainSearch(folder, out: "diverged", ["--search", "optimization.lr=1e30,2e30"])
         #expect(allFailed.result == 1)
         #expect(allFailed.errors.contains("no trial of the search finished with scores"))
         #expect(!folder.exists("diverged/best"))
@@ -182,7 +140,7 @@ struct SearchCommandTests {
 
     @Test("Bad searched keys and values are refused before anything is written, as --set refuses them")
     func refusedKeysAndValues() throws {
-        let folder = project()
+        let folder = searchProject()
         let cases: [(arguments: [String], status: Int32, message: String)] = [
             (
                 ["--search", "optimization.lrr=1e-3,3e-3"], 1,
@@ -200,19 +158,19 @@ struct SearchCommandTests {
             (["--search", "optimization.lr=1e-3,3e-3", "--search-parallel", "0"], 2, "--search-parallel")
         ]
         for (arguments, status, message) in cases {
-            let result = train(folder, arguments)
+            let result = trainSearch(folder, arguments)
             #expect(result.result == status, "\(arguments)")
             #expect(result.errors.contains(message), "\(arguments): \(result.errors)")
             #expect(!folder.exists("search"), "\(arguments)")
         }
         // A value --set refuses is refused by --search with the same status and reason.
-        let set = train(folder, ["--set", "optimization.lr=abc"])
-        let search = train(folder, ["--search", "optimization.lr=abc"])
+        let set = trainSearch(folder, ["--set", "optimization.lr=abc"])
+        let search = trainSearch(folder, ["--search", "optimization.lr=abc"])
         #expect(set.result == search.result)
         #expect(set.errors.contains("must be a number > 0") && search.errors.contains("must be a number > 0"))
 
         folder.write(ForecastFiles.config(extra: "search:\n  optimization.lr: 1e-3\n"), to: "config.yaml")
-        let notAList = train(folder, [])
+        let notAList = trainSearch(folder, [])
         #expect(notAList.result == 1)
         #expect(notAList.errors.contains("search: optimization.lr must be a list of the values to try"))
         #expect(notAList.errors.contains("config.yaml line"))
@@ -261,7 +219,7 @@ struct SearchCommandTests {
         #expect(SearchParallelism.threads(trials: 3, cores: 2) == 1)
         #expect(SearchParallelism.threads(trials: 4, cores: 16) == 4)
 
-        let folder = project()
+        let folder = searchProject()
         let child = try SimbaProcess(
             [
                 "train", "--config", folder.file("config.yaml"), "--out", folder.file("search"),
@@ -270,14 +228,14 @@ struct SearchCommandTests {
             environment: ["SIMBA_THREADS": "2"])
         #expect(child.exitStatus() == 0, "\(child.stderr)")
         #expect(child.stdout.contains("parallel: 2 trials at once as child processes, SIMBA_THREADS=1 each"))
-        let rows = try csvRows(folder.file("search/search.csv"))
+        let rows = try searchTableRows(folder.file("search/search.csv"))
         #expect(rows.dropFirst().map { $0[3] } == ["done", "done"])
         #expect(folder.exists("search/best/best.safetensors"))
     }
 
     @Test("Ctrl-C stops parallel trials and the search with 130; --resume finishes it")
     func interruptParallelSearch() throws {
-        let folder = project(epochs: 30)
+        let folder = searchProject(epochs: 30)
         let arguments = [
             "train", "--config", folder.file("config.yaml"), "--out", folder.file("search"),
             "--search", "optimization.lr=1e-3,2e-3,3e-3", "--search-parallel", "2"
@@ -297,7 +255,7 @@ struct SearchCommandTests {
             environment: ["SIMBA_THREADS": "2"])
         #expect(resumed.exitStatus() == 0, "\(resumed.stderr)")
         #expect(resumed.stdout.contains("trial 1/3: optimization.lr=0.001, continued"))
-        let rows = try csvRows(folder.file("search/search.csv"))
+        let rows = try searchTableRows(folder.file("search/search.csv"))
         #expect(rows.dropFirst().map { $0[3] } == ["done", "done", "done"])
     }
 }

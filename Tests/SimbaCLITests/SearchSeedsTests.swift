@@ -9,28 +9,6 @@ import Testing
 
 @testable import SimbaTraining
 
-/// A folder with `series.csv` (200 hourly rows) and `config.yaml` (L 16, H 8, d_model 8, `epochs`
-/// epochs, `extra` lines appended).
-private func project(epochs: Int = 1, extra: String = "") -> TemporaryFolder {
-    let folder = TemporaryFolder("simba-cli-search-seeds")
-    folder.write(ForecastFiles.csv(), to: "series.csv")
-    folder.write(ForecastFiles.config(epochs: epochs, extra: extra), to: "config.yaml")
-    return folder
-}
-
-/// `simba train --config config.yaml --out search` with `extra` arguments; status and output.
-private func train(_ folder: TemporaryFolder, _ extra: [String]) -> CapturedOutput<Int32> {
-    captureOutput {
-        SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("search")] + extra)
-    }
-}
-
-/// The rows of a CSV file without quoted cells (the searches here vary one key), split at commas.
-private func rows(_ path: String) throws -> [[String]] {
-    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
-        .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-}
-
 /// Where the search's `best` link points.
 private func bestTarget(_ folder: TemporaryFolder) throws -> String {
     try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("search/best"))
@@ -48,8 +26,9 @@ private func record(_ folder: TemporaryFolder, _ run: String, valMSE: Double?) t
 struct SearchSeedsTests {
     @Test("Each trial trains once per seed; search_means.csv holds the mean and deviation of search.csv's rows")
     func seedFoldersAndMeans() throws {
-        let folder = project()
-        let result = train(folder, ["--search", "optimization.lr=1e-3,3e-3", "--set", "search_seeds=[2024, 1, 2]"])
+        let folder = searchProject()
+        let result = trainSearch(
+            folder, ["--search", "optimization.lr=1e-3,3e-3", "--set", "search_seeds=[2024, 1, 2]"])
         #expect(result.result == 0, "\(result.errors)")
         let trials = ["trial-001-lr=0.001", "trial-002-lr=0.003"]
         let entries = try FileManager.default.contentsOfDirectory(atPath: folder.file("search"))
@@ -71,7 +50,7 @@ struct SearchSeedsTests {
         #expect(result.output.contains("trial 2/2 seed 3/3: optimization.lr=0.003, optimization.seed=2 ("))
         #expect(result.output.contains("trial 1/2 mean of 3 seeds: val mse "))
 
-        let runs = try rows(folder.file("search/search.csv"))
+        let runs = try searchTableRows(folder.file("search/search.csv"))
         #expect(
             runs.first == [
                 "trial", "seed", "folder", "optimization.lr", "status", "best_epoch", "val_mse", "val_mae",
@@ -89,7 +68,7 @@ struct SearchSeedsTests {
         // Different seeds train differently.
         #expect(Set(runs.dropFirst().prefix(3).map { $0[6] }).count == 3)
 
-        let means = try rows(folder.file("search/search_means.csv"))
+        let means = try searchTableRows(folder.file("search/search_means.csv"))
         #expect(
             means.first == [
                 "trial", "folder", "optimization.lr", "status", "seeds", "val_mse", "val_mse_std", "val_mae",
@@ -121,9 +100,9 @@ struct SearchSeedsTests {
 
     @Test("The lowest mean validation MSE wins over the lowest single seed; a trial with a failed seed never wins")
     func bestByMean() throws {
-        let folder = project()
+        let folder = searchProject()
         let seeds = ["--search", "optimization.lr=1e-3,2e-3,3e-3", "--set", "search_seeds=[5, 6]"]
-        #expect(train(folder, seeds).result == 0)
+        #expect(trainSearch(folder, seeds).result == 0)
         // Trial 1 has the best seed-5 run, trial 2 the best mean, trial 3 the best run of all and a failed seed.
         try record(folder, "trial-001-lr=0.001/seed-5", valMSE: 0.5)
         try record(folder, "trial-001-lr=0.001/seed-6", valMSE: 0.9)
@@ -138,11 +117,11 @@ struct SearchSeedsTests {
             resumed.output.contains(
                 "best: trial 2 (optimization.lr=0.002), mean of 2 seeds: val mse 0.6250 (sd 0.0000)"))
 
-        let means = try rows(folder.file("search/search_means.csv"))
+        let means = try searchTableRows(folder.file("search/search_means.csv"))
         #expect(Array(means[1][3...6]) == ["done", "2", "0.700000", "0.282843"])
         #expect(Array(means[2][3...6]) == ["done", "2", "0.625000", "0.000000"])
         #expect(Array(means[3][3...]) == ["failed", "1"] + Array(repeating: "", count: 8))
-        #expect(try rows(folder.file("search/search.csv"))[6][4] == "failed")
+        #expect(try searchTableRows(folder.file("search/search.csv"))[6][4] == "failed")
 
         // A tie goes to the lower trial number.
         let tie = SeedOutcome.done(
@@ -153,7 +132,7 @@ struct SearchSeedsTests {
 
     @Test("Refused seed lists name search_seeds, all problems at once, before anything is written")
     func refusedSeeds() throws {
-        let folder = project()
+        let folder = searchProject()
         let lrs = (1...101).map { "\($0)e-4" }.joined(separator: ",")
         let hundred = "[" + (0..<100).map(String.init).joined(separator: ",") + "]"
         let cases: [(arguments: [String], messages: [String])] = [
@@ -190,7 +169,7 @@ struct SearchSeedsTests {
             )
         ]
         for (arguments, messages) in cases {
-            let result = train(folder, arguments)
+            let result = trainSearch(folder, arguments)
             #expect(result.result == 1, "\(arguments)")
             for message in messages { #expect(result.errors.contains(message), "\(arguments): \(result.errors)") }
             #expect(!folder.exists("search"), "\(arguments)")
@@ -204,7 +183,7 @@ struct SearchSeedsTests {
 
     @Test("A stopped search with seeds resumes: finished seed runs untouched, the stopped one continued")
     func resumeSkipsFinishedSeedRuns() throws {
-        let folder = project(epochs: 2)
+        let folder = searchProject(epochs: 2)
         let config = try Config(
             schema: .forecast, configFile: folder.file("config.yaml"),
             overrides: ["output.dir=\(folder.file("search"))", "search_seeds=[7, 8]"],
@@ -212,21 +191,13 @@ struct SearchSeedsTests {
         let first = folder.file("search/trial-001-lr=0.001/seed-7")
         let second = folder.file("search/trial-001-lr=0.001/seed-8")
         // Ctrl-C as soon as the first trial's second seed has saved its first epoch.
-        let control = RunControl(stopRequest: {
-            FileManager.default.fileExists(atPath: second + "/last.safetensors") ? SIGINT : nil
-        })
-        #expect {
-            _ = try SearchJob.run(
-                config: config, resume: false, parallel: nil, log: RunLog(console: false),
-                version: "test", control: control)
-        } throws: { error in
-            let stop = error as? Interrupted
-            return stop?.status == 130 && stop?.description.contains("with 1 of 4 runs (trials times seeds)") == true
-        }
+        let stop = searchStopped(config, once: second + "/last.safetensors")
+        #expect(stop?.status == 130)
+        #expect(stop?.description.contains("with 1 of 4 runs (trials times seeds)") == true)
         #expect(folder.exists("search/trial-001-lr=0.001/seed-7/search_trial.json"))
         #expect(!folder.exists("search/trial-001-lr=0.001/seed-8/search_trial.json"))
         #expect(!folder.exists("search/trial-002-lr=0.003"))
-        #expect(try rows(folder.file("search/search_means.csv")).count == 1)
+        #expect(try searchTableRows(folder.file("search/search_means.csv")).count == 1)
         let log = try Data(contentsOf: URL(fileURLWithPath: first + "/log.txt"))
 
         let resumed = captureOutput { SimbaCommand.run(["train", "--resume", folder.file("search")]) }
@@ -237,16 +208,19 @@ struct SearchSeedsTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: first + "/log.txt")) == log)
         #expect(try String(contentsOfFile: second + "/log.txt", encoding: .utf8).contains("(resumed after epoch 1)"))
         #expect(
-            try rows(folder.file("search/search.csv")).dropFirst().map { $0[4] } == ["done", "done", "done", "done"])
-        #expect(try rows(folder.file("search/search_means.csv")).dropFirst().map { $0[3] } == ["done", "done"])
+            try searchTableRows(folder.file("search/search.csv")).dropFirst().map { $0[4] } == [
+                "done", "done", "done", "done"
+            ])
+        #expect(
+            try searchTableRows(folder.file("search/search_means.csv")).dropFirst().map { $0[3] } == ["done", "done"])
     }
 
     @Test("Seed runs as child processes score as in one process")
     func parallelSeedRuns() throws {
-        let folder = project()
+        let folder = searchProject()
         let arguments = ["--search", "optimization.lr=2e-3", "--set", "search_seeds=[3, 4]"]
-        #expect(train(folder, arguments).result == 0)
-        let inProcess = try rows(folder.file("search/search.csv"))
+        #expect(trainSearch(folder, arguments).result == 0)
+        let inProcess = try searchTableRows(folder.file("search/search.csv"))
         try FileManager.default.removeItem(atPath: folder.file("search"))
 
         let child = try SimbaProcess(
@@ -255,18 +229,18 @@ struct SearchSeedsTests {
             environment: ["SIMBA_THREADS": "2"])
         #expect(child.exitStatus() == 0, "\(child.stderr)")
         #expect(child.stdout.contains("parallel: 2 runs at once as child processes"))
-        let parallel = try rows(folder.file("search/search.csv"))
+        let parallel = try searchTableRows(folder.file("search/search.csv"))
         #expect(parallel.map { Array($0[0..<10]) } == inProcess.map { Array($0[0..<10]) })
         #expect(try bestTarget(folder) == "trial-001-lr=0.002/seed-3")
     }
 
     @Test("search_seeds: [] leaves the search as it was: search.csv's header, no means; older folders resume")
     func emptySeedsAsBefore() throws {
-        let folder = project(extra: "search_seeds: []\n")
-        let result = train(folder, ["--search", "optimization.lr=1e-3,3e-3"])
+        let folder = searchProject(extra: "search_seeds: []\n")
+        let result = trainSearch(folder, ["--search", "optimization.lr=1e-3,3e-3"])
         #expect(result.result == 0, "\(result.errors)")
         #expect(
-            try rows(folder.file("search/search.csv")).first == [
+            try searchTableRows(folder.file("search/search.csv")).first == [
                 "trial", "folder", "optimization.lr", "status", "best_epoch", "val_mse", "val_mae", "test_mse",
                 "test_mae", "seconds"
             ])
@@ -289,7 +263,7 @@ struct SearchSeedsTests {
         let resumed = captureOutput { SimbaCommand.run(["train", "--resume", folder.file("search")]) }
         #expect(resumed.result == 0, "\(resumed.errors)")
         #expect(resumed.output.contains("resumed with 1 finished"))
-        #expect(try rows(folder.file("search/search.csv")).dropFirst().map { $0[3] } == ["done", "done"])
+        #expect(try searchTableRows(folder.file("search/search.csv")).dropFirst().map { $0[3] } == ["done", "done"])
         #expect(!folder.exists("search/search_means.csv"))
     }
 }

@@ -1,0 +1,56 @@
+// What the search tests share: a tiny forecasting project, `simba train` on it, a search stopped by
+// Ctrl-C at a chosen point, and the rows of search.csv and search_means.csv. No checks of their own.
+
+import Foundation
+import SimbaCLI
+import SimbaTestSupport
+
+@testable import SimbaTraining
+
+/// A folder with `series.csv` (200 hourly rows) and `config.yaml` (L 16, H 8, d_model 8, 1 epoch
+/// unless `epochs` says otherwise, `extra` lines appended).
+func searchProject(epochs: Int = 1, extra: String = "") -> TemporaryFolder {
+    let folder = TemporaryFolder("simba-cli-search")
+    folder.write(ForecastFiles.csv(), to: "series.csv")
+    folder.write(ForecastFiles.config(epochs: epochs, extra: extra), to: "config.yaml")
+    return folder
+}
+
+/// `simba train --config config.yaml --out <out>` with `extra` arguments; status and output.
+func trainSearch(_ folder: TemporaryFolder, out: String = "search", _ extra: [String]) -> CapturedOutput<Int32> {
+    captureOutput {
+        SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file(out)] + extra)
+    }
+}
+
+/// Runs `config`'s search in this process, asking for Ctrl-C as soon as `file` exists; the stop the
+/// search ended with, nil when it ended otherwise.
+func searchStopped(_ config: Config, once file: String) -> Interrupted? {
+    let control = RunControl(stopRequest: { FileManager.default.fileExists(atPath: file) ? SIGINT : nil })
+    do {
+        _ = try SearchJob.run(
+            config: config, resume: false, parallel: nil, log: RunLog(console: false), version: "test",
+            control: control)
+        return nil
+    } catch {
+        return error as? Interrupted
+    }
+}
+
+/// The rows of search.csv or search_means.csv, each split at commas outside quotes.
+func searchTableRows(_ path: String) throws -> [[String]] {
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
+        var cells: [String] = [], cell = "", quoted = false
+        for character in line {
+            if character == "\"" {
+                quoted.toggle()
+            } else if character == "," && !quoted {
+                cells.append(cell)
+                cell = ""
+            } else {
+                cell.append(character)
+            }
+        }
+        return cells + [cell]
+    }
+}
