@@ -243,12 +243,9 @@ struct SearchRun {
             + (run.seedIndex.map { " seed \($0)/\(plan.seeds.count)" } ?? "")
     }
 
-    /// The chosen trial so far: lowest validation MSE, or with seeds lowest mean over the seeds of the
-    /// trials whose seeds have all finished.
-    var bestTrial: Int? {
-        plan.seeds.isEmpty
-            ? SearchTable.best(records) : SearchMeans.best(SearchMeans.outcomes(plan: plan, records: records))
-    }
+    /// The chosen trial so far: the lowest validation MSE (with seeds, the lowest mean over them) among
+    /// the trials whose runs have all finished with scores.
+    var bestTrial: Int? { SearchMeans.best(SearchMeans.outcomes(plan: plan, records: records)) }
 
     /// Records a run's outcome, rewrites the tables, relinks `best` and says how the run did (with
     /// seeds, and the trial's mean once its last seed is done).

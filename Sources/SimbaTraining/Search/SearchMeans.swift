@@ -1,5 +1,5 @@
-// A search with `search_seeds`: each trial's scores over its seeds (mean and standard deviation), the
-// table of them (search_means.csv) and the choice of the best trial by mean validation MSE. Writes nothing.
+// Each trial's scores over its runs (one, or one per seed of `search_seeds`: mean and standard deviation),
+// their table (search_means.csv) and the choice of the best trial by mean validation MSE. Writes nothing.
 
 import Foundation
 
@@ -27,8 +27,8 @@ public enum SeedOutcome: Equatable, Sendable {
 }
 
 public enum SearchMeans {
-    /// The outcome of each trial (by number) whose seeds' runs all have a record in `records` (by run
-    /// number); trials with a run still to finish are left out.
+    /// The outcome of each trial (by number) whose runs (its one run, or one per seed) all have a record
+    /// in `records` (by run number); trials with a run still to finish are left out.
     public static func outcomes(plan: SearchPlan, records: [Int: TrialRecord]) -> [Int: SeedOutcome] {
         var outcomes: [Int: SeedOutcome] = [:]
         for trial in plan.trials {
@@ -46,7 +46,7 @@ public enum SearchMeans {
     }
 
     /// The trial with the lowest mean validation MSE among those done (the lower number on a tie);
-    /// test scores play no part. Nil when none is done.
+    /// test scores play no part. Without seeds the mean is the one run's score. Nil when none is done.
     public static func best(_ outcomes: [Int: SeedOutcome]) -> Int? {
         let done: [(number: Int, mse: Double)] = outcomes.compactMap { number, outcome in
             guard case let .done(valMSE, _, _, _) = outcome else { return nil }

@@ -1,5 +1,5 @@
 // What one run of a search scored, read from its run folder, and the table of every recorded run
-// (search.csv) with the choice of the best trial by validation MSE. It trains and writes nothing.
+// (search.csv); SearchMeans chooses the best trial. It trains and writes nothing.
 
 import Foundation
 import SimbaCore
@@ -70,15 +70,6 @@ public struct TrialRecord: Codable, Equatable, Sendable {
 }
 
 public enum SearchTable {
-    /// The trial with the lowest validation MSE among those with scores (the lower number on a
-    /// tie); test scores play no part. Nil when no trial has scores.
-    public static func best(_ records: [Int: TrialRecord]) -> Int? {
-        let scored: [(number: Int, mse: Double)] = records.compactMap { number, record in
-            record.scores.map { (number, $0.valMSE) }
-        }
-        return scored.min { $0.mse < $1.mse || $0.mse == $1.mse && $0.number < $1.number }?.number
-    }
-
     /// search.csv: `trial,folder,<searched keys…>,status,best_epoch,val_mse,val_mae,test_mse,test_mae,seconds`
     /// (with `search_seeds`, `trial,seed,folder,…`), one row per recorded run (`records` by run number)
     /// in run order; a failed run has status `failed` and empty scores.
