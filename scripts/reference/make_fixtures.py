@@ -350,16 +350,19 @@ def make_vision_eval(name):
           "in eval_images/val, sample order = config samples")
 
 
-def make_ts(name, token_axis, mixer):
+def make_ts(name, token_axis, mixer, linear_skip=False):
     cfg = dict(module="simba_ts", seq_len=16, pred_len=8, n_vars=3, d_model=16, e_layers=2, d_state=8,
                token_axis=token_axis, channel_mixer=mixer, mlp_ratio=2, mlp="FFN" if mixer == "mlp" else "EinFFT",
                dropout=0.0, revin=True, revin_eps=1e-5, batch=2)
+    if linear_skip:
+        cfg["linear_skip"] = True
 
     def build():
         torch.manual_seed(8)
         model = ref.SiMBATS(cfg["seq_len"], cfg["pred_len"], cfg["n_vars"], d_model=cfg["d_model"],
                             e_layers=cfg["e_layers"], token_axis=token_axis, channel_mixer=mixer,
-                            mlp_ratio=cfg["mlp_ratio"], d_state=cfg["d_state"], dropout=0.0, revin=True)
+                            mlp_ratio=cfg["mlp_ratio"], d_state=cfg["d_state"], dropout=0.0, revin=True,
+                            linear_skip=linear_skip)
         model.apply(ref.init_weights_official)
         perturb_(model)
         return model
@@ -374,6 +377,8 @@ def make_ts(name, token_axis, mixer):
     finals = ["head.weight", "blocks.0.attn.mamba.A_log", "embed.bias", "norm.weight"]
     if token_axis == "time":
         finals.append("time_proj.weight")
+    if linear_skip:
+        finals.append("skip.weight")
     model_fixture(name, build, x, {"target": target}, loss_of, cfg,
                   "loss = mean squared error(y, target); grad.* are gradients of loss; "
                   "RevIN mean and std are treated as constants (detached) in the backward", finals)
@@ -461,16 +466,19 @@ def run_checks():
     for mixer, tl in (("einfft", True), ("einfft", False), ("mlp", True)):
         directional_check(f"vision_{mixer}{'_tl' if tl else ''}", vision_build(mixer, tl), img, vision_loss,
                           {"labels": torch.tensor([1.0, 4.0])})
-    for axis, mixer, revin in (("variate", "einfft", True), ("time", "einfft", True), ("variate", "mlp", True),
-                               ("time", "mlp", True), ("variate", "einfft", False), ("time", "mlp", False)):
-        def ts_build(axis=axis, mixer=mixer, revin=revin):
+    for axis, mixer, revin, skip in (("variate", "einfft", True, False), ("time", "einfft", True, False),
+                                     ("variate", "mlp", True, False), ("time", "mlp", True, False),
+                                     ("variate", "einfft", False, False), ("time", "mlp", False, False),
+                                     ("variate", "einfft", True, True)):
+        def ts_build(axis=axis, mixer=mixer, revin=revin, skip=skip):
             torch.manual_seed(8)
             model = ref.SiMBATS(16, 8, 3, d_model=16, e_layers=2, token_axis=axis, channel_mixer=mixer,
-                                mlp_ratio=2, d_state=8, revin=revin)
+                                mlp_ratio=2, d_state=8, revin=revin, linear_skip=skip)
             model.apply(ref.init_weights_official)
             perturb_(model)
             return model
-        directional_check(f"ts_{axis}_{mixer}{'' if revin else '_norevin'}", ts_build, torch.randn(2, 16, 3),
+        label = f"ts_{axis}_{mixer}{'' if revin else '_norevin'}{'_skip' if skip else ''}"
+        directional_check(label, ts_build, torch.randn(2, 16, 3),
                           lambda m, x, t, a: (m(x), F.mse_loss(m(x), t["target"])),
                           {"target": torch.randn(2, 8, 3)}, perturb_input=not revin)
 
@@ -509,7 +517,8 @@ def float32_accuracy():
         else:
             m = ref.SiMBATS(cfg["seq_len"], cfg["pred_len"], cfg["n_vars"], d_model=cfg["d_model"],
                             e_layers=cfg["e_layers"], token_axis=cfg["token_axis"], channel_mixer=cfg["channel_mixer"],
-                            mlp_ratio=cfg["mlp_ratio"], d_state=cfg["d_state"])
+                            mlp_ratio=cfg["mlp_ratio"], d_state=cfg["d_state"],
+                            linear_skip=cfg.get("linear_skip", False))
             call = lambda m, x: m(x)
         m.load_state_dict({k: v for k, v in t.items() if k in m.state_dict()}, strict=False)
         m = m.double().eval() if cfg.get("batchnorm") == "eval" else m.double().train()
@@ -540,6 +549,7 @@ def main():
     make_ts("ts_variate", "variate", "einfft")
     make_ts("ts_time", "time", "einfft")
     make_ts("ts_variate_mlp", "variate", "mlp")
+    make_ts("ts_variate_skip", "variate", "einfft", linear_skip=True)
     make_vision_eval("vision_eval")
     total = sum(os.path.getsize(os.path.join(folder, f)) for folder, _, files in os.walk(FIXTURES) for f in files)
     print(f"total {total:,} bytes")

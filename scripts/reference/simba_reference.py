@@ -389,13 +389,18 @@ def simba(variant, **kwargs):
 
 
 class SiMBATS(nn.Module):
-    """SiMBA-TS forecaster (docs/design.md, SiMBA-TS). x: (B, L, M) -> (B, H, M)."""
+    """SiMBA-TS forecaster (docs/design.md, SiMBA-TS). x: (B, L, M) -> (B, H, M).
+
+    linear_skip (variate tokens only) adds `skip`, a Linear L -> H applied to each variate's normalised window
+    (before the embedding's dropout), to the head's output before de-normalisation."""
 
     def __init__(self, seq_len, pred_len, n_vars, d_model=16, e_layers=2, token_axis="variate",
-                 channel_mixer="einfft", mlp_ratio=4, d_state=64, dropout=0.0, revin=True):
+                 channel_mixer="einfft", mlp_ratio=4, d_state=64, dropout=0.0, revin=True, linear_skip=False):
         super().__init__()
         if token_axis not in ("variate", "time"):
             raise ValueError(f"unknown token_axis {token_axis!r} (expected 'variate' or 'time')")
+        if linear_skip and token_axis != "variate":
+            raise ValueError(f"linear_skip needs token_axis 'variate' (got {token_axis!r})")
         self.token_axis = token_axis
         self.revin = revin
         self.embed = nn.Linear(seq_len if token_axis == "variate" else n_vars, d_model)
@@ -410,6 +415,7 @@ class SiMBATS(nn.Module):
         else:
             self.time_proj = nn.Linear(seq_len, pred_len)
             self.head = nn.Linear(d_model, n_vars)
+        self.skip = nn.Linear(seq_len, pred_len) if linear_skip else None
 
     def forward(self, x):
         if self.revin:
@@ -425,7 +431,10 @@ class SiMBATS(nn.Module):
             tokens = blk(tokens)
         tokens = self.norm(tokens)
         if self.token_axis == "variate":
-            out = self.head(tokens).transpose(1, 2)                  # (B, H, M)
+            out = self.head(tokens)                                  # (B, M, H)
+            if self.skip is not None:
+                out = out + self.skip(x.transpose(1, 2))             # normalised window, (B, M, L) -> (B, M, H)
+            out = out.transpose(1, 2)                                # (B, H, M)
         else:
             out = self.time_proj(tokens.transpose(1, 2)).transpose(1, 2)  # (B, H, d_model)
             out = self.head(out)                                     # (B, H, M)
