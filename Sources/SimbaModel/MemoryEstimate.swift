@@ -177,6 +177,7 @@ extension MemoryEstimate {
         tally.layerNorm(channels: d, rows: rows)
         if variateAxis {
             tally.linear(inFeatures: d, outFeatures: h, rows: rows)
+            if config.linearSkip { tally.linear(inFeatures: l, outFeatures: h, rows: rows) }
         } else {
             tally.linear(inFeatures: l, outFeatures: h, rows: b * d)
             tally.linear(inFeatures: d, outFeatures: m, rows: b * h)

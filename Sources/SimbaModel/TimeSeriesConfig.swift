@@ -38,6 +38,10 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
     /// weights are those of the mixing model: only which tokens the blocks see together changes.
     /// False (the default) is the model it was before the option existed.
     public var channelIndependent = false
+    /// Adds `skip`, a Linear(L → H) of each variate's normalised window, to the head's forecast (the
+    /// linear path of RLinear, LSTNet's highway); variate tokens only. False (the default) is the
+    /// model it was before the option existed.
+    public var linearSkip = false
 
     public init(seqLen: Int, predLen: Int, variates: Int) {
         self.seqLen = seqLen
@@ -81,6 +85,9 @@ public struct TimeSeriesConfig: Codable, Equatable, Sendable {
             problems.append(
                 "model.channel_independent needs model.token_axis: variate (a time token holds every variate)")
         }
+        if linearSkip && tokenAxis != .variate {
+            problems.append("model.linear_skip needs model.token_axis: variate (it maps each variate's window)")
+        }
         return problems
     }
 }
@@ -99,9 +106,9 @@ extension TimeSeriesConfig {
         channelIndependent ? (windows * tokens, 1) : (windows, tokens)
     }
 
-    /// Decodes what `encode(to:)` writes. `dConv`, `expand`, `headDropout` and `channelIndependent`,
-    /// absent from checkpoints written before they could be set, read as 4, 2, 0 and false, the only
-    /// values those checkpoints could hold.
+    /// Decodes what `encode(to:)` writes. `dConv`, `expand`, `headDropout`, `channelIndependent` and
+    /// `linearSkip`, absent from checkpoints written before they could be set, read as 4, 2, 0, false
+    /// and false, the only values those checkpoints could hold.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -119,5 +126,6 @@ extension TimeSeriesConfig {
         dropout = try c.decode(Float.self, forKey: .dropout)
         headDropout = try c.decodeIfPresent(Float.self, forKey: .headDropout) ?? headDropout
         channelIndependent = try c.decodeIfPresent(Bool.self, forKey: .channelIndependent) ?? channelIndependent
+        linearSkip = try c.decodeIfPresent(Bool.self, forKey: .linearSkip) ?? linearSkip
     }
 }

@@ -1,5 +1,6 @@
 // SiMBA-TS (docs/design.md, SiMBA-TS): instance normalisation, a token embedding along the variate or time
-// axis, Blocks with Dropout, LayerNorm and a linear head, then de-normalisation. No loss here.
+// axis, Blocks with Dropout, LayerNorm and a linear head (plus an optional linear skip of the window),
+// then de-normalisation. No loss here.
 
 import Foundation
 import SimbaCore
@@ -14,6 +15,7 @@ public final class TimeSeriesModel {
     let norm: LayerNormLayer
     let timeProj: LinearLayer?  // time axis only: Linear(L → H) along time
     let head: LinearLayer
+    let skip: LinearLayer?  // linear skip only: Linear(L → H) of each variate's normalised window
     /// Tokens per sample: M (variate axis) or L (time axis).
     public let tokens: Int
     // B = maxBatch.
@@ -30,7 +32,8 @@ public final class TimeSeriesModel {
     /// head or the blocks.
     let scratch: Scratch
     /// Flat offsets of the modules' first parameters, reported to `context.gradientsFinal` as the
-    /// backward finishes each: head, time_proj (time axis; registered before head), norm, blocks.
+    /// backward finishes each: head (and skip, registered after it), time_proj (time axis; registered
+    /// before head), norm, blocks.
     let headMark: Int, timeProjMark: Int?, normMark: Int, blockMarks: [Int]
 
     /// Builds the model and initialises it from `seed` with the vision model's `_init_weights`
@@ -67,6 +70,7 @@ public final class TimeSeriesModel {
         norm = layers.norm
         timeProj = layers.timeProj
         head = layers.head
+        skip = layers.skip
         mean = FloatBuffer(count: maxBatch * m)
         std = FloatBuffer(count: maxBatch * m)
         normalized = FloatBuffer(count: maxBatch * l * m)
@@ -111,6 +115,7 @@ public final class TimeSeriesModel {
         let norm: LayerNormLayer
         let timeProj: LinearLayer?
         let head: LinearLayer
+        let skip: LinearLayer?
 
         init(config: TimeSeriesConfig, store: ParameterStore, context: RunContext, layerBatch: Int) {
             let (l, h, m, d) = (config.seqLen, config.predLen, config.variates, config.dModel)
@@ -146,6 +151,9 @@ public final class TimeSeriesModel {
                     maxRows: layerBatch * d)
                 head = LinearLayer("head.", inFeatures: d, outFeatures: m, store: store, maxRows: layerBatch * h)
             }
+            skip =
+                config.linearSkip
+                ? LinearLayer("skip.", inFeatures: l, outFeatures: h, store: store, maxRows: rows) : nil
         }
     }
 
@@ -204,6 +212,15 @@ public final class TimeSeriesModel {
         } else {
             let y = head.forward(z, batch: batch, length: m)  // (batch, M, H)
             transpose(y, into: output.pointer, batch: batch, rows: m, columns: h)  // (batch, H, M)
+            if let skip {
+                // The normalised window x̂ᵀ (batch, M, L), before the embedding's Dropout.
+                let s = skip.forward(normalized.pointer, batch: batch, length: m)  // (batch, M, H)
+                for b in 0..<batch {
+                    for v in 0..<m {
+                        for t in 0..<h { output.pointer[(b * h + t) * m + v] += s[(b * m + v) * h + t] }
+                    }
+                }
+            }
         }
         // 6. De-normalisation.
         Kernels.current.instanceNorm.denormalize(
@@ -241,6 +258,7 @@ public final class TimeSeriesModel {
                         for v in 0..<m { spare[(b * m + v) * h + t] = dForecast[(b * h + t) * m + v] * std[b * m + v] }
                     }
                 }
+                skip?.backward(spare, dInputOrNil: nil, batch: batch, length: m)  // the window needs none
                 Parallel.zero(dY, count: count)
                 head.backward(spare, dInput: dY, batch: batch, length: m)  // (batch, M, d)
                 gradientsFinal?(headMark)

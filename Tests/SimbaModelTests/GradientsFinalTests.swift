@@ -67,17 +67,21 @@ struct GradientsFinalTests {
         }
     }
 
-    /// Time tokens, variate tokens, and variate tokens run one at a time (channel independence).
+    /// Time tokens, variate tokens, variate tokens run one at a time (channel independence), and
+    /// with the linear skip (reported with the head, registered after it).
     @Test(
         "TimeSeriesModel reports each module's gradients final",
-        arguments: [(TokenAxis.time, false), (.variate, false), (.variate, true)])
-    func timeSeries(axis: TokenAxis, independent: Bool) {
+        arguments: [
+            (TokenAxis.time, false, false), (.variate, false, false), (.variate, true, false), (.variate, true, true)
+        ])
+    func timeSeries(axis: TokenAxis, independent: Bool, linearSkip: Bool) {
         var config = TimeSeriesConfig(seqLen: 12, predLen: 5, variates: 3)
         config.dModel = 8
         config.dState = 4
         config.eLayers = 2
         config.tokenAxis = axis
         config.channelIndependent = independent
+        config.linearSkip = linearSkip
         config.dropout = 0.2
         config.headDropout = 0.1
         let batch = 2

@@ -62,13 +62,14 @@ import Testing
     }
 
     @Test(arguments: [
-        (ChannelMixerKind.einfft, TokenAxis.variate, 5, Float(0), false), (.mlp, .time, 4, 0, false),
-        (.einfft, .time, 1, 0, false), (.einfft, .variate, 3, 0.5, false), (.einfft, .variate, 3, 0, true),
-        (.mlp, .variate, 2, 0, true)
+        (ChannelMixerKind.einfft, TokenAxis.variate, 5, Float(0), false, false), (.mlp, .time, 4, 0, false, false),
+        (.einfft, .time, 1, 0, false, false), (.einfft, .variate, 3, 0.5, false, false),
+        (.einfft, .variate, 3, 0, true, false), (.mlp, .variate, 2, 0, true, false),
+        (.einfft, .variate, 3, 0, true, true)
     ])
     func timeSeriesTrainingStepMatchesAllocations(
         mixer: ChannelMixerKind, axis: TokenAxis, batch: Int,
-        headDropout: Float, channelIndependent: Bool
+        headDropout: Float, channelIndependent: Bool, linearSkip: Bool
     ) {
         var config = TimeSeriesConfig(seqLen: 24, predLen: 12, variates: 7)
         config.dModel = 16
@@ -77,6 +78,7 @@ import Testing
         config.tokenAxis = axis
         config.headDropout = headDropout
         config.channelIndependent = channelIndependent
+        config.linearSkip = linearSkip
         let model = TimeSeriesModel(config: config, maxBatch: batch, seed: 1)
         _ = model.forward(randomArray(batch * 24 * 7, seed: 2), batch: batch)
         model.backward(randomArray(batch * 12 * 7, seed: 3), batch: batch)

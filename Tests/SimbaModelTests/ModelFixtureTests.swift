@@ -171,6 +171,7 @@ func fixtureOptimizer(_ store: ParameterStore) -> AdamW {
         config.mlpRatio = fixture.int("mlp_ratio")
         config.tokenAxis = TokenAxis(rawValue: c["token_axis"] as! String)!
         config.revin = c["revin"] as! Bool
+        config.linearSkip = c["linear_skip"] as? Bool ?? false
         config.dropout = 0
         let model = TimeSeriesModel(config: config, maxBatch: fixture.int("batch"))
         try fixture.load(into: model.store)
@@ -191,7 +192,7 @@ func fixtureOptimizer(_ store: ParameterStore) -> AdamW {
         return (Array(UnsafeBufferPointer(start: forecast, count: target.count)), loss)
     }
 
-    @Test(arguments: ["ts_variate", "ts_time", "ts_variate_mlp"])
+    @Test(arguments: ["ts_variate", "ts_time", "ts_variate_mlp", "ts_variate_skip"])
     func matchesReference(_ name: String) throws {
         let fixture = try Fixture(name)
         let model = try makeModel(fixture)
@@ -202,7 +203,7 @@ func fixtureOptimizer(_ store: ParameterStore) -> AdamW {
         try expectGradients(model.store, fixture, name)
     }
 
-    @Test(arguments: ["ts_variate", "ts_time"])
+    @Test(arguments: ["ts_variate", "ts_time", "ts_variate_skip"])
     func fiveAdamWStepsFollowReference(_ name: String) throws {
         let fixture = try Fixture(name)
         let model = try makeModel(fixture)

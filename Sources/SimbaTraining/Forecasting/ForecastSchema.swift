@@ -120,6 +120,10 @@ extension ForecastSettings {
             "model.channel_independent", .bool, default: false,
             "run each variate token through the blocks alone, as PatchTST does (variate tokens only)",
             at: \.model.channelIndependent),
+        ConfigSetting(
+            "model.linear_skip", .bool, default: false,
+            "add a Linear(seq_len → pred_len) of each variate's normalised window to the forecast (variate tokens)",
+            at: \.model.linearSkip),
 
         ConfigSetting(
             "optimization.optimizer", .choice(of: OptimizerKind.self), default: "adamw", "optimizer",
