@@ -73,7 +73,7 @@ struct SearchCommandTests {
             let file = folder.file("search/\(name)/search_trial.json")
             try JSONEncoder().encode(record).write(to: URL(fileURLWithPath: file))
         }
-        let resumed = captureOutput { SimbaCommand.run(["train", "--resume", folder.file("search")]) }
+        let resumed = resumeSearch(folder)
         #expect(resumed.result == 0, "\(resumed.errors)")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("search/best")) == records[0].0)
         #expect(resumed.output.contains("best: trial 1 (optimization.lr=0.001)"))
@@ -111,7 +111,7 @@ struct SearchCommandTests {
         #expect(try searchTableRows(folder.file("search/search.csv")).count == 2)
         let first = try bytes(folder.file("search/trial-001-lr=0.001/log.txt"))
 
-        let resumed = captureOutput { SimbaCommand.run(["train", "--resume", folder.file("search")]) }
+        let resumed = resumeSearch(folder)
         #expect(resumed.result == 0, "\(resumed.errors)")
         #expect(resumed.output.contains("resumed with 1 finished"))
         #expect(!resumed.output.contains("trial 1/3:"))

@@ -16,20 +16,38 @@ func searchProject(epochs: Int = 1, extra: String = "") -> TemporaryFolder {
     return folder
 }
 
-/// `simba train --config config.yaml --out <out>` with `extra` arguments; status and output.
+/// `simba train --config config.yaml --out <out>` with `extra` arguments, in this process; status and
+/// output. Trials run one at a time (`--search-parallel 1` unless `extra` sets it): on a machine with
+/// four or more cores a search would otherwise start them as child processes of this executable, and
+/// the test runner is not simba.
 func trainSearch(_ folder: TemporaryFolder, out: String = "search", _ extra: [String]) -> CapturedOutput<Int32> {
     captureOutput {
-        SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file(out)] + extra)
+        SimbaCommand.run(
+            ["train", "--config", folder.file("config.yaml"), "--out", folder.file(out)] + extra
+                + oneAtATime(unless: extra))
     }
 }
 
-/// Runs `config`'s search in this process, asking for Ctrl-C as soon as `file` exists; the stop the
-/// search ended with, nil when it ended otherwise.
+/// `simba train --resume <folder>/search` with `extra` arguments, in this process, trials one at a
+/// time as in `trainSearch`; status and output.
+func resumeSearch(_ folder: TemporaryFolder, _ extra: [String] = []) -> CapturedOutput<Int32> {
+    captureOutput {
+        SimbaCommand.run(["train", "--resume", folder.file("search")] + extra + oneAtATime(unless: extra))
+    }
+}
+
+/// `--search-parallel 1`, unless `arguments` already give `--search-parallel`.
+private func oneAtATime(unless arguments: [String]) -> [String] {
+    arguments.contains("--search-parallel") ? [] : ["--search-parallel", "1"]
+}
+
+/// Runs `config`'s search in this process, one trial at a time, asking for Ctrl-C as soon as `file`
+/// exists; the stop the search ended with, nil when it ended otherwise.
 func searchStopped(_ config: Config, once file: String) -> Interrupted? {
     let control = RunControl(stopRequest: { FileManager.default.fileExists(atPath: file) ? SIGINT : nil })
     do {
         _ = try SearchJob.run(
-            config: config, resume: false, parallel: nil, log: RunLog(console: false), version: "test",
+            config: config, resume: false, parallel: 1, log: RunLog(console: false), version: "test",
             control: control)
         return nil
     } catch {

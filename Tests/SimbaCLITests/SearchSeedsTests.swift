@@ -110,7 +110,7 @@ struct SearchSeedsTests {
         try record(folder, "trial-002-lr=0.002/seed-6", valMSE: 0.625)
         try record(folder, "trial-003-lr=0.003/seed-5", valMSE: 0.125)
         try record(folder, "trial-003-lr=0.003/seed-6", valMSE: nil)
-        let resumed = captureOutput { SimbaCommand.run(["train", "--resume", folder.file("search")]) }
+        let resumed = resumeSearch(folder)
         #expect(resumed.result == 0, "\(resumed.errors)")
         #expect(try bestTarget(folder) == "trial-002-lr=0.002/seed-5")
         #expect(
@@ -200,7 +200,7 @@ struct SearchSeedsTests {
         #expect(try searchTableRows(folder.file("search/search_means.csv")).count == 1)
         let log = try Data(contentsOf: URL(fileURLWithPath: first + "/log.txt"))
 
-        let resumed = captureOutput { SimbaCommand.run(["train", "--resume", folder.file("search")]) }
+        let resumed = resumeSearch(folder)
         #expect(resumed.result == 0, "\(resumed.errors)")
         #expect(resumed.output.contains("resumed with 1 finished"))
         #expect(!resumed.output.contains("trial 1/2 seed 1/2:"))
@@ -260,7 +260,7 @@ struct SearchSeedsTests {
             try old.write(toFile: folder.file(file), atomically: true, encoding: .utf8)
         }
         try FileManager.default.removeItem(atPath: folder.file("search/trial-002-lr=0.003/search_trial.json"))
-        let resumed = captureOutput { SimbaCommand.run(["train", "--resume", folder.file("search")]) }
+        let resumed = resumeSearch(folder)
         #expect(resumed.result == 0, "\(resumed.errors)")
         #expect(resumed.output.contains("resumed with 1 finished"))
         #expect(try searchTableRows(folder.file("search/search.csv")).dropFirst().map { $0[3] } == ["done", "done"])
