@@ -1,6 +1,6 @@
 // Swift names for the OpenBLAS calls simba uses: row-major single-precision GEMM split across
-// simba's own workers, a Double triangular solve, and what the library reports about itself. The
-// only file importing COpenBLAS.
+// simba's own workers, a Double triangular solve and product sum, and what the library reports about
+// itself. The only file importing COpenBLAS.
 
 import COpenBLAS
 import Dispatch
@@ -149,6 +149,20 @@ public enum BLAS {
         cblas_dtrsm(
             CblasRowMajor, CblasLeft, CblasLower, transposed ? CblasTrans : CblasNoTrans, CblasNonUnit,
             Int32(n), Int32(columns), 1, t, Int32(n), b, Int32(columns))
+    }
+
+    /// C[n×p] += Aᵀ·B for A (rows × n) and B (rows × p), all row-major, in Double: OpenBLAS's dgemm
+    /// in the calling thread, for the sums of least-squares normal equations.
+    public static func addTransposeProduct(
+        _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, rows: Int, n: Int, p: Int,
+        into c: UnsafeMutablePointer<Double>
+    ) {
+        precondition(rows >= 0 && n >= 0 && p >= 0, "product sizes must be non-negative")
+        if rows == 0 || n == 0 || p == 0 { return }
+        _ = singleThreaded
+        cblas_dgemm(
+            CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(p), Int32(rows), 1, a, Int32(n), b, Int32(p),
+            1, c, Int32(p))
     }
 
     /// Adds one call to `meter` when a benchmark has set it.

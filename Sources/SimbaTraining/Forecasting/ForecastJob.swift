@@ -83,6 +83,9 @@ public enum ForecastJob {
         settings.model.predLen = settings.data.predLen
         settings.model.variates = variates
         var problems = settings.model.problems()
+        if settings.linearSkipFit && !settings.model.linearSkip {
+            problems.append("model.linear_skip_fit starts the linear skip from a fit: set model.linear_skip: true too")
+        }
         if settings.minLR > settings.lr {
             problems.append(
                 "optimization.min_lr \(settings.minLR) is above optimization.lr \(settings.lr); "

@@ -124,6 +124,9 @@ extension ForecastSettings {
             "model.linear_skip", .bool, default: false,
             "add a Linear(seq_len → pred_len) of each variate's normalised window to the forecast (variate tokens)",
             at: \.model.linearSkip),
+        ConfigSetting(
+            "model.linear_skip_fit", .bool, default: false,
+            "start the linear skip from its least-squares fit on the training windows", at: \.linearSkipFit),
 
         ConfigSetting(
             "optimization.optimizer", .choice(of: OptimizerKind.self), default: "adamw", "optimizer",

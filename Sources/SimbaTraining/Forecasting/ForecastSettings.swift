@@ -17,6 +17,9 @@ public struct ForecastSettings: Sendable {
     public var data = ForecastOptions(seqLen: 96, predLen: 96)
     /// The model. Its lengths and variates are the data's: `ForecastJob` sets them once the data is read.
     public var model = TimeSeriesConfig(seqLen: 96, predLen: 96, variates: 1)
+    /// Starts the linear skip from its least-squares fit on the training windows (`LinearSkipFit`)
+    /// instead of the initialisation every Linear gets; a new run only, never a resumed one.
+    public var linearSkipFit = false
     public var optimizer: OptimizerKind = .adamw
     public var lr = 1e-3
     public var minLR = 0.0

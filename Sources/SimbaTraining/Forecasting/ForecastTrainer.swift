@@ -132,6 +132,20 @@ public final class ForecastTrainer {
         dSelected = FloatBuffer(count: b * h * k)
         dForecast = FloatBuffer(count: b * h * m)
         order = Array(0..<trainWindows)
+        // A new run's skip starts from its fit; a resumed one keeps the checkpoint's (rank 0's in a
+        // job). In a new job every rank fits the same windows, and rank 0's fit is taken by all.
+        if settings.linearSkipFit && !(resume && (run?.hasCheckpoint ?? true)) {
+            let started = DispatchTime.now().uptimeNanoseconds
+            let skip = try LinearSkipFit.start(model.store, data: data, revin: settings.model.revin)
+            if let group, !resume {
+                group.broadcast(
+                    model.store.values.pointer + skip.lowerBound, count: skip.count * MemoryLayout<Float>.size)
+            }
+            log.line(
+                String(
+                    format: "linear skip: started from its least-squares fit on %d training windows in %.2f s",
+                    trainWindows, Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9))
+        }
         if resume, let run, run.hasCheckpoint {
             progress = try run.resume(store: model.store, optimizer: optimizer, generator: &model.context.generator)
         }
