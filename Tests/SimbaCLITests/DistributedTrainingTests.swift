@@ -161,6 +161,24 @@ struct DistributedTrainingTests {
         try twoRanksMatchOneProcess(transport: "self,tcp")
     }
 
+    /// The linear skip started from its fit: every rank fits, rank 0's fit is broadcast, and the
+    /// job trains the weights one process trains.
+    @Test func twoRanksWithTheFittedSkipMatchOneProcess() throws {
+        let folder = project()
+        let config = [
+            "--config", folder.file("config.yaml"), "--set", "optimization.batch_size=32",
+            "--set", "model.linear_skip=true", "--set", "model.linear_skip_fit=true"
+        ]
+        let alone = try train(config + ["--out", folder.file("alone")])
+        let joint = try train(config + ["--out", folder.file("joint")], launcher: MPIRun.launcher(ranks: 2))
+        #expect(alone.contains("linear skip: started from its least-squares fit"), "\(alone)")
+        #expect(joint.components(separatedBy: "started from its least-squares fit").count == 2, "\(joint)")
+        for file in ["last.safetensors", "best.safetensors"] {
+            try expectWeights(file, of: folder.file("joint"), near: folder.file("alone"))
+        }
+        #expect(try text(folder.file("joint/summary.csv")) == text(folder.file("alone/summary.csv")))
+    }
+
     /// One epoch under 2 ranks, then (the config raised to 2 epochs) resumed under 4: the weights
     /// of one process training 2 epochs straight. Constant learning rate, so the epoch count
     /// changes no step; batch 64 has 4 shards.
