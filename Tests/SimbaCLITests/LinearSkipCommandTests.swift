@@ -1,6 +1,6 @@
-// `simba train` with `model.linear_skip` and time tokens: one error naming both keys, before the run
-// folder is made; a run with the skip forecasts from its checkpoint. The model is tested in
-// SimbaTrainingTests.
+// `simba train` with `model.linear_skip`, then `simba forecast` from its checkpoint: the skip is kept
+// with the weights. The model is tested in SimbaTrainingTests, the refusal with time tokens in
+// VariateOnlyOptionsCommandTests.
 
 import Foundation
 import SimbaCLI
@@ -9,22 +9,6 @@ import Testing
 
 @Suite("simba train --set model.linear_skip")
 struct LinearSkipCommandTests {
-    @Test("simba train refuses the linear skip with time tokens, naming both keys")
-    func refusedWithTimeTokens() {
-        let folder = TemporaryFolder()
-        folder.write(ForecastFiles.csv(), to: "series.csv")
-        folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
-        let result = captureOutput {
-            SimbaCommand.run([
-                "train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),
-                "--set", "model.token_axis=time", "--set", "model.linear_skip=true"
-            ])
-        }
-        #expect(result.result == 1)
-        #expect(result.errors.contains("model.linear_skip needs model.token_axis: variate"), "\(result.errors)")
-        #expect(!folder.exists("run"))
-    }
-
     @Test("A run with the linear skip keeps it in its checkpoint: simba forecast scores as the run did")
     func forecastFromCheckpoint() throws {
         let folder = TemporaryFolder()

@@ -25,49 +25,16 @@ private func forecast(_ model: TimeSeriesModel, _ window: [Float], batch: Int) -
 
 @Suite("Linear skip")
 struct LinearSkipTests {
-    /// EinFFT's own parameters are left out: its ReLU and softshrink kinks defeat finite
-    /// differences (its backward is checked against PyTorch); the MLP mixer is smooth.
     @Test(
         "Every parameter's gradient, skip.* included, matches finite differences",
         arguments: [ChannelMixerKind.mlp, .einfft])
     func gradientsMatchFiniteDifferences(mixer: ChannelMixerKind) {
         let model = TimeSeriesModel(config: tinyConfig(linearSkip: true, mixer: mixer), maxBatch: 2, seed: 3)
         #expect(model.store.entries.suffix(2).map(\.name) == ["skip.weight", "skip.bias"])
-        var generator = RandomGenerator(seed: 9)
-        let window = (0..<2 * 8 * 3).map { _ in generator.normal() }
-        let weights = (0..<2 * 4 * 3).map { _ in generator.normal() }
-        func loss() -> Double {
-            let output = forecast(model, window, batch: 2)
-            return weights.indices.reduce(0.0) { $0 + Double(output[$1]) * Double(weights[$1]) }
-        }
-        model.store.zeroGradients()
-        _ = loss()
-        weights.withUnsafeBufferPointer { model.backward($0.baseAddress!, batch: 2) }
-        let values = model.store.values.pointer, gradients = model.store.gradients.pointer
-        let step: Float = 1e-2
-        var checked: [String] = []
-        for entry in model.store.entries
-        where entry.kind == .parameter && !(mixer == .einfft && entry.name.contains(".mlp.")) {
-            // The first and last elements of every tensor.
-            for i in Set([entry.offset, entry.offset + entry.count - 1]) {
-                let kept = values[i]
-                values[i] = kept + step
-                let up = loss()
-                values[i] = kept - step
-                let down = loss()
-                values[i] = kept
-                let numeric = (up - down) / (2 * Double(step))
-                #expect(
-                    abs(Double(gradients[i]) - numeric) <= 3e-3 + 3e-2 * abs(numeric),
-                    "\(entry.name)[\(i - entry.offset)]: backward \(gradients[i]), finite differences \(numeric)")
-                checked.append(entry.name)
-            }
-        }
+        let checked = expectGradientsMatchFiniteDifferences(model, batch: 2)
         #expect(checked.count > 20 && checked.contains("skip.weight") && checked.contains("skip.bias"))
     }
 
-    /// The model with the skip and the one without, sharing every other weight, differ by
-    /// σ·(W·x̂ + b) per window and variate, computed here in double precision from the window.
     @Test("The skip adds σ·(W·x̂ + b) of each variate's normalised window to the forecast")
     func addsTheLinearMapOfTheWindow() {
         let with = TimeSeriesModel(config: tinyConfig(linearSkip: true), maxBatch: 2, seed: 5)
