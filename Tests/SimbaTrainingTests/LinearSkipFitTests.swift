@@ -79,6 +79,24 @@ struct LinearSkipFitTests {
         }
     }
 
+    @Test("A fit whose normal equations exceed the memory available is refused before any is allocated")
+    func refusedBeyondTheMemoryAvailable() throws {
+        let data = try tinyData()
+        var config = TimeSeriesConfig(seqLen: 16, predLen: 8, variates: 3)
+        (config.dModel, config.eLayers, config.linearSkip) = (8, 1, true)
+        let model = TimeSeriesModel(config: config, maxBatch: 1, seed: 1)
+        let before = Array(UnsafeBufferPointer(start: model.store.values.pointer, count: model.store.values.count))
+        let needed = LinearSkipFit.workingBytes(l: 16, h: 8, inputColumns: 3, columns: 3)
+        // Double: (L + 1)², (L + 1)·H and 256 windows × 3 columns of L + 1 + H; float32: one window.
+        let doubles = 17 * 17 + 17 * 8 + 256 * 3 * (17 + 8), floats = 16 * 3 + 8 * 3
+        #expect(needed == Double(8 * doubles + 4 * floats))
+        expectError(TrainingError.self, containing: ["model.linear_skip_fit needs", "lower data.seq_len"]) {
+            _ = try LinearSkipFit.start(model.store, data: data, revin: true, available: needed - 1)
+        }
+        #expect(Array(UnsafeBufferPointer(start: model.store.values.pointer, count: before.count)) == before)
+        #expect(try LinearSkipFit.start(model.store, data: data, revin: true, available: needed).count == 8 * 16 + 8)
+    }
+
     @Test("A stopped run with the fit resumes to the uninterrupted run's weights, without fitting again")
     func resumeDoesNotRefit() throws {
         let runs = KeyRuns()

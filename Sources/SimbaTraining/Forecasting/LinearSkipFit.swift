@@ -3,6 +3,7 @@
 
 import SimbaCore
 import SimbaData
+import SimbaModel
 import SimbaRuntime
 
 /// W (H × L) and b (H) minimising Σ ‖σ·(W x̂ + b) + μ − y‖² + λ‖W‖² over every training window
@@ -16,8 +17,19 @@ import SimbaRuntime
 /// in Double (OpenBLAS dgemm over blocks of windows) and solved by Cholesky; λ is
 /// `LinearForecast.relativeRidge` times the mean diagonal of W's rows, as for the linear baseline.
 enum LinearSkipFit {
-    /// Windows whose rows are summed in one product.
-    static let blockWindows = 256
+    /// Windows, and rows (window and column pairs), summed in one product at most.
+    static let blockWindows = 256, blockRows = 4096
+
+    /// The windows of one product for `columns` loss columns: up to `blockWindows` and `blockRows`,
+    /// at least one.
+    static func blockWindows(columns: Int) -> Int { max(1, min(blockWindows, blockRows / columns)) }
+
+    /// Bytes `fit` holds at once for look-back `l`, horizon `h` and `columns` loss columns: the normal
+    /// equations, the right-hand sides and one block of rows, in Double, plus one window in float32.
+    static func workingBytes(l: Int, h: Int, inputColumns m: Int, columns k: Int) -> Double {
+        let (size, rows) = (Double(l + 1), Double(blockWindows(columns: k) * k))
+        return 8 * (size * size + size * Double(h) + rows * (size + Double(h))) + 4 * Double(l * m + h * k)
+    }
 
     /// The fit on `data`'s train split, or nil when its system is not positive definite even with
     /// the ridge (every window constant). `weight` is (H, L) and `bias` (H), as `skip.weight` and
@@ -27,10 +39,10 @@ enum LinearSkipFit {
         let size = l + 1, windows = data.windowCount(.train)
         var normal = [Double](repeating: 0, count: size * size), right = [Double](repeating: 0, count: size * h)
         var input = [Float](repeating: 0, count: l * m), target = [Float](repeating: 0, count: h * k)
-        let rowsPerBlock = blockWindows * k
+        let windowsPerBlock = blockWindows(columns: k), rowsPerBlock = windowsPerBlock * k
         var z = [Double](repeating: 0, count: rowsPerBlock * size), y = [Double](repeating: 0, count: rowsPerBlock * h)
-        for first in stride(from: 0, to: windows, by: blockWindows) {
-            let count = min(blockWindows, windows - first)
+        for first in stride(from: 0, to: windows, by: windowsPerBlock) {
+            let count = min(windowsPerBlock, windows - first)
             for w in 0..<count {
                 data.fill(split: .train, window: first + w, input: &input, target: &target)
                 for j in 0..<k {
@@ -66,12 +78,24 @@ enum LinearSkipFit {
 extension LinearSkipFit {
     /// Writes the fit on `data` into `store`'s `skip.weight` and `skip.bias` (a model with the
     /// linear skip); the flat range of the two, which the store holds one after the other. Throws
-    /// when the fit has no solution.
-    static func start(_ store: ParameterStore, data: ForecastData, revin: Bool) throws -> Range<Int> {
+    /// before fitting when its working set (`workingBytes`) exceeds `available` bytes, and when the
+    /// fit has no solution.
+    static func start(
+        _ store: ParameterStore, data: ForecastData, revin: Bool, available: Double? = MemoryBudget.availableBytes()
+    ) throws -> Range<Int> {
         guard let weight = store.entries.first(where: { $0.name == "skip.weight" }),
             let bias = store.entries.first(where: { $0.name == "skip.bias" })
         else { preconditionFailure("a model without the linear skip") }
         precondition(bias.offset == weight.offset + weight.count, "skip.bias does not follow skip.weight")
+        let bytes = workingBytes(
+            l: data.seqLen, h: data.predLen, inputColumns: data.inputColumns, columns: data.outputColumns)
+        if let available, bytes > available {
+            let (needed, free) = (MemoryEstimate.describe(bytes: bytes), MemoryEstimate.describe(bytes: available))
+            throw TrainingError(
+                "model.linear_skip_fit needs \(needed) for its normal equations (look-back \(data.seqLen), "
+                    + "horizon \(data.predLen)) and \(free) is available: lower data.seq_len, or set "
+                    + "model.linear_skip_fit: false")
+        }
         guard let fit = fit(data, revin: revin) else {
             throw TrainingError(
                 "model.linear_skip_fit: the training windows' least-squares system has no unique solution "
