@@ -12,7 +12,7 @@ struct ResumeChangesCommandTests {
     /// A project with a finished 1-epoch run in `run`.
     private func finishedRun() throws -> TemporaryFolder {
         let folder = try VisionFiles.project()
-        #expect(SimbaCommand.run(VisionFiles.trainArguments(folder)) == 0)
+        #expect(captureOutput { SimbaCommand.run(VisionFiles.trainArguments(folder)) }.result == 0)
         return folder
     }
 
@@ -87,7 +87,9 @@ struct ResumeChangesCommandTests {
     @Test("--epochs below the epochs done is refused")
     func fewerEpochs() throws {
         let folder = try finishedRun()
-        #expect(SimbaCommand.run(["train", "--resume", folder.file("run"), "--epochs", "2"]) == 0)
+        // Captured, as every run here: its note on stderr would land in another test's capture.
+        #expect(
+            captureOutput { SimbaCommand.run(["train", "--resume", folder.file("run"), "--epochs", "2"]) }.result == 0)
         let run = captureOutput { SimbaCommand.run(["train", "--resume", folder.file("run"), "--epochs", "1"]) }
         #expect(run.result == 1)
         #expect(run.errors.contains("optimization.epochs is 1 but the run has done 2 epochs"), "\(run.errors)")
