@@ -11,9 +11,7 @@ import Testing
 struct LinearSkipCommandTests {
     @Test("A run with the linear skip keeps it in its checkpoint: simba forecast scores as the run did")
     func forecastFromCheckpoint() throws {
-        let folder = TemporaryFolder()
-        folder.write(ForecastFiles.csv(), to: "series.csv")
-        folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
+        let folder = ForecastFiles.project(epochs: 1)
         let train = captureOutput {
             SimbaCommand.run([
                 "train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),

@@ -10,10 +10,7 @@ import SimbaTestSupport
 /// A folder with `series.csv` (200 hourly rows) and `config.yaml` (L 16, H 8, d_model 8, 1 epoch
 /// unless `epochs` says otherwise, `extra` lines appended).
 func searchProject(epochs: Int = 1, extra: String = "") -> TemporaryFolder {
-    let folder = TemporaryFolder("simba-cli-search")
-    folder.write(ForecastFiles.csv(), to: "series.csv")
-    folder.write(ForecastFiles.config(epochs: epochs, extra: extra), to: "config.yaml")
-    return folder
+    ForecastFiles.project(label: "simba-cli-search", epochs: epochs, extra: extra)
 }
 
 /// `simba train --config config.yaml --out <out>` with `extra` arguments, in this process; status and

@@ -13,9 +13,7 @@ struct VariateOnlyOptionsCommandTests {
         "simba train refuses a variate-token option with time tokens, naming both keys",
         arguments: ["model.channel_independent", "model.linear_skip"])
     func refusedWithTimeTokens(key: String) {
-        let folder = TemporaryFolder()
-        folder.write(ForecastFiles.csv(), to: "series.csv")
-        folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
+        let folder = ForecastFiles.project(epochs: 1)
         let result = captureOutput {
             SimbaCommand.run([
                 "train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),

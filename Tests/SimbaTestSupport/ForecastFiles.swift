@@ -33,6 +33,15 @@ public final class TemporaryFolder {
 }
 
 public enum ForecastFiles {
+    /// A temporary folder (named from `label`) with `series.csv` (`csv()`) and `config.yaml`
+    /// (`config(epochs:extra:)`) beside it.
+    public static func project(label: String = "simba-test", epochs: Int = 3, extra: String = "") -> TemporaryFolder {
+        let folder = TemporaryFolder(label)
+        folder.write(csv(), to: "series.csv")
+        folder.write(config(epochs: epochs, extra: extra), to: "config.yaml")
+        return folder
+    }
+
     /// `date,a,b,OT` hourly from 2021-03-01 00:00:00: smooth cycles plus a deterministic wobble,
     /// `rows` rows. `value(row, column)` may replace any cell's text.
     public static func csv(rows: Int = 200, value: ((Int, Int) -> String?)? = nil) -> String {

@@ -18,11 +18,11 @@ import SimbaRuntime
 /// `LinearForecast.relativeRidge` times the mean diagonal of W's rows, as for the linear baseline.
 enum LinearSkipFit {
     /// Windows, and rows (window and column pairs), summed in one product at most.
-    static let blockWindows = 256, blockRows = 4096
+    static let maxBlockWindows = 256, maxBlockRows = 4096
 
-    /// The windows of one product for `columns` loss columns: up to `blockWindows` and `blockRows`,
-    /// at least one.
-    static func blockWindows(columns: Int) -> Int { max(1, min(blockWindows, blockRows / columns)) }
+    /// The windows of one product for `columns` loss columns: up to `maxBlockWindows` and
+    /// `maxBlockRows`, at least one.
+    static func blockWindows(columns: Int) -> Int { max(1, min(maxBlockWindows, maxBlockRows / columns)) }
 
     /// Bytes `fit` holds at once for look-back `l`, horizon `h` and `columns` loss columns: the normal
     /// equations, the right-hand sides and one block of rows, in Double, plus one window in float32.
@@ -51,7 +51,10 @@ enum LinearSkipFit {
                     if revin {
                         for i in 0..<l { mean += Double(input[i * m + c]) }
                         mean /= Double(l)
-                        for i in 0..<l { variance += (Double(input[i * m + c]) - mean).squared }
+                        for i in 0..<l {
+                            let deviation = Double(input[i * m + c]) - mean
+                            variance += deviation * deviation
+                        }
                         variance /= Double(l)
                     }
                     for i in 0..<l { z[row * size + i] = Double(input[i * m + c]) - mean }
@@ -106,8 +109,4 @@ extension LinearSkipFit {
         (store.values.pointer + bias.offset).update(from: fit.bias, count: bias.count)
         return weight.offset..<bias.offset + bias.count
     }
-}
-
-extension Double {
-    fileprivate var squared: Double { self * self }
 }
