@@ -43,6 +43,8 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
     case badLength(path: String, name: String, value: Int)
     case tooShortForBorders(path: String, borders: String, rows: Int, needed: Int)
     case splitTooShort(path: String, split: String, rows: Int, needed: Int, seqLen: Int, predLen: Int)
+    /// `data.fold` moves the validation split `fold` lengths of `valRows` back, to or before the first row.
+    case foldBeforeStart(path: String, fold: Int, trainRows: Int, valRows: Int)
     /// A column with one value over the training rows; `inFile`: over the whole file too.
     case constantColumn(path: String, column: String, trainRows: Int, inFile: Bool)
     case badScaler(reason: String)
@@ -145,6 +147,10 @@ public enum DataError: Error, CustomStringConvertible, Equatable {
             return
                 "\(path): the \(split) split has \(rows) rows but needs at least \(needed) (seq_len \(seqLen) + "
                 + "pred_len \(predLen)) for one window; use a longer file or a shorter seq_len/pred_len"
+        case let .foldBeforeStart(path, fold, trainRows, valRows):
+            return
+                "\(path): data.fold \(fold) moves the validation split \(fold) × \(valRows) rows back, "
+                + "past the \(trainRows) rows before it, leaving no training rows; use a smaller data.fold"
         case let .constantColumn(path, column, trainRows, inFile):
             return "\(path): column \(excerpt(column)) "
                 + (inFile

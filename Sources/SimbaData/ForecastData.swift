@@ -44,29 +44,37 @@ public enum SplitBorders: String, Equatable, Sendable, CaseIterable {
 
     /// Row ranges of train, val and test for a file of `rows` rows and input length `seqLen`.
     /// Val and test begin `seqLen` rows before their own first target row, so every target row
-    /// belongs to exactly one split. Throws if ETT borders reach beyond the file.
-    func rowRanges(rows: Int, seqLen: Int, path: String) throws -> [Range<Int>] {
+    /// belongs to exactly one split. With `fold` k > 0 the validation split's target rows move k
+    /// validation lengths earlier and the train split ends where they begin; test stays where it is
+    /// (`ForecastOptions.fold`). Throws if ETT borders reach beyond the file, or if the moved
+    /// validation split would begin before the file's first row.
+    func rowRanges(rows: Int, seqLen: Int, fold: Int = 0, path: String) throws -> [Range<Int>] {
+        precondition(fold >= 0, "a fold is 0 or more")
         let l = seqLen
+        let trainEnd: Int, valEnd: Int, testRange: Range<Int>
         switch resolved(forPath: path) {
         case .ettHour, .ettMinute:
             let minute = resolved(forPath: path) == .ettMinute
             let f = minute ? Self.ettMinuteRowsPerHour : 1
-            let (trainEnd, valEnd, testEnd) = (
-                Self.ettHourTrainEnd * f, Self.ettHourValEnd * f, Self.ettHourTestEnd * f
-            )
+            let testEnd = Self.ettHourTestEnd * f
+            (trainEnd, valEnd) = (Self.ettHourTrainEnd * f, Self.ettHourValEnd * f)
             guard rows >= testEnd else {
                 throw DataError.tooShortForBorders(
                     path: path, borders: minute ? "ETT-minute" : "ETT-hour", rows: rows, needed: testEnd)
             }
-            return [0..<trainEnd, max(trainEnd - l, 0)..<valEnd, max(valEnd - l, 0)..<testEnd]
+            testRange = max(valEnd - l, 0)..<testEnd
         case .ratio, .auto:
             let trainCount = Int(Double(rows) * Self.ratioTrainFraction)
             let testCount = Int(Double(rows) * Self.ratioTestFraction)
-            let valCount = rows - trainCount - testCount
-            return [
-                0..<trainCount, max(trainCount - l, 0)..<trainCount + valCount, max(rows - testCount - l, 0)..<rows
-            ]
+            (trainEnd, valEnd) = (trainCount, rows - testCount)
+            testRange = max(rows - testCount - l, 0)..<rows
         }
+        let valCount = valEnd - trainEnd
+        let (shift, overflow) = valCount.multipliedReportingOverflow(by: fold)
+        guard !overflow, shift < trainEnd else {
+            throw DataError.foldBeforeStart(path: path, fold: fold, trainRows: trainEnd, valRows: valCount)
+        }
+        return [0..<trainEnd - shift, max(trainEnd - shift - l, 0)..<valEnd - shift, testRange]
     }
 }
 
@@ -80,6 +88,13 @@ public struct ForecastOptions: Equatable, Sendable {
     /// Forecast horizon H (`pred_len`).
     public var predLen: Int
     public var borders: SplitBorders
+    /// Validation fold of a time-series cross-validation: 0 is the split the borders give; k > 0
+    /// moves the validation split k of its lengths earlier, the train split ending where it begins
+    /// (and the scaler fitted on those rows); the test split stays. Folds 0…k−1 score one setting on
+    /// k validation stretches, none of them seen in training.
+    public var fold: Int
+    /// The largest `fold` a config may set; the file's length is what limits it in practice.
+    public static let maxFold = 100
     /// How the CSV file is read.
     public var reading: CSVReadOptions
     /// How the rows' times are checked and put on a regular grid before the splits are cut.
@@ -87,14 +102,16 @@ public struct ForecastOptions: Equatable, Sendable {
 
     public init(
         features: ForecastFeatures = .multivariate, target: String = "OT", seqLen: Int, predLen: Int,
-        borders: SplitBorders = .auto, reading: CSVReadOptions = CSVReadOptions(),
+        borders: SplitBorders = .auto, fold: Int = 0, reading: CSVReadOptions = CSVReadOptions(),
         grid: TimeGridOptions = TimeGridOptions()
     ) {
+        precondition(fold >= 0, "a fold is 0 or more")
         self.features = features
         self.target = target
         self.seqLen = seqLen
         self.predLen = predLen
         self.borders = borders
+        self.fold = fold
         self.reading = reading
         self.grid = grid
     }
@@ -183,9 +200,12 @@ public final class ForecastData: Sendable {
         var firstProblem: DataError?
         for series in table.series {
             let rows = series.rows
-            let local = try options.borders.rowRanges(rows: rows.count, seqLen: options.seqLen, path: path)
+            let local = try options.borders.rowRanges(
+                rows: rows.count, seqLen: options.seqLen, fold: options.fold, path: path)
             if let short = zip(ForecastSplit.allCases, local).first(where: { $0.1.count < needed }) {
-                let name = table.series.count > 1 ? " (series \(quoted(series.name, marks: false)))" : ""
+                let name =
+                    (options.fold > 0 && short.0 != .test ? " of data.fold \(options.fold)" : "")
+                    + (table.series.count > 1 ? " (series \(quoted(series.name, marks: false)))" : "")
                 firstProblem =
                     firstProblem
                     ?? DataError.splitTooShort(

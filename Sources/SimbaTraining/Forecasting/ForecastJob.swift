@@ -166,6 +166,7 @@ public enum ForecastJob {
         log.line(
             "windows: train \(data.windowCount(.train)), val \(data.windowCount(.val)), test "
                 + "\(data.windowCount(.test)) (seq_len \(data.seqLen), pred_len \(data.predLen))"
+                + (data.options.fold > 0 ? "; validation fold \(data.options.fold) (data.fold)" : "")
         )
         log.line(
             "model: SiMBA-TS, \(trainer.model.store.parameterCount) parameters, \(trainer.model.tokens) tokens of "

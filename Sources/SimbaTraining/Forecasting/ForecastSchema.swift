@@ -27,6 +27,10 @@ extension ForecastSettings {
             "data.borders", .choice(of: SplitBorders.self), default: "auto",
             "train/val/test split: ETT months by file name (auto), or 70/10/20 (ratio)", at: \.data.borders),
         ConfigSetting(
+            "data.fold", .int(min: 0, max: ForecastOptions.maxFold), default: 0,
+            "validation fold: 0 = the borders' split; k moves validation k of its lengths earlier, train "
+                + "ending where it begins (test stays)", at: \.data.fold),
+        ConfigSetting(
             "data.date_column", .string, default: "",
             "date column; empty: `date`, else the first column whose first cell is a date",
             at: \.data.reading.dateColumn),

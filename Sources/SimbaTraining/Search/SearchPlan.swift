@@ -52,7 +52,7 @@ public struct SearchPlan: Sendable {
             "task": "picks what is trained; a search trains forecasters", "search_trials": search,
             "search_seed": search, "search_seeds": search, "output.dir": output, "output.log_every": output,
             "data.path": scored, "data.features": scored, "data.target": scored, "data.pred_len": scored,
-            "data.borders": scored
+            "data.borders": scored, "data.fold": scored
         ]
     }()
 
