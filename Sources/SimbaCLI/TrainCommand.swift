@@ -42,9 +42,10 @@ enum TrainCommand {
                           search.csv lists them, `best` links the one with the lowest validation
                           MSE (forecasting only; search_trials: N trains N random combinations;
                           search_seeds: [S1, S2, …] trains each once per seed and picks the lowest
-                          mean, with search_means.csv)
+                          mean, with search_means.csv; search_folds: N also trains each on the
+                          validation folds data.fold 0 to N-1 and ranks by the mean over them)
           --search-parallel N
-                          runs at once, a run being a trial or one seed of it (default: threads /
+                          runs at once, a run being a trial or one seed or fold of it (default: threads /
                           2, at least 1; a small run keeps about 2 threads busy); above 1 each runs
                           as a child process
         \(TrainShorthands.help)

@@ -219,7 +219,7 @@ private func temporaryFolder() throws -> String {
         #expect(
             sectionOrder == [
                 "task", "data", "model", "optimization", "output", "search", "search_trials",
-                "search_seed", "search_seeds"
+                "search_seed", "search_seeds", "search_folds"
             ])
     }
 
@@ -389,14 +389,14 @@ private func temporaryFolder() throws -> String {
     @Test func forecastSchemaLayout() {
         let schema = ConfigSchema.forecast
         #expect(schema.sections == ["data", "model", "optimization", "output"])
-        #expect(schema.keys.count == 55)
+        #expect(schema.keys.count == 56)
         #expect(schema.key("optimization.lr")?.kind.expectation == "a number > 0 and <= 1e+38")
         #expect(schema.key("data.date_columns")?.kind.expectation == "a list of 0 to 6 entries, each a string")
         #expect(schema.key("model.dropout")?.kind.expectation == "a number >= 0 and < 1")
         #expect(
             schema.key("optimization.seed")?.kind.expectation == "a whole number >= 0 and <= 9007199254740992")
         #expect(schema.key("nope") == nil)
-        #expect(schema.reference.split(separator: "\n").count == 55)
+        #expect(schema.reference.split(separator: "\n").count == 56)
         #expect(schema.reference.contains("default runs/<config name>"))
     }
 

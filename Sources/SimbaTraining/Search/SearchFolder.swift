@@ -6,7 +6,8 @@ import SimbaCore
 
 /// The folder of a search: config.yaml (the base config with its `search`), log.txt, search.csv,
 /// `best` (a relative symbolic link to the best trial's run folder), one run folder per trial (with
-/// `search_seeds`, one folder per trial holding one run folder per seed, and search_means.csv), each
+/// `search_seeds` or `search_folds`, one folder per trial holding one run folder per seed, or per
+/// fold, or per seed a folder holding one per fold, and search_means.csv), each
 /// run folder with `search_trial.json` once the run is finished, and `.simba-search.lock`.
 ///
 /// A new search goes into a folder that does not exist or is empty; a folder holding the lock file

@@ -1,6 +1,6 @@
 // `simba train` with a `search`: checks every trial's config, then trains the trials (or each trial's
-// seeds) one after another in this process or several at once as child processes, recording each run
-// and linking the best by validation.
+// seeds and folds) one after another in this process or several at once as child processes, recording
+// each run and linking the best by validation.
 
 import Foundation
 import SimbaCore
@@ -9,9 +9,9 @@ import SimbaData
 /// What a finished search reports.
 public struct SearchOutcome: Sendable {
     public let folder: String
-    /// The chosen trial (lowest validation MSE, or mean validation MSE over its seeds).
+    /// The chosen trial (lowest validation MSE, or mean validation MSE over its seeds and folds).
     public let best: SearchTrial
-    /// The scores of the run `best` links: the trial's, or its first seed's.
+    /// The scores of the run `best` links: the trial's, or its first seed's on fold 0.
     public let scores: TrialScores
 }
 
@@ -22,29 +22,41 @@ public enum SearchJob {
         return !axes.isEmpty
     }
 
-    /// Throws a `ConfigError` naming `search_seeds` when `config` lists seeds but asks for no search,
-    /// since a single run would not use them.
+    /// Throws a `ConfigError` naming `search_seeds` (or `search_folds`) when `config` lists seeds (or
+    /// more than one fold) but asks for no search, since a single run would not use them.
     public static func checkSeedsHaveSearch(_ config: Config) throws {
-        guard config.schema.key("search_seeds") != nil, !isSearch(config), config.value("search_seeds") != .list([])
-        else { return }
-        throw ConfigError(problems: [
-            .init(
-                reason: .wrongType, key: "search_seeds",
-                message: "search_seeds trains each trial of a search once per seed, and this config has no "
-                    + "search; to train one setting with each seed, search one key with one value "
-                    + "(e.g. --search optimization.lr=3e-4), or drop search_seeds",
-                location: config.location(of: "search_seeds"))
-        ])
+        guard config.schema.key("search_seeds") != nil, !isSearch(config) else { return }
+        if config.value("search_seeds") != .list([]) {
+            throw ConfigError(problems: [
+                .init(
+                    reason: .wrongType, key: "search_seeds",
+                    message: "search_seeds trains each trial of a search once per seed, and this config has no "
+                        + "search; to train one setting with each seed, search one key with one value "
+                        + "(e.g. --search optimization.lr=3e-4), or drop search_seeds",
+                    location: config.location(of: "search_seeds"))
+            ])
+        }
+        if config.int("search_folds") > 1 {
+            throw ConfigError(problems: [
+                .init(
+                    reason: .wrongType, key: "search_folds",
+                    message: "search_folds trains each trial of a search once per validation fold, and this config "
+                        + "has no search; to score one setting on every fold, search one key with one value "
+                        + "(e.g. --search optimization.lr=3e-4), or train one fold with data.fold",
+                    location: config.location(of: "search_folds"))
+            ])
+        }
     }
 
     /// Trains every trial of `config`'s search (with `resume`, those of the search in `output.dir`
     /// without a record), each in its own run folder under the search's, and links the one with
-    /// the lowest validation MSE as `best`. With `search_seeds`, each trial is trained once per seed,
-    /// ranked by the mean validation MSE of its seeds once all have finished (a trial with a failed seed
-    /// is never chosen), and `best` links its first seed's run. Every trial's config is checked before
-    /// the first file is written. `parallel` forces how many runs go at once (`SearchParallelism`
-    /// decides otherwise). A run that fails is recorded as failed and the search goes on; a stop
-    /// (Ctrl-C, SIGTERM) ends it with `Interrupted`, to be continued with `simba train --resume FOLDER`.
+    /// the lowest validation MSE as `best`. With `search_seeds` (and `search_folds`), each trial is
+    /// trained once per seed (and per fold), ranked by the mean validation MSE of its runs once all have
+    /// finished (a trial with a failed run is never chosen), and `best` links its first seed's run on
+    /// fold 0. Every trial's config is checked before the first file is written. `parallel` forces how
+    /// many runs go at once (`SearchParallelism` decides otherwise). A run that fails is recorded as
+    /// failed and the search goes on; a stop (Ctrl-C, SIGTERM) ends it with `Interrupted`, to be
+    /// continued with `simba train --resume FOLDER`.
     public static func run(
         config: Config, resume: Bool, parallel: Int?, log: RunLog,
         version: String
@@ -64,15 +76,17 @@ public enum SearchJob {
                 zip(plan.axes, trial.values).map { ($0.key, $1) } + [
                     ("output.dir", .string(path + "/" + trial.folderName)), ("search", .grid([])),
                     ("search_trials", .int(0))
-                ] + (plan.seeds.isEmpty ? [] : [("search_seeds", .list([]))]))
+                ] + (plan.seeds.isEmpty ? [] : [("search_seeds", .list([]))])
+                    + (plan.folds > 1 ? [("search_folds", .int(1))] : []))
         }
         try check(trialConfigs, plan: plan)
         let runConfigs = plan.runs.map { run in
-            run.seed.map {
-                trialConfigs[run.trial.number - 1].replacing([
-                    ("optimization.seed", .int($0)), ("output.dir", .string(path + "/" + run.folderName))
-                ])
-            } ?? trialConfigs[run.trial.number - 1]
+            let trialConfig = trialConfigs[run.trial.number - 1]
+            guard plan.isReplicated else { return trialConfig }
+            return trialConfig.replacing(
+                (run.seed.map { [("optimization.seed", ConfigValue.int($0))] } ?? [])
+                    + (run.fold.map { [("data.fold", ConfigValue.int($0))] } ?? [])
+                    + [("output.dir", .string(path + "/" + run.folderName))])
         }
 
         let folder = try SearchFolder.open(path: path, resume: resume)
@@ -92,11 +106,15 @@ public enum SearchJob {
             plan.trials.count == plan.combinations
             ? "every combination"
             : "\(plan.trials.count) drawn with search_seed \(config.int("search_seed"))"
-        let seeds =
+        let seedText =
             plan.seeds.isEmpty
-            ? ""
-            : ", each with \(plan.seeds.count) seeds (search_seeds "
-                + plan.seeds.map(String.init).joined(separator: ", ") + "): \(plan.runs.count) runs"
+            ? []
+            : ["\(plan.seeds.count) seeds (search_seeds " + plan.seeds.map(String.init).joined(separator: ", ") + ")"]
+        let foldText =
+            plan.folds > 1 ? ["\(plan.folds) validation folds (search_folds, data.fold 0 to \(plan.folds - 1))"] : []
+        let seeds =
+            plan.isReplicated
+            ? ", each with " + (seedText + foldText).joined(separator: " × ") + ": \(plan.runs.count) runs" : ""
         log.line(
             "simba \(version) search: \(plan.trials.count) trials of \(plan.combinations) combinations (\(kind))"
                 + seeds + (resume ? ", resumed with \(records.count) finished" : ""))
@@ -104,12 +122,12 @@ public enum SearchJob {
             log.line("  \(axis.key): " + axis.values.map(SearchPlan.text).joined(separator: ", "))
         }
         if let note = plan.note { log.line("note: \(note)") }
-        let unit = plan.seeds.isEmpty ? "trial" : "run"
+        let unit = plan.isReplicated ? "run" : "trial"
         log.line(
             atOnce > 1
                 ? "parallel: \(atOnce) \(unit)s at once as child processes, SIMBA_THREADS=\(threads) each "
-                    + "(\(cores) threads)"
-                : "parallel: one \(unit) at a time in this process (\(cores) threads; a \(unit) keeps about "
+                    + "(\(threadCount(cores)))"
+                : "parallel: one \(unit) at a time in this process (\(threadCount(cores)); a \(unit) keeps about "
                     + "\(SearchParallelism.threadsPerTrial) busy)")
         log.line("search folder: \(path)")
 
@@ -144,11 +162,11 @@ public enum SearchJob {
         else {
             throw TrainingError(
                 "no trial of the search finished with scores"
-                    + (plan.seeds.isEmpty ? "" : " for every seed") + "; see the failures in "
+                    + (plan.isReplicated ? " for every run" : "") + "; see the failures in "
                     + "\(folder.tableFile) and the trials' log.txt")
         }
         let best = bestRun.trial
-        if plan.seeds.isEmpty {
+        if !plan.isReplicated {
             log.line(
                 String(
                     format: "best: trial %d (%@), best epoch %d, val mse %.4f mae %.4f, test mse %.4f mae %.4f",
@@ -161,8 +179,8 @@ public enum SearchJob {
             log.line("best: trial \(bestNumber) (\(plan.describe(best))), " + run.meanText(of: bestNumber))
             log.line(
                 String(
-                    format: "its seed %d run: best epoch %d, val mse %.4f mae %.4f, test mse %.4f mae %.4f",
-                    bestRun.seed ?? 0, scores.bestEpoch, scores.valMSE, scores.valMAE, scores.testMSE,
+                    format: "its %@ run: best epoch %d, val mse %.4f mae %.4f, test mse %.4f mae %.4f",
+                    run.runName(bestRun), scores.bestEpoch, scores.valMSE, scores.valMAE, scores.testMSE,
                     scores.testMAE))
             log.line(
                 "chosen by mean validation MSE: \(folder.bestLink) -> \(bestRun.folderName) "
@@ -184,35 +202,50 @@ public enum SearchJob {
         return dir + "-search-" + formatter.string(from: Date())
     }
 
+    /// "1 thread" or "2 threads".
+    static func threadCount(_ n: Int) -> String { n == 1 ? "1 thread" : "\(n) threads" }
+
     /// Checks each trial's config as its run would before training: the keys' combination, the
-    /// data's windows and the memory of a training step. Data are read once per distinct data options.
-    static func check(_ configs: [Config], plan: SearchPlan) throws {
+    /// data's windows and the memory of a training step; with `search_folds`, on its last fold too
+    /// (the shortest train split). Data are read once per distinct data options.
+    static func check(_ trialConfigs: [Config], plan: SearchPlan) throws {
         var data: [(ForecastOptions, ForecastData)] = []
-        for (trial, config) in zip(plan.trials, configs) {
-            do {
-                let options = try ForecastJob.dataOptions(config)
-                let series: ForecastData
-                if let loaded = data.first(where: { $0.0 == options }) {
-                    series = loaded.1
-                } else {
-                    series = try ForecastData(path: config.path("data.path"), options: options)
-                    data.append((options, series))
-                }
-                let settings = try ForecastJob.settings(config, variates: series.inputColumns)
-                _ = try MemoryBudget.check(
-                    settings.model, batch: settings.batchSize, training: true,
-                    batchSetting: "optimization.batch_size",
-                    sizeSettings: "data.seq_len, data.pred_len, the data's columns and model.*")
-                guard series.windowCount(.train) >= settings.batchSize else {
-                    throw TrainingError(
-                        "the training split has \(series.windowCount(.train)) windows, fewer than "
-                            + "optimization.batch_size \(settings.batchSize): lower the batch size")
-                }
-            } catch {
-                throw SearchError(
-                    description: "search trial \(trial.number)/\(plan.trials.count) "
-                        + "(\(plan.describe(trial))): \(error)")
+        let folds = plan.folds > 1 ? [0, plan.folds - 1] : [0]
+        for (trial, trialConfig) in zip(plan.trials, trialConfigs) {
+            for fold in folds {
+                let config = fold == 0 ? trialConfig : trialConfig.replacing([("data.fold", .int(fold))])
+                try check(config, trial: trial, plan: plan, data: &data)
             }
+        }
+    }
+
+    /// `check` for one trial's config (`data` holds what was read so far).
+    private static func check(
+        _ config: Config, trial: SearchTrial, plan: SearchPlan, data: inout [(ForecastOptions, ForecastData)]
+    ) throws {
+        do {
+            let options = try ForecastJob.dataOptions(config)
+            let series: ForecastData
+            if let loaded = data.first(where: { $0.0 == options }) {
+                series = loaded.1
+            } else {
+                series = try ForecastData(path: config.path("data.path"), options: options)
+                data.append((options, series))
+            }
+            let settings = try ForecastJob.settings(config, variates: series.inputColumns)
+            _ = try MemoryBudget.check(
+                settings.model, batch: settings.batchSize, training: true,
+                batchSetting: "optimization.batch_size",
+                sizeSettings: "data.seq_len, data.pred_len, the data's columns and model.*")
+            guard series.windowCount(.train) >= settings.batchSize else {
+                throw TrainingError(
+                    "the training split has \(series.windowCount(.train)) windows, fewer than "
+                        + "optimization.batch_size \(settings.batchSize): lower the batch size")
+            }
+        } catch {
+            throw SearchError(
+                description: "search trial \(trial.number)/\(plan.trials.count) "
+                    + "(\(plan.describe(trial))): \(error)")
         }
     }
 }
@@ -230,25 +263,33 @@ struct SearchRun {
     let log: RunLog
     var records: [Int: TrialRecord]
 
-    /// "trial 3/6: optimization.lr=0.0003, data.seq_len=336 (FOLDER)", with seeds
-    /// "trial 3/6 seed 2/3: optimization.lr=0.0003, data.seq_len=336, optimization.seed=1 (FOLDER)".
+    /// "trial 3/6: optimization.lr=0.0003, data.seq_len=336 (FOLDER)", with seeds and folds
+    /// "trial 3/6 seed 2/3 fold 2/2: optimization.lr=0.0003, data.seq_len=336, optimization.seed=1,
+    /// data.fold=1 (FOLDER)".
     func announce(_ run: TrialRun, note: String = "") {
         let seed = run.seed.map { ", optimization.seed=\($0)" } ?? ""
-        log.line("\(head(run)): \(plan.describe(run.trial))\(seed)\(note) (\(folder.runPath(run)))")
+        let fold = run.fold.map { ", data.fold=\($0)" } ?? ""
+        log.line("\(head(run)): \(plan.describe(run.trial))\(seed)\(fold)\(note) (\(folder.runPath(run)))")
     }
 
-    /// "trial 3/6", or "trial 3/6 seed 2/3" with seeds.
+    /// "trial 3/6", with seeds "trial 3/6 seed 2/3", with folds "… fold 1/2" (fold k is k + 1 of N).
     func head(_ run: TrialRun) -> String {
         "trial \(run.trial.number)/\(plan.trials.count)"
             + (run.seedIndex.map { " seed \($0)/\(plan.seeds.count)" } ?? "")
+            + (run.fold.map { " fold \($0 + 1)/\(plan.folds)" } ?? "")
     }
 
-    /// The chosen trial so far: the lowest validation MSE (with seeds, the lowest mean over them) among
+    /// "seed 2024", "fold 0" or "seed 2024 fold 0": which of its trial's runs `run` is.
+    func runName(_ run: TrialRun) -> String {
+        [run.seed.map { "seed \($0)" }, run.fold.map { "fold \($0)" }].compactMap { $0 }.joined(separator: " ")
+    }
+
+    /// The chosen trial so far: the lowest validation MSE (with seeds or folds, the lowest mean over them) among
     /// the trials whose runs have all finished with scores.
     var bestTrial: Int? { SearchMeans.best(SearchMeans.outcomes(plan: plan, records: records)) }
 
     /// Records a run's outcome, rewrites the tables, relinks `best` and says how the run did (with
-    /// seeds, and the trial's mean once its last seed is done).
+    /// seeds or folds, and the trial's mean once its last run is done).
     mutating func finish(_ run: TrialRun, _ record: TrialRecord) throws {
         try folder.save(record, of: run)
         records[run.number] = record
@@ -261,17 +302,18 @@ struct SearchRun {
                     format: "%@ done in %@: best epoch %d, val mse %.4f mae %.4f, test mse %.4f mae %.4f",
                     head, formatDuration(record.seconds), scores.bestEpoch, scores.valMSE, scores.valMAE,
                     scores.testMSE, scores.testMAE)
-                    + (plan.seeds.isEmpty ? "; best so far: trial \(best ?? run.trial.number)" : ""))
+                    + (plan.isReplicated ? "" : "; best so far: trial \(best ?? run.trial.number)"))
         } else {
             log.line("\(head) failed after \(formatDuration(record.seconds)): \(record.failure ?? "")")
         }
-        guard !plan.seeds.isEmpty, plan.runs(of: run.trial).allSatisfy({ records[$0.number] != nil }) else { return }
+        guard plan.isReplicated, plan.runs(of: run.trial).allSatisfy({ records[$0.number] != nil }) else { return }
         let bestText = best.map { "best so far: trial \($0) (\(meanText(of: $0, short: true)))" } ?? "no best yet"
         log.line("trial \(run.trial.number)/\(plan.trials.count) \(meanText(of: run.trial.number)); \(bestText)")
     }
 
-    /// "mean of 3 seeds: val mse 0.3640 (sd 0.0012) mae …, test mse … mae …", or with `short` "mean val
-    /// mse 0.3640"; "failed: 1 of its 3 seeds failed" for a trial with a failed seed.
+    /// "mean of 3 seeds: val mse 0.3640 (sd 0.0012) mae …, test mse … mae …" (with folds "mean of 3 seeds ×
+    /// 2 folds: …", test over fold 0), or with `short` "mean val mse 0.3640"; "failed: 1 of its 3 runs
+    /// failed" for a trial with a failed run.
     func meanText(of trial: Int, short: Bool = false) -> String {
         switch SearchMeans.outcomes(plan: plan, records: records)[trial] {
         case let .done(valMSE, valMAE, testMSE, testMAE)?:
@@ -279,10 +321,11 @@ struct SearchRun {
             let parts = zip(["val mse", "mae", "test mse", "mae"], [valMSE, valMAE, testMSE, testMAE]).map {
                 String(format: "%@ %.4f (sd %.4f)", $0, $1.mean, $1.deviation)
             }
-            return "mean of \(plan.seeds.count) seeds: " + parts[0...1].joined(separator: " ") + ", "
-                + parts[2...3].joined(separator: " ")
+            return "mean of \(plan.replicates): " + parts[0...1].joined(separator: " ") + ", "
+                + parts[2...3].joined(separator: " ") + (plan.folds > 1 ? " (fold 0)" : "")
         case let .failed(scored)?:
-            return "failed: \(plan.seeds.count - scored) of its \(plan.seeds.count) seeds failed"
+            let unit = plan.folds > 1 ? "runs" : "seeds"
+            return "failed: \(plan.runsPerTrial - scored) of its \(plan.runsPerTrial) \(unit) failed"
         case nil:
             return "not finished"
         }
@@ -291,7 +334,7 @@ struct SearchRun {
     /// search.csv (and search_means.csv with seeds), atomically, and the `best` link, from the records so far.
     func writeTable() throws {
         try AtomicFile.write(Data(SearchTable.csv(plan: plan, records: records).utf8), to: folder.tableFile)
-        if !plan.seeds.isEmpty {
+        if plan.isReplicated {
             let outcomes = SearchMeans.outcomes(plan: plan, records: records)
             try AtomicFile.write(Data(SearchMeans.csv(plan: plan, outcomes: outcomes).utf8), to: folder.meansFile)
         }
@@ -301,12 +344,14 @@ struct SearchRun {
     /// Logs where the search stopped and returns the error that ends the command.
     func stopped(by signal: Int32) -> Interrupted {
         let counted =
-            plan.seeds.isEmpty
-            ? "\(records.count) of \(plan.trials.count) trials finished"
-            : "\(records.count) of \(plan.runs.count) runs (trials times seeds) finished"
+            plan.isReplicated
+            ? "\(records.count) of \(plan.runs.count) runs (trials times "
+                + [plan.seeds.isEmpty ? nil : "seeds", plan.folds > 1 ? "folds" : nil].compactMap { $0 }
+                .joined(separator: " times ") + ") finished"
+            : "\(records.count) of \(plan.trials.count) trials finished"
         let message =
             "search stopped by \(Interruption.name(signal)) with \(counted); continue with "
-            + "`simba train --resume \(folder.path)` (finished \(plan.seeds.isEmpty ? "trials" : "runs") are "
+            + "`simba train --resume \(folder.path)` (finished \(plan.isReplicated ? "runs" : "trials") are "
             + "skipped, a stopped one continues from its last complete epoch)"
         log.line(message)
         return Interrupted(signal: signal, description: message, reported: true)

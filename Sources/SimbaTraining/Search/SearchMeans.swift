@@ -1,5 +1,6 @@
-// Each trial's scores over its runs (one, or one per seed of `search_seeds`: mean and standard deviation),
-// their table (search_means.csv) and the choice of the best trial by mean validation MSE. Writes nothing.
+// Each trial's scores over its runs (one, or one per seed of `search_seeds` and fold of `search_folds`:
+// mean and standard deviation), their table (search_means.csv) and the choice of the best trial by mean
+// validation MSE. Writes nothing.
 
 import Foundation
 
@@ -18,35 +19,40 @@ public struct ScoreSpread: Equatable, Sendable {
     }
 }
 
-/// What a trial of a search with seeds came to once every one of its seeds' runs has a record.
+/// What a trial of a search came to once every one of its runs (seeds and folds) has a record.
 public enum SeedOutcome: Equatable, Sendable {
-    /// Every seed finished with scores: the spread of each score of their best epochs.
+    /// Every run finished with scores: the spread of each score of their best epochs, validation
+    /// over every run, test over the runs on the borders' own split (fold 0) only, since another
+    /// fold's test scores are on its own scaler's scale.
     case done(valMSE: ScoreSpread, valMAE: ScoreSpread, testMSE: ScoreSpread, testMAE: ScoreSpread)
-    /// At least one seed failed (`scored` of them finished with scores): the trial is never chosen.
+    /// At least one run failed (`scored` of them finished with scores): the trial is never chosen.
     case failed(scored: Int)
 }
 
 public enum SearchMeans {
-    /// The outcome of each trial (by number) whose runs (its one run, or one per seed) all have a record
-    /// in `records` (by run number); trials with a run still to finish are left out.
+    /// The outcome of each trial (by number) whose runs (its one run, or one per seed and fold) all
+    /// have a record in `records` (by run number); trials with a run still to finish are left out.
     public static func outcomes(plan: SearchPlan, records: [Int: TrialRecord]) -> [Int: SeedOutcome] {
         var outcomes: [Int: SeedOutcome] = [:]
         for trial in plan.trials {
-            let runs = plan.runs(of: trial).compactMap { records[$0.number] }
-            guard runs.count == max(plan.seeds.count, 1) else { continue }
-            let scores = runs.compactMap(\.scores)
-            outcomes[trial.number] =
-                scores.count < runs.count
-                ? .failed(scored: scores.count)
-                : .done(
-                    valMSE: ScoreSpread(scores.map(\.valMSE)), valMAE: ScoreSpread(scores.map(\.valMAE)),
-                    testMSE: ScoreSpread(scores.map(\.testMSE)), testMAE: ScoreSpread(scores.map(\.testMAE)))
+            let runs = plan.runs(of: trial)
+            let recorded = runs.compactMap { records[$0.number] }
+            guard recorded.count == plan.runsPerTrial else { continue }
+            let scores = recorded.compactMap(\.scores)
+            guard scores.count == recorded.count else {
+                outcomes[trial.number] = .failed(scored: scores.count)
+                continue
+            }
+            let standard = runs.filter(\.isStandardSplit).compactMap { records[$0.number]?.scores }
+            outcomes[trial.number] = .done(
+                valMSE: ScoreSpread(scores.map(\.valMSE)), valMAE: ScoreSpread(scores.map(\.valMAE)),
+                testMSE: ScoreSpread(standard.map(\.testMSE)), testMAE: ScoreSpread(standard.map(\.testMAE)))
         }
         return outcomes
     }
 
     /// The trial with the lowest mean validation MSE among those done (the lower number on a tie);
-    /// test scores play no part. Without seeds the mean is the one run's score. Nil when none is done.
+    /// test scores play no part. With one run per trial the mean is its score. Nil when none is done.
     public static func best(_ outcomes: [Int: SeedOutcome]) -> Int? {
         let done: [(number: Int, mse: Double)] = outcomes.compactMap { number, outcome in
             guard case let .done(valMSE, _, _, _) = outcome else { return nil }
@@ -56,11 +62,14 @@ public enum SearchMeans {
     }
 
     /// search_means.csv: `trial,folder,<searched keys…>,status,seeds,val_mse,val_mse_std,val_mae,
-    /// val_mae_std,test_mse,test_mse_std,test_mae,test_mae_std`, one row per trial with an outcome, in
-    /// trial order. `seeds` counts the seeds that finished with scores; a failed trial's scores are empty.
+    /// val_mae_std,test_mse,test_mse_std,test_mae,test_mae_std` (with `search_folds`, `status,seeds,folds,…`),
+    /// one row per trial with an outcome, in trial order. `seeds` and `folds` count what each trial
+    /// ran (a failed trial has status `failed`, its runs that finished with scores as `seeds`, and empty
+    /// scores). Validation columns are over every run, test columns over fold 0's.
     public static func csv(plan: SearchPlan, outcomes: [Int: SeedOutcome]) -> String {
         let scoreColumns = ["val_mse", "val_mae", "test_mse", "test_mae"].flatMap { [$0, $0 + "_std"] }
-        let header = ["trial", "folder"] + plan.axes.map(\.key) + ["status", "seeds"] + scoreColumns
+        let foldColumn = plan.folds > 1 ? ["folds"] : []
+        let header = ["trial", "folder"] + plan.axes.map(\.key) + ["status", "seeds"] + foldColumn + scoreColumns
         var lines = [header.joined(separator: ",")]
         for trial in plan.trials {
             guard let outcome = outcomes[trial.number] else { continue }
@@ -68,12 +77,13 @@ public enum SearchMeans {
             cells += trial.values.map { SearchTable.cell(ConfigValueParser.yamlScalar($0)) }
             switch outcome {
             case let .done(valMSE, valMAE, testMSE, testMAE):
-                cells += ["done", String(plan.seeds.count)]
+                cells += ["done", String(max(plan.seeds.count, 1))] + (plan.folds > 1 ? [String(plan.folds)] : [])
                 for spread in [valMSE, valMAE, testMSE, testMAE] {
                     cells += [String(format: "%.6f", spread.mean), String(format: "%.6f", spread.deviation)]
                 }
             case let .failed(scored):
-                cells += ["failed", String(scored)] + Array(repeating: "", count: scoreColumns.count)
+                cells += ["failed", String(scored)] + (plan.folds > 1 ? [String(plan.folds)] : [])
+                cells += Array(repeating: "", count: scoreColumns.count)
             }
             lines.append(cells.joined(separator: ","))
         }

@@ -1,4 +1,4 @@
-// Runs of a search (trials, or trials' seeds) several at once: how many (the rule), and each as a child
+// Runs of a search (trials, or their seeds and folds) several at once: how many (the rule), and each as a child
 // `simba train` process sharing out the threads. It decides no scores; SearchRun records what they leave.
 
 import Foundation
@@ -87,6 +87,7 @@ extension SearchRun {
         if resume { return ["train", "--resume", folder.runPath(run)] }
         var arguments = ["train", "--config", folder.configFile, "--set", "search={}", "--set", "search_trials=0"]
         if let seed = run.seed { arguments += ["--set", "search_seeds=[]", "--set", "optimization.seed=\(seed)"] }
+        if let fold = run.fold { arguments += ["--set", "search_folds=1", "--set", "data.fold=\(fold)"] }
         for (axis, value) in zip(plan.axes, run.trial.values) {
             arguments += ["--set", "\(axis.key)=\(ConfigValueParser.yamlScalar(value))"]
         }

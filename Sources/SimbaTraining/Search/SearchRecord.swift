@@ -71,16 +71,19 @@ public struct TrialRecord: Codable, Equatable, Sendable {
 
 public enum SearchTable {
     /// search.csv: `trial,folder,<searched keys…>,status,best_epoch,val_mse,val_mae,test_mse,test_mae,seconds`
-    /// (with `search_seeds`, `trial,seed,folder,…`), one row per recorded run (`records` by run number)
-    /// in run order; a failed run has status `failed` and empty scores.
+    /// (with `search_seeds`, `trial,seed,folder,…`; with `search_folds`, `trial,[seed,]fold,folder,…`),
+    /// one row per recorded run (`records` by run number) in run order; a failed run has status
+    /// `failed` and empty scores. A fold's test scores are on its own scaler's scale.
     public static func csv(plan: SearchPlan, records: [Int: TrialRecord]) -> String {
         let scoreColumns = ["status", "best_epoch", "val_mse", "val_mae", "test_mse", "test_mae", "seconds"]
         let seedColumn = plan.seeds.isEmpty ? [] : ["seed"]
-        let header: [String] = ["trial"] + seedColumn + ["folder"] + plan.axes.map(\.key) + scoreColumns
+        let foldColumn = plan.folds > 1 ? ["fold"] : []
+        let header: [String] = ["trial"] + seedColumn + foldColumn + ["folder"] + plan.axes.map(\.key) + scoreColumns
         var lines = [header.joined(separator: ",")]
         for run in plan.runs {
             guard let record = records[run.number] else { continue }
-            var cells = [String(run.trial.number)] + (run.seed.map { [String($0)] } ?? []) + [cell(run.folderName)]
+            var cells = [String(run.trial.number)] + (run.seed.map { [String($0)] } ?? [])
+            cells += (run.fold.map { [String($0)] } ?? []) + [cell(run.folderName)]
             cells += run.trial.values.map { cell(ConfigValueParser.yamlScalar($0)) }
             if let s = record.scores {
                 let scores: [Double] = [s.valMSE, s.valMAE, s.testMSE, s.testMAE]

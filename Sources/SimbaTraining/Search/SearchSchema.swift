@@ -1,5 +1,6 @@
 // The keys of a forecasting search: the grid of keys and values to try, random draws from it, and the
-// seeds each trial is trained with. Only the declaration: `SearchPlan` reads them, `SearchJob` runs them.
+// seeds and validation folds each trial is trained with. Only the declaration: `SearchPlan` reads them,
+// `SearchJob` runs them.
 
 extension ForecastSettings {
     /// The search keys of `simba train` for forecasting. They land nowhere in the settings: a trial's
@@ -17,6 +18,9 @@ extension ForecastSettings {
         ConfigSetting(
             "search_seeds", .list(.int(min: 0, max: ConfigSchema.maxSeed), counts: Array(0...SearchPlan.maxSeeds)),
             default: .list([Int]()),
-            "train each trial once per seed (optimization.seed) and rank by the mean val MSE; [] = one run")
+            "train each trial once per seed (optimization.seed) and rank by the mean val MSE; [] = one run"),
+        ConfigSetting(
+            "search_folds", .int(min: 1, max: SearchPlan.maxFolds), default: 1,
+            "train each trial (and seed) on data.fold 0 to N-1 and rank by the mean val MSE; 1 = one split")
     ]
 }
