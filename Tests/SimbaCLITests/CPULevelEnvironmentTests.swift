@@ -14,7 +14,7 @@ struct CPULevelEnvironmentTests {
         "A SIMBA_CPU that names no level is one error naming it, status 1, and the command does not run",
         arguments: ["AVX512", "avx", "v4", "baseline "])
     func unknownRefused(_ value: String) {
-        let run = captureOutput { SimbaCommand.run(["info"], environment: ["SIMBA_CPU": value]) }
+        let run = simba(["info"], environment: ["SIMBA_CPU": value])
         #expect(run.result == 1)
         #expect(run.errors.contains("SIMBA_CPU is '\(value)'"), "\(run.errors)")
         #expect(run.errors.contains("baseline, avx2 or avx512"), "\(run.errors)")
@@ -27,7 +27,7 @@ struct CPULevelEnvironmentTests {
         .enabled(if: CPULevel.supported.count < CPULevel.allCases.count))
     func lackingRefused() {
         let level = CPULevel.allCases.last!
-        let run = captureOutput { SimbaCommand.run(["info"], environment: ["SIMBA_CPU": level.rawValue]) }
+        let run = simba(["info"], environment: ["SIMBA_CPU": level.rawValue])
         #expect(run.result == 1)
         #expect(
             run.errors.contains("lacks \(CPULevel.missingFlags(for: level).joined(separator: " "))"),
@@ -38,7 +38,7 @@ struct CPULevelEnvironmentTests {
     @Test("Every level this CPU runs is accepted, and simba info says SIMBA_CPU set it")
     func forcedLevelShown() {
         for level in CPULevel.supported {
-            let run = captureOutput { SimbaCommand.run(["info"], environment: ["SIMBA_CPU": level.rawValue]) }
+            let run = simba(["info"], environment: ["SIMBA_CPU": level.rawValue])
             #expect(run.result == 0, "\(run.errors)")
             let runs = CPULevel.supported.map(\.rawValue).joined(separator: ", ")
             #expect(
@@ -50,7 +50,7 @@ struct CPULevelEnvironmentTests {
     @Test("Unset or empty, simba info shows the best level and the CPU flags that give it", arguments: [nil, ""])
     func bestLevelShown(_ value: String?) {
         let environment = value.map { ["SIMBA_CPU": $0] } ?? [:]
-        let run = captureOutput { SimbaCommand.run(["info"], environment: environment) }
+        let run = simba(["info"], environment: environment)
         #expect(run.result == 0, "\(run.errors)")
         let best = CPULevel.best
         let line = "Kernels: \(best.rawValue) (best this CPU runs; CPU has \(best.requiredFlags.joined(separator: " "))"
@@ -83,10 +83,10 @@ struct CPULevelEnvironmentTests {
 
     @Test("Help does not need a valid SIMBA_CPU, and the usage text documents it")
     func helpIgnoresIt() {
-        #expect(captureOutput { SimbaCommand.run(["info", "--help"], environment: ["SIMBA_CPU": "x"]) }.result == 0)
-        let usage = captureOutput { SimbaCommand.run(["--help"], environment: [:]) }.output
+        #expect(simba(["info", "--help"], environment: ["SIMBA_CPU": "x"]).result == 0)
+        let usage = simba(["--help"], environment: [:]).output
         #expect(usage.contains("SIMBA_CPU      kernel level, baseline, avx2 or avx512"), "\(usage)")
-        let info = captureOutput { SimbaCommand.run(["info", "--help"], environment: [:]) }.output
+        let info = simba(["info", "--help"], environment: [:]).output
         #expect(info.contains("SIMBA_CPU"), "\(info)")
     }
 }

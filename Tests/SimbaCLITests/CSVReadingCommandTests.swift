@@ -12,9 +12,7 @@ private func train(_ folder: TemporaryFolder, csv: String, data: String = "") ->
     let yaml = ForecastFiles.config(epochs: 1)
         .replacingOccurrences(of: "  borders: ratio", with: "  borders: ratio" + data)
     folder.write(yaml, to: "config.yaml")
-    let run = captureOutput {
-        SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
-    }
+    let run = simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
     return (run.result, run.errors)
 }
 

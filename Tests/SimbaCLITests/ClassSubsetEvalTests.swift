@@ -41,13 +41,11 @@ struct ClassSubsetEvalTests {
             "eval", "--model", "simba_s", "--weights", try thousandClassWeights(folder), "--img-size", "32",
             "--data", folder.file("images"), "--batch-size", "4"
         ]
-        let run = captureOutput {
-            SimbaCommand.run(
-                eval + [
-                    "--imagenet-classes", "--predictions", folder.file("synsets.csv"),
-                    "--json", folder.file("synsets.json")
-                ])
-        }
+        let run = simba(
+            eval + [
+                "--imagenet-classes", "--predictions", folder.file("synsets.csv"),
+                "--json", folder.file("synsets.json")
+            ])
         #expect(run.result == 0, "\(run.errors)")
         #expect(
             run.output.contains(
@@ -66,7 +64,7 @@ struct ClassSubsetEvalTests {
 
         // The same outputs given as `name index` lines score the same.
         let map = folder.write("n01440764 0\nn01443537\t1\n\nn15075141 999\n", to: "map.txt")
-        #expect(SimbaCommand.run(eval + ["--class-map", map, "--predictions", folder.file("map.csv")]) == 0)
+        #expect(simba(eval + ["--class-map", map, "--predictions", folder.file("map.csv")]).result == 0)
         // Outputs the map does not name are written as their index: k stands for the k-th synset.
         let synsetList = try text(Self.synsetFile).split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
         #expect(synsetList.count == 1000 && synsetList == synsetList.sorted())
@@ -111,7 +109,7 @@ struct ClassSubsetEvalTests {
             (["--imagenet-classes", "--num-classes", "10"], 1, "but the model has 10 outputs")
         ]
         for (extra, status, message) in cases {
-            let run = captureOutput { SimbaCommand.run(eval + extra) }
+            let run = simba(eval + extra)
             #expect(run.result == status, "\(extra)")
             #expect(run.errors.contains(message), "\(extra): \(run.errors)")
             #expect(!folder.exists("out.json"))
@@ -121,18 +119,16 @@ struct ClassSubsetEvalTests {
     @Test("Whole-number class folders sort by value; a checkpoint scores any subset of its classes by name")
     func numericFoldersAndCheckpointSubset() throws {
         let folder = try VisionFiles.project(classes: ["1", "2", "10"])
-        let train = captureOutput { SimbaCommand.run(VisionFiles.trainArguments(folder)) }
+        let train = simba(VisionFiles.trainArguments(folder))
         #expect(train.result == 0, "\(train.errors)")
         #expect(train.output.contains("3 classes (class folders sorted numeric)"), "\(train.output)")
         let names = try #require(try SafetensorsFile(path: folder.file("run/best.safetensors")).metadata["class_names"])
         #expect(names == "[\"1\",\"2\",\"10\"]")
         try FileManager.default.removeItem(atPath: folder.file("images/val/1"))
-        let eval = captureOutput {
-            SimbaCommand.run([
-                "eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
-                "--predictions", folder.file("subset.csv")
-            ])
-        }
+        let eval = simba([
+            "eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
+            "--predictions", folder.file("subset.csv")
+        ])
         #expect(eval.result == 0, "\(eval.errors)")
         #expect(
             eval.output.contains(

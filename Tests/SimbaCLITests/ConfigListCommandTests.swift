@@ -18,12 +18,10 @@ struct ConfigListCommandTests {
         #expect(commas != lists)
         folder.write(commas, to: "commas.yaml")
         folder.write(lists, to: "lists.yaml")
-        let old = captureOutput {
-            SimbaCommand.run([
-                "train", "--config", folder.file("commas.yaml"), "--out", folder.file("old"),
-                "--set", "data.mean=0.5,0.5,0.5"
-            ])
-        }
+        let old = simba([
+            "train", "--config", folder.file("commas.yaml"), "--out", folder.file("old"),
+            "--set", "data.mean=0.5,0.5,0.5"
+        ])
         #expect(old.result == 0, "\(old.errors)")
         let notes = old.errors.split(separator: "\n").filter { $0.hasPrefix("simba: note: ") }
         #expect(
@@ -33,12 +31,10 @@ struct ConfigListCommandTests {
                 "simba: note: \(folder.file("commas.yaml")) line 16: model.depths written as a comma-separated "
                     + "string is deprecated; write a YAML list: depths: [1, 1, 1, 1]"
             ])
-        let new = captureOutput {
-            SimbaCommand.run([
-                "train", "--config", folder.file("lists.yaml"), "--out", folder.file("new"),
-                "--set", "data.mean=0.5,0.5,0.5"
-            ])
-        }
+        let new = simba([
+            "train", "--config", folder.file("lists.yaml"), "--out", folder.file("new"),
+            "--set", "data.mean=0.5,0.5,0.5"
+        ])
         #expect(new.result == 0, "\(new.errors)")
         #expect(!new.errors.contains("note:"), "\(new.errors)")
         let written = try String(contentsOfFile: folder.file("old/config.yaml"), encoding: .utf8)

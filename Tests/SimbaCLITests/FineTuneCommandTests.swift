@@ -12,7 +12,7 @@ import Testing
 struct FineTuneCommandTests {
     /// A 1-epoch run of the tiny model on the 3 classes of `folder/images`, in `folder/base`.
     private func baseRun(_ folder: TemporaryFolder) -> Int32 {
-        SimbaCommand.run(VisionFiles.trainArguments(folder, run: "base"))
+        simba(VisionFiles.trainArguments(folder, run: "base")).result
     }
 
     @Test("Fine-tuning a checkpoint to a new class count loads every tensor but the heads, which start anew")
@@ -25,7 +25,7 @@ struct FineTuneCommandTests {
             "--lr", "1e-30", "--set", "optimization.warmup_lr=0", "--set", "optimization.min_lr=0",
             "--set", "model.init=" + folder.file("base")
         ]
-        let run = captureOutput { SimbaCommand.run(VisionFiles.trainArguments(other, tiny)) }
+        let run = simba(VisionFiles.trainArguments(other, tiny))
         #expect(run.result == 0, "\(run.errors)")
         let base = try SafetensorsFile(path: folder.file("base/best.safetensors"))
         let tuned = try SafetensorsFile(path: other.file("run/best.safetensors"))
@@ -52,16 +52,12 @@ struct FineTuneCommandTests {
     func sameClassCount() throws {
         let folder = try VisionFiles.project()
         #expect(baseRun(folder) == 0)
-        let run = captureOutput {
-            SimbaCommand.run(VisionFiles.trainArguments(folder, ["--set", "model.init=base/best.safetensors"]))
-        }
+        let run = simba(VisionFiles.trainArguments(folder, ["--set", "model.init=base/best.safetensors"]))
         // model.init on the command line is relative to the current folder, not the config's: it is missing here.
         #expect(run.result == 1)
         #expect(run.errors.contains("model.init:"), "\(run.errors)")
-        let ok = captureOutput {
-            SimbaCommand.run(
-                VisionFiles.trainArguments(folder, ["--set", "model.init=" + folder.file("base/best.safetensors")]))
-        }
+        let ok = simba(
+            VisionFiles.trainArguments(folder, ["--set", "model.init=" + folder.file("base/best.safetensors")]))
         #expect(ok.result == 0, "\(ok.errors)")
         #expect(ok.output.contains("; nothing re-initialised"), "\(ok.output)")
     }
@@ -70,15 +66,13 @@ struct FineTuneCommandTests {
     func mismatch() throws {
         let folder = try VisionFiles.project()
         #expect(baseRun(folder) == 0)
-        let run = captureOutput {
-            SimbaCommand.run(
-                VisionFiles.trainArguments(
-                    folder,
-                    [
-                        "--set", "model.embed_dims=[4, 8, 12, 20]",
-                        "--set", "model.init=" + folder.file("base")
-                    ]))
-        }
+        let run = simba(
+            VisionFiles.trainArguments(
+                folder,
+                [
+                    "--set", "model.embed_dims=[4, 8, 12, 20]",
+                    "--set", "model.init=" + folder.file("base")
+                ]))
         #expect(run.result == 1)
         #expect(run.errors.contains("best.safetensors: model.init: the weights do not fit the model"), "\(run.errors)")
         #expect(run.errors.contains("  wrong shape ("), "\(run.errors)")
@@ -88,10 +82,8 @@ struct FineTuneCommandTests {
         expectNoCheckpoint(folder)
         // A file with tensors the model lacks (and none it needs) is refused too.
         try VisionFiles.mismatchedWeights().write(to: URL(fileURLWithPath: folder.file("foreign.safetensors")))
-        let foreign = captureOutput {
-            SimbaCommand.run(
-                VisionFiles.trainArguments(folder, ["--set", "model.init=" + folder.file("foreign.safetensors")]))
-        }
+        let foreign = simba(
+            VisionFiles.trainArguments(folder, ["--set", "model.init=" + folder.file("foreign.safetensors")]))
         #expect(foreign.result == 1)
         #expect(foreign.errors.contains("  missing ("), "\(foreign.errors)")
         #expect(foreign.errors.contains("  unexpected (1): bogus.weight"), "\(foreign.errors)")

@@ -21,7 +21,7 @@ private func project(csv: String = ForecastFiles.csv(), yaml: String = ForecastF
 
 /// `simba train --config config.yaml --out <run>` in `folder`; returns the exit status.
 private func trainCommand(_ folder: TemporaryFolder, run: String = "run", _ extra: [String] = []) -> Int32 {
-    SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file(run)] + extra)
+    simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file(run)] + extra).result
 }
 
 private func contents(_ folder: TemporaryFolder, _ names: [String]) throws -> [Data] {
@@ -103,11 +103,11 @@ struct TrainCommandLineTests {
         let folder = project()
         // Not a run folder at all.
         try FileManager.default.createDirectory(atPath: folder.file("empty"), withIntermediateDirectories: true)
-        #expect(SimbaCommand.run(["train", "--resume", folder.file("empty")]) == 2)
+        #expect(simba(["train", "--resume", folder.file("empty")]).result == 2)
         expectNoCheckpoint(folder, run: "empty")
         // A config.yaml but no checkpoint.
         folder.write(ForecastFiles.config(data: folder.file("series.csv"), epochs: 1), to: "half/config.yaml")
-        #expect(SimbaCommand.run(["train", "--resume", folder.file("half")]) == 1)
+        #expect(simba(["train", "--resume", folder.file("half")]).result == 1)
         expectNoCheckpoint(folder, run: "half")
     }
 
@@ -117,10 +117,10 @@ struct TrainCommandLineTests {
         #expect(trainCommand(folder) == 0)
         let names = ["run/last.safetensors", "run/summary.csv"]
         let before = try contents(folder, names)
-        #expect(SimbaCommand.run(["train", "--resume", folder.file("run"), "--set", "optimization.lr=0.1"]) == 2)
+        #expect(simba(["train", "--resume", folder.file("run"), "--set", "optimization.lr=0.1"]).result == 2)
         #expect(
-            SimbaCommand.run(["train", "--resume", folder.file("run"), "--config", folder.file("config.yaml")]) == 2)
-        #expect(SimbaCommand.run(["train", "--resume", folder.file("run"), "--out", folder.file("other")]) == 2)
+            simba(["train", "--resume", folder.file("run"), "--config", folder.file("config.yaml")]).result == 2)
+        #expect(simba(["train", "--resume", folder.file("run"), "--out", folder.file("other")]).result == 2)
         #expect(try contents(folder, names) == before)
         #expect(!folder.exists("other"))
     }
@@ -134,9 +134,9 @@ struct ForecastCommandLineTests {
         let folder = project(csv: ForecastFiles.csv(rows: rows))
         #expect(trainCommand(folder) == 0)
         #expect(
-            SimbaCommand.run([
+            simba([
                 "forecast", "--checkpoint", folder.file("run"), "--future", "--inverse", "--out", folder.file("out")
-            ]) == 0)
+            ]).result == 0)
 
         let lines = try String(contentsOfFile: folder.file("out/future.csv"), encoding: .utf8).split(separator: "\n")
         #expect(lines.first == "date,a,b,OT")
@@ -189,7 +189,7 @@ struct ForecastCommandLineTests {
         let mixed = folder.file("mixed.safetensors")
         try bytes.write(to: URL(fileURLWithPath: mixed))
 
-        #expect(SimbaCommand.run(["forecast", "--checkpoint", mixed, "--out", folder.file("out")]) == 1)
+        #expect(simba(["forecast", "--checkpoint", mixed, "--out", folder.file("out")]).result == 1)
         #expect(!folder.exists("out/metrics.json"))
         do {
             _ = try ForecastCheckpoint(path: mixed, maxBatch: 4, workingDirectory: folder.path)
@@ -216,7 +216,7 @@ struct ForecastCommandLineTests {
         }
         try bytes.write(to: URL(fileURLWithPath: folder.file("run/best.safetensors")))
 
-        #expect(SimbaCommand.run(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")]) == 1)
+        #expect(simba(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")]).result == 1)
         #expect(!folder.exists("out/metrics.json"))
         do {
             _ = try ForecastCheckpoint(path: folder.file("run"), maxBatch: 4, workingDirectory: folder.path)

@@ -6,11 +6,6 @@ import SimbaCLI
 import SimbaTestSupport
 import Testing
 
-/// `simba arguments…` with its status, standard output and standard error.
-private func simba(_ arguments: [String]) -> CapturedOutput<Int32> {
-    captureOutput { SimbaCommand.run(arguments) }
-}
-
 private func jsonObject(_ path: String) throws -> [String: Any] {
     let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path)))
     return try #require(json as? [String: Any], "\(path) is not a JSON object")
@@ -101,8 +96,8 @@ struct ForecastReportCommandTests {
         let csv = ForecastFiles.csv()
         folder.write(csv, to: "series.csv")
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
-        #expect(SimbaCommand.run(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")]) == 0)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
+        #expect(simba(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")]).result == 0)
         let text = try String(contentsOfFile: folder.file("out/predictions.csv"), encoding: .utf8)
         let lines = text.split(separator: "\n")
         #expect(lines.first == "window,timestamp,column,step,truth,forecast")

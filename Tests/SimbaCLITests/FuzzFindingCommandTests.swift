@@ -13,7 +13,7 @@ struct FuzzFindingCommandTests {
         let folder = TemporaryFolder("simba-fuzz-finding")
         folder.write("date,a", to: "series.csv")
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 1)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 1)
         expectNoCheckpoint(folder)
     }
 }

@@ -41,7 +41,7 @@ private func pngBomb() -> Data {
         try link(images + "/val/class_b/twice", to: ".")
         try link(images + "/val/class_c/up", to: "..")
 
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
         let log = try text(folder.file("run/log.txt"))
         for name in ["train/class_a/loop", "val/class_b/again", "val/class_b/twice", "val/class_c/up"] {
             #expect(log.contains("warning: skipped link \(images)/\(name): it leads"), "\(name) not in \(log)")
@@ -49,12 +49,10 @@ private func pngBomb() -> Data {
         #expect(log.contains("36 images") && log.contains("12 images"), "\(log)")
 
         let predictions = folder.file("predictions.csv")
-        let lenient = captureOutput {
-            SimbaCommand.run([
-                "eval", "--checkpoint", folder.file("run"), "--data", images,
-                "--predictions", predictions
-            ])
-        }
+        let lenient = simba([
+            "eval", "--checkpoint", folder.file("run"), "--data", images,
+            "--predictions", predictions
+        ])
         let (status, output) = (lenient.result, lenient.output)
         #expect(status == 0)
         for name in ["val/class_b/again", "val/class_b/twice", "val/class_c/up"] {
@@ -72,15 +70,15 @@ private func pngBomb() -> Data {
         let images = folder.file("images")
         try VisionFiles.makeFolder(images)
         folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
         let bomb = images + "/val/class_a/bomb.png"
         try pngBomb().write(to: URL(fileURLWithPath: bomb))
         let eval = ["eval", "--checkpoint", folder.file("run"), "--data", images]
-        let lenient = captureOutput { SimbaCommand.run(eval + ["--json", folder.file("lenient.json")]) }
+        let lenient = simba(eval + ["--json", folder.file("lenient.json")])
         let (status, output) = (lenient.result, lenient.output)
         #expect(status == 0)
         #expect(output.contains("warning: skipped \(bomb): the PNG header declares 100000×100000 pixels"), "\(output)")
-        let strict = captureOutput { SimbaCommand.run(eval + ["--strict", "--json", folder.file("strict.json")]) }
+        let strict = simba(eval + ["--strict", "--json", folder.file("strict.json")])
         #expect(strict.result == 1)
         #expect(strict.errors.contains(bomb) && strict.errors.contains("decompression-bomb"), "\(strict.errors)")
         #expect(!folder.exists("strict.json"))
@@ -92,16 +90,16 @@ private func pngBomb() -> Data {
         let bad = folder.write("date,a", to: "header.csv")
         folder.write(ForecastFiles.config(data: "header.csv", epochs: 1), to: "bad.yaml")
         let train = ["train", "--config", folder.file("bad.yaml"), "--out", folder.file("bad")]
-        let refused = captureOutput { SimbaCommand.run(train) }
+        let refused = simba(train)
         #expect(refused.result == 1)
         #expect(refused.errors.contains(bad) && refused.errors.contains("0 data rows"), "\(refused.errors)")
         expectNoCheckpoint(folder, run: "bad")
 
         folder.write(ForecastFiles.csv(), to: "series.csv")
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
         let forecast = ["forecast", "--checkpoint", folder.file("run"), "--data", bad, "--out", folder.file("out")]
-        let forecastRefused = captureOutput { SimbaCommand.run(forecast) }
+        let forecastRefused = simba(forecast)
         #expect(forecastRefused.result == 1)
         #expect(
             forecastRefused.errors.contains(bad) && forecastRefused.errors.contains("0 data rows"),
@@ -117,9 +115,7 @@ private func pngBomb() -> Data {
         try FileManager.default.moveItem(atPath: images + "/val/class_c", toPath: folder.file("elsewhere"))
         try link(images + "/val/class_c", to: folder.file("elsewhere"))
         folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
-        let run = captureOutput {
-            SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
-        }
+        let run = simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
         #expect(run.result == 1)
         #expect(
             run.errors.contains("different class folders")

@@ -82,13 +82,13 @@ struct InterruptTests {
         let folder = TemporaryFolder("simba-interrupt")
         folder.write(ForecastFiles.csv(), to: "series.csv")
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
-        let simba = try SimbaProcess(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")])
-        try interrupt(simba, with: SIGINT)
-        #expect(simba.exitStatus() == 130, "\(simba.stderr)")
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
+        let forecast = try SimbaProcess(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")])
+        try interrupt(forecast, with: SIGINT)
+        #expect(forecast.exitStatus() == 130, "\(forecast.stderr)")
         #expect(
-            simba.stderr.contains("simba: forecast evaluation stopped by SIGINT; nothing was written"),
-            "\(simba.stderr)")
+            forecast.stderr.contains("simba: forecast evaluation stopped by SIGINT; nothing was written"),
+            "\(forecast.stderr)")
         let written = (try? FileManager.default.contentsOfDirectory(atPath: folder.file("out"))) ?? []
         #expect(written.isEmpty, "\(written)")
     }
@@ -98,14 +98,14 @@ struct InterruptTests {
         let folder = TemporaryFolder("simba-interrupt")
         try VisionFiles.makeFolder(folder.file("images"))
         folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
-        let simba = try SimbaProcess([
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
+        let eval = try SimbaProcess([
             "eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
             "--json", folder.file("result.json")
         ])
-        try interrupt(simba, with: SIGTERM)
-        #expect(simba.exitStatus() == 143, "\(simba.stderr)")
-        #expect(simba.stderr.contains("simba: evaluation stopped by SIGTERM; nothing was written"), "\(simba.stderr)")
+        try interrupt(eval, with: SIGTERM)
+        #expect(eval.exitStatus() == 143, "\(eval.stderr)")
+        #expect(eval.stderr.contains("simba: evaluation stopped by SIGTERM; nothing was written"), "\(eval.stderr)")
         #expect(!folder.exists("result.json"))
     }
 }

@@ -12,16 +12,12 @@ struct LinearSkipCommandTests {
     @Test("A run with the linear skip keeps it in its checkpoint: simba forecast scores as the run did")
     func forecastFromCheckpoint() throws {
         let folder = ForecastFiles.project(epochs: 1)
-        let train = captureOutput {
-            SimbaCommand.run([
-                "train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),
-                "--set", "model.linear_skip=true"
-            ])
-        }
+        let train = simba([
+            "train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),
+            "--set", "model.linear_skip=true"
+        ])
         #expect(train.result == 0, "\(train.errors)")
-        let forecast = captureOutput {
-            SimbaCommand.run(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("forecast")])
-        }
+        let forecast = simba(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("forecast")])
         #expect(forecast.result == 0, "\(forecast.errors)")
         func mse(_ file: String, _ path: [String]) throws -> Double? {
             var node = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: folder.file(file))))

@@ -7,10 +7,6 @@ import SimbaSafetensors
 import SimbaTestSupport
 import Testing
 
-private func simba(_ arguments: [String]) -> CapturedOutput<Int32> {
-    captureOutput { SimbaCommand.run(arguments) }
-}
-
 /// The shape of tensor `name` in the safetensors file at `path`.
 private func shape(_ name: String, in path: String) throws -> [Int]? {
     try SafetensorsFile(path: path).header.tensors[name]?.shape

@@ -7,11 +7,6 @@ import Testing
 
 @testable import SimbaCLI
 
-/// `simba arguments…` with its status, standard output and standard error.
-private func simba(_ arguments: [String]) -> CapturedOutput<Int32> {
-    captureOutput { SimbaCommand.run(arguments) }
-}
-
 @Suite("Non-finite outputs are errors, never scores")
 struct NonFiniteOutputTests {
     @Test("simba eval with one NaN weight (head.bias) stops with the image count; no JSON, no predictions")
@@ -19,12 +14,12 @@ struct NonFiniteOutputTests {
         let folder = TemporaryFolder("simba-cli-nan-eval-test")
         try VisionFiles.makeFolder(folder.file("images"))
         folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
         let eval = [
             "eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
             "--json", folder.file("out.json"), "--predictions", folder.file("predictions.csv")
         ]
-        #expect(SimbaCommand.run(eval) == 0, "the untouched checkpoint evaluates")
+        #expect(simba(eval).result == 0, "the untouched checkpoint evaluates")
         try FileManager.default.removeItem(atPath: folder.file("out.json"))
         try FileManager.default.removeItem(atPath: folder.file("predictions.csv"))
 
@@ -48,7 +43,7 @@ struct NonFiniteOutputTests {
         let folder = TemporaryFolder("simba-cli-nan-train-eval-test")
         try VisionFiles.makeFolder(folder.file("images"))
         folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
         try FileManager.default.removeItem(atPath: folder.file("run/eval_metrics.json"))
         // All epochs are done: a resume only reloads best.safetensors and evaluates it.
         try SafetensorsEditing.setNaN(folder.file("run/best.safetensors")) { $0 == "head.bias" }
@@ -64,7 +59,7 @@ struct NonFiniteOutputTests {
         let folder = TemporaryFolder("simba-cli-nan-forecast-test")
         folder.write(ForecastFiles.csv(), to: "series.csv")
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
         try SafetensorsEditing.setNaN(folder.file("run/best.safetensors")) { _ in true }
         for extra in [[], ["--future", "--inverse"], ["--split", "val"]] {
             let run = simba(["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")] + extra)
@@ -113,7 +108,7 @@ struct NonFiniteOutputTests {
         let folder = TemporaryFolder("simba-cli-nan-train-test")
         folder.write(ForecastFiles.csv(), to: "series.csv")
         folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
         try FileManager.default.removeItem(atPath: folder.file("run/test_metrics.json"))
         // All epochs are done: a resume only reloads best.safetensors and scores the test split.
         try SafetensorsEditing.setNaN(folder.file("run/best.safetensors")) { _ in true }

@@ -19,7 +19,7 @@ private func trainedProject(sourceLocation: SourceLocation = #_sourceLocation) t
     try VisionFiles.makeFolder(folder.file("images"), splits: [("train", 4), ("val", 2)])
     folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
     try #require(
-        SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0,
+        simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0,
         sourceLocation: sourceLocation)
     return folder
 }
@@ -37,7 +37,7 @@ private func writeImage(_ folder: TemporaryFolder, _ name: String, classIndex: I
 
 /// `simba predict --checkpoint <folder>/run ARGS…` with standard error captured.
 private func predict(_ folder: TemporaryFolder, _ arguments: [String]) -> CapturedOutput<Int32> {
-    captureOutput { SimbaCommand.run(["predict", "--checkpoint", folder.file("run")] + arguments) }
+    simba(["predict", "--checkpoint", folder.file("run")] + arguments)
 }
 
 /// The rows of a CSV file without its header, split on commas (the tests' paths hold none).
@@ -300,9 +300,7 @@ struct PredictRefusalTests {
                 .replacingOccurrences(of: "FOLDER", with: folder.path)
         }
         // The checkpoint does not exist: every refusal must come before it is read.
-        let run = captureOutput {
-            SimbaCommand.run(["predict", "--checkpoint", folder.file("no-run")] + resolved)
-        }
+        let run = simba(["predict", "--checkpoint", folder.file("no-run")] + resolved)
         #expect(run.result == 2, "\(run.errors)")
         #expect(run.errors.contains(message), "\(run.errors)")
         #expect(run.errors.split(separator: "\n").filter { $0.hasPrefix("simba: ") }.count == 1)
@@ -312,9 +310,9 @@ struct PredictRefusalTests {
     func noClassifierAndHelp() throws {
         let folder = TemporaryFolder("simba-predict-usage")
         try writeImage(folder, "a.png")
-        let run = captureOutput { SimbaCommand.run(["predict", folder.file("a.png")]) }
+        let run = simba(["predict", folder.file("a.png")])
         #expect(run.result == 2 && run.errors.contains("needs --checkpoint FILE, or --model NAME with --weights FILE"))
-        #expect(SimbaCommand.run(["predict", "--help"]) == 0)
+        #expect(simba(["predict", "--help"]).result == 0)
         let options = ["--checkpoint RUN", "--topk K", "--format F", "--out FILE", "--logits FILE", "--strict", "@FILE"]
         for option in options {
             #expect(PredictCommand.help.contains(option), "\(option)")
@@ -338,21 +336,19 @@ struct PredictModelTests {
             "predict", "--model", "simba_s", "--weights", folder.file("w.safetensors"), "--num-classes", "3",
             "--img-size", "32", "--batch-size", "1", folder.file("images")
         ]
-        #expect(SimbaCommand.run(base + ["--out", folder.file("indices.csv")]) == 0)
+        #expect(simba(base + ["--out", folder.file("indices.csv")]).result == 0)
         let indices = try csvRows(folder.file("indices.csv")).rows
         try #require(indices.count == 1)
         #expect(indices[0][1...3] == indices[0][4...6], "names are the indices: \(indices[0])")
 
         let map = folder.write("cat\ndog\nfox\n", to: "classes.txt")
-        #expect(SimbaCommand.run(base + ["--class-map", map, "--out", folder.file("named.csv")]) == 0)
+        #expect(simba(base + ["--class-map", map, "--out", folder.file("named.csv")]).result == 0)
         let named = try csvRows(folder.file("named.csv")).rows
         #expect(named[0][1...3].map { $0 } == named[0][4...6].map { ["cat", "dog", "fox"][Int($0)!] })
         #expect(named[0][4...] == indices[0][4...], "the map renames, the numbers stay")
 
         let short = folder.write("cat\ndog\n", to: "short.txt")
-        let refused = captureOutput {
-            SimbaCommand.run(base + ["--class-map", short, "--out", folder.file("short.csv")])
-        }
+        let refused = simba(base + ["--class-map", short, "--out", folder.file("short.csv")])
         #expect(
             refused.result == 1 && refused.errors.contains("lists 2 names (one a line) but the model has 3 outputs"))
         #expect(!folder.exists("short.csv"))
@@ -362,10 +358,10 @@ struct PredictModelTests {
     func sameAsEval() throws {
         let folder = try trainedProject()
         #expect(
-            SimbaCommand.run([
+            simba([
                 "eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
                 "--batch-size", "4", "--predictions", folder.file("eval.csv")
-            ]) == 0)
+            ]).result == 0)
         #expect(
             predict(folder, [folder.file("images/val"), "--batch-size", "4", "--out", folder.file("predict.csv")])
                 .result == 0)

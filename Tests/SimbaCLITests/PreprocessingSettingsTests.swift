@@ -7,11 +7,6 @@ import Testing
 
 @testable import SimbaCLI
 
-/// `simba arguments…` with its status, standard output and standard error.
-private func simba(_ arguments: [String]) -> CapturedOutput<Int32> {
-    captureOutput { SimbaCommand.run(arguments) }
-}
-
 /// A temporary folder with `images/` (classes class_a…c) and a 1-epoch `config.yaml`.
 private func project() throws -> TemporaryFolder {
     let folder = TemporaryFolder("simba-cli-preprocessing-test")
@@ -61,7 +56,7 @@ struct PreprocessingSettingsTests {
     @Test("A std so small that pixels overflow float32 is refused with the checkpoint's transform, nothing written")
     func overflowingStd() throws {
         let folder = try project()
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
         let run = simba([
             "eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
             "--std", "1e-40,1,1", "--json", folder.file("out.json")
@@ -97,7 +92,7 @@ struct PreprocessingSettingsTests {
     @Test("A checkpoint whose eval_transform metadata holds std 0 is refused, nothing written")
     func badCheckpointTransform() throws {
         let folder = try project()
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
         try SafetensorsEditing.editMetadata(folder.file("run/best.safetensors")) { metadata in
             let transform = try #require(metadata["eval_transform"])
             metadata["eval_transform"] = transform.replacingOccurrences(
@@ -118,7 +113,7 @@ struct PreprocessingSettingsTests {
     @Test("A checkpoint whose eval_transform metadata is malformed is refused, not replaced by defaults")
     func malformedCheckpointTransform() throws {
         let folder = try project()
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
         try SafetensorsEditing.editMetadata(folder.file("run/best.safetensors")) { metadata in
             let transform = try #require(metadata["eval_transform"])
             metadata["eval_transform"] = transform.replacingOccurrences(

@@ -18,7 +18,7 @@ private func forecastProject() -> TemporaryFolder {
 
 /// `simba train --config config.yaml --out run` plus `extra`.
 private func train(_ folder: TemporaryFolder, _ extra: [String] = []) -> Int32 {
-    SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")] + extra)
+    simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")] + extra).result
 }
 
 /// Rewrites the `"model"` metadata of the safetensors file at `path` by `edit` (on the header text),
@@ -119,10 +119,10 @@ struct ResourceLimitCommandLineTests {
         let folder = TemporaryFolder("simba-limits-vision-test")
         try VisionFiles.makeFolder(folder.file("images"))
         folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
-        let status = SimbaCommand.run([
+        let status = simba([
             "train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),
             "--set", "data.img_size=4096", "--set", "optimization.batch_size=65536"
-        ])
+        ]).result
         #expect(status == 1)
         #expect(!folder.exists("run"))
     }
@@ -142,7 +142,7 @@ struct ResourceLimitCommandLineTests {
                 $0.replacingOccurrences(of: #"\"\#(field)\":"#, with: #"\"\#(field)\":\#(value),\"unused\":"#)
             }
             let forecast = ["forecast", "--checkpoint", folder.file("run"), "--out", folder.file("out")]
-            #expect(SimbaCommand.run(forecast) == 1)
+            #expect(simba(forecast).result == 1)
             #expect(!folder.exists("out/metrics.json"))
             expectError(CheckpointError.self, containing: [best, fragment]) {
                 _ = try ForecastCheckpoint(path: folder.file("run"), maxBatch: 4, workingDirectory: folder.path)
@@ -155,11 +155,11 @@ struct ResourceLimitCommandLineTests {
         let folder = TemporaryFolder("simba-limits-vision-test")
         try VisionFiles.makeFolder(folder.file("images"))
         folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
         let best = folder.file("run/best.safetensors")
         try editModelMetadata(best) { $0.replacingOccurrences(of: #"\"dState\":4"#, with: #"\"dState\":100000000"#) }
         let eval = ["eval", "--checkpoint", best, "--data", folder.file("images"), "--json", folder.file("result.json")]
-        #expect(SimbaCommand.run(eval) == 1)
+        #expect(simba(eval).result == 1)
         #expect(!folder.exists("result.json"))
         expectError(CheckpointError.self, containing: [best, "d_state 100000000 must be from 1 to 1024"]) {
             _ = try VisionCheckpoint.fromCheckpoint(path: best, maxBatch: 4)
@@ -171,13 +171,11 @@ struct ResourceLimitCommandLineTests {
         let folder = TemporaryFolder("simba-limits-vision-test")
         try VisionFiles.makeFolder(folder.file("images"))
         folder.write(VisionFiles.config(epochs: 1), to: "config.yaml")
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 0)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 0)
         let best = folder.file("run/best.safetensors")
-        let refused = captureOutput {
-            SimbaCommand.run([
-                "eval", "--checkpoint", best, "--data", folder.file("images"), "--batch-size", "1000000000"
-            ])
-        }
+        let refused = simba([
+            "eval", "--checkpoint", best, "--data", folder.file("images"), "--batch-size", "1000000000"
+        ])
         #expect(refused.result == 2)
         #expect(refused.errors.contains("--batch-size"), "\(refused.errors)")
         expectError(MemoryError.self, containing: ["at batch 1000000000", "(--batch-size drives it)"]) {
@@ -187,12 +185,12 @@ struct ResourceLimitCommandLineTests {
 
     @Test("simba info and simba eval --model refuse model sizes beyond the bounds as usage errors")
     func hugeModelOptions() {
-        #expect(SimbaCommand.run(["info", "--model", "simba_s", "--num-classes", "1000000000"]) == 2)
+        #expect(simba(["info", "--model", "simba_s", "--num-classes", "1000000000"]).result == 2)
         #expect(
-            SimbaCommand.run([
+            simba([
                 "eval", "--model", "simba_s", "--weights", "none.safetensors", "--data", "none",
                 "--img-size", "1000000000"
-            ]) == 2)
+            ]).result == 2)
     }
 
     @Test("A config nested 5,000 deep exits 1 without a crash and writes nothing")

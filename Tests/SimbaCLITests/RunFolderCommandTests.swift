@@ -74,7 +74,7 @@ struct RunFolderCommandTests {
         let folder = project()
         let holder = try RunFolder.open(path: folder.file("run"), resume: false)
         defer { holder.close() }
-        #expect(SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]) == 1)
+        #expect(simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")]).result == 1)
         let simba = try SimbaProcess(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")])
         #expect(simba.exitStatus() == 1)
         #expect(simba.stderr.contains("process \(getpid())"), "\(simba.stderr)")

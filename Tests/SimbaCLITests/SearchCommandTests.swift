@@ -49,9 +49,7 @@ struct SearchCommandTests {
         let best = valMSE.indices.min { valMSE[$0] < valMSE[$1] }!
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("search/best")) == names[best])
 
-        let forecast = captureOutput {
-            SimbaCommand.run(["forecast", "--checkpoint", folder.file("search/best"), "--out", folder.file("scored")])
-        }
+        let forecast = simba(["forecast", "--checkpoint", folder.file("search/best"), "--out", folder.file("scored")])
         #expect(forecast.result == 0, "\(forecast.errors)")
         let json = try bytes(folder.file("scored/metrics.json"))
         let metrics = try JSONSerialization.jsonObject(with: json) as? [String: Any]
@@ -182,13 +180,11 @@ struct SearchCommandTests {
         #expect(notAList.errors.contains("config.yaml line"))
 
         folder.write("task: classify\n", to: "classify.yaml")
-        let classify = captureOutput {
-            SimbaCommand.run(["train", "--config", folder.file("classify.yaml"), "--search", "optimization.lr=1,2"])
-        }
+        let classify = simba(["train", "--config", folder.file("classify.yaml"), "--search", "optimization.lr=1,2"])
         #expect(classify.result == 2)
         #expect(classify.errors.contains("--search trains forecasters only"))
         let resume = ["train", "--resume", folder.file("search"), "--search", "optimization.lr=1,2"]
-        #expect(SimbaCommand.run(resume) == 2)
+        #expect(simba(resume).result == 2)
     }
 
     @Test("search: in a config with search_trials draws that many distinct combinations, the same for a seed")

@@ -18,19 +18,15 @@ func searchProject(epochs: Int = 1, extra: String = "") -> TemporaryFolder {
 /// four or more cores a search would otherwise start them as child processes of this executable, and
 /// the test runner is not simba.
 func trainSearch(_ folder: TemporaryFolder, out: String = "search", _ extra: [String]) -> CapturedOutput<Int32> {
-    captureOutput {
-        SimbaCommand.run(
-            ["train", "--config", folder.file("config.yaml"), "--out", folder.file(out)] + extra
-                + oneAtATime(unless: extra))
-    }
+    simba(
+        ["train", "--config", folder.file("config.yaml"), "--out", folder.file(out)] + extra
+            + oneAtATime(unless: extra))
 }
 
 /// `simba train --resume <folder>/search` with `extra` arguments, in this process, trials one at a
 /// time as in `trainSearch`; status and output.
 func resumeSearch(_ folder: TemporaryFolder, _ extra: [String] = []) -> CapturedOutput<Int32> {
-    captureOutput {
-        SimbaCommand.run(["train", "--resume", folder.file("search")] + extra + oneAtATime(unless: extra))
-    }
+    simba(["train", "--resume", folder.file("search")] + extra + oneAtATime(unless: extra))
 }
 
 /// `--search-parallel 1`, unless `arguments` already give `--search-parallel`.

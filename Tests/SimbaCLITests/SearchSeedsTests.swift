@@ -92,9 +92,7 @@ struct SearchSeedsTests {
         #expect(try bestTarget(folder) == trials[chosen] + "/seed-2024")
         #expect(result.output.contains("chosen by mean validation MSE"))
 
-        let forecast = captureOutput {
-            SimbaCommand.run(["forecast", "--checkpoint", folder.file("search/best"), "--out", folder.file("scored")])
-        }
+        let forecast = simba(["forecast", "--checkpoint", folder.file("search/best"), "--out", folder.file("scored")])
         #expect(forecast.result == 0, "\(forecast.errors)")
     }
 

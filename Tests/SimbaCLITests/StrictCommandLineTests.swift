@@ -7,11 +7,6 @@ import Testing
 
 @testable import SimbaCLI
 
-/// `simba arguments…` with its status, standard output and standard error.
-private func simba(_ arguments: [String]) -> CapturedOutput<Int32> {
-    captureOutput { SimbaCommand.run(arguments) }
-}
-
 /// One command with a single-dash spelling of one of its options and the option it means.
 struct DashCase: CustomTestStringConvertible, Sendable {
     let arguments: [String]

@@ -14,7 +14,7 @@ struct ThreadsEnvironmentTests {
         "A bad SIMBA_THREADS is one error naming it, status 1, and the command does not run",
         arguments: ["0", "-2", "abc", "1.5", "257", "99999999999999999999", " 4"])
     func refused(_ value: String) {
-        let run = captureOutput { SimbaCommand.run(["info"], environment: ["SIMBA_THREADS": value]) }
+        let run = simba(["info"], environment: ["SIMBA_THREADS": value])
         #expect(run.result == 1)
         #expect(run.errors.contains("SIMBA_THREADS is '\(value)'"), "\(run.errors)")
         #expect(run.errors.contains("from 1 to 256"), "\(run.errors)")
@@ -24,13 +24,13 @@ struct ThreadsEnvironmentTests {
     @Test("A whole number from 1 to 256, empty or unset runs the command", arguments: ["1", "2", "256", ""])
     func accepted(_ value: String) throws {
         #expect(try Parallel.configuredWorkers(["SIMBA_THREADS": value]) == (value.isEmpty ? nil : Int(value)))
-        let run = captureOutput { SimbaCommand.run(["info"], environment: ["SIMBA_THREADS": value]) }
+        let run = simba(["info"], environment: ["SIMBA_THREADS": value])
         #expect(run.result == 0, "\(run.errors)")
         #expect(try Parallel.configuredWorkers([:]) == nil)
     }
 
     @Test("Help does not need a valid SIMBA_THREADS")
     func helpIgnoresIt() {
-        #expect(captureOutput { SimbaCommand.run(["info", "--help"], environment: ["SIMBA_THREADS": "0"]) }.result == 0)
+        #expect(simba(["info", "--help"], environment: ["SIMBA_THREADS": "0"]).result == 0)
     }
 }

@@ -28,7 +28,7 @@ struct ThreadsPerRankTests {
         "A malformed OMPI_COMM_WORLD_LOCAL_SIZE is one error naming it, status 1, and the command does not run",
         arguments: ["0", "-1", "two", "65537", ""])
     func refused(_ value: String) {
-        let run = captureOutput { SimbaCommand.run(["info"], environment: ["OMPI_COMM_WORLD_LOCAL_SIZE": value]) }
+        let run = simba(["info"], environment: ["OMPI_COMM_WORLD_LOCAL_SIZE": value])
         #expect(run.result == 1)
         #expect(run.errors.contains("OMPI_COMM_WORLD_LOCAL_SIZE is '\(value)'"), "\(run.errors)")
         #expect(run.errors.contains("start simba with mpirun"), "\(run.errors)")

@@ -26,9 +26,7 @@ private func train(_ dates: [String], _ extra: [String] = [])
     let folder = TemporaryFolder("simba-cli-grid")
     folder.write(csv(dates: dates), to: "series.csv")
     folder.write(ForecastFiles.config(epochs: 1), to: "config.yaml")
-    let run = captureOutput {
-        SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")] + extra)
-    }
+    let run = simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file("run")] + extra)
     return (run.result, run.errors, folder)
 }
 
@@ -101,12 +99,10 @@ private func train(_ dates: [String], _ extra: [String] = [])
         let dates: [String] = weekdays.map { String(ForecastFiles.timestamp($0 * 86_400).prefix(10)) }
         let run = train(dates)
         #expect(run.status == 0)
-        let forecast = captureOutput {
-            SimbaCommand.run([
-                "forecast", "--checkpoint", run.folder.file("run"), "--future",
-                "--out", run.folder.file("out")
-            ])
-        }
+        let forecast = simba([
+            "forecast", "--checkpoint", run.folder.file("run"), "--future",
+            "--out", run.folder.file("out")
+        ])
         #expect(forecast.result == 0)
         #expect(forecast.output.contains("freq: business day (inferred)"), "\(forecast.output)")
         let future = try String(contentsOfFile: run.folder.file("out/future.csv"), encoding: .utf8)

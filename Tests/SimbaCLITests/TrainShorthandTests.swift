@@ -12,14 +12,12 @@ struct TrainShorthandTests {
     @Test("--epochs, --lr, --batch-size, --seed and --workers land in config.yaml as command-line overrides")
     func shorthandsSetTheirKeys() throws {
         let folder = try VisionFiles.project(yaml: VisionFiles.config(epochs: 3))
-        let run = captureOutput {
-            SimbaCommand.run(
-                VisionFiles.trainArguments(
-                    folder,
-                    [
-                        "--epochs", "1", "--lr", "0.003", "--batch-size", "6", "--seed", "5", "--workers", "1"
-                    ]))
-        }
+        let run = simba(
+            VisionFiles.trainArguments(
+                folder,
+                [
+                    "--epochs", "1", "--lr", "0.003", "--batch-size", "6", "--seed", "5", "--workers", "1"
+                ]))
         #expect(run.result == 0, "\(run.errors)")
         let config = try text(folder.file("run/config.yaml"))
         for line in ["  epochs: 1", "  lr: 0.003", "  batch_size: 6", "  seed: 5", "  workers: 1"] {
@@ -34,21 +32,17 @@ struct TrainShorthandTests {
     @Test("A shorthand and --set of its key together are refused, as is --workers for forecasting")
     func conflicts() throws {
         let folder = try VisionFiles.project()
-        let both = captureOutput {
-            SimbaCommand.run(VisionFiles.trainArguments(folder, ["--epochs", "2", "--set", "optimization.epochs=3"]))
-        }
+        let both = simba(VisionFiles.trainArguments(folder, ["--epochs", "2", "--set", "optimization.epochs=3"]))
         #expect(both.result == 2)
         #expect(
             both.errors.contains("--epochs and --set optimization.epochs=… both set optimization.epochs; keep one"),
             "\(both.errors)")
         folder.write(ForecastFiles.csv(), to: "series.csv")
         folder.write(ForecastFiles.config(epochs: 1), to: "forecast.yaml")
-        let workers = captureOutput {
-            SimbaCommand.run([
-                "train", "--config", folder.file("forecast.yaml"), "--out", folder.file("f"),
-                "--workers", "2"
-            ])
-        }
+        let workers = simba([
+            "train", "--config", folder.file("forecast.yaml"), "--out", folder.file("f"),
+            "--workers", "2"
+        ])
         #expect(workers.result == 2)
         #expect(
             workers.errors.contains("--workers sets data.workers, which a forecast config does not have"),
@@ -59,7 +53,7 @@ struct TrainShorthandTests {
     @Test("A bad shorthand value is refused naming its key")
     func badValue() throws {
         let folder = try VisionFiles.project()
-        let run = captureOutput { SimbaCommand.run(VisionFiles.trainArguments(folder, ["--epochs", "0"])) }
+        let run = simba(VisionFiles.trainArguments(folder, ["--epochs", "0"]))
         #expect(run.result != 0)
         #expect(run.errors.contains("optimization.epochs must be >= 1"), "\(run.errors)")
         expectNoCheckpoint(folder)
@@ -73,7 +67,7 @@ struct TrainShorthandTests {
             ("--optimization.min_lr", "--set optimization.min_lr=…")
         ])
     func unknownOptionHint(_ option: String, _ hint: String) {
-        let run = captureOutput { SimbaCommand.run(["train", option, "3"]) }
+        let run = simba(["train", option, "3"])
         #expect(run.result == 2)
         #expect(run.errors.contains("unknown option '\(option)'"), "\(run.errors)")
         #expect(run.errors.contains("(a config key: \(hint)"), "\(run.errors)")
@@ -81,7 +75,7 @@ struct TrainShorthandTests {
 
     @Test("An unknown option near a real one still gets the spelling hint")
     func spellingHint() {
-        let run = captureOutput { SimbaCommand.run(["train", "--epoch", "3"]) }
+        let run = simba(["train", "--epoch", "3"])
         #expect(run.result == 2)
         #expect(run.errors.contains("did you mean '--epochs'?"), "\(run.errors)")
     }

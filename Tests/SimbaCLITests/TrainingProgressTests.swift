@@ -12,7 +12,7 @@ struct TrainingProgressTests {
     @Test("Progress lines give the epoch's and the whole run's ETA; epoch lines split training and evaluation")
     func trainProgress() throws {
         let folder = try VisionFiles.project(yaml: VisionFiles.config(epochs: 2))
-        let run = captureOutput { SimbaCommand.run(VisionFiles.trainArguments(folder)) }
+        let run = simba(VisionFiles.trainArguments(folder))
         #expect(run.result == 0, "\(run.errors)")
         // 36 images, batch 4, log_every 5: one progress line per epoch, at step 5 of 9 (other tests
         // running meanwhile may print lines of their own).
@@ -36,14 +36,12 @@ struct TrainingProgressTests {
     @Test("simba eval prints the mean time per batch, not the time so far")
     func evalMeanBatchTime() throws {
         let folder = try VisionFiles.project()
-        #expect(SimbaCommand.run(VisionFiles.trainArguments(folder)) == 0)
+        #expect(simba(VisionFiles.trainArguments(folder)).result == 0)
         let start = Date()
-        let run = captureOutput {
-            SimbaCommand.run([
-                "eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
-                "--split", "train", "--batch-size", "1"
-            ])
-        }
+        let run = simba([
+            "eval", "--checkpoint", folder.file("run"), "--data", folder.file("images"),
+            "--split", "train", "--batch-size", "1"
+        ])
         let wall = Date().timeIntervalSince(start)
         #expect(run.result == 0, "\(run.errors)")
         let line = try #require(run.output.split(separator: "\n").last { $0.hasPrefix("Test: [  36/36]") })
@@ -60,12 +58,10 @@ struct TrainingProgressTests {
         "train and eval help document SIMBA_THREADS; a bad value stops train with its name",
         arguments: ["train", "eval"])
     func threadsDocumented(_ command: String) throws {
-        let help = captureOutput { SimbaCommand.run([command, "--help"]) }
+        let help = simba([command, "--help"])
         #expect(help.output.contains("SIMBA_THREADS sets the parallel loop workers (a whole number from 1 to 256"))
         let folder = try VisionFiles.project()
-        let bad = captureOutput {
-            SimbaCommand.run(VisionFiles.trainArguments(folder), environment: ["SIMBA_THREADS": "two"])
-        }
+        let bad = simba(VisionFiles.trainArguments(folder), environment: ["SIMBA_THREADS": "two"])
         #expect(bad.result == 1)
         #expect(bad.errors.contains("SIMBA_THREADS is 'two'"), "\(bad.errors)")
         expectNoCheckpoint(folder)

@@ -14,12 +14,10 @@ struct VariateOnlyOptionsCommandTests {
         arguments: ["model.channel_independent", "model.linear_skip"])
     func refusedWithTimeTokens(key: String) {
         let folder = ForecastFiles.project(epochs: 1)
-        let result = captureOutput {
-            SimbaCommand.run([
-                "train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),
-                "--set", "model.token_axis=time", "--set", "\(key)=true"
-            ])
-        }
+        let result = simba([
+            "train", "--config", folder.file("config.yaml"), "--out", folder.file("run"),
+            "--set", "model.token_axis=time", "--set", "\(key)=true"
+        ])
         #expect(result.result == 1)
         #expect(result.errors.contains("\(key) needs model.token_axis: variate"), "\(result.errors)")
         #expect(!folder.exists("run"))

@@ -21,7 +21,7 @@ private func project(yaml: String = VisionFiles.config(epochs: 1)) throws -> Tem
 
 /// `simba train --config config.yaml --out <run>` in `folder`; returns the exit status.
 private func trainCommand(_ folder: TemporaryFolder, run: String = "run", _ extra: [String] = []) -> Int32 {
-    SimbaCommand.run(["train", "--config", folder.file("config.yaml"), "--out", folder.file(run)] + extra)
+    simba(["train", "--config", folder.file("config.yaml"), "--out", folder.file(run)] + extra).result
 }
 
 /// The rows of a CSV file, split on commas (the tests' paths hold none).
@@ -64,11 +64,12 @@ struct VisionEvalCommandLineTests {
         #expect(trainCommand(folder) == 0)
         let eval = ["eval", "--checkpoint", folder.file("run"), "--data", fixtureImages, "--batch-size", "3"]
         // A missing output folder is refused before the evaluation runs.
-        #expect(SimbaCommand.run(eval + ["--json", folder.file("out/result.json")]) == 2)
-        #expect(SimbaCommand.run(eval + ["--predictions", folder.file("out/predictions.csv")]) == 2)
+        #expect(simba(eval + ["--json", folder.file("out/result.json")]).result == 2)
+        #expect(simba(eval + ["--predictions", folder.file("out/predictions.csv")]).result == 2)
         try FileManager.default.createDirectory(atPath: folder.file("out"), withIntermediateDirectories: true)
-        let status = SimbaCommand.run(
-            eval + ["--json", folder.file("out/result.json"), "--predictions", folder.file("out/predictions.csv")])
+        let status = simba(
+            eval + ["--json", folder.file("out/result.json"), "--predictions", folder.file("out/predictions.csv")]
+        ).result
         #expect(status == 0)
 
         let json = try JSONSerialization.jsonObject(
@@ -117,8 +118,8 @@ struct VisionEvalCommandLineTests {
         #expect(trainCommand(folder) == 0)
         let eval = ["eval", "--checkpoint", folder.file("run"), "--data", folder.file("images")]
         // The folders sort in another order than the map's: the checkpoint's names decide, with or without it.
-        #expect(SimbaCommand.run(eval + ["--predictions", folder.file("sorted.csv")]) == 0)
-        #expect(SimbaCommand.run(eval + ["--class-map", map, "--predictions", folder.file("mapped.csv")]) == 0)
+        #expect(simba(eval + ["--predictions", folder.file("sorted.csv")]).result == 0)
+        #expect(simba(eval + ["--class-map", map, "--predictions", folder.file("mapped.csv")]).result == 0)
         let rows = try csvRows(folder.file("mapped.csv"))
         #expect(rows.count == 1 + 12)
         #expect(try csvRows(folder.file("sorted.csv")) == rows)
@@ -128,7 +129,7 @@ struct VisionEvalCommandLineTests {
         }
         // A map that disagrees with the checkpoint's classes is refused.
         let bad = folder.write("class_a\nclass_b\nclass_c\n", to: "bad.txt")
-        #expect(SimbaCommand.run(eval + ["--class-map", bad]) == 1)
+        #expect(simba(eval + ["--class-map", bad]).result == 1)
     }
 
     @Test("An unreadable image is skipped by default and stops the evaluation with --strict")
@@ -137,20 +138,20 @@ struct VisionEvalCommandLineTests {
         #expect(trainCommand(folder) == 0)
         try Data("not a PNG".utf8).write(to: URL(fileURLWithPath: folder.file("images/val/class_a/class_a_1.png")))
         let eval = ["eval", "--checkpoint", folder.file("run"), "--data", folder.file("images")]
-        #expect(SimbaCommand.run(eval + ["--predictions", folder.file("lenient.csv")]) == 0)
+        #expect(simba(eval + ["--predictions", folder.file("lenient.csv")]).result == 0)
         let rows = try csvRows(folder.file("lenient.csv"))
         #expect(rows.count == 1 + 11)
         #expect(!rows.contains { $0[0].hasSuffix("class_a_1.png") })
-        #expect(SimbaCommand.run(eval + ["--strict", "--predictions", folder.file("strict.csv")]) == 1)
+        #expect(simba(eval + ["--strict", "--predictions", folder.file("strict.csv")]).result == 1)
         #expect(!folder.exists("strict.csv"))
     }
 
     @Test("--help lists --class-map and --strict; misused, they are usage errors")
     func help() {
         #expect(EvalCommand.help.contains("--class-map FILE") && EvalCommand.help.contains("--strict "))
-        #expect(SimbaCommand.run(["eval", "--help"]) == 0)
-        #expect(SimbaCommand.run(["eval", "--class-map"]) == 2)
-        #expect(SimbaCommand.run(["eval", "--strict=yes"]) == 2)
+        #expect(simba(["eval", "--help"]).result == 0)
+        #expect(simba(["eval", "--class-map"]).result == 2)
+        #expect(simba(["eval", "--strict=yes"]).result == 2)
     }
 
     @Test("A checkpoint whose classes differ from the folder's is refused")
@@ -160,10 +161,10 @@ struct VisionEvalCommandLineTests {
         try VisionFiles.makeFolder(
             folder.file("other"), splits: [("val", 1)], classes: ["class_a", "class_b", "class_z"])
         #expect(
-            SimbaCommand.run([
+            simba([
                 "eval", "--checkpoint", folder.file("run"), "--data", folder.file("other"),
                 "--json", folder.file("out.json")
-            ]) == 1)
+            ]).result == 1)
         #expect(!folder.exists("out.json"))
     }
 
@@ -172,11 +173,11 @@ struct VisionEvalCommandLineTests {
         let folder = try project()
         try VisionFiles.mismatchedWeights().write(to: URL(fileURLWithPath: folder.file("weights.safetensors")))
         #expect(
-            SimbaCommand.run([
+            simba([
                 "eval", "--model", "simba_s", "--weights", folder.file("weights.safetensors"), "--num-classes", "3",
                 "--img-size", "32", "--batch-size", "1", "--data", folder.file("images"),
                 "--json", folder.file("out.json")
-            ]) == 1)
+            ]).result == 1)
         #expect(!folder.exists("out.json"))
     }
 
@@ -186,10 +187,10 @@ struct VisionEvalCommandLineTests {
         #expect(trainCommand(folder) == 0)
         try VisionFiles.damage(folder.file("run/best.safetensors"), truncate: damage == "truncated")
         #expect(
-            SimbaCommand.run([
+            simba([
                 "eval", "--checkpoint", folder.file("run/best.safetensors"), "--data", folder.file("images"),
                 "--json", folder.file("out.json")
-            ]) == 1)
+            ]).result == 1)
         #expect(!folder.exists("out.json"))
     }
 }

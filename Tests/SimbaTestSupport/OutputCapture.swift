@@ -17,6 +17,8 @@ public struct CapturedOutput<T> {
 /// Runs `body` with descriptors 1 and 2 redirected to temporary files and returns its result with
 /// both texts; the texts are echoed to the real descriptors afterwards. One capture runs at a time;
 /// tests running meanwhile may add lines of their own, so check with `contains`, never equality.
+/// Code a test runs that prints belongs inside a capture too (or prints nothing): its lines would
+/// land in the capture another test holds meanwhile. Captures do not nest: `body` must not capture.
 public func captureOutput<T>(_ body: () throws -> T) rethrows -> CapturedOutput<T> {
     captureLock.lock()
     defer { captureLock.unlock() }

@@ -30,7 +30,7 @@ private func resumeConfig(_ runFolder: String, overrides: [String] = []) throws 
 @discardableResult
 private func train(_ config: Config, resume: Bool = false, stoppingAfter: Int? = nil) throws -> ForecastRunResult {
     try ForecastJob.train(
-        config: config, resume: resume, log: RunLog(isTerminal: false), version: "test", stoppingAfter: stoppingAfter)
+        config: config, resume: resume, log: RunLog(console: false), version: "test", stoppingAfter: stoppingAfter)
 }
 
 @Suite("Forecast runs: reproducibility and resume", .serialized)

@@ -37,7 +37,7 @@ private func resumeConfig(_ runFolder: String) throws -> Config {
 
 private func train(_ config: Config, resume: Bool = false, stoppingAfter: Int? = nil) throws {
     try VisionJob.train(
-        config: config, resume: resume, log: RunLog(isTerminal: false), version: "test", stoppingAfter: stoppingAfter)
+        config: config, resume: resume, log: RunLog(console: false), version: "test", stoppingAfter: stoppingAfter)
 }
 
 @Suite("Vision runs: reproducibility and resume", .serialized)
