@@ -74,9 +74,7 @@ struct SearchFoldsTests {
         #expect(
             try FileManager.default.destinationOfSymbolicLink(atPath: folder.file("search/best")) == trials[chosen]
                 + "/fold-0")
-        let forecast = captureOutput {
-            SimbaCommand.run(["forecast", "--checkpoint", folder.file("search/best"), "--out", folder.file("scored")])
-        }
+        let forecast = simba(["forecast", "--checkpoint", folder.file("search/best"), "--out", folder.file("scored")])
         #expect(forecast.result == 0, "\(forecast.errors)")
     }
 
@@ -151,11 +149,9 @@ struct SearchFoldsTests {
             #expect(!folder.exists("search"), "\(arguments)")
         }
         // A single run takes data.fold on its own.
-        let single = captureOutput {
-            SimbaCommand.run([
-                "train", "--config", folder.file("config.yaml"), "--out", folder.file("one"), "--set", "data.fold=2"
-            ])
-        }
+        let single = simba([
+            "train", "--config", folder.file("config.yaml"), "--out", folder.file("one"), "--set", "data.fold=2"
+        ])
         #expect(single.result == 0, "\(single.errors)")
         #expect(single.output.contains("validation fold 2 (data.fold)"))
     }
