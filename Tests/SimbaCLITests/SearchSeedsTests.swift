@@ -122,7 +122,7 @@ struct SearchSeedsTests {
         #expect(try searchTableRows(folder.file("search/search.csv"))[6][4] == "failed")
 
         // A tie goes to the lower trial number.
-        let tie = SeedOutcome.done(
+        let tie = TrialOutcome.done(
             valMSE: ScoreSpread([0.5]), valMAE: ScoreSpread([1]), testMSE: ScoreSpread([1]), testMAE: ScoreSpread([1]))
         #expect(SearchMeans.best([3: tie, 2: tie, 1: .failed(scored: 0)]) == 2)
         #expect(SearchMeans.best([1: .failed(scored: 1)]) == nil)

@@ -20,7 +20,7 @@ public struct ScoreSpread: Equatable, Sendable {
 }
 
 /// What a trial of a search came to once every one of its runs (seeds and folds) has a record.
-public enum SeedOutcome: Equatable, Sendable {
+public enum TrialOutcome: Equatable, Sendable {
     /// Every run finished with scores: the spread of each score of their best epochs, validation
     /// over every run, test over the runs on the borders' own split (fold 0) only, since another
     /// fold's test scores are on its own scaler's scale.
@@ -32,8 +32,8 @@ public enum SeedOutcome: Equatable, Sendable {
 public enum SearchMeans {
     /// The outcome of each trial (by number) whose runs (its one run, or one per seed and fold) all
     /// have a record in `records` (by run number); trials with a run still to finish are left out.
-    public static func outcomes(plan: SearchPlan, records: [Int: TrialRecord]) -> [Int: SeedOutcome] {
-        var outcomes: [Int: SeedOutcome] = [:]
+    public static func outcomes(plan: SearchPlan, records: [Int: TrialRecord]) -> [Int: TrialOutcome] {
+        var outcomes: [Int: TrialOutcome] = [:]
         for trial in plan.trials {
             let runs = plan.runs(of: trial)
             let recorded = runs.compactMap { records[$0.number] }
@@ -53,7 +53,7 @@ public enum SearchMeans {
 
     /// The trial with the lowest mean validation MSE among those done (the lower number on a tie);
     /// test scores play no part. With one run per trial the mean is its score. Nil when none is done.
-    public static func best(_ outcomes: [Int: SeedOutcome]) -> Int? {
+    public static func best(_ outcomes: [Int: TrialOutcome]) -> Int? {
         let done: [(number: Int, mse: Double)] = outcomes.compactMap { number, outcome in
             guard case let .done(valMSE, _, _, _) = outcome else { return nil }
             return (number, valMSE.mean)
@@ -66,7 +66,7 @@ public enum SearchMeans {
     /// one row per trial with an outcome, in trial order. `seeds` and `folds` count what each trial
     /// ran (a failed trial has status `failed`, its runs that finished with scores as `seeds`, and empty
     /// scores). Validation columns are over every run, test columns over fold 0's.
-    public static func csv(plan: SearchPlan, outcomes: [Int: SeedOutcome]) -> String {
+    public static func csv(plan: SearchPlan, outcomes: [Int: TrialOutcome]) -> String {
         let scoreColumns = ["val_mse", "val_mae", "test_mse", "test_mae"].flatMap { [$0, $0 + "_std"] }
         let foldColumn = plan.folds > 1 ? ["folds"] : []
         let header = ["trial", "folder"] + plan.axes.map(\.key) + ["status", "seeds"] + foldColumn + scoreColumns

@@ -45,7 +45,7 @@ public struct TrialRun: Equatable, Sendable {
 /// trial's.
 public struct SearchPlan: Sendable {
     /// The most trials one search trains (a grid larger than this needs `search_trials`), and the most
-    /// runs (trials times seeds).
+    /// runs (trials times seeds times folds).
     public static let maxTrials = 10_000
     /// The most seeds `search_seeds` may list: far more than a mean and a spread need, so a longer list is a mistake.
     public static let maxSeeds = 100
