@@ -116,6 +116,27 @@ struct SearchFoldsTests {
             ])
     }
 
+    @Test("Folds whose validation MSEs are ten times apart get a note naming the larger fold")
+    func foldScaleNote() throws {
+        let folder = searchProject()
+        #expect(trainSearch(folder, ["--search", "optimization.lr=1e-3,2e-3", "--set", "search_folds=2"]).result == 0)
+        // Fold 0 averages 0.55, fold 1 averages 7: about 13 times as much.
+        for (trial, fold0, fold1) in [("trial-001-lr=0.001", 0.5, 8.0), ("trial-002-lr=0.002", 0.6, 6.0)] {
+            try record(folder, "\(trial)/fold-0", valMSE: fold0, testMSE: 0.5)
+            try record(folder, "\(trial)/fold-1", valMSE: fold1, testMSE: 0.5)
+        }
+        let resumed = resumeSearch(folder)
+        #expect(resumed.result == 0, "\(resumed.errors)")
+        #expect(resumed.output.contains("note: fold 1's validation MSEs average 7, 13 times fold 0's 0.55"))
+        #expect(resumed.output.contains("best: trial 2 (optimization.lr=0.002), mean of 2 folds: val mse 3.3000"))
+
+        // Three times apart: no note.
+        try record(folder, "trial-001-lr=0.001/fold-1", valMSE: 1.5, testMSE: 0.5)
+        try record(folder, "trial-002-lr=0.002/fold-1", valMSE: 1.8, testMSE: 0.5)
+        let alike = resumeSearch(folder)
+        #expect(alike.result == 0 && !alike.output.contains("note: fold"), "\(alike.output)")
+    }
+
     @Test("Refused fold settings name their key, before anything is written")
     func refusedFolds() throws {
         let folder = searchProject()

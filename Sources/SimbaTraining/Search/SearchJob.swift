@@ -157,6 +157,7 @@ public enum SearchJob {
             }
         }
         try run.writeTable()
+        if let note = SearchMeans.foldScaleNote(plan: plan, records: run.records) { log.line("note: \(note)") }
         guard let bestNumber = run.bestTrial, let bestRun = plan.runs(of: plan.trials[bestNumber - 1]).first,
             let scores = run.records[bestRun.number]?.scores
         else {

@@ -61,6 +61,34 @@ public enum SearchMeans {
         return done.min { $0.mse < $1.mse || $0.mse == $1.mse && $0.number < $1.number }?.number
     }
 
+    /// Fold means this many times apart get a note: the mean over folds then ranks by the largest.
+    public static let foldScaleRatio = 10.0
+
+    /// A note when the folds' validation MSEs are on very different scales: the mean over every run
+    /// with scores of each fold, the largest at least `foldScaleRatio` times the smallest. Each fold
+    /// standardises with its own train rows, so a column that moves far outside them on a fold's
+    /// validation stretch inflates that fold's MSE, and the mean over folds then ranks mostly by it.
+    /// Nil without folds, without scores on every fold, or when the folds are alike.
+    public static func foldScaleNote(plan: SearchPlan, records: [Int: TrialRecord]) -> String? {
+        guard plan.folds > 1 else { return nil }
+        var sums = [Double](repeating: 0, count: plan.folds), counts = [Int](repeating: 0, count: plan.folds)
+        for run in plan.runs {
+            guard let fold = run.fold, let scores = records[run.number]?.scores else { continue }
+            sums[fold] += scores.valMSE
+            counts[fold] += 1
+        }
+        guard !counts.contains(0) else { return nil }
+        let means = zip(sums, counts).map { $0 / Double($1) }
+        guard let high = means.indices.max(by: { means[$0] < means[$1] }),
+            let low = means.indices.min(by: { means[$0] < means[$1] }), means[high] >= foldScaleRatio * means[low]
+        else { return nil }
+        return String(
+            format: "fold %d's validation MSEs average %.4g, %.0f times fold %d's %.4g: each fold standardises "
+                + "with its own train rows, and a column far outside them on fold %d's validation stretch makes "
+                + "the mean over folds rank mostly by that fold (docs/search.md, \"What is searched\")",
+            high, means[high], means[high] / means[low], low, means[low], high)
+    }
+
     /// search_means.csv: `trial,folder,<searched keys…>,status,seeds,val_mse,val_mse_std,val_mae,
     /// val_mae_std,test_mse,test_mse_std,test_mae,test_mae_std` (with `search_folds`, `status,seeds,folds,…`),
     /// one row per trial with an outcome, in trial order. `seeds` and `folds` count what each trial
