@@ -48,6 +48,26 @@ func searchStopped(_ config: Config, once file: String) -> Interrupted? {
     }
 }
 
+/// The search of `arguments` trained in this process (one run at a time), then again in a new folder
+/// with two runs at once as child processes (`SIMBA_THREADS=2`): search.csv's rows of each without
+/// the `seconds` column (run times differ), and the child search's status (nil: killed after two
+/// minutes), standard output and standard error.
+func searchInProcessAndAsChildren(_ folder: TemporaryFolder, _ arguments: [String]) throws -> (
+    inProcess: [[String]], children: [[String]], status: Int32?, output: String, errors: String
+) {
+    let first = trainSearch(folder, arguments)
+    guard first.result == 0 else { return ([], [], first.result, first.output, first.errors) }
+    let inProcess = try searchTableRows(folder.file("search/search.csv")).map { Array($0.dropLast()) }
+    try FileManager.default.removeItem(atPath: folder.file("search"))
+    let child = try SimbaProcess(
+        ["train", "--config", folder.file("config.yaml"), "--out", folder.file("search")] + arguments
+            + ["--search-parallel", "2"],
+        environment: ["SIMBA_THREADS": "2"])
+    let status = child.exitStatus()
+    let children = status == 0 ? try searchTableRows(folder.file("search/search.csv")).map { Array($0.dropLast()) } : []
+    return (inProcess, children, status, child.stdout, child.stderr)
+}
+
 /// The rows of search.csv or search_means.csv, each split at commas outside quotes.
 func searchTableRows(_ path: String) throws -> [[String]] {
     try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in

@@ -26,26 +26,28 @@ public enum SearchJob {
     /// more than one fold) but asks for no search, since a single run would not use them.
     public static func checkSeedsHaveSearch(_ config: Config) throws {
         guard config.schema.key("search_seeds") != nil, !isSearch(config) else { return }
+        let unused: (key: String, message: String)
         if config.value("search_seeds") != .list([]) {
-            throw ConfigError(problems: [
-                .init(
-                    reason: .wrongType, key: "search_seeds",
-                    message: "search_seeds trains each trial of a search once per seed, and this config has no "
-                        + "search; to train one setting with each seed, search one key with one value "
-                        + "(e.g. --search optimization.lr=3e-4), or drop search_seeds",
-                    location: config.location(of: "search_seeds"))
-            ])
+            unused = (
+                "search_seeds",
+                "search_seeds trains each trial of a search once per seed, and this config has no search; to "
+                    + "train one setting with each seed, search one key with one value (e.g. --search "
+                    + "optimization.lr=3e-4), or drop search_seeds"
+            )
+        } else if config.int("search_folds") > 1 {
+            unused = (
+                "search_folds",
+                "search_folds trains each trial of a search once per validation fold, and this config has no "
+                    + "search; to score one setting on every fold, search one key with one value (e.g. --search "
+                    + "optimization.lr=3e-4), or train one fold with data.fold"
+            )
+        } else {
+            return
         }
-        if config.int("search_folds") > 1 {
-            throw ConfigError(problems: [
-                .init(
-                    reason: .wrongType, key: "search_folds",
-                    message: "search_folds trains each trial of a search once per validation fold, and this config "
-                        + "has no search; to score one setting on every fold, search one key with one value "
-                        + "(e.g. --search optimization.lr=3e-4), or train one fold with data.fold",
-                    location: config.location(of: "search_folds"))
-            ])
-        }
+        throw ConfigError(problems: [
+            .init(
+                reason: .wrongType, key: unused.key, message: unused.message, location: config.location(of: unused.key))
+        ])
     }
 
     /// Trains every trial of `config`'s search (with `resume`, those of the search in `output.dir`
